@@ -1,0 +1,69 @@
+"""pyip: read, run, check and migrate Linux ip, ipchains and iptables commands.
+
+    >>> import pyip
+    >>> [command] = pyip.parse("ip route add 0/0 via 10.0.0.1 table 1")
+    >>> str(command)
+    'ip route add default via 10.0.0.1 table 1'
+
+Everything is imported lazily, so `import pyip` costs almost nothing.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+
+def parse(text: str, dialect: str = "modern", *, file: str = "-", rt_tables: str | None = None,
+          names=None):
+    """Parse every `ip` command in text; return a list of pyip.ast.IpCommand.
+
+    `dialect` is "modern" (today's iproute2) or "legacy" (the 2.2-era tool:
+    hex fwmark, `reject`, `equalize`).  `rt_tables` names a table file to use
+    instead of /etc/iproute2/rt_tables.  Raises pyip.PyipError, positioned,
+    on the first command that does not parse; see parse_script() to go on.
+    """
+    commands = []
+    for result in parse_script(text, dialect, file=file, rt_tables=rt_tables, names=names):
+        if isinstance(result, Exception):
+            raise result
+        commands.append(result)
+    return commands
+
+
+def parse_script(text: str, dialect: str = "modern", *, file: str = "-", rt_tables: str | None = None,
+                 names=None):
+    """Yield an IpCommand, or the PyipError it raised, for each ip command in text.
+
+    Commands that are not `ip` (or `/sbin/ip`, `pyip`) are passed over.
+    """
+    from .names import Databases, system
+    from .parser.ip import is_ip_command, parse_ip
+    from .reader import read_commands
+
+    if names is None:
+        names = Databases.load(rt_tables=rt_tables) if rt_tables else system()
+    try:
+        for words in read_commands(text, file):
+            if not is_ip_command(words):
+                continue
+            try:
+                yield parse_ip(words, dialect, names)
+            except PyipError as error:
+                yield error
+    except PyipError as error:  # an unterminated quote ends the text
+        yield error
+
+
+def __getattr__(name: str):
+    if name == "PyipError":
+        from .errors import PyipError
+
+        return PyipError
+    if name == "ast":
+        from . import ast
+
+        return ast
+    raise AttributeError(name)
+
+
+from .errors import PyipError  # noqa: E402  (small, and needed by parse_script)

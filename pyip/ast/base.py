@@ -1,0 +1,122 @@
+"""Values shared by every command: symbols, named numbers, prefixes, options.
+
+All nodes are small frozen attrs classes.  Equality is about meaning: a
+name and the number it stands for compare equal (`table goodnet1` ==
+`table 1` under the documents' rt_tables), the name is only remembered for
+printing.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Union
+
+import attrs
+
+Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+
+
+@attrs.frozen
+class Symbol:
+    """A value the script computes at run time (`$EXT_IFACE`): kept, never guessed."""
+
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@attrs.frozen
+class Named:
+    """A number that iproute2 also knows by a name (table, protocol, scope, realm, dsfield)."""
+
+    number: int
+    name: str | None = attrs.field(default=None, eq=False)
+
+    def __str__(self) -> str:
+        return self.name if self.name is not None else str(self.number)
+
+
+@attrs.frozen
+class Prefix:
+    """An address with a prefix length, as iproute2's get_prefix() reads it.
+
+    `address` keeps host bits (the kernel, not ip, refuses them for IPv4
+    routes); `length` is the prefix length.  The words `default`, `all` and
+    `any` become the zero address of the command's family with length 0, so
+    `0/0` and `default` compare equal; the word is remembered in `keyword`.
+    """
+
+    address: Address
+    length: int
+    keyword: str | None = attrs.field(default=None, eq=False)
+
+    @property
+    def family(self) -> int:
+        return self.address.version
+
+    @property
+    def max_length(self) -> int:
+        return self.address.max_prefixlen
+
+    @property
+    def is_default(self) -> bool:
+        return self.length == 0
+
+    @property
+    def has_host_bits(self) -> bool:
+        mask = (1 << self.max_length) - (1 << (self.max_length - self.length))
+        return int(self.address) & ~mask & ((1 << self.max_length) - 1) != 0
+
+    @property
+    def network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+        return ipaddress.ip_network(f"{self.address}/{self.length}", strict=False)
+
+    def __str__(self) -> str:
+        if self.length == self.max_length:
+            return str(self.address)
+        return f"{self.address}/{self.length}"
+
+
+@attrs.frozen
+class Options:
+    """The top-level `ip` options that change what a command means or prints."""
+
+    family: int | None = None  # 4, 6, or None; -0 is "link" and kept as 0
+    netns: str | Symbol | None = None
+    batch: str | Symbol | None = None
+    force: bool = False
+    oneline: bool = False
+    details: bool = False
+    json: bool = False
+    pretty: bool = False
+    numeric: bool = False
+    stats: int = 0
+    resolve: bool = False
+    brief: bool = False
+    human: bool = False
+    color: str | None = None
+    all: bool = False
+    timestamp: bool = False
+
+    def words(self) -> list[str]:
+        """The options as canonical `ip` words, in a stable order."""
+        out = []
+        if self.family is not None:
+            out.append({4: "-4", 6: "-6", 0: "-0"}[self.family])
+        for flag, word in ((self.force, "-force"), (self.oneline, "-oneline"),
+                           (self.details, "-details"), (self.json, "-json"),
+                           (self.pretty, "-pretty"), (self.numeric, "-Numeric"),
+                           (self.resolve, "-resolve"), (self.brief, "-brief"),
+                           (self.human, "-human"), (self.all, "-all"),
+                           (self.timestamp, "-timestamp")):
+            if flag:
+                out.append(word)
+        out += ["-stats"] * self.stats
+        if self.color is not None:
+            out.append(f"-color={self.color}" if self.color != "always" else "-color")
+        if self.netns is not None:
+            out += ["-netns", str(self.netns)]
+        if self.batch is not None:
+            out += ["-batch", str(self.batch)]
+        return out

@@ -1,0 +1,121 @@
+"""`ip route`: a route (add/change/replace/prepend/append/test/delete),
+the selectors of list/flush/save, and the question of `ip route get`."""
+
+from __future__ import annotations
+
+import attrs
+
+from .base import Address, Named, Prefix, Symbol
+
+# RTN_* numbers, in rtnl_rtntype_a2n() order of names
+ROUTE_TYPES = {
+    "unspec": 0, "unicast": 1, "local": 2, "broadcast": 3, "anycast": 4,
+    "multicast": 5, "blackhole": 6, "unreachable": 7, "prohibit": 8,
+    "throw": 9, "nat": 10, "xresolve": 11,
+}
+
+# RTAX_* metrics that take `lock`, in iproute2's printing order
+METRIC_NAMES = ("mtu", "window", "rtt", "rttvar", "ssthresh", "cwnd", "advmss",
+                "reordering", "hoplimit", "initcwnd", "features", "rto_min",
+                "initrwnd", "quickack", "congctl")
+
+
+@attrs.frozen
+class Gateway:
+    address: Address | Symbol
+    family_word: str | None = None  # `via inet6 ADDR`: a gateway of another family (RTA_VIA)
+
+
+@attrs.frozen
+class Metric:
+    name: str
+    value: int | str | Symbol  # rtt/rttvar/rto_min in milliseconds when given with a unit
+    lock: bool = False
+    unit: str | None = None  # the time unit as typed (`ms`, `s`), None for a raw number
+
+
+@attrs.frozen
+class Realms:
+    to: Named | Symbol
+    from_: Named | None = None
+
+
+@attrs.frozen
+class Nexthop:
+    gateway: Gateway | None = None
+    dev: str | Symbol | None = None
+    weight: int | Symbol | None = None
+    onlink: bool = False
+    realms: Realms | None = None
+
+
+@attrs.frozen
+class Route:
+    """What iproute_modify() sends: None is "not given" (the kernel's default)."""
+
+    dst: Prefix | Symbol
+    type: str | None = None
+    src_prefix: Prefix | Symbol | None = None  # `from`
+    tos: Named | None = None
+    gateway: Gateway | None = None
+    dev: str | Symbol | None = None
+    table: Named | Symbol | None = None
+    protocol: Named | Symbol | None = None
+    scope: Named | Symbol | None = None
+    metric: int | Symbol | None = None
+    prefsrc: Address | Symbol | None = None  # `src`
+    metrics: tuple[Metric, ...] = ()
+    realms: Realms | None = None
+    onlink: bool = False
+    nexthops: tuple[Nexthop, ...] = ()
+    nhid: int | Symbol | None = None
+    pref: str | None = None
+    expires: int | Symbol | None = None
+    vrf: str | Symbol | None = None
+    as_: Address | Symbol | None = None
+    encap: tuple[str, ...] = ()
+    ttl_propagate: str | None = None
+
+
+@attrs.frozen
+class RouteSelector:
+    """The filter of `ip route list|flush|save`; None is "any"."""
+
+    table: Named | str | Symbol | None = None  # str: "all" or "cache"
+    vrf: str | Symbol | None = None
+    cached: bool = False
+    tos: Named | None = None
+    protocol: Named | str | Symbol | None = None  # str: "all"
+    scope: Named | str | Symbol | None = None
+    type: str | None = None
+    dev: str | Symbol | None = None
+    iif: str | Symbol | None = None
+    mark: int | Symbol | None = None
+    metric: int | Symbol | None = None
+    via: Prefix | Symbol | None = None
+    via_family: str | None = None
+    src: Prefix | Symbol | None = None
+    realms: Realms | None = None
+    from_: tuple[str, Prefix | Symbol] | None = None  # (root|match|exact, prefix)
+    to: tuple[str, Prefix | Symbol] | None = None
+
+
+@attrs.frozen
+class RouteGet:
+    """The question of `ip route get`."""
+
+    to: Prefix | Symbol
+    from_: Prefix | Symbol | None = None
+    tos: Named | None = None
+    iif: str | Symbol | None = None
+    oif: str | Symbol | None = None
+    mark: int | Symbol | None = None
+    vrf: str | Symbol | None = None
+    uid: int | Symbol | None = None
+    ipproto: str | Symbol | None = None
+    sport: int | Symbol | None = None
+    dport: int | Symbol | None = None
+    notify: bool = False
+    connected: bool = False
+    fibmatch: bool = False
+    as_: Address | Symbol | None = None

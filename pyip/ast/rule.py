@@ -1,0 +1,51 @@
+"""`ip rule`: a routing policy rule, also used as the selector of list/flush."""
+
+from __future__ import annotations
+
+import attrs
+
+from .base import Address, Named, Prefix, Symbol
+from .route import Realms
+
+
+@attrs.frozen
+class PortRange:
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
+
+
+@attrs.frozen
+class Rule:
+    """What iprule_modify() sends; for list/flush, the selector (None = any).
+
+    `action` is "lookup" (a table), "goto", "nop", or a route type
+    (blackhole, unreachable, prohibit, nat, ...).  Without an action a new
+    rule looks up table main, which `table` then says.
+    """
+
+    invert: bool = False  # `not`
+    src: Prefix | Symbol | None = None
+    dst: Prefix | Symbol | None = None
+    priority: int | Symbol | None = None
+    tos: Named | Symbol | None = None
+    fwmark: int | Symbol | None = None
+    fwmask: int | None = None
+    realms: Realms | None = None
+    protocol: Named | Symbol | None = None
+    tun_id: int | Symbol | None = None
+    table: Named | Symbol | None = None
+    suppress_prefixlength: int | Symbol | None = None
+    suppress_ifgroup: str | Symbol | None = None
+    iif: str | Symbol | None = None
+    oif: str | Symbol | None = None
+    l3mdev: bool = False
+    uidrange: PortRange | Symbol | None = None
+    ipproto: str | Symbol | None = None
+    sport: PortRange | Symbol | None = None
+    dport: PortRange | Symbol | None = None
+    action: str | None = None
+    goto: int | Symbol | None = None
+    nat: Address | Symbol | None = None

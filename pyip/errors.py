@@ -1,0 +1,54 @@
+"""Positioned errors: every failure the user sees names FILE:LINE:COL."""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Location:
+    """Where a word or command stands in its source (1-based line and column)."""
+
+    file: str = "-"
+    line: int = 1
+    col: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class PyipError(Exception):
+    """An error in the user's input, reported as `FILE:LINE:COL: error: MESSAGE`.
+
+    `message` is the text iproute2 (or iptables) would print for the same
+    mistake, so the drop-in can print exactly that; `exit_status` is the real
+    tool's exit status for it.
+    """
+
+    def __init__(self, message: str, location: Location | None = None, exit_status: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.location = location or Location()
+        self.exit_status = exit_status
+
+    def __str__(self) -> str:
+        # iproute2 starts many messages with "Error: "; the position line says it already.
+        text = self.message[7:] if self.message.startswith("Error: ") else self.message
+        return f"{self.location}: error: {text}"
+
+    def at(self, location: Location) -> PyipError:
+        """The same error, placed (used when a value is checked after lexing)."""
+        self.location = location
+        return self
+
+
+class IncompleteCommand(PyipError):
+    """The words ran out where iproute2 wanted one more (NEXT_ARG)."""
+
+    def __init__(self, location: Location | None = None):
+        super().__init__('Command line is not complete. Try option "help"', location, 255)
+
+
+def invalid_argument(word: str, why: str, location: Location | None = None) -> PyipError:
+    """iproute2's invarg(): `Error: argument "X" is wrong: MSG`, exit 255."""
+    return PyipError(f'Error: argument "{word}" is wrong: {why}', location, 255)

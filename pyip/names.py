@@ -1,0 +1,196 @@
+"""The iproute2 name databases: rt_tables, rt_protos, rt_scopes, rt_realms, rt_dsfield.
+
+Read the way iproute2's lib/rt_names.c reads them: lines `ID NAME` with a
+decimal or 0x-hex id, `#` comments and blank lines skipped, a trailing
+`# ...` allowed.  Anything else stops reading that file with
+`Database FILE is corrupted at LINE` (iproute2 warns and carries on with what
+it has).  `rt_tables.d/*.conf` and `rt_protos.d/*.conf` add to the main file,
+and a missing /etc/iproute2/FILE falls back to /usr/share/iproute2/FILE
+(iproute2 >= 6.5).
+
+Lookups go name first, then number, so a file that names table 1 "10" makes
+`table 10` mean table 1, exactly as in iproute2.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import attrs
+
+CONFDIR = Path("/etc/iproute2")
+FALLBACK_CONFDIR = Path("/usr/share/iproute2")
+
+_DIGITS = {8: frozenset("01234567"), 10: frozenset("0123456789"),
+           16: frozenset("0123456789abcdefABCDEF")}
+_LINE = re.compile(r"(0x[0-9a-fA-F]+|-?\d+)\s+(\S+)\s*(?:#.*)?")
+
+# Built-ins that iproute2 compiles in (lib/rt_names.c), before any file.
+BUILTIN_TABLES = {0: "unspec", 253: "default", 254: "main", 255: "local"}
+BUILTIN_PROTOCOLS = {
+    0: "unspec", 1: "redirect", 2: "kernel", 3: "boot", 4: "static",
+    8: "gated", 9: "ra", 10: "mrt", 11: "zebra", 12: "bird",
+    13: "dnrouted", 14: "xorp", 15: "ntk", 16: "dhcp", 18: "keepalived",
+    42: "babel", 186: "bgp", 187: "isis", 188: "ospf", 189: "rip",
+    192: "eigrp",
+}
+BUILTIN_SCOPES = {0: "global", 200: "site", 253: "link", 254: "host", 255: "nowhere"}
+BUILTIN_REALMS = {0: "unknown"}
+BUILTIN_DSFIELD: dict[int, str] = {}
+
+
+@attrs.frozen
+class NameDB:
+    """One name database: ids to names and back, with iproute2's number rules."""
+
+    kind: str
+    names: dict = attrs.field(factory=dict)  # id -> name, file order wins
+    max_id: int = 255
+    number_base: int = 0  # strtoul base: 0 = C rules (0x hex, 0 octal); dsfield is 16
+    warnings: tuple = ()
+
+    def lookup(self, word: str) -> int | None:
+        """The id a word means, or None when it is neither a name nor a number."""
+        for ident, name in self.names.items():
+            if name == word:
+                return ident
+        return parse_c_number(word, self.number_base, self.max_id)
+
+    def name(self, ident: int, numeric: bool = False) -> str:
+        """How iproute2 prints an id: its name unless -N, else the number."""
+        if not numeric and ident in self.names:
+            return self.names[ident]
+        if self.kind == "rt_dsfield":
+            return f"0x{ident:02x}"
+        return str(ident)
+
+    def has_name(self, word: str) -> bool:
+        return word in self.names.values()
+
+
+def parse_c_number(word: str, base: int = 0, maximum: int = 0xFFFFFFFF) -> int | None:
+    """strtoul(word, &end, base) that must consume the whole word, then range-checked.
+
+    Base 0 follows C: `0x` hex, a leading `0` octal, else decimal.  Like
+    strtoul, a leading `+` or `-` is accepted (a `-` wraps modulo 2^32),
+    which iproute2 then range-checks.
+    """
+    if not word:
+        return None
+    text, negative = word, False
+    if text[0] in "+-":
+        negative, text = text[0] == "-", text[1:]
+    if base in (0, 16) and text[:2].lower() == "0x":
+        text, base = text[2:], 16
+    elif base == 0:
+        base = 8 if len(text) > 1 and text[0] == "0" else 10
+    if not text or any(c not in _DIGITS[base] for c in text):
+        return None
+    value = int(text, base)
+    if negative:
+        value = (-value) % (1 << 32) if value else 0
+    return value if value <= maximum else None
+
+
+class DatabaseError(Exception):
+    pass
+
+
+def read_db_lines(path: Path) -> tuple[dict[int, str], str | None]:
+    """Entries of one file, plus iproute2's corruption warning if reading stopped."""
+    entries: dict[int, str] = {}
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        return entries, None
+    for raw in text.splitlines():
+        line = raw.lstrip(" \t")
+        if not line or line.startswith("#"):
+            continue
+        match = _LINE.fullmatch(line.rstrip("\n"))
+        if not match:
+            return entries, f"Database {path} is corrupted at {line}"
+        ident = int(match.group(1), 0) if match.group(1).lower().startswith("0x") else int(match.group(1))
+        if ident >= 0:
+            entries[ident] = match.group(2)
+    return entries, None
+
+
+def _config_files(confdir: Path, basename: str, with_dir: bool) -> list[Path]:
+    main = confdir / basename
+    if not main.exists() and (FALLBACK_CONFDIR / basename).exists():
+        main = FALLBACK_CONFDIR / basename
+    files = [main]
+    if with_dir:
+        for directory in (confdir / f"{basename}.d", FALLBACK_CONFDIR / f"{basename}.d"):
+            if directory.is_dir():
+                files += sorted(p for p in directory.iterdir() if p.suffix == ".conf")
+    return files
+
+
+def load_db(kind: str, builtins: dict[int, str], files: list[Path], max_id: int = 255,
+            number_base: int = 0) -> NameDB:
+    names = dict(builtins)
+    warnings = []
+    for path in files:
+        entries, warning = read_db_lines(path)
+        for ident, name in entries.items():
+            if ident <= max_id:
+                names[ident] = name
+        if warning:
+            warnings.append(warning)
+    return NameDB(kind, names, max_id, number_base, tuple(warnings))
+
+
+@attrs.frozen
+class Databases:
+    """All five databases, as one `ip` invocation sees them."""
+
+    tables: NameDB
+    protocols: NameDB
+    scopes: NameDB
+    realms: NameDB
+    dsfield: NameDB
+
+    @classmethod
+    def load(cls, confdir: str | os.PathLike = CONFDIR, rt_tables: str | os.PathLike | None = None) -> Databases:
+        """Read the databases from confdir; rt_tables replaces the tables file
+        (for scripts that ship their own, like the documents' rt_tables)."""
+        confdir = Path(confdir)
+        table_files = [Path(rt_tables)] if rt_tables else _config_files(confdir, "rt_tables", True)
+        return cls(
+            tables=load_db("rt_tables", BUILTIN_TABLES, table_files, max_id=0xFFFFFFFF),
+            protocols=load_db("rt_protos", BUILTIN_PROTOCOLS, _config_files(confdir, "rt_protos", True)),
+            scopes=load_db("rt_scopes", BUILTIN_SCOPES, _config_files(confdir, "rt_scopes", False)),
+            realms=load_db("rt_realms", BUILTIN_REALMS, _config_files(confdir, "rt_realms", False)),
+            dsfield=load_db("rt_dsfield", BUILTIN_DSFIELD, _config_files(confdir, "rt_dsfield", False),
+                            number_base=16),
+        )
+
+    @classmethod
+    def builtin(cls) -> Databases:
+        """Only the compiled-in names: what iproute2 knows with no /etc/iproute2."""
+        return cls(
+            tables=NameDB("rt_tables", dict(BUILTIN_TABLES), 0xFFFFFFFF),
+            protocols=NameDB("rt_protos", dict(BUILTIN_PROTOCOLS)),
+            scopes=NameDB("rt_scopes", dict(BUILTIN_SCOPES)),
+            realms=NameDB("rt_realms", dict(BUILTIN_REALMS)),
+            dsfield=NameDB("rt_dsfield", dict(BUILTIN_DSFIELD), number_base=16),
+        )
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return sum((db.warnings for db in (self.tables, self.protocols, self.scopes, self.realms, self.dsfield)), ())
+
+
+_system: Databases | None = None
+
+
+def system() -> Databases:
+    """The host's databases, read once per process."""
+    global _system
+    if _system is None:
+        _system = Databases.load()
+    return _system

@@ -1,0 +1,244 @@
+"""`ip addr | route | rule` words -> IpCommand, as iproute2 reads them.
+
+The grammars (grammar/ip*.lark) fix which word is which keyword; this module
+reads the values with iproute2's rules and messages, tracks the address
+family the way iproute_modify() does (the first address decides), and
+applies the dialect (compat/legacy.py).
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..ast import (AddressSelector, Gateway, InterfaceAddress, IpCommand, Metric, Nexthop,
+                   Options, Prefix, Route, RouteGet, RouteSelector, Rule, Symbol)
+from ..compat import legacy
+from ..errors import IncompleteCommand, Location, PyipError, invalid_argument
+from ..names import Databases
+from ..prefix import Unresolved, parse_address, parse_prefix
+from . import values as v
+from .words import Word, grammar
+
+FAMILY_WORDS = {"inet": 4, "inet6": 6}
+GRAMMARS = {"address": "ip_addr", "route": "ip_route", "rule": "ip_rule"}
+
+
+@attrs.define
+class Context:
+    """What a command's value readers need: dialect, names, the family so far."""
+
+    dialect: str
+    names: Databases
+    family: int | None
+    notes: list = attrs.Factory(list)
+    words: list = attrs.Factory(list)
+
+    def word(self, token) -> Word:
+        return self.words[token.start_pos]
+
+    def text(self, token) -> str | Symbol:
+        """The token's value: its text, or the Symbol of an unknown shell value."""
+        word = self.word(token)
+        return word.symbol if word.symbol is not None else word.text
+
+    def at(self, token, read, *args):
+        """read(text, *args), with any error placed at the token's word."""
+        value = self.text(token)
+        if isinstance(value, Symbol):
+            return value
+        try:
+            return read(value, *args)
+        except PyipError as error:
+            raise error.at(self.word(token).location) from None
+
+    def learn_family(self, value) -> None:
+        """rtm_family: unset until the first address that has one."""
+        if self.family is None and hasattr(value, "version"):
+            self.family = value.version
+        elif self.family is None and isinstance(value, Prefix):
+            self.family = value.family
+
+
+def parse_ip(words: list[Word], dialect: str = legacy.MODERN, names: Databases | None = None,
+             end: Location | None = None, batch_line: bool = False) -> IpCommand:
+    """Parse one `ip ...` command line (or, with batch_line, an `OBJECT CMD ...` line)."""
+    if names is None:
+        from ..names import system
+
+        names = system()
+    end = end or (words[-1].location if words else Location())
+    options, object_name, program, rest = parse_front(words, end, batch_line)
+    context = Context(dialect, names, options.family, words=rest)
+    verb, body = parse_object(object_name, rest, context, end)
+    location = words[0].location if words else end
+    return IpCommand(object_name, verb, body, options, program, location, tuple(context.notes))
+
+
+# -- ip.c: program, options, object -------------------------------------------
+
+OPTION_FLAGS = {
+    "OPT_FORCE": "force", "OPT_ONELINE": "oneline", "OPT_DETAILS": "details",
+    "OPT_JSON": "json", "OPT_PRETTY": "pretty", "OPT_NUMERIC": "numeric",
+    "OPT_RESOLVE": "resolve", "OPT_BRIEF": "brief", "OPT_HUMAN": "human",
+    "OPT_ALL": "all", "OPT_TIMESTAMP": "timestamp", "OPT_TSHORT": "timestamp",
+}
+
+
+def parse_front(words: list[Word], end: Location, batch_line: bool):
+    """Split off the program word and options; return (options, object, program, rest)."""
+    front = grammar("ip")
+    consumed = 0 if batch_line else 1
+    if not batch_line and (not words or front.first_match(words[0].text, "PROGRAM") is None):
+        raise PyipError("not an ip command", words[0].location if words else end)
+    while consumed < len(words) and words[consumed].text.startswith("-") and words[consumed].symbol is None:
+        consumed += 2 if needs_value(words[consumed].text) else 1
+    if consumed >= len(words):
+        raise PyipError('Object "" is unknown, try "ip help".', end, 1)
+    object_word = words[consumed]
+    front_words = ([] if not batch_line else [Word("ip", object_word.location)]) + words[:consumed + 1]
+    try:
+        tree = front.parse(front_words, end)
+    except PyipError as error:
+        raise front_error(error) from None
+    options = read_options(tree, front_words)
+    object_name = {"OBJ_ADDRESS": "address", "OBJ_ROUTE": "route", "OBJ_RULE": "rule"}[tree.children[-1].children[0].type]
+    return options, object_name, front_words[0].text, words[consumed + 1:]
+
+
+def needs_value(option: str) -> bool:
+    """The options that take the next word (-n NETNS, -b FILE, -f FAMILY, ...)."""
+    return grammar("ip").first_match(option, "OPT_") in ("OPT_LOOPS", "OPT_FAMILY", "OPT_BATCH", "OPT_RCVBUF", "OPT_NETNS")
+
+
+def front_error(error: PyipError) -> PyipError:
+    word = getattr(error, "word", None)
+    if word is None:
+        return error
+    if word.text.startswith("-"):
+        return PyipError(f'Option "{word.text}" is unknown, try "ip -help".', word.location, 255)
+    return PyipError(f'Object "{word.text}" is unknown, try "ip help".', word.location, 1)
+
+
+def read_options(tree, words: list[Word]) -> Options:
+    fields: dict = {}
+    for option in tree.children[1:-1]:
+        if option.data != "option":
+            continue
+        token = option.children[0]
+        kind = token.type
+        value = option.children[1] if len(option.children) > 1 else None
+        if kind in OPTION_FLAGS:
+            fields[OPTION_FLAGS[kind]] = True
+        elif kind in ("OPT_INET", "OPT_INET6", "OPT_LINK"):
+            fields["family"] = {"OPT_INET": 4, "OPT_INET6": 6, "OPT_LINK": 0}[kind]
+        elif kind == "OPT_FAMILY":
+            fields["family"] = read_family_option(value, words)
+        elif kind == "OPT_STATS":
+            fields["stats"] = fields.get("stats", 0) + 1
+        elif kind == "OPT_NETNS":
+            fields["netns"] = words[value.start_pos].symbol or str(value)
+        elif kind == "OPT_BATCH":
+            fields["batch"] = words[value.start_pos].symbol or str(value)
+        elif kind == "OPT_COLOR":
+            fields["color"] = token.partition("=")[2] or "always"
+    return Options(**fields)
+
+
+def read_family_option(token, words: list[Word]) -> int:
+    family = {"inet": 4, "inet6": 6, "link": 0}.get(str(token))
+    if family is None:
+        raise PyipError(f'Error: argument "{token}" is wrong: invalid protocol family',
+                        words[token.start_pos].location, 255)
+    return family
+
+
+# -- the objects -----------------------------------------------------------------
+
+DEFAULT_VERB = {"address": "show", "route": "show", "rule": "show"}
+
+
+def parse_object(object_name: str, words: list[Word], context: Context, end: Location):
+    if not words:
+        return DEFAULT_VERB[object_name], default_selector(object_name)
+    object_grammar = grammar(GRAMMARS[object_name])
+    try:
+        tree = object_grammar.parse(words, end)
+    except IncompleteCommand:
+        raise
+    except PyipError as error:
+        raise object_error(object_name, error, words) from None
+    verb = tree.data
+    builder = BUILDERS[object_name]
+    return verb, builder(verb, tree, context, end)
+
+
+def default_selector(object_name: str):
+    return {"address": AddressSelector(), "route": RouteSelector(), "rule": Rule()}[object_name]
+
+
+def object_error(object_name: str, error: PyipError, words: list[Word]) -> PyipError:
+    word = getattr(error, "word", None)
+    if word is None:
+        return error
+    text, loc = word.text, word.location
+    expected = getattr(error, "expected", frozenset())
+    if word is words[0]:
+        name = {"address": "address", "route": "route", "rule": "rule"}[object_name]
+        return PyipError(f'Command "{text}" is unknown, try "ip {name} help".', loc, 255)
+    if "NEXTHOP" in expected:
+        return PyipError(f'Error: "nexthop" or end of line is expected instead of "{text}"', loc, 255)
+    if any(name.startswith("T_") for name in expected) and object_name == "route":
+        return invalid_argument(text, "node type value is invalid", loc)
+    if object_name == "rule":
+        return invalid_argument(text, "Failed to parse rule type", loc)
+    return PyipError(f'Error: unexpected "{text}"', loc, 255)
+
+
+def items(tree):
+    """The keyword subtrees of a command, in the order they were written."""
+    for child in tree.children:
+        if hasattr(child, "data"):
+            yield child
+
+
+def values_of(node):
+    """The VALUE tokens (and other tokens after the keyword) of an argument."""
+    return [c for c in node.children if not hasattr(c, "data")]
+
+
+def type_name(node) -> str:
+    """The route type a `route_type`/`rule_type` subtree names (T_PROHIBIT -> prohibit)."""
+    return node.children[0].type[2:].lower()
+
+
+def resolve(value, family: int):
+    return value.resolve(family) if isinstance(value, Unresolved) else value
+
+
+def resolve_all(obj, family: int):
+    """Give `default`/`all`/`any` the command's final family."""
+    changes = {}
+    for field in attrs.fields(type(obj)):
+        value = getattr(obj, field.name)
+        if isinstance(value, Unresolved):
+            changes[field.name] = value.resolve(family)
+        elif isinstance(value, tuple) and len(value) == 2 and isinstance(value[1], Unresolved):
+            changes[field.name] = (value[0], value[1].resolve(family))
+        elif isinstance(value, Gateway) and isinstance(value.address, Unresolved):
+            changes[field.name] = Gateway(value.address.resolve(family), value.family_word)
+    return attrs.evolve(obj, **changes) if changes else obj
+
+
+from .route import build_route  # noqa: E402  (the object modules use the helpers above)
+from .rule import build_rule  # noqa: E402
+from .address import build_address  # noqa: E402
+
+BUILDERS = {"route": build_route, "rule": build_rule, "address": build_address}
+
+__all__ = ["parse_ip", "Context", "parse_prefix", "parse_address", "Metric", "Nexthop",
+           "Route", "RouteGet", "RouteSelector", "Rule", "InterfaceAddress"]
+
+
+def is_ip_command(words: list[Word]) -> bool:
+    """Does the command run ip (`ip`, `/sbin/ip`, `pyip`)?"""
+    return bool(words) and words[0].symbol is None and grammar("ip").first_match(words[0].text, "PROGRAM") is not None

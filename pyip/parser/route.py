@@ -1,0 +1,349 @@
+"""`ip route` parse trees -> Route, RouteSelector, RouteGet (iproute2's ip/iproute.c)."""
+
+from __future__ import annotations
+
+import attrs
+
+from ..ast import Gateway, Metric, Nexthop, Route, RouteGet, RouteSelector, Symbol
+from ..compat import legacy
+from ..errors import PyipError, invalid_argument
+from ..prefix import parse_address, parse_prefix
+from . import values as v
+from .ip import FAMILY_WORDS, Context, items, resolve_all, type_name, values_of
+
+MODIFY_VERBS = ("add", "change", "replace", "prepend", "append", "test", "delete")
+SELECT_VERBS = ("show", "flush", "save")
+
+
+def build_route(verb: str, tree, context: Context, end):
+    if verb in MODIFY_VERBS:
+        return build_modify(verb, tree.children[1], context, end)
+    if verb in SELECT_VERBS:
+        return build_selector(verb, tree, context, end)
+    if verb == "get":
+        return build_get(tree, context, end)
+    return None  # restore, showdump: no arguments
+
+
+# -- iproute_modify() ------------------------------------------------------------
+
+def build_modify(verb: str, route_tree, context: Context, end) -> Route:
+    fields: dict = {"metrics": {}, "nexthops": []}
+    for node in items(route_tree):
+        if node.data == "nexthop":
+            fields["nexthops"].append(read_nexthop(node, context, end))
+        else:
+            MODIFY[node.data](node, fields, context)
+    if "dst" not in fields:
+        raise PyipError('Command line is not complete. Try option "help"', end, 255)
+    fields["metrics"] = tuple(fields["metrics"].values())
+    fields["nexthops"] = tuple(fields["nexthops"])
+    return resolve_all(Route(**fields), context.family or 4)
+
+
+def read_dst(node, fields, context: Context) -> None:
+    tokens = values_of(node)
+    value = tokens[-1]
+    if "dst" in fields:
+        raise PyipError(f'Error: either "to" is duplicate, or "{context.text(value)}" is a garbage.',
+                        context.word(value).location, 255)
+    route_types = [c for c in node.children if hasattr(c, "data")]
+    if route_types:
+        fields["type"] = type_name(route_types[0])
+    dst = context.at(value, parse_prefix, context.family)
+    context.learn_family(dst)
+    fields["dst"] = dst
+
+
+def read_via(node, fields, context: Context) -> None:
+    if "gateway" in fields:
+        keyword = node.children[0]
+        raise invalid_argument(str(keyword), "use nexthop syntax to specify multiple via",
+                               context.word(keyword).location)
+    fields["gateway"] = read_gateway(node, context)
+
+
+def read_gateway(node, context: Context) -> Gateway:
+    tokens = values_of(node)
+    family_word = str(tokens[1]) if len(tokens) == 3 else None
+    family = FAMILY_WORDS.get(family_word, context.family) if family_word else context.family
+    address = context.at(tokens[-1], parse_address, family)
+    context.learn_family(address)
+    if family_word and FAMILY_WORDS.get(family_word) == (context.family or family):
+        family_word = None  # `via inet 1.2.3.4` in an IPv4 route is a plain gateway
+    return Gateway(address, family_word)
+
+
+def read_metric(node, fields, context: Context) -> None:
+    name_token = node.children[0].children[0]
+    name = str(name_token.type).lower()
+    tokens = values_of(node)
+    lock = any(t.type == "LOCK" for t in tokens)
+    value_token = tokens[-1]
+    why = f'"{ {"advmss": "mss"}.get(name, name)}" value is invalid'
+    unit = None
+    if name in ("rtt", "rttvar"):
+        value, unit = context.at(value_token, v.rtt_time, why) if not _is_symbol(context, value_token) else (context.text(value_token), None)
+    elif name == "congctl":
+        value = context.text(value_token)
+    elif name == "hoplimit":
+        value = context.at(value_token, v.u32, why, 0, 255)
+    else:
+        value = context.at(value_token, v.u32, why)
+    fields["metrics"][name] = Metric(name, value, lock, unit)
+
+
+def _is_symbol(context: Context, token) -> bool:
+    return isinstance(context.text(token), Symbol)
+
+
+def read_rto_min(node, fields, context: Context) -> None:
+    token = values_of(node)[-1]
+    if _is_symbol(context, token):
+        value, unit = context.text(token), None
+    else:
+        value, unit = context.at(token, v.rtt_time, '"rto_min" value is invalid')
+    # iproute2 always locks rto_min
+    fields["metrics"]["rto_min"] = Metric("rto_min", value, True, unit)
+
+
+def read_features(node, fields, context: Context) -> None:
+    token = values_of(node)[-1]
+    if context.text(token) != "ecn":
+        raise invalid_argument(str(token), '"features" value not valid', context.word(token).location)
+    fields["metrics"]["features"] = Metric("features", "ecn")
+
+
+def read_quickack(node, fields, context: Context) -> None:
+    token = values_of(node)[-1]
+    value = context.at(token, v.u32, '"quickack" value is invalid')
+    if value not in (0, 1) and not isinstance(value, Symbol):
+        raise invalid_argument(str(token), '"quickack" value should be 0 or 1', context.word(token).location)
+    fields["metrics"]["quickack"] = Metric("quickack", value)
+
+
+def read_pref(node, fields, context: Context) -> None:
+    token = values_of(node)[-1]
+    text = context.text(token)
+    if text not in ("low", "medium", "high"):
+        context.at(token, v.u32, '"pref" value is invalid', 0, 255)
+    fields["pref"] = text
+
+
+def read_ttl_propagate(node, fields, context: Context) -> None:
+    token = values_of(node)[-1]
+    text = context.text(token)
+    for word in ("enabled", "disabled"):
+        if isinstance(text, str) and text and word.startswith(text):
+            fields["ttl_propagate"] = word
+            return
+    raise invalid_argument(str(token), '"ttl-propagate" value is invalid', context.word(token).location)
+
+
+def read_equalize(node, fields, context: Context) -> None:
+    token = node.children[0]
+    if context.dialect == legacy.LEGACY:
+        context.notes.append(legacy.EQUALIZE_NOTE)
+        return
+    # Today's ip reads the word as a (second) destination.
+    read_dst(node, fields, context)
+
+
+def simple(field: str, read=None, *args):
+    """A keyword whose one value is read by read(text, *args) into `field`."""
+    def reader(node, fields, context: Context) -> None:
+        token = values_of(node)[-1]
+        fields[field] = context.at(token, read, *args) if read else context.text(token)
+    return reader
+
+
+def with_names(field: str, db_name: str, why: str):
+    def reader(node, fields, context: Context) -> None:
+        token = values_of(node)[-1]
+        fields[field] = context.at(token, lambda w: v.named(getattr(context.names, db_name), w, why))
+    return reader
+
+
+def address_into(field: str, read):
+    def reader(node, fields, context: Context) -> None:
+        token = values_of(node)[-1]
+        value = context.at(token, read, context.family)
+        context.learn_family(value)
+        fields[field] = value
+    return reader
+
+
+def flag(field: str):
+    def reader(node, fields, context: Context) -> None:
+        fields[field] = True
+    return reader
+
+
+def realms_into(field: str, why: str):
+    def reader(node, fields, context: Context) -> None:
+        token = values_of(node)[-1]
+        fields[field] = context.at(token, lambda w: v.realms(context.names.realms, w, why))
+    return reader
+
+
+MODIFY = {
+    "src": address_into("prefsrc", parse_address),
+    "as_": address_into("as_", parse_address),
+    "via": read_via,
+    "from_": address_into("src_prefix", parse_prefix),
+    "tos": with_names("tos", "dsfield", '"tos" value is invalid'),
+    "expires": simple("expires", v.u32, '"expires" value is invalid'),
+    "metric": simple("metric", v.u32, '"metric" value is invalid'),
+    "scope": with_names("scope", "scopes", 'invalid "scope" value'),
+    "route_metric": read_metric,
+    "rto_min": read_rto_min,
+    "features": read_features,
+    "quickack": read_quickack,
+    "realms": realms_into("realms", '"realm" value is invalid'),
+    "onlink": flag("onlink"),
+    "nhid": simple("nhid", v.u32, '"id" value is invalid'),
+    "protocol": with_names("protocol", "protocols", '"protocol" value is invalid'),
+    "table": with_names("table", "tables", '"table" value is invalid'),
+    "vrf": simple("vrf"),
+    "dev": simple("dev"),
+    "pref": read_pref,
+    "encap": lambda node, fields, context: fields.__setitem__(
+        "encap", tuple(str(context.text(t)) for t in values_of(node)[1:])),
+    "ttl_propagate": read_ttl_propagate,
+    "equalize": read_equalize,
+    "dst": read_dst,
+}
+
+
+def read_nexthop(node, context: Context, end) -> Nexthop:
+    fields: dict = {}
+    for arg in items(node):
+        if arg.data == "via":
+            fields["gateway"] = read_gateway(arg, context)
+        else:
+            NEXTHOP[arg.data](arg, fields, context)
+    if not fields and node.children[-1] is node.children[0] and _is_last(node, context):
+        raise PyipError('Error: unexpected end of line after "nexthop"', end, 255)
+    return Nexthop(**fields)
+
+
+def _is_last(node, context: Context) -> bool:
+    return node.children[0].start_pos == len(context.words) - 1
+
+
+def read_weight(node, fields, context: Context) -> None:
+    token = values_of(node)[-1]
+    weight = context.at(token, v.u32, '"weight" is invalid', 0, 256)
+    if weight == 0:
+        raise invalid_argument(str(token), '"weight" is invalid', context.word(token).location)
+    fields["weight"] = weight
+
+
+NEXTHOP = {
+    "dev": simple("dev"),
+    "weight": read_weight,
+    "onlink": flag("onlink"),
+    "realms": realms_into("realms", '"realm" value is invalid'),
+}
+
+
+# -- iproute_list_flush_or_save() ------------------------------------------------------
+
+def build_selector(verb: str, tree, context: Context, end) -> RouteSelector:
+    fields: dict = {}
+    if verb == "flush" and len(tree.children) == 1:
+        raise PyipError('"ip route flush" requires arguments.', end, 1)
+    for node in items(tree):
+        SELECT[node.data](node, fields, context)
+    return resolve_all(RouteSelector(**fields), context.family or 4)
+
+
+def select_table(node, fields, context: Context) -> None:
+    token = values_of(node)[-1]
+    text = context.text(token)
+    if text in ("all", "cache") and context.names.tables.lookup(text) is None:
+        fields["table"] = text
+        if text == "cache":
+            fields["cached"] = True
+        return
+    fields["table"] = context.at(token, lambda w: v.named(context.names.tables, w, "table id value is invalid"))
+
+
+def select_all_or(field: str, db_name: str, why: str):
+    def reader(node, fields, context: Context) -> None:
+        token = values_of(node)[-1]
+        text = context.text(token)
+        db = getattr(context.names, db_name)
+        if text == "all" and db.lookup("all") is None:
+            fields[field] = "all"
+        else:
+            fields[field] = context.at(token, lambda w: v.named(db, w, why))
+    return reader
+
+
+def select_prefix(field: str):
+    def reader(node, fields, context: Context) -> None:
+        tokens = values_of(node)
+        modes = [c for c in node.children if hasattr(c, "data")]
+        mode = str(modes[0].children[0].type).lower() if modes else "exact"
+        fields[field] = (mode, context.at(tokens[-1], parse_prefix, context.family))
+    return reader
+
+
+def select_via(node, fields, context: Context) -> None:
+    tokens = values_of(node)
+    family_word = str(tokens[1]) if len(tokens) == 3 else None
+    family = FAMILY_WORDS.get(family_word, context.family) if family_word else context.family
+    fields["via"] = context.at(tokens[-1], parse_prefix, family)
+    fields["via_family"] = family_word
+
+
+SELECT = {
+    "table": select_table,
+    "vrf": simple("vrf"),
+    "cached": flag("cached"),
+    "tos": with_names("tos", "dsfield", "TOS value is invalid"),
+    "protocol": select_all_or("protocol", "protocols", 'invalid "protocol"'),
+    "scope": select_all_or("scope", "scopes", 'invalid "scope"'),
+    "type": lambda node, fields, context: fields.__setitem__("type", type_name(node.children[1])),
+    "dev": simple("dev"),
+    "iif": simple("iif"),
+    "mark": simple("mark", v.u32, "invalid mark value"),
+    "metric": simple("metric", v.u32, '"metric" value is invalid'),
+    "via": select_via,
+    "src": lambda node, fields, context: fields.__setitem__(
+        "src", context.at(values_of(node)[-1], parse_prefix, context.family)),
+    "realms": realms_into("realms", "invalid realms"),
+    "from_": select_prefix("from_"),
+    "to": select_prefix("to"),
+}
+
+
+# -- iproute_get() --------------------------------------------------------------
+
+def build_get(tree, context: Context, end) -> RouteGet:
+    fields: dict = {}
+    for node in items(tree):
+        GET[node.data](node, fields, context)
+    if "to" not in fields:
+        raise PyipError("need at least a destination address", end, 1)
+    return resolve_all(RouteGet(**fields), context.family or 4)
+
+
+GET = {
+    "tos": with_names("tos", "dsfield", "TOS value is invalid"),
+    "from_": address_into("from_", parse_prefix),
+    "iif": simple("iif"),
+    "mark": simple("mark", v.u32, "invalid mark value"),
+    "oif": simple("oif"),
+    "notify": flag("notify"),
+    "connected": flag("connected"),
+    "vrf": simple("vrf"),
+    "uid": simple("uid", v.u32, "invalid UID"),
+    "fibmatch": flag("fibmatch"),
+    "as_": address_into("as_", parse_address),
+    "ipproto": simple("ipproto"),
+    "sport": simple("sport", v.u32, "invalid sport", 0, 0xFFFF),
+    "dport": simple("dport", v.u32, "invalid dport", 0, 0xFFFF),
+    "to": address_into("to", parse_prefix),
+}

@@ -1,0 +1,117 @@
+"""`ip rule` parse trees -> Rule (iproute2's ip/iprule.c)."""
+
+from __future__ import annotations
+
+from ..ast import Rule, Symbol
+from ..compat import legacy
+from ..errors import PyipError, invalid_argument
+from ..prefix import parse_address, parse_prefix
+from . import values as v
+from .ip import Context, items, resolve_all, type_name, values_of
+from .route import flag, realms_into, simple, with_names
+
+
+def build_rule(verb: str, tree, context: Context, end):
+    if verb == "restore":
+        return None
+    if verb == "delete" and len(tree.children) == 1:
+        raise PyipError('"ip rule del" requires arguments.', end, 1)
+    fields: dict = {}
+    for node in items(tree):
+        READERS[node.data](node, fields, context)
+    if verb == "add" and fields.get("action") is None and "table" not in fields and not fields.get("l3mdev"):
+        fields.setdefault("action", "lookup")
+    rule = Rule(**fields)
+    # ip rule takes its family from -4/-6 only, never from an address
+    return resolve_all(rule, context.family or 4)
+
+
+def read_prefix(field: str):
+    def reader(node, fields, context: Context) -> None:
+        prefix = context.at(values_of(node)[-1], parse_prefix, context.family)
+        fields[field] = prefix
+    return reader
+
+
+def read_fwmark(node, fields, context: Context) -> None:
+    token = values_of(node)[-1]
+    text = context.text(token)
+    if isinstance(text, Symbol):
+        fields["fwmark"] = text
+        return
+    base = legacy.fwmark_base(context.dialect)
+    mark_word, slash, mask_word = text.partition("/")
+    location = context.word(token).location
+    try:
+        fields["fwmark"] = v.u32(mark_word, "fwmark value is invalid", base)
+        if slash:
+            fields["fwmask"] = v.u32(mask_word, "fwmask value is invalid", base)
+    except PyipError as error:
+        raise error.at(location) from None
+    if context.dialect == legacy.LEGACY:
+        context.notes.append(legacy.fwmark_note(mark_word, fields["fwmark"]))
+
+
+def read_table(node, fields, context: Context) -> None:
+    with_names("table", "tables", "invalid table ID")(node, fields, context)
+    fields.setdefault("action", "lookup")
+
+
+def read_action(node, fields, context: Context) -> None:
+    action = node.children[-1]
+    if action.data == "goto":
+        fields["action"] = "goto"
+        fields["goto"] = context.at(values_of(action)[-1], v.u32, "invalid target")
+    elif action.data == "nop":
+        fields["action"] = "nop"
+    else:
+        fields["action"] = read_rule_type(action, context)
+
+
+def read_rule_type(action, context: Context) -> str:
+    name = type_name(action.children[0])
+    if name != "reject":
+        return name
+    token = action.children[0].children[0]
+    if context.dialect != legacy.LEGACY:
+        raise invalid_argument(str(token), "Failed to parse rule type", context.word(token).location)
+    context.notes.append(legacy.REJECT_NOTE)
+    return "prohibit"
+
+
+def read_ifname(field: str, why: str):
+    def reader(node, fields, context: Context) -> None:
+        fields[field] = context.at(values_of(node)[-1], v.check_ifname, why)
+    return reader
+
+
+def read_nat(node, fields, context: Context) -> None:
+    context.notes.append("Warning: route NAT is deprecated")
+    fields["nat"] = context.at(values_of(node)[-1], parse_address, 4)
+    fields["action"] = "nat"
+
+
+READERS = {
+    "not_": flag("invert"),
+    "from_": read_prefix("src"),
+    "to": read_prefix("dst"),
+    "priority": simple("priority", v.u32, "preference value is invalid"),
+    "tos": with_names("tos", "dsfield", "TOS value is invalid"),
+    "fwmark": read_fwmark,
+    "realms": realms_into("realms", "invalid realms"),
+    "protocol": with_names("protocol", "protocols", "invalid \"protocol\""),
+    "tun_id": simple("tun_id", v.u32, "invalid tun_id", 0, (1 << 64) - 1),
+    "table": read_table,
+    "suppress_prefixlength": simple("suppress_prefixlength", v.u32,
+                                    "suppress_prefixlength value is invalid", 0, 0x7FFFFFFF),
+    "suppress_ifgroup": simple("suppress_ifgroup"),
+    "iif": read_ifname("iif", '"iif"/"dev" not a valid ifname'),
+    "oif": read_ifname("oif", '"oif" not a valid ifname'),
+    "l3mdev": flag("l3mdev"),
+    "uidrange": simple("uidrange", v.port_range, "invalid UID range"),
+    "nat": read_nat,
+    "ipproto": simple("ipproto"),
+    "sport": simple("sport", v.port_range, "invalid sport range"),
+    "dport": simple("dport", v.port_range, "invalid dport range"),
+    "action": read_action,
+}

@@ -1,0 +1,113 @@
+"""Addresses and prefixes exactly as iproute2 reads them (lib/utils.c).
+
+IPv4 is not inet_aton: one to four dotted parts, each a C number (base 0,
+so `010` is 8 and `0x0a` is 10) no larger than 255, missing parts zero, so
+`10/8` is 10.0.0.0/8 and `10.1/16` is 10.1.0.0/16.  Any word with a `:` is
+IPv6.  A prefix without `/len` is a host prefix; `/len` is a number (base 0)
+or a contiguous dotted netmask.  `default`, `all` and `any` are length 0 and
+take the command's family.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+import attrs
+
+from .ast.base import Address, Prefix
+from .errors import PyipError
+from .names import parse_c_number
+
+ZERO = {4: ipaddress.IPv4Address(0), 6: ipaddress.IPv6Address(0)}
+KEYWORDS = ("default", "all", "any")
+
+
+@attrs.frozen
+class Unresolved:
+    """`default`/`all`/`any` read before the command's family is known."""
+
+    keyword: str
+
+    def resolve(self, family: int) -> Prefix:
+        return Prefix(ZERO[family], 0, self.keyword)
+
+
+def family_name(family: int | None) -> str:
+    """family_name_verbose() of iproute2, as used in its error messages."""
+    return {4: "inet", 6: "inet6"}.get(family, "any valid")
+
+
+def ipv4_parts(word: str) -> ipaddress.IPv4Address | None:
+    """get_addr_ipv4(): up to four base-0 parts, each <= 255, zero-filled."""
+    parts = word.split(".")
+    if len(parts) > 4:
+        return None
+    octets = []
+    for part in parts:
+        value = parse_c_number(part.lstrip(" \t"), 0, 255)
+        if value is None:
+            return None
+        octets.append(value)
+    octets += [0] * (4 - len(octets))
+    return ipaddress.IPv4Address(bytes(octets))
+
+
+def read_address(word: str, family: int | None) -> Address | None:
+    """get_addr_1() for a concrete address; None when the word is not one."""
+    if ":" in word:
+        if family not in (None, 6):
+            return None
+        try:
+            return ipaddress.IPv6Address(word)
+        except ValueError:
+            return None
+    if family not in (None, 4):
+        return None
+    return ipv4_parts(word)
+
+
+def netmask_length(text: str, maximum: int) -> int | None:
+    """get_netmask(): a base-0 number, or a contiguous dotted IPv4 netmask."""
+    value = parse_c_number(text, 0)
+    if value is None:
+        mask = ipv4_parts(text) if "." in text else None
+        if mask is None:
+            return None
+        bits = int(mask)
+        value = 32 - (((~bits) & 0xFFFFFFFF).bit_length())
+        if bits != (0xFFFFFFFF << (32 - value)) & 0xFFFFFFFF:
+            return None  # not contiguous
+    return value if value <= maximum else None
+
+
+def parse_prefix(word: str, family: int | None = None) -> Prefix | Unresolved:
+    """get_prefix(): raise iproute2's own message when the word is no prefix."""
+    result = read_prefix(word, family)
+    if result is None:
+        raise PyipError(f'Error: {family_name(family)} prefix is expected rather than "{word}".')
+    return result
+
+
+def read_prefix(word: str, family: int | None) -> Prefix | Unresolved | None:
+    address_text, slash, length_text = word.partition("/")
+    if address_text in KEYWORDS:
+        if slash:
+            return None  # `default/0`, `any/8`: errors in iproute2
+        return Unresolved(address_text) if family is None else Unresolved(address_text).resolve(family)
+    address = read_address(address_text, family)
+    if address is None:
+        return None
+    if not slash:
+        return Prefix(address, address.max_prefixlen)
+    length = netmask_length(length_text, address.max_prefixlen)
+    return None if length is None else Prefix(address, length)
+
+
+def parse_address(word: str, family: int | None = None) -> Address | Unresolved:
+    """get_addr(): a single address (no length)."""
+    if word in KEYWORDS:
+        return Unresolved(word) if family is None else ZERO[family]
+    address = read_address(word, family)
+    if address is None:
+        raise PyipError(f'Error: {family_name(family)} address is expected rather than "{word}".')
+    return address

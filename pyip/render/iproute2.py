@@ -1,0 +1,232 @@
+"""AST -> the canonical modern `ip` command: full keywords, one line.
+
+Canonical means: parsing the output with the modern dialect gives back an
+equal AST (a fixed point), names print as remembered, fwmark prints in hex
+(so no reader can mistake its base), and IPv4 `0/0` prints as `default`.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from ..ast import (AddressSelector, InterfaceAddress, IpCommand, Prefix, Route, RouteGet,
+                   RouteSelector, Rule, Symbol)
+from ..ast.route import METRIC_NAMES
+
+
+def render_command(command: IpCommand) -> str:
+    words = ["ip", *command.options.words(), command.object, command.verb]
+    body = command.body
+    if body is not None:
+        words += BODY[type(body)](body)
+    return " ".join(quote(str(w)) for w in words)
+
+
+def quote(word: str) -> str:
+    """Shell-quote a word unless it is a symbol reference the shell will expand."""
+    if word.startswith("$"):
+        return word if " " not in word else f'"{word}"'
+    return shlex.quote(word) if word else "''"
+
+
+def prefix_text(value, zero_as: str = "default") -> str:
+    """A prefix as ip prints it; an IPv4 /0 is `default` (`all` in rules)."""
+    if isinstance(value, Prefix) and value.length == 0 and value.family == 4:
+        return zero_as
+    return str(value)
+
+
+def keyword(words: list, key: str, value) -> None:
+    if value is not None and value is not False:
+        words += [key] if value is True else [key, str(value)]
+
+
+def realms_text(realms) -> str:
+    return f"{realms.from_}/{realms.to}" if realms.from_ is not None else str(realms.to)
+
+
+def gateway_words(gateway) -> list[str]:
+    words = ["via"]
+    if gateway.family_word:
+        words.append(gateway.family_word)
+    return words + [str(gateway.address)]
+
+
+def metric_words(metric) -> list[str]:
+    words = [metric.name]
+    if metric.lock and metric.name != "rto_min":
+        words.append("lock")
+    value = metric.value
+    if metric.unit is not None and not isinstance(value, Symbol):
+        value = f"{value}ms"
+    return words + [str(value)]
+
+
+def route_words(route: Route) -> list[str]:
+    words: list = []
+    if route.type is not None:
+        words.append(route.type)
+    words.append(prefix_text(route.dst))
+    if route.src_prefix is not None:
+        words += ["from", prefix_text(route.src_prefix)]
+    keyword(words, "tos", route.tos)
+    if route.gateway is not None:
+        words += gateway_words(route.gateway)
+    keyword(words, "dev", route.dev)
+    keyword(words, "table", route.table)
+    keyword(words, "protocol", route.protocol)
+    keyword(words, "scope", route.scope)
+    keyword(words, "src", route.prefsrc)
+    keyword(words, "metric", route.metric)
+    keyword(words, "onlink", route.onlink)
+    if route.realms is not None:
+        words += ["realms", realms_text(route.realms)]
+    for metric in sorted(route.metrics, key=lambda m: METRIC_NAMES.index(m.name)):
+        words += metric_words(metric)
+    keyword(words, "pref", route.pref)
+    keyword(words, "expires", route.expires)
+    keyword(words, "nhid", route.nhid)
+    keyword(words, "vrf", route.vrf)
+    keyword(words, "as", route.as_)
+    if route.encap:
+        words += ["encap", *route.encap]
+    keyword(words, "ttl-propagate", route.ttl_propagate)
+    for nexthop in route.nexthops:
+        words += nexthop_words(nexthop)
+    return words
+
+
+def nexthop_words(nexthop) -> list[str]:
+    words = ["nexthop"]
+    if nexthop.gateway is not None:
+        words += gateway_words(nexthop.gateway)
+    keyword(words, "dev", nexthop.dev)
+    keyword(words, "weight", nexthop.weight)
+    keyword(words, "onlink", nexthop.onlink)
+    if nexthop.realms is not None:
+        words += ["realms", realms_text(nexthop.realms)]
+    return words
+
+
+def selector_words(selector: RouteSelector) -> list[str]:
+    words: list = []
+    keyword(words, "table", selector.table)
+    keyword(words, "vrf", selector.vrf)
+    keyword(words, "cached", selector.cached)
+    keyword(words, "tos", selector.tos)
+    keyword(words, "protocol", selector.protocol)
+    keyword(words, "scope", selector.scope)
+    keyword(words, "type", selector.type)
+    keyword(words, "dev", selector.dev)
+    keyword(words, "iif", selector.iif)
+    keyword(words, "mark", selector.mark)
+    keyword(words, "metric", selector.metric)
+    if selector.via is not None:
+        words += ["via", *([selector.via_family] if selector.via_family else []), str(selector.via)]
+    keyword(words, "src", selector.src)
+    if selector.realms is not None:
+        words += ["realms", realms_text(selector.realms)]
+    for key, value in (("from", selector.from_), ("to", selector.to)):
+        if value is not None:
+            mode, prefix = value
+            words += [key, mode, prefix_text(prefix)]
+    return words
+
+
+def get_words(get: RouteGet) -> list[str]:
+    words = ["to", prefix_text(get.to)]
+    if get.from_ is not None:
+        words += ["from", prefix_text(get.from_)]
+    for key in ("tos", "iif", "oif", "mark", "vrf", "uid", "ipproto", "sport", "dport"):
+        keyword(words, key, getattr(get, key))
+    for key in ("notify", "connected", "fibmatch"):
+        keyword(words, key, getattr(get, key))
+    keyword(words, "as", get.as_)
+    return words
+
+
+def rule_words(rule: Rule) -> list[str]:
+    words: list = []
+    keyword(words, "not", rule.invert)
+    if rule.src is not None:
+        words += ["from", prefix_text(rule.src, "all")]
+    if rule.dst is not None:
+        words += ["to", prefix_text(rule.dst, "all")]
+    keyword(words, "tos", rule.tos)
+    if rule.fwmark is not None:
+        words += ["fwmark", fwmark_text(rule.fwmark, rule.fwmask)]
+    keyword(words, "iif", rule.iif)
+    keyword(words, "oif", rule.oif)
+    keyword(words, "l3mdev", rule.l3mdev)
+    keyword(words, "uidrange", rule.uidrange)
+    keyword(words, "ipproto", rule.ipproto)
+    keyword(words, "sport", rule.sport)
+    keyword(words, "dport", rule.dport)
+    keyword(words, "tun_id", rule.tun_id)
+    keyword(words, "priority", rule.priority)
+    keyword(words, "protocol", rule.protocol)
+    if rule.realms is not None:
+        words += ["realms", realms_text(rule.realms)]
+    words += action_words(rule)
+    keyword(words, "suppress_prefixlength", rule.suppress_prefixlength)
+    keyword(words, "suppress_ifgroup", rule.suppress_ifgroup)
+    return words
+
+
+def action_words(rule: Rule) -> list[str]:
+    if rule.action == "goto":
+        return ["goto", str(rule.goto)]
+    if rule.action == "nat":
+        return ["nat", str(rule.nat)]
+    words = ["lookup", str(rule.table)] if rule.table is not None else []
+    if rule.action not in (None, "lookup"):
+        words.append(rule.action)
+    return words
+
+
+def fwmark_text(mark, mask) -> str:
+    text = hex(mark) if isinstance(mark, int) else str(mark)
+    return f"{text}/{hex(mask)}" if mask is not None else text
+
+
+def address_words(address: InterfaceAddress) -> list[str]:
+    words: list = []
+    if address.local is not None:
+        words.append(str(address.local))
+    keyword(words, "peer", address.peer)
+    keyword(words, "broadcast", address.broadcast)
+    keyword(words, "anycast", address.anycast)
+    keyword(words, "label", address.label)
+    keyword(words, "scope", address.scope)
+    keyword(words, "dev", address.dev)
+    keyword(words, "metric", address.metric)
+    keyword(words, "valid_lft", address.valid_lft)
+    keyword(words, "preferred_lft", address.preferred_lft)
+    words += list(address.flags)
+    keyword(words, "proto", address.proto)
+    return words
+
+
+def address_selector_words(selector: AddressSelector) -> list[str]:
+    words: list = []
+    keyword(words, "to", selector.to)
+    keyword(words, "scope", selector.scope)
+    keyword(words, "up", selector.up)
+    words += list(selector.flags)
+    for key in ("label", "group", "master", "vrf"):
+        keyword(words, key, getattr(selector, key))
+    keyword(words, "nomaster", selector.nomaster)
+    keyword(words, "type", selector.type)
+    keyword(words, "proto", selector.proto)
+    keyword(words, "dev", selector.dev)
+    return words
+
+
+BODY = {
+    Route: route_words,
+    RouteSelector: selector_words,
+    RouteGet: get_words,
+    Rule: rule_words,
+    InterfaceAddress: address_words,
+    AddressSelector: address_selector_words,
+}
