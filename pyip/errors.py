@@ -52,3 +52,18 @@ class IncompleteCommand(PyipError):
 def invalid_argument(word: str, why: str, location: Location | None = None) -> PyipError:
     """iproute2's invarg(): `Error: argument "X" is wrong: MSG`, exit 255."""
     return PyipError(f'Error: argument "{word}" is wrong: {why}', location, 255)
+
+
+USAGE_FIRST_LINES = {
+    "route": "Usage: ip route { list | flush } SELECTOR",
+    "rule": "Usage: ip rule { add | del } SELECTOR ACTION",
+    "address": "Usage: ip address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]",
+}
+
+
+class UsageError(PyipError):
+    """iproute2 gave up and printed its usage text (exit 255); `object` says whose."""
+
+    def __init__(self, object_name: str, location: Location | None = None):
+        super().__init__(USAGE_FIRST_LINES[object_name], location, 255)
+        self.object = object_name

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from .ast.base import Symbol
 from .errors import Location, PyipError
 from .parser.words import Word
+
+
+def make_word(chars: list[str], start: Location, expands: bool) -> Word:
+    """A word; one with an unquoted or double-quoted `$` is a value known only at run time."""
+    text = "".join(chars)
+    return Word(text, start, Symbol(text) if expands else None)
 
 
 def read_commands(text: str, file: str = "-") -> Iterator[list[Word]]:
@@ -22,6 +29,7 @@ def read_commands(text: str, file: str = "-") -> Iterator[list[Word]]:
     line, col, i, n = 1, 1, 0, len(text)
     quote: str | None = None
     quote_start = start
+    expands = False
     while i < n:
         char = text[i]
         if quote:
@@ -35,6 +43,7 @@ def read_commands(text: str, file: str = "-") -> Iterator[list[Word]]:
                     line, col = line + 1, 0
             else:
                 current.append(char)
+                expands = expands or (char == "$" and quote == '"')
                 if char == "\n":
                     line, col = line + 1, 0
         elif char == "\\" and i + 1 < n:
@@ -47,8 +56,8 @@ def read_commands(text: str, file: str = "-") -> Iterator[list[Word]]:
             i, col = i + 1, col + 1
         elif char in " \t\r\n;":
             if current is not None:
-                words.append(Word("".join(current), start))
-                current = None
+                words.append(make_word(current, start, expands))
+                current, expands = None, False
             if char in "\n;" and words:
                 yield words
                 words = []
@@ -65,10 +74,11 @@ def read_commands(text: str, file: str = "-") -> Iterator[list[Word]]:
                 quote, quote_start = char, Location(file, line, col)
             else:
                 current.append(char)
+                expands = expands or char == "$"
         i, col = i + 1, col + 1
     if quote:
         raise PyipError(f"unterminated {quote} quote", quote_start, 1)
     if current is not None:
-        words.append(Word("".join(current), start))
+        words.append(make_word(current, start, expands))
     if words:
         yield words

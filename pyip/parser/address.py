@@ -12,31 +12,35 @@ from .route import address_into, simple, with_names
 MODIFY_VERBS = ("add", "change", "replace", "delete")
 
 
-def build_address(verb: str, tree, context: Context, end):
-    if verb in MODIFY_VERBS:
-        return build_modify(tree.children[1], context, end)
+VERBS = {"ADD": "add", "CHANGE": "change", "REPLACE": "replace", "DELETE": "delete",
+         "LIST": "show", "FLUSH": "flush", "SAVE": "save", "SHOWDUMP": "showdump",
+         "RESTORE": "restore"}
+
+
+def readers(verb: str | None, context: Context) -> dict:
+    return MODIFY if verb in MODIFY_VERBS else SELECT
+
+
+def build(verb: str, tree, fields: dict, context: Context, end):
     if verb in ("restore", "showdump"):
         return None
+    fields["flags"] = tuple(fields.get("flags", ()))
+    if verb in MODIFY_VERBS:
+        if "dev" not in fields:
+            raise PyipError('Not enough information: "dev" argument is required.', end, 1)
+        return resolve_all(InterfaceAddress(**fields), context.family or 4)
     if verb == "flush" and len(tree.children) == 1:
         raise PyipError("Flush requires arguments.", end, 1)
-    fields: dict = {"flags": []}
-    for node in items(tree):
-        SELECT[node.data](node, fields, context)
-    fields["flags"] = tuple(fields["flags"])
     return resolve_all(AddressSelector(**fields), context.family or 4)
 
 
-def build_modify(address_tree, context: Context, end) -> InterfaceAddress:
-    fields: dict = {"flags": []}
-    for node in items(address_tree):
-        once = node.data in ("local", "peer", "broadcast", "anycast")
-        if once and node.data in fields:
+def once(reader):
+    """local, peer, broadcast and anycast may be given once."""
+    def read(node, fields, context: Context) -> None:
+        if node.data in fields:
             raise duplicate(node, context)
-        MODIFY[node.data](node, fields, context)
-    if "dev" not in fields:
-        raise PyipError('Not enough information: "dev" argument is required.', end, 1)
-    fields["flags"] = tuple(fields["flags"])
-    return resolve_all(InterfaceAddress(**fields), context.family or 4)
+        reader(node, fields, context)
+    return read
 
 
 def duplicate(node, context: Context) -> PyipError:
@@ -56,7 +60,7 @@ def read_broadcast(node, fields, context: Context) -> None:
 
 
 def read_flag(node, fields, context: Context) -> None:
-    fields["flags"].append(str(node.children[0]))
+    fields.setdefault("flags", []).append(str(node.children[0]))
 
 
 def read_lifetime(field: str):
@@ -64,9 +68,9 @@ def read_lifetime(field: str):
 
 
 MODIFY = {
-    "peer": address_into("peer", parse_prefix),
-    "broadcast": read_broadcast,
-    "anycast": address_into("anycast", parse_address),
+    "peer": once(address_into("peer", parse_prefix)),
+    "broadcast": once(read_broadcast),
+    "anycast": once(address_into("anycast", parse_address)),
     "scope": with_names("scope", "scopes", "invalid scope value."),
     "dev": simple("dev"),
     "label": simple("label"),
@@ -75,7 +79,7 @@ MODIFY = {
     "preferred_lft": read_lifetime("preferred_lft"),
     "flag": read_flag,
     "proto": simple("proto"),
-    "local": address_into("local", parse_prefix),
+    "local": once(address_into("local", parse_prefix)),
 }
 
 

@@ -32,6 +32,7 @@ class Context:
     family: int | None
     notes: list = attrs.Factory(list)
     words: list = attrs.Factory(list)
+    nexthop: dict = attrs.Factory(dict)  # the `nexthop` block being read
 
     def word(self, token) -> Word:
         return self.words[token.start_pos]
@@ -161,15 +162,31 @@ def parse_object(object_name: str, words: list[Word], context: Context, end: Loc
     if not words:
         return DEFAULT_VERB[object_name], default_selector(object_name)
     object_grammar = grammar(GRAMMARS[object_name])
+    builder = BUILDERS[object_name]
+    readers = builder.readers(verb_of(object_grammar, words[0], builder.VERBS), context)
+    fields: dict = {}
+
+    def read_argument(tree):
+        reader = readers.get(tree.data)
+        if reader is not None:
+            reader(tree, fields, context)
+        return tree
+
     try:
-        tree = object_grammar.parse(words, end)
+        tree = object_grammar.parse(words, end, read_argument)
     except IncompleteCommand:
         raise
     except PyipError as error:
         raise object_error(object_name, error, words) from None
-    verb = tree.data
-    builder = BUILDERS[object_name]
-    return verb, builder(verb, tree, context, end)
+    return tree.data, builder.build(tree.data, tree, fields, context, end)
+
+
+def verb_of(object_grammar, word: Word, verbs: dict) -> str | None:
+    """The verb the first word names (its terminal), before the parse says so."""
+    start = object_grammar.parse_table.start_states["start"]
+    regex = object_grammar.matcher(start)[0]
+    match = regex.fullmatch(word.text) if regex is not None and word.symbol is None else None
+    return verbs.get(match.lastgroup) if match else None
 
 
 def default_selector(object_name: str):
@@ -229,11 +246,9 @@ def resolve_all(obj, family: int):
     return attrs.evolve(obj, **changes) if changes else obj
 
 
-from .route import build_route  # noqa: E402  (the object modules use the helpers above)
-from .rule import build_rule  # noqa: E402
-from .address import build_address  # noqa: E402
+from . import address, route, rule  # noqa: E402  (they use the helpers above)
 
-BUILDERS = {"route": build_route, "rule": build_rule, "address": build_address}
+BUILDERS = {"route": route, "rule": rule, "address": address}
 
 __all__ = ["parse_ip", "Context", "parse_prefix", "parse_address", "Metric", "Nexthop",
            "Route", "RouteGet", "RouteSelector", "Rule", "InterfaceAddress"]

@@ -6,7 +6,7 @@ import attrs
 
 from ..ast import Gateway, Metric, Nexthop, Route, RouteGet, RouteSelector, Symbol
 from ..compat import legacy
-from ..errors import PyipError, invalid_argument
+from ..errors import PyipError, UsageError, invalid_argument
 from ..prefix import parse_address, parse_prefix
 from . import values as v
 from .ip import FAMILY_WORDS, Context, items, resolve_all, type_name, values_of
@@ -15,29 +15,41 @@ MODIFY_VERBS = ("add", "change", "replace", "prepend", "append", "test", "delete
 SELECT_VERBS = ("show", "flush", "save")
 
 
-def build_route(verb: str, tree, context: Context, end):
+VERBS = {"ADD": "add", "CHANGE": "change", "REPLACE": "replace", "PREPEND": "prepend",
+         "APPEND": "append", "TEST": "test", "DELETE": "delete", "LIST": "show", "GET": "get",
+         "FLUSH": "flush", "SAVE": "save", "RESTORE": "restore", "SHOWDUMP": "showdump"}
+
+
+def readers(verb: str | None, context: Context) -> dict:
+    """The argument readers for a verb, run in word order as the parser reduces."""
     if verb in MODIFY_VERBS:
-        return build_modify(verb, tree.children[1], context, end)
+        return MODIFY
     if verb in SELECT_VERBS:
-        return build_selector(verb, tree, context, end)
+        return SELECT
+    return GET if verb == "get" else {}
+
+
+def build(verb: str, tree, fields: dict, context: Context, end):
+    if verb in MODIFY_VERBS:
+        return build_modify(fields, context, end)
+    if verb in SELECT_VERBS:
+        if verb == "flush" and len(tree.children) == 1:
+            raise PyipError('"ip route flush" requires arguments.', end, 1)
+        return resolve_all(RouteSelector(**fields), context.family or 4)
     if verb == "get":
-        return build_get(tree, context, end)
+        if "to" not in fields:
+            raise PyipError("need at least a destination address", end, 1)
+        return resolve_all(RouteGet(**fields), context.family or 4)
     return None  # restore, showdump: no arguments
 
 
 # -- iproute_modify() ------------------------------------------------------------
 
-def build_modify(verb: str, route_tree, context: Context, end) -> Route:
-    fields: dict = {"metrics": {}, "nexthops": []}
-    for node in items(route_tree):
-        if node.data == "nexthop":
-            fields["nexthops"].append(read_nexthop(node, context, end))
-        else:
-            MODIFY[node.data](node, fields, context)
+def build_modify(fields: dict, context: Context, end) -> Route:
     if "dst" not in fields:
-        raise PyipError('Command line is not complete. Try option "help"', end, 255)
-    fields["metrics"] = tuple(fields["metrics"].values())
-    fields["nexthops"] = tuple(fields["nexthops"])
+        raise UsageError("route", end)  # iproute_modify(): `if (!dst_ok) usage();`
+    fields["metrics"] = tuple(fields.get("metrics", {}).values())
+    fields["nexthops"] = tuple(fields.get("nexthops", ()))
     return resolve_all(Route(**fields), context.family or 4)
 
 
@@ -90,7 +102,7 @@ def read_metric(node, fields, context: Context) -> None:
         value = context.at(value_token, v.u32, why, 0, 255)
     else:
         value = context.at(value_token, v.u32, why)
-    fields["metrics"][name] = Metric(name, value, lock, unit)
+    fields.setdefault("metrics", {})[name] = Metric(name, value, lock, unit)
 
 
 def _is_symbol(context: Context, token) -> bool:
@@ -104,14 +116,14 @@ def read_rto_min(node, fields, context: Context) -> None:
     else:
         value, unit = context.at(token, v.rtt_time, '"rto_min" value is invalid')
     # iproute2 always locks rto_min
-    fields["metrics"]["rto_min"] = Metric("rto_min", value, True, unit)
+    fields.setdefault("metrics", {})["rto_min"] = Metric("rto_min", value, True, unit)
 
 
 def read_features(node, fields, context: Context) -> None:
     token = values_of(node)[-1]
     if context.text(token) != "ecn":
         raise invalid_argument(str(token), '"features" value not valid', context.word(token).location)
-    fields["metrics"]["features"] = Metric("features", "ecn")
+    fields.setdefault("metrics", {})["features"] = Metric("features", "ecn")
 
 
 def read_quickack(node, fields, context: Context) -> None:
@@ -119,7 +131,7 @@ def read_quickack(node, fields, context: Context) -> None:
     value = context.at(token, v.u32, '"quickack" value is invalid')
     if value not in (0, 1) and not isinstance(value, Symbol):
         raise invalid_argument(str(token), '"quickack" value should be 0 or 1', context.word(token).location)
-    fields["metrics"]["quickack"] = Metric("quickack", value)
+    fields.setdefault("metrics", {})["quickack"] = Metric("quickack", value)
 
 
 def read_pref(node, fields, context: Context) -> None:
@@ -215,20 +227,27 @@ MODIFY = {
 }
 
 
-def read_nexthop(node, context: Context, end) -> Nexthop:
-    fields: dict = {}
-    for arg in items(node):
-        if arg.data == "via":
-            fields["gateway"] = read_gateway(arg, context)
-        else:
-            NEXTHOP[arg.data](arg, fields, context)
-    if not fields and node.children[-1] is node.children[0] and _is_last(node, context):
-        raise PyipError('Error: unexpected end of line after "nexthop"', end, 255)
-    return Nexthop(**fields)
+def read_nexthop_argument(reader):
+    """nh_* arguments go into the nexthop being read (context.nexthop)."""
+    def read(node, fields, context: Context) -> None:
+        reader(node, context.nexthop, context)
+    return read
+
+
+def close_nexthop(node, fields, context: Context) -> None:
+    """A `nexthop` block ends: iproute2 refuses a bare one at the end of the line."""
+    if not context.nexthop and len(node.children) == 1 and _is_last(node, context):
+        raise PyipError('Error: unexpected end of line after "nexthop"', context.word(node.children[0]).location, 255)
+    fields.setdefault("nexthops", []).append(Nexthop(**context.nexthop))
+    context.nexthop = {}
 
 
 def _is_last(node, context: Context) -> bool:
     return node.children[0].start_pos == len(context.words) - 1
+
+
+def read_nexthop_via(node, fields, context: Context) -> None:
+    fields["gateway"] = read_gateway(node, context)
 
 
 def read_weight(node, fields, context: Context) -> None:
@@ -239,32 +258,26 @@ def read_weight(node, fields, context: Context) -> None:
     fields["weight"] = weight
 
 
-NEXTHOP = {
-    "dev": simple("dev"),
-    "weight": read_weight,
-    "onlink": flag("onlink"),
-    "realms": realms_into("realms", '"realm" value is invalid'),
-}
+MODIFY.update({
+    "nh_via": read_nexthop_argument(read_nexthop_via),
+    "nh_dev": read_nexthop_argument(simple("dev")),
+    "nh_weight": read_nexthop_argument(read_weight),
+    "nh_onlink": read_nexthop_argument(flag("onlink")),
+    "nh_realms": read_nexthop_argument(realms_into("realms", '"realm" value is invalid')),
+    "nexthop": close_nexthop,
+})
 
 
 # -- iproute_list_flush_or_save() ------------------------------------------------------
-
-def build_selector(verb: str, tree, context: Context, end) -> RouteSelector:
-    fields: dict = {}
-    if verb == "flush" and len(tree.children) == 1:
-        raise PyipError('"ip route flush" requires arguments.', end, 1)
-    for node in items(tree):
-        SELECT[node.data](node, fields, context)
-    return resolve_all(RouteSelector(**fields), context.family or 4)
-
 
 def select_table(node, fields, context: Context) -> None:
     token = values_of(node)[-1]
     text = context.text(token)
     if text in ("all", "cache") and context.names.tables.lookup(text) is None:
-        fields["table"] = text
-        if text == "cache":
+        if text == "cache":  # `table cache` is `cached`
             fields["cached"] = True
+        else:
+            fields["table"] = text
         return
     fields["table"] = context.at(token, lambda w: v.named(context.names.tables, w, "table id value is invalid"))
 
@@ -320,15 +333,6 @@ SELECT = {
 
 
 # -- iproute_get() --------------------------------------------------------------
-
-def build_get(tree, context: Context, end) -> RouteGet:
-    fields: dict = {}
-    for node in items(tree):
-        GET[node.data](node, fields, context)
-    if "to" not in fields:
-        raise PyipError("need at least a destination address", end, 1)
-    return resolve_all(RouteGet(**fields), context.family or 4)
-
 
 GET = {
     "tos": with_names("tos", "dsfield", "TOS value is invalid"),

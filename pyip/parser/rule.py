@@ -11,19 +11,25 @@ from .ip import Context, items, resolve_all, type_name, values_of
 from .route import flag, realms_into, simple, with_names
 
 
-def build_rule(verb: str, tree, context: Context, end):
+VERBS = {"LIST": "show", "SAVE": "save", "RESTORE": "restore", "ADD": "add",
+         "DELETE": "delete", "FLUSH": "flush"}
+
+
+def readers(verb: str | None, context: Context) -> dict:
+    if verb in ("show", "flush", "save") and context.family is None:
+        context.family = 4  # iprule_list_flush_or_save(): AF_UNSPEC means AF_INET
+    return READERS
+
+
+def build(verb: str, tree, fields: dict, context: Context, end):
     if verb == "restore":
         return None
     if verb == "delete" and len(tree.children) == 1:
         raise PyipError('"ip rule del" requires arguments.', end, 1)
-    fields: dict = {}
-    for node in items(tree):
-        READERS[node.data](node, fields, context)
     if verb == "add" and fields.get("action") is None and "table" not in fields and not fields.get("l3mdev"):
         fields.setdefault("action", "lookup")
-    rule = Rule(**fields)
     # ip rule takes its family from -4/-6 only, never from an address
-    return resolve_all(rule, context.family or 4)
+    return resolve_all(Rule(**fields), context.family or 4)
 
 
 def read_prefix(field: str):
@@ -108,7 +114,7 @@ READERS = {
     "iif": read_ifname("iif", '"iif"/"dev" not a valid ifname'),
     "oif": read_ifname("oif", '"oif" not a valid ifname'),
     "l3mdev": flag("l3mdev"),
-    "uidrange": simple("uidrange", v.port_range, "invalid UID range"),
+    "uidrange": simple("uidrange", v.port_range, "invalid UID range", False),
     "nat": read_nat,
     "ipproto": simple("ipproto"),
     "sport": simple("sport", v.port_range, "invalid sport range"),

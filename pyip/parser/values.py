@@ -70,9 +70,11 @@ def lifetime(word: str, why: str) -> Lifetime:
     return Lifetime(u32(word, why))
 
 
-def port_range(word: str, why: str) -> PortRange:
-    """`N` or `A-B` (uidrange, sport, dport)."""
+def port_range(word: str, why: str, single: bool = True) -> PortRange:
+    """`A-B`, or `N` where a single value is allowed (sport, dport; not uidrange)."""
     start, dash, end = word.partition("-")
+    if not dash and not single:
+        raise invalid_argument(word, why)
     first = u32(start, why, 10)
     last = u32(end, why, 10) if dash else first
     return PortRange(first, last)

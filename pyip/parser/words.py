@@ -65,6 +65,7 @@ class WordGrammar:
         self.parse_table = frontend.parser.parse_table
         self.callbacks = frontend.parser.callbacks
         self._matchers: dict[int, tuple[re.Pattern | None, frozenset]] = {}
+        self.on_reduce = None
 
     def matcher(self, state: int) -> tuple[re.Pattern | None, frozenset]:
         """One regex per parser state: the acceptable terminals, in file order."""
@@ -76,13 +77,19 @@ class WordGrammar:
             self._matchers[state] = cached
         return cached
 
-    def parse(self, words: list[Word], end: Location):
-        """The parse tree of the words; PyipError on a word the grammar cannot take."""
+    def parse(self, words: list[Word], end: Location, on_reduce=None):
+        """The parse tree of the words; PyipError on a word the grammar cannot take.
+
+        on_reduce(tree) runs as each rule is reduced, that is in word order,
+        so a bad value is reported before a later grammar error, as the real
+        tool (which reads argv left to right) would.
+        """
         from lark.lexer import Token
         from lark.parsers.lalr_parser_state import ParserState
         from lark.exceptions import UnexpectedToken
 
         conf = self._parse_conf()
+        self.on_reduce = on_reduce
         state = ParserState(conf, None, [self.parse_table.start_states["start"]])
         for index, word in enumerate(words):
             token = self.token_for(word, index, state.position)
@@ -107,8 +114,15 @@ class WordGrammar:
         if conf is None:
             from lark.parsers.lalr_parser_state import ParseConf
 
-            conf = self._conf = ParseConf(self.parse_table, self.callbacks, "start")
+            callbacks = {rule: self._hooked(build) for rule, build in self.callbacks.items()}
+            conf = self._conf = ParseConf(self.parse_table, callbacks, "start")
         return conf
+
+    def _hooked(self, build):
+        def callback(children):
+            tree = build(children)
+            return self.on_reduce(tree) if self.on_reduce is not None else tree
+        return callback
 
     def token_for(self, word: Word, index: int, state: int):
         from lark.lexer import Token
