@@ -17,6 +17,11 @@ class Location:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+def printable(text: str) -> str:
+    """One line whatever the input held: control characters as escapes."""
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
+
+
 class PyipError(Exception):
     """An error in the user's input, reported as `FILE:LINE:COL: error: MESSAGE`.
 
@@ -34,7 +39,7 @@ class PyipError(Exception):
     def __str__(self) -> str:
         # iproute2 starts many messages with "Error: "; the position line says it already.
         text = self.message[7:] if self.message.startswith("Error: ") else self.message
-        return f"{self.location}: error: {text}"
+        return f"{self.location}: error: {printable(text)}"
 
     def at(self, location: Location) -> PyipError:
         """The same error, placed (used when a value is checked after lexing)."""

@@ -31,7 +31,10 @@ class Metric:
     name: str
     value: int | str | Symbol  # rtt/rttvar/rto_min in milliseconds when given with a unit
     lock: bool = False
-    unit: str | None = None  # the time unit as typed (`ms`, `s`), None for a raw number
+    # rtt, rttvar, rto_min: a value with a time unit is in milliseconds (timed),
+    # a bare number goes raw to the kernel; the unit as typed is kept for show.
+    timed: bool = False
+    unit: str | None = attrs.field(default=None, eq=False)
 
 
 @attrs.frozen

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from ..ast import Gateway, Metric, Nexthop, Route, RouteGet, RouteSelector, Symbol
+from ..ast.route import METRIC_NAMES
 from ..compat import legacy
 from ..errors import PyipError, UsageError, invalid_argument
 from ..prefix import parse_address, parse_prefix
@@ -48,7 +49,9 @@ def build(verb: str, tree, fields: dict, context: Context, end):
 def build_modify(fields: dict, context: Context, end) -> Route:
     if "dst" not in fields:
         raise UsageError("route", end)  # iproute_modify(): `if (!dst_ok) usage();`
-    fields["metrics"] = tuple(fields.get("metrics", {}).values())
+    # RTA_METRICS is a set: keep metrics in one order so equal routes compare equal
+    metrics = fields.get("metrics", {}).values()
+    fields["metrics"] = tuple(sorted(metrics, key=lambda m: METRIC_NAMES.index(m.name)))
     fields["nexthops"] = tuple(fields.get("nexthops", ()))
     return resolve_all(Route(**fields), context.family or 4)
 
@@ -102,7 +105,7 @@ def read_metric(node, fields, context: Context) -> None:
         value = context.at(value_token, v.u32, why, 0, 255)
     else:
         value = context.at(value_token, v.u32, why)
-    fields.setdefault("metrics", {})[name] = Metric(name, value, lock, unit)
+    fields.setdefault("metrics", {})[name] = Metric(name, value, lock, unit is not None, unit)
 
 
 def _is_symbol(context: Context, token) -> bool:
@@ -116,7 +119,7 @@ def read_rto_min(node, fields, context: Context) -> None:
     else:
         value, unit = context.at(token, v.rtt_time, '"rto_min" value is invalid')
     # iproute2 always locks rto_min
-    fields.setdefault("metrics", {})["rto_min"] = Metric("rto_min", value, True, unit)
+    fields.setdefault("metrics", {})["rto_min"] = Metric("rto_min", value, True, unit is not None, unit)
 
 
 def read_features(node, fields, context: Context) -> None:

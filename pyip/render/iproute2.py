@@ -30,8 +30,11 @@ def quote(word: str) -> str:
 
 
 def prefix_text(value, zero_as: str = "default") -> str:
-    """A prefix as ip prints it; an IPv4 /0 is `default` (`all` in rules)."""
-    if isinstance(value, Prefix) and value.length == 0 and value.family == 4:
+    """A prefix as ip prints it; IPv4 0.0.0.0/0 is `default` (`all` in rules).
+
+    Host bits are kept (`0.0.0.1/0` stays), since the kernel refuses them.
+    """
+    if isinstance(value, Prefix) and value.length == 0 and value.family == 4 and not int(value.address):
         return zero_as
     return str(value)
 
@@ -39,6 +42,13 @@ def prefix_text(value, zero_as: str = "default") -> str:
 def keyword(words: list, key: str, value) -> None:
     if value is not None and value is not False:
         words += [key] if value is True else [key, str(value)]
+
+
+def tos_text(tos):
+    """tos/dsfield values are read in hex, so numbers print as 0xNN (names as named)."""
+    if tos is None or isinstance(tos, Symbol) or tos.name is not None:
+        return tos
+    return f"0x{tos.number:02x}"
 
 
 def realms_text(realms) -> str:
@@ -57,7 +67,7 @@ def metric_words(metric) -> list[str]:
     if metric.lock and metric.name != "rto_min":
         words.append("lock")
     value = metric.value
-    if metric.unit is not None and not isinstance(value, Symbol):
+    if metric.timed and not isinstance(value, Symbol):
         value = f"{value}ms"
     return words + [str(value)]
 
@@ -69,7 +79,7 @@ def route_words(route: Route) -> list[str]:
     words.append(prefix_text(route.dst))
     if route.src_prefix is not None:
         words += ["from", prefix_text(route.src_prefix)]
-    keyword(words, "tos", route.tos)
+    keyword(words, "tos", tos_text(route.tos))
     if route.gateway is not None:
         words += gateway_words(route.gateway)
     keyword(words, "dev", route.dev)
@@ -113,7 +123,7 @@ def selector_words(selector: RouteSelector) -> list[str]:
     keyword(words, "table", selector.table)
     keyword(words, "vrf", selector.vrf)
     keyword(words, "cached", selector.cached)
-    keyword(words, "tos", selector.tos)
+    keyword(words, "tos", tos_text(selector.tos))
     keyword(words, "protocol", selector.protocol)
     keyword(words, "scope", selector.scope)
     keyword(words, "type", selector.type)
@@ -137,7 +147,8 @@ def get_words(get: RouteGet) -> list[str]:
     words = ["to", prefix_text(get.to)]
     if get.from_ is not None:
         words += ["from", prefix_text(get.from_)]
-    for key in ("tos", "iif", "oif", "mark", "vrf", "uid", "ipproto", "sport", "dport"):
+    keyword(words, "tos", tos_text(get.tos))
+    for key in ("iif", "oif", "mark", "vrf", "uid", "ipproto", "sport", "dport"):
         keyword(words, key, getattr(get, key))
     for key in ("notify", "connected", "fibmatch"):
         keyword(words, key, getattr(get, key))
@@ -152,7 +163,7 @@ def rule_words(rule: Rule) -> list[str]:
         words += ["from", prefix_text(rule.src, "all")]
     if rule.dst is not None:
         words += ["to", prefix_text(rule.dst, "all")]
-    keyword(words, "tos", rule.tos)
+    keyword(words, "tos", tos_text(rule.tos))
     if rule.fwmark is not None:
         words += ["fwmark", fwmark_text(rule.fwmark, rule.fwmask)]
     keyword(words, "iif", rule.iif)
