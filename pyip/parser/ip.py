@@ -183,8 +183,7 @@ def parse_object(object_name: str, words: list[Word], context: Context, end: Loc
 
 def verb_of(object_grammar, word: Word, verbs: dict) -> str | None:
     """The verb the first word names (its terminal), before the parse says so."""
-    start = object_grammar.parse_table.start_states["start"]
-    regex = object_grammar.matcher(start)[0]
+    regex = object_grammar.matcher(object_grammar.start)
     match = regex.fullmatch(word.text) if regex is not None and word.symbol is None else None
     return verbs.get(match.lastgroup) if match else None
 

@@ -1,30 +1,29 @@
-"""Drive a Lark LALR grammar over shell words instead of characters.
+"""Run a compiled Lark LALR grammar over shell words instead of characters.
 
 Command-line tools see argv, not text: a word is a unit, and which keyword it
 is depends on where it stands (after `dev`, the word `table` is a device
 name).  So the lexer here is contextual over whole words: for each word it
-asks the parser which terminals it can take next and picks the first of
+asks the parse table which terminals may come next and picks the first of
 them, in the grammar file's order, whose pattern matches the whole word.
 Listing keywords in the order the real tool tests them therefore gives the
 real tool's resolution of abbreviations (`p` is `priority`, `pro` is
-`protocol`).
+`protocol`).  Grammar files may write `abbrev("word")`: any non-empty prefix
+of "word", which is iproute2's matches().
 
-Grammar files may write `abbrev("word")`: any non-empty prefix of "word",
-which is iproute2's matches().
+The tables come from Lark (pyip/parser/tables.py); the driver below is the
+LALR automaton and builds the trees Lark builds (rules named `_x`, such as
+Lark's own `*` helpers, are spliced into their parent).
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 
 import attrs
 
 from ..errors import IncompleteCommand, Location, PyipError
-
-_ABBREV = re.compile(r'abbrev\("([^"]+)"\)')
-_TERMINAL_DEF = re.compile(r"^([A-Z_][A-Z_0-9]*)(?:\.-?\d+)?\s*:", re.MULTILINE)
+from .tables import load_tables
 
 
 @attrs.frozen
@@ -36,115 +35,130 @@ class Word:
     symbol: object = None  # a pyip.ast.base.Symbol, or None when the text is known
 
 
-def abbrev_regex(word: str) -> str:
-    """`/t(?:a(?:b(?:l(?:e)?)?)?)?/` for abbrev("table")."""
-    pattern = re.escape(word[-1])
-    for char in reversed(word[:-1]):
-        pattern = f"{re.escape(char)}(?:{pattern})?"
-    return "/" + pattern + "/"
+class Token(str):
+    """A classified word: its text, terminal `type`, and index in the command (`start_pos`)."""
+
+    __slots__ = ("type", "start_pos")
+
+    def __new__(cls, kind: str, text: str, index: int):
+        token = super().__new__(cls, text)
+        token.type = kind
+        token.start_pos = index
+        return token
 
 
-def expand_grammar(text: str) -> str:
-    return _ABBREV.sub(lambda m: abbrev_regex(m.group(1)), text)
+class Tree:
+    """A reduced rule: `data` is its alias (or rule name), `children` its tokens and trees."""
+
+    __slots__ = ("data", "children")
+
+    def __init__(self, data: str, children: list):
+        self.data = data
+        self.children = children
+
+    def __repr__(self) -> str:
+        return f"Tree({self.data!r}, {self.children!r})"
 
 
 class WordGrammar:
     """A compiled grammar plus the per-state word matchers."""
 
     def __init__(self, name: str):
-        from lark import Lark  # lazily: lark costs start-up time
-
-        source = resources.files("pyip.grammar").joinpath(f"{name}.lark").read_text()
+        tables = load_tables(name)
         self.name = name
-        self.lark = Lark(expand_grammar(source), parser="lalr", lexer="basic", cache=True)
-        order = {term: i for i, term in enumerate(_TERMINAL_DEF.findall(source))}
-        self.patterns = sorted(
-            ((order.get(t.name, len(order)), t.name, t.pattern.to_regexp()) for t in self.lark.terminals),
-        )
-        frontend = self.lark.parser.parser
-        self.parse_table = frontend.parser.parse_table
-        self.callbacks = frontend.parser.callbacks
-        self._matchers: dict[int, tuple[re.Pattern | None, frozenset]] = {}
-        self.on_reduce = None
+        self.terminals = tables["terminals"]
+        self.states = tables["states"]
+        self.rules = tables["rules"]
+        self.start = tables["start"]
+        self.end = tables["end"]
+        self._matchers: dict[int, re.Pattern | None] = {}
 
-    def matcher(self, state: int) -> tuple[re.Pattern | None, frozenset]:
+    def matcher(self, state: int) -> re.Pattern | None:
         """One regex per parser state: the acceptable terminals, in file order."""
-        cached = self._matchers.get(state)
-        if cached is None:
-            acceptable = self.parse_table.states[state]
-            groups = [f"(?P<{name}>{regex})" for _, name, regex in self.patterns if name in acceptable]
-            cached = (re.compile("|".join(groups)) if groups else None, frozenset(acceptable))
-            self._matchers[state] = cached
-        return cached
+        if state not in self._matchers:
+            acceptable = self.states[state]
+            groups = [f"(?P<{name}>{regex})" for name, regex in self.terminals if name in acceptable]
+            self._matchers[state] = re.compile("|".join(groups)) if groups else None
+        return self._matchers[state]
 
-    def parse(self, words: list[Word], end: Location, on_reduce=None):
+    def first_match(self, text: str, prefix: str = "") -> str | None:
+        """The first terminal (file order) whose name starts with prefix and matches text."""
+        for name, regex in self.terminals:
+            if name.startswith(prefix) and re.fullmatch(regex, text):
+                return name
+        return None
+
+    def parse(self, words: list[Word], end: Location, on_reduce=None) -> Tree:
         """The parse tree of the words; PyipError on a word the grammar cannot take.
 
         on_reduce(tree) runs as each rule is reduced, that is in word order,
         so a bad value is reported before a later grammar error, as the real
         tool (which reads argv left to right) would.
         """
-        from lark.lexer import Token
-        from lark.parsers.lalr_parser_state import ParserState
-        from lark.exceptions import UnexpectedToken
-
-        conf = self._parse_conf()
-        self.on_reduce = on_reduce
-        state = ParserState(conf, None, [self.parse_table.start_states["start"]])
+        stack = [self.start]
+        values: list = []
         for index, word in enumerate(words):
-            token = self.token_for(word, index, state.position)
-            try:
-                state.feed_token(token)
-            except UnexpectedToken:  # cannot happen: the token was chosen as acceptable
-                raise self.unexpected(word, state.position) from None
-        try:
-            return state.feed_token(Token("$END", "", len(words)), True)
-        except UnexpectedToken:
-            raise IncompleteCommand(end) from None
+            kind = self.kind_of(word, stack[-1])
+            while True:
+                shift, arg = self.states[stack[-1]][kind]
+                if shift:
+                    stack.append(arg)
+                    values.append(Token(kind, word.text, index))
+                    break
+                self.reduce(arg, stack, values, on_reduce)
+        while True:
+            action = self.states[stack[-1]].get("$END")
+            if action is None:
+                raise IncompleteCommand(end)
+            self.reduce(action[1], stack, values, on_reduce)
+            if stack[-1] == self.end:
+                return values[-1]
 
-    def first_match(self, text: str, prefix: str = "") -> str | None:
-        """The first terminal (file order) whose name starts with prefix and matches text."""
-        for _, name, regex in self.patterns:
-            if name.startswith(prefix) and re.fullmatch(regex, text):
-                return name
-        return None
+    def reduce(self, rule: int, stack: list, values: list, on_reduce) -> None:
+        origin, alias, size = self.rules[rule]
+        children = values[len(values) - size:] if size else []
+        if size:
+            del stack[-size:]
+            del values[-size:]
+        if any(isinstance(c, Tree) and c.data[0] == "_" for c in children):
+            children = splice(children)
+        tree = Tree(alias or origin, children)
+        if on_reduce is not None and origin[0] != "_":
+            tree = on_reduce(tree)
+        stack.append(self.states[stack[-1]][origin][1])
+        values.append(tree)
 
-    def _parse_conf(self):
-        conf = getattr(self, "_conf", None)
-        if conf is None:
-            from lark.parsers.lalr_parser_state import ParseConf
-
-            callbacks = {rule: self._hooked(build) for rule, build in self.callbacks.items()}
-            conf = self._conf = ParseConf(self.parse_table, callbacks, "start")
-        return conf
-
-    def _hooked(self, build):
-        def callback(children):
-            tree = build(children)
-            return self.on_reduce(tree) if self.on_reduce is not None else tree
-        return callback
-
-    def token_for(self, word: Word, index: int, state: int):
-        from lark.lexer import Token
-
-        regex, acceptable = self.matcher(state)
+    def kind_of(self, word: Word, state: int) -> str:
+        """The terminal this word is here, or the positioned error."""
+        acceptable = self.states[state]
         if word.symbol is not None:
             # An unknown value can only be a value, never a keyword.
-            kind = "VALUE" if "VALUE" in acceptable else None
-        else:
-            match = regex.fullmatch(word.text) if regex is not None else None
-            kind = match.lastgroup if match else None
-        if kind is None:
+            if "VALUE" in acceptable:
+                return "VALUE"
             raise self.unexpected(word, state)
-        loc = word.location
-        return Token(kind, word.text, index, loc.line, loc.col)
+        regex = self.matcher(state)
+        match = regex.fullmatch(word.text) if regex is not None else None
+        if match is None:
+            raise self.unexpected(word, state)
+        return match.lastgroup
 
     def unexpected(self, word: Word, state: int) -> PyipError:
         """A word no terminal here can take; the caller maps it to the tool's message."""
         error = PyipError(f'unexpected word "{word.text}"', word.location, 255)
-        error.expected = frozenset(self.parse_table.states[state])
+        error.expected = frozenset(name for name in self.states[state] if name.isupper())
         error.word = word
         return error
+
+
+def splice(children: list) -> list:
+    """Inline the children of `_rule` trees (Lark's expansion helpers) into their parent."""
+    out = []
+    for child in children:
+        if isinstance(child, Tree) and child.data[0] == "_":
+            out += child.children
+        else:
+            out.append(child)
+    return out
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,111 @@
+"""Compiled grammars: Lark builds the LALR tables once, pyip runs them.
+
+Importing Lark and loading a grammar costs more than a whole `ip` command,
+and the drop-in runs once per line of a legacy script.  So Lark compiles
+each grammar/NAME.lark into plain data (terminals in file order, the parse
+table, the rules), cached as a marshal file keyed by the grammar's hash and
+Lark's version; later runs load the data and never import Lark.  The parse
+trees are the ones Lark would build (tests/test_tables.py checks it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import re
+
+FORMAT = 1
+_ABBREV = re.compile(r'abbrev\("([^"]+)"\)')
+_TERMINAL_DEF = re.compile(r"^([A-Z_][A-Z_0-9]*)(?:\.-?\d+)?\s*:", re.MULTILINE)
+
+
+def abbrev_regex(word: str) -> str:
+    """`/t(?:a(?:b(?:l(?:e)?)?)?)?/` for abbrev("table"): iproute2's matches()."""
+    pattern = re.escape(word[-1])
+    for char in reversed(word[:-1]):
+        pattern = f"{re.escape(char)}(?:{pattern})?"
+    return "/" + pattern + "/"
+
+
+def expand_grammar(text: str) -> str:
+    return _ABBREV.sub(lambda m: abbrev_regex(m.group(1)), text)
+
+
+def grammar_source(name: str) -> str:
+    """The text of grammar/NAME.lark as installed (os.path: pathlib costs start-up time)."""
+    from .. import grammar as package
+
+    with open(os.path.join(os.path.dirname(package.__file__), f"{name}.lark"), encoding="utf-8") as file:
+        return file.read()
+
+
+def compile_tables(source: str) -> dict:
+    """Run Lark on the grammar; keep only what the runtime needs, as plain data."""
+    from lark import Lark
+    from lark.parsers.lalr_analysis import Shift
+
+    lark = Lark(expand_grammar(source), parser="lalr", lexer="basic")
+    order = {term: i for i, term in enumerate(_TERMINAL_DEF.findall(source))}
+    terminals = sorted((order.get(t.name, len(order)), t.name, t.pattern.to_regexp()) for t in lark.terminals)
+    table = lark.parser.parser.parser.parse_table
+    rule_index = {rule: i for i, rule in enumerate(lark.rules)}
+    states = {}
+    for state, actions in table.states.items():
+        # Lark hands out Token (a str subclass) for names; marshal wants str
+        states[state] = {str(symbol): (1, arg) if action is Shift else (0, rule_index[arg])
+                         for symbol, (action, arg) in actions.items()}
+    rule_list = [(str(rule.origin.name), None if rule.alias is None else str(rule.alias), len(rule.expansion))
+                 for rule in lark.rules]
+    return {
+        "format": FORMAT,
+        "terminals": [(str(name), regex) for _, name, regex in terminals],
+        "states": states,
+        "rules": rule_list,
+        "start": table.start_states["start"],
+        "end": table.end_states["start"],
+    }
+
+
+def cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "pyip")
+
+
+def load_tables(name: str) -> dict:
+    """The compiled tables of grammar/NAME.lark, from the cache or freshly compiled."""
+    source = grammar_source(name)
+    key = hashlib.sha1(f"{FORMAT}\0{_lark_version()}\0{source}".encode()).hexdigest()[:16]
+    path = os.path.join(cache_dir(), f"{name}-{key}.marshal")
+    try:
+        with open(path, "rb") as file:
+            return marshal.loads(file.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    tables = compile_tables(source)
+    write_atomically(path, marshal.dumps(tables))
+    return tables
+
+
+def _lark_version() -> str:
+    """Lark's version, read from its __init__.py without importing it (fast)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("lark")
+    if spec is None or spec.origin is None:
+        return "none"
+    with open(spec.origin, encoding="utf-8") as file:
+        match = re.search(r"__version__\s*(?::\s*str)?\s*=\s*['\"]([^'\"]+)", file.read())
+    return match.group(1) if match else "unknown"
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Best effort: a read-only home just means compiling again next time."""
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temporary = f"{path}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass
