@@ -1,0 +1,1582 @@
+"""Read a shell script statically and return the ip / ipchains / iptables / pyip commands it runs.
+
+    >>> script = read_script('IF=eth1; for p in 22 80; do iptables -A INPUT -i $IF --dport $p; done')
+    >>> [str(w) for w in script.commands[1].words]
+    ['iptables', '-A', 'INPUT', '-i', 'eth1', '--dport', '80']
+    >>> script.commands[1].context, script.errors
+    (('for p=80',), ())
+
+The script is parsed once with tree-sitter-bash, for its statement structure only.
+Words are expanded by this module from their source text, because the grammar
+splits some words wrongly (``$A/$B/``, a word cut by a line continuation) and because static
+expansion needs the raw quoting anyway.  Variables are tracked in execution order;
+a value that cannot be known is kept as a `Symbol`, never guessed.
+
+Known gaps, all conservative: `.`/`source` and `eval` are not followed, globs,
+tildes and brace expansion stay literal text, arrays and `${A%...}`-style
+operators give Symbols, and a function body is only read where it is called.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import attrs
+
+from .ast.base import Symbol  # a value known only at run time, kept by the text that names it
+
+__all__ = [
+    "Command",
+    "Literal",
+    "Script",
+    "ShellSyntaxError",
+    "Symbol",
+    "Word",
+    "read_script",
+    "split_line",
+]
+
+PROGRAMS = frozenset({"ip", "ipchains", "iptables", "pyip"})
+
+# A runaway script (nested loops over long lists, functions calling each other
+# twice at each level) would otherwise unroll without end.
+MAX_STEPS = 500_000
+MAX_CALL_DEPTH = 64
+MAX_REPAIRS = 8  # rounds of patching newlines the grammar swallowed (see _Reparse)
+
+
+# --------------------------------------------------------------------- public data
+
+
+@attrs.frozen
+class Literal:
+    """A known piece of text."""
+
+    text: str
+
+
+@attrs.frozen
+class Word:
+    """One argv word after expansion."""
+
+    parts: tuple
+    line: int
+    col: int
+    quoted: bool = False  # True: no Symbol in it can split into several words
+
+    @property
+    def text(self) -> str | None:
+        if all(type(p) is Literal for p in self.parts):
+            return "".join(p.text for p in self.parts)
+        return None
+
+    def __str__(self) -> str:
+        return "".join(p.text if type(p) is Literal else p.name for p in self.parts)
+
+
+@attrs.frozen
+class Command:
+    """One invocation of a recognised program, as the shell would run it."""
+
+    words: tuple
+    file: str
+    line: int
+    col: int
+    end_line: int
+    context: tuple = ()
+    conditional: bool = False
+    source: str = ""
+
+    @property
+    def program(self) -> str | None:
+        """The recognised program's base name (``iptables`` for ``/sbin/iptables``)."""
+        return _program_name(self.words[0]) if self.words else None
+
+
+@attrs.frozen
+class Script:
+    commands: tuple
+    errors: tuple  # of (line, col, message)
+
+
+class ShellSyntaxError(ValueError):
+    """`split_line` met text the shell could not split (an unterminated quote)."""
+
+    def __init__(self, file: str, line: int, col: int, message: str):
+        super().__init__(f"{file}:{line}:{col}: {message}")
+        self.file, self.line, self.col, self.message = file, line, col, message
+
+
+# ------------------------------------------------------------------- tree-sitter
+
+_PARSER = None
+_COMMAND_QUERY = None
+
+
+def _parser():
+    # Built on first use so that importing this module stays cheap.
+    global _PARSER, _COMMAND_QUERY
+    if _PARSER is None:
+        import tree_sitter
+        import tree_sitter_bash
+
+        language = tree_sitter.Language(tree_sitter_bash.language())
+        _COMMAND_QUERY = tree_sitter.QueryCursor(tree_sitter.Query(language, "(command) @c"))
+        _PARSER = tree_sitter.Parser(language)
+    return _PARSER
+
+
+# tree-sitter-bash sometimes reads ``A=1 B=2<newline>ip a`` or a newline after
+# a pipeline as if it were a space (its issues 122, 228, 347), making one command
+# of two lines.  A plain command never holds an unescaped newline between its
+# words, so when the evaluation meets such a command, every such newline (or the
+# blank before a trailing comment) is replaced by ``;`` and the text parsed
+# again.  The replacement keeps every byte offset, and all positions are
+# computed from offsets in the original text.
+
+
+class _Reparse(Exception):
+    """Raised by the evaluation on meeting a command that swallowed a newline."""
+
+
+def _repair(tree, parsed: bytes):
+    """The patched text and its tree, or None when there is nothing left to patch."""
+    fixes = _swallowed_newlines(tree.root_node, parsed)
+    if not fixes:
+        return None
+    patched = bytearray(parsed)
+    for offset in fixes:
+        patched[offset] = ord(";")
+    parsed = bytes(patched)
+    return parsed, _parser().parse(parsed)
+
+
+def _swallowed_newlines(root, src: bytes) -> list[int]:
+    fixes = []
+    for node in _COMMAND_QUERY.captures(root).get("c", ()):
+        offset = _first_separator(node, src)
+        if offset is not None:
+            fixes.append(offset)
+    return fixes
+
+
+def _first_separator(node, src: bytes) -> int | None:
+    """Offset of the first byte to replace by ``;`` in a command that swallowed a newline."""
+    if node.start_point.row == node.end_point.row:
+        return None
+    children = node.children
+    for prev, nxt in zip(children, children[1:]):
+        if "heredoc" in prev.type or "heredoc" in nxt.type:
+            return None
+        gap = src[prev.end_byte : nxt.start_byte]
+        if nxt.type == "comment" and gap[:1] in (b" ", b"\t"):
+            return prev.end_byte
+        newline = _unescaped_newline(gap)
+        if newline is not None:
+            return prev.end_byte + newline
+    return None
+
+
+def _unescaped_newline(gap: bytes) -> int | None:
+    start = 0
+    while True:
+        i = gap.find(b"\n", start)
+        if i < 0:
+            return None
+        if i == 0 or gap[i - 1] != ord("\\"):
+            return i
+        start = i + 1
+
+
+def _syntax_errors(root, source: "_Source") -> list[tuple[int, int, str]]:
+    """ERROR and MISSING nodes, found by descending only into subtrees that hold one."""
+    errors = []
+    stack = [root] if root.has_error else []
+    while stack:
+        node = stack.pop()
+        if node.is_missing:
+            line, col = source.pos(node.start_byte)
+            errors.append((line, col, f"missing {node.type!r}"))
+        elif node.is_error:
+            line, col = source.pos(node.start_byte)
+            snippet = " ".join(source.text(node.start_byte, node.end_byte).split())
+            errors.append((line, col, f"syntax error near {_shorten(snippet, 40)!r}"))
+        stack.extend(reversed([c for c in node.children if c.has_error]))
+    return sorted(set(errors))
+
+
+# ------------------------------------------------------------------ source text
+
+
+class _Source:
+    """The script's bytes, with byte offsets turned into 1-based line and character column."""
+
+    def __init__(self, text: str):
+        self.str = text
+        self.bytes = text.encode("utf-8", "surrogatepass")
+        self.ascii = self.bytes.isascii()  # then byte offsets are character offsets
+        self.line_starts = [0] + [m.end() for m in re.finditer(b"\n", self.bytes)]
+        self.line_starts.append(len(self.bytes) + 1)
+        self.row = 0  # lookups mostly stay on the line of the previous one
+
+    def text(self, start: int, end: int) -> str:
+        if self.ascii:
+            return self.str[start:end]
+        return _decode(self.bytes[start:end])
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        starts, row = self.line_starts, self.row
+        if not starts[row] <= offset < starts[row + 1]:
+            row = self.row = bisect.bisect_right(starts, offset) - 1
+        line_start = starts[row]
+        if self.ascii:
+            return row + 1, offset - line_start + 1
+        head = self.bytes[line_start:offset]
+        col = len(head) if head.isascii() else len(_decode(head))
+        return row + 1, col + 1
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        # tree-sitter may cut through a lone surrogate it took for bad UTF-8
+        return data.decode("utf-8", "replace")
+
+
+def _pos_in(base: tuple[int, int], text: str, k: int) -> tuple[int, int]:
+    """Position of character `k` of `text`, which starts at `base`."""
+    newlines = text.count("\n", 0, k)
+    if not newlines:
+        return base[0], base[1] + k
+    return base[0] + newlines, k - text.rfind("\n", 0, k)
+
+
+def _shorten(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _one_line(text: str) -> str:
+    return _shorten(" ".join(text.replace("\\\n", " ").split()))
+
+
+# -------------------------------------------------------------- scanning helpers
+# Each returns the index just past the construct, or -1 when it is unterminated.
+
+
+def _after_single(t: str, i: int, end: int) -> int:
+    j = t.find("'", i, end)
+    return -1 if j < 0 else j + 1
+
+
+def _after_ansi(t: str, i: int, end: int) -> int:
+    while i < end:
+        c = t[i]
+        if c == "\\":
+            i += 2
+        elif c == "'":
+            return i + 1
+        else:
+            i += 1
+    return -1
+
+
+def _after_backtick(t: str, i: int, end: int) -> int:
+    while i < end:
+        c = t[i]
+        if c == "\\":
+            i += 2
+        elif c == "`":
+            return i + 1
+        else:
+            i += 1
+    return -1
+
+
+def _after_double(t: str, i: int, end: int) -> int:
+    while i < end:
+        c = t[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == '"':
+            return i + 1
+        if c == "$" and i + 1 < end and t[i + 1] in "({":
+            i = _after_group(t, i + 2, end, t[i + 1])
+        elif c == "`":
+            i = _after_backtick(t, i + 1, end)
+        else:
+            i += 1
+        if i < 0:
+            return -1
+    return -1
+
+
+_CLOSER = {"(": ")", "{": "}"}
+
+
+def _after_group(t: str, i: int, end: int, opener: str) -> int:
+    """Past the bracket closing an already opened ``$(``, ``$((`` or ``${``."""
+    closer, depth = _CLOSER[opener], 1
+    while i < end:
+        c = t[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "'":
+            i = _after_single(t, i + 1, end)
+        elif c == '"':
+            i = _after_double(t, i + 1, end)
+        elif c == "`":
+            i = _after_backtick(t, i + 1, end)
+        else:
+            i += 1
+            if c == opener:
+                depth += 1
+            elif c == closer:
+                depth -= 1
+                if depth == 0:
+                    return i
+        if i < 0:
+            return -1
+    return -1
+
+
+_ANSI_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|c.|.)", re.S)
+_ANSI_SIMPLE = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b",
+                "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}
+
+
+def _ansi_char(m: re.Match) -> str:
+    esc = m.group(1)
+    if esc in _ANSI_SIMPLE:
+        return _ANSI_SIMPLE[esc]
+    if esc[0] in "xuU":
+        code = int(esc[1:], 16)
+    elif esc[0] in "01234567":
+        code = int(esc, 8)
+    elif esc[0] == "c":
+        code = ord(esc[1]) & 0x1F
+    else:
+        return m.group(0)
+    return chr(code) if code <= 0x10FFFF else m.group(0)
+
+
+# ---------------------------------------------------------------- word expansion
+# The lexer turns the text of one shell word into pieces, the field splitter turns
+# pieces into Words.  A piece is (kind, text, quoted, splittable, offset):
+# kind _LIT is text, _SYM an unknown value named by `text`, _BREAK a forced word
+# boundary (between the arguments of "$@").
+
+_LIT, _SYM, _BREAK = 0, 1, 2
+_PLAIN = re.compile(r"[^'\"\\$` \t\n]+")  # text that stands for itself
+_DQ_PLAIN = re.compile(r'[^"\\$`]+')
+_BLANKS = re.compile(r"[ \t\n]+")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PARAM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!0-]")
+_PARAM_OP = re.compile(r":?[-=+?]")
+_NUMBER = re.compile(r"[0-9]+")
+_LONE_VARIABLE = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})")
+_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?=)")
+
+# What a variable lookup can tell.
+_UNKNOWN, _UNSET, _SET = 0, 1, 2
+_MISSING = object()
+
+
+@attrs.frozen
+class _Params:
+    """Positional parameters of a function call.  The first `exact` are certain;
+    an unquoted unknown argument might have split into several, so the count and
+    everything after it are uncertain."""
+
+    words: tuple
+    exact: int
+
+    @classmethod
+    def of(cls, words) -> "_Params":
+        exact = next((k for k, w in enumerate(words) if _may_split(w)), len(words))
+        return cls(tuple(words), exact)
+
+
+def _may_split(word: Word) -> bool:
+    return not word.quoted and any(type(p) is Symbol for p in word.parts)
+
+
+class _Lexer:
+    """Expands the text of one word.  `scope` answers lookups and takes assignments."""
+
+    def __init__(self, text: str, scope):
+        self.t = text
+        self.scope = scope
+        self.out: list = []
+
+    def run(self) -> list:
+        self.word(0, len(self.t), False)
+        return self.out
+
+    # -- quoting
+
+    def word(self, i: int, end: int, dq: bool) -> None:
+        """Unquoted syntax; `dq` says the whole stretch stands inside double quotes."""
+        t, out = self.t, self.out
+        while i < end:
+            c = t[i]
+            if c == "'":
+                j = _after_single(t, i + 1, end)
+                j = end + 1 if j < 0 else j
+                out.append((_LIT, t[i + 1 : j - 1], True, False, i))
+                i = j
+            elif c == '"':
+                i = self.double(i + 1, end)
+            elif c == "\\":
+                i = self.backslash(i, end, dq)
+            elif c == "$":
+                i = self.dollar(i, end, dq)
+            elif c == "`":
+                i = self.backtick(i, end, dq)
+            elif c in " \t\n":  # only these are blanks to the shell, not every Unicode space
+                m = _BLANKS.match(t, i, end)
+                out.append((_LIT, m.group(), True, False, i) if dq else (_BREAK, "", False, False, i))
+                i = m.end()
+            else:
+                m = _PLAIN.match(t, i, end)
+                out.append((_LIT, m.group(), dq, False, i))
+                i = m.end()
+
+    def backslash(self, i: int, end: int, dq: bool) -> int:
+        if i + 1 >= end:
+            self.out.append((_LIT, "\\", dq, False, i))
+        elif self.t[i + 1] != "\n":  # backslash-newline is a line continuation: nothing
+            self.out.append((_LIT, self.t[i + 1], True, False, i))
+        return i + 2
+
+    def double(self, i: int, end: int) -> int:
+        t, out = self.t, self.out
+        if t.startswith('$@"', i) or t.startswith('${@}"', i):
+            # "$@" alone is one word per argument, no word at all without any
+            length = 2 if t[i + 1] == "@" else 4
+            self.all_params(False, t[i : i + length], True, i - 1)
+            return i + length + 1
+        out.append((_LIT, "", True, False, i - 1))  # "" is a word
+        while i < end:
+            c = t[i]
+            if c == '"':
+                return i + 1
+            if c == "\\":
+                nxt = t[i + 1] if i + 1 < end else ""
+                if nxt == "\n":
+                    i += 2
+                elif nxt and nxt in '$`"\\':
+                    out.append((_LIT, nxt, True, False, i))
+                    i += 2
+                else:
+                    out.append((_LIT, "\\", True, False, i))
+                    i += 1
+            elif c == "$":
+                i = self.dollar(i, end, True)
+            elif c == "`":
+                i = self.backtick(i, end, True)
+            else:
+                m = _DQ_PLAIN.match(t, i, end)
+                out.append((_LIT, m.group(), True, False, i))
+                i = m.end()
+        return end
+
+    def backtick(self, i: int, end: int, dq: bool) -> int:
+        j = _after_backtick(self.t, i + 1, end)
+        j = end if j < 0 else j
+        self.symbol(self.t[i:j], dq, i)
+        return j
+
+    # -- expansions
+
+    def dollar(self, i: int, end: int, dq: bool) -> int:
+        t = self.t
+        nxt = t[i + 1] if i + 1 < end else ""
+        if nxt in ("(", "{"):
+            j = _after_group(t, i + 2, end, nxt)
+            j = end if j < 0 else j
+            if nxt == "{":
+                self.braced(t[i:j], dq, i)
+            else:
+                self.symbol(t[i:j], dq, i)  # $(...) and $((...)) are not evaluated
+                if t.startswith("((", i + 1):
+                    for name in _arithmetic_targets(t[i:j]):
+                        self.scope.forget(name)  # $((i++)) changes i
+            return j
+        if nxt == "'" and not dq:
+            j = _after_ansi(t, i + 2, end)
+            j = end + 1 if j < 0 else j
+            self.out.append((_LIT, _ANSI_ESCAPE.sub(_ansi_char, t[i + 2 : j - 1]), True, False, i))
+            return j
+        if nxt == '"' and not dq:
+            return self.double(i + 2, end)  # $"..." is a translated string
+        m = _NAME.match(t, i + 1, end)
+        if m:
+            self.variable(m.group(), t[i : m.end()], dq, i)
+            return m.end()
+        if nxt and nxt in "0123456789@*#?$!-":
+            self.variable(nxt, t[i : i + 2], dq, i)
+            return i + 2
+        self.out.append((_LIT, "$", dq, False, i))
+        return i + 1
+
+    def braced(self, src: str, dq: bool, off: int) -> None:
+        inner = src[2:-1] if src.endswith("}") else src[2:]
+        if inner.startswith("#") and len(inner) > 1:
+            self.length(inner[1:], src, dq, off)
+            return
+        m = _PARAM.match(inner)
+        if not m:
+            self.symbol(src, dq, off)
+            return
+        name, rest = m.group(), inner[m.end() :]
+        if not rest:
+            self.variable(name, src, dq, off)
+            return
+        op = _PARAM_OP.match(rest)
+        if op and name not in ("@", "*"):
+            self.operator(name, op.group(), rest[op.end() :], src, dq, off)
+        else:
+            self.symbol(src, dq, off)  # ${A%x}, ${A/x/y}, ${A:1}, arrays ...: not evaluated
+
+    def length(self, name: str, src: str, dq: bool, off: int) -> None:
+        state, parts = self.scope.lookup(name) if _PARAM.fullmatch(name) else (_UNKNOWN, ())
+        text = _joined_text(parts)
+        if state == _UNKNOWN or text is None:
+            self.symbol(src, dq, off)
+        else:
+            self.out.append((_LIT, str(len(text)), dq, not dq, off))
+
+    def operator(self, name: str, op: str, arg: str, src: str, dq: bool, off: int) -> None:
+        """``${A-x}`` and friends: only decided when A is known."""
+        state, parts = self.scope.lookup(name)
+        if state == _UNKNOWN:
+            self.symbol(src, dq, off)
+            if op[-1] == "=":  # still unknown, but named so that its default shows
+                self.scope.assign(name, (Symbol(src),))
+            return
+        empty = _is_empty(parts)
+        if empty is None and op.startswith(":"):
+            self.symbol(src, dq, off)  # A holds only unknowns: empty or not cannot be told
+            return
+        is_set = state == _SET and not (op.startswith(":") and empty)
+        kind = op[-1]
+        if kind == "+":
+            if is_set:
+                self.nested(arg, dq, off)
+        elif is_set:
+            self.value(parts, dq, off)
+        elif kind == "?":
+            self.symbol(src, dq, off)  # the shell would stop here with an error
+        else:
+            start = len(self.out)
+            self.nested(arg, dq, off)
+            if kind == "=":
+                self.scope.assign(name, _value_parts(self.out[start:]))
+
+    def nested(self, text: str, dq: bool, off: int) -> None:
+        sub = _Lexer(text, self.scope)
+        sub.word(0, len(text), dq)
+        self.out.extend((k, s, q, sp, off) for k, s, q, sp, _ in sub.out)
+
+    def variable(self, name: str, src: str, dq: bool, off: int) -> None:
+        if name in ("@", "*"):
+            self.all_params(name == "*", src, dq, off)
+            return
+        state, parts = self.scope.lookup(name)
+        if state == _UNKNOWN:
+            self.symbol(src, dq, off)
+        else:
+            self.value(parts, dq, off)
+
+    def all_params(self, star: bool, src: str, dq: bool, off: int) -> None:
+        params = self.scope.params()
+        if params is None or (dq and star and params.exact < len(params.words)):
+            self.symbol(src, dq, off)
+            return
+        for k, word in enumerate(params.words):
+            if k:
+                self.out.append((_LIT, " ", True, False, off) if dq and star else (_BREAK, "", False, False, off))
+            if dq:
+                self.out.append((_LIT, "", True, False, off))
+            self.value(word.parts, dq, off, sym_quoted=dq and word.quoted)
+
+    def value(self, parts, dq: bool, off: int, sym_quoted: bool | None = None) -> None:
+        sym_quoted = dq if sym_quoted is None else sym_quoted
+        for p in parts:
+            if type(p) is Literal:
+                self.out.append((_LIT, p.text, dq, not dq, off))
+            else:
+                self.out.append((_SYM, p.name, sym_quoted, False, off))
+
+    def symbol(self, name: str, dq: bool, off: int) -> None:
+        self.out.append((_SYM, name, dq, False, off))
+
+
+def _joined_text(parts) -> str | None:
+    if all(type(p) is Literal for p in parts):
+        return "".join(p.text for p in parts)
+    return None
+
+
+def _is_empty(parts) -> bool | None:
+    """True or False when known, None when only unknown parts could fill it."""
+    if any(type(p) is Literal and p.text for p in parts):
+        return False
+    return None if any(type(p) is Symbol for p in parts) else True
+
+
+def _merge(parts) -> tuple:
+    merged: list = []
+    for p in parts:
+        if type(p) is Literal:
+            if not p.text:
+                continue
+            if merged and type(merged[-1]) is Literal:
+                merged[-1] = Literal(merged[-1].text + p.text)
+                continue
+        merged.append(p)
+    return tuple(merged)
+
+
+def _value_parts(pieces) -> tuple:
+    """An assignment's value: pieces joined, no field splitting."""
+    parts = []
+    for kind, text, _quoted, _split, _off in pieces:
+        if kind == _SYM:
+            parts.append(Symbol(text))
+        else:
+            parts.append(Literal(" " if kind == _BREAK else text))
+    return _merge(parts)
+
+
+_DEFAULT_SPLIT = re.compile(r"[ \t\n]+").split
+
+
+def _splitter(ifs):
+    if ifs is None:
+        return _DEFAULT_SPLIT
+    if ifs == "":
+        return lambda s: [s]
+    # Every IFS character is treated as a blank (collapsing runs): close enough
+    # for scripts, which rarely set IFS to anything but blanks.
+    return re.compile("[" + re.escape(ifs) + "]+").split
+
+
+def _fields(pieces, split, base, text) -> list[Word]:
+    """Field splitting: unquoted expansion results split on IFS; quoted text never."""
+    fields: list = []
+    cur = None  # [parts, offset, has_quote, has_unquoted_symbol]
+    for kind, piece, quoted, splittable, off in pieces:
+        if kind == _BREAK:
+            if cur is not None:
+                fields.append(cur)
+            cur = None
+            continue
+        if kind == _LIT and splittable:
+            for k, token in enumerate(split(piece)):
+                if k and cur is not None:
+                    fields.append(cur)
+                    cur = None
+                if token:
+                    if cur is None:
+                        cur = [[], off, False, False]
+                    cur[0].append(Literal(token))
+            continue
+        if cur is None:
+            cur = [[], off, False, False]
+        if kind == _LIT:
+            cur[0].append(Literal(piece))
+            cur[2] = cur[2] or quoted
+        else:
+            cur[0].append(Symbol(piece))
+            cur[2 if quoted else 3] = True
+    if cur is not None:
+        fields.append(cur)
+    words = []
+    for parts, off, has_quote, loose_symbol in fields:
+        line, col = _pos_in(base, text, off)
+        words.append(Word(_merge(parts), line, col, has_quote and not loose_symbol))
+    return words
+
+
+class _NoScope:
+    """split_line's scope: no variable is known."""
+
+    def lookup(self, name):
+        return _UNKNOWN, ()
+
+    def assign(self, name, parts):
+        pass
+
+    def forget(self, name):
+        pass
+
+    def params(self):
+        return None
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+class _Frame:
+    """One function call (or the script's top level)."""
+
+    __slots__ = ("name", "params", "saved", "depth", "calls")
+
+    def __init__(self, name, params, depth, calls):
+        self.name, self.params, self.depth, self.calls = name, params, depth, calls
+        self.saved: dict = {}  # values hidden by `local`, restored on return
+
+
+class _Ctx:
+    __slots__ = ("notes", "conditional", "frame", "muted")
+
+    def __init__(self, notes, conditional, frame, muted=False):
+        self.notes, self.conditional, self.frame, self.muted = notes, conditional, frame, muted
+
+    def note(self, note: str, conditional: bool = True) -> "_Ctx":
+        return _Ctx(self.notes + (note,), self.conditional or conditional, self.frame, self.muted)
+
+    def call(self, frame, note: str) -> "_Ctx":
+        return _Ctx(self.notes + (note,), self.conditional, frame, self.muted)
+
+    def mute(self) -> "_Ctx":
+        return _Ctx(self.notes, self.conditional, self.frame, True)
+
+
+_REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_SKIPPED_STATEMENTS = frozenset({"comment", "test_command", "ERROR", "heredoc_body"})
+_PREFIXES = frozenset({"sudo", "command", "exec", "env", "time", "nohup", "nice"})
+_BUILTINS = frozenset({"read", "shift", "set", "getopts", "printf", "mapfile", "readarray", "let", ":"})
+_INTERESTING = PROGRAMS | _PREFIXES | _BUILTINS
+_ARITHMETIC_TARGET = re.compile(
+    r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:(?:[-+*/%&|^]|<<|>>)?=(?!=)|\+\+|--)|(?:\+\+|--)\s*([A-Za-z_][A-Za-z0-9_]*)"
+)
+
+
+def _arithmetic_targets(text: str) -> list[str]:
+    """Variables an arithmetic expression assigns (``i=1``, ``i+=2``, ``i++``, ``--i``)."""
+    return [a or b for a, b in _ARITHMETIC_TARGET.findall(text)]
+
+
+def _program_name(word: Word) -> str | None:
+    """Base name of a recognised program.  An unknown `${IPT:-/sbin/iptables}` is
+    recognised by its default, though its value stays unknown."""
+    text = word.text
+    if text is None and len(word.parts) == 1:
+        m = re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^${}`'\"]+)\}", word.parts[0].name)
+        text = m.group(1) if m else None
+    if text is None:
+        return None
+    base = text.rsplit("/", 1)[-1]
+    return base if base in PROGRAMS else None
+
+
+class _Evaluator:
+    def __init__(self, source: _Source, file: str, parsed: bytes, check: bool, plain_path: bool = True):
+        self.src = source
+        self.file = file
+        self.parsed = parsed  # the text the tree was parsed from (source, maybe patched)
+        self.check = check  # raise _Reparse on a command that swallowed a newline
+        self.plain_path = plain_path  # split plain commands without the tree
+        self.env: dict = {}  # name -> tuple of parts, or None once unset; absent = unknown
+        self.funcs: dict = {}
+        self.commands: list = []
+        self.notes: dict = {}  # evaluation diagnostics (line, col, message), ordered
+        self.steps = 0
+        self.frame = None
+        self.literals: dict = {}  # text -> (Literal(text),)
+
+    # -- driver: an explicit stack of generators instead of recursion
+
+    def run(self, root) -> None:
+        top = _Frame(None, None, 0, ())
+        stack = [self.block(root.children, _Ctx((), False, top))]
+        while stack:
+            try:
+                node, ctx = next(stack[-1])
+            except StopIteration:
+                stack.pop()
+                continue
+            self.steps += 1
+            if self.steps > MAX_STEPS:
+                self.diagnose(node, f"evaluation stopped after {MAX_STEPS} steps")
+                return
+            self.frame = ctx.frame
+            try:
+                sub = self.statement(node, ctx)
+            except RecursionError:
+                self.diagnose(node, "nesting too deep: statement skipped")
+                sub = None
+            if sub is not None:
+                stack.append(sub)
+
+    def statement(self, node, ctx):
+        """Run one statement: simple ones at once, compound ones as a generator."""
+        handler = _HANDLERS.get(node.type)
+        return handler(self, node, ctx) if handler else None
+
+    def block(self, nodes, ctx):
+        for node in nodes:
+            if node.is_named and node.type not in _SKIPPED_STATEMENTS:
+                yield node, ctx
+
+    def diagnose(self, node, message: str) -> None:
+        line, col = self.src.pos(node.start_byte)
+        self.notes[(line, col, message)] = None
+
+    # -- the scope seen by the lexer
+
+    def lookup(self, name: str):
+        if name[0] in "0123456789":
+            return self.positional(int(name))
+        if name == "#":
+            params = self.params()
+            if params is None or params.exact < len(params.words):
+                return _UNKNOWN, ()
+            return _SET, (Literal(str(len(params.words))),)
+        value = self.env.get(name, _MISSING)
+        if value is _MISSING:
+            return _UNKNOWN, ()
+        return (_UNSET, ()) if value is None else (_SET, value)
+
+    def positional(self, n: int):
+        params = self.params()
+        if params is None or n == 0:
+            return _UNKNOWN, ()
+        if n <= params.exact:
+            return _SET, params.words[n - 1].parts
+        if params.exact == len(params.words):
+            return _UNSET, ()
+        return _UNKNOWN, ()
+
+    def params(self):
+        return self.frame.params if self.frame else None
+
+    def assign(self, name: str, parts) -> None:
+        self.env[name] = tuple(parts)
+
+    def forget(self, name: str) -> None:
+        self.env.pop(name, None)
+
+    # -- words
+
+    def spans(self, nodes) -> list[list]:
+        """[start, end, first node] of each shell word.  Nodes that touch, or are
+        joined only by line continuations, are one word the grammar split in two."""
+        spans: list = []
+        src = self.src.bytes
+        last = None
+        for node in nodes:
+            start = node.start_byte
+            if last is not None and _same_word(src, last[1], start):
+                last[1] = node.end_byte
+            else:
+                last = [start, node.end_byte, node]
+                spans.append(last)
+        return spans
+
+    def span_text(self, span) -> str:
+        return self.src.text(span[0], span[1])
+
+    def raw_words(self, spans) -> list[tuple]:
+        """(source text, line, col) of each span."""
+        src = self.src
+        return [(src.text(start, end), *src.pos(start)) for start, end, _node in spans]
+
+    def expand(self, raw_words) -> list[Word]:
+        words: list = []
+        literals = self.literals
+        for text, line, col in raw_words:
+            parts = literals.get(text)  # a plain word seen before: the hot path
+            if parts is not None:
+                words.append(Word(parts, line, col))
+            else:
+                words.extend(self.expand_word(text, line, col))
+        return words
+
+    def expand_word(self, text: str, line: int, col: int) -> list[Word]:
+        if _PLAIN.fullmatch(text):
+            return [Word(self.literal_parts(text), line, col)]
+        word = self.known_variable(text, line, col)
+        if word is not None:
+            return [word]
+        pieces = _Lexer(text, self).run()
+        return _fields(pieces, self.ifs_split(), (line, col), text)
+
+    def literal_parts(self, text: str) -> tuple:
+        """``(Literal(text),)``, shared by every word with that text: fewer objects
+        to build and for the garbage collector to scan."""
+        parts = self.literals.get(text)
+        if parts is None:
+            parts = self.literals[text] = (Literal(text),)
+        return parts
+
+    def known_variable(self, text: str, line: int, col: int) -> Word | None:
+        """Shortcut for a lone ``$NAME`` holding one plain word, the commonest case."""
+        m = _LONE_VARIABLE.fullmatch(text)
+        if m is None or "IFS" in self.env:
+            return None
+        value = self.env.get(m.group(1) or m.group(2))
+        if value and len(value) == 1 and type(value[0]) is Literal and _PLAIN.fullmatch(value[0].text):
+            return Word(value, line, col)
+        return None
+
+    def ifs_split(self):
+        value = self.env.get("IFS", _MISSING)
+        if value is _MISSING or value is None:
+            return _DEFAULT_SPLIT
+        return _splitter(_joined_text(value))
+
+    def value_of(self, text: str) -> tuple:
+        if text.startswith("("):
+            return None  # an array: not tracked
+        return _value_parts(_Lexer(text, self).run())
+
+    def assign_text(self, text: str, local: bool = False) -> None:
+        """Carry out ``NAME=value`` or ``NAME+=value`` given as source text."""
+        m = _ASSIGNMENT.match(text)
+        if not m:
+            return
+        name, op = m.groups()
+        if local:
+            self.make_local(name)
+        value = self.value_of(text[m.end() :])
+        if value is not None and op == "+=":
+            state, old = self.lookup(name)
+            value = None if state == _UNKNOWN else _merge(old + value)
+        if value is None:
+            self.forget(name)
+        else:
+            self.assign(name, value)
+
+    def make_local(self, name: str) -> None:
+        frame = self.frame
+        if frame is not None and frame.name is not None and name not in frame.saved:
+            frame.saved[name] = self.env.get(name, _MISSING)
+
+
+def _same_word(src: bytes, end: int, start: int) -> bool:
+    # A gap of line continuations only starts with a backslash: test that first.
+    return end == start or (src[end] == 0x5C and not src[end:start].replace(b"\\\n", b""))
+
+
+# ------------------------------------------------------------ statement handlers
+
+
+def _run_command(ev: _Evaluator, node, ctx: _Ctx):
+    """Record a recognised program, call a function, or apply a builtin's effects."""
+    if ev.check and _first_separator(node, ev.parsed) is not None:
+        raise _Reparse
+    assignments, words = _command_parts(ev, node)
+    if not words:
+        for raw in assignments:
+            ev.assign_text(raw[0])
+        return None
+    first = words[0][0]
+    if _PLAIN.fullmatch(first) and first not in ev.funcs:
+        if first.rsplit("/", 1)[-1] not in _INTERESTING:
+            _expand_for_effects(ev, words[1:])
+            return None
+    argv = ev.expand(words)
+    if argv and argv[0].text in ev.funcs:
+        return _call(ev, node, ctx, argv, assignments)
+    if argv and first not in PROGRAMS:  # `ip ...` needs no look at prefixes
+        argv = _strip_prefixes(argv)
+    if not argv:
+        return None
+    if _program_name(argv[0]):
+        if not ctx.muted:
+            ev.commands.append(_make_command(ev, node, ctx, argv))
+    else:
+        _builtin_effects(ev, argv)
+    return None
+
+
+# What keeps a command from being made of plain words only: quotes, redirections,
+# operators, comments, expansions other than $NAME and ${NAME}, backslashes
+# other than a blank-separated line continuation.  Most lines of a firewall
+# script have none, and splitting them at blanks gives what the grammar would,
+# only faster.
+_NOT_PLAIN = re.compile(
+    r"['\"`<>|&;()#]"
+    r"|(?<!\\)\n"
+    r"|\\(?!\n)|(?<![ \t])\\"
+    r"|\$(?![A-Za-z_0-9@*?!$-]|\{[A-Za-z_][A-Za-z0-9_]*\})"
+)
+_PLAIN_TOKEN = re.compile(r"[^ \t\n\\]+")
+
+
+def _command_parts(ev: _Evaluator, node):
+    """A command's prefix assignments and its words, as (source text, line, col)."""
+    text = ev.src.text(node.start_byte, node.end_byte)
+    if ev.plain_path and not _NOT_PLAIN.search(text):
+        return _plain_command_parts(ev, node, text)
+    parts = [c for c in node.children if c.type not in _REDIRECTS and c.type != "comment"]
+    assignments, words = [], []
+    for span in ev.spans(parts):
+        raw = (ev.span_text(span), *ev.src.pos(span[0]))
+        if not words and span[2].type == "variable_assignment":
+            assignments.append(raw)
+        else:
+            words.append(raw)
+    return assignments, words
+
+
+def _plain_command_parts(ev: _Evaluator, node, text: str):
+    line, col = ev.src.pos(node.start_byte)
+    if "\n" in text:
+        base = (line, col)
+        words = [(m.group(), *_pos_in(base, text, m.start())) for m in _PLAIN_TOKEN.finditer(text)]
+    else:
+        words = [(m.group(), line, col + m.start()) for m in _PLAIN_TOKEN.finditer(text)]
+    n = 0
+    while n < len(words) and "=" in words[n][0] and _ASSIGNMENT.match(words[n][0]):
+        n += 1
+    return words[:n], words[n:]
+
+
+def _expand_for_effects(ev: _Evaluator, raw_words) -> None:
+    # Only `${A:=x}` changes anything; `: ${IPT:=/sbin/iptables}` is common.
+    for raw in raw_words:
+        if "${" in raw[0] and "=" in raw[0]:
+            ev.expand_word(*raw)
+
+
+def _make_command(ev: _Evaluator, node, ctx: _Ctx, argv) -> Command:
+    line, col = ev.src.pos(node.start_byte)
+    end_line = ev.src.pos(max(node.start_byte, node.end_byte - 1))[0]
+    return Command(
+        words=tuple(argv),
+        file=ev.file,
+        line=line,
+        col=col,
+        end_line=end_line,
+        context=ctx.notes,
+        conditional=ctx.conditional,
+        source=ev.src.text(node.start_byte, node.end_byte),
+    )
+
+
+# Options of each prefix that take a separate argument (`sudo -u root ip ...`).
+_PREFIX_OPTIONS = {
+    "sudo": frozenset("ughpCDrtUTR"),
+    "exec": frozenset("a"),
+    "env": frozenset("uCS"),
+    "command": frozenset(),
+    "time": frozenset(),
+    "nohup": frozenset(),
+    "nice": frozenset("n"),
+}
+
+
+def _strip_prefixes(argv: list) -> list:
+    """Drop `sudo`, `command`, `exec`, `env`, `time`, `nohup`, `nice` with their
+    options (and VAR=x after env and sudo)."""
+    while argv and argv[0].text is not None:
+        prefix = argv[0].text.rsplit("/", 1)[-1]
+        if prefix not in _PREFIX_OPTIONS:
+            return argv
+        argv = _after_options(prefix, argv[1:])
+    return argv
+
+
+def _after_options(prefix: str, words: list) -> list:
+    with_arg = _PREFIX_OPTIONS[prefix]
+    k = 0
+    while k < len(words):
+        text = words[k].text
+        if text is None:
+            break
+        if text == "--":
+            return words[k + 1 :]
+        if prefix == "command" and text in ("-v", "-V"):
+            return []  # `command -v ip` only looks the program up
+        if text.startswith("-") and len(text) > 1:
+            k += 2 if (len(text) == 2 and text[1] in with_arg) else 1
+        elif prefix in ("env", "sudo") and (text == "-" or _ASSIGNMENT.match(text)):
+            k += 1
+        else:
+            break
+    return words[k:]
+
+
+def _builtin_effects(ev: _Evaluator, argv) -> None:
+    name = argv[0].text
+    args = [w.text for w in argv[1:]]
+    if name == "read":
+        _read_effects(ev, args)
+    elif name == "shift":
+        _shift(ev, args)
+    elif name == "set":
+        _set_positionals(ev, argv[1:])
+    elif name == "getopts":
+        for target in (args[1:2] + ["OPTARG", "OPTIND"]):
+            if target:
+                ev.forget(target)
+    elif name == "printf" and len(args) > 1 and args[0] == "-v" and args[1]:
+        ev.forget(args[1])
+    elif name in ("mapfile", "readarray"):
+        names = [a for a in args if a and _NAME.fullmatch(a)]
+        ev.forget(names[-1] if names else "MAPFILE")
+    elif name == "let":
+        for arg in argv[1:]:
+            for target in _arithmetic_targets(str(arg)):
+                ev.forget(target)
+
+
+_READ_OPTION_ARGS = frozenset("dinNptu")
+
+
+def _read_effects(ev: _Evaluator, args) -> None:
+    names, k = [], 0
+    while k < len(args):
+        arg = args[k]
+        if arg is None:
+            k += 1
+            continue
+        if arg.startswith("-") and len(arg) > 1:
+            if arg[1] == "a" and len(arg) == 2 and k + 1 < len(args):
+                names.append(args[k + 1])
+                k += 1
+            elif arg[-1] in _READ_OPTION_ARGS:
+                k += 1
+        elif _NAME.fullmatch(arg):
+            names.append(arg)
+        k += 1
+    for name in names or ["REPLY"]:
+        if name:
+            ev.forget(name)
+
+
+def _shift(ev: _Evaluator, args) -> None:
+    frame = ev.frame
+    if frame is None or frame.params is None:
+        return
+    if not args:
+        n = 1
+    elif args[0] and _NUMBER.fullmatch(args[0]):
+        n = int(args[0])
+    else:
+        frame.params = None  # shifted by an unknown amount
+        return
+    params = frame.params
+    frame.params = _Params(params.words[n:], max(0, params.exact - n))
+
+
+def _set_positionals(ev: _Evaluator, words) -> None:
+    texts = [w.text for w in words]
+    if "--" in texts:
+        words = words[texts.index("--") + 1 :]
+    elif not words or texts[0] is None or texts[0][:1] in ("-", "+"):
+        return  # `set -e` and the like
+    if ev.frame is not None:
+        ev.frame.params = _Params.of(words)
+
+
+def _call(ev: _Evaluator, node, ctx: _Ctx, argv, assignments):
+    """Run a function body with the call's arguments as $1...; a generator."""
+    name = argv[0].text
+    frame = ctx.frame
+    line, col = ev.src.pos(node.start_byte)
+    if name in frame.calls or frame.depth >= MAX_CALL_DEPTH:
+        ev.diagnose(node, f"recursive call to {name} not followed")
+        return None
+    body = ev.funcs[name]
+    callee = _Frame(name, _Params.of(argv[1:]), frame.depth + 1, frame.calls + (name,))
+    for raw in assignments:  # `A=x f` sets A for the call only
+        text = raw[0]
+        m = _ASSIGNMENT.match(text)
+        if m:
+            callee.saved.setdefault(m.group(1), ev.env.get(m.group(1), _MISSING))
+            ev.assign_text(text)
+    return _run_call(ev, body, ctx.call(callee, f"function {name} called at {line}:{col}"), callee)
+
+
+def _run_call(ev: _Evaluator, body, ctx: _Ctx, callee: _Frame):
+    yield body, ctx
+    for name, value in callee.saved.items():
+        if value is _MISSING:
+            ev.env.pop(name, None)
+        else:
+            ev.env[name] = value
+
+
+def _run_function_definition(ev: _Evaluator, node, ctx: _Ctx):
+    name, body = node.child_by_field_name("name"), node.child_by_field_name("body")
+    if name is not None and body is not None:
+        ev.funcs[ev.src.text(name.start_byte, name.end_byte)] = body
+    return None
+
+
+def _run_assignments(ev: _Evaluator, node, ctx: _Ctx):
+    nodes = [node] if node.type == "variable_assignment" else list(node.named_children)
+    for span in ev.spans(nodes):
+        ev.assign_text(ev.span_text(span))
+    return None
+
+
+def _run_declaration(ev: _Evaluator, node, ctx: _Ctx):
+    keyword = node.children[0].type if node.children else ""
+    parts = [c for c in node.named_children if c.type != "comment"]
+    texts = [ev.span_text(span) for span in ev.spans(parts)]
+    options = "".join(t[1:] for t in texts if t.startswith("-"))
+    in_function = ctx.frame.name is not None
+    local = keyword == "local" or (keyword in ("declare", "typeset") and in_function and "g" not in options)
+    for text in texts:
+        if text.startswith("-"):
+            continue
+        if "a" in options or "A" in options:
+            ev.forget(text.split("=", 1)[0].rstrip("+"))
+        elif _ASSIGNMENT.match(text):
+            ev.assign_text(text, local=local)
+        elif local and _NAME.fullmatch(text):
+            ev.make_local(text)
+            ev.env[text] = None  # `local A` starts out unset
+    return None
+
+
+def _run_unset(ev: _Evaluator, node, ctx: _Ctx):
+    texts = [ev.src.text(c.start_byte, c.end_byte) for c in node.named_children]
+    functions = "-f" in texts
+    for text in texts:
+        if text.startswith("-"):
+            continue
+        if functions:
+            ev.funcs.pop(text, None)
+        elif _NAME.fullmatch(text):
+            ev.env[text] = None
+    return None
+
+
+def _run_block(ev: _Evaluator, node, ctx: _Ctx):
+    return ev.block(node.children, ctx)
+
+
+def _run_compound(ev: _Evaluator, node, ctx: _Ctx):
+    children = node.children
+    if children and children[0].type == "((":  # (( i++ )) is arithmetic, not a group
+        for name in _arithmetic_targets(ev.src.text(node.start_byte, node.end_byte)):
+            ev.forget(name)
+        return None
+    return ev.block(children, ctx)
+
+
+def _run_subshell(ev: _Evaluator, node, ctx: _Ctx):
+    saved = dict(ev.env)
+    yield from ev.block(node.children, ctx)
+    ev.env = saved
+
+
+def _run_redirected(ev: _Evaluator, node, ctx: _Ctx):
+    body = node.child_by_field_name("body")
+    if body is not None:
+        yield body, ctx
+    for child in node.children:
+        if child.type == "heredoc_redirect":  # `cat <<EOF | ip -batch -` keeps the pipe here
+            for inner in child.named_children:
+                if inner.type in _HANDLERS:
+                    yield inner, ctx
+
+
+def _run_pipeline(ev: _Evaluator, node, ctx: _Ctx):
+    # Each element runs in a subshell in bash and dash, the last one not in
+    # ksh and zsh: what an element assigns is unknown afterwards.
+    before = dict(ev.env)
+    changed: set = set()
+    for child in node.named_children:
+        if child.type in _SKIPPED_STATEMENTS:
+            continue
+        ev.env = dict(before)
+        yield child, ctx
+        changed |= _changed(before, ev.env)
+    ev.env = before
+    _forget_all(ev, changed)
+
+
+def _run_list(ev: _Evaluator, node, ctx: _Ctx):
+    children = [c for c in node.children if c.type != "comment"]
+    if len(children) < 3:
+        yield from ev.block(children, ctx)
+        return
+    left, op, right = children[0], children[1].type, children[-1]
+    yield left, ctx
+    lhs = _one_line(ev.src.text(left.start_byte, left.end_byte))
+    yield from _branches(ev, [(f"after {lhs} {op}", [right])], ctx)
+
+
+def _run_negated(ev: _Evaluator, node, ctx: _Ctx):
+    return ev.block(node.children, ctx)
+
+
+def _branches(ev: _Evaluator, branches, ctx: _Ctx):
+    """Run alternative branches, each from the same variables; whatever any of
+    them assigns is unknown afterwards (the conservative rule)."""
+    before = dict(ev.env)
+    changed: set = set()
+    for note, nodes in branches:
+        ev.env = dict(before)
+        yield from ev.block(nodes, ctx.note(note))
+        changed |= _changed(before, ev.env)
+    ev.env = before
+    _forget_all(ev, changed)
+
+
+def _changed(before: dict, after: dict) -> set:
+    keys = before.keys() | after.keys()
+    return {k for k in keys if before.get(k, _MISSING) != after.get(k, _MISSING)}
+
+
+def _forget_all(ev: _Evaluator, names) -> None:
+    for name in names:
+        ev.env.pop(name, None)
+
+
+def _run_if(ev: _Evaluator, node, ctx: _Ctx):
+    condition, body, clauses = _split_at(node.children, "then")
+    cond_text = _text_of(ev, condition)
+    yield from ev.block(condition, ctx.note(f"if {cond_text} (condition)", conditional=False))
+    branches = [(f"if {cond_text} (then)", body)]
+    for clause in clauses:
+        if clause.type == "elif_clause":
+            elif_cond, elif_body, _ = _split_at(clause.children, "then")
+            elif_text = _text_of(ev, elif_cond)
+            branches.append((f"elif {elif_text} (condition)", elif_cond))
+            branches.append((f"elif {elif_text} (then)", elif_body))
+        else:
+            branches.append((f"if {cond_text} (else)", clause.children))
+    yield from _branches(ev, branches, ctx)
+
+
+def _split_at(children, divider: str):
+    """Named children before `divider` (the condition), after it (the body), and
+    elif/else clauses."""
+    condition, body, clauses = [], [], []
+    target = condition
+    for child in children:
+        if child.type == divider:
+            target = body
+        elif child.type in ("elif_clause", "else_clause"):
+            clauses.append(child)
+        elif child.is_named and child.type != "comment":
+            target.append(child)  # `block` skips what is not a statement
+    return condition, body, clauses
+
+
+def _text_of(ev: _Evaluator, nodes) -> str:
+    if not nodes:
+        return ""
+    return _one_line(ev.src.text(nodes[0].start_byte, nodes[-1].end_byte))
+
+
+def _run_case(ev: _Evaluator, node, ctx: _Ctx):
+    subject = node.child_by_field_name("value")
+    subject_text = _text_of(ev, [subject]) if subject is not None else ""
+    branches = []
+    for item in node.named_children:
+        if item.type != "case_item":
+            continue
+        patterns, body, seen_paren = [], [], False
+        for child in item.children:
+            if child.type == ")" and not seen_paren:
+                seen_paren = True
+            elif child.is_named and child.type not in _SKIPPED_STATEMENTS:
+                (body if seen_paren else patterns).append(child)
+        pattern_text = _one_line(ev.src.text(item.start_byte, patterns[-1].end_byte)) if patterns else ""
+        branches.append((f"case {subject_text} in {pattern_text})", body))
+    yield from _branches(ev, branches, ctx)
+
+
+def _run_while(ev: _Evaluator, node, ctx: _Ctx):
+    keyword = node.children[0].type if node.children else "while"
+    body = node.child_by_field_name("body")
+    condition = [c for c in node.children if c.is_named and c.type not in ("comment", "do_group")]
+    cond_text = _text_of(ev, condition)
+    yield from _loop_once(
+        ev,
+        [(f"{keyword} {cond_text} (condition)", condition, False),
+         (f"{keyword} {cond_text} (body)", [body] if body is not None else [], True)],
+        ctx,
+    )
+
+
+def _loop_once(ev: _Evaluator, stages, ctx: _Ctx, loop_vars=()):
+    """Run a loop of unknown length once.  A dry run, muted, first finds the
+    variables the loop changes: their values differ from one pass to the next,
+    so they are unknown inside the loop and after it."""
+    if not ctx.muted:
+        before = dict(ev.env)
+        for _note, nodes, _cond in stages:
+            yield from ev.block(nodes, ctx.mute())
+        changed = _changed(before, ev.env)
+        ev.env = before
+        _forget_all(ev, changed)
+    _forget_all(ev, loop_vars)
+    before = dict(ev.env)
+    for note, nodes, conditional in stages:
+        yield from ev.block(nodes, ctx.note(note, conditional))
+    _forget_all(ev, _changed(before, ev.env))
+
+
+def _run_for(ev: _Evaluator, node, ctx: _Ctx):
+    keyword = node.children[0].type if node.children else "for"
+    variable = node.child_by_field_name("variable")
+    body = node.child_by_field_name("body")
+    if variable is None or body is None:
+        return
+    name = ev.src.text(variable.start_byte, variable.end_byte)
+    values = node.children_by_field_name("value")
+    items = _for_items(ev, values)
+    if keyword == "for" and items is not None:
+        for word in items:
+            ev.assign(name, word.parts)
+            yield body, ctx.note(f"for {name}={word}", conditional=False)
+        return
+    list_text = _text_of(ev, values) if values else '"$@"'
+    note = f"{keyword} {name} in {list_text}"
+    yield from _loop_once(ev, [(note, [body], True)], ctx, loop_vars=(name,))
+
+
+def _for_items(ev: _Evaluator, values) -> list | None:
+    """The loop's words when all are known, else None.  No `in`: "$@"."""
+    if not values:
+        params = ev.params()
+        if params is None or params.exact < len(params.words):
+            return None
+        return list(params.words)
+    words = ev.expand(ev.raw_words(ev.spans(values)))
+    if any(w.text is None for w in words):
+        return None
+    return words
+
+
+def _run_c_for(ev: _Evaluator, node, ctx: _Ctx):
+    body = node.child_by_field_name("body")
+    header = [c for c in node.named_children if c.type != "do_group" and c.type != "comment"]
+    names = set()
+    for part in header:
+        names.update(_NAME.findall(ev.src.text(part.start_byte, part.end_byte)))
+    note = f"for (({_one_line(ev.src.text(header[0].start_byte, header[-1].end_byte)) if header else ''}))"
+    yield from _loop_once(ev, [(note, [body] if body is not None else [], True)], ctx, loop_vars=names)
+
+
+_HANDLERS = {
+    "program": _run_block,
+    "compound_statement": _run_compound,
+    "do_group": _run_block,
+    "subshell": _run_subshell,
+    "command": _run_command,
+    "variable_assignment": _run_assignments,
+    "variable_assignments": _run_assignments,
+    "declaration_command": _run_declaration,
+    "unset_command": _run_unset,
+    "function_definition": _run_function_definition,
+    "redirected_statement": _run_redirected,
+    "pipeline": _run_pipeline,
+    "list": _run_list,
+    "negated_command": _run_negated,
+    "if_statement": _run_if,
+    "case_statement": _run_case,
+    "while_statement": _run_while,
+    "for_statement": _run_for,
+    "c_style_for_statement": _run_c_for,
+}
+
+
+# -------------------------------------------------------------------- public API
+
+
+def read_script(text: str, file: str = "-") -> Script:
+    """Every ip / ipchains / iptables / pyip command the script runs, in order, and
+    the positions of the regions tree-sitter could not parse (those are skipped)."""
+    return _read_script(text, file, plain_path=True)
+
+
+def _read_script(text: str, file: str, plain_path: bool) -> Script:
+    """`read_script`; with `plain_path` False every command goes through the tree,
+    which the tests use to check the plain-command shortcut against it."""
+    source = _Source(text)
+    parsed = source.bytes
+    tree = _parser().parse(parsed)
+    repairs = 0
+    while True:
+        evaluator = _Evaluator(source, file, parsed, repairs < MAX_REPAIRS, plain_path)
+        try:
+            evaluator.run(tree.root_node)
+            break
+        except _Reparse:
+            repaired = _repair(tree, parsed)
+            if repaired is None:
+                repairs = MAX_REPAIRS  # nothing to patch after all: read the tree as it is
+            else:
+                parsed, tree = repaired
+                repairs += 1
+    errors = _syntax_errors(tree.root_node, source) + list(evaluator.notes)
+    return Script(tuple(evaluator.commands), tuple(errors))
+
+
+def split_line(text: str, file: str = "-", line: int = 1) -> list[Word]:
+    """Split one command line into words the way the shell would, without running
+    anything: quotes and backslashes are removed, every expansion (``$A``,
+    ``$(cmd)``) is an unknown Symbol, ``#`` starts a comment.  Operators such as
+    ``;`` and ``|`` are ordinary text here.  Raises ShellSyntaxError on an
+    unterminated quote or expansion."""
+    try:
+        return _split_words(text, file, line)
+    except RecursionError:
+        raise ShellSyntaxError(file, line, 1, "expansions nested too deep") from None
+
+
+def _split_words(text: str, file: str, line: int) -> list[Word]:
+    words: list = []
+    i, end = 0, len(text)
+    while i < end:
+        m = _BLANKS.match(text, i)
+        if m:
+            i = m.end()
+            continue
+        if text.startswith("\\\n", i):
+            i += 2
+            continue
+        if text[i] == "#":
+            break
+        j = _word_end(text, i, end, file, line)
+        base = _pos_in((line, 1), text, i)
+        pieces = _Lexer(text[i:j], _NoScope()).run()
+        words.extend(_fields(pieces, _DEFAULT_SPLIT, base, text[i:j]))
+        i = j
+    return words
+
+
+_OPENERS = {"'": "single quote", '"': "double quote", "`": "backquote",
+            "$(": "$( substitution", "${": "${ expansion", "$'": "$' string"}
+
+
+def _word_end(text: str, i: int, end: int, file: str, line: int) -> int:
+    start = i
+    while i < end and text[i] not in " \t\n":
+        c, nxt = text[i], text[i + 1 : i + 2]
+        if c == "\\":
+            j = min(i + 2, end)
+        elif c == "'":
+            j = _after_single(text, i + 1, end)
+        elif c == '"':
+            j = _after_double(text, i + 1, end)
+        elif c == "`":
+            j = _after_backtick(text, i + 1, end)
+        elif c == "$" and nxt in ("(", "{") and nxt:
+            j = _after_group(text, i + 2, end, nxt)
+        elif c == "$" and nxt == "'":
+            j = _after_ansi(text, i + 2, end)
+        else:
+            j = i + 1
+        if j < 0:
+            err_line, err_col = _pos_in((line, 1), text, i)
+            what = _OPENERS.get(text[i : i + 2], _OPENERS.get(c))
+            raise ShellSyntaxError(file, err_line, err_col, f"unterminated {what}")
+        i = j
+    return max(i, start + 1)
