@@ -34,24 +34,27 @@ def parse_script(text: str, dialect: str = "modern", *, file: str = "-", rt_tabl
                  names=None):
     """Yield an IpCommand, or the PyipError it raised, for each ip command in text.
 
-    Commands that are not `ip` (or `/sbin/ip`, `pyip`) are passed over.
+    The text is read as the shell would run it (pyip.shell): loops unrolled,
+    functions called, known variables substituted; a value known only at
+    run time stays a Symbol.  Commands that are not `ip` (or `/sbin/ip`,
+    `pyip`) are passed over.
     """
     from .names import Databases, system
     from .parser.ip import is_ip_command, parse_ip
-    from .reader import read_commands
+    from .script import script_commands
 
     if names is None:
         names = Databases.load(rt_tables=rt_tables) if rt_tables else system()
-    try:
-        for words in read_commands(text, file):
-            if not is_ip_command(words):
-                continue
-            try:
-                yield parse_ip(words, dialect, names)
-            except PyipError as error:
-                yield error
-    except PyipError as error:  # an unterminated quote ends the text
-        yield error
+    for words in script_commands(text, file):
+        if isinstance(words, PyipError):
+            yield words
+            continue
+        if not is_ip_command(words):
+            continue
+        try:
+            yield parse_ip(words, dialect, names)
+        except PyipError as error:
+            yield error
 
 
 def __getattr__(name: str):

@@ -1500,7 +1500,7 @@ def _read_script(text: str, file: str, plain_path: bool) -> Script:
     """`read_script`; with `plain_path` False every command goes through the tree,
     which the tests use to check the plain-command shortcut against it."""
     source = _Source(text)
-    parsed = source.bytes
+    parsed = _safe_for_tree_sitter(source.bytes)
     tree = _parser().parse(parsed)
     repairs = 0
     while True:
@@ -1517,6 +1517,19 @@ def _read_script(text: str, file: str, plain_path: bool) -> Script:
                 repairs += 1
     errors = _syntax_errors(tree.root_node, source) + list(evaluator.notes)
     return Script(tuple(evaluator.commands), tuple(errors))
+
+
+# tree-sitter-bash's scanner can crash the whole process (SIGSEGV) on a 4-byte
+# UTF-8 character somewhere after a `{` (its open issue 337, seen on Linux).
+# Tree-sitter therefore gets a copy in which each such character is four `_`
+# bytes: the same length, so every node offset still points into the real
+# text, from which all words and positions are taken; and `_` is, like the
+# character it stands for, an ordinary word character to the shell.
+_FOUR_BYTE_CHARACTER = re.compile(rb"[\xf0-\xf7][\x80-\xbf]{3}")
+
+
+def _safe_for_tree_sitter(data: bytes) -> bytes:
+    return data if data.isascii() else _FOUR_BYTE_CHARACTER.sub(b"____", data)
 
 
 def split_line(text: str, file: str = "-", line: int = 1) -> list[Word]:

@@ -57,7 +57,7 @@ def test_json_lines():
 def test_unterminated_quote_is_an_error_not_a_traceback():
     result = pyip("parse", "-", stdin="ip route add '10.0.0.0/8 dev eth0\n")
     assert result.returncode == 1
-    assert result.stderr == "-:1:14: error: unterminated ' quote\n"
+    assert result.stderr == "-:1:13: error: shell: syntax error near \"'10.0.0.0/8 dev eth0\"\n"
 
 
 def test_missing_file_is_a_usage_error():

@@ -651,3 +651,27 @@ def test_import_is_cheap():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "False"
+
+
+def test_inputs_that_crash_tree_sitter_bash_are_read_safely():
+    """tree-sitter-bash issue 337: `{` then a 4-byte UTF-8 character crashed the
+    process (SIGSEGV, not always).  Run in a child so a crash fails this test."""
+    import subprocess
+    import sys
+
+    crashers = ["{\U00031860", "\U000ac0abM\U000ca075&\x19{\U000bdc4a^zy?©\x1f\U00066a96pU\x9d",
+                "ip route add 10.0.0.0/8 dev eth0 # {\U0001F680}"]
+    program = (
+        "import sys\n"
+        "from pyip.shell import read_script\n"
+        "texts = sys.stdin.read().split('\\0')\n"
+        "for _ in range(500):\n"
+        "    for text in texts:\n"
+        "        read_script(text, 't')\n"
+        "script = read_script(texts[2], 't')\n"
+        "print(' '.join(str(w) for w in script.commands[0].words))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], input="\0".join(crashers), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout == "ip route add 10.0.0.0/8 dev eth0\n"
