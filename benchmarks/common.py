@@ -1,0 +1,58 @@
+"""Shared helpers for the benchmarks: timing, generated inputs, throwaway namespaces."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PYIP = [sys.executable, "-m", "pyip"]
+
+
+def pyip_command() -> list[str]:
+    """The installed console script when there is one (what users run), else -m."""
+    script = Path(sys.executable).with_name("pyip")
+    return [str(script)] if script.exists() else PYIP
+
+
+def median_seconds(command: list[str], runs: int, stdin: bytes = b"") -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def route_rule_lines(count: int, seed: int = 1) -> list[str]:
+    """Realistic route and rule commands, all different, in the documents' style."""
+    rng = random.Random(seed)
+    lines = []
+    for i in range(count):
+        a, b, c = i >> 16 & 255, i >> 8 & 255, i & 255
+        kind = rng.random()
+        if kind < 0.6:
+            lines.append(f"route add 10.{a}.{b}.{c}/32 via 10.255.0.{1 + i % 250} table {1 + i % 200} proto static")
+        elif kind < 0.8:
+            lines.append(f"rule add from 10.{a}.{b}.{c}/32 lookup {1 + i % 200} pref {1000 + i}")
+        else:
+            lines.append(f"rule add fwmark 0x{i:x} table {1 + i % 200} pref {1000 + i}")
+    return lines
+
+
+@contextlib.contextmanager
+def namespace(name: str):
+    """A network namespace for the reference tool; always deleted."""
+    full = f"{name}-{os.getpid()}"
+    subprocess.run(["ip", "netns", "add", full], check=True)
+    try:
+        subprocess.run(["ip", "-n", full, "link", "set", "lo", "up"], check=True)
+        yield full
+    finally:
+        subprocess.run(["ip", "netns", "del", full], check=False)
