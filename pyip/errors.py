@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import attrs
+from typing import NamedTuple
 
 
-@attrs.frozen
-class Location:
-    """Where a word or command stands in its source (1-based line and column)."""
+class Location(NamedTuple):
+    """Where a word or command stands in its source (1-based line and column).
+
+    A NamedTuple, not an attrs class: one is made for every word read, and
+    tuples are the cheapest immutable records Python has.
+    """
 
     file: str = "-"
     line: int = 1

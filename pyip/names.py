@@ -51,12 +51,18 @@ class NameDB:
     number_base: int = 0  # strtoul base: 0 = C rules (0x hex, 0 octal); dsfield is 16
     warnings: tuple = ()
 
+    ids: dict = attrs.field(init=False, eq=False, repr=False)  # name -> first id with it
+
+    def __attrs_post_init__(self):
+        ids: dict = {}
+        for ident, name in self.names.items():
+            ids.setdefault(name, ident)
+        object.__setattr__(self, "ids", ids)
+
     def lookup(self, word: str) -> int | None:
         """The id a word means, or None when it is neither a name nor a number."""
-        for ident, name in self.names.items():
-            if name == word:
-                return ident
-        return parse_c_number(word, self.number_base, self.max_id)
+        ident = self.ids.get(word)
+        return ident if ident is not None else parse_c_number(word, self.number_base, self.max_id)
 
     def name(self, ident: int, numeric: bool = False) -> str:
         """How iproute2 prints an id: its name unless -N, else the number."""
@@ -67,7 +73,7 @@ class NameDB:
         return str(ident)
 
     def has_name(self, word: str) -> bool:
-        return word in self.names.values()
+        return word in self.ids
 
 
 def parse_c_number(word: str, base: int = 0, maximum: int = 0xFFFFFFFF) -> int | None:
@@ -77,6 +83,9 @@ def parse_c_number(word: str, base: int = 0, maximum: int = 0xFFFFFFFF) -> int |
     strtoul, a leading `+` or `-` is accepted (a `-` wraps modulo 2^32),
     which iproute2 then range-checks.
     """
+    if word.isdigit() and word.isascii() and (base == 10 or base == 0 and (word[0] != "0" or len(word) == 1)):
+        value = int(word)  # the common case: plain decimal
+        return value if value <= maximum else None
     if not word:
         return None
     text, negative = word, False

@@ -11,6 +11,7 @@ take the command's family.
 from __future__ import annotations
 
 import ipaddress
+import re
 
 import attrs
 
@@ -37,8 +38,14 @@ def family_name(family: int | None) -> str:
     return {4: "inet", 6: "inet6"}.get(family, "any valid")
 
 
+_PLAIN_QUAD = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+
+
 def ipv4_parts(word: str) -> ipaddress.IPv4Address | None:
     """get_addr_ipv4(): up to four base-0 parts, each <= 255, zero-filled."""
+    if _PLAIN_QUAD.fullmatch(word):  # the common case: no octal, hex or short forms
+        a, b, c, d = word.split(".")
+        return ipaddress.IPv4Address(int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d))
     parts = word.split(".")
     if len(parts) > 4:
         return None

@@ -3,30 +3,66 @@
 This is the reader for `ip -batch` files and for scripts of simple commands:
 `#` comments, `\\` line continuations, single and double quotes, backslash
 escapes, `;` and newlines between commands.  Variables, loops and functions
-are the shell layer's business (pyip/shell.py).
+are the shell layer's business (pyip/shell.py); a word with a `$` expansion
+is kept as a Symbol here.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from .ast.base import Symbol
 from .errors import Location, PyipError
 from .parser.words import Word
 
+# A line the fast path may split on blanks alone: nothing quoted, escaped or chained.
+_SIMPLE_LINE = re.compile(r"[^'\"\\;]*")
+_BLANK_WORD = re.compile(r"[^ \t\r]+")
 
-def make_word(chars: list[str], start: Location, expands: bool) -> Word:
+
+def make_word(text: str, start: Location, expands: bool) -> Word:
     """A word; one with an unquoted or double-quoted `$` is a value known only at run time."""
-    text = "".join(chars)
     return Word(text, start, Symbol(text) if expands else None)
 
 
 def read_commands(text: str, file: str = "-") -> Iterator[list[Word]]:
     """Yield each command as its words; raise PyipError on an unterminated quote."""
+    line_start, line = 0, 1
+    end = len(text)
+    while line_start <= end:
+        newline = text.find("\n", line_start)
+        line_end = end if newline < 0 else newline
+        if _SIMPLE_LINE.fullmatch(text, line_start, line_end):
+            words = simple_line(text, line_start, line_end, line, file)
+            if words:
+                yield words
+            line_start, line = line_end + 1, line + 1
+            continue
+        commands, line_start, line = read_complex(text, line_start, line, file)
+        yield from commands
+
+
+def simple_line(text: str, start: int, end: int, line: int, file: str) -> list[Word]:
+    words = []
+    for match in _BLANK_WORD.finditer(text, start, end):
+        word = match.group()
+        if word[0] == "#":
+            break
+        words.append(Word(word, Location(file, line, match.start() - start + 1),
+                          Symbol(word) if "$" in word else None))
+    return words
+
+
+def read_complex(text: str, i: int, line: int, file: str) -> tuple[list[list[Word]], int, int]:
+    """Read from the start of a line with quotes, escapes or `;` up to the first
+    newline outside any quote or continuation; return the commands, and the
+    position and number of the next line."""
+    commands: list[list[Word]] = []
     words: list[Word] = []
     current: list[str] | None = None
-    start = Location(file)
-    line, col, i, n = 1, 1, 0, len(text)
+    start = Location(file, line, 1)
+    col, n = 1, len(text)
     quote: str | None = None
     quote_start = start
     expands = False
@@ -56,13 +92,13 @@ def read_commands(text: str, file: str = "-") -> Iterator[list[Word]]:
             i, col = i + 1, col + 1
         elif char in " \t\r\n;":
             if current is not None:
-                words.append(make_word(current, start, expands))
+                words.append(make_word("".join(current), start, expands))
                 current, expands = None, False
             if char in "\n;" and words:
-                yield words
+                commands.append(words)
                 words = []
             if char == "\n":
-                line, col = line + 1, 0
+                return commands, i + 1, line + 1
         elif char == "#" and current is None:
             while i < n and text[i] != "\n":
                 i += 1
@@ -79,6 +115,7 @@ def read_commands(text: str, file: str = "-") -> Iterator[list[Word]]:
     if quote:
         raise PyipError(f"unterminated {quote} quote", quote_start, 1)
     if current is not None:
-        words.append(make_word(current, start, expands))
+        words.append(make_word("".join(current), start, expands))
     if words:
-        yield words
+        commands.append(words)
+    return commands, n + 1, line + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from .ast.base import Symbol
@@ -9,8 +10,57 @@ from .errors import Location, PyipError
 from .parser.words import Word
 
 
+# Anything that makes the shell do more than split words: expansions,
+# substitutions, redirections, pipes, groups, globs, assignments, and the
+# words that open compound commands.
+_SHELL_SYNTAX = re.compile(
+    r"[$`(){}<>|&*?\[\]~=!]"
+    r"|^\s*(?:for|while|until|if|case|select|function|do|done|then|else|elif|fi|esac)(?:\s|$)"
+    r"|;\s*(?:for|while|until|if|case|select|function|do|done|then|else|elif|fi|esac)(?:\s|$)",
+    re.MULTILINE)
+
+
 def script_commands(text: str, file: str = "-") -> Iterator[list[Word] | PyipError]:
     """Each command of a shell script as words, in run order; shell syntax errors as PyipError."""
+    if not has_shell_syntax(text):
+        simple = simple_commands(text, file)
+        if simple is not None:
+            yield from simple
+            return
+    yield from shell_commands(text, file)
+
+
+_COMMENT = re.compile(r"(?:^|[ \t])#")
+
+
+def has_shell_syntax(text: str) -> bool:
+    """Conservatively: does the text use more of the shell than words and comments?
+
+    A comment is cut off only where no quote or backslash precedes it on its
+    line, since inside quotes `#` is text.
+    """
+    for line in text.splitlines():
+        comment = _COMMENT.search(line)
+        if comment and not any(c in "'\"\\" for c in line[:comment.start()]):
+            line = line[:comment.start()]
+        if _SHELL_SYNTAX.search(line):
+            return True
+    return False
+
+
+def simple_commands(text: str, file: str) -> list[list[Word]] | None:
+    """A script of simple commands only runs as the plain reader splits it:
+    the same words, without the shell evaluator's cost (a 100,000-line file
+    of ip commands).  None when the reader balks; the shell then says why."""
+    from .reader import read_commands
+
+    try:
+        return list(read_commands(text, file))
+    except PyipError:
+        return None
+
+
+def shell_commands(text: str, file: str) -> Iterator[list[Word] | PyipError]:
     from .shell import read_script
 
     script = read_script(text, file)

@@ -675,3 +675,39 @@ def test_inputs_that_crash_tree_sitter_bash_are_read_safely():
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout == "ip route add 10.0.0.0/8 dev eth0\n"
+
+
+# -- the plain-script fast path of pyip.script ---------------------------------------
+
+simple_word = st.one_of(
+    st.sampled_from(["ip", "/sbin/ip", "route", "add", "10.0.0.0/8", "via", "dev", "eth0", "'a b'", '"c d"',
+                     "x\\ y", "#c", "a#b", "\\\n", "--", "-4", "—state", "é"]),
+    st.text(alphabet="abc019./-_:", min_size=1, max_size=6))
+simple_script = st.lists(
+    st.lists(simple_word, min_size=1, max_size=6).map(" ".join), max_size=8).map(
+    lambda lines: "#!/bin/sh\n# (a comment: $x)\n" + "\n".join(("ip " + line) for line in lines) + "\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(simple_script)
+def test_plain_scripts_read_the_same_without_the_shell(text):
+    from pyip.script import has_shell_syntax, shell_commands, simple_commands
+
+    assert not has_shell_syntax(text)
+    fast = simple_commands(text, "f")
+    if fast is None:
+        return  # an unterminated quote: the shell path reports it
+    slow = [c for c in shell_commands(text, "f") if not isinstance(c, Exception)]
+    # The shell layer reports only the programs pyip reads (ip, iptables, ...).
+    programs = {"ip", "pyip", "iptables", "ipchains"}
+    assert [c for c in fast if c[0].text.rsplit("/", 1)[-1] in programs] == slow
+
+
+def test_plain_corpus_lines_take_the_fast_path(corpus):
+    from pyip.script import has_shell_syntax
+
+    plain = (corpus / "policy-routing" / "example7-combined.sh").read_text()
+    assert not has_shell_syntax(plain)
+    loop = (corpus / "redundant-isp" / "firewall-iptables.sh").read_text()
+    assert has_shell_syntax(loop)
+    assert has_shell_syntax("ip route add 10.0.0.0/8 'dev # x' $DEV\n")

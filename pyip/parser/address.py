@@ -6,7 +6,7 @@ from ..ast import AddressSelector, InterfaceAddress
 from ..errors import PyipError
 from ..prefix import parse_address, parse_prefix
 from . import values as v
-from .ip import Context, items, resolve_all, values_of
+from .ip import Context, items, values_of
 from .route import address_into, simple, with_names
 
 MODIFY_VERBS = ("add", "change", "replace", "delete")
@@ -28,10 +28,10 @@ def build(verb: str, tree, fields: dict, context: Context, end):
     if verb in MODIFY_VERBS:
         if "dev" not in fields:
             raise PyipError('Not enough information: "dev" argument is required.', end, 1)
-        return resolve_all(InterfaceAddress(**fields), context.family or 4)
+        return context.finish(InterfaceAddress(**fields))
     if verb == "flush" and len(tree.children) == 1:
         raise PyipError("Flush requires arguments.", end, 1)
-    return resolve_all(AddressSelector(**fields), context.family or 4)
+    return context.finish(AddressSelector(**fields))
 
 
 def once(reader):

@@ -33,6 +33,7 @@ class Context:
     notes: list = attrs.Factory(list)
     words: list = attrs.Factory(list)
     nexthop: dict = attrs.Factory(dict)  # the `nexthop` block being read
+    unresolved: bool = False  # a `default`/`all`/`any` awaits the final family
 
     def word(self, token) -> Word:
         return self.words[token.start_pos]
@@ -48,9 +49,16 @@ class Context:
         if isinstance(value, Symbol):
             return value
         try:
-            return read(value, *args)
+            result = read(value, *args)
         except PyipError as error:
             raise error.at(self.word(token).location) from None
+        if isinstance(result, Unresolved):
+            self.unresolved = True
+        return result
+
+    def finish(self, node):
+        """The node with `default`/`all`/`any` given the command's final family."""
+        return resolve_all(node, self.family or 4) if self.unresolved else node
 
     def learn_family(self, value) -> None:
         """rtm_family: unset until the first address that has one."""
@@ -97,13 +105,27 @@ def parse_front(words: list[Word], end: Location, batch_line: bool):
         raise PyipError('Object "" is unknown, try "ip help".', end, 1)
     object_word = words[consumed]
     front_words = ([] if not batch_line else [Word("ip", object_word.location)]) + words[:consumed + 1]
+    key = tuple(w.text for w in front_words)
+    known = _FRONTS.get(key)
+    if known is None or any(w.symbol is not None for w in front_words):
+        known = read_front(front, front_words, end)
+        if len(_FRONTS) < 1000 and all(w.symbol is None for w in front_words):
+            _FRONTS[key] = known  # scripts repeat the same few `ip -4 route` fronts
+    options, object_name = known
+    return options, object_name, front_words[0].text, words[consumed + 1:]
+
+
+_FRONTS: dict = {}
+
+
+def read_front(front, front_words: list[Word], end: Location):
     try:
         tree = front.parse(front_words, end)
     except PyipError as error:
         raise front_error(error) from None
     options = read_options(tree, front_words)
     object_name = {"OBJ_ADDRESS": "address", "OBJ_ROUTE": "route", "OBJ_RULE": "rule"}[tree.children[-1].children[0].type]
-    return options, object_name, front_words[0].text, words[consumed + 1:]
+    return options, object_name
 
 
 def needs_value(option: str) -> bool:

@@ -10,7 +10,7 @@ from ..compat import legacy
 from ..errors import PyipError, UsageError, invalid_argument
 from ..prefix import parse_address, parse_prefix
 from . import values as v
-from .ip import FAMILY_WORDS, Context, items, resolve_all, type_name, values_of
+from .ip import FAMILY_WORDS, Context, items, type_name, values_of
 
 MODIFY_VERBS = ("add", "change", "replace", "prepend", "append", "test", "delete")
 SELECT_VERBS = ("show", "flush", "save")
@@ -36,11 +36,11 @@ def build(verb: str, tree, fields: dict, context: Context, end):
     if verb in SELECT_VERBS:
         if verb == "flush" and len(tree.children) == 1:
             raise PyipError('"ip route flush" requires arguments.', end, 1)
-        return resolve_all(RouteSelector(**fields), context.family or 4)
+        return context.finish(RouteSelector(**fields))
     if verb == "get":
         if "to" not in fields:
             raise PyipError("need at least a destination address", end, 1)
-        return resolve_all(RouteGet(**fields), context.family or 4)
+        return context.finish(RouteGet(**fields))
     return None  # restore, showdump: no arguments
 
 
@@ -53,7 +53,7 @@ def build_modify(fields: dict, context: Context, end) -> Route:
     metrics = fields.get("metrics", {}).values()
     fields["metrics"] = tuple(sorted(metrics, key=lambda m: METRIC_NAMES.index(m.name)))
     fields["nexthops"] = tuple(fields.get("nexthops", ()))
-    return resolve_all(Route(**fields), context.family or 4)
+    return context.finish(Route(**fields))
 
 
 def read_dst(node, fields, context: Context) -> None:

@@ -7,7 +7,7 @@ from ..compat import legacy
 from ..errors import PyipError, invalid_argument
 from ..prefix import parse_address, parse_prefix
 from . import values as v
-from .ip import Context, items, resolve_all, type_name, values_of
+from .ip import Context, items, type_name, values_of
 from .route import flag, realms_into, simple, with_names
 
 
@@ -29,7 +29,7 @@ def build(verb: str, tree, fields: dict, context: Context, end):
     if verb == "add" and fields.get("action") is None and "table" not in fields and not fields.get("l3mdev"):
         fields.setdefault("action", "lookup")
     # ip rule takes its family from -4/-6 only, never from an address
-    return resolve_all(Rule(**fields), context.family or 4)
+    return context.finish(Rule(**fields))
 
 
 def read_prefix(field: str):

@@ -15,7 +15,7 @@ import marshal
 import os
 import re
 
-FORMAT = 1
+FORMAT = 2
 _ABBREV = re.compile(r'abbrev\("([^"]+)"\)')
 _TERMINAL_DEF = re.compile(r"^([A-Z_][A-Z_0-9]*)(?:\.-?\d+)?\s*:", re.MULTILINE)
 
@@ -55,7 +55,9 @@ def compile_tables(source: str) -> dict:
         # Lark hands out Token (a str subclass) for names; marshal wants str
         states[state] = {str(symbol): (1, arg) if action is Shift else (0, rule_index[arg])
                          for symbol, (action, arg) in actions.items()}
-    rule_list = [(str(rule.origin.name), None if rule.alias is None else str(rule.alias), len(rule.expansion))
+    # (origin, alias, size, splices): splices when a child is a `_rule` to inline
+    rule_list = [(str(rule.origin.name), None if rule.alias is None else str(rule.alias), len(rule.expansion),
+                  any(not symbol.is_term and symbol.name.startswith("_") for symbol in rule.expansion))
                  for rule in lark.rules]
     return {
         "format": FORMAT,

@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
-import attrs
+from typing import NamedTuple
 
 from ..errors import IncompleteCommand, Location, PyipError
 from .tables import load_tables
 
 
-@attrs.frozen
-class Word:
-    """One argv word and where it stands; `symbol` is set when its value is unknown."""
+class Word(NamedTuple):
+    """One argv word and where it stands; `symbol` is set when its value is unknown.
+
+    A NamedTuple: one is made for every word of every command.
+    """
 
     text: str
     location: Location = Location()
@@ -72,6 +73,7 @@ class WordGrammar:
         self.start = tables["start"]
         self.end = tables["end"]
         self._matchers: dict[int, re.Pattern | None] = {}
+        self._kinds: dict[tuple[int, str], str | None] = {}  # (state, word) -> terminal
 
     def matcher(self, state: int) -> re.Pattern | None:
         """One regex per parser state: the acceptable terminals, in file order."""
@@ -97,30 +99,35 @@ class WordGrammar:
         """
         stack = [self.start]
         values: list = []
+        states, kinds, reduce = self.states, self._kinds, self.reduce
         for index, word in enumerate(words):
-            kind = self.kind_of(word, stack[-1])
+            kind = kinds.get((stack[-1], word.text)) if word.symbol is None else None
+            if kind is None:
+                kind = self.kind_of(word, stack[-1])
             while True:
-                shift, arg = self.states[stack[-1]][kind]
+                shift, arg = states[stack[-1]][kind]
                 if shift:
                     stack.append(arg)
                     values.append(Token(kind, word.text, index))
                     break
-                self.reduce(arg, stack, values, on_reduce)
+                reduce(arg, stack, values, on_reduce)
         while True:
-            action = self.states[stack[-1]].get("$END")
+            action = states[stack[-1]].get("$END")
             if action is None:
                 raise IncompleteCommand(end)
-            self.reduce(action[1], stack, values, on_reduce)
+            reduce(action[1], stack, values, on_reduce)
             if stack[-1] == self.end:
                 return values[-1]
 
     def reduce(self, rule: int, stack: list, values: list, on_reduce) -> None:
-        origin, alias, size = self.rules[rule]
-        children = values[len(values) - size:] if size else []
+        origin, alias, size, splices = self.rules[rule]
         if size:
+            children = values[-size:]
             del stack[-size:]
             del values[-size:]
-        if any(isinstance(c, Tree) and c.data[0] == "_" for c in children):
+        else:
+            children = []
+        if splices:
             children = splice(children)
         tree = Tree(alias or origin, children)
         if on_reduce is not None and origin[0] != "_":
@@ -136,11 +143,17 @@ class WordGrammar:
             if "VALUE" in acceptable:
                 return "VALUE"
             raise self.unexpected(word, state)
-        regex = self.matcher(state)
-        match = regex.fullmatch(word.text) if regex is not None else None
-        if match is None:
-            raise self.unexpected(word, state)
-        return match.lastgroup
+        key = (state, word.text)
+        kind = self._kinds.get(key)
+        if kind is None:
+            regex = self.matcher(state)
+            match = regex.fullmatch(word.text) if regex is not None else None
+            if match is None:
+                raise self.unexpected(word, state)
+            kind = match.lastgroup
+            if len(self._kinds) < 100_000:  # keywords repeat; values mostly do not
+                self._kinds[key] = kind
+        return kind
 
     def unexpected(self, word: Word, state: int) -> PyipError:
         """A word no terminal here can take; the caller maps it to the tool's message."""

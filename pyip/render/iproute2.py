@@ -7,6 +7,7 @@ equal AST (a fixed point), names print as remembered, fwmark prints in hex
 
 from __future__ import annotations
 
+import re
 import shlex
 
 from ..ast import (AddressSelector, InterfaceAddress, IpCommand, Prefix, Route, RouteGet,
@@ -22,8 +23,13 @@ def render_command(command: IpCommand) -> str:
     return " ".join(quote(str(w)) for w in words)
 
 
+_SAFE = re.compile(r"[\w@%+=:,./-]+", re.ASCII)
+
+
 def quote(word: str) -> str:
     """Shell-quote a word unless it is a symbol reference the shell will expand."""
+    if _SAFE.fullmatch(word):
+        return word
     if word.startswith("$"):
         return word if " " not in word else f'"{word}"'
     return shlex.quote(word) if word else "''"
