@@ -35,14 +35,15 @@ def parse(file, dialect: str, as_json: bool, rt_tables: str | None) -> None:
     name = "-" if file.name == "<stdin>" else file.name
     lines = text.splitlines()
     failed = False
+    out = sys.stdout
     for result in parse_script(text, dialect, file=name, rt_tables=rt_tables):
         if isinstance(result, PyipError):
             failed = True
+            out.flush()  # keep stdout and stderr in command order
             click.echo(str(result), err=True)
-        elif as_json:
-            click.echo(json_line(result, lines))
         else:
-            click.echo(str(result))
+            out.write((json_line(result, lines) if as_json else str(result)) + "\n")
+    out.flush()
     sys.exit(1 if failed else 0)
 
 
@@ -55,3 +56,12 @@ def json_line(command, lines: list[str]) -> str:
     data = {"line": line, "source": lines[line - 1] if 0 < line <= len(lines) else "",
             "canonical": str(command), "ast": to_data(command)}
     return json.dumps(data, ensure_ascii=False)
+
+
+def _add_lint() -> None:
+    from .lint.cli import lint
+
+    main.add_command(lint)
+
+
+_add_lint()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from .ast.base import Symbol
 from .errors import Location, PyipError
@@ -20,12 +21,26 @@ _SHELL_SYNTAX = re.compile(
     re.MULTILINE)
 
 
+class Entry(NamedTuple):
+    """One command as the shell would run it, and under what conditions."""
+
+    words: list[Word]
+    conditional: bool = False  # in an if/case branch, a loop body that may not run, after && or ||
+    context: tuple = ()  # the shell's notes, outermost first ("for service=ftp", ...)
+
+
 def script_commands(text: str, file: str = "-") -> Iterator[list[Word] | PyipError]:
     """Each command of a shell script as words, in run order; shell syntax errors as PyipError."""
+    for entry in script_entries(text, file):
+        yield entry if isinstance(entry, PyipError) else entry.words
+
+
+def script_entries(text: str, file: str = "-") -> Iterator[Entry | PyipError]:
+    """Each command of a shell script, in run order; shell syntax errors as PyipError."""
     if not has_shell_syntax(text):
         simple = simple_commands(text, file)
         if simple is not None:
-            yield from simple
+            yield from (Entry(words) for words in simple)
             return
     yield from shell_commands(text, file)
 
@@ -60,18 +75,26 @@ def simple_commands(text: str, file: str) -> list[list[Word]] | None:
         return None
 
 
-def shell_commands(text: str, file: str) -> Iterator[list[Word] | PyipError]:
+def shell_commands(text: str, file: str) -> Iterator[Entry | PyipError]:
+    yield from read_shell(text, file)[0]
+
+
+def read_shell(text: str, file: str) -> tuple[list[Entry | PyipError], frozenset]:
+    """The commands (shell syntax errors as PyipError) and the variables the script sets."""
     from .shell import read_script
 
     script = read_script(text, file)
+    out: list[Entry | PyipError] = []
     broken_lines = set()
     for line, col, message in script.errors:
         broken_lines.add(line)
-        yield PyipError(f"shell: {message}", Location(file, line, col), 1)
+        out.append(PyipError(f"shell: {message}", Location(file, line, col), 1))
     for command in script.commands:
         # What the shell could not read is reported once, above, not again as a bad command.
         if not broken_lines.intersection(range(command.line, command.end_line + 1)):
-            yield [parser_word(word, file) for word in command.words]
+            out.append(Entry([parser_word(word, file) for word in command.words], command.conditional,
+                             command.context))
+    return out, script.variables
 
 
 def parser_word(word, file: str) -> Word:

@@ -98,6 +98,7 @@ class Command:
 class Script:
     commands: tuple
     errors: tuple  # of (line, col, message)
+    variables: frozenset = frozenset()  # names the script sets anywhere (assignments, read, for, local)
 
 
 class ShellSyntaxError(ValueError):
@@ -784,6 +785,7 @@ class _Evaluator:
         self.check = check  # raise _Reparse on a command that swallowed a newline
         self.plain_path = plain_path  # split plain commands without the tree
         self.env: dict = {}  # name -> tuple of parts, or None once unset; absent = unknown
+        self.assigned: set = set()  # every name the script sets anywhere (read, for, local too)
         self.funcs: dict = {}
         self.commands: list = []
         self.notes: dict = {}  # evaluation diagnostics (line, col, message), ordered
@@ -859,9 +861,11 @@ class _Evaluator:
 
     def assign(self, name: str, parts) -> None:
         self.env[name] = tuple(parts)
+        self.assigned.add(name)
 
     def forget(self, name: str) -> None:
         self.env.pop(name, None)
+        self.assigned.add(name)
 
     # -- words
 
@@ -1516,7 +1520,7 @@ def _read_script(text: str, file: str, plain_path: bool) -> Script:
                 parsed, tree = repaired
                 repairs += 1
     errors = _syntax_errors(tree.root_node, source) + list(evaluator.notes)
-    return Script(tuple(evaluator.commands), tuple(errors))
+    return Script(tuple(evaluator.commands), tuple(errors), frozenset(evaluator.assigned))
 
 
 # tree-sitter-bash's scanner can crash the whole process (SIGSEGV) on a 4-byte

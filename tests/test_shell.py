@@ -697,7 +697,7 @@ def test_plain_scripts_read_the_same_without_the_shell(text):
     fast = simple_commands(text, "f")
     if fast is None:
         return  # an unterminated quote: the shell path reports it
-    slow = [c for c in shell_commands(text, "f") if not isinstance(c, Exception)]
+    slow = [c.words for c in shell_commands(text, "f") if not isinstance(c, Exception)]
     # The shell layer reports only the programs pyip reads (ip, iptables, ...).
     programs = {"ip", "pyip", "iptables", "ipchains"}
     assert [c for c in fast if c[0].text.rsplit("/", 1)[-1] in programs] == slow

@@ -241,7 +241,7 @@ def items(tree):
 
 def values_of(node):
     """The VALUE tokens (and other tokens after the keyword) of an argument."""
-    return [c for c in node.children if not hasattr(c, "data")]
+    return [c for c in node.children if isinstance(c, str)]
 
 
 def type_name(node) -> str:

@@ -1,0 +1,61 @@
+"""`pyip lint`: find what breaks legacy routing and firewall scripts on today's systems.
+
+    findings = pyip.lint.lint(text, file="firewall.sh", dialect="legacy")
+    fixed, count = pyip.lint.apply_fixes(text, findings)
+
+Rules live in pyip/lint/rules/, one module per rule; RULES maps codes to them.
+"""
+
+from __future__ import annotations
+
+from ..compat.legacy import MODERN
+from .model import ERROR, RULES, WARNING, Edit, Finding, Fix, Rule
+
+__all__ = ["lint", "apply_fixes", "RULES", "Finding", "Fix", "Edit", "Rule", "ERROR", "WARNING"]
+
+
+def lint(text: str, file: str = "-", dialect: str = MODERN, *, names=None, rt_tables=None,
+         select=None) -> list[Finding]:
+    """Every finding in the script, in source order, each place reported once."""
+    from . import rules  # noqa: F401  (registers the rules)
+    from ..names import Databases, system
+    from .script import read
+
+    if names is None:
+        names = Databases.load(rt_tables=rt_tables) if rt_tables else system()
+    script = read(text, file, dialect, names)
+    codes = sorted(code for code in RULES if select is None or code in select)
+    # PI000 last: a parse error another rule explains is reported by that rule only.
+    codes.sort(key=lambda code: code == "PI000")
+    findings: dict = {}
+    for code in codes:
+        for finding in RULES[code]().check(script):
+            findings.setdefault((finding.line, finding.col, finding.code, finding.message), finding)
+    return sorted(findings.values(), key=lambda f: (f.file, f.line, f.col, f.code))
+
+
+def apply_fixes(text: str, findings: list[Finding]) -> tuple[str, int]:
+    """The text with every fix applied (overlapping edits skipped); and how many fixes."""
+    lines = text.split("\n")
+    taken: dict[int, list[tuple[int, int]]] = {}
+    applied = 0
+    edits: list[Edit] = []
+    for finding in findings:
+        if finding.fix is None:
+            continue
+        spans = [(edit.line, edit.col, edit.end_col) for edit in finding.fix.edits]
+        if any(overlaps(taken.get(line, []), col, end) for line, col, end in spans):
+            continue
+        for line, col, end in spans:
+            taken.setdefault(line, []).append((col, end))
+        edits += finding.fix.edits
+        applied += 1
+    for edit in sorted(edits, key=lambda e: (e.line, e.col, e.end_col), reverse=True):
+        line = lines[edit.line - 1]
+        lines[edit.line - 1] = line[:edit.col - 1] + edit.replacement + line[edit.end_col - 1:]
+    return "\n".join(lines), applied
+
+
+def overlaps(spans, col: int, end: int) -> bool:
+    return any(col < other_end and other_col < end or (col == end == other_col == other_end)
+               for other_col, other_end in spans)

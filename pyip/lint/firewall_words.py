@@ -1,0 +1,90 @@
+"""Word-level facts about iptables and ipchains commands, for the lint rules.
+
+The rules that need only the words (a missing command, an option in the
+wrong tool, a mark value) read them here; the parsers own the full grammar.
+"""
+
+from __future__ import annotations
+
+from ..names import parse_c_number
+
+IPTABLES_COMMANDS = {"A": "append", "C": "check", "D": "delete", "I": "insert", "R": "replace",
+                     "L": "list", "S": "list-rules", "F": "flush", "Z": "zero", "N": "new-chain",
+                     "X": "delete-chain", "P": "policy", "E": "rename-chain"}
+IPCHAINS_COMMANDS = {"A": "append", "D": "delete", "I": "insert", "R": "replace", "L": "list",
+                     "F": "flush", "Z": "zero", "N": "new-chain", "X": "delete-chain", "P": "policy",
+                     "M": "masquerading", "C": "check", "S": "set", "h": "help", "V": "version"}
+# Commands that name a chain in the next word.
+CHAIN_COMMANDS = set("ADIRLSFZNXPEC")
+
+IPTABLES_BUILTINS = {"INPUT", "FORWARD", "OUTPUT", "PREROUTING", "POSTROUTING"}
+IPCHAINS_BUILTINS = {"input", "forward", "output"}
+
+
+def long_option(word: str, options) -> str | None:
+    """getopt_long: `--app` is `--append` when no other option starts so."""
+    if not word.startswith("--") or len(word) < 3:
+        return None
+    name = word[2:].split("=", 1)[0]
+    if name in options:
+        return name
+    candidates = [option for option in options if option.startswith(name)]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def command_of(words, table: dict) -> tuple[int, str] | None:
+    """(index, command letter) of the first command option, or None."""
+    long_names = {name: letter for letter, name in table.items()}
+    for index, word in enumerate(words[1:], 1):
+        text = word.text
+        if text.startswith("--"):
+            name = long_option(text, long_names)
+            if name:
+                return index, long_names[name]
+        elif text.startswith("-") and len(text) > 1 and text[1:2].isalpha():
+            if text[1] in table:
+                return index, text[1]
+    return None
+
+
+def chain_of(words, table: dict):
+    """The chain word of the command (the word after -A/-I/...), or None."""
+    found = command_of(words, table)
+    if found is None:
+        return None
+    index, letter = found
+    text = words[index].text
+    if not text.startswith("--") and len(text) > 2:
+        return words[index]  # attached: `-Ainput` is not split; the whole word names it
+    if letter in CHAIN_COMMANDS and index + 1 < len(words) and not words[index + 1].text.startswith("-"):
+        return words[index + 1]
+    return None
+
+
+def option_value(words, *names: str):
+    """The word after the first of the option names (skipping a `!`), or None."""
+    for index, word in enumerate(words[:-1]):
+        if word.text in names:
+            following = words[index + 1]
+            if following.text == "!" and index + 2 < len(words):
+                return words[index + 2]
+            return following
+    return None
+
+
+def marks_set(script) -> set[int]:
+    """Every firewall mark value the script sets: ipchains `-m N`, iptables `--set-mark N`."""
+    marks = set()
+    for command in script.of("ipchains"):
+        value = option_value(command.words, "-m", "--mark", "--mar", "--ma")
+        if value is not None and value.symbol is None and value.text[:1] not in "+-":
+            number = parse_c_number(value.text, 0)
+            if number is not None:
+                marks.add(number)
+    for command in script.of("iptables"):
+        value = option_value(command.words, "--set-mark", "--set-xmark")
+        if value is not None and value.symbol is None:
+            number = parse_c_number(value.text.split("/", 1)[0], 0)
+            if number is not None:
+                marks.add(number)
+    return marks

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from ...compat import legacy
+from ...errors import PyipError
+from ..model import ERROR, WARNING, Edit, Fix, Rule, register
+
+# The 2.2-era rt_dsfield names, gone from today's file.
+OLD_DSFIELD_NAMES = {"lowdelay": 0x10, "throughput": 0x08, "reliability": 0x04, "mincost": 0x02,
+                     "priority": 0x20, "immediate": 0x40, "flash": 0x60, "flash-override": 0x80,
+                     "critical": 0xA0, "internet": 0xC0, "network": 0xE0}
+REMOVED_MATCHES = {"unclean": "the unclean match was removed in Linux 2.6.11"}
+REMOVED_TARGETS = {"MIRROR": "the MIRROR target was removed in Linux 2.6.11",
+                   "ULOG": "the ULOG target was removed in Linux 3.17: use NFLOG"}
+
+
+@register
+class RemovedFeature(Rule):
+    """A feature today's tools no longer have.
+
+    `ip route ... equalize` (the kernel never implemented it; today's ip calls
+    it garbage), `ip rule ... reject` (listed in the 2.2 usage text but never
+    parsed: the word is `prohibit`), the `pervasive` nexthop flag, the
+    2.2-era rt_dsfield names (`tos lowdelay`), and iptables' `-m unclean`,
+    `-j MIRROR` and `-j ULOG`.  A warning where the feature worked in the
+    script's era, an error where it fails in the script's dialect.
+
+    Bad:  ip rule add from 192.168.2.0/24 prio 32777 reject
+    Good: ip rule add from 192.168.2.0/24 prio 32777 prohibit
+    """
+
+    code = "PI007"
+    name = "removed-feature"
+    fixable = True
+
+    def check(self, script):
+        findings = []
+        for command in script.of("ip"):
+            findings += self.check_ip(script, command)
+        for command in script.of("iptables"):
+            findings += self.check_iptables(script, command)
+        return findings
+
+    def check_ip(self, script, command):
+        era_ok = script.dialect == legacy.LEGACY
+        if not era_ok and not any(w.text in ("equalize", "reject") for w in command.words):
+            old = None  # nothing the 2.2-era reading could note
+        else:
+            old = command.ip if era_ok else command.ip_other  # the 2.2-era reading notes what it met
+        notes = old.notes if old is not None and not isinstance(old, PyipError) else ()
+        findings = []
+        for index, word in enumerate(command.words):
+            text = word.text
+            if text == "equalize" and legacy.EQUALIZE_NOTE in notes:
+                findings.append(self.finding(
+                    script, word.location, '"equalize" is gone: the kernel never implemented it and today\'s ip '
+                    'refuses it; delete the word', WARNING if era_ok else ERROR))
+            elif text == "reject" and legacy.REJECT_NOTE in notes:
+                location = word.location
+                findings.append(self.finding(
+                    script, location, '"reject" was never a rule type ip parsed (2.2 or today): write prohibit',
+                    ERROR, Fix("write prohibit", (Edit(location.line, location.col, location.col + 6, "prohibit"),))))
+            elif text == "pervasive":
+                findings.append(self.finding(script, word.location,
+                                             '"pervasive" was never parsed by ip: delete it', ERROR))
+            elif text in OLD_DSFIELD_NAMES and index and command.words[index - 1].text in ("tos", "dsfield"):
+                if script.names.dsfield.lookup(text) is None:
+                    findings.append(self.finding(
+                        script, word.location, f'tos name "{text}" is gone from rt_dsfield: write '
+                        f'0x{OLD_DSFIELD_NAMES[text]:02x}', WARNING if era_ok else ERROR))
+        if findings:
+            script.claimed.add(id(command))
+        return findings
+
+    def check_iptables(self, script, command):
+        findings = []
+        severity = WARNING if script.dialect == legacy.LEGACY else ERROR
+        for index, word in enumerate(command.words[1:], 1):
+            previous = command.words[index - 1].text
+            if previous in ("-m", "--match") and word.text in REMOVED_MATCHES:
+                findings.append(self.finding(script, word.location, REMOVED_MATCHES[word.text], severity))
+            elif previous in ("-j", "--jump") and word.text in REMOVED_TARGETS:
+                findings.append(self.finding(script, word.location, REMOVED_TARGETS[word.text], severity))
+        return findings

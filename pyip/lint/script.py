@@ -1,0 +1,110 @@
+"""What the lint rules see of a script: its commands, read as the shell runs them."""
+
+from __future__ import annotations
+
+import attrs
+
+from ..compat import legacy
+from ..errors import PyipError
+from ..names import Databases
+from ..parser.words import Word
+
+PROGRAMS = ("ip", "pyip", "iptables", "ipchains")
+
+
+@attrs.define
+class Command:
+    """One command of the script, with its ip parse in both dialects (ip commands only)."""
+
+    words: list[Word]
+    conditional: bool
+    program: str | None  # ip, iptables, ipchains (pyip counts as ip); None for others
+    ip: object = None  # IpCommand or PyipError, in the script's dialect
+    reparse: object = None  # parses the words in the other dialect, on demand
+    _other: object = None
+
+    @property
+    def ip_other(self):
+        """The ip command read in the other dialect (IpCommand or PyipError), parsed on first use."""
+        if self._other is None and self.reparse is not None:
+            self._other = self.reparse(self.words)
+        return self._other
+
+    @property
+    def location(self):
+        return self.words[0].location
+
+    def word_after(self, *keywords: str) -> Word | None:
+        """The word that follows the first of the keywords, as written."""
+        for index, word in enumerate(self.words[:-1]):
+            if word.text in keywords:
+                return self.words[index + 1]
+        return None
+
+
+@attrs.define
+class Script:
+    file: str
+    text: str
+    dialect: str
+    names: Databases
+    commands: list[Command]
+    shell_errors: list[PyipError]
+    variables: frozenset = frozenset()  # names the script sets anywhere
+    claimed: set = attrs.Factory(set)  # id() of commands whose parse error a rule explained
+
+    @property
+    def other_dialect(self) -> str:
+        return legacy.MODERN if self.dialect == legacy.LEGACY else legacy.LEGACY
+
+    def of(self, program: str) -> list[Command]:
+        return [c for c in self.commands if c.program == program]
+
+    def ip_commands(self, object_name: str | None = None, ok_only: bool = True) -> list[Command]:
+        """ip commands (that parsed, unless ok_only is False), of one object if given."""
+        out = []
+        for command in self.of("ip"):
+            parsed = command.ip
+            if ok_only and isinstance(parsed, PyipError):
+                continue
+            if object_name and not isinstance(parsed, PyipError) and parsed.object != object_name:
+                continue
+            out.append(command)
+        return out
+
+
+def program_of(word: Word) -> str | None:
+    name = word.text.rsplit("/", 1)[-1]
+    if name == "pyip":
+        return "ip"
+    return name if name in PROGRAMS else None
+
+
+def read(text: str, file: str, dialect: str, names: Databases) -> Script:
+    from ..parser.ip import parse_ip
+    from ..script import Entry, has_shell_syntax, read_shell, simple_commands
+
+    simple = None if has_shell_syntax(text) else simple_commands(text, file)
+    if simple is not None:
+        entries, variables = [Entry(words) for words in simple], frozenset()
+    else:
+        entries, variables = read_shell(text, file)
+    commands, errors = [], []
+    other = legacy.MODERN if dialect == legacy.LEGACY else legacy.LEGACY
+    for entry in entries:
+        if isinstance(entry, PyipError):
+            errors.append(entry)
+            continue
+        command = Command(entry.words, entry.conditional, program_of(entry.words[0]))
+        if command.program == "ip":
+            command.ip = parse_or_error(parse_ip, entry.words, dialect, names)
+            command.reparse = lambda words: parse_or_error(parse_ip, words, other, names)
+        commands.append(command)
+    return Script(file, text, dialect, names, commands, errors, variables)
+
+
+def parse_or_error(parse, words, dialect, names):
+    try:
+        return parse(words, dialect, names)
+    except PyipError as error:
+        return error

@@ -1,0 +1,204 @@
+"""`pyip lint`: every rule on its documented examples, the corpus's printed
+mistakes, fixes judged by the real iptables, and no false errors."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import pyip.lint as lint
+from pyip.lint import RULES, apply_fixes
+from pyip.lint import rules as _rules  # noqa: F401  (registers the rules)
+
+from .netns import namespace, run
+from .test_parse_corpus import tables_for
+
+ALL_CODES = sorted(RULES)
+
+
+def examples(rule, label: str) -> str:
+    """The `Bad:`/`Good:` example of a rule's documentation, as a script."""
+    doc = inspect.cleandoc(rule.__doc__)
+    match = re.search(rf"^{label}:(.*(?:\n      .*)*)", doc, re.MULTILINE)
+    assert match, f"{rule.code} documents no {label} example"
+    return "\n".join(line.strip() for line in match.group(1).splitlines()) + "\n"
+
+
+def codes(text: str, dialect: str = "modern", **options) -> set[str]:
+    return {finding.code for finding in lint.lint(text, "t.sh", dialect, **options)}
+
+
+def test_the_catalog_has_every_rule_of_the_issue():
+    assert ALL_CODES == [f"PI{n:03d}" for n in range(21) if n not in (12, 16, 18)]
+    names = {code: rule.name for code, rule in RULES.items()}
+    assert names["PI006"] == "fwmark-base" and names["PI000"] == "syntax-error"
+
+
+@pytest.mark.parametrize("code", ALL_CODES)
+def test_bad_example_is_found_and_good_example_is_not(code):
+    rule = RULES[code]
+    assert code in codes(examples(rule, "Bad")), examples(rule, "Bad")
+    assert code not in codes(examples(rule, "Good")), examples(rule, "Good")
+
+
+def marked_lines(path) -> list[int]:
+    """Lines of the commands marked `# as printed` (the marker on the line, or above it)."""
+    lines = path.read_text().splitlines()
+    marked = []
+    for number, line in enumerate(lines, 1):
+        if "# as printed" not in line:
+            continue
+        if line.lstrip().startswith("#"):
+            below = number + 1
+            while lines[below - 1].lstrip().startswith("#"):
+                below += 1
+            marked.append(below)
+        else:
+            marked.append(number)
+    return marked
+
+
+def command_lines(finding, text: str) -> set[int]:
+    """The line of a finding and the lines of the command it stands in (continuations)."""
+    lines = text.splitlines()
+    start = finding.line
+    while start > 1 and lines[start - 2].rstrip().endswith("\\"):
+        start -= 1
+    return set(range(start, finding.line + 1))
+
+
+def corpus_scripts(corpus):
+    return sorted(corpus.glob("*/*.sh"))
+
+
+def test_every_printed_mistake_is_found(corpus):
+    for path in corpus_scripts(corpus):
+        text = path.read_text()
+        findings = lint.lint(text, str(path), "legacy", rt_tables=tables_for(path))
+        found = set().union(*(command_lines(f, text) for f in findings)) if findings else set()
+        for line in marked_lines(path):
+            assert line in found, f"{path.name}:{line} is marked `# as printed` but nothing was found"
+
+
+def test_scripts_correct_for_their_era_give_no_error(corpus):
+    for path in corpus_scripts(corpus):
+        if marked_lines(path):
+            continue
+        findings = lint.lint(path.read_text(), str(path), "legacy", rt_tables=tables_for(path))
+        assert [f for f in findings if f.severity == "error"] == [], path.name
+
+
+def test_the_printed_mistakes_by_code(corpus):
+    def found(name, dialect="legacy"):
+        path = next(corpus.glob(f"*/{name}"))
+        return [(f.line, f.code, f.severity) for f in lint.lint(path.read_text(), str(path), dialect,
+                                                               rt_tables=tables_for(path))]
+
+    assert (9, "PI007", "error") in found("example1-deny-subnet.sh")
+    assert (6, "PI009", "error") in found("example4-three-networks.sh")
+    assert (4, "PI009", "error") in found("example6-masq-addresses.sh")
+    assert (15, "PI006", "warning") in found("example5-fwmark.sh")
+    assert (15, "PI006", "error") in found("example5-fwmark.sh", "modern")
+    assert {code for _, code, _ in found("firewall-iptables.sh")} >= {"PI001", "PI002", "PI003"}
+    assert {code for _, code, _ in found("firewall-ipchains.sh")} == {"PI004"}
+    assert (15, "PI007", "warning") in found("static-rules.sh")
+    assert (15, "PI007", "error") in found("static-rules.sh", "modern")
+
+
+def test_unknown_values_never_cause_an_error():
+    script = ("ip route add $NET via $GW dev $DEV table $T\nip rule add from $NET lookup $T\n"
+              "iptables -A INPUT -i $IF -s $NET -p $PROTO --dport $PORT -j $ACTION\n"
+              "iptables $CMD INPUT -j DROP\nipchains -A $CHAIN -s $NET -j ACCEPT\n/sbin/ip route add $args\n")
+    findings = lint.lint(script, "t.sh")
+    assert [f for f in findings if f.severity == "error"] == []
+    assert {f.code for f in findings} == {"PI015"}
+
+
+def test_a_near_name_makes_an_unset_variable_an_error():
+    findings = lint.lint("EXT_IFACE=eth1\niptables -A INPUT -i $EXT_IFAC -j DROP\n", "t.sh")
+    assert [(f.code, f.severity, f.message) for f in findings] == [
+        ("PI015", "error", "$EXT_IFAC is never set; did you mean $EXT_IFACE?")]
+
+
+def test_findings_in_loops_are_reported_once_at_their_place(corpus):
+    path = corpus / "redundant-isp" / "firewall-ipchains.sh"
+    findings = lint.lint(path.read_text(), str(path), "legacy")
+    assert [f.line for f in findings if f.code == "PI004"] == [11, 16, 19, 23]
+
+
+def test_fixes_rewrite_what_is_safe(corpus, tmp_path):
+    fixed = {}
+    for name, dialect in (("firewall-iptables.sh", "legacy"), ("example5-fwmark.sh", "legacy"),
+                          ("example1-deny-subnet.sh", "modern")):
+        source = next(corpus.glob(f"*/{name}"))
+        path = tmp_path / name
+        shutil.copy(source, path)
+        result = subprocess.run([sys.executable, "-m", "pyip", "lint", "--fix", "--dialect", dialect,
+                                 "--rt-tables", tables_for(source), str(path)],
+                                capture_output=True, text=True, timeout=60)
+        assert "Traceback" not in result.stderr
+        fixed[name] = path.read_text()
+    assert "—" not in fixed["firewall-iptables.sh"]
+    assert "-m state --state NEW,ESTABLISHED,RELATED \\\n    -i $EXT_IFACE ! -s $INT_NET -j ACCEPT" in \
+        fixed["firewall-iptables.sh"]
+    assert "ip rule add fwmark 0x10 prohibit" in fixed["example5-fwmark.sh"]
+    assert "prio 32777 prohibit" in fixed["example1-deny-subnet.sh"]
+    # What is not safe stays: the missing -A is still there.
+    assert "iptables -t filter INPUT" in fixed["firewall-iptables.sh"]
+
+
+def test_fixed_lines_are_accepted_by_the_real_iptables(corpus, tmp_path):
+    """The lines whose only defects were fixable run after --fix."""
+    path = tmp_path / "fw.sh"
+    shutil.copy(corpus / "redundant-isp" / "firewall-iptables.sh", path)
+    subprocess.run([sys.executable, "-m", "pyip", "lint", "--fix", "--dialect", "legacy", str(path)],
+                   capture_output=True, timeout=60)
+    from pyip.script import script_commands
+
+    commands = [[w.text for w in words] for words in script_commands(path.read_text(), "fw")]
+    forward = [c for c in commands if "FORWARD" in c]
+    assert len(forward) == 2
+    with namespace("pyiplint") as ns:
+        for command in forward:
+            result = run("ip", "netns", "exec", ns, *command)
+            assert result.returncode == 0, (command, result.stderr)
+
+
+def test_apply_fixes_skips_overlapping_edits():
+    text = "ip rule add fwmark 10 reject\n"
+    findings = lint.lint(text, "t.sh", "legacy")
+    fixed, count = apply_fixes(text, findings)
+    assert fixed == "ip rule add fwmark 0x10 prohibit\n"
+    assert count == 2
+
+
+def test_cli_formats_and_exit_status(tmp_path):
+    path = tmp_path / "s.sh"
+    path.write_text("ip rule add fwmark 0x10 table 5 reject\n")
+
+    def pyip_lint(*args):
+        return subprocess.run([sys.executable, "-m", "pyip", "lint", *args, str(path)],
+                              capture_output=True, text=True, timeout=60)
+
+    text = pyip_lint()
+    assert text.returncode == 1
+    assert text.stdout.splitlines() == [
+        f"{path}:1:33: PI007 error: \"reject\" was never a rule type ip parsed (2.2 or today): write prohibit"]
+    data = json.loads(pyip_lint("--format", "json").stdout)
+    assert [(d["code"], d["name"], d["severity"], d["line"], d["column"]) for d in data] == [
+        ("PI007", "removed-feature", "error", 1, 33)]
+    assert data[0]["fix"]["edits"] == [{"line": 1, "column": 33, "end_column": 39, "replacement": "prohibit"}]
+    sarif = json.loads(pyip_lint("--format", "sarif").stdout)
+    assert sarif["version"] == "2.1.0"
+    [run_] = sarif["runs"]
+    assert {rule["id"] for rule in run_["tool"]["driver"]["rules"]} == set(ALL_CODES)
+    assert run_["results"][0]["ruleId"] == "PI007"
+    assert pyip_lint("--select", "PI006").returncode == 0
+    assert pyip_lint("--select", "NOPE").returncode == 2
+    assert pyip_lint("--format", "xml").returncode == 2
