@@ -9,13 +9,25 @@ import click
 from .compat.legacy import DIALECTS, MODERN
 
 
+SUBCOMMANDS = ("parse", "translate", "lint", "-h", "--help", "--version")
+
+
+def main() -> None:
+    """`pyip SUBCOMMAND ...` runs pyip's own commands; anything else is `ip ...` (pyip.dropin)."""
+    if len(sys.argv) > 1 and sys.argv[1] not in SUBCOMMANDS:
+        from . import dropin
+
+        sys.exit(dropin.main(sys.argv[1:]))
+    cli()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pyip")
-def main() -> None:
+def cli() -> None:
     """Read, run, check and migrate Linux ip, ipchains and iptables commands."""
 
 
-@main.command()
+@cli.command()
 @click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"))
 @click.option("--dialect", type=click.Choice(DIALECTS), default=MODERN, show_default=True,
               help="legacy: read commands as the Linux 2.2-era tools did.")
@@ -61,7 +73,7 @@ def json_line(command, lines: list[str]) -> str:
 def _add_lint() -> None:
     from .lint.cli import lint
 
-    main.add_command(lint)
+    cli.add_command(lint)
 
 
 _add_lint()

@@ -1,0 +1,64 @@
+"""Bulk apply: 100,000 routes through `pyip -batch` against `ip -batch`.
+
+Bar (issue 3): wall time ratio pyip/ip at most 1.5 (aim 1.1).  Each tool
+gets a fresh namespace holding one veth with 10.255.0.254/16, so every
+`via 10.255.0.N` is reachable, and applies the same file, once as a plain
+batch (stop at the first failure) and once with -force (changes sent in
+windows).  Both namespaces must end up with the same routes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+
+from common import namespace, pyip_command
+
+ROUTES = 100_000
+
+
+def route_lines(count: int) -> str:
+    """Distinct host routes over 200 tables, in the documents' style."""
+    return "".join(f"route add 10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}/32 via 10.255.0.{1 + i % 250} "
+                   f"table {1 + i % 200} proto static\n" for i in range(count))
+
+
+def prepare(ns: str) -> None:
+    for argv in (["link", "add", "b0", "type", "veth", "peer", "name", "b1"], ["link", "set", "b0", "up"],
+                 ["link", "set", "b1", "up"], ["addr", "add", "10.255.0.254/16", "dev", "b0"]):
+        subprocess.run(["ip", "-n", ns, *argv], check=True)
+
+
+def applied(tool: list[str], options: list[str], batch: str, name: str) -> tuple[float, int]:
+    """Seconds to apply the batch in a fresh namespace, and how many routes it then holds."""
+    with namespace(name) as ns:
+        prepare(ns)
+        start = time.perf_counter()
+        result = subprocess.run([*tool, "-n", ns, *options, "-batch", batch], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True)
+        seconds = time.perf_counter() - start
+        if result.returncode != 0:
+            sys.exit(f"{' '.join(tool)} -batch failed: {result.stderr[:500]}")
+        listing = subprocess.run(["ip", "-n", ns, "route", "show", "table", "all", "proto", "static"],
+                                 capture_output=True, text=True, check=True)
+        return seconds, listing.stdout.count("\n")
+
+
+def main() -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".batch") as batch:
+        batch.write(route_lines(ROUTES))
+        batch.flush()
+        for label, options in (("-batch", []), ("-force -batch", ["-force"])):
+            ip_seconds, ip_routes = applied(["ip"], options, batch.name, "pyipbench-ip")
+            pyip_seconds, pyip_routes = applied(pyip_command(), options, batch.name, "pyipbench-pyip")
+            if ip_routes != pyip_routes or ip_routes != ROUTES:
+                sys.exit(f"routes applied differ: ip {ip_routes}, pyip {pyip_routes}, want {ROUTES}")
+            print(f"{label:14} ip   {ip_seconds:6.2f} s ({ROUTES / ip_seconds:8,.0f} routes/s)")
+            print(f"{label:14} pyip {pyip_seconds:6.2f} s ({ROUTES / pyip_seconds:8,.0f} routes/s)")
+            print(f"{label:14} ratio pyip/ip {pyip_seconds / ip_seconds:5.2f}x   (bar: 1.5x, aim: 1.1x)")
+
+
+if __name__ == "__main__":
+    main()

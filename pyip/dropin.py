@@ -1,0 +1,128 @@
+"""`pyip` as a drop-in for `ip address | route | rule`.
+
+    pyip -n ns1 route add 10.0.0.0/8 via 192.168.1.254
+    pyip -force -batch routes.txt
+    pyip --dialect legacy rule add fwmark 10 table 5
+
+The same arguments change the kernel the same way, print the same bytes on
+stdout and stderr, and exit with the same status as iproute2 6.1's `ip`.
+`--dialect legacy`, before the object, reads the command as the Linux
+2.2-era ip did (hex fwmark, `reject`, `equalize`) and says so on stderr.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from .compat.legacy import DIALECTS, MODERN
+from .errors import Location, PyipError
+from .parser.ip import needs_value, parse_front, parse_ip
+from .parser.words import Word
+
+
+def main(argv: list[str]) -> int:
+    """Run `ip ARGV` (no program name); print what ip prints; return its exit status."""
+    try:
+        status = drop_in(argv, sys.stdout, sys.stderr)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        status = 1
+    return status
+
+
+def drop_in(argv: list[str], out, err) -> int:
+    from .netlink import CommandFailed, Session, execute
+    from .netlink.batch import Batch, read_batch, refusal
+    from .netlink.common import switch_netns
+    from .netlink.usage import IP
+
+    try:
+        dialect, argv = take_dialect(argv)
+        option_words, rest = split_options(argv)
+        options = parse_options(option_words)
+    except PyipError as error:
+        return report(refusal(error), err)
+    except CommandFailed as failure:
+        return report((failure.message + "\n", failure.status), err)
+    try:
+        if options.netns is not None:
+            switch_netns(str(options.netns))
+        if options.batch is not None:
+            text = read_batch(str(options.batch), sys.stdin)
+            session = Session()
+            try:
+                return Batch(session, str(options.batch), options, dialect, out, err).run(text)
+            finally:
+                session.close()
+    except CommandFailed as failure:
+        return report((failure.message + "\n", failure.status), err)
+    if not rest:
+        err.write(IP)
+        return 255
+    words = [Word(text, Location("-", 1, column)) for column, text in enumerate(["ip", *argv])]
+    try:
+        command = parse_ip(words, dialect)
+    except PyipError as error:
+        return report(refusal(error), err)
+    session = Session()
+    try:
+        result = execute(command, session, words)
+    finally:
+        session.close()
+    out.write(result.stdout)
+    err.write(result.stderr)
+    return result.status
+
+
+def report(refusal: tuple[str, int], err) -> int:
+    text, status = refusal
+    err.write(text)
+    return status
+
+
+def take_dialect(argv: list[str]) -> tuple[str, list[str]]:
+    """Take pyip's own `--dialect NAME` (or `--dialect=NAME`) out of the options."""
+    rest, dialect, i = [], MODERN, 0
+    while i < len(argv) and argv[i].startswith("-"):
+        word = argv[i]
+        if word == "--dialect" or word.startswith("--dialect="):
+            dialect = word.partition("=")[2] if "=" in word else (argv[i + 1] if i + 1 < len(argv) else "")
+            i += 1 if "=" in word else 2
+            if dialect not in DIALECTS:
+                raise PyipError('pyip: --dialect is "%s" or "%s", not "%s"' % (*DIALECTS, dialect), None, 255)
+            continue
+        rest.append(word)
+        i += 1
+    return dialect, rest + argv[i:]
+
+
+def split_options(argv: list[str]) -> tuple[list[str], list[str]]:
+    """ip's options (with their values) before the object, and the rest."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        if needs_value(argv[i]):
+            if i + 1 >= len(argv):
+                raise missing_value(argv[i])
+            i += 1
+        i += 1
+    return argv[:i], argv[i:]
+
+
+def missing_value(option: str):
+    """ip.c's NEXT_ARG() in main() prints the usage; `-netns` goes on with a NULL name."""
+    from .netlink import CommandFailed
+    from .netlink.usage import IP
+
+    if parse_options([option, "x"]).netns is not None:
+        return CommandFailed('Cannot open network namespace "(null)": No such file or directory', 255)
+    return CommandFailed(IP.rstrip("\n"), 255)
+
+
+def parse_options(option_words: list[str]):
+    """The options, read by pyip's parser (an object word closes them)."""
+    words = [Word(text) for text in ["ip", *option_words, "route"]]
+    return parse_front(words, Location(), False)[0]
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

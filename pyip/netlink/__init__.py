@@ -1,0 +1,92 @@
+"""Run parsed `ip address | route | rule` commands against the kernel, as iproute2 6.1 does.
+
+    import pyip
+    from pyip.netlink import run, state
+
+    [command] = pyip.parse("ip route add 10.0.0.0/8 dev lo table 5")
+    result = run(command, netns="ns1")     # Result(status, stdout, stderr, objects)
+    routes = state("ns1", "routes")        # [pyip.ast.Route, ...] in every table
+
+A Result holds what `ip` would have printed and its exit status: 0, or 1
+(`Cannot find device "X"`), 2 (a kernel refusal: `Error: MSG.` or
+`RTNETLINK answers: ...`), 255 (an argument ip refuses once it sees the
+kernel's devices).  For show and get, `objects` holds what was listed as
+pyip.ast nodes (Route, Rule, InterfaceAddress).  One module per object, like
+iproute2 (route.py, rule.py, address.py); common.py holds the socket,
+batch.py runs `ip -batch`.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from .common import CommandFailed, Result, Session, inside, invarg_text
+
+__all__ = ["run", "state", "execute", "Result", "Session", "CommandFailed"]
+
+STATES = ("routes", "rules", "addresses")
+
+
+def run(command, netns: str | None = None, *, names=None) -> Result:
+    """Run one parsed command (a pyip.ast.IpCommand) in namespace NETNS, or this one.
+
+    `names` (pyip.names.Databases) names tables, protocols...; the host's
+    /etc/iproute2 files by default.  The command's own `-n` option is not
+    followed: the namespace is the caller's choice.
+    """
+    try:
+        with inside(netns):
+            session = Session(names)
+            try:
+                return execute(command, session)
+            finally:
+                session.close()
+    except CommandFailed as failure:
+        return Result(failure.status, stderr=failure.message + "\n")
+
+
+def execute(command, session: Session, words=()) -> Result:
+    """Run one parsed command on an open Session; ip's refusals become the Result.
+
+    `words`, the command as typed, let `ip address del ADDR` without a
+    /len do ip's wildcard deletion (pyip.ast.Prefix does not record it).
+    The command's notes (legacy readings, ip's own warnings) lead its stderr.
+    """
+    from . import address, route, rule
+
+    notes = note_lines(command.notes)
+    module = {"address": address, "route": route, "rule": rule}[command.object]
+    try:
+        result = module.execute(command, session, words)
+    except CommandFailed as failure:
+        return Result(failure.status, stderr=notes + invarg_text(failure.message))
+    return attrs.evolve(result, stderr=notes + result.stderr) if notes else result
+
+
+def note_lines(notes) -> str:
+    """ip's own warnings as they are; pyip's legacy readings as warnings too."""
+    return "".join((note if note.startswith("Warning") else "Warning: " + note) + "\n" for note in notes)
+
+
+def state(netns: str | None, what: str, *, names=None) -> list:
+    """What the kernel holds in NETNS as pyip.ast nodes: "routes" (every
+    table and family), "rules" (IPv4 and IPv6) or "addresses"."""
+    from . import address, route, rule
+    from .common import Links, dump_links
+
+    if what not in STATES:
+        raise ValueError("state() reads one of %s, not %r" % (", ".join(STATES), what))
+    with inside(netns):
+        session = Session(names)
+    try:
+        if what == "routes":
+            links = Links(dump_links(session.rtnl))
+            messages = session.rtnl.dump(route.RTM_GETROUTE, route.RTMSG.pack(*[0] * 9))
+            return [route.route_node(m, links, session.names) for m in messages]
+        if what == "rules":
+            messages = session.rtnl.dump(rule.RTM_GETRULE, rule.FIB_RULE_HDR.pack(*[0] * 9))
+            return [rule.rule_node(m, session.names) for m in messages]
+        links = Links(dump_links(session.rtnl))
+        return [address.address_node(m, links, session.names) for m in address.dump(session, None)]
+    finally:
+        session.close()

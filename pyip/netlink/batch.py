@@ -1,0 +1,261 @@
+"""`ip [-force] -batch FILE`: ip/ip.c batch() over lib/utils.c getcmdline() and makeargs().
+
+A line is `OBJECT COMMAND ARGS`; `#` starts a comment anywhere in a line; a
+backslash at the end of a line joins the next one; a word that begins with
+a quote runs to the next such quote.  That is ip's reader, not a shell's
+(no `;`, no `$`, no escapes), so it is done here rather than by
+pyip.reader, and with str methods, which a 100,000-line batch needs.
+
+A failing command prints its error and `Command failed FILE:LINE`, where
+LINE is the command's last line, and stops the batch unless -force; the
+exit status is then 1.  Errors ip meets while reading the arguments end it
+at once with their own status (255, or 1 for a bad address), as ip exits.
+
+Without -force each change is acknowledged before the next line runs: the
+kernel applies every request of a datagram even after a refused one, so
+nothing after a failure may be on its way.  With -force the batch goes on
+anyway, so up to WINDOW changes go to the kernel in one datagram and their
+acks are read together, each refusal reported at its own line.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import attrs
+
+from ..errors import Location, PyipError, UsageError
+from ..parser.ip import parse_ip
+from ..parser.words import Word
+from . import address, execute, note_lines, route, rule, usage
+from .common import HEADER, CommandFailed, Session, invarg_text
+
+WINDOW = 256
+MAX_ARGS = 100  # makeargs(line, largv, 100)
+WORD = re.compile(r"[^ \t\r\n]+")
+HELP_COMMAND = re.compile(r'Command "(.+)" is unknown, try "ip (\w+) help"\.')
+USAGES = {"route": usage.ROUTE, "rule": usage.RULE, "address": usage.ADDRESS}
+CHANGES = {"route": (route, frozenset(route.MODIFY_VERBS)), "rule": (rule, frozenset(("add", "delete"))),
+           "address": (address, frozenset(address.MODIFY_VERBS))}
+
+
+class Stop(Exception):
+    """The batch ends here with this exit status."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
+def refusal(error: PyipError) -> tuple[str, int]:
+    """What ip prints, and its exit status, for a command it cannot parse:
+    the whole usage text where it calls usage(), else the message."""
+    help_word = HELP_COMMAND.fullmatch(error.message)
+    if isinstance(error, UsageError):
+        return USAGES[error.object], 255
+    if help_word and "help".startswith(help_word.group(1)):
+        return USAGES[help_word.group(2)], 255
+    return invarg_text(error.message), error.exit_status
+
+
+def ends_batch(error: PyipError) -> bool:
+    """Errors that ip meets with exit() rather than a return: invarg() and
+    usage() (255) and a bad prefix or address (exit(1), `Error: ...`)."""
+    return error.exit_status == 255 or error.message.startswith("Error: ")
+
+
+def command_lines(text: str, complain):
+    """getcmdline(): yield (number of the command's last line, text)."""
+    pieces = text.split("\n")
+    last = len(pieces) - 1  # pieces[last] had no newline after it
+    number = 0
+    while number < last or (number == last and pieces[last]):
+        line, cut = uncomment(pieces[number])
+        joined = number < last and not cut and line.endswith("\\")
+        number += 1
+        while joined:
+            if number > last or (number == last and not pieces[last]):
+                complain("Missing continuation line\n")
+                return
+            more, cut = uncomment(pieces[number])
+            line = line[:-1] + more
+            joined = number < last and not cut and line.endswith("\\")
+            number += 1
+        yield number, line
+
+
+def uncomment(line: str) -> tuple[str, bool]:
+    head, mark, _ = line.partition("#")
+    return head, bool(mark)
+
+
+def split_words(line: str) -> list[str]:
+    """makeargs(): words split on blanks; one that begins with a quote ends at the next."""
+    if '"' not in line and "'" not in line:
+        words = WORD.findall(line)
+    else:
+        words = quoted_words(line)
+    if len(words) >= MAX_ARGS:
+        raise CommandFailed("Too many arguments to command", 1)
+    return words
+
+
+def quoted_words(line: str) -> list[str]:
+    words, i = [], 0
+    while True:
+        match = WORD.search(line, i)
+        if match is None:
+            return words
+        i = match.start()
+        if line[i] in "'\"":
+            end = line.find(line[i], i + 1)
+            if end < 0:
+                raise CommandFailed("Unterminated quoted string", 1)
+            words.append(line[i + 1:end])
+            i = end + 1
+        else:
+            words.append(match.group())
+            i = match.end()
+
+
+class Progress:
+    """`N commands` on a terminal's stderr, redrawn at most twice a second; never on a file or pipe."""
+
+    def __init__(self, stream, delay: float = 0.5):
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.shown = False
+        self.delay = delay
+        self.next = time.monotonic() + delay
+
+    def tick(self, count: int) -> None:
+        if self.enabled and count % 1000 == 0 and time.monotonic() >= self.next:
+            self.stream.write("\rpyip: %d commands" % count)
+            self.stream.flush()
+            self.shown, self.next = True, time.monotonic() + self.delay
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.shown = False
+
+
+class Batch:
+    """One -batch run: the lines of one file, on one session."""
+
+    def __init__(self, session: Session, name: str, options, dialect: str, out, err):
+        self.session = session
+        self.name = name
+        self.options = options
+        # Of the options only the family changes how a line reads: parse each as `ip [-4|-6] LINE`.
+        family = {4: ["-4"], 6: ["-6"], 0: ["-0"]}.get(options.family, [])
+        self.prefix = [Word(text) for text in ["ip", *family]]
+        self.dialect = dialect
+        self.force = options.force
+        self.window = WINDOW if options.force else 1
+        self.out = out
+        self.err = err
+        self.progress = Progress(err)
+        self.pending: list[tuple[int, int, str, bytes]] = []  # line, seq, what ip prints first, message
+        self.status = 0
+
+    def run(self, text: str) -> int:
+        try:
+            for count, (number, line) in enumerate(command_lines(text, self.write_err), 1):
+                self.line(number, line)
+                self.progress.tick(count)
+            self.drain()
+        except Stop as stop:
+            self.status = stop.status
+        self.progress.clear()
+        return self.status
+
+    def write_err(self, text: str) -> None:
+        if text:
+            self.progress.clear()
+            self.err.write(text)
+
+    def line(self, number: int, line: str) -> None:
+        try:
+            texts = split_words(line)
+        except CommandFailed as failure:
+            self.drain()
+            self.write_err(failure.message + "\n")
+            raise Stop(failure.status) from None
+        if not texts:
+            return
+        if texts[0].startswith("-"):  # no options in a batch line: it is an object name
+            self.drain()
+            self.write_err('Object "%s" is unknown, try "ip help".\n' % texts[0])
+            return self.failed(number)
+        location = Location(self.name, number, 1)
+        words = self.prefix + [Word(text, location) for text in texts]
+        try:
+            command = parse_ip(words, self.dialect, self.session.names)
+        except PyipError as error:
+            return self.refused(number, error)
+        self.command(number, command, words)
+
+    def refused(self, number: int, error: PyipError) -> None:
+        self.drain()
+        text, status = refusal(error)
+        self.write_err(text)
+        if ends_batch(error):
+            raise Stop(status)
+        self.failed(number)
+
+    def command(self, number: int, command, words) -> None:
+        module, verbs = CHANGES[command.object]
+        if command.verb not in verbs:
+            self.drain()
+            # the line was parsed with the family alone: listings print with all the options
+            result = execute(attrs.evolve(command, options=self.options), self.session, words)
+            self.out.write(result.stdout)
+            self.write_err(result.stderr)
+            if result.status:
+                self.failed(number)
+            return
+        notes = note_lines(command.notes)
+        try:
+            request = (module.request(command, self.session, address.length_typed(command, words))
+                       if module is address else module.request(command, self.session))
+        except CommandFailed as failure:
+            self.drain()
+            self.write_err(notes + invarg_text(failure.message))
+            if failure.status == 255:
+                raise Stop(255) from None
+            return self.failed(number)
+        seq = HEADER.unpack_from(request.message)[3]
+        self.pending.append((number, seq, notes + request.warnings, request.message))
+        if len(self.pending) >= self.window:
+            self.drain()
+
+    def drain(self) -> None:
+        """Send the waiting changes in one datagram; report each refusal at its line."""
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        refusals = self.session.rtnl.send_window([message for *_, message in pending])
+        for number, seq, before, _ in pending:
+            self.write_err(before)
+            if seq in refusals:
+                self.write_err(refusals[seq].message + "\n")
+                self.failed(number)
+
+    def failed(self, number: int) -> None:
+        self.write_err("Command failed %s:%d\n" % (self.name, number))
+        self.status = 1
+        if not self.force:
+            raise Stop(1)
+
+
+def read_batch(name: str, stdin) -> str:
+    """The batch text: the file, or standard input for `-`; ip's message when it cannot be read."""
+    if name == "-":
+        return stdin.buffer.read().decode(errors="surrogateescape")
+    try:
+        with open(name, "rb") as batch:
+            return batch.read().decode(errors="surrogateescape")
+    except OSError as error:
+        raise CommandFailed('Cannot open file "%s" for reading: %s' % (name, error.strerror), 1) from None
