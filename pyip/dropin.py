@@ -32,7 +32,6 @@ def main(argv: list[str]) -> int:
 
 def drop_in(argv: list[str], out, err) -> int:
     from .netlink import CommandFailed, Session, execute
-    from .netlink.batch import Batch, read_batch, refusal
     from .netlink.common import switch_netns
     from .netlink.usage import IP
 
@@ -48,6 +47,8 @@ def drop_in(argv: list[str], out, err) -> int:
         if options.netns is not None:
             switch_netns(str(options.netns))
         if options.batch is not None:
+            from .netlink.batch import Batch, read_batch  # only batches pay for every object's code
+
             text = read_batch(str(options.batch), sys.stdin)
             session = Session()
             try:
@@ -74,8 +75,14 @@ def drop_in(argv: list[str], out, err) -> int:
     return result.status
 
 
-def report(refusal: tuple[str, int], err) -> int:
-    text, status = refusal
+def refusal(error: PyipError) -> tuple[str, int]:
+    from .netlink.batch import refusal as ip_refusal
+
+    return ip_refusal(error)
+
+
+def report(refused: tuple[str, int], err) -> int:
+    text, status = refused
     err.write(text)
     return status
 
