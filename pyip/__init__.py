@@ -15,7 +15,8 @@ __version__ = "0.1.0"
 
 def parse(text: str, dialect: str = "modern", *, file: str = "-", rt_tables: str | None = None,
           names=None):
-    """Parse every `ip` command in text; return a list of pyip.ast.IpCommand.
+    """Parse every `ip` and `iptables` command in text; return a list of pyip.ast.IpCommand
+    and pyip.ast.firewall.Command.
 
     `dialect` is "modern" (today's iproute2) or "legacy" (the 2.2-era tool:
     hex fwmark, `reject`, `equalize`).  `rt_tables` names a table file to use
@@ -32,15 +33,13 @@ def parse(text: str, dialect: str = "modern", *, file: str = "-", rt_tables: str
 
 def parse_script(text: str, dialect: str = "modern", *, file: str = "-", rt_tables: str | None = None,
                  names=None):
-    """Yield an IpCommand, or the PyipError it raised, for each ip command in text.
+    """Yield an IpCommand or firewall Command, or the PyipError it raised, for each ip or iptables command in text.
 
     The text is read as the shell would run it (pyip.shell): loops unrolled,
     functions called, known variables substituted; a value known only at
-    run time stays a Symbol.  Commands that are not `ip` (or `/sbin/ip`,
-    `pyip`) are passed over.
+    run time stays a Symbol.  Other commands are passed over.
     """
     from .names import Databases, system
-    from .parser.ip import is_ip_command, parse_ip
     from .script import script_commands
 
     if names is None:
@@ -49,12 +48,31 @@ def parse_script(text: str, dialect: str = "modern", *, file: str = "-", rt_tabl
         if isinstance(words, PyipError):
             yield words
             continue
-        if not is_ip_command(words):
+        parse_command = command_parser(words)
+        if parse_command is None:
             continue
         try:
-            yield parse_ip(words, dialect, names)
+            yield parse_command(words, dialect, names)
         except PyipError as error:
             yield error
+
+
+def command_parser(words):
+    """The parser for the program a command runs (ip, iptables or ipchains), or None for any other program."""
+    from .parser.ip import is_ip_command, parse_ip
+
+    if is_ip_command(words):
+        return parse_ip
+    if words and words[0].symbol is None and words[0].text.rsplit("/", 1)[-1] == "iptables":
+        from .parser.iptables import parse_iptables  # imported only for scripts that use iptables
+
+        return lambda words, dialect, names: parse_iptables(words, dialect)
+    if words and words[0].symbol is None and words[0].text.rsplit("/", 1)[-1] == "ipchains":
+        from .parser.ipchains import parse_ipchains
+
+        # ipchains exists only for the 2.2 era: both dialects read it as ipchains 1.3.10 did.
+        return lambda words, dialect, names: parse_ipchains(words)
+    return None
 
 
 def __getattr__(name: str):

@@ -18,6 +18,8 @@ def to_data(value):
         return {"node": "Prefix", "address": str(value.address), "length": value.length}
     if isinstance(value, (ipaddress.IPv4Address, ipaddress.IPv6Address)):
         return str(value)
+    if isinstance(value, bytes):  # a string match's pattern
+        return value.decode("utf-8", "backslashreplace")
     if attrs.has(type(value)):
         data = {"node": type(value).__name__}
         for field in attrs.fields(type(value)):

@@ -1,0 +1,570 @@
+"""The firewall AST: one Rule type for iptables and ipchains, and the commands that change a ruleset.
+
+Design
+------
+A `Rule` is what the kernel stores in a chain: where it lives (`table`,
+`chain`), the built-in header tests (`source`, `destination`,
+`in_interface`, `out_interface`, `protocol`, `fragment`), the extension
+`matches` in the order they run, and the `target`.  Every negatable test
+is a `Test`: its typed value, `negated`, and `legacy` when the `!` was
+written inside the argument (`-s ! NET`, the 2001 syntax that iptables
+1.4.12 removed) -- `legacy` does not count for equality, so `-s ! NET` and
+`! -s NET` are the same rule and the linter still sees how it was spelled.
+
+Matches and targets are typed classes, one per iptables extension (TcpMatch,
+StateMatch, Log, Masquerade, ...), holding values as the kernel holds them:
+ports as numbers, `--set-mark 5` as the xmark pair (5, 0xffffffff),
+`Minimize-Delay` as TOS (0x10, 0x3f).  So rules that the kernel cannot tell
+apart compare equal, and rendering (pyip.render.iptables_save) prints exactly
+what iptables-save prints.
+
+Room for ipchains (Linux 2.2), whose parser produces the same Rule:
+- `origin` says which tool's command the rule came from ("iptables" or
+  "ipchains"); chains keep their own names (`input`, `forward`, `output`),
+  the translator maps them.
+- ipchains performs side actions on every match before its verdict: `-l`
+  (log), `-m` (mark), `-t AND XOR` (TOS), `-o` (netlink copy).  They go in
+  `actions` (Log, Mark, Tos, Nflog), in the kernel's order; iptables rules
+  leave it empty, having one target only.
+- `-y` is a TcpMatch with flags SYN,RST,ACK/SYN; `-f` is `fragment`; ports
+  written after an address are TcpMatch/UdpMatch ports; an ICMP type after
+  `-s` is an IcmpMatch; `-b` is two Rules.  DENY is Verdict("DENY"), MASQ is
+  Masquerade(), REDIRECT [port] is Redirect(); a marks action that adds or
+  subtracts (`-m +N`) needs a class of its own when ipchains comes.
+
+Values the script computes at run time stay `Symbol`s wherever a value can be;
+a parsed command lists them in `unknowns`, and a ruleset refuses to follow it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import ClassVar
+
+import attrs
+
+from ..errors import Location
+from .base import Symbol
+
+# Built-in chains per table, in the order iptables-save prints them.
+TABLES = {
+    "mangle": ("PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"),
+    "security": ("INPUT", "FORWARD", "OUTPUT"),
+    "raw": ("PREROUTING", "OUTPUT"),
+    "filter": ("INPUT", "FORWARD", "OUTPUT"),
+    "nat": ("PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"),
+}
+# The verdicts a rule can jump to, and the policies a built-in chain can have.
+VERDICTS = ("ACCEPT", "DROP", "RETURN", "QUEUE")
+POLICIES = ("ACCEPT", "DROP")
+
+
+@attrs.frozen
+class Test:
+    """A negatable condition: its typed value, `!`, and whether the `!` was inside the argument."""
+
+    value: object
+    negated: bool = False
+    legacy: bool = attrs.field(default=False, eq=False)
+
+
+# -- values ------------------------------------------------------------------
+
+ZERO = ipaddress.IPv4Address(0)
+
+
+@attrs.frozen
+class Address:
+    """An IPv4 address and netmask as iptables keeps them: host bits cleared, any mask."""
+
+    address: ipaddress.IPv4Address
+    mask: int = 0xFFFFFFFF
+
+    @property
+    def prefix_length(self) -> int | None:
+        """The mask as a prefix length, or None when it is not contiguous."""
+        inverted = ~self.mask & 0xFFFFFFFF
+        return 32 - inverted.bit_length() if inverted & (inverted + 1) == 0 else None
+
+    def __str__(self) -> str:
+        length = self.prefix_length
+        return f"{self.address}/{length if length is not None else ipaddress.IPv4Address(self.mask)}"
+
+
+@attrs.frozen
+class HostName:
+    """A name iptables resolves through the resolver each time the command runs."""
+
+    name: str
+    mask: int = 0xFFFFFFFF
+
+    def __str__(self) -> str:
+        return self.name if self.mask == 0xFFFFFFFF else f"{self.name}/{str(Address(ZERO, self.mask)).split('/')[1]}"
+
+
+@attrs.frozen
+class Protocol:
+    """An IP protocol number; the name it was written as is only remembered."""
+
+    number: int
+    name: str | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class PortRange:
+    first: int
+    last: int
+
+    def __str__(self) -> str:
+        return str(self.first) if self.first == self.last else f"{self.first}:{self.last}"
+
+
+@attrs.frozen
+class Range:
+    """An inclusive range of numbers or addresses (`--length 100:200`, `--src-range A-B`)."""
+
+    first: object
+    last: object
+
+
+@attrs.frozen
+class Masked:
+    """A value under a mask (`--mark 0x5/0xff`, `--tos 0x10/0x3f`)."""
+
+    value: int
+    mask: int
+
+
+@attrs.frozen
+class TcpFlags:
+    mask: int
+    compare: int
+
+
+@attrs.frozen
+class IcmpType:
+    """`type` 255 is iptables' `any`; codes 0..255 mean every code."""
+
+    type: int
+    code_min: int = 0
+    code_max: int = 0xFF
+
+
+@attrs.frozen
+class NatRange:
+    """`ADDR[-ADDR][:PORT[-PORT]]` of SNAT/DNAT."""
+
+    min_address: ipaddress.IPv4Address | None = None
+    max_address: ipaddress.IPv4Address | None = None
+    min_port: int | None = None
+    max_port: int | None = None
+
+
+# -- matches -----------------------------------------------------------------
+
+
+@attrs.frozen
+class TcpMatch:
+    name: ClassVar[str] = "tcp"
+    sport: Test | None = None  # PortRange
+    dport: Test | None = None
+    option: Test | None = None  # int
+    flags: Test | None = None  # TcpFlags; `--syn` is FIN,SYN,RST,ACK/SYN
+
+
+@attrs.frozen
+class UdpMatch:
+    name: ClassVar[str] = "udp"
+    sport: Test | None = None
+    dport: Test | None = None
+
+
+@attrs.frozen
+class IcmpMatch:
+    name: ClassVar[str] = "icmp"
+    icmp_type: Test  # IcmpType
+
+
+@attrs.frozen
+class StateMatch:
+    name: ClassVar[str] = "state"
+    states: Test  # tuple of INVALID NEW RELATED ESTABLISHED UNTRACKED, in that order
+
+
+@attrs.frozen
+class ConntrackMatch:
+    name: ClassVar[str] = "conntrack"
+    state: Test | None = None  # tuple of state names, DNAT, SNAT
+    proto: Test | None = None  # int
+    orig_src: Test | None = None  # Address
+    orig_dst: Test | None = None
+    repl_src: Test | None = None
+    repl_dst: Test | None = None
+    status: Test | None = None  # tuple of NONE EXPECTED SEEN_REPLY ASSURED CONFIRMED
+    expire: Test | None = None  # Range of seconds
+    ports: tuple = ()  # (option, Test of PortRange): ctorigsrcport, ctorigdstport, ctreplsrcport, ctrepldstport
+    direction: str | None = None  # ORIGINAL or REPLY
+
+
+@attrs.frozen
+class MultiportMatch:
+    name: ClassVar[str] = "multiport"
+    option: str  # sports, dports or ports
+    ports: Test  # tuple of PortRange
+
+
+@attrs.frozen
+class LimitMatch:
+    name: ClassVar[str] = "limit"
+    average: int  # the kernel's interval between packets, in 1/10000 s
+    burst: int = 5
+
+
+@attrs.frozen
+class MarkMatch:
+    name: ClassVar[str] = "mark"
+    mark: Test  # Masked
+
+
+@attrs.frozen
+class MacMatch:
+    name: ClassVar[str] = "mac"
+    source: Test  # "00:11:22:33:44:aa"
+
+
+@attrs.frozen
+class OwnerMatch:
+    name: ClassVar[str] = "owner"
+    uid: Test | None = None  # Range of ids
+    gid: Test | None = None
+    socket_exists: Test | None = None  # True
+
+
+@attrs.frozen
+class IprangeMatch:
+    name: ClassVar[str] = "iprange"
+    source: Test | None = None  # Range of IPv4Address
+    destination: Test | None = None
+
+
+@attrs.frozen
+class CommentMatch:
+    name: ClassVar[str] = "comment"
+    comment: str | Symbol
+
+
+@attrs.frozen
+class StringMatch:
+    name: ClassVar[str] = "string"
+    pattern: Test  # bytes
+    algorithm: str
+    offset_from: int = 0
+    offset_to: int = 65535
+    icase: bool = False
+
+
+@attrs.frozen
+class RecentMatch:
+    name: ClassVar[str] = "recent"
+    mode: Test  # set, rcheck, update or remove
+    seconds: int = 0
+    reap: bool = False
+    hitcount: int = 0
+    rttl: bool = False
+    list_name: str = "DEFAULT"
+    mask: ipaddress.IPv4Address = ipaddress.IPv4Address("255.255.255.255")
+    side: str = "source"  # or dest
+
+
+@attrs.frozen
+class TosMatch:
+    name: ClassVar[str] = "tos"
+    tos: Test  # Masked
+
+
+@attrs.frozen
+class U32Match:
+    name: ClassVar[str] = "u32"
+    tests: Test  # tuple of U32Test
+
+
+@attrs.frozen
+class U32Test:
+    """One `&&`-part of a u32 expression: where to read, and the value ranges to accept."""
+
+    location: tuple  # (operator, number) pairs; the first operator is ""
+    ranges: tuple  # of (min, max)
+
+
+@attrs.frozen
+class LengthMatch:
+    name: ClassVar[str] = "length"
+    length: Test  # Range of ints
+
+
+@attrs.frozen
+class TtlMatch:
+    name: ClassVar[str] = "ttl"
+    comparison: str  # eq, lt or gt; a negated eq is "not equal"
+    ttl: Test  # int
+
+
+@attrs.frozen
+class AddrtypeMatch:
+    name: ClassVar[str] = "addrtype"
+    source: Test | None = None  # tuple of type names, kernel order
+    destination: Test | None = None
+    limit_iface: str | None = None  # in or out
+
+
+@attrs.frozen
+class PkttypeMatch:
+    name: ClassVar[str] = "pkttype"
+    packet_type: Test  # unicast, broadcast, multicast, host, otherhost, outgoing, loopback
+
+
+# -- targets -----------------------------------------------------------------
+
+
+@attrs.frozen
+class Verdict:
+    """ACCEPT, DROP, RETURN, QUEUE (and ipchains' DENY)."""
+
+    name: str
+
+
+@attrs.frozen
+class ChainJump:
+    """-j CHAIN (returns), or -g CHAIN (does not)."""
+
+    chain: str | Symbol
+    goto: bool = False
+
+
+@attrs.frozen
+class Reject:
+    name: ClassVar[str] = "REJECT"
+    reject_with: str = "icmp-port-unreachable"
+
+
+@attrs.frozen
+class Log:
+    name: ClassVar[str] = "LOG"
+    level: int = 4
+    prefix: str | Symbol | None = None
+    tcp_sequence: bool = False
+    tcp_options: bool = False
+    ip_options: bool = False
+    uid: bool = False
+    macdecode: bool = False
+
+
+@attrs.frozen
+class Masquerade:
+    name: ClassVar[str] = "MASQUERADE"
+    ports: PortRange | None = None
+    random: bool = False
+    random_fully: bool = False
+
+
+@attrs.frozen
+class Snat:
+    name: ClassVar[str] = "SNAT"
+    to: NatRange | Symbol
+    random: bool = False
+    random_fully: bool = False
+    persistent: bool = False
+
+
+@attrs.frozen
+class Dnat:
+    name: ClassVar[str] = "DNAT"
+    to: NatRange | Symbol
+    random: bool = False
+    persistent: bool = False
+
+
+@attrs.frozen
+class Redirect:
+    name: ClassVar[str] = "REDIRECT"
+    ports: PortRange | None = None
+    random: bool = False
+
+
+@attrs.frozen
+class Mark:
+    """MARK: the packet mark becomes (mark & ~mask) ^ value, iptables' --set-xmark."""
+
+    name: ClassVar[str] = "MARK"
+    value: int
+    mask: int = 0xFFFFFFFF
+
+
+@attrs.frozen
+class Tos:
+    """TOS: the TOS byte becomes (tos & ~mask) ^ value."""
+
+    name: ClassVar[str] = "TOS"
+    value: int
+    mask: int = 0xFF
+
+
+@attrs.frozen
+class Ttl:
+    name: ClassVar[str] = "TTL"
+    operation: str  # set, dec or inc
+    value: int
+
+
+@attrs.frozen
+class Tcpmss:
+    name: ClassVar[str] = "TCPMSS"
+    mss: int | None = None  # None: clamp to the path MTU
+
+
+@attrs.frozen
+class Nflog:
+    name: ClassVar[str] = "NFLOG"
+    group: int = 0
+    prefix: str | Symbol | None = None
+    size: int | None = None
+    threshold: int = 0
+
+
+# -- rules and commands ------------------------------------------------------
+
+
+@attrs.frozen
+class Rule:
+    """One rule: where it lives, what it matches, what it does."""
+
+    chain: str | Symbol
+    table: str = "filter"
+    source: Test | None = None  # tuple of Address / HostName / Symbol
+    destination: Test | None = None
+    in_interface: Test | None = None  # name; a trailing `+` matches every name it begins
+    out_interface: Test | None = None
+    protocol: Test | None = None  # Protocol or Symbol; `all` is no protocol test at all
+    fragment: Test | None = None  # True: second and later fragments only
+    matches: tuple = ()
+    target: object = None  # None: the rule only counts
+    actions: tuple = ()  # ipchains' side actions, before the target
+    origin: str = attrs.field(default="iptables", eq=False)
+    location: Location = attrs.field(factory=Location, eq=False)
+
+    def __str__(self) -> str:
+        if self.origin == "ipchains":
+            from ..render.ipchains import rule_line
+        else:
+            from ..render.iptables_save import rule_line
+        return rule_line(self)
+
+
+@attrs.frozen(kw_only=True)
+class Command:
+    """What every firewall command has: where it was written, by which program, and notes."""
+
+    program: str = attrs.field(default="iptables", eq=False)
+    location: Location = attrs.field(factory=Location, eq=False)
+    notes: tuple = attrs.field(default=(), eq=False)
+    unknowns: tuple = attrs.field(default=(), eq=False)  # the Symbols in it: values known only at run time
+
+    def __str__(self) -> str:
+        from ..render.iptables_save import command_line
+
+        return command_line(self)
+
+
+@attrs.frozen(kw_only=True)
+class Append(Command):
+    rule: Rule
+
+
+@attrs.frozen(kw_only=True)
+class Check(Command):
+    rule: Rule
+
+
+@attrs.frozen(kw_only=True)
+class Insert(Command):
+    rule: Rule
+    position: int | Symbol = 1
+
+
+@attrs.frozen(kw_only=True)
+class Replace(Command):
+    rule: Rule
+    position: int | Symbol
+
+
+@attrs.frozen(kw_only=True)
+class Delete(Command):
+    """Delete the first rule equal to `rule`."""
+
+    rule: Rule
+
+
+@attrs.frozen(kw_only=True)
+class DeleteNumber(Command):
+    table: str = "filter"
+    chain: str | Symbol
+    position: int | Symbol
+
+
+@attrs.frozen(kw_only=True)
+class NewChain(Command):
+    table: str = "filter"
+    chain: str | Symbol
+
+
+@attrs.frozen(kw_only=True)
+class DeleteChain(Command):
+    """-X CHAIN, or -X alone: every user chain of the table."""
+
+    table: str = "filter"
+    chain: str | Symbol | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RenameChain(Command):
+    table: str = "filter"
+    chain: str | Symbol
+    new_name: str | Symbol
+
+
+@attrs.frozen(kw_only=True)
+class Flush(Command):
+    table: str = "filter"
+    chain: str | Symbol | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Zero(Command):
+    table: str = "filter"
+    chain: str | Symbol | None = None
+    position: int | Symbol | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Policy(Command):
+    table: str = "filter"
+    chain: str | Symbol
+    policy: str | Symbol
+
+
+@attrs.frozen(kw_only=True)
+class List(Command):
+    """-L (a table listing) or -S (rules as commands); changes nothing."""
+
+    table: str = "filter"
+    chain: str | Symbol | None = None
+    position: int | Symbol | None = None
+    as_rules: bool = False  # -S
+    zero: bool = False  # -Z as well: zero the counters after listing them
+    numeric: bool = False
+    verbose: bool = False
+    exact: bool = False
+    line_numbers: bool = False
+
+
+RULE_COMMANDS = (Append, Check, Insert, Replace, Delete)

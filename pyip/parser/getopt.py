@@ -1,0 +1,302 @@
+"""getopt_long over iptables' words: the word lexer of grammar/iptables.lark.
+
+iptables reads argv with glibc's getopt_long, whose option list grows as the
+command loads extensions: `-m state` adds `--state`, `-j LOG` adds
+`--log-prefix`, and an option nobody knows makes iptables load the match of
+the `-p` protocol and ask getopt again (so `-p tcp --dport 22` works).  A
+long option is its exact name or any prefix that names one option only
+among those loaded at that point: `-m multiport --dport 80` means
+`--dports`, `-j DNAT --to` means `--to-destination`, and `--d` is nobody.
+
+`Getopt` follows one command's words in that way and tells the grammar
+(pyip.parser.words) which terminal each word is.  What it learns on the way
+-- which extension an option belongs to, what a word loaded -- it keeps in
+`facts`, by the word's index, for the readers in pyip.parser.iptables.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import attrs
+
+from ..compat import legacy
+from ..errors import Location, PyipError
+from .words import Word, WordGrammar, grammar
+from .xtables import MATCHES, TARGETS, Extension, Opt, match_for_protocol
+
+# iptables' optstring: a letter, then ":" for a required and "::" for an attached optional argument.
+OPTSTRING = "A:C:D:E:F::I:L::M:N:P:VX::Z::c:d:i:j:o:p:s:t:R:S::W::46bfg:h::m:nvw::x"
+
+# iptables' original_opts[]: long name, has_arg (0 no, 1 required, 2 optional), the letter it stands for.
+LONG_OPTIONS = (
+    ("append", 1, "A"), ("delete", 1, "D"), ("check", 1, "C"), ("insert", 1, "I"),
+    ("replace", 1, "R"), ("list", 2, "L"), ("list-rules", 2, "S"), ("flush", 2, "F"),
+    ("zero", 2, "Z"), ("new-chain", 1, "N"), ("delete-chain", 2, "X"), ("rename-chain", 1, "E"),
+    ("policy", 1, "P"), ("source", 1, "s"), ("destination", 1, "d"), ("src", 1, "s"),
+    ("dst", 1, "d"), ("protocol", 1, "p"), ("in-interface", 1, "i"), ("jump", 1, "j"),
+    ("table", 1, "t"), ("match", 1, "m"), ("numeric", 0, "n"), ("out-interface", 1, "o"),
+    ("verbose", 0, "v"), ("wait", 2, "w"), ("wait-interval", 2, "W"), ("exact", 0, "x"),
+    ("fragments", 0, "f"), ("version", 0, "V"), ("help", 2, "h"), ("line-numbers", 0, "0"),
+    ("modprobe", 1, "M"), ("set-counters", 1, "c"), ("goto", 1, "g"), ("ipv4", 0, "4"),
+    ("ipv6", 0, "6"),
+)
+
+# Options iptables has that change nothing pyip models, or that it does not read.
+UNSUPPORTED = {
+    "V": ("iptables -V prints its version and changes nothing", 0),
+    "h": ("iptables -h prints its help and changes nothing", 0),
+    "b": ('Unknown arg "(null)"', 2),  # the IPv6-only -b, as iptables (IPv4) reports it
+}
+
+
+@attrs.frozen
+class GetoptEntry:
+    """One option in getopt's list: its name, argument kind, and who owns it (glibc's val)."""
+
+    name: str
+    has_arg: int
+    owner: object  # a core letter, or the (extension name, option key) pair
+    terminal: str
+    option: Opt | None = None  # an extension's option
+
+
+def short_options() -> dict[str, int]:
+    options = {}
+    for index, char in enumerate(OPTSTRING):
+        if char != ":":
+            options[char] = 2 if OPTSTRING[index + 1:index + 3] == "::" else int(OPTSTRING[index + 1:index + 2] == ":")
+    return options
+
+
+SHORT = short_options()
+
+
+@attrs.frozen
+class Loaded:
+    """An extension instance the command loaded: `-m NAME`, the implicit protocol match, or `-j NAME`."""
+
+    extension: type[Extension]
+    serial: int  # the instance's place in load order
+    target: bool = False  # loaded by -j
+
+
+class WordFeed:
+    """The command's words, in order, with room to put back the rest of a word getopt splits."""
+
+    def __init__(self, words: list[Word]):
+        self.argv = words
+        self.pending = [(word, index) for index, word in reversed(list(enumerate(words)))]
+        self.words: list[Word] = []  # every word handed out; token indexes point here
+        self.elements: list[int] = []  # the argv element each handed-out word comes from
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> Word:
+        if not self.pending:
+            raise StopIteration
+        word, element = self.pending.pop()
+        self.words.append(word)
+        self.elements.append(element)
+        return word
+
+    def put_back(self, word: Word) -> None:
+        """The rest of the word just handed out, to be handed out next."""
+        self.pending.append((word, self.elements[-1]))
+
+
+class Getopt:
+    """One command's getopt_long: classifies each word for the grammar, loading extensions as iptables does."""
+
+    def __init__(self, words: list[Word], dialect: str):
+        self.feed = WordFeed(words)
+        self.dialect = dialect
+        self.loaded: list[Loaded] = []
+        self.protocol: str | None = None
+        self.protocol_loaded = False
+        self.awaiting: str | None = None  # the option whose value comes next
+        self.forced: set[int] = set()  # indexes of words that are an option's attached value
+        self.facts: dict[int, object] = {}
+        self.ended = False  # `--` seen
+
+    @property
+    def index(self) -> int:
+        return len(self.feed.words) - 1
+
+    def kind_of(self, word: Word, acceptable: dict) -> str:
+        if self.ended:
+            return "REST"  # getopt stops at `--`
+        if "VALUE" in acceptable:
+            return self.value(word, acceptable)
+        if "ARG" in acceptable and self.is_argument(word):
+            return "ARG"
+        if word.symbol is not None:
+            raise PyipError(f"{word.text}: an option known only at run time", word.location, 2)
+        text = word.text
+        if text == "!":
+            return "NOT"
+        if text == "--":
+            self.ended = True
+            return "END_OF_OPTIONS"
+        if text.startswith("--") and len(text) > 2:
+            return self.long_option(word)
+        if text.startswith("-") and len(text) > 1:
+            return self.short_option(word)
+        return "NONOPTION"
+
+    def value(self, word: Word, acceptable: dict) -> str:
+        """A required argument: the word, whatever it is (getopt's optarg)."""
+        if word.text == "!" and "LEGACY_NOT" in acceptable and self.dialect == legacy.LEGACY:
+            return "LEGACY_NOT"
+        self.load_by_value(word)
+        self.awaiting = None
+        return "VALUE"
+
+    def is_argument(self, word: Word) -> bool:
+        """xs_has_arg(): the next word is an argument unless it starts with `-` or `!`."""
+        return self.index in self.forced or word.symbol is not None or word.text[:1] not in ("-", "!")
+
+    def load_by_value(self, word: Word) -> None:
+        """The value of -m, -j and -p decides which options exist from here on."""
+        name = None if word.symbol is not None else word.text
+        if self.awaiting == "MATCH":
+            extension = MATCHES.get(name)
+            self.facts[self.index] = None if extension is None else self.load(extension)
+        elif self.awaiting == "JUMP":
+            extension = TARGETS.get(name)
+            self.facts[self.index] = None if extension is None else self.load(extension, target=True)
+        elif self.awaiting == "PROTOCOL":
+            self.protocol = None if name is None else name.lower()
+
+    def load(self, extension: type[Extension], target: bool = False) -> Loaded:
+        instance = Loaded(extension, len(self.loaded), target)
+        self.loaded.append(instance)
+        return instance
+
+    # -- long options --------------------------------------------------------------
+
+    def long_option(self, word: Word) -> str:
+        name, equals, value = word.text[2:].partition("=")
+        entry = self.find_long(name, bool(equals))
+        if entry is None and self.load_protocol_match():
+            entry = self.find_long(name, bool(equals))
+        if entry is None:
+            return self.unknown(word)
+        if entry.owner in UNSUPPORTED:
+            return self.unsupported(entry.owner, word)
+        if equals:
+            self.attach(word, value, len(name) + 3)
+        return self.accept(entry)
+
+    def find_long(self, name: str, has_value: bool) -> GetoptEntry | None:
+        found = resolve_long(name, self.extensions())
+        if found is not None and has_value and found.has_arg == 0:
+            return None  # "option doesn't allow an argument": getopt says '?', like an unknown option
+        return found
+
+    def extensions(self) -> tuple:
+        """The loaded extensions whose options getopt knows, the last loaded first (a second
+        `-m state` adds no options: the first ones go to the newest instance)."""
+        return tuple(dict.fromkeys(instance.extension for instance in reversed(self.loaded)))
+
+    def attach(self, word: Word, value: str, offset: int) -> None:
+        """Put the attached value (`--dport=22`, `-AINPUT`) back as the next word."""
+        location = word.location
+        self.feed.put_back(Word(value, Location(location.file, location.line, location.col + offset)))
+        self.forced.add(self.index + 1)
+
+    def accept(self, entry: GetoptEntry) -> str:
+        if entry.option is not None:
+            owner = next(i for i in reversed(self.loaded) if i.extension.name == entry.owner[0])
+            self.facts[self.index] = (entry, owner)
+        if entry.has_arg == 1:
+            self.awaiting = entry.terminal
+        return entry.terminal
+
+    # -- short options -------------------------------------------------------------
+
+    def short_option(self, word: Word) -> str:
+        letter, rest = word.text[1], word.text[2:]
+        has_arg = SHORT.get(letter)
+        if letter in UNSUPPORTED:
+            return self.unsupported(letter, word)
+        if has_arg is None:
+            self.load_protocol_match()  # what iptables does with any unknown option, in vain here
+            return self.unknown(word, self.unknown_short_text(rest))
+        if rest and has_arg:
+            self.attach(word, rest, 2)
+        elif rest:
+            location = word.location
+            self.feed.put_back(Word("-" + rest, Location(location.file, location.line, location.col + 1)))
+        return self.accept(core()[1][letter])
+
+    # -- what getopt does not know ----------------------------------------------------
+
+    def load_protocol_match(self) -> bool:
+        """command_default(): an unknown option loads the `-p` protocol's match, once."""
+        if self.protocol is None or self.protocol_loaded:
+            return False
+        extension = match_for_protocol(self.protocol)
+        if extension is None:
+            return False
+        self.protocol_loaded = True
+        self.load(extension)
+        return True
+
+    def unsupported(self, letter: str, word: Word) -> str:
+        message, status = UNSUPPORTED[letter]
+        self.facts[self.index] = PyipError(message, word.location, status)
+        return "UNKNOWN"
+
+    def unknown(self, word: Word, text: str | None = None) -> str:
+        self.facts[self.index] = PyipError(f'unknown option "{word.text if text is None else text}"', word.location, 2)
+        return "UNKNOWN"
+
+    def unknown_short_text(self, rest: str) -> str:
+        """What iptables names, argv[optind-1]: glibc moves optind past a cluster only at its last letter."""
+        element = self.feed.elements[-1]
+        return self.feed.argv[element - (1 if rest else 0)].text
+
+
+@lru_cache(maxsize=None)
+def core() -> tuple[tuple[GetoptEntry, ...], dict[str, GetoptEntry]]:
+    """The core options as getopt entries (long ones, and by letter), named by the grammar's terminals."""
+    front = grammar("iptables")
+    by_letter = {letter: GetoptEntry(letter, has_arg, letter, front.first_match("-" + letter))
+                 for letter, has_arg in SHORT.items() if letter not in UNSUPPORTED}
+    long_entries = tuple(GetoptEntry(name, has_arg, letter, front.first_match("--" + name) or "UNKNOWN")
+                         for name, has_arg, letter in LONG_OPTIONS)
+    return long_entries, by_letter
+
+
+@lru_cache(maxsize=4096)
+def resolve_long(name: str, extensions: tuple) -> GetoptEntry | None:
+    """glibc: an exact name wins; else a prefix that names one option (same owner and has_arg)."""
+    entries = core()[0] + tuple(e for extension in extensions for e in extension_entries(extension))
+    found = next((e for e in entries if e.name == name), None)
+    if found is not None:
+        return found
+    prefixed = [e for e in entries if e.name.startswith(name)]
+    if not prefixed or any((e.owner, e.has_arg) != (prefixed[0].owner, prefixed[0].has_arg) for e in prefixed):
+        return None
+    return prefixed[0]
+
+
+@lru_cache(maxsize=None)
+def extension_entries(extension: type[Extension]) -> tuple[GetoptEntry, ...]:
+    terminal = {0: "EXT_FLAG", 1: "EXT_VALUE", 2: "EXT_PAIR"}
+    return tuple(GetoptEntry(option.name, min(option.arity, 1), (extension.name, option.key),
+                             terminal[option.arity], option) for option in extension.options)
+
+
+class CommandGrammar(WordGrammar):
+    """The compiled iptables grammar with one command's getopt as its word lexer."""
+
+    def __init__(self, getopt: Getopt):
+        self.__dict__.update(grammar("iptables").__dict__)  # share the compiled tables
+        self.getopt = getopt
+
+    def kind_of(self, word: Word, state: int) -> str:
+        acceptable = self.states[state]
+        return "PROGRAM" if "PROGRAM" in acceptable else self.getopt.kind_of(word, acceptable)

@@ -1,0 +1,99 @@
+"""iptables-restore files: `*TABLE`, `:CHAIN POLICY [PACKETS:BYTES]`, rule lines, `COMMIT`.
+
+A file becomes the commands that have the same effect on a ruleset
+(pyip.ruleset): a table block starts by emptying the table (iptables-restore
+without --noflush replaces it), `:CHAIN` sets a built-in chain's policy or
+creates a user chain, and each rule line is read by the iptables parser in
+that table.  Rule lines are split the way iptables-restore splits them
+(add_param_to_argv): on blanks, with double quotes grouping and `\\`
+escaping inside them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..ast import firewall as fw
+from ..compat import legacy
+from ..errors import Location, PyipError
+from .iptables import parse_iptables
+from .words import Word
+
+
+def restore_commands(text: str, file: str = "-", dialect: str = legacy.MODERN) -> Iterator[fw.Command | PyipError]:
+    """Each command a restore file amounts to, or the PyipError of a line that does not parse."""
+    table = None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        location = Location(file, number, 1)
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("*"):
+            table = stripped[1:]
+            yield from start_table(table, location)
+        elif table is None:
+            yield PyipError(f"iptables-restore: unexpected line {number}: no table given (*TABLE)", location, 1)
+        elif stripped == "COMMIT":
+            table = None
+        elif stripped.startswith(":"):
+            yield chain_line(table, stripped, location)
+        else:
+            yield rule_line(table, line, file, number, dialect)
+    if table is not None:
+        yield PyipError(f"iptables-restore: COMMIT expected at line {number + 1}", Location(file, number + 1, 1), 1)
+
+
+def start_table(table: str, location: Location) -> list:
+    if table not in fw.TABLES:
+        return [PyipError(f"table '{table}' does not exist", location, 3)]
+    where = {"table": table, "program": "iptables-restore", "location": location}
+    return [fw.Flush(**where), fw.DeleteChain(**where)]
+
+
+def chain_line(table: str, line: str, location: Location) -> fw.Command | PyipError:
+    parts = line[1:].split()
+    if len(parts) < 2:
+        return PyipError(f"iptables-restore: bad chain line {location.line}", location, 1)
+    name, policy = parts[0], parts[1]
+    where = {"table": table, "chain": name, "program": "iptables-restore", "location": location}
+    if policy == "-":
+        return fw.NewChain(**where)
+    return fw.Policy(**where, policy=policy)
+
+
+def rule_line(table: str, line: str, file: str, number: int, dialect: str) -> fw.Command | PyipError:
+    words = [Word(text, Location(file, number, col)) for text, col in split_line(line)]
+    program = Word("iptables", Location(file, number, 1))
+    try:
+        return parse_iptables([program, Word("-t"), Word(table), *words], dialect)
+    except PyipError as error:
+        return error
+
+
+def split_line(line: str) -> list[tuple[str, int]]:
+    """add_param_to_argv(): words and their 1-based columns."""
+    words, current, start, quoted, escaped = [], [], None, False, False
+    for col, char in enumerate(line, 1):
+        if quoted:
+            if escaped:
+                current.append(char)
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+            else:
+                current.append(char)
+            continue
+        if char == '"':
+            quoted, start = True, start or col
+        elif char in " \t\n":
+            if start is not None:
+                words.append(("".join(current), start))
+            current, start = [], None
+        else:
+            current.append(char)
+            start = start or col
+    if start is not None:
+        words.append(("".join(current), start))
+    return words

@@ -1,0 +1,266 @@
+"""iptables 1.8 targets (libxt_*.c, libipt_*.c): options, value checks with iptables' messages, AST nodes."""
+
+from __future__ import annotations
+
+from ..ast import firewall as fw
+from .matches import parse_tos
+from .xtables import Extension, Opt, numeric_address, parse_markmask, parse_number, problem, strtoui, strtoul
+
+REJECT_TYPES = (("icmp-net-unreachable", "net-unreach"), ("icmp-host-unreachable", "host-unreach"),
+                ("icmp-proto-unreachable", "proto-unreach"), ("icmp-port-unreachable", "port-unreach"),
+                ("icmp-net-prohibited", "net-prohib"), ("icmp-host-prohibited", "host-prohib"),
+                ("tcp-reset", "tcp-rst"), ("icmp-admin-prohibited", "admin-prohib"))
+
+
+class Reject(Extension):
+    name = "REJECT"
+    options = (Opt("reject-with", "reject-with"),)
+
+    def read_reject_with(self, given):
+        """Case-insensitive: the first type whose name or alias the word begins."""
+        text = given.value.lower()
+        for name, alias in REJECT_TYPES:
+            if name.startswith(text) or alias.startswith(text):
+                return name
+        raise problem(f'unknown reject type "{given.value}"')
+
+    def finish(self):
+        return fw.Reject(self.plain("reject-with", default="icmp-port-unreachable"))
+
+
+LOG_LEVELS = {"emerg": 0, "panic": 0, "alert": 1, "crit": 2, "error": 3, "warning": 4, "notice": 5, "info": 6,
+              "debug": 7}
+LOG_FLAGS = ("log-tcp-sequence", "log-tcp-options", "log-ip-options", "log-uid", "log-macdecode")
+
+
+class Log(Extension):
+    name = "LOG"
+    options = (Opt("log-level", "log-level"), Opt("log-prefix", "log-prefix"),
+               *(Opt(flag, flag, arity=0) for flag in LOG_FLAGS))
+
+    def read_log_level(self, given):
+        level = strtoui(given.value, 0, 7)
+        if level is None:
+            level = LOG_LEVELS.get(given.value)
+        if level is None:
+            raise problem(f'log level "{given.value}" unknown')
+        return level
+
+    def read_log_prefix(self, given):
+        return read_prefix(given.value, 29, "--log-prefix")
+
+    def finish(self):
+        return fw.Log(self.plain("log-level", default=4), self.plain("log-prefix"),
+                      *(flag in self.given for flag in LOG_FLAGS))
+
+
+def read_prefix(text: str, length: int, option: str) -> str:
+    """A log prefix: at least one character, no newline, cut to what the kernel keeps."""
+    if not text:
+        raise problem("Argument must have a minimum length of 1 characters")
+    if "\n" in text:
+        raise problem(f"Newlines not allowed in {option}")
+    return text[:length]
+
+
+def needs_ports_protocol(rule) -> None:
+    number, _ = rule.protocol_now()
+    if number not in (6, 17, 132, 33):
+        raise problem("Need TCP, UDP, SCTP or DCCP with port specification")
+
+
+def parse_port_range(text: str) -> fw.PortRange:
+    """parse_ports() of the NAT targets: PORT or PORT-PORT, each 0..65535."""
+    low, rest = strtoul(text, 0)
+    if low is None or low > 0xFFFF:
+        raise problem(f"Port `{text}' not valid")
+    if not rest:
+        return fw.PortRange(low, low)
+    if rest[0] != "-":
+        raise problem(f"Garbage after port value: `{rest}'")
+    high_text = rest[1:]
+    high, rest = strtoul(high_text, 0)
+    if high is None or high > 0xFFFF:
+        raise problem(f"Port `{high_text}' not valid")
+    if high < low:
+        raise problem(f"Port range `{high_text}' funky")
+    if rest:
+        raise problem(f"Garbage after port range: `{rest}'")
+    return fw.PortRange(low, high)
+
+
+def parse_nat_range(text: str, rule) -> fw.NatRange:
+    """ADDR[-ADDR][:PORT[-PORT]] of SNAT and DNAT."""
+    addresses, colon, ports = text.partition(":")
+    port_range = None
+    if colon:
+        needs_ports_protocol(rule)
+        port_range = parse_port_range(ports)
+    low = high = None
+    if addresses:
+        first, dash, last = addresses.partition("-")
+        low = numeric_address(first)
+        high = numeric_address(last) if dash else low
+        if low is None or (dash and high is None):
+            raise problem(f'Bad IP address "{first if low is None else last}"')
+    return fw.NatRange(low, high, *((port_range.first, port_range.last) if port_range else (None, None)))
+
+
+class Masquerade(Extension):
+    name = "MASQUERADE"
+    options = (Opt("to-ports", "to-ports"), Opt("random", "random", arity=0),
+               Opt("random-fully", "random-fully", arity=0))
+
+    def read_to_ports(self, given):
+        needs_ports_protocol(self.rule)
+        return parse_port_range(given.value)
+
+    def finish(self):
+        return fw.Masquerade(self.plain("to-ports"), "random" in self.given, "random-fully" in self.given)
+
+
+class Redirect(Masquerade):
+    name = "REDIRECT"
+    options = (Opt("to-ports", "to-ports"), Opt("random", "random", arity=0))
+
+    def finish(self):
+        return fw.Redirect(self.plain("to-ports"), "random" in self.given)
+
+
+class Snat(Extension):
+    name = "SNAT"
+    options = (Opt("to-source", "to"), Opt("random", "random", arity=0), Opt("random-fully", "random-fully", arity=0),
+               Opt("persistent", "persistent", arity=0))
+
+    def read_to(self, given):
+        return parse_nat_range(given.value, self.rule)
+
+    def finish(self):
+        self.require("to")
+        return fw.Snat(self.plain("to"), "random" in self.given, "random-fully" in self.given,
+                       "persistent" in self.given)
+
+
+class Dnat(Snat):
+    name = "DNAT"
+    options = (Opt("to-destination", "to"), Opt("random", "random", arity=0), Opt("persistent", "persistent", arity=0))
+
+    def finish(self):
+        self.require("to")
+        return fw.Dnat(self.plain("to"), "random" in self.given, "persistent" in self.given)
+
+
+class Mark(Extension):
+    name = "MARK"
+    MARK_OPTIONS = ("set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark")
+    options = tuple(Opt(option, option) for option in MARK_OPTIONS)
+
+    def read_set_xmark(self, given):
+        return parse_markmask(self.name, given.option.name, given.value)
+
+    read_set_mark = read_set_xmark
+
+    def read_and_mark(self, given):
+        return parse_number(self.name, given.option.name, given.value, 0, 0xFFFFFFFF)
+
+    read_or_mark = read_xor_mark = read_and_mark
+
+    def finish(self):
+        self.exclusive(*self.MARK_OPTIONS)
+        if not self.given:
+            raise problem("MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required")
+        [(key, test)] = self.values.items()
+        value = test.value
+        if key == "set-xmark":
+            return fw.Mark(value.value, value.mask)
+        if key == "set-mark":
+            return fw.Mark(value.value, value.value | value.mask)
+        return {"and-mark": fw.Mark(0, ~value & 0xFFFFFFFF), "or-mark": fw.Mark(value, value),
+                "xor-mark": fw.Mark(value, 0)}[key]
+
+
+class Tos(Extension):
+    name = "TOS"
+    TOS_OPTIONS = ("set-tos", "and-tos", "or-tos", "xor-tos")
+    options = tuple(Opt(option, option) for option in TOS_OPTIONS)
+
+    def read_set_tos(self, given):
+        return parse_tos(given.value)
+
+    def read_and_tos(self, given):
+        return parse_number(self.name, given.option.name, given.value, 0, 0xFF)
+
+    read_or_tos = read_xor_tos = read_and_tos
+
+    def finish(self):
+        self.exclusive(*self.TOS_OPTIONS)
+        if not self.given:
+            raise problem("TOS: An action is required")
+        [(key, test)] = self.values.items()
+        value = test.value
+        if key == "set-tos":
+            return fw.Tos(value.value, value.mask)
+        return {"and-tos": fw.Tos(0, ~value & 0xFF), "or-tos": fw.Tos(value, value), "xor-tos": fw.Tos(value, 0)}[key]
+
+
+class Ttl(Extension):
+    name = "TTL"
+    options = (Opt("ttl-set", "set"), Opt("ttl-dec", "dec"), Opt("ttl-inc", "inc"))
+
+    def read_set(self, given):
+        return parse_number(self.name, given.option.name, given.value, 0, 255)
+
+    def read_dec(self, given):
+        return parse_number(self.name, given.option.name, given.value, 1, 255)
+
+    read_inc = read_dec
+
+    def finish(self):
+        self.exclusive("set", "dec", "inc")
+        if not self.given:
+            raise problem("TTL: You must specify an action")
+        [(key, test)] = self.values.items()
+        return fw.Ttl(key, test.value)
+
+
+class Tcpmss(Extension):
+    name = "TCPMSS"
+    options = (Opt("set-mss", "set-mss"), Opt("clamp-mss-to-pmtu", "clamp-mss-to-pmtu", arity=0))
+
+    def read_set_mss(self, given):
+        return parse_number(self.name, given.option.name, given.value, 0, 0xFFFF - 20)
+
+    def finish(self):
+        if not self.given:
+            raise problem("TCPMSS target: At least one parameter is required")
+        return fw.Tcpmss(None if list(self.given)[-1] == "clamp-mss-to-pmtu" else self.plain("set-mss"))
+
+
+class Nflog(Extension):
+    name = "NFLOG"
+    options = (Opt("nflog-group", "nflog-group"), Opt("nflog-prefix", "nflog-prefix"),
+               Opt("nflog-range", "nflog-range"), Opt("nflog-size", "nflog-size"),
+               Opt("nflog-threshold", "nflog-threshold"))
+
+    def read_nflog_group(self, given):
+        return parse_number(self.name, given.option.name, given.value, 0, 0xFFFF)
+
+    read_nflog_threshold = read_nflog_group
+
+    def read_nflog_size(self, given):
+        return parse_number(self.name, given.option.name, given.value, 0, 0xFFFFFFFF)
+
+    def read_nflog_range(self, given):
+        self.rule.notes.append("--nflog-range has never worked and is no longer supported, please use --nflog-size")
+        return self.read_nflog_size(given)
+
+    def read_nflog_prefix(self, given):
+        return read_prefix(given.value, 63, "--nflog-prefix")
+
+    def finish(self):
+        self.exclusive("nflog-size", "nflog-range")
+        return fw.Nflog(self.plain("nflog-group", default=0), self.plain("nflog-prefix"),
+                        self.plain("nflog-size"), self.plain("nflog-threshold", default=0))
+
+
+ALL = (Reject, Log, Masquerade, Redirect, Snat, Dnat, Mark, Tos, Ttl, Tcpmss, Nflog)

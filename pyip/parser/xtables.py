@@ -1,0 +1,321 @@
+"""iptables extensions as pyip reads them: each match and target, its options, its values.
+
+An Extension subclass is one libxt_*.c: `options` is its option table (long
+name, the option it is, whether it takes a value, whether `!` may precede
+it); `take()` reads one option when the parser meets it, with the
+extension's own messages; `finish()` makes the AST node (pyip.ast.firewall)
+after its final checks.  Most extensions use libxtables' generic checks,
+whose messages follow `"%s: option \"--%s\" ..."`; tcp, older, says its own
+thing and sets `generic = False`.
+
+The value readers below are libxtables' (xtables_strtoui, xtables_parse_port,
+xtables_ipparse_multiple, ...), with their messages.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import ClassVar
+
+import attrs
+
+from ..ast.base import Symbol
+from ..ast.firewall import Address, HostName, Masked, PortRange, Range, Test
+from ..errors import Location, PyipError
+from .. import netdb
+
+PARAMETER_PROBLEM = 2
+
+
+def problem(message: str, location: Location | None = None) -> PyipError:
+    """xtables_error(PARAMETER_PROBLEM, ...): exit status 2."""
+    return PyipError(message, location, PARAMETER_PROBLEM)
+
+
+@attrs.frozen
+class Opt:
+    """One entry of an extension's option table."""
+
+    name: str
+    key: str  # the option it is: aliases (--sport, --source-port) share a key
+    arity: int = 1  # 0: a flag; 1: a value; 2: a value and a second word (--tcp-flags MASK COMP)
+    invert: bool = False  # may stand after `!`
+
+    @property
+    def reader(self) -> str:
+        """The Extension method that reads the option's value."""
+        return "read_" + self.key.replace("-", "_")
+
+
+@attrs.frozen
+class Given:
+    """An option as the command gave it: its words (texts, or Symbols), `!`, and where."""
+
+    option: Opt
+    values: tuple
+    negated: bool
+    legacy: bool
+    location: Location
+    value_locations: tuple
+
+    def test(self, value) -> Test:
+        return Test(value, self.negated, self.legacy)
+
+    @property
+    def value(self):
+        return self.values[0]
+
+
+class Extension:
+    """One loaded instance of an iptables extension, reading its options in argv order."""
+
+    name: ClassVar[str]
+    options: ClassVar[tuple[Opt, ...]] = ()
+    generic: ClassVar[bool] = True  # libxtables' generic once/invert checks (x6 extensions)
+
+    def __init__(self, rule, loaded_by):
+        self.rule = rule  # the command being parsed: its protocol so far, its notes
+        self.loaded_by = loaded_by  # the word that loaded it: `-m`, `-j`, or its first option
+        self.given: dict[str, Given] = {}
+        self.values: dict[str, Test] = {}  # key -> the option's value, read, with its `!`
+
+    def take(self, given: Given) -> None:
+        key = given.option.key
+        if self.generic:
+            if key in self.given:
+                raise problem(f'{self.name}: option "--{self.canonical(key)}" can only be used once.', given.location)
+            if given.negated and not given.option.invert:
+                raise problem(f'{self.name}: option "--{self.canonical(key)}" cannot be inverted.', given.location)
+        symbols = [value for value in given.values if isinstance(value, Symbol)]
+        self.given[key] = given
+        self.values[key] = given.test(symbols[0] if symbols else self.read(given))
+
+    def read(self, given: Given):
+        """The option's value, checked now, as iptables does while it walks argv."""
+        reader = getattr(self, given.option.reader, None)
+        if reader is None:
+            return True if given.option.arity == 0 else given.value
+        try:
+            return reader(given)
+        except PyipError as error:
+            raise error.at(given.value_locations[0] if given.value_locations else given.location) from None
+
+    @classmethod
+    def canonical(cls, key: str) -> str:
+        """The name libxtables prints for an option: the first with its key."""
+        return next(option.name for option in cls.options if option.key == key)
+
+    def plain(self, key: str, default=None):
+        """The option's value without its `!`, or default."""
+        test = self.values.get(key)
+        return default if test is None else test.value
+
+    def require(self, key: str) -> None:
+        """XTOPT_MAND: `"%s: option \"--%s\" must be specified"`."""
+        if key not in self.given:
+            raise problem(f'{self.name}: option "--{self.canonical(key)}" must be specified')
+
+    def exclusive(self, *keys: str) -> None:
+        """`.excl`: at most one of keys; libxtables names the first given in table order, then the next."""
+        present = [key for key in dict.fromkeys(o.key for o in self.options) if key in keys and key in self.given]
+        if len(present) > 1:
+            raise problem(f'{self.name}: option "--{self.canonical(present[0])}" cannot be used together '
+                          f'with "--{self.canonical(present[1])}".')
+
+    def finish(self):
+        raise NotImplementedError
+
+
+# -- libxtables' value readers ------------------------------------------------
+
+
+def strtoul(text: str, base: int = 0) -> tuple[int | None, str]:
+    """strtoumax(): leading blanks and a sign allowed; returns (value, the rest), value None if no digits."""
+    if text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1 or base == 10):
+        return int(text), ""  # the common case: a plain decimal number
+    body = text.lstrip(" \t\n\r\f\v")
+    negative = body[:1] == "-"
+    if body[:1] in "+-" and body:
+        body = body[1:]
+    if base in (0, 16) and body[:2].lower() == "0x" and body[2:3].lower() in "0123456789abcdef" and body[2:3]:
+        body, base = body[2:], 16
+    elif base == 0:
+        base = 8 if body[:1] == "0" else 10
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"[:base]
+    length = 0
+    while length < len(body) and body[length].lower() in digits:
+        length += 1
+    if length == 0:
+        return None, text
+    value = int(body[:length], base)
+    if negative:
+        value = (-value) % (1 << 64)
+    return value, body[length:]
+
+
+def strtoui(text: str, minimum: int = 0, maximum: int = 0xFFFFFFFF, base: int = 0) -> int | None:
+    """xtables_strtoui(): the whole word a number within [minimum, maximum], else None."""
+    value, rest = strtoul(text, base)
+    if value is None or rest or not minimum <= value <= maximum:
+        return None
+    return value
+
+
+def parse_port(text: str, protocol: str) -> int:
+    """xtables_parse_port(): a service name for the protocol, else a number 0..65535."""
+    port = netdb.service_port(text, protocol)
+    if port is None:
+        port = strtoui(text, 0, 0xFFFF)
+    if port is None:
+        raise problem(f"invalid port/service `{text}' specified")
+    return port
+
+
+def parse_port_range(text: str, protocol: str) -> PortRange:
+    """`P`, `P:Q`, `P:` (to 65535) or `:Q` (from 0), as tcp and udp read --sport/--dport."""
+    if ":" not in text:
+        port = parse_port(text, protocol)
+        return PortRange(port, port)
+    first, _, last = text.partition(":")
+    low = parse_port(first, protocol) if first else 0
+    high = parse_port(last, protocol) if last else 0xFFFF
+    if low > high:
+        raise problem("invalid portrange (min > max)")
+    return PortRange(low, high)
+
+
+PLAIN_QUAD = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+
+
+def numeric_address(text: str, is_mask: bool = False) -> ipaddress.IPv4Address | None:
+    """__numeric_to_ipaddr(): 1-4 dotted parts in C notation; a short network is zero-filled."""
+    if PLAIN_QUAD.fullmatch(text):
+        return ipaddress.IPv4Address(text)  # the common case: no octal, hex or short forms
+    parts = text[:19].split(".", 3)
+    if is_mask and len(parts) < 4:
+        return None
+    octets = [strtoui(part, 0, 255) for part in parts]
+    if None in octets:
+        return None
+    return ipaddress.IPv4Address(bytes(octets + [0] * (4 - len(octets))))
+
+
+def parse_mask(text: str | None) -> int:
+    if text is None:
+        return 0xFFFFFFFF
+    dotted = numeric_address(text, is_mask=True)
+    if dotted is not None:
+        return int(dotted)
+    bits = strtoui(text, 0, 32)
+    if bits is None:
+        raise problem(f"invalid mask `{text}' specified")
+    return (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF
+
+
+def looks_like_host_name(text: str) -> bool:
+    """A word the resolver might know: letters, digits, `-`, `.`, `_`, and not only numbers."""
+    return bool(text) and all(c.isalnum() or c in "-._" for c in text) and any(c.isalpha() for c in text)
+
+
+def parse_addresses(text: str) -> tuple:
+    """xtables_ipparse_multiple(): `ADDR[/MASK][,...]`; host bits cleared; names kept for the resolver."""
+    addresses = []
+    for item in text.split(","):
+        host, slash, mask_text = item.rpartition("/") if "/" in item else (item, "", None)
+        mask = parse_mask(mask_text)
+        if mask == 0:
+            host = "0.0.0.0"  # "any/0": the name is ignored
+        address = numeric_address(host)
+        if address is not None:
+            addresses.append(Address(ipaddress.IPv4Address(int(address) & mask), mask))
+        else:
+            addresses += host_addresses(host, mask)
+    return tuple(addresses)
+
+
+def host_addresses(name: str, mask: int) -> list:
+    """A host name: its /etc/hosts addresses if it has any, else left for the resolver at load time."""
+    known = netdb.host_addresses(name)
+    if known:
+        return [Address(ipaddress.IPv4Address(int(a) & mask), mask) for a in known]
+    if not looks_like_host_name(name):
+        raise problem(f"host/network `{name}' not found")
+    return [HostName(name, mask)]
+
+
+def parse_protocol(text: str) -> int:
+    """xtables_parse_protocol(): a number 0..255, `all`, /etc/protocols, then iptables' own names."""
+    number = strtoui(text, 0, 255)
+    if number is not None:
+        return number
+    if text == "all":
+        return 0
+    number = netdb.protocol_number(text)
+    if number is None:
+        number = CHAIN_PROTOCOLS.get(text)
+    if number is None:
+        raise problem(f'unknown protocol "{text}" specified')
+    return number
+
+
+# xtables_chain_protos[]: what iptables knows without /etc/protocols
+CHAIN_PROTOCOLS = {"tcp": 6, "sctp": 132, "udp": 17, "udplite": 136, "icmp": 1, "icmpv6": 58,
+                   "esp": 50, "ah": 51, "ipv6-mh": 135, "mh": 135, "all": 0}
+
+
+def protocol_name(number: int) -> str | None:
+    """proto_to_name(): /etc/protocols first, then iptables' own names."""
+    name = netdb.protocol_name(number) if number else None
+    if name is None:
+        name = next((n for n, num in CHAIN_PROTOCOLS.items() if num == number), None)
+    return name
+
+
+def parse_number(extension: str, option: str, text: str, minimum: int = 0, maximum: int = 0xFFFFFFFF) -> int:
+    """XTTYPE_UINT*: libxtables' range message."""
+    value = strtoui(text, minimum, maximum)
+    if value is None:
+        raise problem(f'{extension}: bad value for option "--{option}", or out of range ({minimum}-{maximum}).')
+    return value
+
+
+def parse_markmask(extension: str, option: str, text: str) -> Masked:
+    """XTTYPE_MARKMASK32: VALUE[/MASK], mask 0xffffffff by default."""
+    value, rest = strtoul(text, 0)
+    mask = 0xFFFFFFFF
+    if value is not None and value <= 0xFFFFFFFF and rest[:1] == "/":
+        mask, rest = strtoul(rest[1:], 0)
+    if value is None or mask is None or value > 0xFFFFFFFF or mask > 0xFFFFFFFF:
+        raise problem(f'{extension}: bad integer value for option "--{option}", or out of range.')
+    if rest:
+        raise problem(f'{extension}: trailing garbage after value for option "--{option}".')
+    return Masked(value, mask)
+
+
+def parse_number_range(extension: str, option: str, text: str, maximum: int) -> Range:
+    """XTTYPE_UINT*RC: `N` or `N:M`, an empty side meaning 0 or the maximum."""
+    parts = text.split(":")
+    if len(parts) > 2:
+        raise problem(f'{extension}: Too many components for option "--{option}" (max: 2)')
+    bounds = []
+    for index, part in enumerate(parts):
+        value = strtoui(part, 0, maximum) if part else (0 if index == 0 else maximum)
+        if value is None:
+            raise problem(f'{extension}: bad value for option "--{option}" near "{part}", '
+                          f"or out of range (0-{maximum}).")
+        bounds.append(value)
+    return Range(bounds[0], bounds[-1])
+
+
+from . import matches, targets  # noqa: E402  (they build on the classes above)
+
+MATCHES: dict[str, type[Extension]] = {cls.name: cls for cls in matches.ALL}
+TARGETS: dict[str, type[Extension]] = {cls.name: cls for cls in targets.ALL}
+
+
+def match_for_protocol(protocol: str) -> type[Extension] | None:
+    """find_proto(): the match named by `-p` (a number names its protocol)."""
+    number = strtoui(protocol, 0, 255)
+    name = protocol_name(number) if number is not None else protocol
+    return MATCHES.get(name)

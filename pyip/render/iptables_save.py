@@ -1,0 +1,513 @@
+"""Firewall AST -> text: rules as iptables-save prints them, commands as modern iptables lines, restore files.
+
+The rule spec is iptables-save's, option for option: `-s -d -i -o -p -f`,
+then each match as `-m NAME` and its options in the extension's save()
+order, then the target; values as the kernel holds them (ports as numbers,
+`--set-xmark 0x5/0xffffffff`, `--set-tos 0x10/0x3f`).  Free text
+(comments, log prefixes) is quoted the way iptables-save quotes it in a
+restore file, and the way a shell needs it on a command line.
+"""
+
+from __future__ import annotations
+
+import re
+
+import attrs
+
+from ..ast import firewall as fw
+from ..ast.base import Symbol
+
+
+@attrs.frozen
+class Text:
+    """A value of free text in a rule: `style` says how iptables-save prints it."""
+
+    value: str
+    style: str = "save_string"  # or "string" (the string match), "quoted" (u32)
+
+
+def save_string(value: str) -> str:
+    """xtables_save_string(): bare if only [A-Za-z0-9_-], else in double quotes with `"`, `\\` and `'` escaped."""
+    if value and re.fullmatch(r"[A-Za-z0-9_-]+", value):
+        return value
+    return '"' + re.sub(r"([\"\\'])", r"\\\1", value) + '"'
+
+
+def save_word(word) -> str:
+    if isinstance(word, Text):
+        if word.style == "save_string":
+            return save_string(word.value)
+        if word.style == "string":
+            return '"' + re.sub(r'(["\\])', r"\\\1", word.value) + '"'
+        return f'"{word.value}"'
+    return str(word)
+
+
+SHELL_SAFE = re.compile(r"[\w@%+=:,./!-]+")
+
+
+def shell_word(word) -> str:
+    text = word.value if isinstance(word, Text) else str(word)
+    if isinstance(word, Symbol):
+        return text if " " not in text else f'"{text}"'
+    if SHELL_SAFE.fullmatch(text):
+        return text
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+# -- the rule spec ---------------------------------------------------------------------------
+
+
+def rule_line(rule: fw.Rule) -> str:
+    """`-A CHAIN spec`, exactly as iptables-save prints the rule."""
+    return " ".join(save_word(w) for w in ["-A", rule.chain, *rule_words(rule)])
+
+
+def rule_words(rule: fw.Rule) -> list:
+    words: list = []
+    negatable(words, rule.source, "-s", addresses_text)
+    negatable(words, rule.destination, "-d", addresses_text)
+    negatable(words, rule.in_interface, "-i", str)
+    negatable(words, rule.out_interface, "-o", str)
+    negatable(words, rule.protocol, "-p", protocol_text)
+    if rule.fragment is not None:
+        words += (["!"] if rule.fragment.negated else []) + ["-f"]
+    for match in rule.matches:
+        words += ["-m", match.name, *MATCHES[type(match)](match)]
+    if rule.target is not None:
+        words += target_words(rule.target)
+    return words
+
+
+def negatable(words: list, test: fw.Test | None, option: str, text=str) -> None:
+    """`[!] OPTION VALUE`, nothing for a missing test."""
+    if test is None:
+        return
+    if test.negated:
+        words.append("!")
+    words += [option, test.value if isinstance(test.value, Symbol) else text(test.value)]
+
+
+def addresses_text(addresses: tuple):
+    if len(addresses) == 1 and isinstance(addresses[0], Symbol):
+        return addresses[0]
+    return ",".join(str(address) for address in addresses)
+
+
+def protocol_text(protocol: fw.Protocol) -> str:
+    from ..parser.xtables import protocol_name
+
+    return protocol_name(protocol.number) or str(protocol.number)
+
+
+def hex_(value: int, width: int = 0) -> str:
+    return f"0x{value:0{width}x}"
+
+
+# -- matches ---------------------------------------------------------------------------
+
+
+TCP_FLAG_NAMES = (("FIN", 0x01), ("SYN", 0x02), ("RST", 0x04), ("PSH", 0x08), ("ACK", 0x10), ("URG", 0x20))
+
+
+def tcp_flags_text(flags: int) -> str:
+    return ",".join(name for name, bit in TCP_FLAG_NAMES if flags & bit) or "NONE"
+
+
+def port_words(match) -> list:
+    words: list = []
+    for test, option in ((match.sport, "--sport"), (match.dport, "--dport")):
+        if test is None or test.value != fw.PortRange(0, 0xFFFF):  # tcp_save() leaves out the full range
+            negatable(words, test, option)
+    return words
+
+
+def tcp_words(match: fw.TcpMatch) -> list:
+    words = port_words(match)
+    negatable(words, match.option, "--tcp-option")
+    if match.flags is not None:
+        negatable(words, match.flags, "--tcp-flags", lambda f: tcp_flags_text(f.mask))
+        words.append(match.flags.value if isinstance(match.flags.value, Symbol) else tcp_flags_text(match.flags.value.compare))
+    return words
+
+
+def udp_words(match: fw.UdpMatch) -> list:
+    return port_words(match)
+
+
+def icmp_type_text(icmp: fw.IcmpType) -> str:
+    if icmp.type == 0xFF:
+        return "any"
+    if icmp.code_min == 0 and icmp.code_max == 0xFF:
+        return str(icmp.type)
+    return f"{icmp.type}/{icmp.code_min}"
+
+
+def icmp_words(match: fw.IcmpMatch) -> list:
+    words: list = []
+    negatable(words, match.icmp_type, "--icmp-type", icmp_type_text)
+    return words
+
+
+def names_text(names: tuple) -> str:
+    return ",".join(names)
+
+
+def state_words(match: fw.StateMatch) -> list:
+    words: list = []
+    negatable(words, match.states, "--state", names_text)
+    return words
+
+
+def host_mask_text(address: fw.Address) -> str:
+    """XTTYPE_HOSTMASK as conntrack saves it: a host alone, else ADDR/LEN."""
+    return str(address.address) if address.mask == 0xFFFFFFFF else str(address)
+
+
+def range_text(value: fw.Range, separator: str = ":") -> str:
+    return str(value.first) if value.first == value.last else f"{value.first}{separator}{value.last}"
+
+
+def conntrack_words(match: fw.ConntrackMatch) -> list:
+    words: list = []
+    negatable(words, match.state, "--ctstate", names_text)
+    negatable(words, match.proto, "--ctproto")
+    for option, test in (("--ctorigsrc", match.orig_src), ("--ctorigdst", match.orig_dst),
+                         ("--ctreplsrc", match.repl_src), ("--ctrepldst", match.repl_dst)):
+        negatable(words, test, option, host_mask_text)
+    for option, test in match.ports:
+        negatable(words, test, f"--{option}")
+    negatable(words, match.status, "--ctstatus", lambda names: names_text(names) or "NONE")
+    negatable(words, match.expire, "--ctexpire", range_text)
+    if match.direction is not None:
+        words += ["--ctdir", match.direction]
+    return words
+
+
+def multiport_words(match: fw.MultiportMatch) -> list:
+    words: list = []
+    negatable(words, match.ports, f"--{match.option}", lambda ports: ",".join(map(str, ports)))
+    return words
+
+
+RATES = (("day", 10000 * 86400), ("hour", 10000 * 3600), ("min", 10000 * 60), ("sec", 10000))
+
+
+def rate_text(interval: int) -> str:
+    """print_rate(): the largest unit that keeps the count whole enough."""
+    index = 1
+    while index < len(RATES):
+        unit_length = RATES[index][1]
+        if interval > unit_length or unit_length // interval < unit_length % interval:
+            break
+        index += 1
+    name, length = RATES[index - 1]
+    return f"{length // interval}/{name}"
+
+
+def limit_words(match: fw.LimitMatch) -> list:
+    words = ["--limit", rate_text(match.average)]
+    if match.burst != 5:
+        words += ["--limit-burst", str(match.burst)]
+    return words
+
+
+def masked_text(value: fw.Masked) -> str:
+    return hex_(value.value) if value.mask == 0xFFFFFFFF else f"{hex_(value.value)}/{hex_(value.mask)}"
+
+
+def mark_words(match: fw.MarkMatch) -> list:
+    words: list = []
+    negatable(words, match.mark, "--mark", masked_text)
+    return words
+
+
+def mac_words(match: fw.MacMatch) -> list:
+    words: list = []
+    negatable(words, match.source, "--mac-source")
+    return words
+
+
+def owner_words(match: fw.OwnerMatch) -> list:
+    words: list = []
+    if match.socket_exists is not None:
+        words += (["!"] if match.socket_exists.negated else []) + ["--socket-exists"]
+    negatable(words, match.uid, "--uid-owner", lambda r: range_text(r, "-"))
+    negatable(words, match.gid, "--gid-owner", lambda r: range_text(r, "-"))
+    return words
+
+
+def iprange_words(match: fw.IprangeMatch) -> list:
+    words: list = []
+    negatable(words, match.source, "--src-range", lambda r: f"{r.first}-{r.last}")
+    negatable(words, match.destination, "--dst-range", lambda r: f"{r.first}-{r.last}")
+    return words
+
+
+def comment_words(match: fw.CommentMatch) -> list:
+    return ["--comment", match.comment if isinstance(match.comment, Symbol) else Text(match.comment)]
+
+
+def string_words(match: fw.StringMatch) -> list:
+    words = ["!"] if match.pattern.negated else []
+    pattern = match.pattern.value
+    if isinstance(pattern, Symbol):
+        words += ["--string", pattern]
+    elif all(0x20 <= byte < 0x7F for byte in pattern):
+        words += ["--string", Text(pattern.decode("ascii"), "string")]
+    else:
+        words += ["--hex-string", Text("|" + pattern.hex() + "|", "quoted")]
+    words += ["--algo", match.algorithm]
+    if match.offset_from != 0:
+        words += ["--from", str(match.offset_from)]
+    if match.offset_to != 0xFFFF:
+        words += ["--to", str(match.offset_to)]
+    if match.icase:
+        words.append("--icase")
+    return words
+
+
+def recent_words(match: fw.RecentMatch) -> list:
+    words = (["!"] if match.mode.negated else []) + [f"--{match.mode.value}"]
+    if match.seconds:
+        words += ["--seconds", str(match.seconds)]
+    if match.reap:
+        words.append("--reap")
+    if match.hitcount:
+        words += ["--hitcount", str(match.hitcount)]
+    if match.rttl:
+        words.append("--rttl")
+    return words + ["--name", match.list_name, "--mask", str(match.mask),
+                    "--rsource" if match.side == "source" else "--rdest"]
+
+
+def tos_text(value: fw.Masked) -> str:
+    return f"{hex_(value.value, 2)}/{hex_(value.mask, 2)}"
+
+
+def tos_words(match: fw.TosMatch) -> list:
+    words: list = []
+    negatable(words, match.tos, "--tos", tos_text)
+    return words
+
+
+def u32_text(tests: tuple) -> str:
+    parts = []
+    for test in tests:
+        location = "".join(f"{operator}{hex_(value)}" for operator, value in test.location)
+        ranges = ",".join(hex_(low) if low == high else f"{hex_(low)}:{hex_(high)}" for low, high in test.ranges)
+        parts.append(f"{location}={ranges}")
+    return "&&".join(parts)
+
+
+def u32_words(match: fw.U32Match) -> list:
+    words: list = []
+    negatable(words, match.tests, "--u32", lambda tests: Text(u32_text(tests), "quoted"))
+    return words
+
+
+def length_words(match: fw.LengthMatch) -> list:
+    words: list = []
+    negatable(words, match.length, "--length", range_text)
+    return words
+
+
+def ttl_words(match: fw.TtlMatch) -> list:
+    words: list = []
+    negatable(words, match.ttl, f"--ttl-{match.comparison}")
+    return words
+
+
+def addrtype_words(match: fw.AddrtypeMatch) -> list:
+    words: list = []
+    negatable(words, match.source, "--src-type", names_text)
+    negatable(words, match.destination, "--dst-type", names_text)
+    if match.limit_iface is not None:
+        words.append(f"--limit-iface-{match.limit_iface}")
+    return words
+
+
+def pkttype_words(match: fw.PkttypeMatch) -> list:
+    words: list = []
+    negatable(words, match.packet_type, "--pkt-type")
+    return words
+
+
+MATCHES = {
+    fw.TcpMatch: tcp_words, fw.UdpMatch: udp_words, fw.IcmpMatch: icmp_words, fw.StateMatch: state_words,
+    fw.ConntrackMatch: conntrack_words, fw.MultiportMatch: multiport_words, fw.LimitMatch: limit_words,
+    fw.MarkMatch: mark_words, fw.MacMatch: mac_words, fw.OwnerMatch: owner_words, fw.IprangeMatch: iprange_words,
+    fw.CommentMatch: comment_words, fw.StringMatch: string_words, fw.RecentMatch: recent_words,
+    fw.TosMatch: tos_words, fw.U32Match: u32_words, fw.LengthMatch: length_words, fw.TtlMatch: ttl_words,
+    fw.AddrtypeMatch: addrtype_words, fw.PkttypeMatch: pkttype_words,
+}
+
+
+# -- targets ---------------------------------------------------------------------------
+
+
+def target_words(target) -> list:
+    if isinstance(target, fw.Verdict):
+        return ["-j", target.name]
+    if isinstance(target, fw.ChainJump):
+        return ["-g" if target.goto else "-j", target.chain]
+    return ["-j", target.name, *TARGETS[type(target)](target)]
+
+
+def text_value(value) -> object:
+    return value if isinstance(value, Symbol) else Text(value)
+
+
+def reject_words(target: fw.Reject) -> list:
+    return ["--reject-with", target.reject_with]
+
+
+LOG_FLAGS = (("tcp_sequence", "--log-tcp-sequence"), ("tcp_options", "--log-tcp-options"),
+             ("ip_options", "--log-ip-options"), ("uid", "--log-uid"), ("macdecode", "--log-macdecode"))
+
+
+def log_words(target: fw.Log) -> list:
+    words: list = []
+    if target.prefix is not None:
+        words += ["--log-prefix", text_value(target.prefix)]
+    if target.level != 4:
+        words += ["--log-level", str(target.level)]
+    return words + [option for field, option in LOG_FLAGS if getattr(target, field)]
+
+
+def ports_text(ports: fw.PortRange) -> str:
+    return str(ports.first) if ports.first == ports.last else f"{ports.first}-{ports.last}"
+
+
+def nat_range_text(nat: fw.NatRange) -> str:
+    text = ""
+    if nat.min_address is not None:
+        text = str(nat.min_address) if nat.max_address in (None, nat.min_address) else f"{nat.min_address}-{nat.max_address}"
+    if nat.min_port is not None:
+        text += ":" + ports_text(fw.PortRange(nat.min_port, nat.max_port))
+    return text
+
+
+def flags(target, *names: str) -> list:
+    return [f"--{name.replace('_', '-')}" for name in names if getattr(target, name)]
+
+
+def masquerade_words(target: fw.Masquerade) -> list:
+    words = ["--to-ports", ports_text(target.ports)] if target.ports is not None else []
+    return words + flags(target, "random", "random_fully")
+
+
+def redirect_words(target: fw.Redirect) -> list:
+    words = ["--to-ports", ports_text(target.ports)] if target.ports is not None else []
+    return words + flags(target, "random")
+
+
+def nat_to(target) -> object:
+    return target.to if isinstance(target.to, Symbol) else nat_range_text(target.to)
+
+
+def snat_words(target: fw.Snat) -> list:
+    return ["--to-source", nat_to(target), *flags(target, "random", "random_fully", "persistent")]
+
+
+def dnat_words(target: fw.Dnat) -> list:
+    return ["--to-destination", nat_to(target), *flags(target, "random", "persistent")]
+
+
+def mark_target_words(target: fw.Mark) -> list:
+    return ["--set-xmark", f"{hex_(target.value)}/{hex_(target.mask)}"]
+
+
+def tos_target_words(target: fw.Tos) -> list:
+    return ["--set-tos", tos_text(fw.Masked(target.value, target.mask))]
+
+
+def ttl_target_words(target: fw.Ttl) -> list:
+    return [f"--ttl-{target.operation}", str(target.value)]
+
+
+def tcpmss_words(target: fw.Tcpmss) -> list:
+    return ["--clamp-mss-to-pmtu"] if target.mss is None else ["--set-mss", str(target.mss)]
+
+
+def nflog_words(target: fw.Nflog) -> list:
+    words: list = []
+    if target.prefix is not None:
+        words += ["--nflog-prefix", text_value(target.prefix)]
+    if target.group:
+        words += ["--nflog-group", str(target.group)]
+    if target.size is not None:
+        words += ["--nflog-size", str(target.size)]
+    if target.threshold != 0:
+        words += ["--nflog-threshold", str(target.threshold)]
+    return words
+
+
+TARGETS = {
+    fw.Reject: reject_words, fw.Log: log_words, fw.Masquerade: masquerade_words, fw.Redirect: redirect_words,
+    fw.Snat: snat_words, fw.Dnat: dnat_words, fw.Mark: mark_target_words, fw.Tos: tos_target_words,
+    fw.Ttl: ttl_target_words, fw.Tcpmss: tcpmss_words, fw.Nflog: nflog_words,
+}
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+def command_line(command: fw.Command) -> str:
+    """The modern `iptables` line for a command (the table only when it is not filter)."""
+    table = command.rule.table if isinstance(command, fw.RULE_COMMANDS) else command.table
+    words = ["iptables", *(["-t", table] if table != "filter" else []), *command_words(command)]
+    return " ".join(shell_word(w) for w in words)
+
+
+def optional(*values) -> list:
+    return [v for v in values if v is not None]
+
+
+def command_words(command: fw.Command) -> list:
+    if isinstance(command, fw.RULE_COMMANDS):
+        letter = {fw.Append: "-A", fw.Check: "-C", fw.Insert: "-I", fw.Replace: "-R", fw.Delete: "-D"}[type(command)]
+        position = [command.position] if isinstance(command, (fw.Insert, fw.Replace)) else []
+        return [letter, command.rule.chain, *position, *rule_words(command.rule)]
+    if isinstance(command, fw.List):
+        return list_words(command)
+    return {
+        fw.DeleteNumber: lambda c: ["-D", c.chain, c.position],
+        fw.NewChain: lambda c: ["-N", c.chain],
+        fw.DeleteChain: lambda c: ["-X", *optional(c.chain)],
+        fw.RenameChain: lambda c: ["-E", c.chain, c.new_name],
+        fw.Flush: lambda c: ["-F", *optional(c.chain)],
+        fw.Zero: lambda c: ["-Z", *optional(c.chain, c.position)],
+        fw.Policy: lambda c: ["-P", c.chain, c.policy],
+    }[type(command)](command)
+
+
+def list_words(command: fw.List) -> list:
+    words = ["-S" if command.as_rules else "-L", *optional(command.chain, command.position)]
+    for flag, word in ((command.zero, "-Z"), (command.numeric, "-n"), (command.verbose, "-v"),
+                       (command.exact, "-x"), (command.line_numbers, "--line-numbers")):
+        if flag:
+            words.append(word)
+    return words
+
+
+# -- restore files ---------------------------------------------------------------------------
+
+
+def restore_file(ruleset) -> str:
+    """The ruleset as iptables-save prints it (without its timestamp comments): load it with iptables-restore."""
+    lines = []
+    for name in fw.TABLES:
+        table = ruleset.tables.get(name)
+        if table is None:
+            continue
+        builtins = [table.chains[chain] for chain in fw.TABLES[name] if chain in table.chains]
+        users = sorted(table.user_chains(), key=lambda chain: chain.name.encode("utf-8", "surrogateescape"))
+        lines.append(f"*{name}")
+        # a built-in chain not created yet is printed as iptables-save prints it: ACCEPT
+        lines += [f":{chain} {getattr(table.chains.get(chain), 'policy', 'ACCEPT')} [0:0]" for chain in fw.TABLES[name]]
+        lines += [f":{chain.name} - [0:0]" for chain in users]
+        for chain in builtins + users:
+            lines += [" ".join(save_word(w) for w in ["-A", chain.name, *rule_words(rule)]) for rule in chain.rules]
+        lines.append("COMMIT")
+    return "".join(line + "\n" for line in lines)

@@ -1,0 +1,412 @@
+"""The ruleset a sequence of iptables commands leaves, as iptables-nft 1.8 would leave it in the kernel.
+
+`Ruleset.apply(command)` does what the command does to the tables, or
+raises the PyipError iptables would print (with its exit status) and
+changes nothing: each iptables call is one nftables transaction.  What
+the model knows:
+
+- A table exists once a command writes to it (-A, -I, -N, -P, -F CHAIN),
+  and a built-in chain once a command needs it; -X deletes unused built-in
+  chains too (iptables-nft creates them again when needed).
+- A rule with several addresses (`-s A,B -d C`) is one kernel rule per
+  address pair; -I inserts them one after the other at the same place.
+- -D RULE deletes the first rule equal to it (the AST's equality is the
+  kernel's: `--dport ssh` is `--dport 22`).
+- The kernel refuses targets outside their table or hooks (MASQUERADE
+  outside nat POSTROUTING, ...), matches outside their hooks (mac, owner),
+  and jump loops, wherever a base chain reaches the rule.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import attrs
+
+from .ast import firewall as fw
+from .errors import PyipError
+
+NO_CHAIN = "iptables: No chain/target/match by that name."
+BAD_RULE = "iptables: Bad rule (does a matching rule exist in that chain?)."
+OPERATIONS = {fw.Append: "RULE_APPEND", fw.Insert: "RULE_INSERT", fw.Replace: "RULE_REPLACE"}
+
+ANY = None  # a kernel restriction that does not care
+# Targets and matches the kernel allows only in some tables or hooks: (table, hooks, protocol).
+TARGET_LIMITS = {
+    fw.Masquerade: ("nat", {"POSTROUTING"}, ANY),
+    fw.Snat: ("nat", {"POSTROUTING", "INPUT"}, ANY),
+    fw.Dnat: ("nat", {"PREROUTING", "OUTPUT"}, ANY),
+    fw.Redirect: ("nat", {"PREROUTING", "OUTPUT"}, ANY),
+    fw.Reject: ("filter", {"INPUT", "FORWARD", "OUTPUT"}, ANY),
+    fw.Tos: ("mangle", ANY, ANY),
+    fw.Ttl: ("mangle", ANY, ANY),
+    fw.Tcpmss: (ANY, ANY, 6),
+}
+MATCH_HOOKS = {fw.MacMatch: {"PREROUTING", "INPUT", "FORWARD"}, fw.OwnerMatch: {"OUTPUT", "POSTROUTING"}}
+MATCH_PROTOCOLS = {fw.TcpMatch: 6, fw.UdpMatch: 17, fw.IcmpMatch: 1}
+
+
+class RulesetError(PyipError):
+    """A command iptables would refuse because of the ruleset it meets."""
+
+
+def refuse(message: str, command: fw.Command, status: int = 1) -> RulesetError:
+    return RulesetError(message, command.location, status)
+
+
+@attrs.define
+class Chain:
+    name: str
+    policy: str | None = None  # built-in chains only
+    rules: list = attrs.Factory(list)
+
+
+@attrs.define
+class Table:
+    """A table that exists, and the chains that exist in it, in creation order.
+
+    iptables-nft creates a built-in chain only when a command needs it
+    (-A, -I, -P, -F CHAIN); iptables-save prints every built-in chain of a
+    table that exists, the missing ones with policy ACCEPT.
+    """
+
+    name: str
+    chains: dict = attrs.Factory(dict)
+
+    def user_chains(self) -> list[Chain]:
+        return [chain for chain in self.chains.values() if chain.policy is None]
+
+    def builtin(self, name: str) -> Chain:
+        if name not in self.chains:
+            self.chains[name] = Chain(name, "ACCEPT")
+        return self.chains[name]
+
+    def taken(self, name: str) -> bool:
+        """Names a new or renamed chain may not have: the table's chains and all built-in names."""
+        return name in self.chains or name in fw.TABLES[self.name]
+
+
+def kernel_rules(rule: fw.Rule) -> list[fw.Rule]:
+    """One rule per (source, destination) pair, as iptables adds them."""
+    sources = single_addresses(rule.source)
+    destinations = single_addresses(rule.destination)
+    return [attrs.evolve(rule, source=s, destination=d) for s, d in itertools.product(sources, destinations)]
+
+
+def single_addresses(test: fw.Test | None) -> list:
+    if test is None:
+        return [None]
+    if test.negated or len(test.value) < 2:
+        return [test]
+    return [None if isinstance(a, fw.Address) and a.mask == 0 else attrs.evolve(test, value=(a,)) for a in test.value]
+
+
+class Ruleset:
+    """The tables an iptables script leaves; only tables that exist are in `tables`."""
+
+    def __init__(self):
+        self.tables: dict[str, Table] = {}
+
+    def apply(self, command: fw.Command) -> None:
+        """Do what the command does, or raise iptables' error and leave the ruleset as it was."""
+        check_known(command)
+        handler = getattr(self, "_" + type(command).__name__.lower())
+        saved = {name: copy_table(table) for name, table in self.tables.items()}
+        try:
+            handler(command)
+        except PyipError:
+            self.tables = saved
+            raise
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def table(self, name: str, create: bool = False) -> Table | None:
+        if name not in self.tables and create:
+            self.tables[name] = Table(name)
+        return self.tables.get(name)
+
+    def chain(self, table_name: str, chain_name: str) -> Chain | None:
+        """The chain if it exists in the kernel."""
+        table = self.tables.get(table_name)
+        return table.chains.get(chain_name) if table else None
+
+    def writable_chain(self, table_name: str, chain_name: str, command: fw.Command) -> Chain:
+        """The chain a rule goes into: a built-in one is created (with its table), a user chain must exist."""
+        if chain_name in fw.TABLES[table_name]:
+            return self.table(table_name, create=True).builtin(chain_name)
+        chain = self.chain(table_name, chain_name)
+        if chain is None:
+            raise refuse(NO_CHAIN, command)
+        return chain
+
+    def numbered_chain(self, table_name: str, chain_name: str, command: fw.Command) -> Chain:
+        """-R and -D NUM need the chain to exist already."""
+        chain = self.chain(table_name, chain_name)
+        if chain is None:
+            raise refuse(NO_CHAIN, command)
+        return chain
+
+    def check_jump(self, rule: fw.Rule, command: fw.Command) -> None:
+        target = rule.target
+        if isinstance(target, fw.ChainJump):
+            table = self.tables.get(rule.table)
+            if not (table.taken(target.chain) if table else target.chain in fw.TABLES[rule.table]):
+                raise refuse(f"Chain '{target.chain}' does not exist", command, 2)
+
+    # -- rule commands --------------------------------------------------------------------------
+
+    def _append(self, command: fw.Append) -> None:
+        rule = command.rule
+        self.check_jump(rule, command)
+        self.writable_chain(rule.table, rule.chain, command).rules += kernel_rules(rule)
+        self.validate(rule, command)
+
+    def _insert(self, command: fw.Insert) -> None:
+        rule = command.rule
+        self.check_jump(rule, command)
+        chain = self.writable_chain(rule.table, rule.chain, command)
+        if command.position > len(chain.rules) + 1:
+            raise refuse("iptables: Index of insertion too big.", command)
+        for kernel_rule in kernel_rules(rule):
+            chain.rules.insert(command.position - 1, kernel_rule)
+        self.validate(rule, command)
+
+    def _replace(self, command: fw.Replace) -> None:
+        rule = command.rule
+        self.check_jump(rule, command)
+        chain = self.numbered_chain(rule.table, rule.chain, command)
+        if command.position > len(chain.rules):
+            raise refuse("iptables: Index of replacement too big.", command)
+        chain.rules[command.position - 1] = kernel_rules(rule)[0]
+        self.validate(rule, command)
+
+    def _delete(self, command: fw.Delete) -> None:
+        rule = command.rule
+        self.check_jump(rule, command)
+        chain = self.chain(rule.table, rule.chain)
+        for kernel_rule in kernel_rules(rule):
+            if chain is None or kernel_rule not in chain.rules:
+                raise refuse(BAD_RULE, command)
+            chain.rules.remove(kernel_rule)
+
+    def _check(self, command: fw.Check) -> None:
+        rule = command.rule
+        self.check_jump(rule, command)
+        chain = self.chain(rule.table, rule.chain)
+        if chain is None or any(r not in chain.rules for r in kernel_rules(rule)):
+            raise refuse(BAD_RULE, command)
+
+    def _deletenumber(self, command: fw.DeleteNumber) -> None:
+        chain = self.numbered_chain(command.table, command.chain, command)
+        if command.position > len(chain.rules):
+            raise refuse("iptables: Index of deletion too big.", command)
+        del chain.rules[command.position - 1]
+
+    # -- chain commands --------------------------------------------------------------------------
+
+    def _newchain(self, command: fw.NewChain) -> None:
+        table = self.table(command.table, create=True)
+        if table.taken(command.chain):
+            raise refuse("iptables: Chain already exists.", command)
+        table.chains[command.chain] = Chain(command.chain)
+
+    def _deletechain(self, command: fw.DeleteChain) -> None:
+        table = self.tables.get(command.table)
+        if command.chain is None:
+            for chain in list(table.chains.values()) if table else []:
+                if chain.policy is None:
+                    self.delete_chain(table, chain, command)
+                elif chain.policy == "ACCEPT" and not chain.rules:
+                    del table.chains[chain.name]  # an unused built-in chain goes too
+            return
+        chain = table.chains.get(command.chain) if table else None
+        if chain is None:
+            raise refuse(NO_CHAIN, command)
+        if chain.policy not in (None, "ACCEPT"):
+            raise refuse("iptables: Directory not empty.", command)
+        self.delete_chain(table, chain, command)
+
+    def delete_chain(self, table: Table, chain: Chain, command: fw.Command) -> None:
+        if chain.rules or references(table, chain.name):
+            raise refuse(f"CHAIN_DEL failed (Device or resource busy): chain {chain.name}", command, 4)
+        del table.chains[chain.name]
+
+    def _renamechain(self, command: fw.RenameChain) -> None:
+        table = self.tables.get(command.table)
+        if table.taken(command.new_name) if table else command.new_name in fw.TABLES[command.table]:
+            raise refuse("iptables: File exists.", command)
+        chain = table.chains.get(command.chain) if table else None
+        if chain is None:
+            raise refuse(NO_CHAIN, command)
+        if chain.policy is not None:
+            # iptables-nft does it, and the renamed base chain keeps filtering out of iptables' sight
+            raise refuse(f"pyip: renaming the built-in chain {command.chain} hides it and its rules from iptables; "
+                         "not followed", command)
+        table.chains = {(command.new_name if name == command.chain else name): c for name, c in table.chains.items()}
+        chain.name = command.new_name
+        chain.rules = [attrs.evolve(rule, chain=command.new_name) for rule in chain.rules]
+        for other in table.chains.values():
+            other.rules = [renamed_jump(rule, command.chain, command.new_name) for rule in other.rules]
+
+    def _flush(self, command: fw.Flush) -> None:
+        if command.chain is None:
+            table = self.tables.get(command.table)
+            for chain in table.chains.values() if table else []:
+                chain.rules = []
+            return
+        self.writable_chain(command.table, command.chain, command).rules = []
+
+    def _zero(self, command: fw.Zero) -> None:
+        if command.chain is not None and self.chain(command.table, command.chain) is None:
+            raise refuse(NO_CHAIN, command)
+
+    def _list(self, command: fw.List) -> None:
+        if command.chain is not None and self.chain(command.table, command.chain) is None \
+                and command.chain not in fw.TABLES[command.table]:
+            raise refuse(f"chain `{command.chain}' in table `{command.table}' is incompatible, use 'nft' tool.",
+                         command)
+
+    def _policy(self, command: fw.Policy) -> None:
+        if command.policy not in fw.POLICIES:
+            raise refuse("iptables: Bad policy name. Run `dmesg' for more information.", command)
+        if command.chain not in fw.TABLES[command.table]:
+            raise refuse("iptables: Bad built-in chain name.", command)
+        self.table(command.table, create=True).builtin(command.chain).policy = command.policy
+
+    # -- what the kernel checks on commit ---------------------------------------------------------
+
+    def validate(self, rule: fw.Rule, command: fw.Command) -> None:
+        """nft_table_validate(): the new rules fit their table, and every hook that reaches them."""
+        table = self.tables[rule.table]
+        problem = new_rules_problem(table, rule.chain, kernel_rules(rule))
+        if problem is not None:
+            raise refuse(f"{OPERATIONS[type(command)]} failed ({problem}): rule in chain {rule.chain}", command, 4)
+
+
+def new_rules_problem(table: Table, chain_name: str, rules: list) -> str | None:
+    """Targets tied to a table or protocol, hooks, and loops, for rules just added to a chain."""
+    problem = next(filter(None, (rule_problem(rule, table.name) for rule in rules)), None)
+    if problem is not None:
+        return problem
+    for hook in reaching_hooks(table, chain_name):
+        for rule in rules:
+            if not rule_allows_hook(rule, hook):
+                return "Invalid argument"
+            target = rule.target
+            if isinstance(target, fw.ChainJump) and target.chain in table.chains:
+                problem = walk(table, table.chains[target.chain], hook, [chain_name])
+                if problem is not None:
+                    return problem
+    return None
+
+
+def reaching_hooks(table: Table, chain_name: str) -> set:
+    """The base chains from which packets can reach a chain (through -j and -g)."""
+    callers: dict = {}
+    if table.chains[chain_name].policy is None:
+        for chain in table.chains.values():
+            for rule in chain.rules:
+                if isinstance(rule.target, fw.ChainJump):
+                    callers.setdefault(rule.target.chain, set()).add(chain.name)
+    hooks, seen, todo = set(), set(), [chain_name]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if table.chains[name].policy is not None:
+            hooks.add(name)
+        todo += callers.get(name, ())
+    return hooks
+
+
+def rule_problem(rule: fw.Rule, table: str) -> str | None:
+    """What the kernel says to a rule whatever chain holds it: a target outside its table, a
+    match without its protocol, an unknown string algorithm, `! -s 0/0`; None if it takes it."""
+    if not target_fits(rule, table) or not all(match_fits(match, rule) for match in rule.matches):
+        return "Invalid argument"
+    if any(isinstance(m, fw.StringMatch) and m.algorithm not in ("bm", "kmp") for m in rule.matches):
+        return "No such file or directory"  # no textsearch module by that name
+    if any(test is not None and test.negated and any(getattr(a, "mask", 1) == 0 for a in test.value)
+           for test in (rule.source, rule.destination)):
+        return "Invalid argument"
+    return None
+
+
+def target_fits(rule: fw.Rule, table: str) -> bool:
+    limits = TARGET_LIMITS.get(type(rule.target))
+    if limits is not None:
+        wanted_table, _, protocol = limits
+        if wanted_table not in (ANY, table) or (protocol is not ANY and not has_protocol(rule, protocol)):
+            return False
+    return not (isinstance(rule.target, fw.Reject) and rule.target.reject_with == "tcp-reset"
+                and not has_protocol(rule, 6))
+
+
+def match_fits(match, rule: fw.Rule) -> bool:
+    protocol = MATCH_PROTOCOLS.get(type(match))
+    if protocol is not None and not has_protocol(rule, protocol):
+        # tcp and udp options become nftables expressions (the parser checked `-p`); an icmp match, or a
+        # tcp/udp match without options, is the kernel's xt match, which wants its protocol, not negated
+        if isinstance(match, fw.IcmpMatch) or match == type(match)():
+            return False
+    if isinstance(match, fw.OwnerMatch):
+        return not any(t is not None and t.value.first > t.value.last for t in (match.uid, match.gid))
+    if isinstance(match, fw.RecentMatch):
+        return match.list_name != ""
+    return not (isinstance(match, fw.StringMatch) and match.pattern.value == b"")
+
+
+def has_protocol(rule: fw.Rule, number: int) -> bool:
+    protocol = rule.protocol
+    return protocol is not None and not protocol.negated and getattr(protocol.value, "number", None) == number
+
+
+def walk(table: Table, chain: Chain, hook: str, path: list) -> str | None:
+    if chain.name in path:
+        return "Too many links"
+    for rule in chain.rules:
+        if not rule_allows_hook(rule, hook):
+            return "Invalid argument"
+        target = rule.target
+        if isinstance(target, fw.ChainJump) and target.chain in table.chains:
+            problem = walk(table, table.chains[target.chain], hook, path + [chain.name])
+            if problem is not None:
+                return problem
+    return None
+
+
+def rule_allows_hook(rule: fw.Rule, hook: str) -> bool:
+    limits = TARGET_LIMITS.get(type(rule.target))
+    if limits is not None and limits[1] is not ANY and hook not in limits[1]:
+        return False
+    if isinstance(rule.target, fw.Tcpmss) and rule.target.mss is None and hook not in ("FORWARD", "OUTPUT", "POSTROUTING"):
+        return False
+    for match in rule.matches:
+        hooks = MATCH_HOOKS.get(type(match))
+        if isinstance(match, fw.AddrtypeMatch) and match.limit_iface is not None:
+            hooks = {"PREROUTING", "INPUT", "FORWARD"} if match.limit_iface == "in" else {"POSTROUTING", "OUTPUT", "FORWARD"}
+        if hooks is not None and hook not in hooks:
+            return False
+    return True
+
+
+def references(table: Table, name: str) -> bool:
+    return any(isinstance(r.target, fw.ChainJump) and r.target.chain == name
+               for chain in table.chains.values() for r in chain.rules)
+
+
+def renamed_jump(rule: fw.Rule, old: str, new: str) -> fw.Rule:
+    if isinstance(rule.target, fw.ChainJump) and rule.target.chain == old:
+        return attrs.evolve(rule, target=attrs.evolve(rule.target, chain=new))
+    return rule
+
+
+def copy_table(table: Table) -> Table:
+    return Table(table.name, {name: Chain(c.name, c.policy, list(c.rules)) for name, c in table.chains.items()})
+
+
+def check_known(command: fw.Command) -> None:
+    """The ruleset can only follow values known before the script runs."""
+    if command.unknowns:
+        raise RulesetError(f"{command.unknowns[0]} is known only when the script runs", command.location, 1)
