@@ -1,79 +1,24 @@
-"""The `pyip` command."""
+"""The `pyip` command: pyip's own subcommands, or else a drop-in `ip`.
+
+    pyip parse|translate|lint ...     pyip's commands (pyip.commands, click)
+    pyip [OPTIONS] route|addr|rule ...  what ip does (pyip.dropin)
+
+This module imports nothing heavy: the drop-in runs once per line of a
+legacy script, so its start-up is what it costs.
+"""
 
 from __future__ import annotations
 
 import sys
 
-import click
-
-from .compat.legacy import DIALECTS, MODERN
-
-
 SUBCOMMANDS = ("parse", "translate", "lint", "-h", "--help", "--version")
 
 
 def main() -> None:
-    """`pyip SUBCOMMAND ...` runs pyip's own commands; anything else is `ip ...` (pyip.dropin)."""
     if len(sys.argv) > 1 and sys.argv[1] not in SUBCOMMANDS:
         from . import dropin
 
         sys.exit(dropin.main(sys.argv[1:]))
+    from .commands import cli
+
     cli()
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="pyip")
-def cli() -> None:
-    """Read, run, check and migrate Linux ip, ipchains and iptables commands."""
-
-
-@cli.command()
-@click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"))
-@click.option("--dialect", type=click.Choice(DIALECTS), default=MODERN, show_default=True,
-              help="legacy: read commands as the Linux 2.2-era tools did.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per command.")
-@click.option("--rt-tables", type=click.Path(exists=True, dir_okay=False),
-              help="Read table names from this file instead of /etc/iproute2/rt_tables.")
-def parse(file, dialect: str, as_json: bool, rt_tables: str | None) -> None:
-    """Print each ip command of FILE (- for stdin) in canonical form.
-
-    Errors go to stderr as FILE:LINE:COL: error: MESSAGE; parsing goes on
-    with the next command, and the exit status is 1 if any command failed.
-    """
-    from . import parse_script
-    from .errors import PyipError
-
-    text = file.read()
-    name = "-" if file.name == "<stdin>" else file.name
-    lines = text.splitlines()
-    failed = False
-    out = sys.stdout
-    for result in parse_script(text, dialect, file=name, rt_tables=rt_tables):
-        if isinstance(result, PyipError):
-            failed = True
-            out.flush()  # keep stdout and stderr in command order
-            click.echo(str(result), err=True)
-        else:
-            out.write((json_line(result, lines) if as_json else str(result)) + "\n")
-    out.flush()
-    sys.exit(1 if failed else 0)
-
-
-def json_line(command, lines: list[str]) -> str:
-    import json
-
-    from .render.json import to_data
-
-    line = command.location.line
-    data = {"line": line, "source": lines[line - 1] if 0 < line <= len(lines) else "",
-            "canonical": str(command), "ast": to_data(command)}
-    return json.dumps(data, ensure_ascii=False)
-
-
-def _add_lint() -> None:
-    from .lint.cli import lint
-
-    cli.add_command(lint)
-
-
-_add_lint()

@@ -1,0 +1,205 @@
+"""An nftables ruleset as pyip writes it: tables, chains, rules of statements.
+
+The one model both renderers read: pyip.render.nft writes `nft -f` text,
+pyip.render.nft_json the libnftables JSON of `nft -j -f`.  Only what the
+translators produce is here.  Expressions (the left side of a match, the
+value of a `set` statement) are Payload, RawPayload, Meta, Ct, Fib, Binary;
+values are ints, bare words (`established`, `10.0.0.1`), Quoted strings,
+Prefix, Span (a range), Elements (an anonymous set), Flags and Concat.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+
+# -- expressions ---------------------------------------------------------------
+
+
+@attrs.frozen
+class Payload:
+    protocol: str  # ip, tcp, udp, icmp, ether
+    field: str
+
+
+@attrs.frozen
+class RawPayload:
+    """`@nh,OFFSET,LENGTH`: header bits nft has no field name for."""
+
+    base: str
+    offset: int
+    length: int
+
+
+@attrs.frozen
+class Meta:
+    key: str
+
+
+@attrs.frozen
+class Ct:
+    key: str
+    direction: str | None = None  # original or reply
+    family: str | None = None  # `ip` for addresses, which nft needs spelled out
+
+
+@attrs.frozen
+class Fib:
+    flags: tuple  # saddr/daddr, then iif/oif
+    result: str = "type"
+
+
+@attrs.frozen
+class Binary:
+    """`LEFT & RIGHT`, `LEFT ^ RIGHT`."""
+
+    operator: str
+    left: object
+    right: object
+
+
+# -- values ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class Quoted:
+    """A string nft needs in double quotes (interface names, comments, prefixes)."""
+
+    text: str
+
+
+@attrs.frozen
+class Prefix:
+    address: str
+    length: int
+
+
+@attrs.frozen
+class Span:
+    low: object
+    high: object
+
+
+@attrs.frozen
+class Elements:
+    """An anonymous set `{ a, b }`."""
+
+    items: tuple
+
+
+@attrs.frozen
+class Flags:
+    """A bitmask test `ct status a,b`: any of the bits is set."""
+
+    names: tuple
+
+
+@attrs.frozen
+class Concat:
+    items: tuple
+
+
+# -- statements --------------------------------------------------------------------
+
+
+@attrs.frozen
+class Match:
+    left: object
+    right: object
+    negated: bool = False
+    operator: str = "=="  # or <, >
+
+
+@attrs.frozen
+class Counter:
+    pass
+
+
+@attrs.frozen
+class Verdict:
+    kind: str  # accept, drop, return, jump, goto, queue
+    chain: str | None = None
+
+
+@attrs.frozen
+class Reject:
+    kind: str | None = None  # None: icmp port-unreachable; "icmp"; "tcp reset"
+    code: str | None = None
+
+
+@attrs.frozen
+class Log:
+    prefix: str | None = None
+    level: str | None = None  # None: nft's default, warn
+    flags: tuple = ()  # "tcp sequence", "tcp options", "ip options", "skuid", "ether"
+    group: int | None = None  # NFLOG
+    snaplen: int | None = None
+    threshold: int | None = None
+
+
+@attrs.frozen
+class Limit:
+    rate: int
+    per: str
+    burst: int
+
+
+@attrs.frozen
+class Nat:
+    kind: str  # snat, dnat, masquerade, redirect
+    address: object = None
+    port: object = None
+    flags: tuple = ()
+
+
+@attrs.frozen
+class Mangle:
+    """`KEY set VALUE`."""
+
+    key: object
+    value: object
+
+
+@attrs.frozen
+class TcpMss:
+    """`tcp option maxseg size set VALUE` (`rt mtu` when value is None)."""
+
+    value: int | None = None
+
+
+# -- the ruleset ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class Rule:
+    statements: tuple
+    comment: str | None = None
+
+
+@attrs.frozen
+class LeftOut:
+    """Where a rule stood that has no exact nft equivalent; `why` says what."""
+
+    why: str
+
+
+@attrs.define
+class Chain:
+    name: str
+    type: str | None = None  # base chains: filter, nat or route
+    hook: str | None = None
+    priority: str | int | None = None  # a named priority (filter, srcnat) or a number
+    policy: str | None = None
+    rules: list = attrs.Factory(list)  # Rule and LeftOut, in order
+
+
+@attrs.define
+class Table:
+    name: str
+    family: str = "ip"
+    chains: list = attrs.Factory(list)
+
+
+@attrs.define
+class Ruleset:
+    tables: list = attrs.Factory(list)

@@ -1,0 +1,195 @@
+"""The nftables model (pyip.ast.nft) as the text `nft -f` loads.
+
+Strings go in double quotes; nft's scanner has no escape inside them
+(`"[^"]*"`), so the translator never hands over a string holding `"`.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatch
+
+from ..ast import nft
+
+
+def ruleset_text(ruleset: nft.Ruleset) -> str:
+    return "".join(table_text(table) for table in ruleset.tables)
+
+
+def table_text(table: nft.Table) -> str:
+    lines = [f"table {table.family} {table.name} {{"]
+    for chain in table.chains:
+        lines += chain_lines(chain)
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def chain_lines(chain: nft.Chain) -> list[str]:
+    lines = [f"\tchain {chain.name} {{"]
+    if chain.hook is not None:
+        lines.append(f"\t\ttype {chain.type} hook {chain.hook} priority {chain.priority}; policy {chain.policy};")
+    for rule in chain.rules:
+        lines.append("\t\t" + (f"# pyip: left out: {rule.why}" if isinstance(rule, nft.LeftOut) else rule_text(rule)))
+    lines.append("\t}")
+    return lines
+
+
+def rule_text(rule: nft.Rule) -> str:
+    words = [statement(s) for s in rule.statements]
+    if rule.comment is not None:
+        words.append(f"comment {quoted(rule.comment)}")
+    return " ".join(words)
+
+
+def quoted(text: str) -> str:
+    return f'"{text}"'
+
+
+# -- expressions and values ----------------------------------------------------------------
+
+
+@singledispatch
+def value(item) -> str:
+    return str(item)
+
+
+@value.register
+def _(item: int) -> str:
+    return str(item)
+
+
+@value.register
+def _(item: nft.Quoted) -> str:
+    return quoted(item.text)
+
+
+@value.register
+def _(item: nft.Prefix) -> str:
+    return f"{item.address}/{item.length}"
+
+
+@value.register
+def _(item: nft.Span) -> str:
+    return f"{value(item.low)}-{value(item.high)}"
+
+
+@value.register
+def _(item: nft.Elements) -> str:
+    return "{ " + ", ".join(value(i) for i in item.items) + " }"
+
+
+@value.register
+def _(item: nft.Flags) -> str:
+    return ",".join(item.names)
+
+
+@value.register
+def _(item: nft.Concat) -> str:
+    return " . ".join(value(i) for i in item.items)
+
+
+@value.register
+def _(item: nft.Payload) -> str:
+    return f"{item.protocol} {item.field}"
+
+
+@value.register
+def _(item: nft.RawPayload) -> str:
+    return f"@{item.base},{item.offset},{item.length}"
+
+
+@value.register
+def _(item: nft.Meta) -> str:
+    return f"meta {item.key}"
+
+
+@value.register
+def _(item: nft.Ct) -> str:
+    return " ".join(filter(None, ("ct", item.direction, item.family, item.key)))
+
+
+@value.register
+def _(item: nft.Fib) -> str:
+    return f"fib {' . '.join(item.flags)} {item.result}"
+
+
+@value.register
+def _(item: nft.Binary) -> str:
+    right = hex(item.right) if isinstance(item.right, int) else value(item.right)  # masks read best in hex
+    return f"{value(item.left)} {item.operator} {right}"
+
+
+# -- statements ----------------------------------------------------------------------
+
+
+@singledispatch
+def statement(item) -> str:
+    raise TypeError(f"no nft text for {item!r}")
+
+
+@statement.register
+def _(item: nft.Match) -> str:
+    # `==` is implied, except after a mask, where nft's own listing spells it out too
+    implied = item.operator == "==" and not isinstance(item.left, nft.Binary)
+    operator = "!=" if item.negated else ("" if implied else item.operator)
+    return " ".join(filter(None, (value(item.left), operator, value(item.right))))
+
+
+@statement.register
+def _(item: nft.Counter) -> str:
+    return "counter"
+
+
+@statement.register
+def _(item: nft.Verdict) -> str:
+    if item.kind == "queue":
+        return "queue num 0"
+    return item.kind if item.chain is None else f"{item.kind} {item.chain}"
+
+
+@statement.register
+def _(item: nft.Reject) -> str:
+    if item.kind is None:
+        return "reject"
+    return "reject with tcp reset" if item.kind == "tcp reset" else f"reject with icmp type {item.code}"
+
+
+@statement.register
+def _(item: nft.Log) -> str:
+    words = ["log"]
+    if item.prefix is not None:
+        words.append(f"prefix {quoted(item.prefix)}")
+    for name, field in (("level", item.level), ("group", item.group), ("snaplen", item.snaplen),
+                        ("queue-threshold", item.threshold)):
+        if field is not None:
+            words.append(f"{name} {field}")
+    tcp = [flag.split()[1] for flag in item.flags if flag.startswith("tcp ")]
+    if tcp:
+        words.append("flags tcp " + ",".join(tcp))
+    words += [f"flags {flag}" for flag in item.flags if not flag.startswith("tcp ")]
+    return " ".join(words)
+
+
+@statement.register
+def _(item: nft.Limit) -> str:
+    return f"limit rate {item.rate}/{item.per} burst {item.burst} packets"
+
+
+@statement.register
+def _(item: nft.Nat) -> str:
+    words = [item.kind]
+    if item.address is not None or item.port is not None:
+        target = value(item.address) if item.address is not None else ""
+        words.append("to " + target + (f":{value(item.port)}" if item.port is not None else ""))
+    if item.flags:
+        words.append(",".join(item.flags))
+    return " ".join(words)
+
+
+@statement.register
+def _(item: nft.Mangle) -> str:
+    return f"{value(item.key)} set {value(item.value)}"
+
+
+@statement.register
+def _(item: nft.TcpMss) -> str:
+    return "tcp option maxseg size set " + ("rt mtu" if item.value is None else str(item.value))

@@ -1,0 +1,1 @@
+"""Translators between firewall rulesets: iptables -> nftables, ipchains -> iptables (and on to nftables)."""

@@ -1,0 +1,107 @@
+"""`pyip translate --to iptables-restore|nft|nft-json FILE`: read a script or an iptables-save file, print the ruleset it leaves.
+
+The lead wires `translate_command` into pyip.cli.  Every command is applied
+to the ruleset model in run order; what iptables would refuse, and every
+construct the target cannot say exactly, is reported on stderr as
+`FILE:LINE:COL: error: ...` and marked in the output where it stood.  The
+exit status is 1 if anything was left out, unless --allow-partial.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..compat import legacy
+from ..errors import PyipError
+
+
+def is_save_file(text: str) -> bool:
+    """An iptables-save file has `*TABLE` lines; a script never starts a line with `*`."""
+    return any(line.startswith("*") for line in text.splitlines())
+
+
+def iptables_commands(text: str, file: str, dialect: str):
+    """Each iptables command (or the PyipError of one that does not read), from a script or a save file."""
+    from ..parser.iptables import is_iptables_command, parse_iptables
+    from ..parser.restore import restore_commands
+    from ..script import script_commands
+
+    if is_save_file(text):
+        yield from restore_commands(text, file, dialect)
+        return
+    for words in script_commands(text, file):
+        if isinstance(words, PyipError) or not is_iptables_command(words):
+            if isinstance(words, PyipError):
+                yield words
+            continue
+        try:
+            yield parse_iptables(words, dialect)
+        except PyipError as error:
+            yield error
+
+
+def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN):
+    """The ruleset the commands leave, and the errors of those iptables would refuse."""
+    from ..ruleset import Ruleset
+
+    ruleset, errors = Ruleset(), []
+    for command in iptables_commands(text, file, dialect):
+        try:
+            if isinstance(command, PyipError):
+                raise command
+            ruleset.apply(command)
+        except PyipError as error:
+            errors.append(error)
+    return ruleset, errors
+
+
+def to_nft(text: str, file: str = "-", dialect: str = legacy.MODERN, as_json: bool = False) -> tuple[str, list]:
+    """The nft ruleset (text or JSON) and every error and finding, in source order."""
+    from ..render.nft import ruleset_text
+    from ..render.nft_json import ruleset_json
+    from ..translators.iptables_nft import translate_ruleset
+
+    ruleset, errors = iptables_ruleset(text, file, dialect)
+    result, findings = translate_ruleset(ruleset, quotes_allowed=as_json)
+    output = ruleset_json(result) if as_json else left_out_header(errors) + ruleset_text(result)
+    return output, sorted(errors + findings, key=lambda e: (e.location.line, e.location.col))
+
+
+def left_out_header(errors: list) -> str:
+    return "".join(f"# pyip: left out: {error}\n" for error in errors)
+
+
+def translate(text: str, file: str, target: str, dialect: str, style: str = "faithful") -> tuple[str, list]:
+    from .ipchains_iptables import translate_script, uses_ipchains
+
+    if uses_ipchains(text, file):
+        return translate_script(text, file, target, dialect, style)
+    if target in ("iptables", "iptables-restore"):
+        from ..translate import to_iptables_restore
+
+        return to_iptables_restore(text, file, dialect)
+    return to_nft(text, file, dialect, as_json=target == "nft-json")
+
+
+@click.command("translate")
+@click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"))
+@click.option("--to", "target", type=click.Choice(["iptables", "iptables-restore", "nft", "nft-json"]),
+              required=True, help="iptables/iptables-restore: a restore file; nft: `nft -f` text; nft-json: "
+                                  "`nft -j -f` JSON.")
+@click.option("--style", type=click.Choice(["faithful", "conventional"]), default="faithful", show_default=True,
+              help="ipchains input: keep where its chains ran, or use INPUT/FORWARD/OUTPUT.")
+@click.option("--allow-partial", is_flag=True, help="Exit 0 even if something was left out.")
+@click.option("--dialect", type=click.Choice(legacy.DIALECTS), default=legacy.MODERN, show_default=True,
+              help="legacy: also read the 2001 negation `-s ! NET`.")
+def translate_command(file, target: str, style: str, allow_partial: bool, dialect: str) -> None:
+    """Print the ruleset FILE leaves, for TARGET; what cannot be said exactly is reported and left out."""
+    name = "-" if file.name == "<stdin>" else file.name
+    from .ipchains_iptables import is_error
+
+    output, problems = translate(file.read(), name, target, dialect, style)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    sys.stdout.write(output)
+    sys.exit(1 if any(map(is_error, problems)) and not allow_partial else 0)

@@ -1,0 +1,465 @@
+"""The final iptables ruleset (pyip.ruleset) -> an nftables ruleset (pyip.ast.nft) that does the same.
+
+Each iptables table becomes an `ip` table of the same name, each built-in
+chain a base chain on its hook at iptables-nft's priority, each user chain
+a regular chain.  A rule becomes its matches, a counter (iptables counts
+every rule), then its target.  A rule holding anything nft cannot do
+exactly is left out whole -- half a rule would match more than the rule
+-- and becomes a `LeftOut` where it stood plus a Finding at its source line.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ..ast import firewall as fw
+from ..ast import nft
+from ..errors import PyipError, printable
+from ..render.iptables_save import rule_line
+
+
+class Finding(PyipError):
+    """A construct without an exact nftables equivalent, reported at the command it came from."""
+
+
+class Untranslatable(Exception):
+    """Raised inside a rule's translation: why the rule has no exact nft equivalent."""
+
+
+# (table, built-in chain) -> (chain type, hook, priority), as iptables-nft registers them.
+PRIORITIES = {"raw": "raw", "mangle": "mangle", "filter": "filter", "security": "security"}
+NAT_PRIORITIES = {"PREROUTING": "dstnat", "INPUT": 100, "OUTPUT": -100, "POSTROUTING": "srcnat"}
+
+
+def base_chain(table: str, chain: str) -> tuple[str, str, str | int]:
+    hook = chain.lower()
+    if table == "nat":
+        return "nat", hook, NAT_PRIORITIES[chain]
+    if table == "mangle" and chain == "OUTPUT":
+        return "route", hook, "mangle"  # a changed mark or TOS re-routes the packet, as iptables' mangle OUTPUT does
+    return "filter", hook, PRIORITIES[table]
+
+
+def translate_ruleset(ruleset, quotes_allowed: bool = False) -> tuple[nft.Ruleset, list[Finding]]:
+    """The nft ruleset and the findings, in table order; `quotes_allowed` for JSON, whose strings may hold `"`."""
+    translator = RuleTranslator(quotes_allowed)
+    result = nft.Ruleset()
+    for name in fw.TABLES:
+        table = ruleset.tables.get(name)
+        if table is not None:
+            result.tables.append(nft.Table(name, chains=[translator.chain(name, chain) for chain in table.chains.values()]))
+    return result, translator.findings
+
+
+class RuleTranslator:
+    def __init__(self, quotes_allowed: bool):
+        self.quotes_allowed = quotes_allowed
+        self.findings: list[Finding] = []
+
+    def chain(self, table: str, chain) -> nft.Chain:
+        result = nft.Chain(chain.name)
+        if chain.policy is not None:
+            result.type, result.hook, result.priority = base_chain(table, chain.name)
+            result.policy = chain.policy.lower()
+        result.rules = [self.rule(rule) for rule in chain.rules]
+        return result
+
+    def rule(self, rule: fw.Rule) -> nft.Rule | nft.LeftOut:
+        try:
+            return translate_rule(rule, self.quotes_allowed)
+        except Untranslatable as why:
+            self.findings.append(Finding(f"no exact nftables equivalent: {why}", rule.location))
+            return nft.LeftOut(f"{printable(str(why))}: {printable(rule_line(rule))}")
+
+
+def translate_rule(rule: fw.Rule, quotes_allowed: bool = False) -> nft.Rule:
+    statements = header_matches(rule)
+    comments = []
+    for match in rule.matches:
+        if isinstance(match, fw.CommentMatch):
+            comments.append(checked_string(match.comment, "a comment", quotes_allowed))
+        else:
+            statements += MATCHES.get(type(match), unknown_match)(match, rule)
+    if len(comments) > 1:
+        raise Untranslatable("an nft rule has one comment, this rule has several")
+    statements.append(nft.Counter())
+    statements += target_statements(rule.target, rule, quotes_allowed)
+    return nft.Rule(tuple(statements), comments[0] if comments else None)
+
+
+def checked_string(text, what: str, quotes_allowed: bool) -> str:
+    if not isinstance(text, str):
+        raise Untranslatable(f"{what} known only when the script runs")
+    if '"' in text and not quotes_allowed:
+        raise Untranslatable(f'{what} holding `"\', which nft\'s text syntax cannot quote (the JSON output can)')
+    return text
+
+
+def unknown_match(match, rule: fw.Rule) -> list:
+    raise Untranslatable(f"the {getattr(match, 'name', type(match).__name__)} match")
+
+
+def test_match(left, test: fw.Test | None, convert=lambda v: v) -> list:
+    return [] if test is None else [nft.Match(left, convert(test.value), test.negated)]
+
+
+# -- the rule's own tests -----------------------------------------------------------------------
+
+
+def header_matches(rule: fw.Rule) -> list:
+    statements = address_matches("saddr", rule.source) + address_matches("daddr", rule.destination)
+    statements += test_match(nft.Meta("iifname"), rule.in_interface, interface_value)
+    statements += test_match(nft.Meta("oifname"), rule.out_interface, interface_value)
+    statements += test_match(nft.Payload("ip", "protocol"), rule.protocol, protocol_value)
+    if rule.fragment is not None:
+        # -f: the fragment offset is not 0, i.e. a second or later fragment
+        offset = nft.Binary("&", nft.Payload("ip", "frag-off"), 0x1FFF)
+        statements.append(nft.Match(offset, 0, negated=not rule.fragment.negated))
+    return statements
+
+
+def address_matches(field: str, test: fw.Test | None) -> list:
+    """`ip saddr PREFIX`, or `ip saddr & MASK == ADDRESS` for a mask that is not a prefix."""
+    if test is None:
+        return []
+    addresses = test.value
+    if len(addresses) == 1 and isinstance(addresses[0], fw.Address) and addresses[0].prefix_length is None:
+        masked = nft.Binary("&", nft.Payload("ip", field), str(ipaddress.IPv4Address(addresses[0].mask)))
+        return [nft.Match(masked, str(addresses[0].address), test.negated)]
+    return [nft.Match(nft.Payload("ip", field), addresses_value(addresses), test.negated)]
+
+
+def addresses_value(addresses: tuple):
+    values = tuple(address_value(a) for a in addresses)
+    return values[0] if len(values) == 1 else nft.Elements(values)
+
+
+def address_value(address):
+    if isinstance(address, fw.HostName):
+        raise Untranslatable(f"the host name {address.name}, which iptables resolves each time the rule is "
+                             "added; give its address")
+    if not isinstance(address, fw.Address):
+        raise Untranslatable(f"the address {address}, known only when the script runs")
+    length = address.prefix_length
+    return str(address.address) if length == 32 else nft.Prefix(str(address.address), length)
+
+
+def interface_value(name) -> nft.Quoted:
+    if not isinstance(name, str):
+        raise Untranslatable(f"the interface {name}, known only when the script runs")
+    if "*" in name or '"' in name:
+        raise Untranslatable(f"the interface name {name}: nft reads `*' as a wildcard and cannot quote `\"'")
+    return nft.Quoted(name[:-1] + "*" if name.endswith("+") else name)
+
+
+PROTOCOL_NAMES = {1: "icmp", 6: "tcp", 17: "udp"}
+
+
+def protocol_value(protocol):
+    if not isinstance(protocol, fw.Protocol):
+        raise Untranslatable(f"the protocol {protocol}, known only when the script runs")
+    return PROTOCOL_NAMES.get(protocol.number, protocol.number)
+
+
+# -- matches ---------------------------------------------------------------------------------
+
+
+def port_value(ports: fw.PortRange):
+    return ports.first if ports.first == ports.last else nft.Span(ports.first, ports.last)
+
+
+def port_matches(match, rule: fw.Rule) -> list:
+    statements = test_match(nft.Payload(match.name, "sport"), match.sport, port_value)
+    statements += test_match(nft.Payload(match.name, "dport"), match.dport, port_value)
+    return statements
+
+
+def tcp_matches(match: fw.TcpMatch, rule: fw.Rule) -> list:
+    if match.option is not None:
+        raise Untranslatable("--tcp-option (nft tests options by name, not by number)")
+    statements = port_matches(match, rule)
+    if match.flags is not None:
+        flags = nft.Binary("&", nft.Payload("tcp", "flags"), match.flags.value.mask)
+        statements.append(nft.Match(flags, match.flags.value.compare, match.flags.negated))
+    # the xt tcp match never matches a later fragment; nor does any test on the tcp header
+    return statements or [nft.Match(nft.Payload("tcp", "dport"), nft.Span(0, 0xFFFF))]
+
+
+def udp_matches(match: fw.UdpMatch, rule: fw.Rule) -> list:
+    return port_matches(match, rule) or [nft.Match(nft.Payload("udp", "dport"), nft.Span(0, 0xFFFF))]
+
+
+def icmp_matches(match: fw.IcmpMatch, rule: fw.Rule) -> list:
+    icmp, negated = match.icmp_type.value, match.icmp_type.negated
+    type_field, code_field = nft.Payload("icmp", "type"), nft.Payload("icmp", "code")
+    if icmp.type == 0xFF:  # iptables' `any`
+        return [nft.Match(type_field, nft.Span(0, 0xFF), negated)]
+    every_code = (icmp.code_min, icmp.code_max) == (0, 0xFF)
+    if every_code:
+        return [nft.Match(type_field, icmp.type, negated)]
+    if not negated:
+        code = icmp.code_min if icmp.code_min == icmp.code_max else nft.Span(icmp.code_min, icmp.code_max)
+        return [nft.Match(type_field, icmp.type), nft.Match(code_field, code)]
+    if icmp.code_min != icmp.code_max:
+        raise Untranslatable("a negated ICMP type with a range of codes")
+    pair = nft.Concat((type_field, code_field))
+    return [nft.Match(pair, nft.Elements((nft.Concat((icmp.type, icmp.code_min)),)), negated=True)]
+
+
+def names_value(names: tuple):
+    values = tuple(name.lower().replace("_", "-") for name in names)
+    return values[0] if len(values) == 1 else nft.Elements(values)
+
+
+def state_matches(match: fw.StateMatch, rule: fw.Rule) -> list:
+    # a connection has exactly one state, so a set of states is exact (`ct state` is one bit)
+    return test_match(nft.Ct("state"), match.states, names_value)
+
+
+CT_ADDRESSES = (("orig_src", "original", "saddr"), ("orig_dst", "original", "daddr"),
+                ("repl_src", "reply", "saddr"), ("repl_dst", "reply", "daddr"))
+
+
+def conntrack_matches(match: fw.ConntrackMatch, rule: fw.Rule) -> list:
+    if match.expire is not None or match.ports:
+        raise Untranslatable("--ctexpire and the conntrack port options")
+    if match.state is not None and {"SNAT", "DNAT"} & set(match.state.value):
+        raise Untranslatable("--ctstate SNAT/DNAT (a ct status bit mixed into the state list)")
+    if match.status is not None and (match.status.negated or not match.status.value):
+        raise Untranslatable("a negated or NONE --ctstatus")
+    statements = test_match(nft.Ct("state"), match.state, names_value)
+    statements += test_match(nft.Ct("protocol"), match.proto, lambda number: PROTOCOL_NAMES.get(number, number))
+    for field, direction, key in CT_ADDRESSES:
+        statements += test_match(nft.Ct(key, direction, "ip"), getattr(match, field), address_value)
+    if match.status is not None:
+        # --ctstatus matches any of the bits: nft's flag list (a bitmask test), not a set of values
+        statements.append(nft.Match(nft.Ct("status"), nft.Flags(tuple(n.lower().replace("_", "-")
+                                                                      for n in match.status.value))))
+    if match.direction is not None:
+        statements.append(nft.Match(nft.Ct("direction"), match.direction.lower()))
+    return statements
+
+
+def multiport_matches(match: fw.MultiportMatch, rule: fw.Rule) -> list:
+    if match.option == "ports":
+        raise Untranslatable("multiport --ports (source OR destination port): nft would need two rules, "
+                             "which run the target twice")
+    protocol = rule.protocol.value.number if rule.protocol is not None else None
+    if protocol not in (6, 17):
+        raise Untranslatable("multiport without -p tcp or -p udp")
+    field = nft.Payload(PROTOCOL_NAMES[protocol], match.option[:-1])
+    return test_match(field, match.ports, lambda ports: nft.Elements(tuple(port_value(p) for p in ports)))
+
+
+UNITS = (("second", 10000), ("minute", 10000 * 60), ("hour", 10000 * 3600), ("day", 10000 * 86400))
+
+
+def limit_matches(match: fw.LimitMatch, rule: fw.Rule) -> list:
+    for unit, length in UNITS:
+        if length % match.average == 0:
+            return [nft.Limit(length // match.average, unit, match.burst)]
+    raise Untranslatable("a --limit rate that is no whole number of packets per second, minute, hour or day")
+
+
+def masked_value_match(left, test: fw.Test, full_mask: int) -> list:
+    masked = test.value
+    if masked.mask != full_mask:
+        left = nft.Binary("&", left, masked.mask)
+    return [nft.Match(left, masked.value, test.negated)]
+
+
+def mark_matches(match: fw.MarkMatch, rule: fw.Rule) -> list:
+    return masked_value_match(nft.Meta("mark"), match.mark, 0xFFFFFFFF)
+
+
+def mac_matches(match: fw.MacMatch, rule: fw.Rule) -> list:
+    return test_match(nft.Payload("ether", "saddr"), match.source, str.lower)
+
+
+def id_value(ids: fw.Range):
+    return ids.first if ids.first == ids.last else nft.Span(ids.first, ids.last)
+
+
+def owner_matches(match: fw.OwnerMatch, rule: fw.Rule) -> list:
+    tests = (match.uid, match.gid, match.socket_exists)
+    if match.socket_exists is not None or any(t is not None and t.negated for t in tests):
+        # xt_owner's `!` matches packets without a socket; nft's `meta skuid !=` does not
+        raise Untranslatable("owner --socket-exists or a negated owner test")
+    return test_match(nft.Meta("skuid"), match.uid, id_value) + test_match(nft.Meta("skgid"), match.gid, id_value)
+
+
+def address_range(value: fw.Range) -> nft.Span:
+    return nft.Span(str(value.first), str(value.last))
+
+
+def iprange_matches(match: fw.IprangeMatch, rule: fw.Rule) -> list:
+    return (test_match(nft.Payload("ip", "saddr"), match.source, address_range)
+            + test_match(nft.Payload("ip", "daddr"), match.destination, address_range))
+
+
+def string_matches(match: fw.StringMatch, rule: fw.Rule) -> list:
+    raise Untranslatable("the string match (nft cannot search the payload for a string)")
+
+
+def recent_matches(match: fw.RecentMatch, rule: fw.Rule) -> list:
+    raise Untranslatable("the recent match (nft's dynamic sets time out entries, they do not count hits "
+                         "within --seconds)")
+
+
+def u32_matches(match: fw.U32Match, rule: fw.Rule) -> list:
+    raise Untranslatable("the u32 match")
+
+
+def tos_matches(match: fw.TosMatch, rule: fw.Rule) -> list:
+    masked = match.tos.value
+    if masked.mask == 0xFC:
+        return [nft.Match(nft.Payload("ip", "dscp"), masked.value >> 2, match.tos.negated)]
+    return masked_value_match(nft.RawPayload("nh", 8, 8), match.tos, 0xFF)  # the whole TOS byte
+
+
+def length_matches(match: fw.LengthMatch, rule: fw.Rule) -> list:
+    return test_match(nft.Payload("ip", "length"), match.length, id_value)
+
+
+def ttl_matches(match: fw.TtlMatch, rule: fw.Rule) -> list:
+    operator = {"eq": "==", "lt": "<", "gt": ">"}[match.comparison]
+    return [nft.Match(nft.Payload("ip", "ttl"), match.ttl.value, match.ttl.negated, operator)]
+
+
+def addrtype_matches(match: fw.AddrtypeMatch, rule: fw.Rule) -> list:
+    interface = {"in": ("iif",), "out": ("oif",), None: ()}[match.limit_iface]
+    return (test_match(nft.Fib(("saddr", *interface)), match.source, names_value)
+            + test_match(nft.Fib(("daddr", *interface)), match.destination, names_value))
+
+
+PACKET_TYPES = {"unicast": "host", "host": "host", "broadcast": "broadcast", "multicast": "multicast",
+                "otherhost": "other"}
+
+
+def pkttype_matches(match: fw.PkttypeMatch, rule: fw.Rule) -> list:
+    name = match.packet_type.value
+    if name not in PACKET_TYPES:
+        raise Untranslatable(f"the packet type {name}")
+    return [nft.Match(nft.Meta("pkttype"), PACKET_TYPES[name], match.packet_type.negated)]
+
+
+MATCHES = {
+    fw.TcpMatch: tcp_matches, fw.UdpMatch: udp_matches, fw.IcmpMatch: icmp_matches, fw.StateMatch: state_matches,
+    fw.ConntrackMatch: conntrack_matches, fw.MultiportMatch: multiport_matches, fw.LimitMatch: limit_matches,
+    fw.MarkMatch: mark_matches, fw.MacMatch: mac_matches, fw.OwnerMatch: owner_matches,
+    fw.IprangeMatch: iprange_matches, fw.StringMatch: string_matches, fw.RecentMatch: recent_matches,
+    fw.U32Match: u32_matches, fw.TosMatch: tos_matches, fw.LengthMatch: length_matches, fw.TtlMatch: ttl_matches,
+    fw.AddrtypeMatch: addrtype_matches, fw.PkttypeMatch: pkttype_matches,
+}
+
+
+# -- targets ---------------------------------------------------------------------------------
+
+LOG_LEVELS = ("emerg", "alert", "crit", "err", "warn", "notice", "info", "debug")
+LOG_FLAGS = (("tcp_sequence", "tcp sequence"), ("tcp_options", "tcp options"), ("ip_options", "ip options"),
+             ("uid", "skuid"), ("macdecode", "ether"))
+REJECT_CODES = {"icmp-net-unreachable": "net-unreachable", "icmp-host-unreachable": "host-unreachable",
+                "icmp-proto-unreachable": "prot-unreachable", "icmp-net-prohibited": "net-prohibited",
+                "icmp-host-prohibited": "host-prohibited", "icmp-admin-prohibited": "admin-prohibited"}
+
+
+def target_statements(target, rule: fw.Rule, quotes_allowed: bool) -> list:
+    if target is None:
+        return []
+    if isinstance(target, fw.Verdict):
+        return [nft.Verdict({"DENY": "drop"}.get(target.name, target.name.lower()))]
+    if isinstance(target, fw.ChainJump):
+        return [nft.Verdict("goto" if target.goto else "jump", target.chain)]
+    translate = TARGETS.get(type(target))
+    if translate is None:
+        raise Untranslatable(f"the {getattr(target, 'name', type(target).__name__)} target")
+    return translate(target, quotes_allowed)
+
+
+def reject_statements(target: fw.Reject, quotes_allowed: bool) -> list:
+    if target.reject_with == "icmp-port-unreachable":
+        return [nft.Reject()]
+    if target.reject_with == "tcp-reset":
+        return [nft.Reject("tcp reset")]
+    return [nft.Reject("icmp", REJECT_CODES[target.reject_with])]
+
+
+def log_statements(target: fw.Log, quotes_allowed: bool) -> list:
+    prefix = None if target.prefix is None else checked_string(target.prefix, "a log prefix", quotes_allowed)
+    level = None if target.level == 4 else LOG_LEVELS[target.level]
+    flags = tuple(flag for field, flag in LOG_FLAGS if getattr(target, field))
+    return [nft.Log(prefix, level, flags)]
+
+
+def nflog_statements(target: fw.Nflog, quotes_allowed: bool) -> list:
+    prefix = None if target.prefix is None else checked_string(target.prefix, "a log prefix", quotes_allowed)
+    return [nft.Log(prefix, group=target.group, snaplen=target.size, threshold=target.threshold or None)]
+
+
+def nat_flags(target, *names: str) -> tuple:
+    return tuple(name.replace("_", "-") for name in names if getattr(target, name, False))
+
+
+def masquerade_statements(target: fw.Masquerade, quotes_allowed: bool) -> list:
+    port = None if target.ports is None else port_value(target.ports)
+    return [nft.Nat("masquerade", port=port, flags=nat_flags(target, "random", "random_fully"))]
+
+
+def redirect_statements(target: fw.Redirect, quotes_allowed: bool) -> list:
+    port = None if target.ports is None else port_value(target.ports)
+    return [nft.Nat("redirect", port=port, flags=nat_flags(target, "random"))]
+
+
+def snat_dnat_statements(target, quotes_allowed: bool) -> list:
+    to = target.to
+    if not isinstance(to, fw.NatRange):
+        raise Untranslatable(f"the NAT address {to}, known only when the script runs")
+    address = None
+    if to.min_address is not None:
+        single = to.max_address in (None, to.min_address)
+        address = str(to.min_address) if single else nft.Span(str(to.min_address), str(to.max_address))
+    port = None if to.min_port is None else port_value(fw.PortRange(to.min_port, to.max_port))
+    kind = "snat" if isinstance(target, fw.Snat) else "dnat"
+    return [nft.Nat(kind, address, port, nat_flags(target, "random", "random_fully", "persistent"))]
+
+
+def mark_statements(target: fw.Mark, quotes_allowed: bool) -> list:
+    """MARK sets mark = (mark & ~mask) ^ value."""
+    mark = nft.Meta("mark")
+    if target.mask == 0xFFFFFFFF:
+        return [nft.Mangle(mark, target.value)]
+    kept = nft.Binary("&", mark, ~target.mask & 0xFFFFFFFF)
+    return [nft.Mangle(mark, kept if target.value == 0 else nft.Binary("^", kept, target.value))]
+
+
+DSCP_BITS = 0xFC
+
+
+def tos_statements(target: fw.Tos, quotes_allowed: bool) -> list:
+    """TOS sets tos = (tos & ~mask) ^ value; nft's `ip dscp set` can only replace bits 2-7 whole."""
+    if target.mask & DSCP_BITS == DSCP_BITS and not (target.mask | target.value) & 0x03:
+        return [nft.Mangle(nft.Payload("ip", "dscp"), target.value >> 2)]
+    lost = (target.mask | target.value) & 0x03
+    kept = ~target.mask & DSCP_BITS
+    why = [f"it changes bit{'s' if lost == 3 else ''} {lost:#04x} (ECN)"] if lost else []
+    why += [f"it keeps the DSCP bits {kept:#04x}"] if kept else []
+    raise Untranslatable(f"TOS --set-tos {target.value:#04x}/{target.mask:#04x}: `ip dscp set' replaces bits 2-7 "
+                         f"(0xfc) whole, but {' and '.join(why)}")
+
+
+def ttl_statements(target: fw.Ttl, quotes_allowed: bool) -> list:
+    if target.operation != "set":
+        raise Untranslatable(f"TTL --ttl-{target.operation} (nft can only set the TTL to a constant)")
+    return [nft.Mangle(nft.Payload("ip", "ttl"), target.value)]
+
+
+def tcpmss_statements(target: fw.Tcpmss, quotes_allowed: bool) -> list:
+    return [nft.TcpMss(target.mss)]
+
+
+TARGETS = {
+    fw.Reject: reject_statements, fw.Log: log_statements, fw.Nflog: nflog_statements,
+    fw.Masquerade: masquerade_statements, fw.Redirect: redirect_statements, fw.Snat: snat_dnat_statements,
+    fw.Dnat: snat_dnat_statements, fw.Mark: mark_statements, fw.Tos: tos_statements, fw.Ttl: ttl_statements,
+    fw.Tcpmss: tcpmss_statements,
+}
