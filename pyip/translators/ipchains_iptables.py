@@ -1,0 +1,508 @@
+"""The final ipchains ruleset (pyip.ruleset_ipchains) -> an iptables ruleset (pyip.ruleset) that does the same.
+
+Where the chains go (spec/translation.md, spec/ipchains.md "Where the chains run (2.2)"):
+
+- style "faithful" (default) keeps where 2.2 ran them: `input` at mangle
+  PREROUTING (every inbound packet, before routing), `forward` at filter
+  FORWARD, `output` at mangle POSTROUTING (every outbound packet, forwarded
+  ones included).  An ACCEPT ends the stage and the packet goes on to the
+  next, as in 2.2.
+- style "conventional": INPUT, FORWARD and OUTPUT of the filter table, with
+  a warning for every difference that makes.
+
+ipchains' `-i` is the incoming interface in `input` and the outgoing one in
+`forward` and `output`: it becomes `-o` there.  A user chain goes in the
+table of its callers; reached from chains where `-i` or the table differ, it
+becomes one copy per calling chain (`NAME-input`, ...), reported.
+
+A rule's side actions become rules of their own before the verdict rule, in
+the kernel's order: `-l` a LOG rule (level info), `-t` a TOS rule (mangle
+only: from a filter chain it goes to mangle at the same hook), `-m N` a
+MARK rule, `-o` an NFLOG rule.  DENY is DROP; MASQ in forward is ACCEPT plus
+a nat POSTROUTING MASQUERADE rule (and one conntrack ESTABLISHED,RELATED
+accept at the top of FORWARD: replies to masqueraded connections skipped
+`forward`); REDIRECT in input is ACCEPT plus a nat PREROUTING REDIRECT rule.
+
+Never silent: what has no equivalent is a Finding (error) at the ipchains
+command, and a `LeftOutRule` where it stood, printed as `# pyip: left out:`;
+what works but differs from 2.2 is a `Note` (warning), which does not make
+the translation fail.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from ..ast import firewall as fw
+from ..ast import ipchains as ch
+from ..ast import nft
+from ..errors import Location, PyipError, printable
+from ..ruleset import Chain, Ruleset
+from .iptables_nft import Finding, RuleTranslator, base_chain
+
+FAITHFUL, CONVENTIONAL = "faithful", "conventional"
+STYLES = (FAITHFUL, CONVENTIONAL)
+# built-in ipchains chain -> (table, chain, `-i` becomes `-o`)
+PLACES = {
+    FAITHFUL: {"input": ("mangle", "PREROUTING", False), "forward": ("filter", "FORWARD", True),
+               "output": ("mangle", "POSTROUTING", True)},
+    CONVENTIONAL: {"input": ("filter", "INPUT", False), "forward": ("filter", "FORWARD", True),
+                   "output": ("filter", "OUTPUT", True)},
+}
+UNREACHED = ("filter", None, False)  # a user chain no built-in chain jumps to
+VERDICTS = {"ACCEPT": "ACCEPT", "DENY": "DROP", "RETURN": "RETURN"}
+ESTABLISHED = fw.StateMatch(fw.Test(("RELATED", "ESTABLISHED")))
+
+
+class Note(Finding):
+    """A difference the translation makes that the user should know about; not a failure."""
+
+    severity = "warning"
+
+    def __str__(self) -> str:
+        return f"{self.location}: warning: {printable(self.message)}"
+
+
+def is_error(problem: PyipError) -> bool:
+    return getattr(problem, "severity", "error") == "error"
+
+
+@attrs.frozen
+class LeftOutRule:
+    """Where a construct stood that has no iptables equivalent: a `# pyip: left out:` line in the output."""
+
+    why: str
+
+
+class Untranslatable(Exception):
+    pass
+
+
+def ipchains_text(rule: fw.Rule) -> str:
+    from ..render.ipchains import rule_line
+
+    try:
+        return rule_line(rule)
+    except Exception:  # a value the renderer cannot print: say where it was instead
+        return f"the ipchains rule at {rule.location}"
+
+
+class IpchainsTranslator:
+    def __init__(self, style: str = FAITHFUL, policy_locations: dict | None = None):
+        if style not in STYLES:
+            raise ValueError(f"unknown style {style}")
+        self.style = style
+        self.places = PLACES[style]
+        self.policy_locations = policy_locations or {}
+        self.findings: list[PyipError] = []
+        self.result = Ruleset()
+        self.masquerading: Location | None = None
+
+    # -- findings ----------------------------------------------------------------------------------
+
+    def error(self, chain: Chain, message: str, rule: fw.Rule | None, location: Location | None = None) -> None:
+        location = location or (rule.location if rule is not None else Location())
+        self.findings.append(Finding(f"no iptables equivalent: {message}", location))
+        where = ipchains_text(rule) if rule is not None else f"at {location}"
+        chain.rules.append(LeftOutRule(f"{printable(message)}: {printable(where)}"))
+
+    def note(self, message: str, location: Location) -> None:
+        self.findings.append(Note(message, location))
+
+    # -- chains ------------------------------------------------------------------------------------
+
+    def chain(self, table: str, name: str) -> Chain:
+        target = self.result.table(table, create=True)
+        if name in fw.TABLES[table]:
+            return target.builtin(name)
+        if name not in target.chains:
+            target.chains[name] = Chain(name)
+        return target.chains[name]
+
+    def translate(self, ruleset) -> tuple[Ruleset, list[PyipError]]:
+        chains = ruleset.chains
+        self.contexts = reaching(chains)
+        self.names = self.chain_names(chains)
+        for name in ch.BUILTIN_CHAINS:
+            self.builtin_chain(chains[name])
+        for chain in chains.values():
+            if chain.policy is None:
+                for context in self.contexts[chain.name] or [None]:
+                    self.user_chain(chain, context)
+        if self.masquerading is not None:
+            forward = self.chain("filter", "FORWARD")
+            forward.rules.insert(0, fw.Rule("FORWARD", "filter", matches=(ESTABLISHED,), target=fw.Verdict("ACCEPT")))
+            self.note("MASQ: replies to masqueraded connections skipped `forward' in 2.2; a first FORWARD rule "
+                      "accepts ESTABLISHED,RELATED packets, which lets the later packets of every connection "
+                      "forward accepted through without the forward rules", self.masquerading)
+        if self.style == CONVENTIONAL:
+            self.conventional_notes(chains)
+        self.findings.sort(key=lambda f: (f.location.line, f.location.col))
+        return self.result, self.findings
+
+    def chain_names(self, chains: dict) -> dict:
+        """(ipchains chain, context) -> the iptables chain name: the same name unless it needs copies."""
+        names = {}
+        for chain in chains.values():
+            if chain.policy is not None:
+                continue
+            contexts = self.contexts[chain.name]
+            places = {self.place(c)[0::2] for c in contexts}
+            for context in contexts or [None]:
+                names[chain.name, context] = f"{chain.name}-{context}" if len(places) > 1 else chain.name
+            if len(places) > 1:
+                jump = first_jump(chains, chain.name)
+                self.note(f"chain `{chain.name}' is reached from {', '.join(contexts)}, where `-i' means different "
+                          f"interfaces or the tables differ: translated as one copy each "
+                          f"({', '.join(names[chain.name, c] for c in contexts)})", jump)
+        return names
+
+    def place(self, context: str | None) -> tuple:
+        return self.places[context] if context is not None else UNREACHED
+
+    def builtin_chain(self, chain) -> None:
+        table, name, _ = self.place(chain.name)
+        target = self.chain(table, name)
+        for rule in chain.rules:
+            self.rule(rule, chain.name, target, table)
+        self.policy(chain, target, table)
+
+    def user_chain(self, chain, context: str | None) -> None:
+        table = self.place(context)[0]
+        target = self.chain(table, self.names[chain.name, context])
+        for rule in chain.rules:
+            self.rule(rule, context, target, table)
+
+    def policy(self, chain, target: Chain, table: str) -> None:
+        policy = chain.policy
+        location = self.policy_locations.get(chain.name, Location())
+        target.policy = "DROP" if policy in ("DENY", "REJECT") else "ACCEPT"
+        if policy == "REJECT":
+            if table == "filter":
+                target.rules.append(fw.Rule(target.name, table, target=fw.Reject(), location=location))
+            else:
+                self.error(target, f"policy REJECT of `{chain.name}': REJECT cannot stand in {table} {target.name} "
+                                   "(the kernel allows it in the filter table only); the policy drops instead",
+                           None, location)
+        elif policy == "MASQ":
+            if chain.name == "forward":
+                self.chain("nat", "POSTROUTING").rules.append(
+                    fw.Rule("POSTROUTING", "nat", target=fw.Masquerade(), location=location))
+                self.masquerading = self.masquerading or location
+                if any(accepts(rule) for rule in chain.rules):
+                    self.note("policy MASQ: nat POSTROUTING masquerades every forwarded packet, those forward's "
+                              "rules accept too", location)
+            else:
+                self.note(f"policy MASQ of `{chain.name}': only forward masquerades; ACCEPT, as the 2.4 "
+                          "ipchains layer did", location)
+
+    # -- rules -------------------------------------------------------------------------------------
+
+    def rule(self, rule: fw.Rule, context: str | None, target: Chain, table: str) -> None:
+        swap = self.place(context)[2]
+        base = attrs.evolve(rule, table=table, chain=target.name, actions=(), target=None)
+        if swap and rule.in_interface is not None:
+            base = attrs.evolve(base, in_interface=None, out_interface=rule.in_interface)
+        try:
+            variants = icmp_variants(base)
+        except Untranslatable as why:
+            self.error(target, str(why), rule)
+            return
+        if self.style == FAITHFUL and context == "output" and rule.source is not None and table == "mangle":
+            self.note("output: mangle POSTROUTING runs before masquerading, so this -s test sees the source "
+                      "before MASQ rewrote it (2.2's output saw it after)", rule.location)
+        for action in rule.actions:
+            self.action(action, rule, variants, context, target, table)
+        if rule.target is None and rule.actions:
+            return  # the action rules count the packets already
+        verdict = self.target(rule, context, target, table, variants)
+        if verdict is not False:
+            target.rules += [attrs.evolve(v, target=verdict) for v in variants]
+
+    def action(self, action, rule: fw.Rule, variants: list, context: str | None, target: Chain, table: str) -> None:
+        if isinstance(action, ch.MarkAdd):
+            self.error(target, f"-m {action.delta:+} (iptables' MARK sets, ORs, ANDs or XORs the mark; it cannot "
+                               "add to it): this action is left out, the rest of the rule is kept", rule)
+            return
+        if isinstance(action, fw.Tos) and table != "mangle":
+            hook = self.place(context)[1]
+            if hook is None or target.policy is None:
+                self.error(target, "-t in a user chain of the filter table (TOS works in mangle only)", rule)
+                return
+            self.chain("mangle", hook).rules += [attrs.evolve(v, table="mangle", chain=hook, target=action)
+                                                 for v in variants]
+            self.note(f"-t: TOS works in the mangle table only; this rule's TOS action is in mangle {hook}, "
+                      f"which runs before filter {hook}, so it also changes packets that earlier rules of "
+                      f"`{context}' decided", rule.location)
+            return
+        target.rules += [attrs.evolve(v, target=action) for v in variants]
+
+    def target(self, rule: fw.Rule, context: str | None, target: Chain, table: str, variants: list):
+        """The iptables target of the verdict rule, or False if the rule is left out."""
+        verdict = rule.target
+        if verdict is None:
+            return None
+        if isinstance(verdict, fw.Verdict):
+            return fw.Verdict(VERDICTS.get(verdict.name, verdict.name))
+        if isinstance(verdict, fw.ChainJump):
+            return attrs.evolve(verdict, chain=self.names[verdict.chain, context])
+        if isinstance(verdict, fw.Reject):
+            if table == "filter":
+                return fw.Reject()
+            self.error(target, f"REJECT cannot stand in {table} {target.name} (the kernel allows it in the filter "
+                               "table only); the rule drops instead", rule)
+            return fw.Verdict("DROP")
+        if isinstance(verdict, fw.Masquerade):
+            return self.masquerade(rule, context, target, variants)
+        if isinstance(verdict, fw.Redirect):
+            return self.redirect(rule, context, variants)
+        self.error(target, f"the target {getattr(verdict, 'name', verdict)}", rule)
+        return False
+
+    def masquerade(self, rule: fw.Rule, context: str | None, target: Chain, variants: list):
+        if context != "forward":
+            self.note(f"MASQ in `{context or rule.chain}': only forward masquerades; ACCEPT, as the 2.4 ipchains "
+                      "layer did", rule.location)
+            return fw.Verdict("ACCEPT")
+        nat = self.chain("nat", "POSTROUTING")
+        nat.rules += [attrs.evolve(v, table="nat", chain="POSTROUTING", target=fw.Masquerade()) for v in variants]
+        self.masquerading = self.masquerading or rule.location
+        if target.policy is None:
+            self.note(f"MASQ in the user chain `{rule.chain}': nat POSTROUTING tests this rule's own conditions "
+                      "only, not those of the rules that jump to the chain", rule.location)
+        elif any(accepts(r) for r in target.rules if isinstance(r, fw.Rule)):
+            self.note("MASQ: nat POSTROUTING tests this rule's conditions on its own, so it also masquerades "
+                      "packets that earlier forward rules accepted", rule.location)
+        return fw.Verdict("ACCEPT")
+
+    def redirect(self, rule: fw.Rule, context: str | None, variants: list):
+        if context != "input":
+            self.note(f"REDIRECT in `{context or rule.chain}': only input redirects; ACCEPT, as the 2.4 ipchains "
+                      "layer did", rule.location)
+            return fw.Verdict("ACCEPT")
+        nat = self.chain("nat", "PREROUTING")
+        nat.rules += [attrs.evolve(v, table="nat", chain="PREROUTING", target=rule.target) for v in variants]
+        if rule.chain != "input":
+            self.note(f"REDIRECT in the user chain `{rule.chain}': nat PREROUTING tests this rule's own "
+                      "conditions only, not those of the rules that jump to the chain", rule.location)
+        return fw.Verdict("ACCEPT")
+
+    # -- conventional style ------------------------------------------------------------------------
+
+    def conventional_notes(self, chains: dict) -> None:
+        def where(name: str) -> Location | None:
+            rules = chains[name].rules
+            if rules:
+                return rules[0].location
+            if chains[name].policy != "ACCEPT":
+                return self.policy_locations.get(name, Location())
+            return None
+
+        location = where("input")
+        if location is not None:
+            self.note("conventional style: input's rules and policy are at INPUT, so they no longer see forwarded "
+                      "packets (2.2's input saw every inbound packet, before routing)", location)
+            marking = next((r for r in chains["input"].rules if any(isinstance(a, (fw.Mark, fw.Tos))
+                                                                     for a in r.actions)), None)
+            if marking is not None:
+                self.note("conventional style: marks and TOS set at INPUT come after routing, so fwmark routing "
+                          "and forwarded packets no longer see them", marking.location)
+        location = where("output")
+        if location is not None:
+            self.note("conventional style: output's rules and policy are at OUTPUT, so they no longer see "
+                      "forwarded packets (2.2's output saw every outbound packet, after masquerading)", location)
+
+
+def reaching(chains: dict) -> dict:
+    """User chain -> the built-in chains whose packets reach it (through jumps), in built-in order."""
+    result = {name: [] for name, chain in chains.items() if chain.policy is None}
+    for builtin in ch.BUILTIN_CHAINS:
+        seen, todo = set(), [builtin]
+        while todo:
+            name = todo.pop()
+            for rule in chains[name].rules if name in chains else []:
+                jump = rule.target
+                if isinstance(jump, fw.ChainJump) and jump.chain in result and jump.chain not in seen:
+                    seen.add(jump.chain)
+                    result[jump.chain].append(builtin)
+                    todo.append(jump.chain)
+    return result
+
+
+def first_jump(chains: dict, name: str) -> Location:
+    for chain in chains.values():
+        for rule in chain.rules:
+            if isinstance(rule.target, fw.ChainJump) and rule.target.chain == name:
+                return rule.location
+    return Location()
+
+
+def accepts(rule: fw.Rule) -> bool:
+    return rule.target == fw.Verdict("ACCEPT") or isinstance(rule.target, fw.ChainJump)
+
+
+MAX_ICMP_RULES = 64
+
+
+def icmp_variants(rule: fw.Rule) -> list[fw.Rule]:
+    """The rule, or one rule per ICMP type and code when ipchains tested ranges iptables cannot say
+    (iptables tests one type with one code or every code)."""
+    icmp = [m for m in rule.matches if isinstance(m, (ch.IcmpRanges, fw.IcmpMatch))]
+    if not icmp:
+        return [rule]
+    match = icmp[0]
+    if isinstance(match, fw.IcmpMatch):
+        value, negated = match.icmp_type.value, match.icmp_type.negated
+        if value.type == 0xFF or value.code_min == value.code_max or (value.code_min, value.code_max) == (0, 0xFF):
+            return [rule]
+        if negated:
+            raise Untranslatable("a negated ICMP type with a range of codes (iptables tests one code or all)")
+        types, codes = fw.PortRange(value.type, value.type), fw.PortRange(value.code_min, value.code_max)
+    else:
+        if match.types is None or match.types.negated or (match.codes is not None and match.codes.negated):
+            raise Untranslatable("an ICMP test of every type, or a negated ICMP type or code range (iptables tests "
+                                 "one type, with one code or every code)")
+        types = match.types.value
+        codes = fw.PortRange(0, 0xFF) if match.codes is None else match.codes.value
+        if not isinstance(types, fw.PortRange) or not isinstance(codes, fw.PortRange):
+            raise Untranslatable("an ICMP type or code known only when the script runs")
+        if types.last > 254 or codes.first > 0xFF:
+            raise Untranslatable("ICMP type 255 or a code above 255 (iptables' icmp match cannot say them)")
+        codes = fw.PortRange(codes.first, min(codes.last, 0xFF))
+    if codes.first > codes.last:
+        raise Untranslatable("an empty ICMP code range")
+    code_ranges = [(0, 0xFF)] if (codes.first, codes.last) == (0, 0xFF) else \
+        [(c, c) for c in range(codes.first, codes.last + 1)]
+    count = (types.last - types.first + 1) * len(code_ranges)
+    if count > MAX_ICMP_RULES:
+        raise Untranslatable(f"an ICMP test that would take {count} iptables rules (one per type and code)")
+    others = tuple(m for m in rule.matches if m is not match)
+    return [attrs.evolve(rule, matches=(*others, fw.IcmpMatch(fw.Test(fw.IcmpType(t, low, high)))))
+            for t in range(types.first, types.last + 1) for low, high in code_ranges]
+
+
+def translate_ipchains(ruleset, style: str = FAITHFUL, policy_locations: dict | None = None):
+    """The iptables ruleset (pyip.ruleset.Ruleset, whose chains may hold LeftOutRule) and the findings."""
+    return IpchainsTranslator(style, policy_locations).translate(ruleset)
+
+
+# -- output ----------------------------------------------------------------------------------------
+
+
+def restore_text(ruleset: Ruleset) -> str:
+    """pyip.render.iptables_save.restore_file, with a `# pyip: left out:` line where a LeftOutRule stands."""
+    from ..render.iptables_save import rule_line
+
+    lines = []
+    for name in fw.TABLES:
+        table = ruleset.tables.get(name)
+        if table is None:
+            continue
+        lines.append(f"*{name}")
+        lines += [f":{chain} {getattr(table.chains.get(chain), 'policy', 'ACCEPT')} [0:0]" for chain in fw.TABLES[name]]
+        users = sorted(table.user_chains(), key=lambda chain: chain.name.encode("utf-8", "surrogateescape"))
+        lines += [f":{chain.name} - [0:0]" for chain in users]
+        builtins = [table.chains[chain] for chain in fw.TABLES[name] if chain in table.chains]
+        for chain in builtins + users:
+            for rule in chain.rules:
+                if isinstance(rule, LeftOutRule):
+                    lines.append(f"# pyip: left out: {rule.why}")
+                else:
+                    lines.append(rule_line(attrs.evolve(rule, chain=chain.name)))
+        lines.append("COMMIT")
+    return "".join(line + "\n" for line in lines)
+
+
+def nft_ruleset(ruleset: Ruleset, quotes_allowed: bool = False) -> tuple[nft.Ruleset, list]:
+    """pyip.translators.iptables_nft.translate_ruleset, with an nft LeftOut where a LeftOutRule stands."""
+    translator = RuleTranslator(quotes_allowed)
+    result = nft.Ruleset()
+    for name in fw.TABLES:
+        table = ruleset.tables.get(name)
+        if table is None:
+            continue
+        chains = []
+        for chain in table.chains.values():
+            out = nft.Chain(chain.name)
+            if chain.policy is not None:
+                out.type, out.hook, out.priority = base_chain(name, chain.name)
+                out.policy = chain.policy.lower()
+            out.rules = [nft.LeftOut(r.why) if isinstance(r, LeftOutRule) else translator.rule(r) for r in chain.rules]
+            chains.append(out)
+        result.tables.append(nft.Table(name, chains=chains))
+    return result, translator.findings
+
+
+# -- scripts -------------------------------------------------------------------------------------
+
+
+def uses_ipchains(text: str, file: str = "-") -> bool:
+    """Does the script run ipchains anywhere?"""
+    from ..parser.ipchains import is_ipchains_command
+    from ..script import script_commands
+
+    if any(line.startswith("*") for line in text.splitlines()):
+        return False  # an iptables-save file
+    return any(not isinstance(words, PyipError) and is_ipchains_command(words)
+               for words in script_commands(text, file))
+
+
+def script_rulesets(text: str, file: str, dialect: str):
+    """Apply each command to its tool's ruleset: (ipchains ruleset, iptables ruleset, policy locations,
+    where ipchains was first run, whether iptables was run, errors)."""
+    from ..parser.ipchains import is_ipchains_command, parse_ipchains
+    from ..parser.iptables import is_iptables_command, parse_iptables
+    from ..ruleset_ipchains import IpchainsRuleset
+    from ..script import script_commands
+
+    chains, tables, policies, errors = IpchainsRuleset(), Ruleset(), {}, []
+    first_ipchains, iptables_used = None, False
+    for words in script_commands(text, file):
+        if isinstance(words, PyipError):
+            errors.append(words)
+            continue
+        try:
+            if is_ipchains_command(words):
+                command = parse_ipchains(words)
+                first_ipchains = first_ipchains or command.location
+                chains.apply(command)
+                if isinstance(command, ch.Policy):
+                    policies[command.chain] = command.location
+            elif is_iptables_command(words):
+                iptables_used = True
+                tables.apply(parse_iptables(words, dialect))
+        except PyipError as error:
+            errors.append(error)
+    return chains, tables, policies, first_ipchains, iptables_used, errors
+
+
+def merge(into: Ruleset, ruleset: Ruleset) -> None:
+    """The translated ipchains rules after the script's own iptables rules, chain by chain."""
+    for name, table in ruleset.tables.items():
+        target = into.table(name, create=True)
+        for chain in table.chains.values():
+            existing = target.chains.setdefault(chain.name, Chain(chain.name, chain.policy))
+            existing.rules += chain.rules
+            if chain.policy not in (None, "ACCEPT"):
+                existing.policy = chain.policy
+
+
+def translate_script(text: str, file: str, target: str, dialect: str, style: str = FAITHFUL) -> tuple[str, list]:
+    """`pyip translate` for a script that runs ipchains: the output for TARGET and every error and finding."""
+    from ..render.nft import ruleset_text
+    from ..render.nft_json import ruleset_json
+
+    chains, tables, policies, first, iptables_used, errors = script_rulesets(text, file, dialect)
+    translated, findings = translate_ipchains(chains, style, policies)
+    if iptables_used:
+        findings.append(Note("the script runs both ipchains and iptables, which no kernel ran together; the "
+                             "ipchains rules follow the iptables ones in each chain", first))
+    merge(tables, translated)
+    header = "".join(f"# pyip: left out: {error}\n" for error in errors)
+    if target in ("iptables", "iptables-restore"):
+        output = header + restore_text(tables)
+    else:
+        result, nft_findings = nft_ruleset(tables, quotes_allowed=target == "nft-json")
+        findings += nft_findings
+        output = ruleset_json(result) if target == "nft-json" else header + ruleset_text(result)
+    return output, sorted(errors + findings, key=lambda e: (e.location.line, e.location.col))

@@ -1,0 +1,225 @@
+"""ipchains -> iptables (-> nftables): the corpus translates and loads (iptables-restore, nft -f), the
+translation filters and masquerades real packets as 2.2 would, and nothing is left out silently."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pyip.translators.ipchains_iptables import is_error, translate_script
+
+from .translate_oracle import nft_load, ns_run, probe, routed_network, scratch_namespace
+
+CORPUS = Path("/work/shared/corpus")
+
+
+def corpus(path: str) -> str:
+    return (CORPUS / path).read_text()
+
+
+def write(tmp_path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def loads(tmp_path, text: str, script: str = "script.sh") -> tuple[str, str]:
+    """The iptables and nft translations; each loads in a fresh namespace."""
+    restore, problems = translate_script(text, script, "iptables", "modern")
+    assert not [p for p in problems if is_error(p)]
+    nft_text, problems = translate_script(text, script, "nft", "modern")
+    assert not [p for p in problems if is_error(p)]
+    with scratch_namespace("ipc") as ns:
+        loaded = ns_run(ns, "iptables-restore", stdin=restore)
+        assert loaded.returncode == 0, loaded.stderr
+    with scratch_namespace("ipcnft") as ns:
+        loaded = nft_load(ns, write(tmp_path, "out.nft", nft_text))
+        assert loaded.returncode == 0, loaded.stderr
+    return restore, nft_text
+
+
+@pytest.mark.parametrize("path, marks", [
+    ("policy-routing/example5-fwmark.sh", [("192.168.1.0/24", None, 0x10), ("192.168.2.0/24", None, 0x2)]),
+    ("policy-routing/example7-combined.sh", [("192.168.2.32/27", "172.18.0.0/16", 0x3),
+                                             ("192.168.2.64/28", "10.10.0.0/16", 0x2),
+                                             ("192.168.1.64/28", "172.18.0.0/16", 0x1)]),
+])
+def test_fwmark_corpus_becomes_mark_rules(tmp_path, path, marks):
+    restore, nft_text = loads(tmp_path, corpus(path), path)
+    rules = [line for line in restore.splitlines() if line.startswith("-A")]
+    expected = [f"-A PREROUTING -s {source}{f' -d {dest}' if dest else ''} -p tcp -m tcp --dport 80 "
+                f"-j MARK --set-xmark {mark:#x}/0xffffffff" for source, dest, mark in marks]
+    assert rules == expected  # -I input puts the later rule first
+    assert nft_text.count("meta mark set") == len(marks)
+    assert "hook prerouting priority mangle" in nft_text
+
+
+def test_redundant_isp_corpus_translates_and_loads(tmp_path):
+    # as printed the script appends to INPUT/OUTPUT, which ipchains does not have (chains are lowercase)
+    script = corpus("redundant-isp/firewall-ipchains.sh")
+    script = script.replace("-A INPUT", "-A input").replace("-A OUTPUT", "-A output")
+    restore, nft_text = loads(tmp_path, script, "firewall-ipchains.sh")
+    assert "-A PREROUTING -d 63.89.102.157/32 -i eth1 -p tcp -m tcp --dport 22 -j ACCEPT" in restore
+    assert "-A PREROUTING -d 63.89.102.157/32 -i eth1 -p tcp -m tcp --dport 1024:65535 " \
+           "! --tcp-flags SYN,RST,ACK SYN -j ACCEPT" in restore
+    assert "-A POSTROUTING -p icmp -m icmp --icmp-type 11 -j ACCEPT" in restore
+    # as printed, every command fails: no chain INPUT
+    _, problems = translate_script(corpus("redundant-isp/firewall-ipchains.sh"), "f.sh", "iptables", "modern")
+    assert len(problems) == 17 and all(is_error(p) for p in problems)
+
+
+# DENY of a port on input (which saw forwarded packets too), REJECT in a user chain, MASQ on forward.
+ROUTER = """\
+ipchains -P forward DENY
+ipchains -N svc
+ipchains -A input -p tcp -d 0/0 5555 -j DENY
+ipchains -A input -p tcp -j svc
+ipchains -A svc -p tcp -d 0/0 2222 -j DENY
+ipchains -A forward -s 10.0.0.0/24 -i eth1 -j MASQ
+"""
+PROBES = [("client", "server", 80), ("client", "server", 5555), ("server", "client", 8080),
+          ("client", "router", 5555), ("client", "router", 22), ("server", "router", 2222),
+          ("server", "router", 22), ("client", "server", "ping")]
+
+
+def behaviour(tmp_path, script: str, style: str) -> tuple[list, list]:
+    restore, problems = translate_script(script, "router.sh", "iptables", "modern", style)
+    assert not [p for p in problems if is_error(p)]
+    nft_text, _ = translate_script(script, "router.sh", "nft", "modern", style)
+    with routed_network("ipc") as network:
+        loaded = ns_run(network["router"], "iptables-restore", stdin=restore)
+        assert loaded.returncode == 0, loaded.stderr
+        with_iptables = probe(network, PROBES)
+    with routed_network("ipcnft") as network:
+        loaded = nft_load(network["router"], write(tmp_path, "router.nft", nft_text))
+        assert loaded.returncode == 0, loaded.stderr
+        with_nft = probe(network, PROBES)
+    return with_iptables, with_nft
+
+
+def test_faithful_router_behaves_as_2_2(tmp_path):
+    with_iptables, with_nft = behaviour(tmp_path, ROUTER, "faithful")
+    assert with_nft == with_iptables
+    assert with_iptables == [
+        (True, ("63.89.102.157",)),  # forwarded and masqueraded; the replies come back through FORWARD DROP
+        (False, None),  # input DENYs port 5555 of forwarded packets too
+        (False, None),  # forward's policy DENY
+        (False, None), (True, ("10.0.0.2", "63.89.102.1")), (False, None),  # router:22 saw both peers
+        (True, ("10.0.0.2", "63.89.102.1")), (True, None),
+    ]
+
+
+def test_conventional_router_and_its_notes(tmp_path):
+    with_iptables, with_nft = behaviour(tmp_path, ROUTER, "conventional")
+    assert with_nft == with_iptables
+    # at INPUT, the port 5555 rule no longer sees forwarded packets
+    assert [reached for reached, _ in with_iptables] == [True, True, False, False, True, False, True, True]
+    _, problems = translate_script(ROUTER, "router.sh", "iptables", "modern", "conventional")
+    notes = [str(p) for p in problems]
+    assert "router.sh:3:10: warning: conventional style: input's rules and policy are at INPUT, so they no longer " \
+           "see forwarded packets (2.2's input saw every inbound packet, before routing)" in notes
+    assert not any(is_error(p) for p in problems)
+
+
+def run_cli(tmp_path, text: str, *options: str) -> subprocess.CompletedProcess:
+    path = write(tmp_path, "in.sh", text)
+    code = "from pyip.translators.cli import translate_command; translate_command()"
+    return subprocess.run([sys.executable, "-c", code, path, *options], capture_output=True, text=True, timeout=60)
+
+
+NEVER_SILENT = """\
+ipchains -A input -p tcp -d 0/0 22 -j ACCEPT
+ipchains -A input -p tcp -d 0/0 23 -m +1
+ipchains -A input -p tcp -d 0/0 24 -j REJECT
+ipchains -A output -p tcp -d 0/0 25 -j REJECT
+ipchains -P output REJECT
+"""
+
+
+@pytest.mark.parametrize("target", ["iptables", "nft", "nft-json"])
+def test_never_silent(tmp_path, target):
+    result = run_cli(tmp_path, NEVER_SILENT, "--to", target)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert [line.split(": error: ")[0].rsplit("in.sh:", 1)[1] for line in lines] == ["2:10", "3:10", "4:10", "5:1"]
+    assert lines[0].endswith("no iptables equivalent: -m +1 (iptables' MARK sets, ORs, ANDs or XORs the mark; it "
+                             "cannot add to it): this action is left out, the rest of the rule is kept")
+    assert lines[1].endswith("no iptables equivalent: REJECT cannot stand in mangle PREROUTING (the kernel allows it "
+                             "in the filter table only); the rule drops instead")
+    assert "policy REJECT of `output': REJECT cannot stand in mangle POSTROUTING" in lines[3]
+    if target != "nft-json":
+        assert result.stdout.count("# pyip: left out: ") == 4
+        assert "# pyip: left out: -m +1 (iptables' MARK sets" in result.stdout
+    if target == "iptables":
+        assert "-A PREROUTING -p tcp -m tcp --dport 24 -j DROP" in result.stdout
+        assert ":POSTROUTING DROP [0:0]" in result.stdout
+    partial = run_cli(tmp_path, NEVER_SILENT, "--to", target, "--allow-partial")
+    assert partial.returncode == 0 and partial.stdout == result.stdout and partial.stderr == result.stderr
+    # conventional: REJECT stands in filter, only -m +1 is left out
+    conventional = run_cli(tmp_path, NEVER_SILENT, "--to", target, "--style", "conventional")
+    assert conventional.returncode == 1
+    assert [line for line in conventional.stderr.splitlines() if ": error: " in line] == [lines[0]]
+    if target == "iptables":
+        assert conventional.stdout.endswith("-A OUTPUT -p tcp -m tcp --dport 25 -j REJECT --reject-with "
+                                            "icmp-port-unreachable\n-A OUTPUT -j REJECT --reject-with "
+                                            "icmp-port-unreachable\nCOMMIT\n")
+
+
+def test_warnings_alone_exit_0(tmp_path):
+    result = run_cli(tmp_path, "ipchains -A input -p tcp -d 0/0 22 -j DENY\n", "--to", "iptables",
+                     "--style", "conventional")
+    assert result.returncode == 0
+    assert ": warning: conventional style: input's rules" in result.stderr
+    assert "-A INPUT -p tcp -m tcp --dport 22 -j DROP" in result.stdout
+
+
+def test_side_actions_and_chain_copies(tmp_path):
+    script = """\
+ipchains -N common
+ipchains -A input -j common
+ipchains -A forward -j common
+ipchains -A common -i eth0 -p icmp -s 0/0 3:4 -d 0/0 1:2 -l -t 0x01 0x10 -m 7 -o 128 -j ACCEPT
+ipchains -A forward -i eth0 -p icmp -s 0/0 3:4 -t 0x01 0x10
+ipchains -A common -p udp -s 0/0 0:1023 -j DENY
+ipchains -A common -p tcp -f
+ipchains -A input -p tcp -d 10.0.0.1 80 -j REDIRECT 8080
+ipchains -P forward MASQ
+"""
+    restore, nft_text = loads_with_notes(tmp_path, script)
+    for line in (
+            "-A common-input -i eth0 -p icmp -m icmp --icmp-type 3/2 -j LOG --log-level 6",
+            "-A common-input -i eth0 -p icmp -m icmp --icmp-type 4/1 -j TOS --set-tos 0x10/0xfe",
+            "-A common-input -i eth0 -p icmp -m icmp --icmp-type 3/1 -j MARK --set-xmark 0x7/0xffffffff",
+            "-A common-input -i eth0 -p icmp -m icmp --icmp-type 4/2 -j NFLOG --nflog-size 128",
+            "-A common-forward -o eth0 -p icmp -m icmp --icmp-type 3/2 -j LOG --log-level 6",
+            "-A FORWARD -o eth0 -p icmp -m icmp --icmp-type 3 -j TOS --set-tos 0x10/0xfe",
+            "-A common-forward -p udp -m udp --sport 0:1023 -j DROP",
+            "-A common-input -p tcp -f",
+            "-A PREROUTING -d 10.0.0.1/32 -p tcp -m tcp --dport 80 -j REDIRECT --to-ports 8080",
+            "-A PREROUTING -d 10.0.0.1/32 -p tcp -m tcp --dport 80 -j ACCEPT",
+            "-A POSTROUTING -j MASQUERADE",
+            ":FORWARD ACCEPT [0:0]"):
+        assert line in restore, line
+
+
+def loads_with_notes(tmp_path, script: str) -> tuple[str, str]:
+    restore, problems = translate_script(script, "s.sh", "iptables", "modern")
+    errors = [str(p) for p in problems if is_error(p)]
+    # TOS works in mangle only: the forward copy of `common' (filter) cannot hold it
+    assert errors == ["s.sh:4:10: error: no iptables equivalent: -t in a user chain of the filter table (TOS works "
+                      "in mangle only)"]
+    nft_text, problems = translate_script(script, "s.sh", "nft", "modern")
+    assert [str(p) for p in problems if is_error(p)] == errors + [
+        f"s.sh:{line}:10: error: no exact nftables equivalent: TOS --set-tos 0x10/0xfe: `ip dscp set' replaces "
+        "bits 2-7 (0xfc) whole, but it changes bit 0x02 (ECN)" for line in (4, 4, 4, 4, 5, 5)]
+    with scratch_namespace("ipcn") as ns:
+        loaded = ns_run(ns, "iptables-restore", stdin=restore)
+        assert loaded.returncode == 0, loaded.stderr
+    with scratch_namespace("ipcn2") as ns:
+        loaded = nft_load(ns, write(tmp_path, "s.nft", nft_text))
+        assert loaded.returncode == 0, loaded.stderr
+        assert "redirect to :8080" in ns_run(ns, "nft", "list", "ruleset").stdout
+    return restore, nft_text
