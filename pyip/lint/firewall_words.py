@@ -88,3 +88,22 @@ def marks_set(script) -> set[int]:
             if number is not None:
                 marks.add(number)
     return marks
+
+
+def final_iptables_rules(script):
+    """The chains an iptables script leaves, (table, chain, [rules in order]), each
+    rule with its source location; commands that fail or hold unknown values are skipped."""
+    from ..errors import PyipError
+    from ..parser.iptables import parse_iptables
+    from ..ruleset import Ruleset
+
+    ruleset = Ruleset()
+    for command in script.of("iptables"):
+        try:
+            parsed = parse_iptables(command.words, script.dialect)
+            if not getattr(parsed, "unknowns", ()):
+                ruleset.apply(parsed)
+        except PyipError:
+            continue
+    return [(table.name, chain.name, chain.rules)
+            for table in ruleset.tables.values() for chain in table.chains.values()]

@@ -16,10 +16,13 @@ from . import (  # noqa: F401  (imported for their @register)
     pi009_gateway_is_local,
     pi010_unused_table,
     pi011_delete_missing,
+    pi012_unknown_service,
     pi013_option_order,
     pi014_wrong_table_or_chain,
     pi015_unset_variable,
+    pi016_shadowed_rule,
     pi017_ipchains_short_address,
+    pi018_duplicate_rule,
     pi019_host_bits,
     pi020_mark_arithmetic,
 )

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from ..firewall_words import final_iptables_rules
+from ..model import WARNING, Rule, register
+
+
+@register
+class DuplicateRule(Rule):
+    """The same rule twice in one chain.
+
+    The second copy never decides anything the first did not; usually a
+    script ran twice, or a loop added what was already there.
+
+    Bad:  iptables -A INPUT -p tcp --dport 22 -j ACCEPT
+          iptables -A INPUT -p tcp --dport 22 -j ACCEPT
+    Good: iptables -A INPUT -p tcp --dport 22 -j ACCEPT
+    """
+
+    code = "PI018"
+    name = "duplicate-rule"
+    severity = WARNING
+
+    def check(self, script):
+        findings = []
+        for table, chain, rules in final_iptables_rules(script):
+            first = {}
+            for rule in rules:
+                if rule in first:
+                    where = first[rule].location
+                    findings.append(self.finding(script, rule.location,
+                                                 f"the same rule as at {where.line}:{where.col} in {table} {chain}"))
+                else:
+                    first[rule] = rule
+        return findings
