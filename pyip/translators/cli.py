@@ -101,7 +101,8 @@ def translate_command(file, target: str, style: str, allow_partial: bool, dialec
     from .ipchains_iptables import is_error
 
     output, problems = translate(file.read(), name, target, dialect, style)
-    for problem in problems:
-        click.echo(str(problem), err=True)
+    # A loop unrolled by the shell layer repeats its command: say each problem once per place.
+    for line in dict.fromkeys(str(problem) for problem in problems):
+        click.echo(line, err=True)
     sys.stdout.write(output)
     sys.exit(1 if any(map(is_error, problems)) and not allow_partial else 0)
