@@ -75,6 +75,9 @@ def simple_commands(text: str, file: str) -> list[list[Word]] | None:
         return None
 
 
+from .shell import Literal  # noqa: E402  (the shell module loads tree-sitter only when used)
+
+
 def shell_commands(text: str, file: str) -> Iterator[Entry | PyipError]:
     yield from read_shell(text, file)[0]
 
@@ -98,8 +101,11 @@ def read_shell(text: str, file: str) -> tuple[list[Entry | PyipError], frozenset
 
 
 def parser_word(word, file: str) -> Word:
-    text = word.text
     location = Location(file, word.line, word.col)
+    parts = word.parts
+    if len(parts) == 1 and type(parts[0]) is Literal:  # most words: one known piece
+        return Word(parts[0].text, location)
+    text = word.text
     if text is None:
         return Word(str(word), location, Symbol(str(word)))
     return Word(text, location)

@@ -92,7 +92,14 @@ def marks_set(script) -> set[int]:
 
 def final_iptables_rules(script):
     """The chains an iptables script leaves, (table, chain, [rules in order]), each
-    rule with its source location; commands that fail or hold unknown values are skipped."""
+    rule with its source location; commands that fail or hold unknown values are skipped.
+    Built once per script: several rules ask."""
+    if script.iptables_chains is None:
+        script.iptables_chains = build_iptables_rules(script)
+    return script.iptables_chains
+
+
+def build_iptables_rules(script):
     from ..errors import PyipError
     from ..parser.iptables import parse_iptables
     from ..ruleset import Ruleset

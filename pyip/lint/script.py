@@ -52,6 +52,7 @@ class Script:
     shell_errors: list[PyipError]
     variables: frozenset = frozenset()  # names the script sets anywhere
     claimed: set = attrs.Factory(set)  # id() of commands whose parse error a rule explained
+    iptables_chains: list | None = None  # the final iptables ruleset, built on first use
 
     @property
     def other_dialect(self) -> str:
