@@ -20,6 +20,8 @@ from pathlib import Path
 
 import attrs
 
+from .ast.base import Named
+
 CONFDIR = Path("/etc/iproute2")
 FALLBACK_CONFDIR = Path("/usr/share/iproute2")
 
@@ -52,17 +54,34 @@ class NameDB:
     warnings: tuple = ()
 
     ids: dict = attrs.field(init=False, eq=False, repr=False)  # name -> first id with it
+    known: dict = attrs.field(init=False, eq=False, repr=False)  # word -> Named, for named()
 
     def __attrs_post_init__(self):
         ids: dict = {}
         for ident, name in self.names.items():
             ids.setdefault(name, ident)
         object.__setattr__(self, "ids", ids)
+        object.__setattr__(self, "known", {})
 
     def lookup(self, word: str) -> int | None:
         """The id a word means, or None when it is neither a name nor a number."""
         ident = self.ids.get(word)
         return ident if ident is not None else parse_c_number(word, self.number_base, self.max_id)
+
+    def named(self, word: str) -> Named | None:
+        """The id a word means, keeping the name for printing; None when it is neither.
+
+        Remembered: bulk input names the same few tables and protocols on every line.
+        """
+        found = self.known.get(word)
+        if found is None:
+            ident = self.lookup(word)
+            if ident is None:
+                return None
+            found = Named(ident, word if word in self.ids else None)
+            if len(self.known) < 4096:
+                self.known[word] = found
+        return found
 
     def name(self, ident: int, numeric: bool = False) -> str:
         """How iproute2 prints an id: its name unless -N, else the number."""

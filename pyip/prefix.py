@@ -38,14 +38,22 @@ def family_name(family: int | None) -> str:
     return {4: "inet", 6: "inet6"}.get(family, "any valid")
 
 
-_PLAIN_QUAD = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+_OCTET = r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+# The common cases, read without the general rules: no octal, hex or short forms,
+# and a decimal length (what parse_c_number() reads fast: ASCII, no leading zero).
+_PLAIN_QUAD = re.compile(r"\.".join([_OCTET] * 4))
+_PLAIN_PREFIX = re.compile(_PLAIN_QUAD.pattern + r"(?:/(3[0-2]|[12][0-9]|[0-9]))?")
+
+
+def plain_ipv4(a: str, b: str, c: str, d: str) -> ipaddress.IPv4Address:
+    return ipaddress.IPv4Address(int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d))
 
 
 def ipv4_parts(word: str) -> ipaddress.IPv4Address | None:
     """get_addr_ipv4(): up to four base-0 parts, each <= 255, zero-filled."""
-    if _PLAIN_QUAD.fullmatch(word):  # the common case: no octal, hex or short forms
-        a, b, c, d = word.split(".")
-        return ipaddress.IPv4Address(int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d))
+    plain = _PLAIN_QUAD.fullmatch(word)
+    if plain:
+        return plain_ipv4(*plain.groups())
     parts = word.split(".")
     if len(parts) > 4:
         return None
@@ -96,6 +104,15 @@ def parse_prefix(word: str, family: int | None = None) -> Prefix | Unresolved:
 
 
 def read_prefix(word: str, family: int | None) -> Prefix | Unresolved | None:
+    plain = _PLAIN_PREFIX.fullmatch(word) if family is None or family == 4 else None
+    if plain:  # what read_any_prefix() makes of it, sooner
+        a, b, c, d, length = plain.groups()
+        return Prefix(plain_ipv4(a, b, c, d), 32 if length is None else int(length))
+    return read_any_prefix(word, family)
+
+
+def read_any_prefix(word: str, family: int | None) -> Prefix | Unresolved | None:
+    """get_prefix()'s rules for any word."""
     address_text, slash, length_text = word.partition("/")
     if address_text in KEYWORDS:
         if slash:
@@ -112,9 +129,17 @@ def read_prefix(word: str, family: int | None) -> Prefix | Unresolved | None:
 
 def parse_address(word: str, family: int | None = None) -> Address | Unresolved:
     """get_addr(): a single address (no length)."""
+    address = _ADDRESSES.get((word, family))
+    if address is not None:
+        return address
     if word in KEYWORDS:
         return Unresolved(word) if family is None else ZERO[family]
     address = read_address(word, family)
     if address is None:
         raise PyipError(f'Error: {family_name(family)} address is expected rather than "{word}".')
+    if len(_ADDRESSES) < 4096:
+        _ADDRESSES[word, family] = address
     return address
+
+
+_ADDRESSES: dict = {}  # (word, family) -> address: gateways recur from line to line

@@ -18,7 +18,7 @@ from .parser.words import Word
 
 # A line the fast path may split on blanks alone: nothing quoted, escaped or chained.
 _SIMPLE_LINE = re.compile(r"[^'\"\\;]*")
-_BLANK_WORD = re.compile(r"[^ \t\r]+")
+_new_tuple = tuple.__new__  # a Word or Location without NamedTuple's Python-level __new__
 
 
 def make_word(text: str, start: Location, expands: bool) -> Word:
@@ -44,13 +44,21 @@ def read_commands(text: str, file: str = "-") -> Iterator[list[Word]]:
 
 
 def simple_line(text: str, start: int, end: int, line: int, file: str) -> list[Word]:
+    """The words of a line with nothing quoted, escaped or chained, up to a `#`.
+
+    Splitting on one separator with str.split is several times faster than
+    a regex per word, which a 100,000-line script notices.
+    """
     words = []
-    for match in _BLANK_WORD.finditer(text, start, end):
-        word = match.group()
-        if word[0] == "#":
-            break
-        words.append(Word(word, Location(file, line, match.start() - start + 1),
-                          Symbol(word) if "$" in word else None))
+    column = 1
+    # tab and CR separate words as a space does
+    for piece in text[start:end].replace("\t", " ").replace("\r", " ").split(" "):
+        if piece:
+            if piece[0] == "#":
+                break
+            location = _new_tuple(Location, (file, line, column))
+            words.append(_new_tuple(Word, (piece, location, Symbol(piece) if "$" in piece else None)))
+        column += len(piece) + 1
     return words
 
 

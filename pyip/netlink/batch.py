@@ -34,6 +34,7 @@ from .common import HEADER, CommandFailed, Session, invarg_text
 WINDOW = 256
 MAX_ARGS = 100  # makeargs(line, largv, 100)
 WORD = re.compile(r"[^ \t\r\n]+")
+_new_tuple = tuple.__new__  # Word(text, location) without NamedTuple's Python-level __new__
 HELP_COMMAND = re.compile(r'Command "(.+)" is unknown, try "ip (\w+) help"\.')
 USAGES = {"route": usage.ROUTE, "rule": usage.RULE, "address": usage.ADDRESS}
 CHANGES = {"route": (route, frozenset(route.MODIFY_VERBS)), "rule": (rule, frozenset(("add", "delete"))),
@@ -190,7 +191,7 @@ class Batch:
             self.write_err('Object "%s" is unknown, try "ip help".\n' % texts[0])
             return self.failed(number)
         location = Location(self.name, number, 1)
-        words = self.prefix + [Word(text, location) for text in texts]
+        words = self.prefix + [_new_tuple(Word, (text, location, None)) for text in texts]
         try:
             command = parse_ip(words, self.dialect, self.session.names)
         except PyipError as error:

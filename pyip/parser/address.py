@@ -6,7 +6,7 @@ from ..ast import AddressSelector, InterfaceAddress
 from ..errors import PyipError
 from ..prefix import parse_address, parse_prefix
 from . import values as v
-from .ip import Context, items, values_of
+from .ip import Context, items, last_value
 from .route import address_into, simple, with_names
 
 MODIFY_VERBS = ("add", "change", "replace", "delete")
@@ -44,7 +44,7 @@ def once(reader):
 
 
 def duplicate(node, context: Context) -> PyipError:
-    token = values_of(node)[-1]
+    token = last_value(node)
     keyword = {"local": "local", "peer": "peer", "broadcast": "broadcast", "anycast": "anycast"}[node.data]
     if node.data == "local":
         message = f'Error: either "{keyword}" is duplicate, or "{context.text(token)}" is a garbage.'
@@ -54,7 +54,7 @@ def duplicate(node, context: Context) -> PyipError:
 
 
 def read_broadcast(node, fields, context: Context) -> None:
-    token = values_of(node)[-1]
+    token = last_value(node)
     text = context.text(token)
     fields["broadcast"] = text if text in ("+", "-") else context.at(token, parse_address, context.family)
 
@@ -84,7 +84,7 @@ MODIFY = {
 
 
 def select_scope(node, fields, context: Context) -> None:
-    token = values_of(node)[-1]
+    token = last_value(node)
     if context.text(token) == "all":
         fields["scope"] = "all"
     else:

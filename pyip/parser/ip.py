@@ -45,13 +45,14 @@ class Context:
 
     def at(self, token, read, *args):
         """read(text, *args), with any error placed at the token's word."""
-        value = self.text(token)
+        word = self.words[token.start_pos]  # text() and word(), inlined: every value passes here
+        value = word.text if word.symbol is None else word.symbol
         if isinstance(value, Symbol):
             return value
         try:
             result = read(value, *args)
         except PyipError as error:
-            raise error.at(self.word(token).location) from None
+            raise error.at(word.location) from None
         if isinstance(result, Unresolved):
             self.unresolved = True
         return result
@@ -62,10 +63,11 @@ class Context:
 
     def learn_family(self, value) -> None:
         """rtm_family: unset until the first address that has one."""
-        if self.family is None and hasattr(value, "version"):
-            self.family = value.version
-        elif self.family is None and isinstance(value, Prefix):
-            self.family = value.family
+        if self.family is None:
+            if isinstance(value, Prefix):  # tested first: hasattr() is slow when it fails
+                self.family = value.family
+            elif hasattr(value, "version"):
+                self.family = value.version
 
 
 def parse_ip(words: list[Word], dialect: str = legacy.MODERN, names: Databases | None = None,
@@ -95,6 +97,10 @@ OPTION_FLAGS = {
 
 def parse_front(words: list[Word], end: Location, batch_line: bool):
     """Split off the program word and options; return (options, object, program, rest)."""
+    if not batch_line and len(words) > 1 and words[0].symbol is None and words[1].symbol is None:
+        known = _FRONTS.get((words[0].text, words[1].text))
+        if known is not None:  # `ip route`, as met before: the program word was ip, with no options
+            return known[0], known[1], words[0].text, words[2:]
     front = grammar("ip")
     consumed = 0 if batch_line else 1
     if not batch_line and (not words or front.first_match(words[0].text, "PROGRAM") is None):
@@ -105,9 +111,10 @@ def parse_front(words: list[Word], end: Location, batch_line: bool):
         raise PyipError('Object "" is unknown, try "ip help".', end, 1)
     object_word = words[consumed]
     front_words = ([] if not batch_line else [Word("ip", object_word.location)]) + words[:consumed + 1]
-    key = tuple(w.text for w in front_words)
+    # an unknown value keys by its Symbol, so it never meets a known front
+    key = tuple([w.text if w.symbol is None else w.symbol for w in front_words])
     known = _FRONTS.get(key)
-    if known is None or any(w.symbol is not None for w in front_words):
+    if known is None:
         known = read_front(front, front_words, end)
         if len(_FRONTS) < 1000 and all(w.symbol is None for w in front_words):
             _FRONTS[key] = known  # scripts repeat the same few `ip -4 route` fronts
@@ -195,7 +202,7 @@ def parse_object(object_name: str, words: list[Word], context: Context, end: Loc
         return tree
 
     try:
-        tree = object_grammar.parse(words, end, read_argument)
+        tree = object_grammar.parse_memoised(words, end, read_argument)
     except IncompleteCommand:
         raise
     except PyipError as error:
@@ -205,9 +212,7 @@ def parse_object(object_name: str, words: list[Word], context: Context, end: Loc
 
 def verb_of(object_grammar, word: Word, verbs: dict) -> str | None:
     """The verb the first word names (its terminal), before the parse says so."""
-    regex = object_grammar.matcher(object_grammar.start)
-    match = regex.fullmatch(word.text) if regex is not None and word.symbol is None else None
-    return verbs.get(match.lastgroup) if match else None
+    return None if word.symbol is not None else verbs.get(object_grammar.kind_at_start(word.text))
 
 
 def default_selector(object_name: str):
@@ -242,6 +247,12 @@ def items(tree):
 def values_of(node):
     """The VALUE tokens (and other tokens after the keyword) of an argument."""
     return [c for c in node.children if isinstance(c, str)]
+
+
+def last_value(node):
+    """values_of(node)[-1], without the list: an argument mostly ends with its value token."""
+    last = node.children[-1]
+    return last if isinstance(last, str) else values_of(node)[-1]
 
 
 def type_name(node) -> str:

@@ -10,7 +10,8 @@ from ..compat import legacy
 from ..errors import PyipError, UsageError, invalid_argument
 from ..prefix import parse_address, parse_prefix
 from . import values as v
-from .ip import FAMILY_WORDS, Context, items, type_name, values_of
+from .ip import FAMILY_WORDS, Context, items, last_value, type_name, values_of
+from .words import Tree
 
 MODIFY_VERBS = ("add", "change", "replace", "prepend", "append", "test", "delete")
 SELECT_VERBS = ("show", "flush", "save")
@@ -50,19 +51,18 @@ def build_modify(fields: dict, context: Context, end) -> Route:
     if "dst" not in fields:
         raise UsageError("route", end)  # iproute_modify(): `if (!dst_ok) usage();`
     # RTA_METRICS is a set: keep metrics in one order so equal routes compare equal
-    metrics = fields.get("metrics", {}).values()
-    fields["metrics"] = tuple(sorted(metrics, key=lambda m: METRIC_NAMES.index(m.name)))
+    metrics = fields.get("metrics")
+    fields["metrics"] = tuple(sorted(metrics.values(), key=lambda m: METRIC_NAMES.index(m.name))) if metrics else ()
     fields["nexthops"] = tuple(fields.get("nexthops", ()))
     return context.finish(Route(**fields))
 
 
 def read_dst(node, fields, context: Context) -> None:
-    tokens = values_of(node)
-    value = tokens[-1]
+    value = last_value(node)
     if "dst" in fields:
         raise PyipError(f'Error: either "to" is duplicate, or "{context.text(value)}" is a garbage.',
                         context.word(value).location, 255)
-    route_types = [c for c in node.children if hasattr(c, "data")]
+    route_types = [c for c in node.children if isinstance(c, Tree)]
     if route_types:
         fields["type"] = type_name(route_types[0])
     dst = context.at(value, parse_prefix, context.family)
@@ -113,7 +113,7 @@ def _is_symbol(context: Context, token) -> bool:
 
 
 def read_rto_min(node, fields, context: Context) -> None:
-    token = values_of(node)[-1]
+    token = last_value(node)
     if _is_symbol(context, token):
         value, unit = context.text(token), None
     else:
@@ -123,14 +123,14 @@ def read_rto_min(node, fields, context: Context) -> None:
 
 
 def read_features(node, fields, context: Context) -> None:
-    token = values_of(node)[-1]
+    token = last_value(node)
     if context.text(token) != "ecn":
         raise invalid_argument(str(token), '"features" value not valid', context.word(token).location)
     fields.setdefault("metrics", {})["features"] = Metric("features", "ecn")
 
 
 def read_quickack(node, fields, context: Context) -> None:
-    token = values_of(node)[-1]
+    token = last_value(node)
     value = context.at(token, v.u32, '"quickack" value is invalid')
     if value not in (0, 1) and not isinstance(value, Symbol):
         raise invalid_argument(str(token), '"quickack" value should be 0 or 1', context.word(token).location)
@@ -138,7 +138,7 @@ def read_quickack(node, fields, context: Context) -> None:
 
 
 def read_pref(node, fields, context: Context) -> None:
-    token = values_of(node)[-1]
+    token = last_value(node)
     text = context.text(token)
     if text not in ("low", "medium", "high"):
         context.at(token, v.u32, '"pref" value is invalid', 0, 255)
@@ -146,7 +146,7 @@ def read_pref(node, fields, context: Context) -> None:
 
 
 def read_ttl_propagate(node, fields, context: Context) -> None:
-    token = values_of(node)[-1]
+    token = last_value(node)
     text = context.text(token)
     for word in ("enabled", "disabled"):
         if isinstance(text, str) and text and word.startswith(text):
@@ -167,21 +167,21 @@ def read_equalize(node, fields, context: Context) -> None:
 def simple(field: str, read=None, *args):
     """A keyword whose one value is read by read(text, *args) into `field`."""
     def reader(node, fields, context: Context) -> None:
-        token = values_of(node)[-1]
+        token = last_value(node)
         fields[field] = context.at(token, read, *args) if read else context.text(token)
     return reader
 
 
 def with_names(field: str, db_name: str, why: str):
     def reader(node, fields, context: Context) -> None:
-        token = values_of(node)[-1]
-        fields[field] = context.at(token, lambda w: v.named(getattr(context.names, db_name), w, why))
+        token = last_value(node)
+        fields[field] = context.at(token, v.named, getattr(context.names, db_name), why)
     return reader
 
 
 def address_into(field: str, read):
     def reader(node, fields, context: Context) -> None:
-        token = values_of(node)[-1]
+        token = last_value(node)
         value = context.at(token, read, context.family)
         context.learn_family(value)
         fields[field] = value
@@ -196,7 +196,7 @@ def flag(field: str):
 
 def realms_into(field: str, why: str):
     def reader(node, fields, context: Context) -> None:
-        token = values_of(node)[-1]
+        token = last_value(node)
         fields[field] = context.at(token, lambda w: v.realms(context.names.realms, w, why))
     return reader
 
@@ -254,7 +254,7 @@ def read_nexthop_via(node, fields, context: Context) -> None:
 
 
 def read_weight(node, fields, context: Context) -> None:
-    token = values_of(node)[-1]
+    token = last_value(node)
     weight = context.at(token, v.u32, '"weight" is invalid', 0, 256)
     if weight == 0:
         raise invalid_argument(str(token), '"weight" is invalid', context.word(token).location)
@@ -274,7 +274,7 @@ MODIFY.update({
 # -- iproute_list_flush_or_save() ------------------------------------------------------
 
 def select_table(node, fields, context: Context) -> None:
-    token = values_of(node)[-1]
+    token = last_value(node)
     text = context.text(token)
     if text in ("all", "cache") and context.names.tables.lookup(text) is None:
         if text == "cache":  # `table cache` is `cached`
@@ -282,18 +282,18 @@ def select_table(node, fields, context: Context) -> None:
         else:
             fields["table"] = text
         return
-    fields["table"] = context.at(token, lambda w: v.named(context.names.tables, w, "table id value is invalid"))
+    fields["table"] = context.at(token, v.named, context.names.tables, "table id value is invalid")
 
 
 def select_all_or(field: str, db_name: str, why: str):
     def reader(node, fields, context: Context) -> None:
-        token = values_of(node)[-1]
+        token = last_value(node)
         text = context.text(token)
         db = getattr(context.names, db_name)
         if text == "all" and db.lookup("all") is None:
             fields[field] = "all"
         else:
-            fields[field] = context.at(token, lambda w: v.named(db, w, why))
+            fields[field] = context.at(token, v.named, db, why)
     return reader
 
 
@@ -328,7 +328,7 @@ SELECT = {
     "metric": simple("metric", v.u32, '"metric" value is invalid'),
     "via": select_via,
     "src": lambda node, fields, context: fields.__setitem__(
-        "src", context.at(values_of(node)[-1], parse_prefix, context.family)),
+        "src", context.at(last_value(node), parse_prefix, context.family)),
     "realms": realms_into("realms", "invalid realms"),
     "from_": select_prefix("from_"),
     "to": select_prefix("to"),

@@ -7,7 +7,7 @@ from ..compat import legacy
 from ..errors import PyipError, invalid_argument
 from ..prefix import parse_address, parse_prefix
 from . import values as v
-from .ip import Context, items, type_name, values_of
+from .ip import Context, items, last_value, type_name, values_of
 from .route import flag, realms_into, simple, with_names
 
 
@@ -34,13 +34,13 @@ def build(verb: str, tree, fields: dict, context: Context, end):
 
 def read_prefix(field: str):
     def reader(node, fields, context: Context) -> None:
-        prefix = context.at(values_of(node)[-1], parse_prefix, context.family)
+        prefix = context.at(last_value(node), parse_prefix, context.family)
         fields[field] = prefix
     return reader
 
 
 def read_fwmark(node, fields, context: Context) -> None:
-    token = values_of(node)[-1]
+    token = last_value(node)
     text = context.text(token)
     if isinstance(text, Symbol):
         fields["fwmark"] = text
@@ -59,8 +59,11 @@ def read_fwmark(node, fields, context: Context) -> None:
 
 
 def read_table(node, fields, context: Context) -> None:
-    with_names("table", "tables", "invalid table ID")(node, fields, context)
+    read_table_name(node, fields, context)
     fields.setdefault("action", "lookup")
+
+
+read_table_name = with_names("table", "tables", "invalid table ID")
 
 
 def read_action(node, fields, context: Context) -> None:
@@ -87,13 +90,13 @@ def read_rule_type(action, context: Context) -> str:
 
 def read_ifname(field: str, why: str):
     def reader(node, fields, context: Context) -> None:
-        fields[field] = context.at(values_of(node)[-1], v.check_ifname, why)
+        fields[field] = context.at(last_value(node), v.check_ifname, why)
     return reader
 
 
 def read_nat(node, fields, context: Context) -> None:
     context.notes.append("Warning: route NAT is deprecated")
-    fields["nat"] = context.at(values_of(node)[-1], parse_address, 4)
+    fields["nat"] = context.at(last_value(node), parse_address, 4)
     fields["action"] = "nat"
 
 

@@ -15,7 +15,7 @@ import marshal
 import os
 import re
 
-FORMAT = 2
+FORMAT = 3
 _ABBREV = re.compile(r'abbrev\("([^"]+)"\)')
 _TERMINAL_DEF = re.compile(r"^([A-Z_][A-Z_0-9]*)(?:\.-?\d+)?\s*:", re.MULTILINE)
 
@@ -62,11 +62,62 @@ def compile_tables(source: str) -> dict:
     return {
         "format": FORMAT,
         "terminals": [(str(name), regex) for _, name, regex in terminals],
+        "first_characters": {str(name): first_characters(regex) for _, name, regex in terminals},
         "states": states,
         "rules": rule_list,
         "start": table.start_states["start"],
         "end": table.end_states["start"],
     }
+
+
+def first_characters(regex: str) -> str | None:
+    """The characters a match of the regex can begin with (sorted); None when not simply known.
+
+    Read from the regex's parse (the re module's own parser) for the few
+    constructs keyword terminals are made of: literals, character sets,
+    alternatives, groups and repeats.  The word lexer knows from them that
+    a word no keyword can begin like is a VALUE, without running a regex.
+    """
+    parsed = re._parser.parse(regex)
+    if parsed.state.flags & ~re.UNICODE:  # IGNORECASE and the like change what a literal matches
+        return None
+    first = _first_of_sequence(parsed.data)
+    return None if first is None else "".join(sorted(first[0]))
+
+
+def _first_of_sequence(items) -> tuple[frozenset, bool] | None:
+    """(first characters, can match empty) of a sequence of regex items."""
+    found: frozenset = frozenset()
+    for op, argument in items:
+        first = _first_of_item(op, argument)
+        if first is None:
+            return None
+        found |= first[0]
+        if not first[1]:  # this item cannot match empty: what follows cannot come first
+            return found, False
+    return found, True
+
+
+def _first_of_item(op, argument) -> tuple[frozenset, bool] | None:
+    codes = re._parser
+    if op == codes.LITERAL:
+        return frozenset(chr(argument)), False
+    if op == codes.IN and all(kind in (codes.LITERAL, codes.RANGE) for kind, _ in argument):
+        ranges = [(value, value) if kind == codes.LITERAL else value for kind, value in argument]
+        if sum(high - low for low, high in ranges) > 1000:
+            return None  # a set that wide is no keyword's
+        return frozenset(chr(c) for low, high in ranges for c in range(low, high + 1)), False
+    if op == codes.BRANCH:
+        branches = [_first_of_sequence(branch) for branch in argument[1]]
+        if None in branches:
+            return None
+        return frozenset().union(*(chars for chars, _ in branches)), any(empty for _, empty in branches)
+    if op == codes.SUBPATTERN and not argument[1] and not argument[2]:  # a group without flags
+        return _first_of_sequence(argument[3])
+    if op in (codes.MAX_REPEAT, codes.MIN_REPEAT):
+        first = _first_of_sequence(argument[2])
+        return None if first is None else (first[0], first[1] or argument[0] == 0)
+    return None
 
 
 def cache_dir() -> str:

@@ -22,12 +22,12 @@ def u32(word: str, why: str, base: int = 0, maximum: int = U32) -> int:
     return value
 
 
-def named(db: NameDB, word: str, why: str) -> Named:
+def named(word: str, db: NameDB, why: str) -> Named:
     """rtnl_*_a2n(): name first, then number; remembered for printing."""
-    number = db.lookup(word)
-    if number is None:
+    found = db.named(word)
+    if found is None:
         raise invalid_argument(word, why)
-    return Named(number, word if db.has_name(word) else None)
+    return found
 
 
 def realms(db: NameDB, word: str, why: str) -> Realms:

@@ -13,6 +13,16 @@ of "word", which is iproute2's matches().
 The tables come from Lark (pyip/parser/tables.py); the driver below is the
 LALR automaton and builds the trees Lark builds (rules named `_x`, such as
 Lark's own `*` helpers, are spliced into their parent).
+
+Bulk input repeats a few command shapes (`route add VALUE via VALUE table
+VALUE ...`) with different values, and the LALR actions depend on the
+terminal kinds alone.  So parse_memoised() walks a trie over sequences of
+kinds whose nodes (Shape) hold the parser's stack: a line of a known shape
+costs a dict lookup or two per word, then one call of the shape's builder,
+generated code that makes the trees and on_reduce calls the automaton would
+make.  The trie is learnt from the same tables, and anything unusual (an
+error, a shape too many) goes through the plain automaton, so both give the
+same trees, the same calls in the same order, and the same errors.
 """
 
 from __future__ import annotations
@@ -42,7 +52,7 @@ class Token(str):
     __slots__ = ("type", "start_pos")
 
     def __new__(cls, kind: str, text: str, index: int):
-        token = super().__new__(cls, text)
+        token = str.__new__(cls, text)
         token.type = kind
         token.start_pos = index
         return token
@@ -72,8 +82,13 @@ class WordGrammar:
         self.rules = tables["rules"]
         self.start = tables["start"]
         self.end = tables["end"]
+        self.first_characters = tables["first_characters"]  # terminal -> what a match begins with, or None
         self._matchers: dict[int, re.Pattern | None] = {}
         self._kinds: dict[tuple[int, str], str | None] = {}  # (state, word) -> terminal
+        self._first_matches: dict[tuple[str, str], str | None] = {}
+        self._keyword_starts: dict[int, frozenset | None] = {}
+        self._shapes = 0
+        self._root = self._shape((self.start,), 0)
 
     def matcher(self, state: int) -> re.Pattern | None:
         """One regex per parser state: the acceptable terminals, in file order."""
@@ -85,10 +100,14 @@ class WordGrammar:
 
     def first_match(self, text: str, prefix: str = "") -> str | None:
         """The first terminal (file order) whose name starts with prefix and matches text."""
-        for name, regex in self.terminals:
-            if name.startswith(prefix) and re.fullmatch(regex, text):
-                return name
-        return None
+        key = (text, prefix)
+        if key in self._first_matches:  # every line asks whether its program word is `ip`
+            return self._first_matches[key]
+        found = next((name for name, regex in self.terminals
+                      if name.startswith(prefix) and re.fullmatch(regex, text)), None)
+        if len(self._first_matches) < 4096:
+            self._first_matches[key] = found
+        return found
 
     def parse(self, words: list[Word], end: Location, on_reduce=None) -> Tree:
         """The parse tree of the words; PyipError on a word the grammar cannot take.
@@ -118,6 +137,144 @@ class WordGrammar:
             reduce(action[1], stack, values, on_reduce)
             if stack[-1] == self.end:
                 return values[-1]
+
+    def parse_memoised(self, words: list[Word], end: Location, on_reduce) -> Tree:
+        """parse(), faster on words whose shape (sequence of kinds) was seen before.
+
+        on_reduce must return the tree it is given: the trees of a shape are
+        laid out in advance.  Words are classified and the shape found before
+        any tree is built, so when something is wrong the plain automaton
+        runs from the start and raises its own error at its own point.
+        """
+        shape = self._root
+        tokens = []
+        for word in words:
+            text = word.text
+            step = shape.steps.get(text) if word.symbol is None else None
+            if step is not None:
+                token, shape = step
+            elif shape.value_next is not None and text and word.symbol is None and text[0] not in shape.keyword_starts:
+                token = _new_str(Token, text)  # a value where no keyword can start so: Token(), inlined
+                token.type = "VALUE"
+                token.start_pos = shape.depth
+                shape = shape.value_next
+            else:
+                step = self.step(shape, word)
+                if step is None:
+                    return self.parse(words, end, on_reduce)
+                token, shape = step
+            tokens.append(token)
+        build = shape.build or self.plan_shape(shape, [token.type for token in tokens])
+        if build is INCOMPLETE:
+            return self.parse(words, end, on_reduce)
+        return build(tokens, on_reduce)
+
+    def step(self, shape: Shape, word: Word) -> tuple[Token, Shape] | None:
+        """The word's token where the shape stands and the shape after it, learnt; None where
+        the plain automaton would stop (it then says why)."""
+        kind = self.kind_in(shape, word)
+        following = None if kind is None else shape.following.get(kind) or self.learn(shape, kind)
+        if following is None:
+            return None
+        token = Token(kind, word.text, shape.depth)
+        if word.symbol is not None:
+            return token, following
+        if kind == "VALUE" and shape.keyword_starts is not None:
+            shape.value_next = following
+            if word.text[0] not in shape.keyword_starts:
+                return token, following  # parse_memoised() takes such values itself from now on
+        if len(shape.steps) < 1024:  # keywords, and values that begin like one (`default`)
+            shape.steps[word.text] = (token, following)
+        return token, following
+
+    def kind_in(self, shape: Shape, word: Word) -> str | None:
+        """kind_of() without the error: the terminal the word is in the shape's state, or None."""
+        if word.symbol is not None:
+            return "VALUE" if "VALUE" in self.states[shape.state] else None
+        regex = self.matcher(shape.state)
+        match = regex.fullmatch(word.text) if regex is not None else None
+        return match.lastgroup if match is not None else None
+
+    def kind_at_start(self, text: str) -> str | None:
+        """The terminal a first word is, or None where none fits (parse() then says why)."""
+        step = self._root.steps.get(text)
+        return step[0].type if step is not None else self.kind_in(self._root, Word(text))
+
+    def learn(self, shape: Shape, kind: str) -> Shape | None:
+        """The shape after one more word of this kind; None where the tables refuse it."""
+        if self._shapes >= MAX_SHAPES:
+            return None
+        stack = list(shape.stack)
+        while True:
+            action = self.states[stack[-1]].get(kind)
+            if action is None:
+                return None
+            shift, arg = action
+            if shift:
+                stack.append(arg)
+                break
+            origin, _, size, _ = self.rules[arg]
+            if size:
+                del stack[-size:]
+            stack.append(self.states[stack[-1]][origin][1])
+        following = shape.following[kind] = self._shape(tuple(stack), shape.depth + 1)
+        return following
+
+    def _shape(self, stack: tuple, depth: int) -> Shape:
+        self._shapes += 1
+        return Shape(stack, depth, self.keyword_starts(stack[-1]))
+
+    def keyword_starts(self, state: int) -> frozenset | None:
+        """The characters a keyword acceptable in the state may begin with, where every other
+        non-empty word is a VALUE; None where that is not so or not known."""
+        if state not in self._keyword_starts:
+            regexes = dict(self.terminals)
+            acceptable = [name for name in regexes if name in self.states[state]]
+            starts = [self.first_characters[name] for name in acceptable if name != "VALUE"]
+            known = "VALUE" in acceptable and regexes["VALUE"] == ANY_WORD and None not in starts
+            self._keyword_starts[state] = frozenset("".join(starts)) if known else None
+        return self._keyword_starts[state]
+
+    def plan_shape(self, shape: Shape, kinds: list[str]):
+        """The shape's builder: the trees the automaton builds for words of these kinds, or INCOMPLETE."""
+        stack = [self.start]
+        values: list = []
+        planned: list[Planned] = []
+        for index, kind in enumerate(kinds):
+            while True:
+                shift, arg = self.states[stack[-1]][kind]
+                if shift:
+                    stack.append(arg)
+                    values.append(index)
+                    break
+                planned.append(self.plan_reduce(arg, stack, values))
+        while True:
+            action = self.states[stack[-1]].get("$END")
+            if action is None:
+                shape.build = INCOMPLETE
+                return INCOMPLETE
+            planned.append(self.plan_reduce(action[1], stack, values))
+            if stack[-1] == self.end:
+                shape.build = builder(planned, kinds)
+                return shape.build
+
+    def plan_reduce(self, rule: int, stack: list, values: list) -> Planned:
+        """reduce(), on word indexes and Planned trees instead of tokens and trees."""
+        origin, alias, size, splices = self.rules[rule]
+        if size:
+            children = values[-size:]
+            del stack[-size:]
+            del values[-size:]
+        else:
+            children = []
+        if splices:
+            children = [grandchild for child in children
+                        for grandchild in (child.children if isinstance(child, Planned) and child.data[0] == "_"
+                                           else [child])]
+        tree = Planned(alias or origin, children, origin[0] != "_")
+        stack.append(self.states[stack[-1]][origin][1])
+        values.append(tree)
+        return tree
 
     def reduce(self, rule: int, stack: list, values: list, on_reduce) -> None:
         origin, alias, size, splices = self.rules[rule]
@@ -161,6 +318,75 @@ class WordGrammar:
         error.expected = frozenset(name for name in self.states[state] if name.isupper())
         error.word = word
         return error
+
+
+MAX_SHAPES = 100_000  # beyond this many trie nodes, new shapes take the plain automaton
+ANY_WORD = r"[\s\S]+"  # VALUE: where it is the only terminal, every non-empty word is one
+INCOMPLETE = object()  # the builder of a shape the grammar cannot end with
+_new_str = str.__new__  # a Token without a call of its Python-level __new__
+
+
+class Shape:
+    """A node of the trie over kinds: the parser's stack after `depth` words of those kinds.
+
+    steps maps the words met here (keywords mostly) to their token, the same
+    on every line of the shape, and the shape after them.  A word that no
+    keyword here can begin like (keyword_starts) is a VALUE, and value_next
+    the shape after it, once learnt.
+    """
+
+    __slots__ = ("stack", "state", "depth", "steps", "keyword_starts", "value_next", "following", "build")
+
+    def __init__(self, stack: tuple, depth: int, keyword_starts: frozenset | None):
+        self.stack = stack
+        self.state = stack[-1]
+        self.depth = depth
+        self.steps: dict[str, tuple[Token, Shape]] = {}
+        self.keyword_starts = keyword_starts
+        self.value_next: Shape | None = None
+        self.following: dict[str, Shape] = {}  # kind of the next word -> shape
+        self.build = None  # build(tokens, on_reduce) when the words may end here, or INCOMPLETE
+
+
+class Planned:
+    """A tree the automaton will build, as word indexes and other Planned trees."""
+
+    __slots__ = ("data", "children", "hooked", "name")
+
+    def __init__(self, data: str, children: list, hooked: bool):
+        self.data = data
+        self.children = children
+        self.hooked = hooked  # on_reduce sees it
+        self.name = None
+
+
+def builder(planned: list[Planned], kinds: list[str]):
+    """A function that builds these trees, in reduction order, over the tokens.
+
+    Generated Python: one statement per tree and no loop to interpret, which
+    is what makes a known shape cheap.  Trees spliced into their parent and
+    not hooked (Lark's `_x` helpers) are never built at all.
+    """
+    root = planned[-1]
+    needed = [tree for tree in planned if tree.hooked or tree is root]
+    wanted = set(map(id, needed))
+    while needed:
+        for child in needed.pop().children:
+            if isinstance(child, Planned) and id(child) not in wanted:
+                wanted.add(id(child))
+                needed.append(child)
+    lines = ["def build(tokens, on_reduce):"]
+    for tree in planned:
+        if id(tree) in wanted:
+            tree.name = f"tree{len(lines)}"
+            children = ", ".join(c.name if isinstance(c, Planned) else f"tokens[{c}]" for c in tree.children)
+            lines.append(f"    {tree.name} = Tree({tree.data!r}, [{children}])")
+            if tree.hooked:
+                lines.append(f"    on_reduce({tree.name})")
+    lines.append(f"    return {root.name}")
+    namespace = {"Tree": Tree}
+    exec(compile("\n".join(lines), f"<shape {' '.join(kinds)}>", "exec"), namespace)
+    return namespace["build"]
 
 
 def splice(children: list) -> list:

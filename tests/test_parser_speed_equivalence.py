@@ -1,0 +1,246 @@
+"""The parser's fast paths give exactly what the plain ones give.
+
+parse_memoised() (a trie over terminal kinds, generated tree builders)
+against the plain LALR automaton parse(): the same trees, the same on_reduce
+calls in the same order, the same errors, on the sample commands, generated
+commands and fuzzed words, with a grammar that is learning (cold) and one
+that replays what it learnt (warm).  Then the whole of parse_ip() over both,
+and the value readers' fast paths against their general rules.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pyip.ast.base import Symbol
+from pyip.errors import Location, PyipError
+from pyip.names import Databases
+from pyip.parser import ip as ip_parser
+from pyip.parser import words as words_module
+from pyip.parser.tables import first_characters
+from pyip.parser.words import Token, Tree, Word, WordGrammar, grammar
+from pyip.prefix import parse_address, read_address, read_any_prefix, read_prefix
+from pyip.reader import read_commands
+
+from .test_properties import any_command, words as fuzzed_words
+from .test_real_ip_parse import sample_commands
+
+OBJECT_GRAMMARS = ("ip_route", "ip_rule", "ip_addr")
+END = Location("end", 9, 9)
+
+
+def shown(node):
+    """A tree as plain data: every field the builders and readers may look at."""
+    if isinstance(node, Tree):
+        return ("tree", node.data, tuple(shown(child) for child in node.children))
+    assert type(node) is Token
+    return ("token", node.type, str(node), node.start_pos)
+
+
+def outcome(parse, words: list[Word]):
+    """What a parse does: its tree and on_reduce calls, or its error with the calls before it."""
+    calls = []
+
+    def on_reduce(tree):
+        calls.append(shown(tree))
+        return tree
+
+    try:
+        tree = parse(words, END, on_reduce)
+    except PyipError as error:
+        word = getattr(error, "word", None)
+        return ("error", type(error), error.message, error.location, error.exit_status,
+                getattr(error, "expected", None), word, calls)
+    return ("tree", shown(tree), calls)
+
+
+def assert_same_as_plain(name: str, words: list[Word], memoised: WordGrammar) -> None:
+    expected = outcome(grammar(name).parse, words)
+    assert outcome(memoised.parse_memoised, words) == expected, [w.text for w in words]
+
+
+@pytest.fixture(scope="module")
+def warm():
+    """Grammars that have learnt from every sample command."""
+    return {name: WordGrammar(name) for name in OBJECT_GRAMMARS}
+
+
+def sample_words() -> list[list[Word]]:
+    return [next(read_commands(command))[2:] for command in sample_commands()]
+
+
+def test_sample_commands_cold_then_warm(warm):
+    for name in OBJECT_GRAMMARS:
+        for words in sample_words():
+            assert_same_as_plain(name, words, warm[name])  # learns the shape
+            assert_same_as_plain(name, words, warm[name])  # replays it
+
+
+def with_symbols(words: list[Word], which: list[bool]) -> list[Word]:
+    """Some words made unknown shell values, as `$X` is."""
+    return [Word(w.text, w.location, Symbol(w.text)) if unknown else w for w, unknown in zip(words, which)]
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(any_command, st.lists(st.booleans(), max_size=20))
+def test_generated_commands(warm, text, unknown):
+    words = next(read_commands(text))[2:]
+    for name in OBJECT_GRAMMARS:
+        for variant in (words, with_symbols(words, unknown)):
+            assert_same_as_plain(name, variant, WordGrammar(name))
+            assert_same_as_plain(name, variant, warm[name])
+            assert_same_as_plain(name, variant, warm[name])
+
+
+@settings(max_examples=800, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(fuzzed_words, st.lists(st.booleans(), max_size=12))
+def test_fuzzed_words(warm, parts, unknown):
+    words = [Word(text, Location("f", 1, column)) for column, text in enumerate(parts, 1)]
+    for name in OBJECT_GRAMMARS:
+        for variant in (words, with_symbols(words, unknown)):
+            assert_same_as_plain(name, variant, warm[name])
+            assert_same_as_plain(name, variant, warm[name])
+
+
+def test_too_many_shapes_falls_back_to_the_plain_automaton(monkeypatch):
+    full = WordGrammar("ip_route")
+    monkeypatch.setattr(words_module, "MAX_SHAPES", 3)
+    for words in sample_words()[:80]:
+        assert_same_as_plain("ip_route", words, full)
+    assert full._shapes <= 3
+
+
+def test_a_known_shape_builds_new_trees_each_time():
+    """Keyword tokens are shared between lines of a shape; trees and their child lists are not."""
+    route = WordGrammar("ip_route")
+    words = next(read_commands("ip route add 10.0.0.0/8 via 10.0.0.1 table 5"))[2:]
+    first, second = (route.parse_memoised(words, END, lambda tree: tree) for _ in range(2))
+    assert first is not second and first.children is not second.children
+    assert shown(first) == shown(second)
+
+
+# -- parse_ip() as a whole ----------------------------------------------------------------
+
+def parse_ip_outcome(words: list[Word], names: Databases, dialect: str):
+    try:
+        command = ip_parser.parse_ip(words, dialect, names)
+    except PyipError as error:
+        return ("error", type(error), error.message, error.location, error.exit_status)
+    return ("command", command, str(command), command.notes, command.location, command.program)
+
+
+def assert_parse_ip_same_as_plain(words: list[Word], monkeypatch) -> None:
+    names = Databases.builtin()
+    for dialect in ("modern", "legacy"):
+        fast = parse_ip_outcome(words, names, dialect)
+        with monkeypatch.context() as patch:
+            patch.setattr(WordGrammar, "parse_memoised", WordGrammar.parse)
+            plain = parse_ip_outcome(words, names, dialect)
+        assert fast == plain, [w.text for w in words]
+
+
+def test_parse_ip_of_sample_commands(monkeypatch):
+    for command in sample_commands():
+        words = next(read_commands(command))
+        assert_parse_ip_same_as_plain(words, monkeypatch)
+        assert_parse_ip_same_as_plain(words, monkeypatch)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(any_command)
+def test_parse_ip_of_generated_commands(monkeypatch, text):
+    assert_parse_ip_same_as_plain(next(read_commands(text)), monkeypatch)
+
+
+# -- the lexer's shortcut: where no keyword can begin so, a word is a VALUE ----------------------
+
+TERMINALS = sorted({(name, regex) for g in ("ip", *OBJECT_GRAMMARS) for name, regex in grammar(g).terminals})
+
+
+@pytest.mark.parametrize("name, regex", TERMINALS)
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_first_characters_cover_every_match(name, regex, data):
+    first = first_characters(regex)
+    if first is None:
+        return  # unknown: the lexer then always asks the regex
+    text = data.draw(st.from_regex(regex, fullmatch=True))
+    assert not text or text[0] in first
+
+
+@pytest.mark.parametrize("regex, first", [
+    ("t(?:a(?:b)?)?", "t"), ("(?:a?|b)c", "abc"), ("[a-c]x", "abc"), ("x*y", "xy"), ("(?:a|)b", "ab"),
+    ("(?i:abc)", None), ("(?i)abc", None), (r"[\s\S]+", None), ("[^a]", None), (".b", None),
+])
+def test_first_characters(regex, first):
+    assert first_characters(regex) == first
+
+
+# -- the value readers' fast paths ------------------------------------------------------------
+
+part = st.sampled_from(["0", "00", "01", "1", "9", "10", "99", "100", "199", "200", "249", "250", "255", "256",
+                        "300", "0x1f", "\u0663", "-1", "+1", "", " 1", "1_0", "default"])
+length = st.sampled_from(["0", "8", "9", "10", "19", "20", "29", "30", "32", "33", "08", "0x10", "255.255.0.0",
+                          "255.0.255.0", "\u0663", "", "-1", "+8", "1_0"])
+prefix_word = st.builds(lambda parts, slash, bits: ".".join(parts) + (f"/{bits}" if slash else ""),
+                        st.lists(part, min_size=1, max_size=5), st.booleans(), length)
+family = st.sampled_from([None, 4, 6, 0])
+
+
+def result_of(read, *args) -> str:
+    try:
+        return repr(read(*args))
+    except Exception as error:  # noqa: BLE001  (`default` in family 0 is a KeyError either way)
+        return repr(error)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(prefix_word, family)
+def test_plain_prefixes_read_as_the_general_rules_read_them(word, family):
+    assert result_of(read_prefix, word, family) == result_of(read_any_prefix, word, family)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(prefix_word, st.sampled_from(["::1", "fe80::1", "1.2.3.4", "default", "any"])), family)
+def test_remembered_addresses_are_what_reading_gives(word, family):
+    first, again = result_of(parse_address, word, family), result_of(parse_address, word, family)
+    assert first == again
+    address = read_address(word, family)
+    if word not in ("default", "all", "any") and address is not None:
+        assert first == repr(address)
+
+
+def test_named_values_are_remembered_as_looked_up(tmp_path):
+    tables = tmp_path / "rt_tables"
+    tables.write_text("1 10\n200 uplink\n0x20 hex\n")
+    for db in (Databases.builtin().tables, Databases.load(tmp_path, rt_tables=tables).tables,
+               Databases.builtin().dsfield):
+        for word in ["main", "10", "1", "uplink", "hex", "0x20", "32", "040", "bogus", "", "4294967296", "-1"]:
+            for _ in range(2):
+                found = db.named(word)
+                ident = db.lookup(word)
+                assert (found is None) == (ident is None)
+                if found is not None:
+                    assert (found.number, found.name) == (ident, word if db.has_name(word) else None)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["ip", " ", "  ", "\t", "\r", "\v", "\f", "\xa0", "\x1c", "#", "a", "$b",
+                                 "10.0.0.0/8", "é"]), max_size=30).map("".join))
+def test_simple_lines_split_as_the_blank_regex_splits(line):
+    """The reader's str.split fast path against the regex it replaced."""
+    [words] = list(read_commands(line + "\n", "f")) or [[]]
+    expected = []
+    for match in re.finditer(r"[^ \t\r]+", line):
+        if match.group()[0] == "#":
+            break
+        expected.append(Word(match.group(), Location("f", 1, match.start() + 1),
+                             Symbol(match.group()) if "$" in match.group() else None))
+    assert words == expected
