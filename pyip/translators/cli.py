@@ -1,4 +1,4 @@
-"""`pyip translate --to iptables-restore|nft|nft-json FILE`: read a script or an iptables-save file, print the ruleset it leaves.
+"""`pyip translate --to iptables-restore|nft|nft-json FILE`: read a script or a save file, print the ruleset it leaves.
 
 The lead wires `translate_command` into pyip.cli.  Every command is applied
 to the ruleset model in run order; what iptables would refuse, and every
@@ -74,9 +74,9 @@ def left_out_header(errors: list) -> str:
 
 
 def translate(text: str, file: str, target: str, dialect: str, style: str = "faithful") -> tuple[str, list]:
-    from .ipchains_iptables import translate_script, uses_ipchains
+    from .ipchains_iptables import is_ipchains_save, translate_script, uses_ipchains
 
-    if uses_ipchains(text, file):
+    if is_ipchains_save(text) or uses_ipchains(text, file):
         return translate_script(text, file, target, dialect, style)
     if target in ("iptables", "iptables-restore"):
         from ..translate import to_iptables_restore

@@ -10,6 +10,15 @@ Where the chains go (spec/translation.md, spec/ipchains.md "Where the chains run
 - style "conventional": INPUT, FORWARD and OUTPUT of the filter table, with
   a warning for every difference that makes.
 
+To nftables, the faithful style does not go through iptables' tables (no
+tool exists for this): one table `ipchains` holds the three chains under
+their own names, each a base chain on the hook where 2.2 ran it
+(IPCHAINS_HOOKS): `input` on prerouting before destination NAT, `forward`
+on forward, `output` on postrouting after source NAT, so that its tests see
+the masqueraded source as 2.2's output did.  nft allows REJECT on
+prerouting and TOS in any chain, so those need no detour; only `output`
+(postrouting) cannot reject.
+
 ipchains' `-i` is the incoming interface in `input` and the outgoing one in
 `forward` and `output`: it becomes `-o` there.  A user chain goes in the
 table of its callers; reached from chains where `-i` or the table differ, it
@@ -49,6 +58,15 @@ PLACES = {
     CONVENTIONAL: {"input": ("filter", "INPUT", False), "forward": ("filter", "FORWARD", True),
                    "output": ("filter", "OUTPUT", True)},
 }
+# The faithful mapping straight to nftables: one table, each chain on its 2.2 hook (see IPCHAINS_HOOKS).
+NFT_TABLE = "ipchains"
+NFT_PLACES = {"input": (NFT_TABLE, "input", False), "forward": (NFT_TABLE, "forward", True),
+              "output": (NFT_TABLE, "output", True)}
+# chain -> (type, hook, priority).  input runs before destination NAT (-100), where REDIRECT rewrites the
+# port its own rule tested, and sees replies to masqueraded connections before they are demasqueraded,
+# as 2.2's input did; output runs after source NAT (100): 2.2's output saw packets masqueraded.
+IPCHAINS_HOOKS = {"input": ("filter", "prerouting", "mangle"), "forward": ("filter", "forward", "filter"),
+                  "output": ("filter", "postrouting", 110)}
 UNREACHED = ("filter", None, False)  # a user chain no built-in chain jumps to
 VERDICTS = {"ACCEPT": "ACCEPT", "DENY": "DROP", "RETURN": "RETURN"}
 ESTABLISHED = fw.StateMatch(fw.Test(("RELATED", "ESTABLISHED")))
@@ -88,11 +106,13 @@ def ipchains_text(rule: fw.Rule) -> str:
 
 
 class IpchainsTranslator:
-    def __init__(self, style: str = FAITHFUL, policy_locations: dict | None = None):
-        if style not in STYLES:
-            raise ValueError(f"unknown style {style}")
+    def __init__(self, style: str = FAITHFUL, policy_locations: dict | None = None, tool: str = "iptables"):
+        if style not in STYLES or tool not in ("iptables", "nftables"):
+            raise ValueError(f"unknown style {style} or tool {tool}")
         self.style = style
-        self.places = PLACES[style]
+        self.tool = tool
+        self.direct = tool == "nftables" and style == FAITHFUL  # straight to nft hooks (NFT_PLACES)
+        self.places = NFT_PLACES if self.direct else PLACES[style]
         self.policy_locations = policy_locations or {}
         self.findings: list[PyipError] = []
         self.result = Ruleset()
@@ -102,7 +122,7 @@ class IpchainsTranslator:
 
     def error(self, chain: Chain, message: str, rule: fw.Rule | None, location: Location | None = None) -> None:
         location = location or (rule.location if rule is not None else Location())
-        self.findings.append(Finding(f"no iptables equivalent: {message}", location))
+        self.findings.append(Finding(f"no {self.tool} equivalent: {message}", location))
         where = ipchains_text(rule) if rule is not None else f"at {location}"
         chain.rules.append(LeftOutRule(f"{printable(message)}: {printable(where)}"))
 
@@ -113,7 +133,7 @@ class IpchainsTranslator:
 
     def chain(self, table: str, name: str) -> Chain:
         target = self.result.table(table, create=True)
-        if name in fw.TABLES[table]:
+        if name in fw.TABLES.get(table, ()):
             return target.builtin(name)
         if name not in target.chains:
             target.chains[name] = Chain(name)
@@ -130,9 +150,10 @@ class IpchainsTranslator:
                 for context in self.contexts[chain.name] or [None]:
                     self.user_chain(chain, context)
         if self.masquerading is not None:
-            forward = self.chain("filter", "FORWARD")
-            forward.rules.insert(0, fw.Rule("FORWARD", "filter", matches=(ESTABLISHED,), target=fw.Verdict("ACCEPT")))
-            self.note("MASQ: replies to masqueraded connections skipped `forward' in 2.2; a first FORWARD rule "
+            table, name, _ = self.place("forward")
+            self.chain(table, name).rules.insert(
+                0, fw.Rule(name, table, matches=(ESTABLISHED,), target=fw.Verdict("ACCEPT")))
+            self.note(f"MASQ: replies to masqueraded connections skipped `forward' in 2.2; a first {name} rule "
                       "accepts ESTABLISHED,RELATED packets, which lets the later packets of every connection "
                       "forward accepted through without the forward rules", self.masquerading)
         if self.style == CONVENTIONAL:
@@ -158,11 +179,18 @@ class IpchainsTranslator:
         return names
 
     def place(self, context: str | None) -> tuple:
-        return self.places[context] if context is not None else UNREACHED
+        if context is None:
+            return (NFT_TABLE, None, False) if self.direct else UNREACHED
+        return self.places[context]
+
+    def rejects(self, context: str | None, table: str) -> bool:
+        """Can REJECT stand here?  iptables: in the filter table only; nft: on any hook but postrouting."""
+        return context != "output" if self.direct else table == "filter"
 
     def builtin_chain(self, chain) -> None:
         table, name, _ = self.place(chain.name)
         target = self.chain(table, name)
+        target.policy = target.policy or "ACCEPT"  # a base chain from the start (nft's are not iptables built-ins)
         for rule in chain.rules:
             self.rule(rule, chain.name, target, table)
         self.policy(chain, target, table)
@@ -178,12 +206,11 @@ class IpchainsTranslator:
         location = self.policy_locations.get(chain.name, Location())
         target.policy = "DROP" if policy in ("DENY", "REJECT") else "ACCEPT"
         if policy == "REJECT":
-            if table == "filter":
+            if self.rejects(chain.name, table):
                 target.rules.append(fw.Rule(target.name, table, target=fw.Reject(), location=location))
             else:
-                self.error(target, f"policy REJECT of `{chain.name}': REJECT cannot stand in {table} {target.name} "
-                                   "(the kernel allows it in the filter table only); the policy drops instead",
-                           None, location)
+                self.error(target, f"policy REJECT of `{chain.name}': REJECT cannot stand in {self.where(table, target)}"
+                                   f" ({self.reject_limit}); the policy drops instead", None, location)
         elif policy == "MASQ":
             if chain.name == "forward":
                 self.chain("nat", "POSTROUTING").rules.append(
@@ -224,7 +251,7 @@ class IpchainsTranslator:
             self.error(target, f"-m {action.delta:+} (iptables' MARK sets, ORs, ANDs or XORs the mark; it cannot "
                                "add to it): this action is left out, the rest of the rule is kept", rule)
             return
-        if isinstance(action, fw.Tos) and table != "mangle":
+        if isinstance(action, fw.Tos) and table != "mangle" and not self.direct:
             hook = self.place(context)[1]
             if hook is None or target.policy is None:
                 self.error(target, "-t in a user chain of the filter table (TOS works in mangle only)", rule)
@@ -247,10 +274,10 @@ class IpchainsTranslator:
         if isinstance(verdict, fw.ChainJump):
             return attrs.evolve(verdict, chain=self.names[verdict.chain, context])
         if isinstance(verdict, fw.Reject):
-            if table == "filter":
+            if self.rejects(context, table):
                 return fw.Reject()
-            self.error(target, f"REJECT cannot stand in {table} {target.name} (the kernel allows it in the filter "
-                               "table only); the rule drops instead", rule)
+            self.error(target, f"REJECT cannot stand in {self.where(table, target)} ({self.reject_limit}); "
+                               "the rule drops instead", rule)
             return fw.Verdict("DROP")
         if isinstance(verdict, fw.Masquerade):
             return self.masquerade(rule, context, target, variants)
@@ -258,6 +285,13 @@ class IpchainsTranslator:
             return self.redirect(rule, context, variants)
         self.error(target, f"the target {getattr(verdict, 'name', verdict)}", rule)
         return False
+
+    @property
+    def reject_limit(self) -> str:
+        return "nft rejects on the postrouting hook" if self.direct else "the kernel allows it in the filter table only"
+
+    def where(self, table: str, chain: Chain) -> str:
+        return f"the postrouting chain `{chain.name}'" if self.direct else f"{table} {chain.name}"
 
     def masquerade(self, rule: fw.Rule, context: str | None, target: Chain, variants: list):
         if context != "forward":
@@ -381,9 +415,12 @@ def icmp_variants(rule: fw.Rule) -> list[fw.Rule]:
             for t in range(types.first, types.last + 1) for low, high in code_ranges]
 
 
-def translate_ipchains(ruleset, style: str = FAITHFUL, policy_locations: dict | None = None):
-    """The iptables ruleset (pyip.ruleset.Ruleset, whose chains may hold LeftOutRule) and the findings."""
-    return IpchainsTranslator(style, policy_locations).translate(ruleset)
+def translate_ipchains(ruleset, style: str = FAITHFUL, policy_locations: dict | None = None, tool: str = "iptables"):
+    """The iptables ruleset (pyip.ruleset.Ruleset, whose chains may hold LeftOutRule) and the findings.
+
+    tool "nftables" with the faithful style puts the chains in the table NFT_TABLE, for nft_ruleset.
+    """
+    return IpchainsTranslator(style, policy_locations, tool).translate(ruleset)
 
 
 # -- output ----------------------------------------------------------------------------------------
@@ -417,7 +454,7 @@ def nft_ruleset(ruleset: Ruleset, quotes_allowed: bool = False) -> tuple[nft.Rul
     """pyip.translators.iptables_nft.translate_ruleset, with an nft LeftOut where a LeftOutRule stands."""
     translator = RuleTranslator(quotes_allowed)
     result = nft.Ruleset()
-    for name in fw.TABLES:
+    for name in (NFT_TABLE, *fw.TABLES):
         table = ruleset.tables.get(name)
         if table is None:
             continue
@@ -425,7 +462,8 @@ def nft_ruleset(ruleset: Ruleset, quotes_allowed: bool = False) -> tuple[nft.Rul
         for chain in table.chains.values():
             out = nft.Chain(chain.name)
             if chain.policy is not None:
-                out.type, out.hook, out.priority = base_chain(name, chain.name)
+                out.type, out.hook, out.priority = \
+                    IPCHAINS_HOOKS[chain.name] if name == NFT_TABLE else base_chain(name, chain.name)
                 out.policy = chain.policy.lower()
             out.rules = [nft.LeftOut(r.why) if isinstance(r, LeftOutRule) else translator.rule(r) for r in chain.rules]
             chains.append(out)
@@ -447,30 +485,60 @@ def uses_ipchains(text: str, file: str = "-") -> bool:
                for words in script_commands(text, file))
 
 
+def is_ipchains_save(text: str) -> bool:
+    """An ipchains-save file (Red Hat's /etc/sysconfig/ipchains): its first line that says anything is
+    `:CHAIN POLICY` or `-A CHAIN ...`, which no shell script or iptables-save file starts with."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            return line.startswith(":") or line.split()[0] == "-A"
+    return False
+
+
+def parsed_commands(text: str, file: str, dialect: str):
+    """Each command as ("ipchains" | "iptables", its AST), or a PyipError, from a script or an ipchains-save file."""
+    from ..parser.ipchains import is_ipchains_command, parse_ipchains
+    from ..parser.ipchains_save import save_commands
+    from ..parser.iptables import is_iptables_command, parse_iptables
+    from ..script import script_commands
+
+    if is_ipchains_save(text):
+        for command in save_commands(text, file):
+            yield command if isinstance(command, PyipError) else ("ipchains", command)
+        return
+    for words in script_commands(text, file):
+        try:
+            if isinstance(words, PyipError):
+                yield words
+            elif is_ipchains_command(words):
+                yield "ipchains", parse_ipchains(words)
+            elif is_iptables_command(words):
+                yield "iptables", parse_iptables(words, dialect)
+        except PyipError as error:
+            yield error
+
+
 def script_rulesets(text: str, file: str, dialect: str):
     """Apply each command to its tool's ruleset: (ipchains ruleset, iptables ruleset, policy locations,
     where ipchains was first run, whether iptables was run, errors)."""
-    from ..parser.ipchains import is_ipchains_command, parse_ipchains
-    from ..parser.iptables import is_iptables_command, parse_iptables
     from ..ruleset_ipchains import IpchainsRuleset
-    from ..script import script_commands
 
     chains, tables, policies, errors = IpchainsRuleset(), Ruleset(), {}, []
     first_ipchains, iptables_used = None, False
-    for words in script_commands(text, file):
-        if isinstance(words, PyipError):
-            errors.append(words)
+    for parsed in parsed_commands(text, file, dialect):
+        if isinstance(parsed, PyipError):
+            errors.append(parsed)
             continue
+        tool, command = parsed
         try:
-            if is_ipchains_command(words):
-                command = parse_ipchains(words)
+            if tool == "ipchains":
                 first_ipchains = first_ipchains or command.location
                 chains.apply(command)
                 if isinstance(command, ch.Policy):
                     policies[command.chain] = command.location
-            elif is_iptables_command(words):
+            else:
                 iptables_used = True
-                tables.apply(parse_iptables(words, dialect))
+                tables.apply(command)
         except PyipError as error:
             errors.append(error)
     return chains, tables, policies, first_ipchains, iptables_used, errors
@@ -493,7 +561,8 @@ def translate_script(text: str, file: str, target: str, dialect: str, style: str
     from ..render.nft_json import ruleset_json
 
     chains, tables, policies, first, iptables_used, errors = script_rulesets(text, file, dialect)
-    translated, findings = translate_ipchains(chains, style, policies)
+    tool = "iptables" if target in ("iptables", "iptables-restore") else "nftables"
+    translated, findings = translate_ipchains(chains, style, policies, tool)
     if iptables_used:
         findings.append(Note("the script runs both ipchains and iptables, which no kernel ran together; the "
                              "ipchains rules follow the iptables ones in each chain", first))
