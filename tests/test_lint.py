@@ -224,3 +224,22 @@ def test_cli_formats_and_exit_status(tmp_path):
     assert pyip_lint("--select", "PI006").returncode == 0
     assert pyip_lint("--select", "NOPE").returncode == 2
     assert pyip_lint("--format", "xml").returncode == 2
+
+
+def test_route_nat_is_found_and_breaks_today_as_it_says():
+    script = "ip route add nat 63.89.102.200 via 10.9.9.1\nip rule add from 10.9.9.9 nat 63.89.102.200 pref 100\n"
+    modern = [(f.line, f.col, f.code, f.severity) for f in lint.lint(script, "t.sh", "modern")]
+    assert (1, 14, "PI007", "error") in modern and (2, 27, "PI007", "error") in modern
+    legacy = [(f.line, f.code, f.severity) for f in lint.lint(script, "t.sh", "legacy")]
+    assert (1, "PI007", "warning") in legacy and (2, "PI007", "warning") in legacy
+    with namespace("pyiplint") as ns:
+        ip = ("ip", "-n", ns)
+        for command in (("link", "set", "lo", "up"), ("addr", "add", "10.9.9.9/32", "dev", "lo"),
+                        ("route", "add", "8.8.8.0/24", "dev", "lo")):
+            assert run(*ip, *command).returncode == 0
+        refused = run(*ip, *script.splitlines()[0].split()[1:])
+        assert (refused.returncode, refused.stderr) == (2, "Error: Invalid scope.\n")
+        assert run(*ip, "route", "get", "8.8.8.8", "from", "10.9.9.9").returncode == 0
+        assert run(*ip, *script.splitlines()[1].split()[1:]).returncode == 0  # taken, with a warning
+        broken = run(*ip, "route", "get", "8.8.8.8", "from", "10.9.9.9")
+        assert (broken.returncode, broken.stderr) == (2, "RTNETLINK answers: Invalid argument\n")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ...ast import IpCommand
 from ...compat import legacy
 from ...errors import PyipError
 from ..model import ERROR, WARNING, Edit, Fix, Rule, register
@@ -8,6 +9,12 @@ from ..model import ERROR, WARNING, Edit, Fix, Rule, register
 OLD_DSFIELD_NAMES = {"lowdelay": 0x10, "throughput": 0x08, "reliability": 0x04, "mincost": 0x02,
                      "priority": 0x20, "immediate": 0x40, "flash": 0x60, "flash-override": 0x80,
                      "critical": 0xA0, "internet": 0xC0, "network": 0xE0}
+ROUTE_NAT = ('route NAT ("nat" routes) was removed in Linux 2.6.9: today\'s kernel refuses the route '
+             '("Error: Invalid scope."); translate it to iptables or nft SNAT/DNAT')
+RULE_NAT = ('route NAT ("nat" rules) was removed in Linux 2.6.9: today\'s kernel takes the rule, but every route '
+            'lookup it matches fails ("Invalid argument"), so that traffic stops; translate it to iptables or nft '
+            'SNAT/DNAT and drop the rule')
+ADDING = ("add", "change", "replace", "append", "prepend")
 REMOVED_MATCHES = {"unclean": "the unclean match was removed in Linux 2.6.11"}
 REMOVED_TARGETS = {"MIRROR": "the MIRROR target was removed in Linux 2.6.11",
                    "ULOG": "the ULOG target was removed in Linux 3.17: use NFLOG"}
@@ -20,9 +27,12 @@ class RemovedFeature(Rule):
     `ip route ... equalize` (the kernel never implemented it; today's ip calls
     it garbage), `ip rule ... reject` (listed in the 2.2 usage text but never
     parsed: the word is `prohibit`), the `pervasive` nexthop flag, the
-    2.2-era rt_dsfield names (`tos lowdelay`), and iptables' `-m unclean`,
-    `-j MIRROR` and `-j ULOG`.  A warning where the feature worked in the
-    script's era, an error where it fails in the script's dialect.
+    2.2-era rt_dsfield names (`tos lowdelay`), route NAT (`ip route add nat
+    ADDR`, which the kernel refuses today, and `ip rule add ... nat ADDR`,
+    which it takes but which makes every lookup it matches fail, so the
+    traffic stops), and iptables' `-m unclean`, `-j MIRROR` and `-j ULOG`.
+    A warning where the feature worked in the script's era, an error where
+    it fails in the script's dialect.
 
     Bad:  ip rule add from 192.168.2.0/24 prio 32777 reject
     Good: ip rule add from 192.168.2.0/24 prio 32777 prohibit
@@ -67,9 +77,23 @@ class RemovedFeature(Rule):
                     findings.append(self.finding(
                         script, word.location, f'tos name "{text}" is gone from rt_dsfield: write '
                         f'0x{OLD_DSFIELD_NAMES[text]:02x}', WARNING if era_ok else ERROR))
+        findings += self.check_route_nat(script, command, WARNING if era_ok else ERROR)
         if findings:
             script.claimed.add(id(command))
         return findings
+
+    def check_route_nat(self, script, command, severity: str) -> list:
+        parsed = command.ip
+        if not isinstance(parsed, IpCommand) or parsed.verb not in ADDING:
+            return []
+        if parsed.object == "route" and getattr(parsed.body, "type", None) == "nat":
+            message = ROUTE_NAT
+        elif parsed.object == "rule" and getattr(parsed.body, "action", None) == "nat":
+            message = RULE_NAT
+        else:
+            return []
+        word = next(w for w in command.words if w.text in ("nat", "map-to"))
+        return [self.finding(script, word.location, message, severity)]
 
     def check_iptables(self, script, command):
         findings = []
