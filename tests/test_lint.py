@@ -135,11 +135,13 @@ def test_shadowed_and_duplicate_rules_use_the_final_ruleset():
 
 def test_unknown_service_per_protocol():
     script = ("iptables -A INPUT -p udp --dport dns -j ACCEPT\n"
-              "iptables -A INPUT -p tcp --dport www,ftp-data -j ACCEPT\n"
-              "ipchains -A input -p tcp -d 0/0 nosuchsvc -j ACCEPT\n")
+              "iptables -A INPUT -p tcp -m multiport --dports www,ftp-data -j ACCEPT\n"
+              "ipchains -A input -p tcp -d 0/0 nosuchsvc -j ACCEPT\n"
+              "iptables -A INPUT -p tcp --dport www,ftp-data -j ACCEPT\n")  # a list wants multiport
     assert [(f.line, f.code, f.message) for f in lint.lint(script, "t.sh")] == [
         (1, "PI012", '"dns" is not a udp service in /etc/services'),
-        (3, "PI012", '"nosuchsvc" is not a tcp service in /etc/services')]
+        (3, "PI012", '"nosuchsvc" is not a tcp service in /etc/services'),
+        (4, "PI000", "invalid port/service `www,ftp-data' specified")]
 
 
 def test_a_near_name_makes_an_unset_variable_an_error():
@@ -243,3 +245,33 @@ def test_route_nat_is_found_and_breaks_today_as_it_says():
         assert run(*ip, *script.splitlines()[1].split()[1:]).returncode == 0  # taken, with a warning
         broken = run(*ip, "route", "get", "8.8.8.8", "from", "10.9.9.9")
         assert (broken.returncode, broken.stderr) == (2, "RTNETLINK answers: Invalid argument\n")
+
+
+def test_firewall_commands_the_tool_refuses_are_found_once():
+    script = ("IPT=/sbin/iptables\n"
+              "$IPT -A INPUT -m psd -j DROP\n"                                   # patch-o-matic, never merged
+              "f() {\n  iptables -A INPUT -p tcp --dport 80 -m string --string cmd.exe -j DROP\n}\n"
+              "case \"$1\" in\n  start) f ;;\nesac\n"
+              "iptables -A INPUT -m state —state NEW -j ACCEPT\n"                # PI002 says why: no PI000 too
+              "ipchains -A input -p foo -j DENY\n"
+              "iptables -A INPUT -i $EXT -m iplimit --iplimit-above 4 -j REJECT\n")
+    assert [(f.line, f.col, f.code, f.message) for f in lint.lint(script, "t.sh")] == [
+        (2, 18, "PI000", "Couldn't load match `psd':No such file or directory"),
+        (4, 39, "PI000", 'string: option "--algo" must be specified'),
+        (9, 28, "PI002", 'an em dash in "—state": write --state'),
+        (10, 22, "PI000", "unknown protocol `foo' specified"),
+        (11, 22, "PI015", "$EXT is never set in the script (it may come from the environment)"),
+        (11, 30, "PI000", "Couldn't load match `iplimit':No such file or directory")]
+    with namespace("pyiplint") as ns:  # the real iptables refuses each of them
+        for line in (2, 4, 11):
+            words = script.splitlines()[line - 1].replace("$IPT", "iptables").replace("$EXT", "eth0").split()
+            words = [w.strip('"') for w in words]
+            assert run("ip", "netns", "exec", ns, *words).returncode != 0, line
+
+
+def test_a_function_two_case_arms_call_is_no_duplicate():
+    script = ("start() {\n  iptables -t mangle -A OUTPUT -p tcp --sport 22 -j TOS --set-tos Minimize-Delay\n}\n"
+              "case \"$1\" in\n  start) start ;;\n  restart) start ;;\nesac\n"
+              "iptables -t mangle -A OUTPUT -p tcp --sport 22 -j TOS --set-tos Minimize-Delay\n")  # a real copy
+    assert [(f.line, f.code, f.message) for f in lint.lint(script, "t.sh")] == [
+        (8, "PI018", "the same rule as at 2:22 in mangle OUTPUT")]

@@ -29,6 +29,8 @@ def lint(text: str, file: str = "-", dialect: str = MODERN, *, names=None, rt_ta
     codes.sort(key=lambda code: code == "PI000")
     findings: dict = {}
     for code in codes:
+        if code == "PI000":
+            script.explained = frozenset((f.line, f.col, f.code) for f in findings.values())
         for finding in RULES[code]().check(script):
             findings.setdefault((finding.line, finding.col, finding.code, finding.message), finding)
     return sorted(findings.values(), key=lambda f: (f.file, f.line, f.col, f.code))

@@ -101,14 +101,13 @@ def final_iptables_rules(script):
 
 def build_iptables_rules(script):
     from ..errors import PyipError
-    from ..parser.iptables import parse_iptables
     from ..ruleset import Ruleset
 
     ruleset = Ruleset()
     for command in script.of("iptables"):
+        parsed = command.firewall
         try:
-            parsed = parse_iptables(command.words, script.dialect)
-            if not getattr(parsed, "unknowns", ()):
+            if not isinstance(parsed, PyipError) and not getattr(parsed, "unknowns", ()):
                 ruleset.apply(parsed)
         except PyipError:
             continue

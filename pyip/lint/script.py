@@ -22,6 +22,8 @@ class Command:
     ip: object = None  # IpCommand or PyipError, in the script's dialect
     reparse: object = None  # parses the words in the other dialect, on demand
     _other: object = None
+    dialect: str = legacy.MODERN
+    _firewall: object = None
 
     @property
     def ip_other(self):
@@ -29,6 +31,21 @@ class Command:
         if self._other is None and self.reparse is not None:
             self._other = self.reparse(self.words)
         return self._other
+
+    @property
+    def firewall(self):
+        """The iptables or ipchains command read in the script's dialect (a Command AST or the
+        PyipError the tool would print); parsed on first use, once for every rule that asks."""
+        if self._firewall is None and self.program in ("iptables", "ipchains"):
+            from ..parser.ipchains import parse_ipchains
+            from ..parser.iptables import parse_iptables
+
+            try:
+                self._firewall = parse_iptables(self.words, self.dialect) if self.program == "iptables" \
+                    else parse_ipchains(self.words)
+            except PyipError as error:
+                self._firewall = error
+        return self._firewall
 
     @property
     def location(self):
@@ -52,6 +69,7 @@ class Script:
     shell_errors: list[PyipError]
     variables: frozenset = frozenset()  # names the script sets anywhere
     claimed: set = attrs.Factory(set)  # id() of commands whose parse error a rule explained
+    explained: frozenset = frozenset()  # (line, col, code) of every other rule's finding, for PI000
     iptables_chains: list | None = None  # the final iptables ruleset, built on first use
 
     @property
@@ -96,7 +114,7 @@ def read(text: str, file: str, dialect: str, names: Databases) -> Script:
         if isinstance(entry, PyipError):
             errors.append(entry)
             continue
-        command = Command(entry.words, entry.conditional, program_of(entry.words[0]))
+        command = Command(entry.words, entry.conditional, program_of(entry.words[0]), dialect=dialect)
         if command.program == "ip":
             command.ip = parse_or_error(parse_ip, entry.words, dialect, names)
             command.reparse = lambda words: parse_or_error(parse_ip, words, other, names)

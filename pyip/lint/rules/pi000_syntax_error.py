@@ -8,9 +8,11 @@ from ..model import Rule, register
 class SyntaxError_(Rule):
     """A command the tool itself would refuse to read, or shell the shell cannot read.
 
-    The message is the tool's own (iproute2's, iptables'), at the word it
-    names.  Legacy constructs that explain a failure are reported by their
-    own rules instead (PI006, PI007, PI008, ...).
+    The message is the tool's own (iproute2's, iptables', ipchains'), at the
+    word it names: an unknown match (`-m psd`, a patch-o-matic match never
+    merged), a missing option (`-m string` without `--algo`), ...  Legacy
+    constructs that explain a failure are reported by their own rules
+    instead (PI002, PI005, PI006, PI007, ...).
 
     Bad:  ip route add 10.0.0.0/8 metric x
     Good: ip route add 10.0.0.0/8 metric 10
@@ -21,11 +23,25 @@ class SyntaxError_(Rule):
 
     def check(self, script):
         findings = [self.finding(script, error.location, error.message) for error in script.shell_errors]
+        explaining = {(line, col) for line, col, code in script.explained if code not in NOT_EXPLAINING}
         for command in script.commands:
             for error in command_errors(command):
                 if id(command) not in script.claimed and not blames_unknown_value(command, error):
                     findings.append(self.finding(script, error.location, strip_error(error.message)))
+            error = command.firewall
+            if isinstance(error, PyipError) and not explained(explaining, command) \
+                    and not blames_unknown_value(command, error):
+                findings.append(self.finding(script, error.location, error.message))
         return findings
+
+
+# Rules about values and the ruleset, not about how a command is written: they never say why it fails to read.
+NOT_EXPLAINING = frozenset({"PI009", "PI010", "PI011", "PI015", "PI016", "PI018"})
+
+
+def explained(explaining: set, command) -> bool:
+    """Has another rule reported at one of the command's words what makes the tool refuse it?"""
+    return any((word.location.line, word.location.col) in explaining for word in command.words)
 
 
 def blames_unknown_value(command, error: PyipError) -> bool:

@@ -25,10 +25,12 @@ class DuplicateRule(Rule):
         for table, chain, rules in final_iptables_rules(script):
             first = {}
             for rule in rules:
-                if rule in first:
+                # The same command again (a function that two case arms call, say) is not a second copy
+                # in any run: the shell layer walks every branch, a run takes one.
+                if rule in first and first[rule].location != rule.location:
                     where = first[rule].location
                     findings.append(self.finding(script, rule.location,
                                                  f"the same rule as at {where.line}:{where.col} in {table} {chain}"))
-                else:
+                elif rule not in first:
                     first[rule] = rule
         return findings
