@@ -75,3 +75,11 @@ class UsageError(PyipError):
     def __init__(self, object_name: str, location: Location | None = None):
         super().__init__(USAGE_FIRST_LINES[object_name], location, 255)
         self.object = object_name
+
+
+class NotRead(PyipError):
+    """Input the real tool takes but pyip cannot read (an iptables extension it has no model of).
+
+    An error for whatever needs the meaning (translate, the ruleset), but not
+    a mistake in the script: lint does not report it.
+    """

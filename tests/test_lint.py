@@ -249,23 +249,22 @@ def test_route_nat_is_found_and_breaks_today_as_it_says():
 
 def test_firewall_commands_the_tool_refuses_are_found_once():
     script = ("IPT=/sbin/iptables\n"
-              "$IPT -A INPUT -m psd -j DROP\n"                                   # patch-o-matic, never merged
-              "f() {\n  iptables -A INPUT -p tcp --dport 80 -m string --string cmd.exe -j DROP\n}\n"
+              "$IPT -A INPUT -m nosuch -j DROP\n"
+              "f() {\n  iptables -A INPUT -p tcp --dport www,ftp-data -j DROP\n}\n"  # a list wants multiport
               "case \"$1\" in\n  start) f ;;\nesac\n"
               "iptables -A INPUT -m state —state NEW -j ACCEPT\n"                # PI002 says why: no PI000 too
               "ipchains -A input -p foo -j DENY\n"
-              "iptables -A INPUT -i $EXT -m iplimit --iplimit-above 4 -j REJECT\n")
+              "iptables -A INPUT -i $EXT -m nosuch -j REJECT\n")
     assert [(f.line, f.col, f.code, f.message) for f in lint.lint(script, "t.sh")] == [
-        (2, 18, "PI000", "Couldn't load match `psd':No such file or directory"),
-        (4, 39, "PI000", 'string: option "--algo" must be specified'),
+        (2, 18, "PI000", "Couldn't load match `nosuch':No such file or directory"),
+        (4, 36, "PI000", "invalid port/service `www,ftp-data' specified"),
         (9, 28, "PI002", 'an em dash in "—state": write --state'),
         (10, 22, "PI000", "unknown protocol `foo' specified"),
         (11, 22, "PI015", "$EXT is never set in the script (it may come from the environment)"),
-        (11, 30, "PI000", "Couldn't load match `iplimit':No such file or directory")]
+        (11, 30, "PI000", "Couldn't load match `nosuch':No such file or directory")]
     with namespace("pyiplint") as ns:  # the real iptables refuses each of them
         for line in (2, 4, 11):
             words = script.splitlines()[line - 1].replace("$IPT", "iptables").replace("$EXT", "eth0").split()
-            words = [w.strip('"') for w in words]
             assert run("ip", "netns", "exec", ns, *words).returncode != 0, line
 
 
@@ -275,3 +274,43 @@ def test_a_function_two_case_arms_call_is_no_duplicate():
               "iptables -t mangle -A OUTPUT -p tcp --sport 22 -j TOS --set-tos Minimize-Delay\n")  # a real copy
     assert [(f.line, f.code, f.message) for f in lint.lint(script, "t.sh")] == [
         (8, "PI018", "the same rule as at 2:22 in mangle OUTPUT")]
+
+
+PATCH_O_MATIC = ("iptables -A INPUT -m psd -j DROP\n"
+                 "iptables -A INPUT -p tcp --dport 80 -m string --string cmd.exe -j DROP\n"
+                 "iptables -A FORWARD -p tcp --syn -m iplimit --iplimit-above 4 -j REJECT\n"
+                 "iptables -A OUTPUT -m owner --cmd-owner sendmail -j DROP\n")
+
+
+def test_patch_o_matic_extensions_are_removed_features(tmp_path):
+    modern = [(f.line, f.col, f.code, f.severity) for f in lint.lint(PATCH_O_MATIC, "t.sh", "modern")]
+    assert modern == [(1, 22, "PI007", "error"), (2, 40, "PI007", "error"), (3, 37, "PI007", "error"),
+                      (4, 29, "PI007", "error")]
+    # the 2001 iptables with patch-o-matic took them all: warnings only
+    assert {(f.code, f.severity) for f in lint.lint(PATCH_O_MATIC, "t.sh", "legacy")} == {("PI007", "warning")}
+    fixed, count = apply_fixes(PATCH_O_MATIC, lint.lint(PATCH_O_MATIC, "t.sh", "modern"))
+    assert count == 2
+    assert fixed.splitlines()[1:3] == [
+        "iptables -A INPUT -p tcp --dport 80 -m string --algo bm --string cmd.exe -j DROP",
+        "iptables -A FORWARD -p tcp --syn -m connlimit --connlimit-above 4 -j REJECT"]
+    # what stays is only what has no fix; pyip reads no connlimit, which lint does not call a mistake
+    assert [(f.line, f.code) for f in lint.lint(fixed, "t.sh", "modern")] == [(1, "PI007"), (4, "PI007")]
+    with namespace("pyiplint") as ns:
+        for number, line in enumerate(PATCH_O_MATIC.splitlines(), 1):
+            assert run("ip", "netns", "exec", ns, *line.split()).returncode != 0, line
+        for line in fixed.splitlines()[1:3]:
+            result = run("ip", "netns", "exec", ns, *line.split())
+            assert result.returncode == 0, (line, result.stderr)
+
+
+def test_ip_objects_pyip_does_not_read_are_no_errors():
+    script = "ip link set eth0 up\nip l s eth1 up\nip neigh flush all\nip tunnel add t0 mode gre remote 1.2.3.4\n" \
+             "ip foo bar\n"
+    assert [(f.line, f.code, f.message) for f in lint.lint(script, "t.sh")] == [
+        (5, "PI000", 'Object "foo" is unknown, try "ip help".')]
+
+
+def test_an_old_tos_name_is_one_finding():
+    script = "ip rule add to 192.168.4.0/24 tos lowdelay table 100\n"
+    assert [(f.code, f.severity) for f in lint.lint(script, "t.sh", "legacy")] == [("PI007", "warning")]
+    assert [(f.code, f.severity) for f in lint.lint(script, "t.sh", "modern")] == [("PI007", "error")]

@@ -19,7 +19,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast.base import Symbol
 from ..compat import legacy
-from ..errors import IncompleteCommand, Location, PyipError
+from ..errors import IncompleteCommand, Location, NotRead, PyipError
 from .getopt import CommandGrammar, Getopt, Loaded
 from .words import Word, grammar
 from .xtables import TARGETS, Given, parse_addresses, parse_protocol, problem, strtoui, strtoul
@@ -308,7 +308,7 @@ def read_jump(tree, state: CommandState) -> None:
         return
     check_target_name(name, state.word(token).location)
     if name in OTHER_TARGETS:
-        raise PyipError(f"pyip does not read the {name} target", state.word(token).location, 2)
+        raise NotRead(f"pyip does not read the {name} target", state.word(token).location, 2)
     loaded = state.getopt.facts.get(token.start_pos)
     if loaded is not None:
         state.target = loaded.extension(state, option)
@@ -332,7 +332,7 @@ def read_match(tree, state: CommandState) -> None:
     name = state.text(token)
     if loaded is None:
         if name in OTHER_MATCHES:
-            raise PyipError(f"pyip does not read the {name} match", state.word(token).location, 2)
+            raise NotRead(f"pyip does not read the {name} match", state.word(token).location, 2)
         raise problem(f"Couldn't load match `{name}':No such file or directory", state.word(token).location)
     instance(state, loaded, option)
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ...errors import IncompleteCommand, PyipError, UsageError
+from ...errors import IncompleteCommand, NotRead, PyipError, UsageError
 from ..model import Rule, register
 
 
@@ -29,14 +29,20 @@ class SyntaxError_(Rule):
                 if id(command) not in script.claimed and not blames_unknown_value(command, error):
                     findings.append(self.finding(script, error.location, strip_error(error.message)))
             error = command.firewall
-            if isinstance(error, PyipError) and not explained(explaining, command) \
-                    and not blames_unknown_value(command, error):
+            if isinstance(error, PyipError) and is_mistake(error, command, explaining):
                 findings.append(self.finding(script, error.location, error.message))
         return findings
 
 
 # Rules about values and the ruleset, not about how a command is written: they never say why it fails to read.
 NOT_EXPLAINING = frozenset({"PI009", "PI010", "PI011", "PI015", "PI016", "PI018"})
+
+
+def is_mistake(error: PyipError, command, explaining: set) -> bool:
+    """A firewall command's parse error that is the script's mistake and no other rule's finding: not an
+    extension pyip cannot read (the tool takes it), nor an artefact of an unknown value."""
+    return not isinstance(error, NotRead) and not explained(explaining, command) \
+        and not blames_unknown_value(command, error)
 
 
 def explained(explaining: set, command) -> bool:
@@ -58,7 +64,7 @@ def blames_unknown_value(command, error: PyipError) -> bool:
 
 def command_errors(command):
     """The parse errors a command's parsers raised (in the script's dialect)."""
-    errors = [command.ip] if isinstance(command.ip, PyipError) else []
+    errors = [command.ip] if isinstance(command.ip, PyipError) and command.program == "ip" else []
     errors += [error for error in getattr(command, "errors", ()) if isinstance(error, PyipError)]
     return errors
 

@@ -15,9 +15,29 @@ RULE_NAT = ('route NAT ("nat" rules) was removed in Linux 2.6.9: today\'s kernel
             'lookup it matches fails ("Invalid argument"), so that traffic stops; translate it to iptables or nft '
             'SNAT/DNAT and drop the rule')
 ADDING = ("add", "change", "replace", "append", "prepend")
-REMOVED_MATCHES = {"unclean": "the unclean match was removed in Linux 2.6.11"}
+# 2001 scripts also used patch-o-matic extensions (the documents patch in string, psd and iplimit):
+# iptables of their day loaded them; today's says "Couldn't load match".
+REMOVED_MATCHES = {
+    "unclean": "the unclean match was removed in Linux 2.6.11",
+    "psd": "the psd match was a patch-o-matic extension that Linux never took (xtables-addons has it)",
+    "iplimit": "the iplimit match was a patch-o-matic extension; Linux took it as connlimit: "
+               "-m connlimit --connlimit-above N",
+    "nth": "the nth match was a patch-o-matic extension; today: -m statistic --mode nth --every N",
+    "random": "the random match was a patch-o-matic extension; today: -m statistic --mode random --probability P",
+    "mport": "the mport match is gone: -m multiport takes ranges today",
+    "fuzzy": "the fuzzy match was a patch-o-matic extension that Linux never took",
+    "condition": "the condition match was a patch-o-matic extension that Linux never took (xtables-addons has it)",
+    "ipv4options": "the ipv4options match was a patch-o-matic extension that Linux never took",
+    "record-rpc": "the record-rpc match is gone from Linux",
+}
 REMOVED_TARGETS = {"MIRROR": "the MIRROR target was removed in Linux 2.6.11",
-                   "ULOG": "the ULOG target was removed in Linux 3.17: use NFLOG"}
+                   "ULOG": "the ULOG target was removed in Linux 3.17: use NFLOG",
+                   "IMQ": "the IMQ target was a patch that Linux never took (use IFB with tc)",
+                   "ROUTE": "the ROUTE target was a patch-o-matic extension that Linux never took"}
+REMOVED_OPTIONS = {"--cmd-owner": "the owner match's --cmd-owner was removed in Linux 2.6.14"}
+CONNLIMIT = {"iplimit": "connlimit", "--iplimit-above": "--connlimit-above", "--iplimit-mask": "--connlimit-mask"}
+STRING_ALGO = ("the 2001 string match (patch-o-matic) had no --algo; today's wants one: -m string --algo bm "
+               "--string TEXT")
 
 
 @register
@@ -30,7 +50,11 @@ class RemovedFeature(Rule):
     2.2-era rt_dsfield names (`tos lowdelay`), route NAT (`ip route add nat
     ADDR`, which the kernel refuses today, and `ip rule add ... nat ADDR`,
     which it takes but which makes every lookup it matches fail, so the
-    traffic stops), and iptables' `-m unclean`, `-j MIRROR` and `-j ULOG`.
+    traffic stops), iptables' `-m unclean`, `-j MIRROR`, `-j ULOG` and
+    `--cmd-owner`, and the patch-o-matic extensions 2001 scripts loaded
+    (`-m psd`, `-m iplimit`, now connlimit, `-m string` without `--algo`,
+    `-m nth`, ...).  Fixes: `reject` -> `prohibit`, iplimit -> connlimit,
+    `--algo bm` for the string match.
     A warning where the feature worked in the script's era, an error where
     it fails in the script's dialect.
 
@@ -98,10 +122,41 @@ class RemovedFeature(Rule):
     def check_iptables(self, script, command):
         findings = []
         severity = WARNING if script.dialect == legacy.LEGACY else ERROR
+        texts = [word.text for word in command.words]
         for index, word in enumerate(command.words[1:], 1):
-            previous = command.words[index - 1].text
+            previous = texts[index - 1]
             if previous in ("-m", "--match") and word.text in REMOVED_MATCHES:
-                findings.append(self.finding(script, word.location, REMOVED_MATCHES[word.text], severity))
+                fix = connlimit_fix(script, command) if word.text == "iplimit" else None
+                findings.append(self.finding(script, word.location, REMOVED_MATCHES[word.text], severity, fix))
+            elif previous in ("-m", "--match") and word.text == "string" and "--algo" not in texts:
+                findings.append(self.finding(script, word.location, STRING_ALGO, severity, algo_fix(script, word)))
             elif previous in ("-j", "--jump") and word.text in REMOVED_TARGETS:
                 findings.append(self.finding(script, word.location, REMOVED_TARGETS[word.text], severity))
+            elif word.text in REMOVED_OPTIONS:
+                findings.append(self.finding(script, word.location, REMOVED_OPTIONS[word.text], severity))
         return findings
+
+
+def as_written(script, word) -> bool:
+    """Does the word stand in the file as its own text (not from a variable, not quoted)?  Only then
+    can a fix edit it in place."""
+    if word.symbol is not None:
+        return False
+    line = script.text.split("\n")[word.location.line - 1]
+    start = word.location.col - 1
+    return line[start:start + len(word.text)] == word.text
+
+
+def connlimit_fix(script, command) -> Fix | None:
+    words = [word for word in command.words if word.text in CONNLIMIT]
+    if not all(as_written(script, word) for word in words):
+        return None
+    return Fix("write connlimit", tuple(Edit(w.location.line, w.location.col, w.location.col + len(w.text),
+                                             CONNLIMIT[w.text]) for w in words))
+
+
+def algo_fix(script, word) -> Fix | None:
+    if not as_written(script, word):
+        return None
+    end = word.location.col + len(word.text)
+    return Fix("add --algo bm", (Edit(word.location.line, end, end, " --algo bm"),))
