@@ -792,6 +792,7 @@ class _Evaluator:
         self.steps = 0
         self.frame = None
         self.literals: dict = {}  # text -> (Literal(text),)
+        self.defined: frozenset = frozenset()  # names given by the user (define): the script cannot change them
 
     # -- driver: an explicit stack of generators instead of recursion
 
@@ -859,12 +860,18 @@ class _Evaluator:
     def params(self):
         return self.frame.params if self.frame else None
 
+    def define(self, defines: dict[str, str]) -> None:
+        self.defined = frozenset(defines)
+        self.env.update((name, (Literal(value),)) for name, value in defines.items())
+
     def assign(self, name: str, parts) -> None:
-        self.env[name] = tuple(parts)
+        if name not in self.defined:  # the user's value wins, as make's command-line variables do
+            self.env[name] = tuple(parts)
         self.assigned.add(name)
 
     def forget(self, name: str) -> None:
-        self.env.pop(name, None)
+        if name not in self.defined:
+            self.env.pop(name, None)
         self.assigned.add(name)
 
     # -- words
@@ -1494,13 +1501,18 @@ _HANDLERS = {
 # -------------------------------------------------------------------- public API
 
 
-def read_script(text: str, file: str = "-") -> Script:
+def read_script(text: str, file: str = "-", defines: dict[str, str] | None = None) -> Script:
     """Every ip / ipchains / iptables / pyip command the script runs, in order, and
-    the positions of the regions tree-sitter could not parse (those are skipped)."""
-    return _read_script(text, file, plain_path=True)
+    the positions of the regions tree-sitter could not parse (those are skipped).
+
+    `defines` gives variables their values wherever the script reads them, over
+    whatever the script assigns: for what it computes only when it runs
+    (`EXTIP=`ifconfig ...``), which would otherwise stay a symbol.
+    """
+    return _read_script(text, file, plain_path=True, defines=defines)
 
 
-def _read_script(text: str, file: str, plain_path: bool) -> Script:
+def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str] | None = None) -> Script:
     """`read_script`; with `plain_path` False every command goes through the tree,
     which the tests use to check the plain-command shortcut against it."""
     source = _Source(text)
@@ -1509,6 +1521,7 @@ def _read_script(text: str, file: str, plain_path: bool) -> Script:
     repairs = 0
     while True:
         evaluator = _Evaluator(source, file, parsed, repairs < MAX_REPAIRS, plain_path)
+        evaluator.define(defines or {})
         try:
             evaluator.run(tree.root_node)
             break

@@ -711,3 +711,16 @@ def test_plain_corpus_lines_take_the_fast_path(corpus):
     loop = (corpus / "redundant-isp" / "firewall-iptables.sh").read_text()
     assert has_shell_syntax(loop)
     assert has_shell_syntax("ip route add 10.0.0.0/8 'dev # x' $DEV\n")
+
+
+def test_defines_give_values_the_script_computes_when_it_runs():
+    text = ('EXTIP="`/sbin/ifconfig ppp0 | grep inet | cut -d: -f2`"\n'
+            "for p in 22 80; do iptables -A INPUT -d $EXTIP --dport $p -j ACCEPT; done\n"
+            "EXTIP=10.0.0.1\nip route add $EXTIP/32 via $GW\n")
+    unknown = read_script(text, "t.sh")
+    assert str(unknown.commands[0].words[4]).startswith("`/sbin/ifconfig")
+    script = read_script(text, "t.sh", {"EXTIP": "63.89.102.157", "p": "8"})
+    assert [[str(w) for w in c.words][3:5] for c in script.commands] == [
+        ["-d", "63.89.102.157"], ["-d", "63.89.102.157"], ["63.89.102.157/32", "via"]]
+    assert [str(c.words[6]) for c in script.commands[:2]] == ["8", "8"]  # even a loop cannot change a define
+    assert str(script.commands[2].words[5]) == "$GW"  # what is not defined stays a symbol
