@@ -27,7 +27,7 @@ FALLBACK_CONFDIR = Path("/usr/share/iproute2")
 
 _DIGITS = {8: frozenset("01234567"), 10: frozenset("0123456789"),
            16: frozenset("0123456789abcdefABCDEF")}
-_LINE = re.compile(r"(0x[0-9a-fA-F]+|-?\d+)\s+(\S+)\s*(?:#.*)?")
+_LINE = re.compile(r"(0x[0-9a-fA-F]+|-?[0-9]+)\s+(\S+)\s*(?:#.*)?")  # sscanf's %d: ASCII digits
 
 # Built-ins that iproute2 compiles in (lib/rt_names.c), before any file.
 BUILTIN_TABLES = {0: "unspec", 253: "default", 254: "main", 255: "local"}

@@ -33,12 +33,22 @@ class Unresolved:
         return Prefix(ZERO[family], 0, self.keyword)
 
 
+LINK = 0  # `ip -0`, AF_PACKET: get_prefix() and get_addr() refuse every word under it
+
+
+def not_allowed(word: str, what: str) -> PyipError:
+    """get_prefix()/get_addr() under -0 (AF_PACKET), before looking at the word: exit(1)."""
+    return PyipError(f'Error: "{word}" may be inet {what}, but it is not allowed in this context.')
+
+
 def family_name(family: int | None) -> str:
     """family_name_verbose() of iproute2, as used in its error messages."""
     return {4: "inet", 6: "inet6"}.get(family, "any valid")
 
 
-_OCTET = r"(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+# [0-9], not \d: str patterns match any Unicode digit (`1.2.3.\u0661`), which
+# iproute2's get_addr_ipv4() refuses.
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 # The common cases, read without the general rules: no octal, hex or short forms,
 # and a decimal length (what parse_c_number() reads fast: ASCII, no leading zero).
 _PLAIN_QUAD = re.compile(r"\.".join([_OCTET] * 4))
@@ -97,6 +107,8 @@ def netmask_length(text: str, maximum: int) -> int | None:
 
 def parse_prefix(word: str, family: int | None = None) -> Prefix | Unresolved:
     """get_prefix(): raise iproute2's own message when the word is no prefix."""
+    if family == LINK:
+        raise not_allowed(word, "prefix")
     result = read_prefix(word, family)
     if result is None:
         raise PyipError(f'Error: {family_name(family)} prefix is expected rather than "{word}".')
@@ -132,6 +144,8 @@ def parse_address(word: str, family: int | None = None) -> Address | Unresolved:
     address = _ADDRESSES.get((word, family))
     if address is not None:
         return address
+    if family == LINK:
+        raise not_allowed(word, "address")
     if word in KEYWORDS:
         return Unresolved(word) if family is None else ZERO[family]
     address = read_address(word, family)

@@ -10,6 +10,7 @@ and the value readers' fast paths against their general rules.
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -141,6 +142,7 @@ def assert_parse_ip_same_as_plain(words: list[Word], monkeypatch) -> None:
         fast = parse_ip_outcome(words, names, dialect)
         with monkeypatch.context() as patch:
             patch.setattr(WordGrammar, "parse_memoised", WordGrammar.parse)
+            patch.setattr(ip_parser, "DIRECT", False)
             plain = parse_ip_outcome(words, names, dialect)
         assert fast == plain, [w.text for w in words]
 
@@ -244,3 +246,194 @@ def test_simple_lines_split_as_the_blank_regex_splits(line):
         expected.append(Word(match.group(), Location("f", 1, match.start() + 1),
                              Symbol(match.group()) if "$" in match.group() else None))
     assert words == expected
+
+
+# -- the batch's direct route path (pyip.netlink.fast) ----------------------------------------
+
+ROUTE_VALUES = {
+    "dst": ["10.0.0.1/32", "10.1.2.0/24", "0.0.0.0/0", "10.0.0.0/8", "1.2.3.4", "10/8", "010.0.0.0/8",
+            "10.0.0.0/08", "10.0.0.0/33", "10.0.0.0/255.0.0.0", "default", "all", "any", "::1", "2001:db8::/32",
+            "1.2.3.\u0663", "1.2.3.4/\u0662", "x", "256.0.0.0/8"],
+    "address": ["10.255.0.1", "192.168.1.254", "0.0.0.0", "010.0.0.1", "10.1", "::1", "default", "1.2.3.\u0663",
+                "300.1.1.1", "inet"],
+    "table": ["5", "main", "local", "default", "300", "0x10", "010", "0", "4294967295", "4294967296", "-1",
+              "bogus", "all", "\u0663"],
+    "protocol": ["static", "boot", "kernel", "99", "255", "256", "0x10", "bogus", "-1"],
+    "scope": ["link", "host", "global", "200", "255", "256", "bogus"],
+    "metric": ["0", "5", "0x10", "010", "4294967295", "4294967296", "-1", "+1", "x"],
+    "dev": ["lo", "nosuch", "if1", "if0", "lo0"],
+}
+ROUTE_ARGUMENTS = [
+    (("via",), "address"), (("src",), "address"), (("table", "t", "tab"), "table"),
+    (("proto", "protocol", "pro"), "protocol"), (("scope", "sc"), "scope"), (("metric", "preference", "pref", "priority"), "metric"),
+    (("dev", "oif"), "dev"), (("mtu",), "metric"), (("realm", "realms"), "table"), (("onlink",), None),
+    (("to",), "dst"), (("via", "inet"), "address"), (("unicast", "local", "blackhole"), "dst"), (("nexthop",), None),
+]
+VERB_WORDS = ["add", "a", "append", "change", "chg", "replace", "prepend", "test", "delete", "del", "d", "show",
+              "get", "flush", "help", "list"]
+
+
+@st.composite
+def route_lines(draw):
+    """Batch lines `route VERB ...`: mostly what the direct path takes, and around it."""
+    words = [draw(st.sampled_from(["route", "r", "ro", "rule"])), draw(st.sampled_from(VERB_WORDS))]
+    if draw(st.booleans()):
+        words.append(draw(st.sampled_from(ROUTE_VALUES["dst"])))
+    for _ in range(draw(st.integers(0, 5))):
+        keywords, values = draw(st.sampled_from(ROUTE_ARGUMENTS))
+        words += list(keywords[:1]) if len(keywords) == 2 and keywords[1] == "inet" else [draw(st.sampled_from(keywords))]
+        if len(keywords) == 2 and keywords[1] == "inet":
+            words.append("inet")
+        if values is not None:
+            words.append(draw(st.sampled_from(ROUTE_VALUES[values])))
+    return words
+
+
+SIMPLE_ARGUMENTS = [(("via",), "address"), (("src",), "address"), (("table", "t"), "table"),
+                    (("proto", "protocol"), "protocol"), (("scope",), "scope"), (("metric",), "metric"),
+                    (("dev",), "dev"), (("onlink",), None)]
+
+
+@st.composite
+def simple_route_lines(draw):
+    """Lines the direct path mostly takes: plain values for the arguments it knows, each at most once."""
+    words = [draw(st.sampled_from(["route", "r", "ro"])),
+             draw(st.sampled_from(["add", "a", "append", "change", "replace", "prepend", "test", "del"]))]
+    words += draw(st.sampled_from([[], ["to"]])) + [draw(st.sampled_from(ROUTE_VALUES["dst"][:6]))]
+    arguments = draw(st.lists(st.sampled_from(SIMPLE_ARGUMENTS), max_size=5, unique=True))
+    for keywords, values in arguments:
+        words.append(draw(st.sampled_from(keywords)))
+        if values is not None:
+            words.append(draw(st.sampled_from(ROUTE_VALUES[values])))
+    return words
+
+
+@pytest.fixture(scope="module")
+def route_session():
+    """A netlink session in a namespace of the test's own (`dev NAME` reads its links)."""
+    from pyip.netlink.common import Session, inside
+
+    from .netns import namespace
+
+    if os.geteuid() != 0:
+        pytest.skip("needs root for a network namespace")
+    with namespace("pyipfast") as ns:
+        with inside(ns):
+            session = Session(Databases.builtin())
+            session.links  # read now: its dump would take a sequence number mid-test
+        yield session
+        session.close()
+
+
+def general_request(texts: list[str], prefix: list[str], session) -> bytes | None:
+    """What the batch's general path sends for the line: route.request() of parse_ip(), or None."""
+    from pyip.netlink import route
+    from pyip.netlink.common import CommandFailed
+
+    words = [Word(text, Location("b", 1, 1)) for text in [*prefix, *texts]]
+    try:
+        command = ip_parser.parse_ip(words, "modern", session.names)
+        if command.object != "route" or command.verb not in route.MODIFY_VERBS:
+            return None
+        return route.request(command, session).message
+    except (PyipError, CommandFailed):
+        return None
+
+
+def without_seq(message: bytes) -> bytes:
+    return message[:8] + message[12:]
+
+
+def assert_direct_same_as_general(texts: list[str], prefix: list[str], session) -> bytes | None:
+    from pyip.netlink.fast import FastRoutes
+
+    fast = FastRoutes(session, [Word(text) for text in prefix], "modern", {"-4": 4, "-6": 6, "-0": 0}.get(prefix[-1]))
+    for _ in range(2):  # learning the shape, then replaying it
+        seq = session.rtnl.seq
+        direct = fast.message(texts)
+        assert session.rtnl.seq == seq + (direct is not None), "a sequence number only for a request sent"
+        if direct is not None:
+            general = general_request(texts, prefix, session)
+            assert general is not None and without_seq(direct) == without_seq(general), texts
+    return direct
+
+
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(st.one_of(route_lines(), simple_route_lines()),
+       st.sampled_from([["ip"], ["ip", "-4"], ["ip", "-6"], ["ip", "-0"]]))
+def test_direct_route_requests_are_the_general_ones(route_session, texts, prefix):
+    assert_direct_same_as_general(texts, prefix, route_session)
+
+
+@pytest.mark.parametrize("line", [
+    "route add 10.0.0.1/32 via 10.255.0.1 table 7 proto static",
+    "ro a 10.0.0.0/8 t 300 pro 99 scope host metric 0x10 dev lo",
+    "route replace to 10.0.0.0/8 src 127.0.0.1 onlink via 10.0.0.1 priority 5",
+    "r del 10.0.0.0/8",
+    "route prepend 10.0.0.0/8 table main protocol boot scope link",
+])
+def test_the_direct_path_takes_simple_route_lines(route_session, line):
+    assert assert_direct_same_as_general(line.split(), ["ip"], route_session) is not None
+
+
+@pytest.mark.parametrize("line", [
+    "route add 10.0.0.0/8 table 5 table 6", "route add default via 10.0.0.1", "route add 10/8 dev lo",
+    "route add 10.0.0.0/8 via 10.0.0.1 via 10.0.0.2", "route add local 10.0.0.1 dev lo",
+    "route add 10.0.0.0/8 dev nosuch", "route add 10.0.0.0/8 mtu 1400 dev lo", "route show table 5",
+    "route add 1.2.3.\u0663 dev lo", "route add 10.0.0.0/8 via inet 10.0.0.1",
+])
+def test_anything_else_takes_the_general_path(route_session, line):
+    assert assert_direct_same_as_general(line.split(), ["ip"], route_session) is None
+
+
+# -- rendering: quoting a whole line at once ------------------------------------------------
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["ip", "route", "", " ", "a b", "10.0.0.0/8", "$X", "${X} y", "'", '"', "é",
+                                 "x\ty", "é1", "@%+=:,./-", "_", "\u0663", "a*", "~"]), max_size=8))
+def test_a_line_is_quoted_as_its_words_are(texts):
+    from pyip.render.iproute2 import join_quoted, quote
+
+    assert join_quoted(texts) == " ".join(quote(text) for text in texts)
+
+
+# -- parse_ip()'s direct path (readers' twins, no trees) --------------------------------------
+
+@st.composite
+def simple_rule_lines(draw):
+    words = ["rule", draw(st.sampled_from(["add", "a", "delete", "show"]))]
+    arguments = [(("from", "to"), "dst"), (("table", "lookup", "t"), "table"), (("pref", "priority", "order"), "metric"),
+                 (("fwmark",), "fwmark"), (("tos", "dsfield"), "table"), (("iif", "oif"), "dev"), (("not",), None),
+                 (("protocol",), "protocol"), (("goto",), "metric"), (("nat",), "address"), (("prohibit",), None)]
+    for keywords, values in draw(st.lists(st.sampled_from(arguments), max_size=4)):
+        words.append(draw(st.sampled_from(keywords)))
+        if values == "fwmark":
+            words.append(draw(st.sampled_from(["0x10", "16", "0x10/0xff", "0x10/", "/0xff", "x", "-1", "010/8"])))
+        elif values is not None:
+            words.append(draw(st.sampled_from(ROUTE_VALUES[values])))
+    return words
+
+
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(st.one_of(route_lines(), simple_route_lines(), simple_rule_lines()),
+       st.sampled_from([["ip"], ["ip", "-4"], ["ip", "-6"], ["ip", "-0"], ["/sbin/ip", "-6"]]))
+def test_parse_ip_direct_path_is_the_trees_path(monkeypatch, texts, prefix):
+    words = [Word(text, Location("f", 3, column)) for column, text in enumerate([*prefix, *texts], 1)]
+    assert_parse_ip_same_as_plain(words, monkeypatch)
+
+
+@pytest.mark.parametrize("line", [
+    "ip route add 10.0.0.1/32 via 10.255.0.1 table 7 proto static",
+    "ip rule add from 10.0.0.1/32 lookup 7 pref 1000", "ip rule add fwmark 0x10 table 5 pref 1001",
+    "ip -4 route replace to 10.0.0.0/8 dev eth0 metric 5 onlink",
+])
+def test_bulk_shapes_take_the_direct_path(monkeypatch, line):
+    words = [Word(text) for text in line.split()]
+    with monkeypatch.context() as patch:
+        patch.setattr(ip_parser, "DIRECT", False)
+        expected = parse_ip_outcome(words, Databases.builtin(), "modern")
+    monkeypatch.setattr(WordGrammar, "parse_memoised", lambda *args: pytest.fail("the trees' path ran"))
+    assert parse_ip_outcome(words, Databases.builtin(), "modern") == expected
+    assert expected[0] == "command"

@@ -11,11 +11,17 @@ LINE is the command's last line, and stops the batch unless -force; the
 exit status is then 1.  Errors ip meets while reading the arguments end it
 at once with their own status (255, or 1 for a bad address), as ip exits.
 
-Without -force each change is acknowledged before the next line runs: the
-kernel applies every request of a datagram even after a refused one, so
-nothing after a failure may be on its way.  With -force the batch goes on
-anyway, so up to WINDOW changes go to the kernel in one datagram and their
-acks are read together, each refusal reported at its own line.
+Changes go to the kernel up to WINDOW in one datagram, their acks read
+together, each refusal reported at its own line.  The kernel applies every
+request of a datagram even after a refused one, which -force wants anyway.
+Without -force the batch must stop there as if nothing after the failure
+had run, so a window holds only changes that can be taken back exactly
+(IPv4 `route add` into a table that exists, see fast.added_table()): those
+after a refused one are deleted again, newest first, and never reported.
+Any other change is sent alone and acknowledged before the next line runs.
+
+Route lines of simple shapes skip the parse tree (fast.FastRoutes); any
+other line, or any doubt, takes the general path.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from ..parser.ip import parse_ip
 from ..parser.words import Word
 from . import address, execute, note_lines, route, rule, usage
 from .common import HEADER, CommandFailed, Session, invarg_text
+from .fast import FastRoutes, added_table, undo_message
+from .route import RT_TABLE_MAIN
 
 WINDOW = 256
 MAX_ARGS = 100  # makeargs(line, largv, 100)
@@ -154,16 +162,17 @@ class Batch:
         self.prefix = [Word(text) for text in ["ip", *family]]
         self.dialect = dialect
         self.force = options.force
-        self.window = WINDOW if options.force else 1
+        self.fast = FastRoutes(session, self.prefix, dialect, options.family)
         self.out = out
         self.err = err
         self.progress = Progress(err)
-        self.pending: list[tuple[int, int, str, bytes]] = []  # line, seq, what ip prints first, message
+        self.pending: list[tuple] = []  # line, seq, what ip prints first, message, added_table()
+        self.tables = {RT_TABLE_MAIN}  # IPv4 tables known to exist (main always does)
         self.status = 0
 
     def run(self, text: str) -> int:
         try:
-            for count, (number, line) in enumerate(command_lines(text, self.write_err), 1):
+            for count, (number, line) in enumerate(command_lines(text, self.complain), 1):
                 self.line(number, line)
                 self.progress.tick(count)
             self.drain()
@@ -171,6 +180,11 @@ class Batch:
             self.status = stop.status
         self.progress.clear()
         return self.status
+
+    def complain(self, text: str) -> None:
+        """A reading error comes after what the lines before it did."""
+        self.drain()
+        self.write_err(text)
 
     def write_err(self, text: str) -> None:
         if text:
@@ -190,6 +204,9 @@ class Batch:
             self.drain()
             self.write_err('Object "%s" is unknown, try "ip help".\n' % texts[0])
             return self.failed(number)
+        message = self.fast.message(texts)
+        if message is not None:
+            return self.queue(number, "", message)
         location = Location(self.name, number, 1)
         words = self.prefix + [_new_tuple(Word, (text, location, None)) for text in texts]
         try:
@@ -227,9 +244,18 @@ class Batch:
             if failure.status == 255:
                 raise Stop(255) from None
             return self.failed(number)
-        seq = HEADER.unpack_from(request.message)[3]
-        self.pending.append((number, seq, notes + request.warnings, request.message))
-        if len(self.pending) >= self.window:
+        self.queue(number, notes + request.warnings, request.message)
+
+    def queue(self, number: int, before: str, message: bytes) -> None:
+        """A change for the window; alone, without -force, unless it can be taken back."""
+        table = added_table(message)
+        entry = (number, HEADER.unpack_from(message)[3], before, message, table)
+        if not self.force and table not in self.tables:
+            self.drain()
+            self.pending.append(entry)
+            return self.drain()
+        self.pending.append(entry)
+        if len(self.pending) >= WINDOW:
             self.drain()
 
     def drain(self) -> None:
@@ -237,12 +263,23 @@ class Batch:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
-        refusals = self.session.rtnl.send_window([message for *_, message in pending])
-        for number, seq, before, _ in pending:
+        refusals = self.session.rtnl.send_window([entry[3] for entry in pending])
+        self.tables.update(entry[4] for entry in pending if entry[4] is not None and entry[1] not in refusals)
+        for index, (number, seq, before, _, _) in enumerate(pending):
             self.write_err(before)
             if seq in refusals:
                 self.write_err(refusals[seq].message + "\n")
+                if not self.force:
+                    self.take_back([entry for entry in pending[index + 1:] if entry[1] not in refusals])
                 self.failed(number)
+
+    def take_back(self, applied: list) -> None:
+        """Delete, newest first, the routes a window added after the refused line (see added_table())."""
+        if not applied:
+            return
+        undo = [undo_message(self.session.rtnl, entry[3]) for entry in reversed(applied)]
+        for refusal in self.session.rtnl.send_window(undo).values():
+            self.write_err("pyip: could not take back a route added after the failure: %s\n" % refusal.message)
 
     def failed(self, number: int) -> None:
         self.write_err("Command failed %s:%d\n" % (self.name, number))

@@ -111,7 +111,7 @@ def known(value):
 
 def ip_protocol(word: str) -> int:
     """inet_proto_a2n(): a protocol name from /etc/protocols, or a number."""
-    if word.isdigit():
+    if word.isascii() and word.isdigit():  # get_u8(): ASCII digits only, as everywhere in ip
         return int(word)
     try:
         return socket.getprotobyname(word)
@@ -318,16 +318,26 @@ class Rtnl:
         """
         self.sock.send(b"".join(messages))
         waiting = {HEADER.unpack_from(message)[3] for message in messages}
-        refusals = {}
-        for kind, _, seq, reply in self.replies():
-            if kind != NLMSG_ERROR or seq not in waiting:
-                continue
-            waiting.discard(seq)
-            error = error_of(reply)
-            if error:
-                refusals[seq] = error
-            if not waiting:
-                return refusals
+        refusals: dict[int, KernelError] = {}
+        while waiting:
+            self.read_acks(waiting, refusals)
+        return refusals
+
+    def read_acks(self, waiting: set, refusals: dict) -> None:
+        """One datagram of acks: replies() and error_of() unrolled, since each ack
+        comes in a datagram of its own and a batch reads 100,000 of them."""
+        buffer = self.buffer
+        size = self.sock.recv_into(buffer)
+        offset = 0
+        while offset + HEADER.size <= size:
+            length, kind, _, seq, _ = HEADER.unpack_from(buffer, offset)
+            if length < HEADER.size:
+                return
+            if kind == NLMSG_ERROR and seq in waiting:
+                waiting.discard(seq)
+                if ERROR.unpack_from(buffer, offset + HEADER.size)[0] < 0:
+                    refusals[seq] = error_of(bytes(buffer[offset:offset + length]))
+            offset += (length + 3) & ~3
 
 
 # -- links --------------------------------------------------------------------------
@@ -358,7 +368,7 @@ class Links:
         """The ifindex of NAME, or `Cannot find device "NAME"` (exit 1) as ip says."""
         name = known(name)
         index = self.indexes.get(name)
-        if index is None and name.startswith("if") and name[2:].isdigit():
+        if index is None and name.startswith("if") and name[2:].isascii() and name[2:].isdigit():
             index = int(name[2:])  # ll_idx_a2n(): "ifN" names index N
         if not index:
             raise CommandFailed('Cannot find device "%s"' % name, 1)

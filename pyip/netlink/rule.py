@@ -47,8 +47,8 @@ def execute(command, session: Session, words=()) -> Result:
 
 
 def family_of(command) -> int:
-    """ip rule takes its family from -4/-6 alone; AF_INET without."""
-    return FAMILIES[command.options.family] if command.options.family else socket.AF_INET
+    """ip rule takes its family from -4/-6/-0 alone; AF_INET without."""
+    return FAMILIES[command.options.family] if command.options.family is not None else socket.AF_INET
 
 
 # -- iprule_modify() --------------------------------------------------------------------

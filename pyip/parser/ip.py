@@ -15,7 +15,7 @@ from ..ast import (AddressSelector, Gateway, InterfaceAddress, IpCommand, Metric
 from ..compat import legacy
 from ..errors import IncompleteCommand, Location, PyipError, invalid_argument
 from ..names import Databases
-from ..prefix import Unresolved, parse_address, parse_prefix
+from ..prefix import KEYWORDS, LINK, Unresolved, parse_address, parse_prefix, read_prefix
 from . import values as v
 from .words import Word, grammar
 
@@ -193,6 +193,9 @@ def parse_object(object_name: str, words: list[Word], context: Context, end: Loc
     object_grammar = grammar(GRAMMARS[object_name])
     builder = BUILDERS[object_name]
     readers = builder.readers(verb_of(object_grammar, words[0], builder.VERBS), context)
+    direct = parse_direct(object_grammar, builder, readers, words, context, end) if DIRECT else None
+    if direct is not None:
+        return direct
     fields: dict = {}
 
     def read_argument(tree):
@@ -208,6 +211,88 @@ def parse_object(object_name: str, words: list[Word], context: Context, end: Loc
     except PyipError as error:
         raise object_error(object_name, error, words) from None
     return tree.data, builder.build(tree.data, tree, fields, context, end)
+
+
+# -- the direct path: arguments read without parse trees ---------------------------------------
+#
+# Bulk input repeats a few simple shapes (`route add P via A table T proto X`).
+# For a shape (WordGrammar.shape_of()) whose every argument tree has a reader
+# with a direct twin (reader.direct: the same reading from the value's text,
+# or False where the value is not a plain one), the twins run in the order the
+# readers would, with no tree built.  Any False, an unknown ($X) word, or a
+# shape or verb they do not cover, and the words take the trees' path from
+# the start: its values, errors and messages are the reference.
+
+DIRECT = True  # the equivalence tests turn it off to compare both paths
+_DIRECT_PLANS: dict = {}
+_NO_PLAN = object()
+
+
+def parse_direct(object_grammar, builder, readers: dict, words: list[Word], context: Context, end: Location):
+    """(verb, body) as the trees' path gives them, or None where it must run instead."""
+    texts = [word.text for word in words if word.symbol is None]
+    if context.dialect != legacy.MODERN or len(texts) != len(words):
+        return None
+    shape = object_grammar.shape_of(texts)
+    plan = _DIRECT_PLANS.get((shape, id(readers)), _NO_PLAN) if shape is not None else None
+    if plan is _NO_PLAN:
+        plan = direct_plan(object_grammar, builder, readers, texts)
+        if len(_DIRECT_PLANS) < 4096:
+            _DIRECT_PLANS[shape, id(readers)] = plan
+    if plan is None:
+        return None
+    verb, steps = plan
+    fields: dict = {}
+    family = context.family
+    for read, index in steps:
+        if not read(texts[index], fields, context):
+            context.family = family
+            return None
+    return verb, builder.build(verb, None, fields, context, end)
+
+
+def direct_plan(object_grammar, builder, readers: dict, texts: list[str]):
+    """(verb, [(direct reader, index of its value word)]) in reduction order, or None."""
+    kinds = object_grammar.kinds_of(texts)
+    planned = object_grammar.planned(kinds) if kinds is not None else None
+    if not planned or planned[-1].data not in getattr(builder, "DIRECT_VERBS", ()):
+        return None
+    steps = []
+    for tree in planned:
+        reader = readers.get(tree.data) if tree.hooked else None
+        if reader is None:
+            continue  # nothing reads it on the trees' path either
+        direct = getattr(reader, "direct", None)
+        children = tree.children
+        if direct is None or len(children) not in direct.arities or not all(isinstance(c, int) for c in children):
+            return None
+        steps.append((direct, children[-1]))
+    return planned[-1].data, steps
+
+
+def twin(reader, direct, *arities: int):
+    """Give a reader its direct twin, for argument trees of these numbers of words."""
+    direct.arities = arities
+    reader.direct = direct
+    return reader
+
+
+def plain_prefix(text: str, family: int | None) -> Prefix | None:
+    """parse_prefix()'s prefix; None where it raises or the family stays open (`default`)."""
+    if family == LINK:
+        return None
+    result = read_prefix(text, family)
+    return result if isinstance(result, Prefix) else None
+
+
+def plain_address(text: str, family: int | None):
+    """parse_address()'s address; None where it raises or the word is `default`/`all`/`any`."""
+    if family == LINK or text in KEYWORDS:
+        return None
+    try:
+        return parse_address(text, family)
+    except PyipError:
+        return None
 
 
 def verb_of(object_grammar, word: Word, verbs: dict) -> str | None:

@@ -10,11 +10,12 @@ from ..compat import legacy
 from ..errors import PyipError, UsageError, invalid_argument
 from ..prefix import parse_address, parse_prefix
 from . import values as v
-from .ip import FAMILY_WORDS, Context, items, last_value, type_name, values_of
+from .ip import FAMILY_WORDS, Context, items, last_value, plain_address, plain_prefix, twin, type_name, values_of
 from .words import Tree
 
 MODIFY_VERBS = ("add", "change", "replace", "prepend", "append", "test", "delete")
 SELECT_VERBS = ("show", "flush", "save")
+DIRECT_VERBS = MODIFY_VERBS  # build() needs no tree for these (see ip.parse_direct())
 
 
 VERBS = {"ADD": "add", "CHANGE": "change", "REPLACE": "replace", "PREPEND": "prepend",
@@ -70,12 +71,41 @@ def read_dst(node, fields, context: Context) -> None:
     fields["dst"] = dst
 
 
+def direct_dst(text: str, fields, context: Context) -> bool:
+    if "dst" in fields:
+        return False
+    dst = plain_prefix(text, context.family)
+    if dst is None:
+        return False
+    context.learn_family(dst)
+    fields["dst"] = dst
+    return True
+
+
+twin(read_dst, direct_dst, 1, 2)  # `PREFIX`, `to PREFIX`
+
+
 def read_via(node, fields, context: Context) -> None:
     if "gateway" in fields:
         keyword = node.children[0]
         raise invalid_argument(str(keyword), "use nexthop syntax to specify multiple via",
                                context.word(keyword).location)
     fields["gateway"] = read_gateway(node, context)
+
+
+def direct_via(text: str, fields, context: Context) -> bool:
+    """read_via() of `via ADDRESS` (no family word)."""
+    if "gateway" in fields:
+        return False
+    address = plain_address(text, context.family)
+    if address is None:
+        return False
+    context.learn_family(address)
+    fields["gateway"] = Gateway(address, None)
+    return True
+
+
+twin(read_via, direct_via, 2)
 
 
 def read_gateway(node, context: Context) -> Gateway:
@@ -169,14 +199,33 @@ def simple(field: str, read=None, *args):
     def reader(node, fields, context: Context) -> None:
         token = last_value(node)
         fields[field] = context.at(token, read, *args) if read else context.text(token)
+    if read is None:
+        return twin(reader, lambda text, fields, context: fields.__setitem__(field, text) or True, 2)
+    if read is v.u32:
+        return twin(reader, direct_u32(field, *args[1:]), 2)
     return reader
+
+
+def direct_u32(field: str, base: int = 0, maximum: int = v.U32):
+    def direct(text: str, fields, context: Context) -> bool:
+        value = v.read_u32(text, base, maximum)
+        fields[field] = value
+        return value is not None
+    return direct
 
 
 def with_names(field: str, db_name: str, why: str):
     def reader(node, fields, context: Context) -> None:
         token = last_value(node)
         fields[field] = context.at(token, v.named, getattr(context.names, db_name), why)
-    return reader
+    return twin(reader, direct_named(field, db_name), 2)
+
+
+def direct_named(field: str, db_name: str):
+    def direct(text: str, fields, context: Context) -> bool:
+        found = fields[field] = getattr(context.names, db_name).named(text)
+        return found is not None
+    return direct
 
 
 def address_into(field: str, read):
@@ -185,13 +234,21 @@ def address_into(field: str, read):
         value = context.at(token, read, context.family)
         context.learn_family(value)
         fields[field] = value
-    return reader
+    plain = {parse_address: plain_address, parse_prefix: plain_prefix}[read]
+
+    def direct(text: str, fields, context: Context) -> bool:
+        value = fields[field] = plain(text, context.family)
+        if value is None:
+            return False
+        context.learn_family(value)
+        return True
+    return twin(reader, direct, 2)
 
 
 def flag(field: str):
     def reader(node, fields, context: Context) -> None:
         fields[field] = True
-    return reader
+    return twin(reader, lambda text, fields, context: fields.__setitem__(field, True) or True, 1)
 
 
 def realms_into(field: str, why: str):

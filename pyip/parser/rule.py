@@ -7,12 +7,13 @@ from ..compat import legacy
 from ..errors import PyipError, invalid_argument
 from ..prefix import parse_address, parse_prefix
 from . import values as v
-from .ip import Context, items, last_value, type_name, values_of
-from .route import flag, realms_into, simple, with_names
+from .ip import Context, items, last_value, plain_prefix, twin, type_name, values_of
+from .route import direct_named, flag, realms_into, simple, with_names
 
 
 VERBS = {"LIST": "show", "SAVE": "save", "RESTORE": "restore", "ADD": "add",
          "DELETE": "delete", "FLUSH": "flush"}
+DIRECT_VERBS = ("add",)  # build() needs no tree for it (see ip.parse_direct())
 
 
 def readers(verb: str | None, context: Context) -> dict:
@@ -36,7 +37,11 @@ def read_prefix(field: str):
     def reader(node, fields, context: Context) -> None:
         prefix = context.at(last_value(node), parse_prefix, context.family)
         fields[field] = prefix
-    return reader
+
+    def direct(text: str, fields, context: Context) -> bool:
+        prefix = fields[field] = plain_prefix(text, context.family)
+        return prefix is not None
+    return twin(reader, direct, 2)
 
 
 def read_fwmark(node, fields, context: Context) -> None:
@@ -58,12 +63,39 @@ def read_fwmark(node, fields, context: Context) -> None:
         context.notes.append(legacy.fwmark_note(mark_word, fields["fwmark"]))
 
 
+def direct_fwmark(text: str, fields, context: Context) -> bool:
+    """read_fwmark() of today's dialect (the legacy one adds a note)."""
+    if context.dialect == legacy.LEGACY:
+        return False
+    base = legacy.fwmark_base(context.dialect)
+    mark_word, slash, mask_word = text.partition("/")
+    mark = fields["fwmark"] = v.read_u32(mark_word, base)
+    if slash:
+        fields["fwmask"] = v.read_u32(mask_word, base)
+        return mark is not None and fields["fwmask"] is not None
+    return mark is not None
+
+
+twin(read_fwmark, direct_fwmark, 2)
+
+
 def read_table(node, fields, context: Context) -> None:
     read_table_name(node, fields, context)
     fields.setdefault("action", "lookup")
 
 
 read_table_name = with_names("table", "tables", "invalid table ID")
+_direct_table_name = direct_named("table", "tables")
+
+
+def direct_table(text: str, fields, context: Context) -> bool:
+    if not _direct_table_name(text, fields, context):
+        return False
+    fields.setdefault("action", "lookup")
+    return True
+
+
+twin(read_table, direct_table, 2)
 
 
 def read_action(node, fields, context: Context) -> None:

@@ -16,10 +16,16 @@ U32 = 0xFFFFFFFF
 
 def u32(word: str, why: str, base: int = 0, maximum: int = U32) -> int:
     """get_u32()/get_unsigned(): a C number that must fit."""
-    value = parse_c_number(word, base, maximum)
-    if value is None or word.startswith("-"):
+    value = read_u32(word, base, maximum)
+    if value is None:
         raise invalid_argument(word, why)
     return value
+
+
+def read_u32(word: str, base: int = 0, maximum: int = U32) -> int | None:
+    """u32() without the error: None where it would raise."""
+    value = parse_c_number(word, base, maximum)
+    return None if value is None or word.startswith("-") else value
 
 
 def named(word: str, db: NameDB, why: str) -> Named:

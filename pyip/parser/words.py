@@ -146,6 +146,17 @@ class WordGrammar:
         any tree is built, so when something is wrong the plain automaton
         runs from the start and raises its own error at its own point.
         """
+        walked = self.walk(words)
+        if walked is None:
+            return self.parse(words, end, on_reduce)
+        shape, tokens = walked
+        build = shape.build or self.plan_shape(shape, [token.type for token in tokens])
+        if build is INCOMPLETE:
+            return self.parse(words, end, on_reduce)
+        return build(tokens, on_reduce)
+
+    def walk(self, words: list[Word]) -> tuple[Shape, list[Token]] | None:
+        """The shape the words end at and their tokens, learnt; None where parse() would stop."""
         shape = self._root
         tokens = []
         for word in words:
@@ -161,13 +172,10 @@ class WordGrammar:
             else:
                 step = self.step(shape, word)
                 if step is None:
-                    return self.parse(words, end, on_reduce)
+                    return None
                 token, shape = step
             tokens.append(token)
-        build = shape.build or self.plan_shape(shape, [token.type for token in tokens])
-        if build is INCOMPLETE:
-            return self.parse(words, end, on_reduce)
-        return build(tokens, on_reduce)
+        return shape, tokens
 
     def step(self, shape: Shape, word: Word) -> tuple[Token, Shape] | None:
         """The word's token where the shape stands and the shape after it, learnt; None where
@@ -237,6 +245,13 @@ class WordGrammar:
 
     def plan_shape(self, shape: Shape, kinds: list[str]):
         """The shape's builder: the trees the automaton builds for words of these kinds, or INCOMPLETE."""
+        planned = self.planned(kinds)
+        shape.build = INCOMPLETE if planned is None else builder(planned, kinds)
+        return shape.build
+
+    def planned(self, kinds: list[str]) -> list[Planned] | None:
+        """The trees the automaton builds for words of these kinds, in reduction order (the
+        root last), over word indexes; None where the words cannot end there."""
         stack = [self.start]
         values: list = []
         planned: list[Planned] = []
@@ -251,12 +266,39 @@ class WordGrammar:
         while True:
             action = self.states[stack[-1]].get("$END")
             if action is None:
-                shape.build = INCOMPLETE
-                return INCOMPLETE
+                return None
             planned.append(self.plan_reduce(action[1], stack, values))
             if stack[-1] == self.end:
-                shape.build = builder(planned, kinds)
-                return shape.build
+                return planned
+
+    def shape_of(self, texts: list[str]) -> Shape | None:
+        """The shape that words of these (known) texts end at, learnt as parse_memoised() learns
+        it; None where the plain automaton would stop on a word.  Builds nothing: for callers
+        that read the words themselves once the shape tells what each one is (pyip.netlink.fast)."""
+        shape = self._root
+        for text in texts:
+            step = shape.steps.get(text)
+            if step is not None:
+                shape = step[1]
+            elif shape.value_next is not None and text and text[0] not in shape.keyword_starts:
+                shape = shape.value_next
+            else:
+                step = self.step(shape, Word(text))
+                if step is None:
+                    return None
+                shape = step[1]
+        return shape
+
+    def kinds_of(self, texts: list[str]) -> list[str] | None:
+        """The terminal of each word, as parse() would classify them; None where it would stop."""
+        shape, kinds = self._root, []
+        for text in texts:
+            step = self.step(shape, Word(text))
+            if step is None:
+                return None
+            kinds.append(step[0].type)
+            shape = step[1]
+        return kinds
 
     def plan_reduce(self, rule: int, stack: list, values: list) -> Planned:
         """reduce(), on word indexes and Planned trees instead of tokens and trees."""

@@ -16,14 +16,39 @@ from ..ast.route import METRIC_NAMES
 
 
 def render_command(command: IpCommand) -> str:
-    words = ["ip", *command.options.words(), command.object, command.verb]
+    words = ["ip", *option_words(command.options), command.object, command.verb]
     body = command.body
     if body is not None:
         words += BODY[type(body)](body)
-    return " ".join(quote(str(w)) for w in words)
+    return join_quoted(list(map(str, words)))
+
+
+_OPTION_WORDS: dict = {}  # id(options) -> (options, words): a script's commands share a few Options
+
+
+def option_words(options) -> list[str]:
+    known = _OPTION_WORDS.get(id(options))
+    if known is None or known[0] is not options:
+        known = (options, options.words())
+        if len(_OPTION_WORDS) < 256:
+            _OPTION_WORDS[id(options)] = known
+    return known[1]
+
+
+def join_quoted(texts: list[str]) -> str:
+    """" ".join(map(quote, texts)), mostly with one match over the line instead of one a word.
+
+    When no word is empty, none holds the separator (as many blanks as joins)
+    and every character is safe, each word fullmatches _SAFE: quote() keeps it.
+    """
+    line = " ".join(texts)
+    if all(texts) and line.count(" ") == len(texts) - 1 and _SAFE_LINE.fullmatch(line):
+        return line
+    return " ".join(map(quote, texts))
 
 
 _SAFE = re.compile(r"[\w@%+=:,./-]+", re.ASCII)
+_SAFE_LINE = re.compile(r"[\w@%+=:,./ -]+", re.ASCII)
 
 
 def quote(word: str) -> str:
@@ -88,13 +113,11 @@ def route_words(route: Route) -> list[str]:
     keyword(words, "tos", tos_text(route.tos))
     if route.gateway is not None:
         words += gateway_words(route.gateway)
-    keyword(words, "dev", route.dev)
-    keyword(words, "table", route.table)
-    keyword(words, "protocol", route.protocol)
-    keyword(words, "scope", route.scope)
-    keyword(words, "src", route.prefsrc)
-    keyword(words, "metric", route.metric)
-    keyword(words, "onlink", route.onlink)
+    for key, value in (("dev", route.dev), ("table", route.table), ("protocol", route.protocol),
+                       ("scope", route.scope), ("src", route.prefsrc), ("metric", route.metric),
+                       ("onlink", route.onlink)):
+        if value is not None and value is not False:  # keyword(), inlined: every route passes here
+            words += [key] if value is True else [key, str(value)]
     if route.realms is not None:
         words += ["realms", realms_text(route.realms)]
     for metric in sorted(route.metrics, key=lambda m: METRIC_NAMES.index(m.name)):

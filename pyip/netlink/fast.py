@@ -1,0 +1,242 @@
+"""Batch route lines straight from their words to RTM_NEWROUTE / RTM_DELROUTE.
+
+A 100,000-line batch is mostly `route add PREFIX via ADDR table N proto P`
+with different values.  The general path (parse tree, readers, Route,
+route.request()) costs tens of microseconds a line; here a line whose
+shape the grammar knows, whose every argument is one of a few simple ones
+(FIELDS) given once, and whose every value is plain (a dotted-quad IPv4
+prefix, a name or number the databases know), is packed directly.  Which
+word is which keyword is still the grammar's call (WordGrammar.shape_of()
+and planned()), so abbreviations read as iproute2 reads them.
+
+Anything else, and any value that is not plain, gives None, and the batch
+takes the general path for the whole line: errors and their messages are
+always the general path's.  The bytes are those route.request() packs,
+which tests/test_parser_speed_equivalence.py checks.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+
+from ..compat.legacy import MODERN
+from ..errors import Location, PyipError
+from ..names import parse_c_number
+from ..parser.ip import parse_front
+from ..parser.words import Planned, Word, grammar
+from ..prefix import _PLAIN_PREFIX, _PLAIN_QUAD
+from .common import (NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST,
+                     CommandFailed, attr_u32)
+from .route import (MODIFY_VERBS, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN,
+                    RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE, RTM_DELROUTE,
+                    RTM_NEWROUTE, RTMSG, RTN_UNICAST, RTN_UNSPEC, RTNH_F_ONLINK, RTPROT_BOOT)
+
+# argument tree -> the kinds of its words (None: any keyword) ending with its VALUE
+FIELDS = {"dst": ((None, "VALUE"), ("VALUE",)), "via": ((None, "VALUE"),), "src": ((None, "VALUE"),),
+          "table": ((None, "VALUE"),), "protocol": ((None, "VALUE"),), "scope": ((None, "VALUE"),),
+          "metric": ((None, "VALUE"),), "dev": ((None, "VALUE"),), "onlink": ((None,),)}
+DATABASES = {"table": "tables", "protocol": "protocols", "scope": "scopes"}
+IPV4_ATTR = struct.Struct("=HH4B")
+HEADER_KIND_FLAGS = struct.Struct("=HH")
+ATTR_HEAD = struct.Struct("=HH")
+U32 = struct.Struct("=I")
+ROLLBACK_FLAGS = NLM_F_CREATE | NLM_F_EXCL
+MISSING = object()
+
+
+class Plan:
+    """A shape's route: the verb, and where each argument's value stands among the words."""
+
+    __slots__ = ("verb", "kind", "flags", "deleting", "dst", "via", "src", "table", "protocol",
+                 "scope", "metric", "dev", "onlink")
+
+    def __init__(self, verb: str, slots: dict):
+        self.verb = verb
+        self.deleting = verb == "delete"
+        self.kind = RTM_DELROUTE if self.deleting else RTM_NEWROUTE
+        self.flags = NLM_F_REQUEST | NLM_F_ACK | MODIFY_VERBS[verb]
+        for field in FIELDS:
+            setattr(self, field, slots.get(field))
+
+
+def plan_of(route_grammar, texts: list[str]) -> Plan | None:
+    """The Plan for lines shaped like these words, or None where the general path must run."""
+    kinds = route_grammar.kinds_of(texts)
+    planned = route_grammar.planned(kinds) if kinds is not None else None
+    if not planned:
+        return None
+    root = planned[-1]
+    if root.data not in MODIFY_VERBS or len(root.children) != 2 or not isinstance(root.children[1], Planned):
+        return None
+    route = root.children[1]
+    arguments = route.children
+    if route.data != "route" or not all(isinstance(a, Planned) for a in arguments):
+        return None
+    if {id(t) for t in planned if t.hooked} - {id(root), id(route), *map(id, arguments)}:
+        return None  # a tree the readers would see that no argument here accounts for
+    slots = {}
+    for argument in arguments:
+        index = slot(argument, kinds)
+        if index is None or argument.data in slots:
+            return None
+        slots[argument.data] = index
+    return Plan(root.data, slots) if "dst" in slots else None
+
+
+def slot(argument: Planned, kinds: list[str]) -> int | None:
+    """The index of the argument's value (or keyword, for a flag), if FIELDS knows its layout."""
+    children = argument.children
+    if not all(isinstance(c, int) for c in children):
+        return None
+    for wanted in FIELDS.get(argument.data, ()):
+        if len(wanted) == len(children) and all(w is None or kinds[c] == w for c, w in zip(children, wanted)):
+            return children[-1]
+    return None
+
+
+class FastRoutes:
+    """The direct path of one batch: plans by shape, and the values met before."""
+
+    def __init__(self, session, prefix: list[Word], dialect: str, family: int | None):
+        self.session = session
+        self.prefix = prefix
+        self.enabled = dialect == MODERN and family in (None, 4)  # plain IPv4 reads the same under -4
+        self.grammar = grammar("ip_route")
+        self.plans: dict = {}
+        self.objects: dict[str, str | None] = {}
+        self.addresses: dict[str, bytes] = {}
+        self.numbers: dict[tuple[str, str], int] = {}
+
+    def message(self, texts: list[str]) -> bytes | None:
+        """The request a batch line `route VERB ...` sends, or None for the general path."""
+        if not self.enabled or self.object_of(texts[0]) != "route":
+            return None
+        words = texts[1:]
+        shape = self.grammar.shape_of(words)
+        if shape is None:
+            return None
+        plan = self.plans.get(shape, MISSING)
+        if plan is MISSING:
+            plan = self.plans[shape] = plan_of(self.grammar, words)
+        return None if plan is None else self.pack(plan, words)
+
+    def object_of(self, word: str) -> str | None:
+        """ip's object for the line's first word, as parse_front() reads it."""
+        name = self.objects.get(word, MISSING)
+        if name is MISSING:
+            try:
+                name = parse_front(self.prefix + [Word(word)], Location(), False)[1]
+            except PyipError:
+                name = None
+            if len(self.objects) < 64:
+                self.objects[word] = name
+        return name
+
+    def pack(self, plan: Plan, words: list[str]) -> bytes | None:
+        """route.request()'s bytes for plain values; None as soon as one is not plain."""
+        match = _PLAIN_PREFIX.fullmatch(words[plan.dst])
+        if match is None:
+            return None
+        a, b, c, d, length = match.groups()
+        parts = [IPV4_ATTR.pack(8, RTA_DST, int(a), int(b), int(c), int(d))]
+        for index, kind in ((plan.via, RTA_GATEWAY), (plan.src, RTA_PREFSRC)):
+            if index is not None:
+                address = self.address(words[index])
+                if address is None:
+                    return None
+                parts.append(IPV4_ATTR.pack(8, kind, *address))
+        table = self.number("table", words[plan.table]) if plan.table is not None else RT_TABLE_MAIN
+        metric = self.u32(words[plan.metric]) if plan.metric is not None else 0
+        if table is None or metric is None:
+            return None
+        if table >= 256:
+            parts.append(attr_u32(RTA_TABLE, table))
+        if plan.metric is not None:
+            parts.append(attr_u32(RTA_PRIORITY, metric))
+        if plan.dev is not None:
+            try:
+                parts.append(attr_u32(RTA_OIF, self.session.links.index(words[plan.dev])))
+            except CommandFailed:
+                return None
+        header = self.header(plan, words, 32 if length is None else int(length), table)
+        return None if header is None else self.session.rtnl.request(plan.kind, plan.flags, header + b"".join(parts))
+
+    def header(self, plan: Plan, words: list[str], length: int, table: int) -> bytes | None:
+        """The rtmsg: route.header() for a unicast IPv4 route, its scope as default_scope() picks it."""
+        protocol = self.number("protocol", words[plan.protocol]) if plan.protocol is not None else (
+            0 if plan.deleting else RTPROT_BOOT)
+        if plan.scope is not None:
+            scope = self.number("scope", words[plan.scope])
+        else:
+            scope = RT_SCOPE_NOWHERE if plan.deleting else RT_SCOPE_UNIVERSE if plan.via is not None else RT_SCOPE_LINK
+        if protocol is None or scope is None:
+            return None
+        return RTMSG.pack(socket.AF_INET, length, 0, 0, table if table < 256 else 0, protocol, scope,
+                          RTN_UNSPEC if plan.deleting else RTN_UNICAST, RTNH_F_ONLINK if plan.onlink is not None else 0)
+
+    def address(self, text: str) -> tuple | None:
+        """The four bytes of a plain dotted quad, as parse_address() reads it."""
+        found = self.addresses.get(text)
+        if found is None:
+            match = _PLAIN_QUAD.fullmatch(text)
+            if match is None:
+                return None
+            found = tuple(map(int, match.groups()))
+            if len(self.addresses) < 4096:
+                self.addresses[text] = found
+        return found
+
+    def number(self, field: str, text: str) -> int | None:
+        """What the field's name database makes of the word (NameDB.named()), or None."""
+        key = (field, text)
+        found = self.numbers.get(key)
+        if found is None:
+            named = getattr(self.session.names, DATABASES[field]).named(text)
+            if named is None:
+                return None
+            found = named.number
+            if len(self.numbers) < 4096:
+                self.numbers[key] = found
+        return found
+
+    @staticmethod
+    def u32(text: str) -> int | None:
+        """values.u32() without its error."""
+        value = parse_c_number(text, 0)
+        return None if value is None or text.startswith("-") else value
+
+
+def added_table(message: bytes) -> int | None:
+    """The table of an IPv4 `route add` (create, exclusive), else None.
+
+    Such an add can be taken back exactly: an RTM_DELROUTE with the same body
+    removes the route it made and nothing else (the kernel refused it if a
+    route with the same key was there).  Not so elsewhere: an IPv6 delete
+    without a metric matches any metric, and a replaced or deleted route
+    cannot be brought back.  Nor where the add creates its table (even a
+    refused one does), since a table outlives its routes: the caller only
+    takes back adds into tables known to exist.
+    """
+    kind, flags = HEADER_KIND_FLAGS.unpack_from(message, 4)
+    if (kind != RTM_NEWROUTE or flags & ROLLBACK_FLAGS != ROLLBACK_FLAGS
+            or flags & (NLM_F_REPLACE | NLM_F_APPEND) or message[16] != socket.AF_INET):
+        return None
+    return message[20] or attribute_u32(message, 16 + RTMSG.size, RTA_TABLE) or RT_TABLE_MAIN
+
+
+def attribute_u32(message: bytes, offset: int, kind: int) -> int | None:
+    """The u32 value of the first rtattr of this kind from OFFSET on, if any."""
+    while offset + 8 <= len(message):
+        length, found = ATTR_HEAD.unpack_from(message, offset)
+        if length < 4:
+            return None
+        if found == kind and length >= 8:
+            return U32.unpack_from(message, offset + 4)[0]
+        offset += (length + 3) & ~3
+    return None
+
+
+def undo_message(rtnl, message: bytes) -> bytes:
+    """The RTM_DELROUTE that takes back a route add (see added_table())."""
+    return rtnl.request(RTM_DELROUTE, NLM_F_REQUEST | NLM_F_ACK, message[16:])
