@@ -6,6 +6,7 @@ pyip.dropin) never pays for click.
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -34,14 +35,19 @@ def parse(file, dialect: str, as_json: bool, rt_tables: str | None) -> None:
     """
     from . import parse_script
     from .errors import PyipError
+    from .parser.ip import OtherObject
 
+    gc.disable()  # one pass over many small acyclic objects, then exit: the collector only costs time
     text = file.read()
     name = "-" if file.name == "<stdin>" else file.name
     lines = text.splitlines()
     failed = False
     out = sys.stdout
     for result in parse_script(text, dialect, file=name, rt_tables=rt_tables):
-        if isinstance(result, PyipError):
+        if isinstance(result, OtherObject):  # `ip link set eth0 up`: fine, just not pyip's to print
+            out.flush()
+            click.echo(f"{result.location}: warning: {result.message}: passed over", err=True)
+        elif isinstance(result, PyipError):
             failed = True
             out.flush()  # keep stdout and stderr in command order
             click.echo(str(result), err=True)

@@ -12,25 +12,26 @@ stdout and stderr, and exit with the same status as iproute2 6.1's `ip`.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from .compat.legacy import DIALECTS, MODERN
 from .errors import Location, PyipError
-from .parser.ip import needs_value, parse_front, parse_ip
+from .parser.ip import OtherObject, needs_value, parse_front, parse_ip
 from .parser.words import Word
 
 
 def main(argv: list[str]) -> int:
     """Run `ip ARGV` (no program name); print what ip prints; return its exit status."""
     try:
-        status = drop_in(argv, sys.stdout, sys.stderr)
+        status = drop_in(argv, sys.stdout, sys.stderr, replace_process=True)
         sys.stdout.flush()
     except BrokenPipeError:
         status = 1
     return status
 
 
-def drop_in(argv: list[str], out, err) -> int:
+def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
     from .netlink import CommandFailed, Session, execute
     from .netlink.common import switch_netns
     from .netlink.usage import IP
@@ -64,6 +65,11 @@ def drop_in(argv: list[str], out, err) -> int:
     try:
         command = parse_ip(words, dialect)
     except PyipError as error:
+        from .real_ip import real_ip
+
+        real = real_ip() if isinstance(error, OtherObject) else None
+        if real is not None:  # `pyip link set eth0 up` in a script that says pyip for ip: let ip do it
+            return hand_over(real, argv, out, err, replace_process)
         return report(refusal(error), err)
     session = Session()
     try:
@@ -73,6 +79,21 @@ def drop_in(argv: list[str], out, err) -> int:
     out.write(result.stdout)
     err.write(result.stderr)
     return result.status
+
+
+def hand_over(real: str, argv: list[str], out, err, replace_process: bool) -> int:
+    """Run the real ip on ARGV: in this process's place from the command line (`ip monitor` streams),
+    else as a child whose output goes to OUT and ERR (the namespace switch, if any, was done already)."""
+    out.flush()
+    err.flush()
+    if replace_process:
+        os.execv(real, ["ip", *argv])
+    import subprocess
+
+    result = subprocess.run([real, *argv], capture_output=True, text=True, errors="surrogateescape")
+    out.write(result.stdout)
+    err.write(result.stderr)
+    return result.returncode
 
 
 def refusal(error: PyipError) -> tuple[str, int]:

@@ -144,3 +144,13 @@ def terminal_shows(use) -> str:
             break
     os.close(master)
     return b"".join(chunks).decode()
+
+
+@pytest.mark.parametrize("options", [[], ["-force"]], ids=["stop", "force"])
+def test_lines_of_other_objects_go_to_the_real_ip(tmp_path, options):
+    text = ("link set lo up\nroute add 10.0.0.0/8 dev lo\nlink show lo\nlink set nosuch up\n"
+            "route add 11.0.0.0/8 dev lo\n")
+    ours, theirs, real_state, my_state = batch_outcomes(tmp_path, text, options)
+    assert theirs == ours
+    assert my_state == real_state
+    assert "Command failed" in ours[2] and "<LOOPBACK,UP,LOWER_UP>" in ours[1]

@@ -426,3 +426,16 @@ def test_pyip_subcommands_still_run():
     result = subprocess.run([sys.executable, "-m", "pyip", "parse", "-"], input="ip r a 0/0 dev lo\n",
                             capture_output=True, text=True)
     assert (result.returncode, result.stdout) == (0, "ip route add default dev lo\n")
+
+
+OTHER_OBJECTS = [["link", "set", "lo", "up"], ["l", "sh", "lo"], ["link", "set", "nosuch", "up"], ["neigh", "show"],
+                 ["-o", "link", "show", "lo"], ["addrlabel", "list"]]
+
+
+def test_objects_pyip_does_not_read_are_run_by_the_real_ip():
+    with twins("pyipother") as (real, mine):
+        assert_same(real, mine, OTHER_OBJECTS)
+        assert "<LOOPBACK,UP,LOWER_UP>" in real_ip(mine, ["link", "show", "lo"])[1]
+        for argv in OTHER_OBJECTS[1:3]:  # the console entry hands the process over to ip
+            theirs = pyip_process(mine, argv)
+            assert (theirs.returncode, theirs.stdout, theirs.stderr) == real_ip(real, argv)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import attrs
 
 from ..compat import legacy
@@ -12,12 +10,6 @@ from ..names import Databases
 from ..parser.words import Word
 
 PROGRAMS = ("ip", "pyip", "iptables", "ipchains")
-# ip's objects in ip.c's order (the first one an abbreviation begins wins); pyip reads address, route, rule.
-IP_OBJECTS = ("address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable", "ntbl",
-              "link", "l2tp", "fou", "ila", "macsec", "tunnel", "tuntap", "tap", "token", "tcpmetrics",
-              "tcp_metrics", "monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr", "nexthop",
-              "mptcp", "ioam", "stats", "help")
-_UNKNOWN_OBJECT = re.compile(r'^Object "(.*)" is unknown')
 
 
 @attrs.define
@@ -108,7 +100,7 @@ def program_of(word: Word) -> str | None:
 
 
 def read(text: str, file: str, dialect: str, names: Databases) -> Script:
-    from ..parser.ip import parse_ip
+    from ..parser.ip import OtherObject, parse_ip
     from ..script import Entry, has_shell_syntax, read_shell, simple_commands
 
     simple = None if has_shell_syntax(text) else simple_commands(text, file)
@@ -126,16 +118,10 @@ def read(text: str, file: str, dialect: str, names: Databases) -> Script:
         if command.program == "ip":
             command.ip = parse_or_error(parse_ip, entry.words, dialect, names)
             command.reparse = lambda words: parse_or_error(parse_ip, words, other, names)
-            if other_ip_object(command.ip):
+            if isinstance(command.ip, OtherObject):
                 command.program = None  # `ip link set eth0 up`: real, and no business of these rules
         commands.append(command)
     return Script(file, text, dialect, names, commands, errors, variables)
-
-
-def other_ip_object(parsed) -> bool:
-    """Is the command one of ip's objects that pyip does not read (link, neigh, tunnel, ...)?"""
-    unknown = _UNKNOWN_OBJECT.match(parsed.message) if isinstance(parsed, PyipError) else None
-    return unknown is not None and any(name.startswith(unknown.group(1)) for name in IP_OBJECTS)
 
 
 def parse_or_error(parse, words, dialect, names):

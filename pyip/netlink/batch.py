@@ -27,12 +27,13 @@ other line, or any doubt, takes the general path.
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 
 import attrs
 
 from ..errors import Location, PyipError, UsageError
-from ..parser.ip import parse_ip
+from ..parser.ip import OtherObject, parse_ip
 from ..parser.words import Word
 from . import address, execute, note_lines, route, rule, usage
 from .common import HEADER, CommandFailed, Session, invarg_text
@@ -211,9 +212,27 @@ class Batch:
         words = self.prefix + [_new_tuple(Word, (text, location, None)) for text in texts]
         try:
             command = parse_ip(words, self.dialect, self.session.names)
+        except OtherObject as error:
+            return self.other_object(number, texts, error)
         except PyipError as error:
             return self.refused(number, error)
         self.command(number, command, words)
+
+    def other_object(self, number: int, texts: list[str], error: PyipError) -> None:
+        """`link set eth0 up` and the like: the real ip runs the line (in this namespace), else it fails."""
+        from ..real_ip import real_ip
+
+        real = real_ip()
+        if real is None:
+            return self.refused(number, error)
+        self.drain()
+        self.out.flush()
+        result = subprocess.run([real, *(word.text for word in self.prefix[1:]), *texts],
+                                capture_output=True, text=True, errors="surrogateescape")
+        self.out.write(result.stdout)
+        self.write_err(result.stderr)
+        if result.returncode:
+            self.failed(number)
 
     def refused(self, number: int, error: PyipError) -> None:
         self.drain()

@@ -13,7 +13,7 @@ import attrs
 from ..ast import (AddressSelector, Gateway, InterfaceAddress, IpCommand, Metric, Nexthop,
                    Options, Prefix, Route, RouteGet, RouteSelector, Rule, Symbol)
 from ..compat import legacy
-from ..errors import IncompleteCommand, Location, PyipError, invalid_argument
+from ..errors import IncompleteCommand, Location, NotRead, PyipError, invalid_argument
 from ..names import Databases
 from ..prefix import KEYWORDS, LINK, Unresolved, parse_address, parse_prefix, read_prefix
 from . import values as v
@@ -140,12 +140,30 @@ def needs_value(option: str) -> bool:
     return grammar("ip").first_match(option, "OPT_") in ("OPT_LOOPS", "OPT_FAMILY", "OPT_BATCH", "OPT_RCVBUF", "OPT_NETNS")
 
 
+# ip's objects in ip.c's order (an abbreviation names the first one it begins); pyip reads three of them.
+IP_OBJECTS = ("address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable", "ntbl",
+              "link", "l2tp", "fou", "ila", "macsec", "tunnel", "tuntap", "tap", "token", "tcpmetrics",
+              "tcp_metrics", "monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr", "nexthop",
+              "mptcp", "ioam", "stats", "help")
+
+
+class OtherObject(NotRead):
+    """A command of an ip object pyip does not read (`ip link set eth0 up`): the real ip takes it."""
+
+    def __init__(self, name: str, location: Location):
+        super().__init__(f"pyip reads ip address, route and rule, not {name}", location, 1)
+        self.object = name
+
+
 def front_error(error: PyipError) -> PyipError:
     word = getattr(error, "word", None)
     if word is None:
         return error
     if word.text.startswith("-"):
         return PyipError(f'Option "{word.text}" is unknown, try "ip -help".', word.location, 255)
+    other = next((name for name in IP_OBJECTS if word.text and name.startswith(word.text)), None)
+    if other is not None:  # address, route and rule never get here: the grammar takes them first
+        return OtherObject(other, word.location)
     return PyipError(f'Object "{word.text}" is unknown, try "ip help".', word.location, 1)
 
 

@@ -1,0 +1,27 @@
+"""iproute2's own `ip`, for the objects pyip does not read (link, neigh, tunnel, ...).
+
+A script that says `pyip` where it said `ip` also runs `ip link set eth0
+up`; the drop-in hands such commands to the real tool rather than fail them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+PLACES = ("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip")
+
+
+def real_ip() -> str | None:
+    """The path of iproute2's ip; never pyip itself (an `ip` that links to it), None if there is none."""
+    found = shutil.which("ip")
+    for path in ([found] if found else []) + list(PLACES):
+        if os.access(path, os.X_OK) and not is_pyip(path):
+            return path
+    return None
+
+
+def is_pyip(path: str) -> bool:
+    """Is the program pyip's console script (a Python script), not iproute2's binary?"""
+    with open(path, "rb") as program:
+        return program.read(2) == b"#!" and b"pyip" in program.read(4096)
