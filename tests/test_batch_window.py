@@ -92,7 +92,8 @@ def test_direct_and_general_lines_interleaved(tmp_path, options):
 
 FAMILY_ZERO = ["route add default via 10.0.0.1", "route add 10.1.0.0/16 via 192.168.1.254",
                "route add 10.1.0.0/16 dev v0", "rule add from 10.1.0.0/16 table 5", "route get 10.0.0.1",
-               "addr add 10.70.0.1/24 dev v0", "route add unreachable default"]
+               "addr add 10.70.0.1/24 dev v0", "route add unreachable default", "rule show", "rule flush",
+               "rule list table main"]
 
 
 @pytest.mark.parametrize("command", FAMILY_ZERO)

@@ -129,7 +129,7 @@ def show(command, session: Session) -> Result:
     try:
         messages = dump(command, session)
     except KernelError as error:
-        return Result(2, stderr=error.message + "\nDump terminated\n")
+        return dump_refused(error)
     flt = rule_filter(command.body)
     text = format_rules(messages, {}, options, flt)
     chosen = [m for m in messages if shown.selected(shown.Rule.of(m), flt, family_of(command))]
@@ -141,7 +141,7 @@ def flush(command, session: Session) -> Result:
     try:
         messages = dump(command, session)
     except KernelError as error:
-        return Result(2, stderr=error.message + "\nFlush terminated\n")
+        return dump_refused(error)  # flush lists first, and says so as a listing does
     flt = rule_filter(command.body)
     for message in messages:
         rule = shown.Rule.of(message)
@@ -154,6 +154,11 @@ def flush(command, session: Session) -> Result:
         except KernelError as error:
             return Result(2, stderr=error.message + "\nFlush terminated\n")
     return Result(0)
+
+
+def dump_refused(error: KernelError) -> Result:
+    """rtnl_dump_filter() failed (`ip -0 rule`: the family is refused): ip says so and exits 255."""
+    return Result(255, stderr=error.message + "\nDump terminated\n")
 
 
 def rule_filter(rule: Rule) -> RuleFilter:
