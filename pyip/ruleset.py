@@ -88,9 +88,16 @@ class Table:
 
 def kernel_rules(rule: fw.Rule) -> list[fw.Rule]:
     """One rule per (source, destination) pair, as iptables adds them."""
+    if single_address(rule.source) and single_address(rule.destination):
+        return [rule]  # the common case: the rule is its own only pair
     sources = single_addresses(rule.source)
     destinations = single_addresses(rule.destination)
     return [attrs.evolve(rule, source=s, destination=d) for s, d in itertools.product(sources, destinations)]
+
+
+def single_address(test: fw.Test | None) -> bool:
+    """single_addresses() would give [test] back."""
+    return test is None or test.negated or len(test.value) < 2
 
 
 def single_addresses(test: fw.Test | None) -> list:
@@ -102,26 +109,86 @@ def single_addresses(test: fw.Test | None) -> list:
 
 
 class Ruleset:
-    """The tables an iptables script leaves; only tables that exist are in `tables`."""
+    """The tables an iptables script leaves; only tables that exist are in `tables`.
+
+    A failed command is undone from a journal (`undo`) that every change
+    records, not from a copy of the tables: copying made each command cost
+    as much as the whole ruleset.  Rule lists change in place only by
+    appending (undone by cutting them back); every other change puts a new
+    list or dict in place of the old one, which the journal puts back.
+
+    The jumps between chains (who calls whom) are kept by table while rules
+    are only added, since checking a rule added to a user chain needs them
+    and finding them anew reads every rule; any other change forgets them.
+    The tables are changed through these methods only.
+    """
 
     def __init__(self):
         self.tables: dict[str, Table] = {}
+        self.undo: list = []
+        self.known_callers: dict[str, dict] = {}  # table name -> callers(), kept up to date by add_rules()
 
     def apply(self, command: fw.Command) -> None:
         """Do what the command does, or raise iptables' error and leave the ruleset as it was."""
         check_known(command)
-        handler = getattr(self, "_" + type(command).__name__.lower())
-        saved = {name: copy_table(table) for name, table in self.tables.items()}
+        handler = HANDLERS.get(type(command)) or getattr(Ruleset, "_" + type(command).__name__.lower())
+        self.undo = []
         try:
-            handler(command)
+            handler(self, command)
         except PyipError:
-            self.tables = saved
+            for action in reversed(self.undo):
+                action()
+            self.known_callers.clear()
             raise
+        finally:
+            self.undo = []
+
+    # -- changes, journaled ------------------------------------------------------------------------
+
+    def set_rules(self, chain: Chain, rules: list) -> None:
+        old = chain.rules
+        self.undo.append(lambda: setattr(chain, "rules", old))
+        chain.rules = rules
+        self.known_callers.clear()
+
+    def set_chains(self, table: Table, chains: dict) -> None:
+        old = table.chains
+        self.undo.append(lambda: setattr(table, "chains", old))
+        table.chains = chains
+        self.known_callers.clear()
+
+    def add_rules(self, table: Table, chain: Chain, rules: list) -> None:
+        kept = len(chain.rules)
+        self.undo.append(lambda: chain.rules.__delitem__(slice(kept, None)))
+        chain.rules += rules
+        callers = self.known_callers.get(table.name)
+        if callers is not None:
+            add_callers(callers, chain, rules)
+
+    def callers(self, table: Table) -> dict:
+        """For each chain jumped or gone to, the chains whose rules do it."""
+        callers = self.known_callers.get(table.name)
+        if callers is None:
+            callers = self.known_callers[table.name] = {}
+            for chain in table.chains.values():
+                add_callers(callers, chain, chain.rules)
+        return callers
+
+    def add_chain(self, table: Table, chain: Chain) -> Chain:
+        self.undo.append(lambda: table.chains.pop(chain.name))
+        table.chains[chain.name] = chain
+        return chain
+
+    def builtin(self, table: Table, name: str) -> Chain:
+        """Table.builtin(), journaled."""
+        chain = table.chains.get(name)
+        return chain if chain is not None else self.add_chain(table, Chain(name, "ACCEPT"))
 
     # -- lookups -----------------------------------------------------------------------------
 
     def table(self, name: str, create: bool = False) -> Table | None:
         if name not in self.tables and create:
+            self.undo.append(lambda: self.tables.pop(name))
             self.tables[name] = Table(name)
         return self.tables.get(name)
 
@@ -133,7 +200,7 @@ class Ruleset:
     def writable_chain(self, table_name: str, chain_name: str, command: fw.Command) -> Chain:
         """The chain a rule goes into: a built-in one is created (with its table), a user chain must exist."""
         if chain_name in fw.TABLES[table_name]:
-            return self.table(table_name, create=True).builtin(chain_name)
+            return self.builtin(self.table(table_name, create=True), chain_name)
         chain = self.chain(table_name, chain_name)
         if chain is None:
             raise refuse(NO_CHAIN, command)
@@ -158,8 +225,10 @@ class Ruleset:
     def _append(self, command: fw.Append) -> None:
         rule = command.rule
         self.check_jump(rule, command)
-        self.writable_chain(rule.table, rule.chain, command).rules += kernel_rules(rule)
-        self.validate(rule, command)
+        rules = kernel_rules(rule)
+        chain = self.writable_chain(rule.table, rule.chain, command)  # creates the table if need be
+        self.add_rules(self.tables[rule.table], chain, rules)
+        self.validate(rule, command, rules)
 
     def _insert(self, command: fw.Insert) -> None:
         rule = command.rule
@@ -167,9 +236,10 @@ class Ruleset:
         chain = self.writable_chain(rule.table, rule.chain, command)
         if command.position > len(chain.rules) + 1:
             raise refuse("iptables: Index of insertion too big.", command)
-        for kernel_rule in kernel_rules(rule):
-            chain.rules.insert(command.position - 1, kernel_rule)
-        self.validate(rule, command)
+        rules = kernel_rules(rule)
+        at = command.position - 1
+        self.set_rules(chain, chain.rules[:at] + rules[::-1] + chain.rules[at:])  # each inserted at the same place
+        self.validate(rule, command, rules)
 
     def _replace(self, command: fw.Replace) -> None:
         rule = command.rule
@@ -177,17 +247,21 @@ class Ruleset:
         chain = self.numbered_chain(rule.table, rule.chain, command)
         if command.position > len(chain.rules):
             raise refuse("iptables: Index of replacement too big.", command)
-        chain.rules[command.position - 1] = kernel_rules(rule)[0]
+        rules = list(chain.rules)
+        rules[command.position - 1] = kernel_rules(rule)[0]
+        self.set_rules(chain, rules)
         self.validate(rule, command)
 
     def _delete(self, command: fw.Delete) -> None:
         rule = command.rule
         self.check_jump(rule, command)
         chain = self.chain(rule.table, rule.chain)
+        if chain is not None:
+            self.set_rules(chain, list(chain.rules))
         for kernel_rule in kernel_rules(rule):
             if chain is None or kernel_rule not in chain.rules:
                 raise refuse(BAD_RULE, command)
-            chain.rules.remove(kernel_rule)
+            chain.rules.remove(kernel_rule)  # the list just put in place: the undo puts the old one back
 
     def _check(self, command: fw.Check) -> None:
         rule = command.rule
@@ -200,7 +274,7 @@ class Ruleset:
         chain = self.numbered_chain(command.table, command.chain, command)
         if command.position > len(chain.rules):
             raise refuse("iptables: Index of deletion too big.", command)
-        del chain.rules[command.position - 1]
+        self.set_rules(chain, chain.rules[:command.position - 1] + chain.rules[command.position:])
 
     # -- chain commands --------------------------------------------------------------------------
 
@@ -208,10 +282,12 @@ class Ruleset:
         table = self.table(command.table, create=True)
         if table.taken(command.chain):
             raise refuse("iptables: Chain already exists.", command)
-        table.chains[command.chain] = Chain(command.chain)
+        self.add_chain(table, Chain(command.chain))
 
     def _deletechain(self, command: fw.DeleteChain) -> None:
         table = self.tables.get(command.table)
+        if table is not None:
+            self.set_chains(table, dict(table.chains))  # a deleted chain comes back at its place
         if command.chain is None:
             for chain in list(table.chains.values()) if table else []:
                 if chain.policy is None:
@@ -242,19 +318,21 @@ class Ruleset:
             # iptables-nft does it, and the renamed base chain keeps filtering out of iptables' sight
             raise refuse(f"pyip: renaming the built-in chain {command.chain} hides it and its rules from iptables; "
                          "not followed", command)
-        table.chains = {(command.new_name if name == command.chain else name): c for name, c in table.chains.items()}
+        self.set_chains(table, {(command.new_name if name == command.chain else name): c
+                                for name, c in table.chains.items()})
+        self.undo.append(lambda: setattr(chain, "name", command.chain))
         chain.name = command.new_name
-        chain.rules = [attrs.evolve(rule, chain=command.new_name) for rule in chain.rules]
+        self.set_rules(chain, [attrs.evolve(rule, chain=command.new_name) for rule in chain.rules])
         for other in table.chains.values():
-            other.rules = [renamed_jump(rule, command.chain, command.new_name) for rule in other.rules]
+            self.set_rules(other, [renamed_jump(rule, command.chain, command.new_name) for rule in other.rules])
 
     def _flush(self, command: fw.Flush) -> None:
         if command.chain is None:
             table = self.tables.get(command.table)
             for chain in table.chains.values() if table else []:
-                chain.rules = []
+                self.set_rules(chain, [])
             return
-        self.writable_chain(command.table, command.chain, command).rules = []
+        self.set_rules(self.writable_chain(command.table, command.chain, command), [])
 
     def _zero(self, command: fw.Zero) -> None:
         if command.chain is not None and self.chain(command.table, command.chain) is None:
@@ -271,24 +349,36 @@ class Ruleset:
             raise refuse("iptables: Bad policy name. Run `dmesg' for more information.", command)
         if command.chain not in fw.TABLES[command.table]:
             raise refuse("iptables: Bad built-in chain name.", command)
-        self.table(command.table, create=True).builtin(command.chain).policy = command.policy
+        chain = self.builtin(self.table(command.table, create=True), command.chain)
+        old = chain.policy
+        self.undo.append(lambda: setattr(chain, "policy", old))
+        chain.policy = command.policy
 
     # -- what the kernel checks on commit ---------------------------------------------------------
 
-    def validate(self, rule: fw.Rule, command: fw.Command) -> None:
-        """nft_table_validate(): the new rules fit their table, and every hook that reaches them."""
+    def validate(self, rule: fw.Rule, command: fw.Command, rules: list | None = None) -> None:
+        """nft_table_validate(): the new rules (rule's kernel rules) fit their table, and every hook that
+        reaches them."""
         table = self.tables[rule.table]
-        problem = new_rules_problem(table, rule.chain, kernel_rules(rule))
+        problem = new_rules_problem(table, rule.chain, kernel_rules(rule) if rules is None else rules, self.callers)
         if problem is not None:
             raise refuse(f"{OPERATIONS[type(command)]} failed ({problem}): rule in chain {rule.chain}", command, 4)
 
 
-def new_rules_problem(table: Table, chain_name: str, rules: list) -> str | None:
-    """Targets tied to a table or protocol, hooks, and loops, for rules just added to a chain."""
-    problem = next(filter(None, (rule_problem(rule, table.name) for rule in rules)), None)
-    if problem is not None:
-        return problem
-    for hook in reaching_hooks(table, chain_name):
+def add_callers(callers: dict, chain: Chain, rules: list) -> None:
+    for rule in rules:
+        if isinstance(rule.target, fw.ChainJump):
+            callers.setdefault(rule.target.chain, set()).add(chain.name)
+
+
+def new_rules_problem(table: Table, chain_name: str, rules: list, callers) -> str | None:
+    """Targets tied to a table or protocol, hooks, and loops, for rules just added to a chain;
+    callers(table) gives the jumps between the table's chains."""
+    for rule in rules:
+        problem = rule_problem(rule, table.name)
+        if problem is not None:
+            return problem
+    for hook in reaching_hooks(table, chain_name, callers):
         for rule in rules:
             if not rule_allows_hook(rule, hook):
                 return "Invalid argument"
@@ -300,14 +390,11 @@ def new_rules_problem(table: Table, chain_name: str, rules: list) -> str | None:
     return None
 
 
-def reaching_hooks(table: Table, chain_name: str) -> set:
-    """The base chains from which packets can reach a chain (through -j and -g)."""
-    callers: dict = {}
-    if table.chains[chain_name].policy is None:
-        for chain in table.chains.values():
-            for rule in chain.rules:
-                if isinstance(rule.target, fw.ChainJump):
-                    callers.setdefault(rule.target.chain, set()).add(chain.name)
+def reaching_hooks(table: Table, chain_name: str, callers) -> set:
+    """The base chains from which packets can reach a chain (through -j and -g); callers(table) gives the jumps."""
+    if table.chains[chain_name].policy is not None:
+        return {chain_name}  # a base chain: nothing jumps to one
+    callers = callers(table)
     hooks, seen, todo = set(), set(), [chain_name]
     while todo:
         name = todo.pop()
@@ -323,13 +410,17 @@ def reaching_hooks(table: Table, chain_name: str) -> set:
 def rule_problem(rule: fw.Rule, table: str) -> str | None:
     """What the kernel says to a rule whatever chain holds it: a target outside its table, a
     match without its protocol, an unknown string algorithm, `! -s 0/0`; None if it takes it."""
-    if not target_fits(rule, table) or not all(match_fits(match, rule) for match in rule.matches):
+    if not target_fits(rule, table):
         return "Invalid argument"
-    if any(isinstance(m, fw.StringMatch) and m.algorithm not in ("bm", "kmp") for m in rule.matches):
-        return "No such file or directory"  # no textsearch module by that name
-    if any(test is not None and test.negated and any(getattr(a, "mask", 1) == 0 for a in test.value)
-           for test in (rule.source, rule.destination)):
-        return "Invalid argument"
+    for match in rule.matches:
+        if not match_fits(match, rule):
+            return "Invalid argument"
+    for match in rule.matches:
+        if isinstance(match, fw.StringMatch) and match.algorithm not in ("bm", "kmp"):
+            return "No such file or directory"  # no textsearch module by that name
+    for test in (rule.source, rule.destination):
+        if test is not None and test.negated and any(getattr(a, "mask", 1) == 0 for a in test.value):
+            return "Invalid argument"
     return None
 
 
@@ -402,11 +493,10 @@ def renamed_jump(rule: fw.Rule, old: str, new: str) -> fw.Rule:
     return rule
 
 
-def copy_table(table: Table) -> Table:
-    return Table(table.name, {name: Chain(c.name, c.policy, list(c.rules)) for name, c in table.chains.items()})
-
-
 def check_known(command: fw.Command) -> None:
     """The ruleset can only follow values known before the script runs."""
     if command.unknowns:
         raise RulesetError(f"{command.unknowns[0]} is known only when the script runs", command.location, 1)
+
+
+HANDLERS = {fw.Append: Ruleset._append}  # the bulk of every ruleset, without a getattr per command

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -75,16 +77,13 @@ def simple_commands(text: str, file: str) -> list[list[Word]] | None:
         return None
 
 
-from .shell import Literal  # noqa: E402  (the shell module loads tree-sitter only when used)
-
-
 def shell_commands(text: str, file: str) -> Iterator[Entry | PyipError]:
     yield from read_shell(text, file)[0]
 
 
 def read_shell(text: str, file: str) -> tuple[list[Entry | PyipError], frozenset]:
     """The commands (shell syntax errors as PyipError) and the variables the script sets."""
-    from .shell import read_script
+    from .shell import Literal, read_script
 
     script = read_script(text, file)
     out: list[Entry | PyipError] = []
@@ -95,17 +94,38 @@ def read_shell(text: str, file: str) -> tuple[list[Entry | PyipError], frozenset
     for command in script.commands:
         # What the shell could not read is reported once, above, not again as a bad command.
         if not broken_lines.intersection(range(command.line, command.end_line + 1)):
-            out.append(Entry([parser_word(word, file) for word in command.words], command.conditional,
+            out.append(Entry([parser_word(word, file, Literal) for word in command.words], command.conditional,
                              command.context))
     return out, script.variables
 
 
-def parser_word(word, file: str) -> Word:
+def parser_word(word, file: str, literal: type) -> Word:
+    """The shell's word as the parsers' Word; `literal` is pyip.shell.Literal (the shell module is
+    imported only for scripts that need it)."""
     location = Location(file, word.line, word.col)
     parts = word.parts
-    if len(parts) == 1 and type(parts[0]) is Literal:  # most words: one known piece
+    if len(parts) == 1 and type(parts[0]) is literal:  # most words: one known piece
         return Word(parts[0].text, location)
     text = word.text
     if text is None:
         return Word(str(word), location, Symbol(str(word)))
     return Word(text, location)
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """No cyclic garbage collection during bulk work over a script (translate, lint).
+
+    Reading a large script or ruleset makes objects by the hundred thousand
+    that live until the work is done, and each full collection walks them
+    all: a third of lint's time, a fifth of translate's.  The collector is
+    back afterwards as it was; callers let the bulk go before, so that the
+    collection the pause put off does not walk it either.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -13,8 +13,17 @@ from .compat import legacy
 from .errors import PyipError
 
 
-def to_iptables_restore(text: str, file: str = "-", dialect: str = legacy.MODERN) -> tuple[str, list[PyipError]]:
-    """The restore file and the errors of the commands left out of it, in script order."""
+def to_iptables_restore(text: str, file: str = "-", dialect: str = legacy.MODERN,
+                        scripted: list | None = None) -> tuple[str, list[PyipError]]:
+    """The restore file and the errors of the commands left out of it, in script order; `scripted`: the
+    script's script_commands(), if the caller has them already."""
+    from .script import collector_paused
+
+    with collector_paused():
+        return restore_output(text, file, dialect, scripted)
+
+
+def restore_output(text: str, file: str, dialect: str, scripted: list | None) -> tuple[str, list[PyipError]]:
     from .parser.iptables import is_iptables_command, parse_iptables
     from .render.iptables_save import restore_file
     from .ruleset import Ruleset
@@ -22,7 +31,7 @@ def to_iptables_restore(text: str, file: str = "-", dialect: str = legacy.MODERN
 
     ruleset = Ruleset()
     errors: list[PyipError] = []
-    for words in script_commands(text, file):
+    for words in script_commands(text, file) if scripted is None else scripted:
         if isinstance(words, PyipError):
             errors.append(words)
             continue

@@ -17,6 +17,13 @@ __all__ = ["lint", "apply_fixes", "RULES", "Finding", "Fix", "Edit", "Rule", "ER
 def lint(text: str, file: str = "-", dialect: str = MODERN, *, names=None, rt_tables=None,
          select=None) -> list[Finding]:
     """Every finding in the script, in source order, each place reported once."""
+    from ..script import collector_paused
+
+    with collector_paused():
+        return script_findings(text, file, dialect, names, rt_tables, select)
+
+
+def script_findings(text: str, file: str, dialect: str, names, rt_tables, select) -> list[Finding]:
     from . import rules  # noqa: F401  (registers the rules)
     from ..names import Databases, system
     from .script import read

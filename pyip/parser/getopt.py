@@ -12,6 +12,11 @@ among those loaded at that point: `-m multiport --dport 80` means
 (pyip.parser.words) which terminal each word is.  What it learns on the way
 -- which extension an option belongs to, what a word loaded -- it keeps in
 `facts`, by the word's index, for the readers in pyip.parser.iptables.
+
+Bulk input (an iptables-save file, a generated script) repeats a few
+command shapes with different values.  `Shapes` is a trie over the words
+of commands already parsed, which remembers what getopt and the grammar
+made of them; see its docstring for why a command it knows needs neither.
 """
 
 from __future__ import annotations
@@ -300,3 +305,142 @@ class CommandGrammar(WordGrammar):
     def kind_of(self, word: Word, state: int) -> str:
         acceptable = self.states[state]
         return "PROGRAM" if "PROGRAM" in acceptable else self.getopt.kind_of(word, acceptable)
+
+
+# -- commands of a known shape ---------------------------------------------------------------------
+
+# The values whose text getopt reads: they load an extension or name the protocol's match.
+LOADING = ("MATCH", "JUMP", "PROTOCOL")
+
+
+class Replayed:
+    """What the readers use of a Getopt (its words and facts), for a command of a known shape."""
+
+    __slots__ = ("words", "facts")
+
+    def __init__(self, words: list[Word], facts: dict):
+        self.words = words
+        self.facts = facts
+
+    @property
+    def feed(self) -> Replayed:
+        """No word was split: the words handed out are the command's own (a property: no cycle to collect)."""
+        return self
+
+
+class Recording(CommandGrammar):
+    """CommandGrammar that notes, for each word, its terminal and whether its text mattered."""
+
+    def __init__(self, getopt: Getopt):
+        super().__init__(getopt)
+        self.steps: list[tuple[str, object]] = []  # (text, guard): guard None for a word matched by its text
+
+    def kind_of(self, word: Word, state: int) -> str:
+        acceptable = self.states[state]
+        getopt = self.getopt
+        guard = None
+        if "PROGRAM" not in acceptable and not getopt.ended:
+            if "VALUE" in acceptable and getopt.awaiting not in LOADING:
+                legacy_not = "LEGACY_NOT" in acceptable and getopt.dialect == legacy.LEGACY
+                guard = NOT_LEGACY_NOT if legacy_not else ANY_VALUE
+            elif "VALUE" not in acceptable and "ARG" in acceptable:
+                guard = ARGUMENT
+        kind = super().kind_of(word, state)
+        if kind not in ("VALUE", "ARG"):
+            guard = None  # `!` as LEGACY_NOT, or an option where an optional argument could stand
+        self.steps.append((word.text, guard))
+        return kind
+
+
+# Which other words take the same path as a word whose text did not matter (Node.admits).
+ANY_VALUE = "value"  # getopt's optarg: any word
+NOT_LEGACY_NOT = "value, not !"  # any word but `!`, which the legacy dialect reads as the 2001 negation
+ARGUMENT = "argument"  # xs_has_arg(): a word not starting with `-` or `!`
+
+
+class Node:
+    """Where a command stands after some words: the words seen next, by text or by guard."""
+
+    __slots__ = ("steps", "free", "guard", "plan")
+
+    def __init__(self):
+        self.steps: dict[str, Node] = {}
+        self.free: Node | None = None  # the next node for any word the guard admits
+        self.guard = None
+        self.plan = None  # (facts, [(reader, tree), ...]) for a command that ends here
+
+    def admits(self, text: str) -> bool:
+        guard = self.guard
+        if guard is ANY_VALUE:
+            return True
+        if guard is NOT_LEGACY_NOT:
+            return text != "!"
+        return guard is ARGUMENT and text[:1] not in ("-", "!")
+
+
+class Shapes:
+    """The commands parsed so far, as a trie over their words; a node ending one holds its plan.
+
+    Why a command of a known shape needs neither getopt nor the grammar:
+    getopt's state after a word depends on the words before it, but only on
+    the text of option words and of the values that load something (-m,
+    -j, -p) -- those are matched by text here.  Any other value is taken
+    whatever it says (getopt's optarg; only `!` differs, in the legacy
+    dialect), and an optional argument only by its first character.  The
+    grammar's actions depend on the terminals alone.  So a command that
+    walks the trie to a node with a plan gets the same terminals, the same
+    facts and the same trees as the command that made the plan, and the
+    readers run on the same trees in the same order.  Only commands whose
+    words getopt left whole (no `--opt=value`, no `-nvL`), whose words are
+    all known, and that the grammar read to the end without an unknown
+    option are learnt.  The trees of a plan are shared: readers use their
+    tokens' terminal and index, never their text.
+    """
+
+    MAX_NODES = 100_000  # beyond this, new shapes take the full path
+
+    def __init__(self):
+        self.root = Node()
+        self.nodes = 1
+
+    def plan(self, words: list[Word]):
+        node, any_value = self.root, ANY_VALUE
+        for word in words:
+            text, symbol = word.text, word.symbol
+            if symbol is not None:
+                return None
+            if node.guard is any_value:
+                node = node.free  # where any word is a value, no word is learnt by its text
+                continue
+            following = node.steps.get(text)
+            if following is None:
+                following = node.free
+                if following is None or not node.admits(text):
+                    return None
+            node = following
+        return node.plan
+
+    def learn(self, words: list[Word], grammar: Recording, trees: list, readers: dict) -> None:
+        getopt = grammar.getopt
+        if (self.nodes >= self.MAX_NODES or not len(getopt.feed.words) == len(grammar.steps) == len(words)
+                or getopt.forced
+                or any(word.symbol is not None for word in words)
+                or any(isinstance(fact, PyipError) for fact in getopt.facts.values())):
+            return
+        node = self.root
+        for text, guard in grammar.steps:
+            node = self.step(node, text, guard)
+        items = [(readers[tree.data], tree) for tree in trees if tree.data in readers]
+        node.plan = (dict(getopt.facts), items)
+
+    def step(self, node: Node, text: str, guard) -> Node:
+        if guard is None:
+            following = node.steps.get(text)
+            if following is None:
+                following = node.steps[text] = Node()
+                self.nodes += 1
+            return following
+        if node.free is None:
+            node.free, node.guard = Node(), guard
+            self.nodes += 1
+        return node.free

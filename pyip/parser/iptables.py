@@ -14,14 +14,16 @@ The legacy dialect also reads the 2001 negation inside the argument
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import attrs
 
 from ..ast import firewall as fw
 from ..ast.base import Symbol
 from ..compat import legacy
 from ..errors import IncompleteCommand, Location, NotRead, PyipError
-from .getopt import CommandGrammar, Getopt, Loaded
-from .words import Word, grammar
+from .getopt import Getopt, Loaded, Recording, Replayed, Shapes
+from .words import Tree, Word, grammar
 from .xtables import TARGETS, Given, parse_addresses, parse_protocol, problem, strtoui, strtoul
 
 MAX_NAME = 29  # XT_EXTENSION_MAXNAMELEN: chain and target names are shorter
@@ -49,6 +51,8 @@ ILLEGAL = {
     "rename_chain": "xxxxx xxxxxx", "list_rules": "xxxxx xxxxxx", "zero_num": "xxxxx xxxxxx",
     "check": "x     x  xx ",
 }
+REFUSED = {command: frozenset(letter for letter, refused in zip(OPTION_LETTERS, row) if refused == "x")
+           for command, row in ILLEGAL.items()}
 INVERTIBLE = "sdpiof"  # inverse_for_options[]: the options `!` may precede
 
 
@@ -84,15 +88,17 @@ class CommandState:
     wait_interval: bool = False
     leftovers: list = attrs.Factory(list)
     notes: list = attrs.Factory(list)
+    # getopt's words handed out so far (tokens index them): the list itself, which grows as getopt goes
+    words: list = attrs.field(init=False, default=attrs.Factory(lambda self: self.getopt.feed.words, takes_self=True))
 
     # -- what the readers share ------------------------------------------------------------
 
     def word(self, token) -> Word:
-        return self.getopt.feed.words[token.start_pos]
+        return self.words[token.start_pos]
 
     def text(self, token) -> str | Symbol:
-        word = self.word(token)
-        return word.symbol if word.symbol is not None else word.text
+        word = self.words[token.start_pos]
+        return word.text if word.symbol is None else word.symbol
 
     def protocol_now(self) -> tuple[int, bool]:
         """The rule's protocol as far as argv has been read (extensions check it as they parse)."""
@@ -122,7 +128,7 @@ class CommandState:
         """add_command(): one command per invocation, except -L/-S with -Z."""
         if self.take_invert() is not None:
             raise problem("unexpected '!' flag", word.location)
-        others = self.commands - set(allowed)
+        others = self.commands - set(allowed) if self.commands else None
         if others:
             last = max(others, key=COMMAND_BITS.index)
             raise problem(f"Cannot use -{COMMAND_LETTERS[name]} with -{COMMAND_LETTERS[last]}", word.location)
@@ -133,12 +139,33 @@ class CommandState:
 # -- the readers: do_parse()'s switch ---------------------------------------------------------
 
 
+class Fixed(Tree):
+    """A tree of a learnt shape, shared by the commands of that shape: what the readers look for in its
+    tokens (values(), legacy_not()) is found once."""
+
+    __slots__ = ("values", "legacy_not")
+
+    def __init__(self, tree: Tree):
+        super().__init__(tree.data, tree.children)
+        self.values = find_values(tree)
+        self.legacy_not = find_legacy_not(tree)
+
+
 def values(tree) -> list:
+    """The tree's value tokens (not to be changed: a Fixed tree's are shared)."""
+    return tree.values if tree.__class__ is Fixed else find_values(tree)
+
+
+def find_values(tree) -> list:
     return [child for child in tree.children if child.type in ("VALUE", "ARG")]
 
 
+def find_legacy_not(tree):
+    return next((c for c in tree.children if c.type == "LEGACY_NOT"), None)
+
+
 def legacy_not(state: CommandState, tree) -> Word | None:
-    token = next((c for c in tree.children if c.type == "LEGACY_NOT"), None)
+    token = tree.legacy_not if tree.__class__ is Fixed else find_legacy_not(tree)
     if token is None:
         return None
     word = state.word(token)
@@ -161,12 +188,15 @@ def rule_number(state: CommandState, token) -> int | Symbol:
 def read_chain_command(name: str, allowed: tuple = ()):
     """A command and its words: the chain (if any), then what the command takes after it."""
 
+    arguments = ARGUMENTS[name]
+
     def read(tree, state: CommandState) -> None:
-        state.add_command(name, state.word(tree.children[0]), allowed)
+        state.add_command(name, state.words[tree.children[0].start_pos], allowed)
         words = values(tree)
         if words:
-            state.chain, state.chain_word = state.text(words[0]), state.word(words[0])
-        ARGUMENTS[name](tree, state, words[1:])
+            word = state.chain_word = state.words[words[0].start_pos]
+            state.chain = word.text if word.symbol is None else word.symbol
+        arguments(tree, state, words[1:])
 
     return read
 
@@ -236,7 +266,7 @@ def check_chain_name(name: str, location: Location) -> None:
         raise problem(f"chain name not allowed to start with `{name[0]}'", location)
     if name in fw.VERDICTS or name in OTHER_TARGETS or name in TARGETS:
         raise problem("chain name may not clash with target name", location)
-    if any(c.isspace() for c in name):
+    if has_space(name):
         raise problem(f"Invalid chain name `{name}'", location)
 
 
@@ -259,9 +289,10 @@ def read_protocol(tree, state: CommandState) -> None:
 
 def read_address(letter: str):
     def read(tree, state: CommandState) -> None:
-        state.set_option(letter, state.word(tree.children[0]), state.take_invert(), legacy_not(state, tree))
+        state.set_option(letter, state.words[tree.children[0].start_pos], state.take_invert(), legacy_not(state, tree))
         [token] = values(tree)
-        state.addresses[letter] = (state.text(token), state.word(token))
+        word = state.words[token.start_pos]
+        state.addresses[letter] = (word.text if word.symbol is None else word.symbol, word)
 
     return read
 
@@ -269,10 +300,11 @@ def read_address(letter: str):
 def read_interface(letter: str):
     def read(tree, state: CommandState) -> None:
         [token] = values(tree)
-        name = state.text(token)
+        word = state.words[token.start_pos]
+        name = word.text if word.symbol is None else word.symbol
         if name == "":
-            raise problem("Empty interface is likely to be undesired", state.word(token).location)
-        state.set_option(letter, state.word(tree.children[0]), state.take_invert(), legacy_not(state, tree))
+            raise problem("Empty interface is likely to be undesired", word.location)
+        state.set_option(letter, state.words[tree.children[0].start_pos], state.take_invert(), legacy_not(state, tree))
         if not isinstance(name, Symbol):
             check_interface(name, state)
         state.interfaces[letter] = name
@@ -288,27 +320,33 @@ def check_interface(name: str, state: CommandState) -> None:
         state.notes.append(f"Warning: weird character in interface `{name}' ('/' and ' ' are not allowed by the kernel).")
 
 
+@lru_cache(maxsize=4096)  # target and chain names repeat on every rule
+def has_space(name: str) -> bool:
+    return any(c.isspace() for c in name)
+
+
 def check_target_name(name: str, location: Location) -> None:
     """xt_parse_target()."""
     if not name:
         raise problem("Invalid target name (too short)", location)
     if len(name) >= MAX_NAME:
         raise problem(f"Invalid target name `{name}' ({MAX_NAME - 1} chars max)", location)
-    if any(c.isspace() for c in name):
+    if has_space(name):
         raise problem(f"Invalid target name `{name}'", location)
 
 
 def read_jump(tree, state: CommandState) -> None:
-    option = state.word(tree.children[0])
+    option = state.words[tree.children[0].start_pos]
     state.set_option("j", option, state.take_invert())
     [token] = values(tree)
-    name = state.text(token)
-    state.jump_to = name
-    if isinstance(name, Symbol):
+    word = state.words[token.start_pos]
+    if word.symbol is not None:
+        state.jump_to = word.symbol
         return
-    check_target_name(name, state.word(token).location)
+    name = state.jump_to = word.text
+    check_target_name(name, word.location)
     if name in OTHER_TARGETS:
-        raise NotRead(f"pyip does not read the {name} target", state.word(token).location, 2)
+        raise NotRead(f"pyip does not read the {name} target", word.location, 2)
     loaded = state.getopt.facts.get(token.start_pos)
     if loaded is not None:
         state.target = loaded.extension(state, option)
@@ -324,17 +362,18 @@ def read_goto(tree, state: CommandState) -> None:
 
 
 def read_match(tree, state: CommandState) -> None:
-    option = state.word(tree.children[0])
+    option = state.words[tree.children[0].start_pos]
     if state.take_invert() is not None:
         raise problem("unexpected ! flag before --match", option.location)
     [token] = values(tree)
     loaded = state.getopt.facts.get(token.start_pos)
-    name = state.text(token)
     if loaded is None:
+        name = state.text(token)
         if name in OTHER_MATCHES:
             raise NotRead(f"pyip does not read the {name} match", state.word(token).location, 2)
         raise problem(f"Couldn't load match `{name}':No such file or directory", state.word(token).location)
-    instance(state, loaded, option)
+    if loaded.serial not in state.extensions:  # instance(), inlined: every rule loads a match or two
+        state.extensions[loaded.serial] = loaded.extension(state, option)
 
 
 def instance(state: CommandState, loaded: Loaded, word: Word):
@@ -446,12 +485,13 @@ def read_extension_option(tree, state: CommandState) -> None:
     legacy_word = legacy_not(state, tree)
     if legacy_word is not None and invert is not None:
         raise problem("Multiple `!' flags not allowed", legacy_word.location)
-    option_word = state.word(option_token)
+    option_word = state.words[option_token.start_pos]
     extension = state.target if loaded.target else instance(state, loaded, option_word)
-    words = values(tree)
-    extension.take(Given(entry.option, tuple(state.text(w) for w in words),
-                         invert is not None or legacy_word is not None, legacy_word is not None,
-                         option_word.location, tuple(state.word(w).location for w in words)))
+    words = [state.words[token.start_pos] for token in values(tree)]
+    # Given(...), without the Python-level __new__ of a NamedTuple: one is made for every option
+    extension.take(tuple.__new__(Given, (entry.option, tuple([w.text if w.symbol is None else w.symbol for w in words]),
+                                         invert is not None or legacy_word is not None, legacy_word is not None,
+                                         option_word.location, tuple([w.location for w in words]))))
 
 
 READERS = {
@@ -498,29 +538,63 @@ READERS = {
 }
 
 
+SHAPES = {dialect: Shapes() for dialect in legacy.DIALECTS}  # the command shapes met so far
+
+
 def parse_iptables(words: list[Word], dialect: str = legacy.MODERN, end: Location | None = None) -> fw.Command:
     """Parse one `iptables ...` command line into a firewall command; PyipError as iptables would fail."""
     end = end or (words[-1].location if words else Location())
+    shapes = SHAPES[dialect]
+    plan = shapes.plan(words)
+    if plan is None:
+        return parse_new_shape(words, dialect, end, shapes)
+    facts, items = plan
+    state = CommandState(Replayed(words, facts), dialect, end)
+    try:
+        for reader, tree in items:
+            reader(tree, state)
+        return finish(state, words[0])
+    finally:
+        release(state)
+
+
+def release(state: CommandState) -> None:
+    """Break the cycle state -> extension -> state (Extension.rule), so that reference counting frees a
+    parsed command at once: bulk input would otherwise leave it all to the cyclic collector."""
+    state.extensions.clear()
+    state.target = None
+
+
+def parse_new_shape(words: list[Word], dialect: str, end: Location, shapes: Shapes) -> fw.Command:
+    """getopt and the grammar over the words, the readers as each option is reduced; then learn the shape."""
     getopt = Getopt(words, dialect)
     state = CommandState(getopt, dialect, end)
+    trees = []
 
     def read(tree):
+        trees.append(tree)
         reader = READERS.get(tree.data)
         if reader is not None:
             reader(tree, state)
         return tree
 
+    grammar = Recording(getopt)
     try:
-        CommandGrammar(getopt).parse(getopt.feed, end, read)
+        grammar.parse(getopt.feed, end, read)
     except IncompleteCommand:
         last = getopt.feed.words[-1] if getopt.feed.words else words[0]
         raise problem(f'option "{last.text}" requires an argument', last.location) from None
-    return finish(state, words[0])
+    shapes.learn(words, grammar, [Fixed(tree) for tree in trees if tree.data in READERS], READERS)
+    try:
+        return finish(state, words[0])
+    finally:
+        release(state)
 
 
 # -- after the loop: do_parse()'s final checks, then the rule ------------------------------------
 
 RULE_COMMANDS = ("insert", "delete", "replace", "append", "check")
+RULE_COMMAND_SET = frozenset(RULE_COMMANDS)
 
 
 def finish(state: CommandState, program: Word) -> fw.Command:
@@ -566,13 +640,18 @@ def finish_extension(extension):
             from None
 
 
+ANYWHERE = (fw.Address(fw.ZERO, 0),)
+NO_ADDRESS = (None, None)
+ADDRESS_LETTERS = frozenset("sd")
+
+
 def rule_addresses(state: CommandState) -> tuple[tuple, tuple]:
     """ipv4_post_parse(): -s then -d, `0.0.0.0/0` when a rule command has none."""
     parsed = []
     for letter in ("s", "d"):
-        text, word = state.addresses.get(letter, (None, None))
+        text, word = state.addresses.get(letter, NO_ADDRESS)
         if text is None:
-            parsed.append((fw.Address(fw.ZERO, 0),) if state.commands & set(RULE_COMMANDS) else ())
+            parsed.append(ANYWHERE if state.commands & RULE_COMMAND_SET else ())
         elif isinstance(text, Symbol):
             parsed.append((text,))
         else:
@@ -580,13 +659,15 @@ def rule_addresses(state: CommandState) -> tuple[tuple, tuple]:
                 parsed.append(parse_addresses(text))
             except PyipError as error:
                 raise error.at(word.location) from None
-    if (len(parsed[0]) > 1 or len(parsed[1]) > 1) and state.inverted & {"s", "d"}:
+    if (len(parsed[0]) > 1 or len(parsed[1]) > 1) and state.inverted & ADDRESS_LETTERS:
         raise problem("! not allowed with multiple source or destination IP addresses", state.end)
     return parsed[0], parsed[1]
 
 
 def check_options(state: CommandState) -> None:
     """generic_opt_check(): an option is illegal if no given command allows it."""
+    if len(state.commands) == 1 and REFUSED[next(iter(state.commands))].isdisjoint(state.options):
+        return  # the usual case, one command and no option it refuses: no need to look for the first one
     for index, letter in enumerate(OPTION_LETTERS):
         if letter not in state.options:
             continue
@@ -598,7 +679,7 @@ def check_chain(state: CommandState) -> None:
     chain = state.chain
     if isinstance(chain, str) and len(chain) >= MAX_NAME:
         raise problem(f"chain name `{chain}' too long (must be under {MAX_NAME} chars)", state.chain_word.location)
-    if not state.commands & set(RULE_COMMANDS):
+    if not state.commands & RULE_COMMAND_SET:
         return
     if chain in ("PREROUTING", "INPUT") and "o" in state.options:
         raise problem(f"Can't use -o with {chain}", state.options["o"].location)
@@ -612,13 +693,16 @@ def check_table(state: CommandState) -> None:
         raise PyipError(f"table '{state.table}' does not exist", state.end, 3)
 
 
+PROTOCOL_MATCHES = {"tcp": 6, "udp": 17}
+
+
 def check_protocol_matches(state: CommandState) -> None:
     """iptables-nft builds tcp and udp options into the rule only under their own `-p`."""
+    if isinstance(state.protocol, Symbol):
+        return
     for serial, extension in sorted(state.extensions.items()):
-        wanted = {"tcp": 6, "udp": 17}.get(extension.name)
-        if wanted is None or not extension.given or isinstance(state.protocol, Symbol):
-            continue
-        if state.protocol != wanted:
+        wanted = PROTOCOL_MATCHES.get(extension.name)
+        if wanted is not None and extension.given and state.protocol != wanted:
             raise problem(f"{extension.name.upper()} match requires '-p {extension.name}'",
                           extension.loaded_by.location)
 
@@ -645,16 +729,23 @@ def test(state: CommandState, letter: str, value) -> fw.Test:
 
 def address_test(state: CommandState, letter: str, addresses: tuple) -> fw.Test | None:
     """No test for `0.0.0.0/0` (what iptables uses when there is no -s)."""
-    if letter not in state.inverted and all(isinstance(a, fw.Address) and a.mask == 0 for a in addresses):
+    if letter not in state.inverted and all_anywhere(addresses):
         return None
-    return test(state, letter, addresses)
+    return fw.Test(addresses, letter in state.inverted, letter in state.legacy_inverted)
+
+
+def all_anywhere(addresses: tuple) -> bool:
+    for address in addresses:
+        if not isinstance(address, fw.Address) or address.mask != 0:
+            return False
+    return True
 
 
 def interface_test(state: CommandState, letter: str) -> fw.Test | None:
     name = state.interfaces.get(letter)
     if name is None or (name == "+" and letter not in state.inverted):
         return None  # `-i +` matches every name: iptables stores no test
-    return test(state, letter, name)
+    return shared_test(name, letter in state.inverted, letter in state.legacy_inverted)
 
 
 def protocol_test(state: CommandState) -> fw.Test | None:
@@ -662,7 +753,21 @@ def protocol_test(state: CommandState) -> fw.Test | None:
         return None
     if isinstance(state.protocol, Symbol):
         return test(state, "p", state.protocol)
-    return test(state, "p", fw.Protocol(state.protocol, state.protocol_text))
+    return protocol_of(state.protocol, state.protocol_text, "p" in state.inverted, "p" in state.legacy_inverted)
+
+
+# Tests are frozen, so rules may share them; a few interfaces and protocols make up most rules.
+@lru_cache(maxsize=4096)
+def shared_test(name: str | Symbol, negated: bool, legacy: bool) -> fw.Test:
+    return fw.Test(name, negated, legacy)
+
+
+@lru_cache(maxsize=1024)  # by number and name: a Protocol's name does not count for equality, but is printed
+def protocol_of(number: int, name: str | None, negated: bool, legacy: bool) -> fw.Test:
+    return fw.Test(fw.Protocol(number, name), negated, legacy)
+
+
+VERDICT_TARGETS = {name: fw.Verdict(name) for name in fw.VERDICTS}  # frozen: every rule may share them
 
 
 def jump_target(state: CommandState):
@@ -670,23 +775,27 @@ def jump_target(state: CommandState):
     if name is None:
         return None
     if name in fw.VERDICTS and not state.goto:
-        return fw.Verdict(name)
+        return VERDICT_TARGETS[name]
     return fw.ChainJump(name, state.goto)
+
+
+RULE_ONLY_COMMANDS = {"append": fw.Append, "check": fw.Check, "delete": fw.Delete}
 
 
 def build_command(state: CommandState, program: Word, rule: fw.Rule) -> fw.Command:
     common = {"program": program.text, "location": program.location, "notes": tuple(state.notes),
-              "unknowns": tuple(word.symbol for word in state.getopt.feed.words if word.symbol is not None)}
-    where = {"table": state.table, "chain": state.chain}
+              "unknowns": tuple([word.symbol for word in state.words if word.symbol is not None])}
     commands = state.commands
+    only = next(iter(commands)) if len(commands) == 1 else None
+    if only in RULE_ONLY_COMMANDS:  # the usual -A, first
+        return RULE_ONLY_COMMANDS[only](rule=rule, **common)
+    where = {"table": state.table, "chain": state.chain}
     if commands & {"list", "list_rules"}:
         return fw.List(**where, position=state.rule_number, as_rules="list_rules" in commands,
                        zero=bool(commands & {"zero", "zero_num"}), numeric="n" in state.options,
                        verbose=bool(state.verbose), exact="x" in state.options,
                        line_numbers="0" in state.options, **common)
     [command] = commands
-    if command in ("append", "check", "delete"):
-        return {"append": fw.Append, "check": fw.Check, "delete": fw.Delete}[command](rule=rule, **common)
     if command in ("insert", "replace"):
         return {"insert": fw.Insert, "replace": fw.Replace}[command](rule=rule, position=state.rule_number, **common)
     return CHAIN_COMMANDS[command](state, where, common)

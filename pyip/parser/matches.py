@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from .. import netdb
 from ..ast import firewall as fw
@@ -163,6 +164,7 @@ STATES = ("INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED")  # the order 
 STATE_ORDER = ("INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT")  # the order it prints
 
 
+@lru_cache(maxsize=1024)  # a few lists of states make up every file
 def parse_states(text: str, names: tuple, option: str, message: str) -> tuple:
     """state_parse_states(): comma-separated case-insensitive prefixes; errors quote the rest of the list."""
     found = set()

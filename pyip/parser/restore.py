@@ -11,7 +11,10 @@ escaping inside them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import lru_cache
+from itertools import accumulate
 
 from ..ast import firewall as fw
 from ..compat import legacy
@@ -25,9 +28,12 @@ def restore_commands(text: str, file: str = "-", dialect: str = legacy.MODERN) -
     table = None
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
-        location = Location(file, number, 1)
-        if not stripped or stripped.startswith("#"):
+        if not stripped or stripped[0] == "#":
             continue
+        if table is not None and stripped[0] not in "*:" and stripped != "COMMIT":
+            yield rule_line(table, line, file, number, dialect)  # most lines: tested first
+            continue
+        location = Location(file, number, 1)
         if stripped.startswith("*"):
             table = stripped[1:]
             yield from start_table(table, location)
@@ -62,16 +68,55 @@ def chain_line(table: str, line: str, location: Location) -> fw.Command | PyipEr
 
 
 def rule_line(table: str, line: str, file: str, number: int, dialect: str) -> fw.Command | PyipError:
-    words = [Word(text, Location(file, number, col)) for text, col in split_line(line)]
-    program = Word("iptables", Location(file, number, 1))
+    new = tuple.__new__
+    words = [new(Word, ("iptables", new(Location, (file, number, 1)), None)), TABLE_OPTION, table_word(table)]
+    add_line_words(words, line, file, number)
     try:
-        return parse_iptables([program, Word("-t"), Word(table), *words], dialect)
+        return parse_iptables(words, dialect)
     except PyipError as error:
         return error
 
 
+def add_line_words(words: list, line: str, file: str, number: int) -> None:
+    """The line's words, as split_line() splits them, placed.  Word() and Location() without their
+    Python-level __new__ (a word costs two tuples); in the usual line, the columns are counted as the
+    words are made."""
+    new = tuple.__new__
+    texts = line.split(" ")
+    if '"' in line or "\t" in line or "\n" in line or "" in texts:
+        words += [new(Word, (text, new(Location, (file, number, col)), None)) for text, col in split_line(line)]
+        return
+    col = 1
+    for text in texts:  # one space between words, as iptables-save writes them
+        words.append(new(Word, (text, new(Location, (file, number, col)), None)))
+        col += len(text) + 1
+
+
+TABLE_OPTION = Word("-t")  # words are immutable: every line may share these two
+
+
+@lru_cache(maxsize=64)
+def table_word(table: str) -> Word:
+    return Word(table)
+
+
+BLANKS_APART = re.compile(r"[^ \t\n]+")  # a word of a line without quotes
+
+
 def split_line(line: str) -> list[tuple[str, int]]:
     """add_param_to_argv(): words and their 1-based columns."""
+    if '"' in line:
+        return split_quoted(line)
+    # the usual line: nothing groups or escapes, words are what blanks leave
+    if "\t" not in line and "\n" not in line:
+        words = line.split(" ")
+        if "" not in words:  # one space between words, as iptables-save writes them
+            return list(zip(words, accumulate([len(word) + 1 for word in words], initial=1)))
+    return [(match.group(), match.start() + 1) for match in BLANKS_APART.finditer(line)]
+
+
+def split_quoted(line: str) -> list[tuple[str, int]]:
+    """split_line() for a line with double quotes, character by character."""
     words, current, start, quoted, escaped = [], [], None, False, False
     for col, char in enumerate(line, 1):
         if quoted:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from typing import ClassVar
+import socket
+from functools import lru_cache
+from typing import ClassVar, NamedTuple
 
 import attrs
 
@@ -45,12 +47,18 @@ class Opt:
     @property
     def reader(self) -> str:
         """The Extension method that reads the option's value."""
-        return "read_" + self.key.replace("-", "_")
+        return reader_name(self.key)
 
 
-@attrs.frozen
-class Given:
-    """An option as the command gave it: its words (texts, or Symbols), `!`, and where."""
+@lru_cache(maxsize=None)
+def reader_name(key: str) -> str:
+    return "read_" + key.replace("-", "_")
+
+
+class Given(NamedTuple):
+    """An option as the command gave it: its words (texts, or Symbols), `!`, and where.
+
+    A NamedTuple, not an attrs class: one is made for every option of every rule."""
 
     option: Opt
     values: tuple
@@ -87,17 +95,17 @@ class Extension:
                 raise problem(f'{self.name}: option "--{self.canonical(key)}" can only be used once.', given.location)
             if given.negated and not given.option.invert:
                 raise problem(f'{self.name}: option "--{self.canonical(key)}" cannot be inverted.', given.location)
-        symbols = [value for value in given.values if isinstance(value, Symbol)]
         self.given[key] = given
-        self.values[key] = given.test(symbols[0] if symbols else self.read(given))
+        # a value known only at run time is kept, not read (a Symbol is never false)
+        self.values[key] = Test(first_symbol(given.values) or self.read(given), given.negated, given.legacy)
 
     def read(self, given: Given):
         """The option's value, checked now, as iptables does while it walks argv."""
-        reader = getattr(self, given.option.reader, None)
+        reader = value_reader(type(self), given.option.key)
         if reader is None:
             return True if given.option.arity == 0 else given.value
         try:
-            return reader(given)
+            return reader(self, given)
         except PyipError as error:
             raise error.at(given.value_locations[0] if given.value_locations else given.location) from None
 
@@ -125,6 +133,19 @@ class Extension:
 
     def finish(self):
         raise NotImplementedError
+
+
+@lru_cache(maxsize=None)
+def value_reader(extension: type, key: str):
+    """The Extension method (a function of the class) reading an option's value, or None; looked up once."""
+    return getattr(extension, reader_name(key), None)
+
+
+def first_symbol(values: tuple) -> Symbol | None:
+    for value in values:
+        if isinstance(value, Symbol):
+            return value
+    return None
 
 
 # -- libxtables' value readers ------------------------------------------------
@@ -191,7 +212,8 @@ PLAIN_QUAD = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]
 def numeric_address(text: str, is_mask: bool = False) -> ipaddress.IPv4Address | None:
     """__numeric_to_ipaddr(): 1-4 dotted parts in C notation; a short network is zero-filled."""
     if PLAIN_QUAD.fullmatch(text):
-        return ipaddress.IPv4Address(text)  # the common case: no octal, hex or short forms
+        # the common case: no octal, hex or short forms, where inet_aton() reads what ipaddress does, faster
+        return ipaddress.IPv4Address(socket.inet_aton(text))
     parts = text[:19].split(".", 3)
     if is_mask and len(parts) < 4:
         return None
@@ -201,6 +223,7 @@ def numeric_address(text: str, is_mask: bool = False) -> ipaddress.IPv4Address |
     return ipaddress.IPv4Address(bytes(octets + [0] * (4 - len(octets))))
 
 
+@lru_cache(maxsize=1024)  # a few masks make up every file
 def parse_mask(text: str | None) -> int:
     if text is None:
         return 0xFFFFFFFF
@@ -228,7 +251,9 @@ def parse_addresses(text: str) -> tuple:
             host = "0.0.0.0"  # "any/0": the name is ignored
         address = numeric_address(host)
         if address is not None:
-            addresses.append(Address(ipaddress.IPv4Address(int(address) & mask), mask))
+            if mask != 0xFFFFFFFF:
+                address = ipaddress.IPv4Address(int(address) & mask)
+            addresses.append(Address(address, mask))
         else:
             addresses += host_addresses(host, mask)
     return tuple(addresses)
@@ -244,6 +269,7 @@ def host_addresses(name: str, mask: int) -> list:
     return [HostName(name, mask)]
 
 
+@lru_cache(maxsize=1024)  # netdb reads /etc/protocols once too; a few names make up every file
 def parse_protocol(text: str) -> int:
     """xtables_parse_protocol(): a number 0..255, `all`, /etc/protocols, then iptables' own names."""
     number = strtoui(text, 0, 255)

@@ -131,7 +131,10 @@ def _(item: nft.Match) -> str:
     # `==` is implied, except after a mask, where nft's own listing spells it out too
     implied = item.operator == "==" and not isinstance(item.left, nft.Binary)
     operator = "!=" if item.negated else ("" if implied else item.operator)
-    return " ".join(filter(None, (value(item.left), operator, value(item.right))))
+    left, right = value(item.left), value(item.right)
+    if left and right:  # the usual case, without filter(): no empty word to leave out but the operator
+        return f"{left} {operator} {right}" if operator else f"{left} {right}"
+    return " ".join(filter(None, (left, operator, right)))
 
 
 @statement.register
@@ -193,3 +196,27 @@ def _(item: nft.Mangle) -> str:
 @statement.register
 def _(item: nft.TcpMss) -> str:
     return "tcp option maxseg size set " + ("rt mtu" if item.value is None else str(item.value))
+
+
+def by_type(dispatcher):
+    """A singledispatch function, dispatched through a plain dict by exact type: singledispatch's own
+    lookup costs more than most of these functions do, and they run for every value of every rule."""
+    found = {}
+
+    def call(item):
+        implementation = found.get(item.__class__)
+        if implementation is None:
+            implementation = found[item.__class__] = dispatcher.dispatch(item.__class__)
+        return implementation(item)
+
+    def register(cls, function=None):
+        found.clear()  # a new implementation may change what a class dispatches to
+        return dispatcher.register(cls, function)
+
+    call.register, call.dispatch = register, dispatcher.dispatch
+    return call
+
+
+# The functions above call these names, so they get the fast ones too.
+value = by_type(value)
+statement = by_type(statement)

@@ -11,6 +11,7 @@ import json
 from functools import singledispatch
 
 from ..ast import nft
+from .nft import by_type
 
 NAMED_PRIORITIES = {"raw": -300, "mangle": -150, "dstnat": -100, "filter": 0, "security": 50, "srcnat": 100}
 
@@ -181,3 +182,7 @@ def _(item: nft.Mangle):
 def _(item: nft.TcpMss):
     size = {"rt": {"key": "mtu"}} if item.value is None else item.value
     return {"mangle": {"key": {"tcp option": {"name": "maxseg", "field": "size"}}, "value": size}}
+
+
+value = by_type(value)  # the functions above call these names, so they get the fast ones too
+statement = by_type(statement)

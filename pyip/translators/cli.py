@@ -22,8 +22,9 @@ def is_save_file(text: str) -> bool:
     return any(line.startswith("*") for line in text.splitlines())
 
 
-def iptables_commands(text: str, file: str, dialect: str):
-    """Each iptables command (or the PyipError of one that does not read), from a script or a save file."""
+def iptables_commands(text: str, file: str, dialect: str, scripted: list | None = None):
+    """Each iptables command (or the PyipError of one that does not read), from a script or a save file;
+    `scripted`: the script's script_commands(), if the caller has them already."""
     from ..parser.iptables import is_iptables_command, parse_iptables
     from ..parser.restore import restore_commands
     from ..script import script_commands
@@ -31,7 +32,7 @@ def iptables_commands(text: str, file: str, dialect: str):
     if is_save_file(text):
         yield from restore_commands(text, file, dialect)
         return
-    for words in script_commands(text, file):
+    for words in script_commands(text, file) if scripted is None else scripted:
         if isinstance(words, PyipError) or not is_iptables_command(words):
             if isinstance(words, PyipError):
                 yield words
@@ -42,12 +43,12 @@ def iptables_commands(text: str, file: str, dialect: str):
             yield error
 
 
-def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN):
+def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN, scripted: list | None = None):
     """The ruleset the commands leave, and the errors of those iptables would refuse."""
     from ..ruleset import Ruleset
 
     ruleset, errors = Ruleset(), []
-    for command in iptables_commands(text, file, dialect):
+    for command in iptables_commands(text, file, dialect, scripted):
         try:
             if isinstance(command, PyipError):
                 raise command
@@ -57,16 +58,26 @@ def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN):
     return ruleset, errors
 
 
-def to_nft(text: str, file: str = "-", dialect: str = legacy.MODERN, as_json: bool = False) -> tuple[str, list]:
-    """The nft ruleset (text or JSON) and every error and finding, in source order."""
+def to_nft(text: str, file: str = "-", dialect: str = legacy.MODERN, as_json: bool = False,
+           scripted: list | None = None) -> tuple[str, list]:
+    """The nft ruleset (text or JSON) and every error and finding, in source order; `scripted`: the
+    script's script_commands(), if the caller has them already."""
+    from ..script import collector_paused
+
+    with collector_paused():
+        output, problems = nft_output(text, file, dialect, as_json, scripted)
+    return output, sorted(problems, key=lambda e: (e.location.line, e.location.col))
+
+
+def nft_output(text: str, file: str, dialect: str, as_json: bool, scripted: list | None) -> tuple[str, list]:
     from ..render.nft import ruleset_text
     from ..render.nft_json import ruleset_json
     from ..translators.iptables_nft import translate_ruleset
 
-    ruleset, errors = iptables_ruleset(text, file, dialect)
+    ruleset, errors = iptables_ruleset(text, file, dialect, scripted)
     result, findings = translate_ruleset(ruleset, quotes_allowed=as_json)
     output = ruleset_json(result) if as_json else left_out_header(errors) + ruleset_text(result)
-    return output, sorted(errors + findings, key=lambda e: (e.location.line, e.location.col))
+    return output, errors + findings
 
 
 def left_out_header(errors: list) -> str:
@@ -74,15 +85,19 @@ def left_out_header(errors: list) -> str:
 
 
 def translate(text: str, file: str, target: str, dialect: str, style: str = "faithful") -> tuple[str, list]:
+    from ..script import script_commands
     from .ipchains_iptables import is_ipchains_save, translate_script, uses_ipchains
 
-    if is_ipchains_save(text) or uses_ipchains(text, file):
+    if is_ipchains_save(text):
+        return translate_script(text, file, target, dialect, style)
+    scripted = None if is_save_file(text) else list(script_commands(text, file))  # read once, used twice
+    if uses_ipchains(text, file, scripted):
         return translate_script(text, file, target, dialect, style)
     if target in ("iptables", "iptables-restore"):
         from ..translate import to_iptables_restore
 
-        return to_iptables_restore(text, file, dialect)
-    return to_nft(text, file, dialect, as_json=target == "nft-json")
+        return to_iptables_restore(text, file, dialect, scripted)
+    return to_nft(text, file, dialect, as_json=target == "nft-json", scripted=scripted)
 
 
 @click.command("translate")

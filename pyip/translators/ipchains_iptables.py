@@ -474,15 +474,21 @@ def nft_ruleset(ruleset: Ruleset, quotes_allowed: bool = False) -> tuple[nft.Rul
 # -- scripts -------------------------------------------------------------------------------------
 
 
-def uses_ipchains(text: str, file: str = "-") -> bool:
-    """Does the script run ipchains anywhere?"""
-    from ..parser.ipchains import is_ipchains_command
+def uses_ipchains(text: str, file: str = "-", commands: list | None = None) -> bool:
+    """Does the script run ipchains anywhere?  `commands`: its script_commands(), when the caller has
+    read them already (reading a script is most of the work here).  Only a program word ending in
+    `ipchains` can be one (the grammar's PROGRAM): other commands need no ipchains parser loaded."""
     from ..script import script_commands
 
     if any(line.startswith("*") for line in text.splitlines()):
         return False  # an iptables-save file
-    return any(not isinstance(words, PyipError) and is_ipchains_command(words)
-               for words in script_commands(text, file))
+    for words in script_commands(text, file) if commands is None else commands:
+        if not isinstance(words, PyipError) and words and words[0].text.endswith("ipchains"):
+            from ..parser.ipchains import is_ipchains_command
+
+            if is_ipchains_command(words):
+                return True
+    return False
 
 
 def is_ipchains_save(text: str) -> bool:

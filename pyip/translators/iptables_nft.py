@@ -11,6 +11,7 @@ exactly is left out whole -- half a rule would match more than the rule
 from __future__ import annotations
 
 import ipaddress
+from functools import lru_cache
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -76,15 +77,41 @@ def translate_rule(rule: fw.Rule, quotes_allowed: bool = False) -> nft.Rule:
     statements = header_matches(rule)
     comments = []
     for match in rule.matches:
-        if isinstance(match, fw.CommentMatch):
+        if match.__class__ is fw.CommentMatch:
             comments.append(checked_string(match.comment, "a comment", quotes_allowed))
         else:
             statements += MATCHES.get(type(match), unknown_match)(match, rule)
     if len(comments) > 1:
         raise Untranslatable("an nft rule has one comment, this rule has several")
-    statements.append(nft.Counter())
+    statements.append(COUNTER)
     statements += target_statements(rule.target, rule, quotes_allowed)
     return nft.Rule(tuple(statements), comments[0] if comments else None)
+
+
+# Statements are frozen, so rules may share them; a few interfaces, protocols and states make up most rules.
+@lru_cache(maxsize=4096)
+def interface_match(left, name, negated: bool) -> nft.Match:
+    return nft.Match(left, interface_value(name), negated)
+
+
+@lru_cache(maxsize=1024)
+def protocol_match(protocol, negated: bool) -> nft.Match:
+    """(protocol_value() reads the number only, by which Protocols compare.)"""
+    return nft.Match(IP_PROTOCOL, protocol_value(protocol), negated)
+
+
+@lru_cache(maxsize=1024)
+def ct_state_match(states: tuple, negated: bool) -> nft.Match:
+    return nft.Match(CT_STATE, names_value(states), negated)
+
+
+# Expressions every rule uses: frozen, so one of each serves them all.
+COUNTER = nft.Counter()
+IIFNAME, OIFNAME = nft.Meta("iifname"), nft.Meta("oifname")
+IP_PROTOCOL = nft.Payload("ip", "protocol")
+IP_ADDRESSES = {"saddr": nft.Payload("ip", "saddr"), "daddr": nft.Payload("ip", "daddr")}
+PORTS = {(protocol, field): nft.Payload(protocol, field) for protocol in ("tcp", "udp") for field in ("sport", "dport")}
+CT_STATE = nft.Ct("state")
 
 
 def checked_string(text, what: str, quotes_allowed: bool) -> str:
@@ -107,10 +134,14 @@ def test_match(left, test: fw.Test | None, convert=lambda v: v) -> list:
 
 
 def header_matches(rule: fw.Rule) -> list:
-    statements = address_matches("saddr", rule.source) + address_matches("daddr", rule.destination)
-    statements += test_match(nft.Meta("iifname"), rule.in_interface, interface_value)
-    statements += test_match(nft.Meta("oifname"), rule.out_interface, interface_value)
-    statements += test_match(nft.Payload("ip", "protocol"), rule.protocol, protocol_value)
+    statements = [] if rule.source is None else address_matches("saddr", rule.source)
+    if rule.destination is not None:
+        statements += address_matches("daddr", rule.destination)
+    for left, test in ((IIFNAME, rule.in_interface), (OIFNAME, rule.out_interface)):
+        if test is not None:
+            statements.append(interface_match(left, test.value, test.negated))
+    if rule.protocol is not None:
+        statements.append(protocol_match(rule.protocol.value, rule.protocol.negated))
     if rule.fragment is not None:
         # -f: the fragment offset is not 0, i.e. a second or later fragment
         offset = nft.Binary("&", nft.Payload("ip", "frag-off"), 0x1FFF)
@@ -124,14 +155,15 @@ def address_matches(field: str, test: fw.Test | None) -> list:
         return []
     addresses = test.value
     if len(addresses) == 1 and isinstance(addresses[0], fw.Address) and addresses[0].prefix_length is None:
-        masked = nft.Binary("&", nft.Payload("ip", field), str(ipaddress.IPv4Address(addresses[0].mask)))
+        masked = nft.Binary("&", IP_ADDRESSES[field], str(ipaddress.IPv4Address(addresses[0].mask)))
         return [nft.Match(masked, str(addresses[0].address), test.negated)]
-    return [nft.Match(nft.Payload("ip", field), addresses_value(addresses), test.negated)]
+    return [nft.Match(IP_ADDRESSES[field], addresses_value(addresses), test.negated)]
 
 
 def addresses_value(addresses: tuple):
-    values = tuple(address_value(a) for a in addresses)
-    return values[0] if len(values) == 1 else nft.Elements(values)
+    if len(addresses) == 1:
+        return address_value(addresses[0])
+    return nft.Elements(tuple([address_value(a) for a in addresses]))
 
 
 def address_value(address):
@@ -140,6 +172,8 @@ def address_value(address):
                              "added; give its address")
     if not isinstance(address, fw.Address):
         raise Untranslatable(f"the address {address}, known only when the script runs")
+    if address.mask == 0xFFFFFFFF:
+        return str(address.address)  # a host: prefix_length 32, without computing it
     length = address.prefix_length
     return str(address.address) if length == 32 else nft.Prefix(str(address.address), length)
 
@@ -169,8 +203,10 @@ def port_value(ports: fw.PortRange):
 
 
 def port_matches(match, rule: fw.Rule) -> list:
-    statements = test_match(nft.Payload(match.name, "sport"), match.sport, port_value)
-    statements += test_match(nft.Payload(match.name, "dport"), match.dport, port_value)
+    statements = []
+    for field, test in (("sport", match.sport), ("dport", match.dport)):
+        if test is not None:
+            statements.append(nft.Match(PORTS[match.name, field], port_value(test.value), test.negated))
     return statements
 
 
@@ -207,13 +243,14 @@ def icmp_matches(match: fw.IcmpMatch, rule: fw.Rule) -> list:
 
 
 def names_value(names: tuple):
-    values = tuple(name.lower().replace("_", "-") for name in names)
-    return values[0] if len(values) == 1 else nft.Elements(values)
+    if len(names) == 1:
+        return names[0].lower().replace("_", "-")
+    return nft.Elements(tuple([name.lower().replace("_", "-") for name in names]))
 
 
 def state_matches(match: fw.StateMatch, rule: fw.Rule) -> list:
     # a connection has exactly one state, so a set of states is exact (`ct state` is one bit)
-    return test_match(nft.Ct("state"), match.states, names_value)
+    return [ct_state_match(match.states.value, match.states.negated)]
 
 
 CT_ADDRESSES = (("orig_src", "original", "saddr"), ("orig_dst", "original", "daddr"),
@@ -363,11 +400,17 @@ REJECT_CODES = {"icmp-net-unreachable": "net-unreachable", "icmp-host-unreachabl
                 "icmp-host-prohibited": "host-prohibited", "icmp-admin-prohibited": "admin-prohibited"}
 
 
+VERDICTS: dict = {}  # verdict name -> its (frozen, shared) statement
+
+
 def target_statements(target, rule: fw.Rule, quotes_allowed: bool) -> list:
     if target is None:
         return []
-    if isinstance(target, fw.Verdict):
-        return [nft.Verdict({"DENY": "drop"}.get(target.name, target.name.lower()))]
+    if target.__class__ is fw.Verdict:
+        verdict = VERDICTS.get(target.name)
+        if verdict is None:
+            verdict = VERDICTS[target.name] = nft.Verdict({"DENY": "drop"}.get(target.name, target.name.lower()))
+        return [verdict]
     if isinstance(target, fw.ChainJump):
         return [nft.Verdict("goto" if target.goto else "jump", target.chain)]
     translate = TARGETS.get(type(target))

@@ -1,0 +1,239 @@
+"""The iptables pipeline's fast paths give exactly what the plain ones give.
+
+- Commands of a known shape (pyip.parser.getopt.Shapes: the readers replayed
+  on the trees the grammar made for an earlier command, without getopt or
+  the grammar) against the full path (getopt, the LALR automaton, the
+  readers as each option is reduced): the same command, every field of it,
+  or the same error at the same place with the same status.  Over the sample
+  commands of the iptables tests, the corpus, the ruleset tests' scripts,
+  random scripts, and generated commands (hypothesis), in both dialects, with
+  a trie that is learning and one that replays.
+- Whole translations (nft, nft JSON, iptables-restore) of scripts and save
+  files with the fast paths and with the full path only.
+- The restore reader's word splitting, and the ruleset's undo of a refused
+  command (a journal, no longer a copy of the tables).
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pyip.compat import legacy
+from pyip.errors import Location, PyipError
+from pyip.parser import getopt, iptables
+from pyip.parser.iptables import is_iptables_command, parse_iptables, parse_new_shape
+from pyip.parser.restore import add_line_words, split_line, split_quoted
+from pyip.parser.words import Word
+from pyip.render.iptables_save import restore_file
+from pyip.ruleset import Ruleset
+from pyip.script import script_commands
+from pyip.translate import to_iptables_restore
+from pyip.translators.cli import to_nft
+
+from .test_iptables_parse import sample_commands
+from .test_ruleset import SCRIPTS, random_script
+
+
+def outcome(parse, words: list[Word], dialect: str):
+    """Everything a parse gives: the command (repr shows every field, location and notes included), or the
+    error's class, message, status and place."""
+    try:
+        command = parse(words, dialect)
+    except PyipError as error:
+        return ("error", type(error).__name__, error.message, error.exit_status, tuple(error.location), str(error))
+    return ("command", repr(command), str(command))
+
+
+def full_path(words: list[Word], dialect: str):
+    """getopt and the grammar, always: a trie of its own that has learnt nothing."""
+    return parse_new_shape(words, dialect, words[-1].location if words else Location(), getopt.Shapes())
+
+
+@pytest.fixture
+def fresh_shapes(monkeypatch):
+    """parse_iptables() with tries that know no shape yet."""
+    shapes = {dialect: getopt.Shapes() for dialect in legacy.DIALECTS}
+    monkeypatch.setattr(iptables, "SHAPES", shapes)
+    return shapes
+
+
+@pytest.fixture
+def full_path_only(monkeypatch):
+    """parse_iptables() as it was: no shape is ever known."""
+    monkeypatch.setattr(getopt.Shapes, "plan", lambda self, words: None)
+    monkeypatch.setattr(getopt.Shapes, "learn", lambda self, *args: None)
+
+
+def command_words(text: str) -> list[list[Word]]:
+    return [words for words in script_commands(text, "t.sh")
+            if not isinstance(words, PyipError) and is_iptables_command(words)]
+
+
+def corpus_texts(corpus) -> list[str]:
+    return [path.read_text(encoding="utf-8", errors="surrogateescape") for path in sorted(corpus.glob("*/*"))]
+
+
+def all_commands(corpus) -> list[list[Word]]:
+    texts = ["\n".join(sample_commands()), *SCRIPTS.values(), *corpus_texts(corpus)]
+    texts += ["\n".join(random_script(seed, 120)) for seed in range(8)]
+    return [words for text in texts for words in command_words(text)]
+
+
+def assert_same_as_full_path(commands: list[list[Word]], shapes: dict) -> int:
+    """Each command through parse_iptables() equals the full path; returns how many took a known shape."""
+    replayed = 0
+    for dialect in legacy.DIALECTS:
+        for words in commands:
+            replayed += shapes[dialect].plan(words) is not None
+            assert outcome(parse_iptables, words, dialect) == outcome(full_path, words, dialect), \
+                " ".join(word.text for word in words)
+    return replayed
+
+
+def test_known_shapes_parse_as_the_full_path(corpus, fresh_shapes):
+    commands = all_commands(corpus)
+    assert assert_same_as_full_path(commands, fresh_shapes) > len(commands) // 3  # learning, some replays
+    assert assert_same_as_full_path(commands, fresh_shapes) > len(commands)  # warm: every learnt shape replays
+
+
+def test_known_shapes_with_other_values(fresh_shapes):
+    """A shape learnt from one command, replayed on commands whose values differ, bad values included."""
+    base = "iptables -A {chain} -s {addr} -i {iface} -p tcp -m state --state {state} -m tcp --dport {port} -j ACCEPT"
+    values = {"chain": ["INPUT", "OUTPUT", "x" * 29, "-x", "!"], "addr": ["10.0.0.1/32", "1.2.3.400", "", "!", "a b"],
+              "iface": ["eth0", "+", "", "1234567890123456", "eth0/1"], "state": ["NEW", "new,bogus", "", "!"],
+              "port": ["22", "70000", "ssh", "1:2:3", "!", "-5"]}
+    rng = random.Random(5)
+    commands = [base.format(**{key: repr(rng.choice(options)) for key, options in values.items()})
+                for _ in range(400)]
+    words = [w for command in commands for w in command_words(command)]
+    assert assert_same_as_full_path(words, fresh_shapes) > len(words)
+
+
+OPTIONS = ["-A {chain}", "-I {chain}", "-I {chain} {num}", "-D {chain} {num}", "-R {chain} {num}", "-N {chain}",
+           "-P {chain} {word}", "-s {addr}", "! -s {addr}", "-s ! {addr}", "-d {addr}", "-p {proto}", "-p ! {proto}",
+           "-i {word}", "! -o {word}", "-m {match}", "--state {word}", "--dport {word}", "! --sport {word}",
+           "--dport ! {word}", "--syn", "--tcp-flags {word} {word}", "-m multiport --dports {word}",
+           "-m limit --limit {word}", "-j {target}", "-g {chain}", "-j LOG --log-prefix {word}",
+           "-j REJECT --reject-with {word}", "-t {table}", "-c {num} {num}", "-w", "-n", "-v", "-f", "!", "--",
+           "{word}", "-L", "-F {chain}", "-X", "-Z {chain} {num}", "-j DNAT --to-destination {word}",
+           "--dport={word}", "-vn", "-AINPUT"]
+VALUES = {
+    "chain": ["INPUT", "FORWARD", "OUTPUT", "PREROUTING", "POSTROUTING", "web", "-x", "!", "ACCEPT", ""],
+    "num": ["1", "2", "0", "x", "-1", "!"],
+    "addr": ["10.0.0.1", "10.0.0.0/8", "1.2.3.4,5.6.7.8", "0/0", "localhost", "1.2.3.400", "", "!", "-s"],
+    "proto": ["tcp", "udp", "icmp", "all", "0", "TCP", "foo", "!"],
+    "match": ["state", "tcp", "udp", "limit", "multiport", "mac", "nosuch", "connlimit", "!"],
+    "target": ["ACCEPT", "DROP", "RETURN", "LOG", "REJECT", "MASQUERADE", "DNAT", "web", "CT", "!", ""],
+    "table": ["filter", "nat", "mangle", "raw", "foo", "!"],
+    "word": ["NEW", "ESTABLISHED,RELATED", "22", "ssh", "1024:65535", "eth0", "eth+", "+", "SYN,ACK", "SYN", "ALL",
+             "1/s", "5/minute", "x", "", "!", "-", "--", "-n", "--dport", "1.2.3.4:80", "tcp-reset", "a b", "0x10"],
+}
+
+
+@st.composite
+def generated_command(draw) -> str:
+    parts = draw(st.lists(st.sampled_from(OPTIONS), min_size=0, max_size=7))
+    words = ["iptables"]
+    for part in parts:
+        for piece in part.split():
+            if piece.startswith("{"):
+                words.append(draw(st.sampled_from(VALUES[piece.strip("{}")])))
+            elif "{" in piece:
+                words.append(piece.split("{")[0] + draw(st.sampled_from(VALUES["word"])))
+            else:
+                words.append(piece)
+    return " ".join(repr(word) for word in words)
+
+
+# One trie per dialect for all examples: later examples meet shapes earlier ones taught it.
+LEARNING = {dialect: getopt.Shapes() for dialect in legacy.DIALECTS}
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(generated_command(), st.sampled_from(legacy.DIALECTS))
+def test_generated_commands_parse_as_the_full_path(monkeypatch_module, command, dialect):
+    for words in command_words(command):
+        assert outcome(parse_iptables, words, dialect) == outcome(full_path, words, dialect), command
+        assert outcome(parse_iptables, words, dialect) == outcome(full_path, words, dialect), command
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(iptables, "SHAPES", LEARNING)
+        yield patch
+
+
+def save_file(corpus) -> str:
+    """An iptables-save file of the sample rules, in every table, with good and bad lines."""
+    lines = []
+    rng = random.Random(3)
+    rules = [command.split(None, 1)[1] for command in sample_commands() if " -A " in f" {command} "]
+    for table in ("filter", "nat", "mangle", "raw"):
+        lines += [f"*{table}", ":INPUT DROP [0:0]", ":mychain - [0:0]", ":web - [0:0]"]
+        lines += [rule for rule in rules if rng.random() < 0.6]
+        lines += ['-A INPUT -m comment --comment "a \\"quoted\\" b" -j ACCEPT', "COMMIT"]
+    lines += [f"-A INPUT -s 10.0.{n // 256}.{n % 256} -p tcp --dport {n} -j ACCEPT" for n in range(300)]
+    return "\n".join(["*filter", *lines[-300:], "COMMIT", *lines[:-300]]) + "\n"
+
+
+def translations(corpus) -> dict:
+    texts = {"save": save_file(corpus), **SCRIPTS, "random": "\n".join(random_script(1, 200))}
+    texts.update({f"corpus{n}": text for n, text in enumerate(corpus_texts(corpus))})
+    out = {}
+    for name, text in texts.items():
+        for dialect in legacy.DIALECTS:
+            out[name, dialect, "nft"] = to_nft(text, "t", dialect)
+            out[name, dialect, "json"] = to_nft(text, "t", dialect, as_json=True)
+            out[name, dialect, "restore"] = to_iptables_restore(text, "t", dialect)
+    return {key: (output, [(type(p).__name__, str(p), p.exit_status) for p in problems])
+            for key, (output, problems) in out.items()}
+
+
+def test_translations_are_the_full_paths(corpus, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(iptables, "SHAPES", {dialect: getopt.Shapes() for dialect in legacy.DIALECTS})
+        fast = translations(corpus)
+    with monkeypatch.context() as patch:
+        patch.setattr(getopt.Shapes, "plan", lambda self, words: None)
+        patch.setattr(getopt.Shapes, "learn", lambda self, *args: None)
+        full = translations(corpus)
+    assert fast == full
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=' \t\n\r\x0b"\\ab-!', max_size=30))
+def test_restore_lines_without_quotes_split_as_with(line):
+    assert split_line(line) == split_quoted(line)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_refused_command_leaves_the_ruleset_as_it_was(seed):
+    ruleset = Ruleset()
+    refused = 0
+    for words in command_words("\n".join(random_script(seed, 150))):
+        try:
+            command = parse_iptables(words)
+        except PyipError:
+            continue
+        before = restore_file(ruleset), {name: list(table.chains) for name, table in ruleset.tables.items()}
+        try:
+            ruleset.apply(command)
+        except PyipError:
+            refused += 1
+            after = restore_file(ruleset), {name: list(table.chains) for name, table in ruleset.tables.items()}
+            assert after == before, str(command)
+    assert refused > 5
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=' \t\n\r\x0b"\\ab-!', max_size=30))
+def test_restore_words_are_split_lines_words(line):
+    words: list = []
+    add_line_words(words, line, "f.rules", 7)
+    assert words == [Word(text, Location("f.rules", 7, col)) for text, col in split_quoted(line)]
+    assert all(type(word) is Word and type(word.location) is Location for word in words)
