@@ -5,12 +5,24 @@ from __future__ import annotations
 import attrs
 
 from ..errors import Location
-from .address import AddressSelector, InterfaceAddress, Lifetime
 from .base import Named, Options, Prefix, Symbol
-from .route import Gateway, Metric, Nexthop, Realms, Route, RouteGet, RouteSelector
-from .rule import PortRange, Rule
 
 OBJECTS = ("address", "route", "rule")
+# The object modules load on first use: a firewall script (pyip.ast.firewall) needs none of them,
+# and every attrs class costs start-up time.
+_LAZY = {"AddressSelector": "address", "InterfaceAddress": "address", "Lifetime": "address",
+         "Gateway": "route", "Metric": "route", "Nexthop": "route", "Realms": "route", "Route": "route",
+         "RouteGet": "route", "RouteSelector": "route", "PortRange": "rule", "Rule": "rule"}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
 
 
 @attrs.frozen

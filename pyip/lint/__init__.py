@@ -9,9 +9,17 @@ Rules live in pyip/lint/rules/, one module per rule; RULES maps codes to them.
 from __future__ import annotations
 
 from ..compat.legacy import MODERN
-from .model import ERROR, RULES, WARNING, Edit, Finding, Fix, Rule
 
 __all__ = ["lint", "apply_fixes", "RULES", "Finding", "Fix", "Edit", "Rule", "ERROR", "WARNING"]
+
+
+def __getattr__(name: str):
+    """The model's names, loaded on first use: `pyip translate` imports this package for its CLI only."""
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import model
+
+    return getattr(model, name)
 
 
 def lint(text: str, file: str = "-", dialect: str = MODERN, *, names=None, rt_tables=None,
@@ -26,6 +34,7 @@ def lint(text: str, file: str = "-", dialect: str = MODERN, *, names=None, rt_ta
 def script_findings(text: str, file: str, dialect: str, names, rt_tables, select) -> list[Finding]:
     from . import rules  # noqa: F401  (registers the rules)
     from ..names import Databases, system
+    from .model import RULES
     from .script import read
 
     if names is None:

@@ -86,12 +86,16 @@ def left_out_header(errors: list) -> str:
 
 def translate(text: str, file: str, target: str, dialect: str, style: str = "faithful") -> tuple[str, list]:
     from ..script import script_commands
-    from .ipchains_iptables import is_ipchains_save, translate_script, uses_ipchains
+    from .detect import is_ipchains_save, uses_ipchains
 
     if is_ipchains_save(text):
+        from .ipchains_iptables import translate_script
+
         return translate_script(text, file, target, dialect, style)
     scripted = None if is_save_file(text) else list(script_commands(text, file))  # read once, used twice
     if uses_ipchains(text, file, scripted):
+        from .ipchains_iptables import translate_script
+
         return translate_script(text, file, target, dialect, style)
     if target in ("iptables", "iptables-restore"):
         from ..translate import to_iptables_restore
@@ -113,7 +117,7 @@ def translate(text: str, file: str, target: str, dialect: str, style: str = "fai
 def translate_command(file, target: str, style: str, allow_partial: bool, dialect: str) -> None:
     """Print the ruleset FILE leaves, for TARGET; what cannot be said exactly is reported and left out."""
     name = "-" if file.name == "<stdin>" else file.name
-    from .ipchains_iptables import is_error
+    from .detect import is_error
 
     output, problems = translate(file.read(), name, target, dialect, style)
     # A loop unrolled by the shell layer repeats its command: say each problem once per place.

@@ -47,6 +47,7 @@ from ..ast import ipchains as ch
 from ..ast import nft
 from ..errors import Location, PyipError, printable
 from ..ruleset import Chain, Ruleset
+from .detect import is_error, is_ipchains_save, uses_ipchains  # noqa: F401  (this module's API too)
 from .iptables_nft import Finding, RuleTranslator, base_chain
 
 FAITHFUL, CONVENTIONAL = "faithful", "conventional"
@@ -79,10 +80,6 @@ class Note(Finding):
 
     def __str__(self) -> str:
         return f"{self.location}: warning: {printable(self.message)}"
-
-
-def is_error(problem: PyipError) -> bool:
-    return getattr(problem, "severity", "error") == "error"
 
 
 @attrs.frozen
@@ -473,32 +470,6 @@ def nft_ruleset(ruleset: Ruleset, quotes_allowed: bool = False) -> tuple[nft.Rul
 
 # -- scripts -------------------------------------------------------------------------------------
 
-
-def uses_ipchains(text: str, file: str = "-", commands: list | None = None) -> bool:
-    """Does the script run ipchains anywhere?  `commands`: its script_commands(), when the caller has
-    read them already (reading a script is most of the work here).  Only a program word ending in
-    `ipchains` can be one (the grammar's PROGRAM): other commands need no ipchains parser loaded."""
-    from ..script import script_commands
-
-    if any(line.startswith("*") for line in text.splitlines()):
-        return False  # an iptables-save file
-    for words in script_commands(text, file) if commands is None else commands:
-        if not isinstance(words, PyipError) and words and words[0].text.endswith("ipchains"):
-            from ..parser.ipchains import is_ipchains_command
-
-            if is_ipchains_command(words):
-                return True
-    return False
-
-
-def is_ipchains_save(text: str) -> bool:
-    """An ipchains-save file (Red Hat's /etc/sysconfig/ipchains): its first line that says anything is
-    `:CHAIN POLICY` or `-A CHAIN ...`, which no shell script or iptables-save file starts with."""
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            return line.startswith(":") or line.split()[0] == "-A"
-    return False
 
 
 def parsed_commands(text: str, file: str, dialect: str):
