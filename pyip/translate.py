@@ -1,9 +1,9 @@
 """Translate a script's firewall commands into one file another tool loads at once.
 
-`to_iptables_restore()` reads a shell script as the shell would run it,
-applies every iptables command to a ruleset model (pyip.ruleset) in run
-order, and renders the ruleset the script leaves as an iptables-restore
-file.  A command that does not parse, or that iptables would refuse on the
+`to_iptables_restore()` reads a shell script as the shell would run it, or
+an iptables-save file, applies every iptables command to a ruleset model
+(pyip.ruleset) in run order, and renders the ruleset the script leaves as
+an iptables-restore file.  A command that does not parse, or that iptables would refuse on the
 ruleset it meets, is left out and reported; the file then says how many.
 """
 
@@ -24,24 +24,51 @@ def to_iptables_restore(text: str, file: str = "-", dialect: str = legacy.MODERN
 
 
 def restore_output(text: str, file: str, dialect: str, scripted: list | None) -> tuple[str, list[PyipError]]:
-    from .parser.iptables import is_iptables_command, parse_iptables
     from .render.iptables_save import restore_file
-    from .ruleset import Ruleset
+
+    ruleset, errors = iptables_ruleset(text, file, dialect, scripted)
+    return left_out_note(errors) + restore_file(ruleset), errors
+
+
+def is_save_file(text: str) -> bool:
+    """An iptables-save file has `*TABLE` lines; a script never starts a line with `*`."""
+    return any(line.startswith("*") for line in text.splitlines())
+
+
+def iptables_commands(text: str, file: str, dialect: str, scripted: list | None = None):
+    """Each iptables command (or the PyipError of one that does not read), from a script or a save file;
+    `scripted`: the script's script_commands(), if the caller has them already."""
+    from .parser.iptables import is_iptables_command, parse_iptables
+    from .parser.restore import restore_commands
     from .script import script_commands
 
-    ruleset = Ruleset()
-    errors: list[PyipError] = []
+    if is_save_file(text):
+        yield from restore_commands(text, file, dialect)
+        return
     for words in script_commands(text, file) if scripted is None else scripted:
-        if isinstance(words, PyipError):
-            errors.append(words)
-            continue
-        if not is_iptables_command(words):
+        if isinstance(words, PyipError) or not is_iptables_command(words):
+            if isinstance(words, PyipError):
+                yield words
             continue
         try:
-            ruleset.apply(parse_iptables(words, dialect))
+            yield parse_iptables(words, dialect)
+        except PyipError as error:
+            yield error
+
+
+def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN, scripted: list | None = None):
+    """The ruleset the commands leave, and the errors of those iptables would refuse."""
+    from .ruleset import Ruleset
+
+    ruleset, errors = Ruleset(), []
+    for command in iptables_commands(text, file, dialect, scripted):
+        try:
+            if isinstance(command, PyipError):
+                raise command
+            ruleset.apply(command)
         except PyipError as error:
             errors.append(error)
-    return left_out_note(errors) + restore_file(ruleset), errors
+    return ruleset, errors
 
 
 def left_out_note(errors: list[PyipError]) -> str:

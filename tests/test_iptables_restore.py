@@ -113,7 +113,7 @@ def test_restore_errors_are_positioned():
     results = list(restore_commands("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT --dport 22 -j ACCEPT\nCOMMIT\n"
                                     "*bogus\nCOMMIT\n-A INPUT\n*nat\n", "f"))
     errors = [str(r) for r in results if isinstance(r, PyipError)]
-    assert errors == ['f:3:10: error: unknown option "--dport"', "f:5:1: error: table 'bogus' does not exist",
+    assert errors == ['f:3:10: error: unknown option "--dport"', "f:5:1: error: iptables-restore: line 5 table name 'bogus' invalid",
                       "f:7:1: error: iptables-restore: unexpected line 7: no table given (*TABLE)",
                       "f:9:1: error: iptables-restore: COMMIT expected at line 9"]
 
@@ -191,3 +191,21 @@ def test_parse_json_of_an_iptables_command():
 def test_parse_api_returns_firewall_commands():
     [command] = pyip.parse("iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE")
     assert str(command.rule) == "-A POSTROUTING -o eth1 -j MASQUERADE"
+
+
+def test_translate_reads_save_files_too(tmp_path):
+    from pyip.translators.cli import translate
+
+    script = ("iptables -P INPUT DROP\niptables -N LOGDROP\niptables -A LOGDROP -j LOG --log-prefix 'x: '\n"
+              "iptables -A INPUT -p tcp --dport 22 -m state --state NEW -j ACCEPT\n"
+              "iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE\n")
+    with namespace("pyipsave2") as ns:
+        run("ip", "netns", "exec", ns, "sh", "-c", script, check=True)
+        real = run("ip", "netns", "exec", ns, "iptables-save", check=True).stdout
+    saved = "".join(line + "\n" for line in real.splitlines() if not line.startswith("#"))
+    assert translate(real, "saved", "iptables-restore", "modern") == (saved, [])
+    # a table iptables-restore refuses: reported at its line, its lines left out, the rest kept
+    output, errors = translate("*foo\n:INPUT DROP [0:0]\n-A INPUT -j ACCEPT\nCOMMIT\n" + real, "f",
+                               "iptables-restore", "modern")
+    assert [str(e) for e in errors] == ["f:1:1: error: iptables-restore: line 1 table name 'foo' invalid"]
+    assert output.endswith(saved)

@@ -30,6 +30,8 @@ def restore_commands(text: str, file: str = "-", dialect: str = legacy.MODERN) -
         stripped = line.strip()
         if not stripped or stripped[0] == "#":
             continue
+        if table is UNKNOWN_TABLE and stripped[0] != "*" and stripped != "COMMIT":
+            continue  # its start was reported; its lines would only be reported again
         if table is not None and stripped[0] not in "*:" and stripped != "COMMIT":
             yield rule_line(table, line, file, number, dialect)  # most lines: tested first
             continue
@@ -37,6 +39,7 @@ def restore_commands(text: str, file: str = "-", dialect: str = legacy.MODERN) -
         if stripped.startswith("*"):
             table = stripped[1:]
             yield from start_table(table, location)
+            table = table if table in fw.TABLES else UNKNOWN_TABLE
         elif table is None:
             yield PyipError(f"iptables-restore: unexpected line {number}: no table given (*TABLE)", location, 1)
         elif stripped == "COMMIT":
@@ -49,9 +52,12 @@ def restore_commands(text: str, file: str = "-", dialect: str = legacy.MODERN) -
         yield PyipError(f"iptables-restore: COMMIT expected at line {number + 1}", Location(file, number + 1, 1), 1)
 
 
+UNKNOWN_TABLE = object()  # the table of a `*NAME` line iptables-restore refuses
+
+
 def start_table(table: str, location: Location) -> list:
-    if table not in fw.TABLES:
-        return [PyipError(f"table '{table}' does not exist", location, 3)]
+    if table not in fw.TABLES:  # iptables-restore stops there: "line N table name 'foo' invalid", exit 2
+        return [PyipError(f"iptables-restore: line {location.line} table name '{table}' invalid", location, 2)]
     where = {"table": table, "program": "iptables-restore", "location": location}
     return [fw.Flush(**where), fw.DeleteChain(**where)]
 

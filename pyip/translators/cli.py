@@ -15,47 +15,7 @@ import click
 
 from ..compat import legacy
 from ..errors import PyipError
-
-
-def is_save_file(text: str) -> bool:
-    """An iptables-save file has `*TABLE` lines; a script never starts a line with `*`."""
-    return any(line.startswith("*") for line in text.splitlines())
-
-
-def iptables_commands(text: str, file: str, dialect: str, scripted: list | None = None):
-    """Each iptables command (or the PyipError of one that does not read), from a script or a save file;
-    `scripted`: the script's script_commands(), if the caller has them already."""
-    from ..parser.iptables import is_iptables_command, parse_iptables
-    from ..parser.restore import restore_commands
-    from ..script import script_commands
-
-    if is_save_file(text):
-        yield from restore_commands(text, file, dialect)
-        return
-    for words in script_commands(text, file) if scripted is None else scripted:
-        if isinstance(words, PyipError) or not is_iptables_command(words):
-            if isinstance(words, PyipError):
-                yield words
-            continue
-        try:
-            yield parse_iptables(words, dialect)
-        except PyipError as error:
-            yield error
-
-
-def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN, scripted: list | None = None):
-    """The ruleset the commands leave, and the errors of those iptables would refuse."""
-    from ..ruleset import Ruleset
-
-    ruleset, errors = Ruleset(), []
-    for command in iptables_commands(text, file, dialect, scripted):
-        try:
-            if isinstance(command, PyipError):
-                raise command
-            ruleset.apply(command)
-        except PyipError as error:
-            errors.append(error)
-    return ruleset, errors
+from ..translate import is_save_file, iptables_commands, iptables_ruleset  # noqa: F401  (this module's API too)
 
 
 def to_nft(text: str, file: str = "-", dialect: str = legacy.MODERN, as_json: bool = False,
