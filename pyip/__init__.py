@@ -32,19 +32,20 @@ def parse(text: str, dialect: str = "modern", *, file: str = "-", rt_tables: str
 
 
 def parse_script(text: str, dialect: str = "modern", *, file: str = "-", rt_tables: str | None = None,
-                 names=None):
+                 names=None, defines: dict[str, str] | None = None):
     """Yield an IpCommand or firewall Command, or the PyipError it raised, for each ip or iptables command in text.
 
     The text is read as the shell would run it (pyip.shell): loops unrolled,
     functions called, known variables substituted; a value known only at
-    run time stays a Symbol.  Other commands are passed over.
+    run time stays a Symbol, unless `defines` gives its value.  Other
+    commands are passed over.
     """
     from .names import Databases, system
     from .script import script_commands
 
     if names is None:
         names = Databases.load(rt_tables=rt_tables) if rt_tables else system()
-    for words in script_commands(text, file):
+    for words in script_commands(text, file, defines):
         if isinstance(words, PyipError):
             yield words
             continue

@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from .clioptions import define_option
 from .compat.legacy import DIALECTS, MODERN
 
 
@@ -27,7 +28,8 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per command.")
 @click.option("--rt-tables", type=click.Path(exists=True, dir_okay=False),
               help="Read table names from this file instead of /etc/iproute2/rt_tables.")
-def parse(file, dialect: str, as_json: bool, rt_tables: str | None) -> None:
+@define_option
+def parse(file, dialect: str, as_json: bool, rt_tables: str | None, defines: dict) -> None:
     """Print each ip command of FILE (- for stdin) in canonical form.
 
     Errors go to stderr as FILE:LINE:COL: error: MESSAGE; parsing goes on
@@ -43,7 +45,7 @@ def parse(file, dialect: str, as_json: bool, rt_tables: str | None) -> None:
     lines = text.splitlines()
     failed = False
     out = sys.stdout
-    for result in parse_script(text, dialect, file=name, rt_tables=rt_tables):
+    for result in parse_script(text, dialect, file=name, rt_tables=rt_tables, defines=defines):
         if isinstance(result, OtherObject):  # `ip link set eth0 up`: fine, just not pyip's to print
             out.flush()
             click.echo(f"{result.location}: warning: {result.message}: passed over", err=True)

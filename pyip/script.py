@@ -31,20 +31,23 @@ class Entry(NamedTuple):
     context: tuple = ()  # the shell's notes, outermost first ("for service=ftp", ...)
 
 
-def script_commands(text: str, file: str = "-") -> Iterator[list[Word] | PyipError]:
-    """Each command of a shell script as words, in run order; shell syntax errors as PyipError."""
-    for entry in script_entries(text, file):
+def script_commands(text: str, file: str = "-", defines: dict[str, str] | None = None
+                    ) -> Iterator[list[Word] | PyipError]:
+    """Each command of a shell script as words, in run order; shell syntax errors as PyipError.
+    `defines`: values of variables the script computes when it runs (pyip.shell.read_script)."""
+    for entry in script_entries(text, file, defines):
         yield entry if isinstance(entry, PyipError) else entry.words
 
 
-def script_entries(text: str, file: str = "-") -> Iterator[Entry | PyipError]:
+def script_entries(text: str, file: str = "-", defines: dict[str, str] | None = None
+                   ) -> Iterator[Entry | PyipError]:
     """Each command of a shell script, in run order; shell syntax errors as PyipError."""
-    if not has_shell_syntax(text):
+    if not has_shell_syntax(text):  # then no variable is read, and defines change nothing
         simple = simple_commands(text, file)
         if simple is not None:
             yield from (Entry(words) for words in simple)
             return
-    yield from shell_commands(text, file)
+    yield from shell_commands(text, file, defines)
 
 
 _COMMENT = re.compile(r"(?:^|[ \t])#")
@@ -77,15 +80,16 @@ def simple_commands(text: str, file: str) -> list[list[Word]] | None:
         return None
 
 
-def shell_commands(text: str, file: str) -> Iterator[Entry | PyipError]:
-    yield from read_shell(text, file)[0]
+def shell_commands(text: str, file: str, defines: dict[str, str] | None = None) -> Iterator[Entry | PyipError]:
+    yield from read_shell(text, file, defines)[0]
 
 
-def read_shell(text: str, file: str) -> tuple[list[Entry | PyipError], frozenset]:
+def read_shell(text: str, file: str, defines: dict[str, str] | None = None
+               ) -> tuple[list[Entry | PyipError], frozenset]:
     """The commands (shell syntax errors as PyipError) and the variables the script sets."""
     from .shell import Literal, read_script
 
-    script = read_script(text, file)
+    script = read_script(text, file, defines)
     out: list[Entry | PyipError] = []
     broken_lines = set()
     for line, col, message in script.errors:

@@ -64,3 +64,27 @@ def test_missing_file_is_a_usage_error():
     result = pyip("parse", "/nonexistent/file")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+RUNTIME_VALUES = 'EXTIP="`/sbin/ifconfig ppp0 | cut -d: -f2`"\nip rule add from $EXTIP table $T\n' \
+                 'iptables -A INPUT -d $EXTIP -p tcp --dport 22 -j ACCEPT\n' \
+                 'ipchains -A input -d $EXTIP 22 -p tcp -j ACCEPT\n'
+
+
+def test_defines_give_values_known_only_when_the_script_runs(tmp_path):
+    path = tmp_path / "fw.sh"
+    path.write_text(RUNTIME_VALUES)
+    unknown = pyip("parse", str(path))
+    assert unknown.returncode == 0 and "from '`/sbin/ifconfig" in unknown.stdout
+    known = pyip("parse", "-D", "EXTIP=63.89.102.157", "--define", "T=5", str(path))
+    assert known.stdout == ("ip rule add from 63.89.102.157 lookup 5\n"
+                            "iptables -A INPUT -d 63.89.102.157/32 -p tcp -m tcp --dport 22 -j ACCEPT\n"
+                            "ipchains -A input -p tcp -d 63.89.102.157 22 -j ACCEPT\n")
+    # translate and lint take them the same way
+    translated = pyip("translate", "--to", "iptables-restore", "-D", "EXTIP=63.89.102.157", str(path))
+    assert translated.returncode == 0 and "runs both ipchains and iptables" in translated.stderr  # a warning
+    assert "-d 63.89.102.157/32" in translated.stdout and "known only when" not in translated.stderr
+    linted = pyip("lint", "-D", "T=5", str(path))
+    assert "$T" not in linted.stdout
+    bad = pyip("parse", "-D", "not a name=1", str(path))
+    assert bad.returncode == 2 and "is not NAME=VALUE" in bad.stderr

@@ -23,15 +23,16 @@ def __getattr__(name: str):
 
 
 def lint(text: str, file: str = "-", dialect: str = MODERN, *, names=None, rt_tables=None,
-         select=None) -> list[Finding]:
-    """Every finding in the script, in source order, each place reported once."""
+         select=None, defines: dict[str, str] | None = None) -> list[Finding]:
+    """Every finding in the script, in source order, each place reported once.  `defines`: values of
+    variables the script computes when it runs (pyip.shell.read_script)."""
     from ..script import collector_paused
 
     with collector_paused():
-        return script_findings(text, file, dialect, names, rt_tables, select)
+        return script_findings(text, file, dialect, names, rt_tables, select, defines)
 
 
-def script_findings(text: str, file: str, dialect: str, names, rt_tables, select) -> list[Finding]:
+def script_findings(text: str, file: str, dialect: str, names, rt_tables, select, defines) -> list[Finding]:
     from . import rules  # noqa: F401  (registers the rules)
     from ..names import Databases, system
     from .model import RULES
@@ -39,7 +40,7 @@ def script_findings(text: str, file: str, dialect: str, names, rt_tables, select
 
     if names is None:
         names = Databases.load(rt_tables=rt_tables) if rt_tables else system()
-    script = read(text, file, dialect, names)
+    script = read(text, file, dialect, names, defines)
     codes = sorted(code for code in RULES if select is None or code in select)
     # PI000 last: a parse error another rule explains is reported by that rule only.
     codes.sort(key=lambda code: code == "PI000")

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..clioptions import define_option
 from ..compat.legacy import DIALECTS, MODERN
 
 FORMATS = ("text", "json", "sarif")
@@ -21,7 +22,8 @@ FORMATS = ("text", "json", "sarif")
               help="Read table names from this file instead of /etc/iproute2/rt_tables.")
 @click.option("--select", help="Only these rule codes, comma-separated (PI006,PI007).")
 @click.option("--explain", metavar="CODE", help="Print the documentation of a rule and exit.")
-def lint(files, output_format, dialect, fix, rt_tables, select, explain) -> None:
+@define_option
+def lint(files, output_format, dialect, fix, rt_tables, select, explain, defines) -> None:
     """Find what breaks ip, ipchains and iptables scripts on today's systems.
 
     Prints FILE:LINE:COL: CODE severity: message.  Exit status 0 when no
@@ -42,13 +44,13 @@ def lint(files, output_format, dialect, fix, rt_tables, select, explain) -> None
     findings = []
     for path in files:
         text = sys.stdin.read() if path == "-" else _read(path)
-        found = run_lint(text, path, dialect, rt_tables=rt_tables, select=codes)
+        found = run_lint(text, path, dialect, rt_tables=rt_tables, select=codes, defines=defines)
         if fix and path != "-":
             fixed, count = apply_fixes(text, found)
             if count:
                 with open(path, "w", encoding="utf-8") as handle:
                     handle.write(fixed)
-                found = run_lint(fixed, path, dialect, rt_tables=rt_tables, select=codes)
+                found = run_lint(fixed, path, dialect, rt_tables=rt_tables, select=codes, defines=defines)
         findings += found
     render = {"text": as_text, "json": as_json, "sarif": as_sarif}[output_format]
     sys.stdout.write(render(findings))

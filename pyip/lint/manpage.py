@@ -20,6 +20,8 @@ pyip\-lint \- find what breaks ip, ipchains and iptables scripts on today's syst
 .IR FILE ]
 .RB [ \-\-select
 .IR CODES ]
+.RB [ \-D
+.IR NAME = VALUE ]
 .IR FILE ...
 .br
 .B pyip lint \-\-explain
@@ -57,13 +59,24 @@ a SARIF 2.1.0 log for code\-scanning tools.
 .TP
 .B \-\-fix
 Rewrite the files with every safe fix (PI002, PI003, PI006 in the legacy
-dialect, PI007 reject), leaving the rest, then report what remains.
+dialect, PI007 reject, iplimit and the string match's \-\-algo), leaving the
+rest, then report what remains.
 .TP
 .BI \-\-rt\-tables " FILE"
 Read table names from
 .I FILE
 instead of
 .IR /etc/iproute2/rt_tables .
+.TP
+.BI "\-D, \-\-define " NAME = VALUE
+Give the shell variable
+.I NAME
+the value it has when the script runs, wherever the script reads it and
+over the script's own assignments: for values a script computes at run
+time
+.RB ( "EXTIP=\`ifconfig ppp0 ...\`" ),
+which otherwise stay symbols that cannot be judged or translated.
+Repeatable.
 .TP
 .BI \-\-select " CODES"
 Only these rules, comma\-separated.

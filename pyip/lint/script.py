@@ -99,7 +99,7 @@ def program_of(word: Word) -> str | None:
     return name if name in PROGRAMS else None
 
 
-def read(text: str, file: str, dialect: str, names: Databases) -> Script:
+def read(text: str, file: str, dialect: str, names: Databases, defines: dict[str, str] | None = None) -> Script:
     from ..parser.ip import OtherObject, parse_ip
     from ..script import Entry, has_shell_syntax, read_shell, simple_commands
 
@@ -107,7 +107,8 @@ def read(text: str, file: str, dialect: str, names: Databases) -> Script:
     if simple is not None:
         entries, variables = [Entry(words) for words in simple], frozenset()
     else:
-        entries, variables = read_shell(text, file)
+        entries, variables = read_shell(text, file, defines)
+        variables |= frozenset(defines or ())  # the user set them
     commands, errors = [], []
     other = legacy.MODERN if dialect == legacy.LEGACY else legacy.LEGACY
     for entry in entries:

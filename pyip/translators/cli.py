@@ -13,6 +13,7 @@ import sys
 
 import click
 
+from ..clioptions import define_option
 from ..compat import legacy
 from ..errors import PyipError
 from ..translate import is_save_file, iptables_commands, iptables_ruleset  # noqa: F401  (this module's API too)
@@ -44,7 +45,10 @@ def left_out_header(errors: list) -> str:
     return "".join(f"# pyip: left out: {error}\n" for error in errors)
 
 
-def translate(text: str, file: str, target: str, dialect: str, style: str = "faithful") -> tuple[str, list]:
+def translate(text: str, file: str, target: str, dialect: str, style: str = "faithful",
+              defines: dict | None = None) -> tuple[str, list]:
+    """`pyip translate`: the output for TARGET and every error and finding.  `defines`: values of
+    variables the script computes when it runs (pyip.shell.read_script)."""
     from ..script import script_commands
     from .detect import is_ipchains_save, uses_ipchains
 
@@ -52,11 +56,11 @@ def translate(text: str, file: str, target: str, dialect: str, style: str = "fai
         from .ipchains_iptables import translate_script
 
         return translate_script(text, file, target, dialect, style)
-    scripted = None if is_save_file(text) else list(script_commands(text, file))  # read once, used twice
+    scripted = None if is_save_file(text) else list(script_commands(text, file, defines))  # read once, used twice
     if uses_ipchains(text, file, scripted):
         from .ipchains_iptables import translate_script
 
-        return translate_script(text, file, target, dialect, style)
+        return translate_script(text, file, target, dialect, style, defines)
     if target in ("iptables", "iptables-restore"):
         from ..translate import to_iptables_restore
 
@@ -74,12 +78,13 @@ def translate(text: str, file: str, target: str, dialect: str, style: str = "fai
 @click.option("--allow-partial", is_flag=True, help="Exit 0 even if something was left out.")
 @click.option("--dialect", type=click.Choice(legacy.DIALECTS), default=legacy.MODERN, show_default=True,
               help="legacy: also read the 2001 negation `-s ! NET`.")
-def translate_command(file, target: str, style: str, allow_partial: bool, dialect: str) -> None:
+@define_option
+def translate_command(file, target: str, style: str, allow_partial: bool, dialect: str, defines: dict) -> None:
     """Print the ruleset FILE leaves, for TARGET; what cannot be said exactly is reported and left out."""
     name = "-" if file.name == "<stdin>" else file.name
     from .detect import is_error
 
-    output, problems = translate(file.read(), name, target, dialect, style)
+    output, problems = translate(file.read(), name, target, dialect, style, defines)
     # A loop unrolled by the shell layer repeats its command: say each problem once per place.
     for line in dict.fromkeys(str(problem) for problem in problems):
         click.echo(line, err=True)

@@ -472,7 +472,7 @@ def nft_ruleset(ruleset: Ruleset, quotes_allowed: bool = False) -> tuple[nft.Rul
 
 
 
-def parsed_commands(text: str, file: str, dialect: str):
+def parsed_commands(text: str, file: str, dialect: str, defines: dict | None = None):
     """Each command as ("ipchains" | "iptables", its AST), or a PyipError, from a script or an ipchains-save file."""
     from ..parser.ipchains import is_ipchains_command, parse_ipchains
     from ..parser.ipchains_save import save_commands
@@ -483,7 +483,7 @@ def parsed_commands(text: str, file: str, dialect: str):
         for command in save_commands(text, file):
             yield command if isinstance(command, PyipError) else ("ipchains", command)
         return
-    for words in script_commands(text, file):
+    for words in script_commands(text, file, defines):
         try:
             if isinstance(words, PyipError):
                 yield words
@@ -495,14 +495,14 @@ def parsed_commands(text: str, file: str, dialect: str):
             yield error
 
 
-def script_rulesets(text: str, file: str, dialect: str):
+def script_rulesets(text: str, file: str, dialect: str, defines: dict | None = None):
     """Apply each command to its tool's ruleset: (ipchains ruleset, iptables ruleset, policy locations,
     where ipchains was first run, whether iptables was run, errors)."""
     from ..ruleset_ipchains import IpchainsRuleset
 
     chains, tables, policies, errors = IpchainsRuleset(), Ruleset(), {}, []
     first_ipchains, iptables_used = None, False
-    for parsed in parsed_commands(text, file, dialect):
+    for parsed in parsed_commands(text, file, dialect, defines):
         if isinstance(parsed, PyipError):
             errors.append(parsed)
             continue
@@ -532,12 +532,13 @@ def merge(into: Ruleset, ruleset: Ruleset) -> None:
                 existing.policy = chain.policy
 
 
-def translate_script(text: str, file: str, target: str, dialect: str, style: str = FAITHFUL) -> tuple[str, list]:
+def translate_script(text: str, file: str, target: str, dialect: str, style: str = FAITHFUL,
+                     defines: dict | None = None) -> tuple[str, list]:
     """`pyip translate` for a script that runs ipchains: the output for TARGET and every error and finding."""
     from ..render.nft import ruleset_text
     from ..render.nft_json import ruleset_json
 
-    chains, tables, policies, first, iptables_used, errors = script_rulesets(text, file, dialect)
+    chains, tables, policies, first, iptables_used, errors = script_rulesets(text, file, dialect, defines)
     tool = "iptables" if target in ("iptables", "iptables-restore") else "nftables"
     translated, findings = translate_ipchains(chains, style, policies, tool)
     if iptables_used:
