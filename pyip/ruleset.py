@@ -496,7 +496,8 @@ def renamed_jump(rule: fw.Rule, old: str, new: str) -> fw.Rule:
 def check_known(command: fw.Command) -> None:
     """The ruleset can only follow values known before the script runs."""
     if command.unknowns:
-        raise RulesetError(f"{command.unknowns[0]} is known only when the script runs", command.location, 1)
+        raise RulesetError(f"{command.unknowns[0]} is known only when the script runs (give its variable a "
+                           "value with -D NAME=VALUE)", command.location, 1)
 
 
 HANDLERS = {fw.Append: Ruleset._append}  # the bulk of every ruleset, without a getattr per command

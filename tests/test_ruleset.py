@@ -323,7 +323,8 @@ def test_random_scripts_fail_and_end_alike(seed):
 def test_values_known_only_at_run_time_are_reported():
     compiled, errors = to_iptables_restore('iptables -A INPUT -s "$1" -j DROP\niptables -A INPUT -j ACCEPT\n', "s.sh")
     [error] = errors
-    assert str(error) == "s.sh:1:1: error: $1 is known only when the script runs"
+    assert str(error) == "s.sh:1:1: error: $1 is known only when the script runs (give its variable a value " \
+                         "with -D NAME=VALUE)"
     assert "-A INPUT -j ACCEPT" in compiled and "DROP" not in compiled.split("\n", 1)[1]
 
 
