@@ -303,12 +303,7 @@ class WordGrammar:
     def plan_reduce(self, rule: int, stack: list, values: list) -> Planned:
         """reduce(), on word indexes and Planned trees instead of tokens and trees."""
         origin, alias, size, splices = self.rules[rule]
-        if size:
-            children = values[-size:]
-            del stack[-size:]
-            del values[-size:]
-        else:
-            children = []
+        children = pop_children(size, stack, values)
         if splices:
             children = [grandchild for child in children
                         for grandchild in (child.children if isinstance(child, Planned) and child.data[0] == "_"
@@ -320,12 +315,7 @@ class WordGrammar:
 
     def reduce(self, rule: int, stack: list, values: list, on_reduce) -> None:
         origin, alias, size, splices = self.rules[rule]
-        if size:
-            children = values[-size:]
-            del stack[-size:]
-            del values[-size:]
-        else:
-            children = []
+        children = pop_children(size, stack, values)
         if splices:
             children = splice(children)
         tree = Tree(alias or origin, children)
@@ -429,6 +419,16 @@ def builder(planned: list[Planned], kinds: list[str]):
     namespace = {"Tree": Tree}
     exec(compile("\n".join(lines), f"<shape {' '.join(kinds)}>", "exec"), namespace)
     return namespace["build"]
+
+
+def pop_children(size: int, stack: list, values: list) -> list:
+    """The values a reduction of `size` symbols takes off the parser's stacks."""
+    if not size:
+        return []
+    children = values[-size:]
+    del stack[-size:]
+    del values[-size:]
+    return children
 
 
 def splice(children: list) -> list:
