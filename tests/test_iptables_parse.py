@@ -529,3 +529,17 @@ def test_translating_fuzzed_scripts_reports_errors_never_raises(lines):
     compiled, errors = to_iptables_restore(text, "fuzz")
     assert all(str(error).startswith("fuzz:") for error in errors)
     assert compiled.endswith("COMMIT\n") or compiled.count("\n") <= 1
+
+
+def test_lint_calls_a_syntax_error_only_what_iptables_refuses(oracle):
+    """PI000 and the rules that explain a refusal, against the real iptables' verdicts on the sample."""
+    import pyip.lint
+
+    missed, false = [], []
+    for command, real in oracle.items():
+        findings = pyip.lint.lint(command + "\n", "t.sh")
+        if is_parse_rejection(real) and not any(f.severity == "error" for f in findings):
+            missed.append(command)
+        if not is_parse_rejection(real) and any(f.code == "PI000" for f in findings):
+            false.append(command)
+    assert not missed and not false, (missed[:5], false[:5])
