@@ -237,6 +237,10 @@ route get 10.10.1.1 iif v0
 route get fibmatch 10.15.0.1
 route get 10.10.1.1 ipproto tcp dport 80
 route get 10.10.1.1 uid 5
+route get 10.10.1.1 connected
+route get 10.10.1.1 from 192.168.1.1 connected
+-j route get 10.10.1.1 connected
+-o route get 10.15.0.1 connected
 route add
 route help
 route foo
@@ -439,3 +443,13 @@ def test_objects_pyip_does_not_read_are_run_by_the_real_ip():
         for argv in OTHER_OBJECTS[1:3]:  # the console entry hands the process over to ip
             theirs = pyip_process(mine, argv)
             assert (theirs.returncode, theirs.stdout, theirs.stderr) == real_ip(real, argv)
+
+
+def test_route_get_connected_without_a_source_fails_as_ip_does():
+    with twins("pyipconn") as (real, mine):
+        for ns in (real, mine):
+            subprocess.run(["ip", "-n", ns, "address", "flush", "dev", "v0"], check=True)
+            subprocess.run(["ip", "-n", ns, "route", "add", "10.6.0.0/16", "dev", "v0"], check=True)
+        argv = ["route", "get", "10.6.1.1", "connected"]
+        ours, theirs = both(real, mine, argv)
+        assert theirs == ours and ours[0] == 1 and ours[2] == "Failed to connect the route\n"

@@ -8,6 +8,8 @@ import os
 import socket
 import struct
 
+import attrs
+
 from ..ast import Gateway, Metric, Nexthop, Prefix, Realms, Route
 from ..ast.route import ROUTE_TYPES
 from ..show import RouteFilter, ShowError, format_route_get, format_routes
@@ -335,7 +337,7 @@ def selected(messages: list[bytes], command, session: Session, links) -> list[by
 
 def get(command, session: Session) -> Result:
     question = command.body
-    for word, value in (("vrf", question.vrf), ("connected", question.connected), ("as", question.as_)):
+    for word, value in (("vrf", question.vrf), ("as", question.as_)):
         if value:
             raise unsupported(word)
     family = FAMILIES[known(question.to).family]
@@ -345,8 +347,36 @@ def get(command, session: Session) -> Result:
     except KernelError as error:
         return Result(2, stderr=warnings + error.message + "\n")
     links = dump_links(session.rtnl)
-    text = format_route_get(answer, links, show_options(command.options, session.names))
+    options = show_options(command.options, session.names)
+    text = format_route_get(answer, links, options)
+    if question.connected and question.from_ is None:
+        return connected_get(body, answer, text, warnings, session, links, options)
     return Result(0, text, warnings, (route_node(answer, Links(links), session.names),))
+
+
+def connected_get(body: bytes, answer: bytes, first: str, warnings: str, session: Session, links, options) -> Result:
+    """`get ... connected`, as iproute2 6.1 does it: print the answer; give up without a source to
+    connect from; else send the first request again (the rewritten answer it prepares is never sent)
+    and print that answer too, as text whatever -j says (the JSON object is closed by then)."""
+    if not {RTA_PREFSRC, RTA_SRC} & {kind for _, kind, _ in raw_attributes(answer, 16 + 12)}:
+        return Result(1, first, warnings + "Failed to connect the route\n")
+    try:
+        [again] = session.rtnl.talk(session.rtnl.request(RTM_GETROUTE, NLM_F_REQUEST, body))
+    except KernelError as error:
+        return Result(2, first, warnings + error.message + "\n")
+    second = format_route_get(again, links, attrs.evolve(options, json=False, pretty=False))
+    return Result(0, first + second, warnings, (route_node(again, Links(links), session.names),))
+
+
+def raw_attributes(message: bytes, start: int):
+    """(offset, type, length) of each rtattr from START, as parse_rtattr() walks them."""
+    offset = start
+    while offset + 4 <= len(message):
+        length, kind = struct.unpack_from("=HH", message, offset)
+        if length < 4 or offset + length > len(message):
+            return
+        yield offset, kind & 0x3FFF, length
+        offset += (length + 3) & ~3
 
 
 def get_request(question, family: int, session: Session) -> tuple[str, bytes]:
