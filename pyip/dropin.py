@@ -76,6 +76,12 @@ def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
         result = execute(command, session, words)
     finally:
         session.close()
+    if result.unsupported and dialect == MODERN:  # a legacy reading is pyip's: ip would read it otherwise
+        from .real_ip import real_ip
+
+        real = real_ip()
+        if real is not None:  # vrf, encap, save/restore: nothing changed yet, ip runs the command
+            return hand_over(real, argv, out, err, replace_process)
     out.write(result.stdout)
     err.write(result.stderr)
     return result.status

@@ -453,3 +453,32 @@ def test_route_get_connected_without_a_source_fails_as_ip_does():
         argv = ["route", "get", "10.6.1.1", "connected"]
         ours, theirs = both(real, mine, argv)
         assert theirs == ours and ours[0] == 1 and ours[2] == "Failed to connect the route\n"
+
+
+def test_what_pyip_does_not_run_goes_to_the_real_ip(tmp_path):
+    with twins("pyiphand") as (real, mine):
+        assert_same(real, mine, [["route", "show", "vrf", "foo"],
+                                 ["route", "add", "10.9.0.0/16", "encap", "mpls", "100", "dev", "v0"]])
+        # save in one twin, restore in the other: the same routes (binary streams, through the console entry)
+        for ns in (real, mine):
+            subprocess.run(["ip", "-n", ns, "address", "add", "192.168.1.1/24", "dev", "v0"], check=True)
+        subprocess.run(["ip", "-n", real, "route", "add", "10.44.0.0/16", "via", "192.168.1.254"], check=True)
+        saved = subprocess.run([sys.executable, "-m", "pyip", "-n", real, "route", "save"], capture_output=True,
+                               check=True).stdout
+        theirs = subprocess.run(["ip", "-n", real, "route", "save"], capture_output=True).stdout
+        assert len(saved) == len(theirs) > 4 and saved[:4] == theirs[:4]  # the same dump but for seq and port ids
+        subprocess.run(["ip", "-n", mine, "route", "flush", "table", "main"], check=True)
+        dump = tmp_path / "routes.dump"
+        dump.write_bytes(saved)
+        with dump.open("rb") as stdin:  # ip restores from a file: it reads the stream three times (ftell/fseek)
+            restored = subprocess.run([sys.executable, "-m", "pyip", "-n", mine, "route", "restore"], stdin=stdin,
+                                      capture_output=True)
+        assert restored.returncode == 0, restored.stderr
+        assert kernel_state(mine) == kernel_state(real)
+        shown = subprocess.run([sys.executable, "-m", "pyip", "route", "showdump"], input=saved, capture_output=True)
+        assert shown.stdout == subprocess.run(["ip", "route", "showdump"], input=saved, capture_output=True).stdout
+        # in a batch too; ip's invarg() ends the batch with 255, as in ip
+        path = tmp_path / "b.batch"
+        path.write_text("route add 10.45.0.0/16 dev v0\nroute show vrf foo\nroute add 10.46.0.0/16 dev v0\n")
+        assert pyip(mine, ["-batch", str(path)]) == real_ip(real, ["-batch", str(path)])
+        assert kernel_state(mine) == kernel_state(real)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import attrs
 
-from .common import CommandFailed, Result, Session, inside, invarg_text
+from .common import CommandFailed, Result, Session, Unsupported, inside, invarg_text
 
 __all__ = ["run", "state", "execute", "Result", "Session", "CommandFailed"]
 
@@ -58,6 +58,8 @@ def execute(command, session: Session, words=()) -> Result:
     module = {"address": address, "route": route, "rule": rule}[command.object]
     try:
         result = module.execute(command, session, words)
+    except Unsupported as failure:
+        return Result(failure.status, stderr=notes + invarg_text(failure.message), unsupported=True)
     except CommandFailed as failure:
         return Result(failure.status, stderr=notes + invarg_text(failure.message))
     return attrs.evolve(result, stderr=notes + result.stderr) if notes else result

@@ -36,7 +36,8 @@ from ..errors import Location, PyipError, UsageError
 from ..parser.ip import OtherObject, parse_ip
 from ..parser.words import Word
 from . import address, execute, note_lines, route, rule, usage
-from .common import HEADER, CommandFailed, Session, invarg_text
+from ..compat.legacy import MODERN
+from .common import HEADER, CommandFailed, Result, Session, Unsupported, invarg_text
 from .fast import FastRoutes, added_table, undo_message
 from .route import RT_TABLE_MAIN
 
@@ -98,6 +99,11 @@ def command_lines(text: str, complain):
 def uncomment(line: str) -> tuple[str, bool]:
     head, mark, _ = line.partition("#")
     return head, bool(mark)
+
+
+def texts_of(words: list[Word], prefix: list[Word]) -> list[str]:
+    """The line's own words, without the `ip -4` the batch put in front of them."""
+    return [word.text for word in words[len(prefix):]]
 
 
 def split_words(line: str) -> list[str]:
@@ -225,12 +231,28 @@ class Batch:
         real = real_ip()
         if real is None:
             return self.refused(number, error)
+        self.run_real_ip(number, real, texts)
+
+    def by_real_ip(self, number: int, texts: list[str], refusal: Result) -> None:
+        """A line using what pyip does not run (vrf, encap, ...): the real ip runs it, else pyip says so."""
+        from ..real_ip import real_ip
+
+        real = real_ip()
+        if real is None:
+            self.drain()
+            self.write_err(refusal.stderr)
+            return self.failed(number)
+        self.run_real_ip(number, real, texts)
+
+    def run_real_ip(self, number: int, real: str, texts: list[str]) -> None:
         self.drain()
         self.out.flush()
         result = subprocess.run([real, *(word.text for word in self.prefix[1:]), *texts],
                                 capture_output=True, text=True, errors="surrogateescape")
         self.out.write(result.stdout)
         self.write_err(result.stderr)
+        if result.returncode == 255:
+            raise Stop(255)  # ip exit()ed (invarg(), a usage text): in a batch that ends the whole batch
         if result.returncode:
             self.failed(number)
 
@@ -248,6 +270,8 @@ class Batch:
             self.drain()
             # the line was parsed with the family alone: listings print with all the options
             result = execute(attrs.evolve(command, options=self.options), self.session, words)
+            if result.unsupported and self.dialect == MODERN:
+                return self.by_real_ip(number, texts_of(words, self.prefix), result)
             self.out.write(result.stdout)
             self.write_err(result.stderr)
             if result.status:
@@ -257,6 +281,12 @@ class Batch:
         try:
             request = (module.request(command, self.session, address.length_typed(command, words))
                        if module is address else module.request(command, self.session))
+        except Unsupported as failure:
+            if self.dialect == MODERN:
+                return self.by_real_ip(number, texts_of(words, self.prefix), Result(1, stderr=failure.message + "\n"))
+            self.drain()
+            self.write_err(notes + invarg_text(failure.message))
+            return self.failed(number)
         except CommandFailed as failure:
             self.drain()
             self.write_err(notes + invarg_text(failure.message))

@@ -79,6 +79,7 @@ class Result:
     stdout: str = ""
     stderr: str = ""
     objects: tuple = ()
+    unsupported: bool = False  # a feature pyip does not run, refused before anything changed
 
 
 INVARG = re.compile(r'Error: argument ".*" is wrong: (.*)', re.DOTALL)
@@ -97,9 +98,14 @@ def invarg_text(message: str) -> str:
     return message + "\n"
 
 
-def unsupported(what: str) -> CommandFailed:
+class Unsupported(CommandFailed):
+    """A feature of ip that pyip does not run (yet), raised before any request reaches the kernel:
+    the drop-in then lets iproute2's own ip run the command."""
+
+
+def unsupported(what: str) -> Unsupported:
     """A feature of ip that pyip does not run (yet): said plainly, exit 1."""
-    return CommandFailed('pyip: "%s" is not supported' % what, 1)
+    return Unsupported('pyip: "%s" is not supported' % what, 1)
 
 
 def known(value):
