@@ -3,17 +3,17 @@
 Importing Lark and loading a grammar costs more than a whole `ip` command,
 and the drop-in runs once per line of a legacy script.  So Lark compiles
 each grammar/NAME.lark into plain data (terminals in file order, the parse
-table, the rules), cached as a marshal file keyed by the grammar's hash and
+table, the rules), cached as a marshal file keyed by the grammar's checksum and
 Lark's version; later runs load the data and never import Lark.  The parse
 trees are the ones Lark would build (tests/test_tables.py checks it).
 """
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import re
+import zlib
 
 FORMAT = 3
 _ABBREV = re.compile(r'abbrev\("([^"]+)"\)')
@@ -128,7 +128,7 @@ def cache_dir() -> str:
 def load_tables(name: str) -> dict:
     """The compiled tables of grammar/NAME.lark, from the cache or freshly compiled."""
     source = grammar_source(name)
-    key = hashlib.sha1(f"{FORMAT}\0{_lark_version()}\0{source}".encode()).hexdigest()[:16]
+    key = cache_key(f"{FORMAT}\0{_lark_version()}\0{source}".encode())
     path = os.path.join(cache_dir(), f"{name}-{key}.marshal")
     try:
         with open(path, "rb") as file:
@@ -138,6 +138,12 @@ def load_tables(name: str) -> dict:
     tables = compile_tables(source)
     write_atomically(path, marshal.dumps(tables))
     return tables
+
+
+def cache_key(data: bytes) -> str:
+    """A name that changes with the data: two checksums, not a cryptographic hash, whose library
+    (OpenSSL behind hashlib) would cost every start a few milliseconds."""
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
 def _lark_version() -> str:
