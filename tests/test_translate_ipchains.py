@@ -314,3 +314,10 @@ def test_ipchains_save_file_translates(tmp_path):
     assert [line for line in result.stderr.splitlines() if ": error: " in line] == [
         f"{tmp_path}/in.sh:11:13: error: unknown protocol `foo' specified"]
     assert "# pyip: left out: " in result.stdout and "chain acct {" in result.stdout
+
+
+def test_the_example_firewall_translates_and_loads(tmp_path):
+    path = Path(__file__).resolve().parents[1] / "examples" / "firewall-ipchains.sh"
+    restore, nft_text = loads(tmp_path, path.read_text(), str(path))
+    assert "-A POSTROUTING -s 10.0.0.0/24 -o eth2 -j MASQUERADE" in restore
+    assert "chain output {\n\t\ttype filter hook postrouting priority 110; policy accept;" in nft_text

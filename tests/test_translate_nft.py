@@ -221,3 +221,9 @@ def test_never_silent(tmp_path, target):
                '-A INPUT -m string --string "GET /" --algo bm -j DROP' in result.stdout
     partial = run_cli(tmp_path, NEVER_SILENT, "--to", target, "--allow-partial")
     assert partial.returncode == 0 and partial.stdout == result.stdout and partial.stderr == result.stderr
+
+
+def test_a_script_without_firewall_commands_gets_a_warning(tmp_path):
+    result = run_cli(tmp_path, "ip route add default via 10.0.0.1\necho done\n", "--to", "nft")
+    assert result.returncode == 0 and result.stdout == ""
+    assert result.stderr.endswith(":1:1: warning: no iptables or ipchains command to translate\n")

@@ -64,8 +64,29 @@ def translate(text: str, file: str, target: str, dialect: str, style: str = "fai
     if target in ("iptables", "iptables-restore"):
         from ..translate import to_iptables_restore
 
-        return to_iptables_restore(text, file, dialect, scripted)
-    return to_nft(text, file, dialect, as_json=target == "nft-json", scripted=scripted)
+        output, problems = to_iptables_restore(text, file, dialect, scripted)
+    else:
+        output, problems = to_nft(text, file, dialect, as_json=target == "nft-json", scripted=scripted)
+    return output, problems + nothing_to_translate(scripted, file)
+
+
+class NothingToTranslate(PyipError):
+    """A script without one firewall command: likely the wrong file; the (empty) output stands."""
+
+    severity = "warning"
+
+    def __str__(self) -> str:
+        return f"{self.location}: warning: {self.message}"
+
+
+def nothing_to_translate(scripted: list | None, file: str) -> list:
+    from ..errors import Location
+    from ..parser.iptables import is_iptables_command
+
+    if scripted is None or any(not isinstance(words, PyipError) and is_iptables_command(words)
+                               for words in scripted):
+        return []
+    return [NothingToTranslate("no iptables or ipchains command to translate", Location(file, 1, 1))]
 
 
 @click.command("translate")
