@@ -65,38 +65,37 @@ def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
     try:
         command = parse_ip(words, dialect)
     except PyipError as error:
-        from .real_ip import real_ip
-
-        real = real_ip() if isinstance(error, OtherObject) else None
-        if real is not None:  # `pyip link set eth0 up` in a script that says pyip for ip: let ip do it
-            return hand_over(real, argv, out, err, replace_process)
-        return report(refusal(error), err)
+        # `pyip link set eth0 up` in a script that says pyip for ip: let ip do it
+        handed = hand_over(argv, out, err, replace_process) if isinstance(error, OtherObject) else None
+        return report(refusal(error), err) if handed is None else handed
     session = Session()
     try:
         result = execute(command, session, words)
     finally:
         session.close()
     if result.unsupported and dialect == MODERN:  # a legacy reading is pyip's: ip would read it otherwise
-        from .real_ip import real_ip
-
-        real = real_ip()
-        if real is not None:  # vrf, encap, save/restore: nothing changed yet, ip runs the command
-            return hand_over(real, argv, out, err, replace_process)
+        handed = hand_over(argv, out, err, replace_process)  # vrf, encap, save/restore: nothing changed yet
+        if handed is not None:
+            return handed
     out.write(result.stdout)
     err.write(result.stderr)
     return result.status
 
 
-def hand_over(real: str, argv: list[str], out, err, replace_process: bool) -> int:
+def hand_over(argv: list[str], out, err, replace_process: bool) -> int | None:
     """Run the real ip on ARGV: in this process's place from the command line (`ip monitor` streams),
-    else as a child whose output goes to OUT and ERR (the namespace switch, if any, was done already)."""
+    else as a child whose output goes to OUT and ERR (the namespace switch, if any, was done already).
+    None when there is no real ip: the caller says what pyip says."""
+    from . import real_ip
+
+    real = real_ip.real_ip()
+    if real is None:
+        return None
     out.flush()
     err.flush()
     if replace_process:
         os.execv(real, ["ip", *argv])
-    import subprocess
-
-    result = subprocess.run([real, *argv], capture_output=True, text=True, errors="surrogateescape")
+    result = real_ip.run(real, argv)
     out.write(result.stdout)
     err.write(result.stderr)
     return result.returncode

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 
 PLACES = ("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip")
 
@@ -19,6 +20,11 @@ def real_ip() -> str | None:
         if os.access(path, os.X_OK) and not is_pyip(path):
             return path
     return None
+
+
+def run(real: str, argv: list[str]) -> subprocess.CompletedProcess:
+    """The real ip on ARGV as a child (in this process's namespace), its output as text."""
+    return subprocess.run([real, *argv], capture_output=True, text=True, errors="surrogateescape")
 
 
 def is_pyip(path: str) -> bool:

@@ -27,7 +27,6 @@ other line, or any doubt, takes the general path.
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 
 import attrs
@@ -37,7 +36,7 @@ from ..parser.ip import OtherObject, parse_ip
 from ..parser.words import Word
 from . import address, execute, note_lines, route, rule, usage
 from ..compat.legacy import MODERN
-from .common import HEADER, CommandFailed, Result, Session, Unsupported, invarg_text
+from .common import HEADER, CommandFailed, Session, Unsupported, invarg_text
 from .fast import FastRoutes, added_table, undo_message
 from .route import RT_TABLE_MAIN
 
@@ -219,42 +218,31 @@ class Batch:
         try:
             command = parse_ip(words, self.dialect, self.session.names)
         except OtherObject as error:
-            return self.other_object(number, texts, error)
+            if not self.by_real_ip(number, texts):  # `link set eth0 up` and the like
+                self.refused(number, error)
+            return
         except PyipError as error:
             return self.refused(number, error)
         self.command(number, command, words)
 
-    def other_object(self, number: int, texts: list[str], error: PyipError) -> None:
-        """`link set eth0 up` and the like: the real ip runs the line (in this namespace), else it fails."""
-        from ..real_ip import real_ip
+    def by_real_ip(self, number: int, texts: list[str]) -> bool:
+        """The real ip runs a line pyip does not (ip's other objects, vrf, encap, ...), in this
+        namespace; False when there is none, and the caller refuses the line as pyip does."""
+        from .. import real_ip
 
-        real = real_ip()
+        real = real_ip.real_ip()
         if real is None:
-            return self.refused(number, error)
-        self.run_real_ip(number, real, texts)
-
-    def by_real_ip(self, number: int, texts: list[str], refusal: Result) -> None:
-        """A line using what pyip does not run (vrf, encap, ...): the real ip runs it, else pyip says so."""
-        from ..real_ip import real_ip
-
-        real = real_ip()
-        if real is None:
-            self.drain()
-            self.write_err(refusal.stderr)
-            return self.failed(number)
-        self.run_real_ip(number, real, texts)
-
-    def run_real_ip(self, number: int, real: str, texts: list[str]) -> None:
+            return False
         self.drain()
         self.out.flush()
-        result = subprocess.run([real, *(word.text for word in self.prefix[1:]), *texts],
-                                capture_output=True, text=True, errors="surrogateescape")
+        result = real_ip.run(real, [word.text for word in self.prefix[1:]] + texts)
         self.out.write(result.stdout)
         self.write_err(result.stderr)
         if result.returncode == 255:
             raise Stop(255)  # ip exit()ed (invarg(), a usage text): in a batch that ends the whole batch
         if result.returncode:
             self.failed(number)
+        return True
 
     def refused(self, number: int, error: PyipError) -> None:
         self.drain()
@@ -270,8 +258,8 @@ class Batch:
             self.drain()
             # the line was parsed with the family alone: listings print with all the options
             result = execute(attrs.evolve(command, options=self.options), self.session, words)
-            if result.unsupported and self.dialect == MODERN:
-                return self.by_real_ip(number, texts_of(words, self.prefix), result)
+            if result.unsupported and self.dialect == MODERN and self.by_real_ip(number, texts_of(words, self.prefix)):
+                return
             self.out.write(result.stdout)
             self.write_err(result.stderr)
             if result.status:
@@ -281,13 +269,10 @@ class Batch:
         try:
             request = (module.request(command, self.session, address.length_typed(command, words))
                        if module is address else module.request(command, self.session))
-        except Unsupported as failure:
-            if self.dialect == MODERN:
-                return self.by_real_ip(number, texts_of(words, self.prefix), Result(1, stderr=failure.message + "\n"))
-            self.drain()
-            self.write_err(notes + invarg_text(failure.message))
-            return self.failed(number)
         except CommandFailed as failure:
+            if isinstance(failure, Unsupported) and self.dialect == MODERN \
+                    and self.by_real_ip(number, texts_of(words, self.prefix)):
+                return
             self.drain()
             self.write_err(notes + invarg_text(failure.message))
             if failure.status == 255:
