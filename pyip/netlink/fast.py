@@ -22,8 +22,8 @@ import struct
 
 from ..compat.legacy import MODERN
 from ..errors import Location, PyipError
-from ..names import parse_c_number
 from ..parser.ip import parse_front
+from ..parser.values import read_u32
 from ..parser.words import Planned, Word, grammar
 from ..prefix import _PLAIN_PREFIX, _PLAIN_QUAD
 from .common import (NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST,
@@ -106,7 +106,6 @@ class FastRoutes:
         self.plans: dict = {}
         self.objects: dict[str, str | None] = {}
         self.addresses: dict[str, bytes] = {}
-        self.numbers: dict[tuple[str, str], int] = {}
 
     def message(self, texts: list[str]) -> bytes | None:
         """The request a batch line `route VERB ...` sends, or None for the general path."""
@@ -147,7 +146,7 @@ class FastRoutes:
                     return None
                 parts.append(IPV4_ATTR.pack(8, kind, *address))
         table = self.number("table", words[plan.table]) if plan.table is not None else RT_TABLE_MAIN
-        metric = self.u32(words[plan.metric]) if plan.metric is not None else 0
+        metric = read_u32(words[plan.metric]) if plan.metric is not None else 0
         if table is None or metric is None:
             return None
         if table >= 256:
@@ -188,23 +187,9 @@ class FastRoutes:
         return found
 
     def number(self, field: str, text: str) -> int | None:
-        """What the field's name database makes of the word (NameDB.named()), or None."""
-        key = (field, text)
-        found = self.numbers.get(key)
-        if found is None:
-            named = getattr(self.session.names, DATABASES[field]).named(text)
-            if named is None:
-                return None
-            found = named.number
-            if len(self.numbers) < 4096:
-                self.numbers[key] = found
-        return found
-
-    @staticmethod
-    def u32(text: str) -> int | None:
-        """values.u32() without its error."""
-        value = parse_c_number(text, 0)
-        return None if value is None or text.startswith("-") else value
+        """What the field's name database makes of the word (NameDB.named(), which remembers), or None."""
+        named = getattr(self.session.names, DATABASES[field]).named(text)
+        return None if named is None else named.number
 
 
 def added_table(message: bytes) -> int | None:

@@ -358,7 +358,7 @@ def connected_get(body: bytes, answer: bytes, first: str, warnings: str, session
     """`get ... connected`, as iproute2 6.1 does it: print the answer; give up without a source to
     connect from; else send the first request again (the rewritten answer it prepares is never sent)
     and print that answer too, as text whatever -j says (the JSON object is closed by then)."""
-    if not {RTA_PREFSRC, RTA_SRC} & {kind for _, kind, _ in raw_attributes(answer, 16 + 12)}:
+    if not {RTA_PREFSRC, RTA_SRC} & shown.Route.of(answer).attrs.keys():
         return Result(1, first, warnings + "Failed to connect the route\n")
     try:
         [again] = session.rtnl.talk(session.rtnl.request(RTM_GETROUTE, NLM_F_REQUEST, body))
@@ -366,17 +366,6 @@ def connected_get(body: bytes, answer: bytes, first: str, warnings: str, session
         return Result(2, first, warnings + error.message + "\n")
     second = format_route_get(again, links, attrs.evolve(options, json=False, pretty=False))
     return Result(0, first + second, warnings, (route_node(again, Links(links), session.names),))
-
-
-def raw_attributes(message: bytes, start: int):
-    """(offset, type, length) of each rtattr from START, as parse_rtattr() walks them."""
-    offset = start
-    while offset + 4 <= len(message):
-        length, kind = struct.unpack_from("=HH", message, offset)
-        if length < 4 or offset + length > len(message):
-            return
-        yield offset, kind & 0x3FFF, length
-        offset += (length + 3) & ~3
 
 
 def get_request(question, family: int, session: Session) -> tuple[str, bytes]:
