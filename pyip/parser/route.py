@@ -71,18 +71,22 @@ def read_dst(node, fields, context: Context) -> None:
     fields["dst"] = dst
 
 
-def direct_dst(text: str, fields, context: Context) -> bool:
-    if "dst" in fields:
-        return False
-    dst = plain_prefix(text, context.family)
-    if dst is None:
-        return False
-    context.learn_family(dst)
-    fields["dst"] = dst
-    return True
+def direct_address(field: str, plain, once: bool = False, wrap=None):
+    """The direct twin of a reader of one address or prefix: plain(text, family) into `field`,
+    learning the family.  `once`: a second one is an error on the trees' path, so not plain here."""
+    def direct(text: str, fields, context: Context) -> bool:
+        if once and field in fields:
+            return False
+        value = plain(text, context.family)
+        if value is None:
+            return False
+        context.learn_family(value)
+        fields[field] = value if wrap is None else wrap(value)
+        return True
+    return direct
 
 
-twin(read_dst, direct_dst, 1, 2)  # `PREFIX`, `to PREFIX`
+twin(read_dst, direct_address("dst", plain_prefix, once=True), 1, 2)  # `PREFIX`, `to PREFIX`
 
 
 def read_via(node, fields, context: Context) -> None:
@@ -93,19 +97,8 @@ def read_via(node, fields, context: Context) -> None:
     fields["gateway"] = read_gateway(node, context)
 
 
-def direct_via(text: str, fields, context: Context) -> bool:
-    """read_via() of `via ADDRESS` (no family word)."""
-    if "gateway" in fields:
-        return False
-    address = plain_address(text, context.family)
-    if address is None:
-        return False
-    context.learn_family(address)
-    fields["gateway"] = Gateway(address, None)
-    return True
-
-
-twin(read_via, direct_via, 2)
+# read_via() of `via ADDRESS` (no family word)
+twin(read_via, direct_address("gateway", plain_address, once=True, wrap=lambda address: Gateway(address, None)), 2)
 
 
 def read_gateway(node, context: Context) -> Gateway:
@@ -235,14 +228,7 @@ def address_into(field: str, read):
         context.learn_family(value)
         fields[field] = value
     plain = {parse_address: plain_address, parse_prefix: plain_prefix}[read]
-
-    def direct(text: str, fields, context: Context) -> bool:
-        value = fields[field] = plain(text, context.family)
-        if value is None:
-            return False
-        context.learn_family(value)
-        return True
-    return twin(reader, direct, 2)
+    return twin(reader, direct_address(field, plain), 2)
 
 
 def flag(field: str):
