@@ -6,7 +6,6 @@ pyip.dropin) never pays for click.
 
 from __future__ import annotations
 
-import gc
 import sys
 
 import click
@@ -38,23 +37,24 @@ def parse(file, dialect: str, as_json: bool, rt_tables: str | None, defines: dic
     from . import parse_script
     from .errors import PyipError
     from .parser.ip import OtherObject
+    from .script import collector_paused
 
-    gc.disable()  # one pass over many small acyclic objects, then exit: the collector only costs time
     text = file.read()
     name = "-" if file.name == "<stdin>" else file.name
     lines = text.splitlines()
     failed = False
     out = sys.stdout
-    for result in parse_script(text, dialect, file=name, rt_tables=rt_tables, defines=defines):
-        if isinstance(result, OtherObject):  # `ip link set eth0 up`: fine, just not pyip's to print
-            out.flush()
-            click.echo(f"{result.location}: warning: {result.message}: passed over", err=True)
-        elif isinstance(result, PyipError):
-            failed = True
-            out.flush()  # keep stdout and stderr in command order
-            click.echo(str(result), err=True)
-        else:
-            out.write((json_line(result, lines) if as_json else str(result)) + "\n")
+    with collector_paused():  # many small acyclic objects: the collector would only cost time
+        for result in parse_script(text, dialect, file=name, rt_tables=rt_tables, defines=defines):
+            if isinstance(result, OtherObject):  # `ip link set eth0 up`: fine, just not pyip's to print
+                out.flush()
+                click.echo(f"{result.location}: warning: {result.message}: passed over", err=True)
+            elif isinstance(result, PyipError):
+                failed = True
+                out.flush()  # keep stdout and stderr in command order
+                click.echo(str(result), err=True)
+            else:
+                out.write((json_line(result, lines) if as_json else str(result)) + "\n")
     out.flush()
     sys.exit(1 if failed else 0)
 

@@ -52,15 +52,12 @@ def translate(text: str, file: str, target: str, dialect: str, style: str = "fai
     from ..script import script_commands
     from .detect import is_ipchains_save, uses_ipchains
 
-    if is_ipchains_save(text):
+    ipchains_save = is_ipchains_save(text)
+    scripted = None if ipchains_save or is_save_file(text) else list(script_commands(text, file, defines))
+    if ipchains_save or uses_ipchains(text, file, scripted):  # the script is read once, used throughout
         from .ipchains_iptables import translate_script
 
-        return translate_script(text, file, target, dialect, style)
-    scripted = None if is_save_file(text) else list(script_commands(text, file, defines))  # read once, used twice
-    if uses_ipchains(text, file, scripted):
-        from .ipchains_iptables import translate_script
-
-        return translate_script(text, file, target, dialect, style, defines)
+        return translate_script(text, file, target, dialect, style, defines, scripted)
     if target in ("iptables", "iptables-restore"):
         from ..translate import to_iptables_restore
 

@@ -29,9 +29,10 @@ def uses_ipchains(text: str, file: str = "-", commands: list | None = None) -> b
     read them already (reading a script is most of the work here).  Only a program word ending in
     `ipchains` can be one (the grammar's PROGRAM): other commands need no ipchains parser loaded."""
     from ..script import script_commands
+    from ..translate import is_save_file
 
-    if any(line.startswith("*") for line in text.splitlines()):
-        return False  # an iptables-save file
+    if is_save_file(text):
+        return False
     for words in script_commands(text, file) if commands is None else commands:
         if not isinstance(words, PyipError) and words and words[0].text.endswith("ipchains"):
             from ..parser.ipchains import is_ipchains_command

@@ -206,8 +206,9 @@ class IpchainsTranslator:
             if self.rejects(chain.name, table):
                 target.rules.append(fw.Rule(target.name, table, target=fw.Reject(), location=location))
             else:
-                self.error(target, f"policy REJECT of `{chain.name}': REJECT cannot stand in {self.where(table, target)}"
-                                   f" ({self.reject_limit}); the policy drops instead", None, location)
+                self.error(target, f"policy REJECT of `{chain.name}': REJECT cannot stand in "
+                                   f"{self.where(table, target)} ({self.reject_limit}); the policy drops instead",
+                           None, location)
         elif policy == "MASQ":
             if chain.name == "forward":
                 self.chain("nat", "POSTROUTING").rules.append(
@@ -472,8 +473,9 @@ def nft_ruleset(ruleset: Ruleset, quotes_allowed: bool = False) -> tuple[nft.Rul
 
 
 
-def parsed_commands(text: str, file: str, dialect: str, defines: dict | None = None):
-    """Each command as ("ipchains" | "iptables", its AST), or a PyipError, from a script or an ipchains-save file."""
+def parsed_commands(text: str, file: str, dialect: str, defines: dict | None = None, scripted: list | None = None):
+    """Each command as ("ipchains" | "iptables", its AST), or a PyipError, from a script or an ipchains-save file;
+    `scripted`: the script's script_commands(), if the caller has them already."""
     from ..parser.ipchains import is_ipchains_command, parse_ipchains
     from ..parser.ipchains_save import save_commands
     from ..parser.iptables import is_iptables_command, parse_iptables
@@ -483,7 +485,7 @@ def parsed_commands(text: str, file: str, dialect: str, defines: dict | None = N
         for command in save_commands(text, file):
             yield command if isinstance(command, PyipError) else ("ipchains", command)
         return
-    for words in script_commands(text, file, defines):
+    for words in script_commands(text, file, defines) if scripted is None else scripted:
         try:
             if isinstance(words, PyipError):
                 yield words
@@ -495,14 +497,14 @@ def parsed_commands(text: str, file: str, dialect: str, defines: dict | None = N
             yield error
 
 
-def script_rulesets(text: str, file: str, dialect: str, defines: dict | None = None):
+def script_rulesets(text: str, file: str, dialect: str, defines: dict | None = None, scripted: list | None = None):
     """Apply each command to its tool's ruleset: (ipchains ruleset, iptables ruleset, policy locations,
     where ipchains was first run, whether iptables was run, errors)."""
     from ..ruleset_ipchains import IpchainsRuleset
 
     chains, tables, policies, errors = IpchainsRuleset(), Ruleset(), {}, []
     first_ipchains, iptables_used = None, False
-    for parsed in parsed_commands(text, file, dialect, defines):
+    for parsed in parsed_commands(text, file, dialect, defines, scripted):
         if isinstance(parsed, PyipError):
             errors.append(parsed)
             continue
@@ -533,12 +535,12 @@ def merge(into: Ruleset, ruleset: Ruleset) -> None:
 
 
 def translate_script(text: str, file: str, target: str, dialect: str, style: str = FAITHFUL,
-                     defines: dict | None = None) -> tuple[str, list]:
+                     defines: dict | None = None, scripted: list | None = None) -> tuple[str, list]:
     """`pyip translate` for a script that runs ipchains: the output for TARGET and every error and finding."""
     from ..render.nft import ruleset_text
     from ..render.nft_json import ruleset_json
 
-    chains, tables, policies, first, iptables_used, errors = script_rulesets(text, file, dialect, defines)
+    chains, tables, policies, first, iptables_used, errors = script_rulesets(text, file, dialect, defines, scripted)
     tool = "iptables" if target in ("iptables", "iptables-restore") else "nftables"
     translated, findings = translate_ipchains(chains, style, policies, tool)
     if iptables_used:
