@@ -9,6 +9,8 @@ ruleset it meets, is left out and reported; the file then says how many.
 
 from __future__ import annotations
 
+import re
+
 from .compat import legacy
 from .errors import PyipError
 
@@ -31,8 +33,21 @@ def restore_output(text: str, file: str, dialect: str, scripted: list | None) ->
 
 
 def is_save_file(text: str) -> bool:
-    """An iptables-save file has `*TABLE` lines; a script never starts a line with `*`."""
-    return any(line.startswith("*") for line in text.splitlines())
+    """An iptables-save file: its first line that says anything is `*TABLE`, and every line is
+    restore syntax (`*TABLE`, `:CHAIN POLICY`, a rule, `[0:0]` counters, `COMMIT`, comments).
+    A script's `*)` case arm, or a glob at the start of a line, is neither."""
+    lines = (line.strip() for line in text.splitlines())
+    meaningful = (line for line in lines if line and line[0] != "#")
+    first = next(meaningful, None)
+    if first is None or not _TABLE_LINE.fullmatch(first):
+        return False
+    return all(_RESTORE_LINE.match(line) for line in meaningful)
+
+
+_TABLE_LINE = re.compile(r"\*[A-Za-z0-9_.-]+")
+# A rule line starts with an option (`-A`), or with counters (`[0:0] -A`); iptables-restore
+# would report a rule line it cannot read, so any option start counts.
+_RESTORE_LINE = re.compile(r"\*[A-Za-z0-9_.-]+$|:\S|-|\[\d+:\d+\]|COMMIT$")
 
 
 def iptables_commands(text: str, file: str, dialect: str, scripted: list | None = None):
