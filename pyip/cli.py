@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sys
 
-SUBCOMMANDS = ("parse", "translate", "lint", "-h", "--help", "--version")
+# Not "-h": to ip, and so to the drop-in, -h is -human-readable (`pyip -h -s addr`).
+SUBCOMMANDS = ("parse", "translate", "lint", "help", "--help", "--version")
 
 
 def main() -> None:
@@ -21,4 +22,7 @@ def main() -> None:
         sys.exit(dropin.main(sys.argv[1:]))
     from .commands import cli
 
-    cli()
+    args = sys.argv[1:]
+    if args[:1] == ["help"]:  # `pyip help`, `pyip help lint`: pyip's own help, not ip's usage
+        args = [*args[1:2], "--help"]
+    cli(args=args, prog_name="pyip")

@@ -14,7 +14,21 @@ from .clioptions import define_option
 from .compat.legacy import DIALECTS, MODERN
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+DROP_IN_HELP = """\b
+Any other first argument makes pyip a drop-in for iproute2's ip 6.1:
+  pyip [IP-OPTIONS] address|route|rule COMMAND ...
+  pyip [-force] -batch FILE|-
+  pyip [IP-OPTIONS] --dialect legacy rule add fwmark 10 table 5 reject
+\b
+address, route and rule run over netlink as ip runs them (same kernel
+changes, output, messages, exit statuses); ip's other objects (link,
+neigh, ...) and the options pyip does not implement itself go to the
+real ip.  There, -h is ip's -human-readable; `pyip -help` prints ip's
+usage.  `pyip help COMMAND` is `pyip COMMAND --help`.  See man pyip.
+"""
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=DROP_IN_HELP)
 @click.version_option(package_name="pyip")
 def cli() -> None:
     """Read, run, check and migrate Linux ip, ipchains and iptables commands."""
