@@ -38,8 +38,16 @@ def parse_script(text: str, dialect: str = "modern", *, file: str = "-", rt_tabl
     The text is read as the shell would run it (pyip.shell): loops unrolled,
     functions called, known variables substituted; a value known only at
     run time stays a Symbol, unless `defines` gives its value.  Other
-    commands are passed over.
+    commands are passed over.  A script that is not str (bytes: decode it
+    first) raises TypeError, an unknown dialect ValueError, at once.
     """
+    from .errors import check_api_input
+
+    check_api_input(text, dialect, file)
+    return _parse_script(text, dialect, file, rt_tables, names, defines)
+
+
+def _parse_script(text: str, dialect: str, file: str, rt_tables, names, defines):
     from .names import Databases, system
     from .script import script_commands
 

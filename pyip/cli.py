@@ -9,10 +9,19 @@ legacy script, so its start-up is what it costs.
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 
 # Not "-h": to ip, and so to the drop-in, -h is -human-readable (`pyip -h -s addr`).
 SUBCOMMANDS = ("parse", "translate", "lint", "help", "--help", "--version")
+
+# What a shell reports for a command that SIGINT ended; ip ends quietly.
+INTERRUPTED_STATUS = 128 + signal.SIGINT
+
+
+class Interrupted(BaseException):
+    """Ctrl-C, raised instead of KeyboardInterrupt: click would catch that, print "Aborted!" and exit 1."""
 
 
 def main() -> None:
@@ -20,9 +29,32 @@ def main() -> None:
         from . import dropin
 
         sys.exit(dropin.main(sys.argv[1:]))
-    from .commands import cli
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        from .commands import cli
 
-    args = sys.argv[1:]
-    if args[:1] == ["help"]:  # `pyip help`, `pyip help lint`: pyip's own help, not ip's usage
-        args = [*args[1:2], "--help"]
-    cli(args=args, prog_name="pyip")
+        args = sys.argv[1:]
+        if args[:1] == ["help"]:  # `pyip help`, `pyip help lint`: pyip's own help, not ip's usage
+            args = [*args[1:2], "--help"]
+        cli(args=args, prog_name="pyip")
+    except Interrupted:
+        sys.exit(INTERRUPTED_STATUS)
+    except BrokenPipeError:  # `pyip parse big.sh | head`: the reader left; nothing to say
+        _silence_stdout()
+        sys.exit(1)
+    except Exception as error:  # noqa: BLE001  (the last resort: a bug must not end in a traceback)
+        if os.environ.get("PYIP_DEBUG"):
+            raise
+        print(f"pyip: internal error: {type(error).__name__}: {error} (a bug in pyip: please report it with "
+              f"the input; PYIP_DEBUG=1 shows the traceback)", file=sys.stderr)
+        sys.exit(1)
+
+
+def _interrupt(signum, frame) -> None:
+    raise Interrupted
+
+
+def _silence_stdout() -> None:
+    """Python flushes stdout at exit; to a closed pipe that would raise again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())

@@ -83,3 +83,19 @@ class NotRead(PyipError):
     An error for whatever needs the meaning (translate, the ruleset), but not
     a mistake in the script: lint does not report it.
     """
+
+
+def check_api_input(text, dialect: str, file="-") -> None:
+    """The library's entry points take a script as str and a known dialect: say so at once,
+    not with an AttributeError deep inside the reader."""
+    from .compat.legacy import DIALECTS
+
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        raise TypeError("the script must be str, not bytes: decode it first "
+                        "(text.decode('utf-8', 'surrogateescape') keeps any byte)")
+    if not isinstance(text, str):
+        raise TypeError(f"the script must be str, not {type(text).__name__}")
+    if not isinstance(file, str):
+        raise TypeError(f"file must be str (a name for messages), not {type(file).__name__}")
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r}: one of {', '.join(map(repr, DIALECTS))}")

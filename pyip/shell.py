@@ -378,6 +378,12 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PARAM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#?$!0-]")
 _PARAM_OP = re.compile(r":?[-=+?]")
 _NUMBER = re.compile(r"[0-9]+")
+
+
+def _count(digits: str) -> int:
+    """A run of ASCII digits as a count; past 2^63 all counts are alike (and int() refuses 4,300 digits)."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) < 19 else 1 << 63
 _LONE_VARIABLE = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})")
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?=)")
 
@@ -836,7 +842,7 @@ class _Evaluator:
 
     def lookup(self, name: str):
         if name[0] in "0123456789":
-            return self.positional(int(name))
+            return self.positional(_count(name))
         if name == "#":
             params = self.params()
             if params is None or params.exact < len(params.words):
@@ -1171,7 +1177,7 @@ def _shift(ev: _Evaluator, args) -> None:
     if not args:
         n = 1
     elif args[0] and _NUMBER.fullmatch(args[0]):
-        n = int(args[0])
+        n = _count(args[0])
     else:
         frame.params = None  # shifted by an unknown amount
         return

@@ -19,8 +19,10 @@ def to_iptables_restore(text: str, file: str = "-", dialect: str = legacy.MODERN
                         scripted: list | None = None) -> tuple[str, list[PyipError]]:
     """The restore file and the errors of the commands left out of it, in script order; `scripted`: the
     script's script_commands(), if the caller has them already."""
+    from .errors import check_api_input
     from .script import collector_paused
 
+    check_api_input(text, dialect, file)
     with collector_paused():
         return restore_output(text, file, dialect, scripted)
 

@@ -26,8 +26,10 @@ def lint(text: str, file: str = "-", dialect: str = MODERN, *, names=None, rt_ta
          select=None, defines: dict[str, str] | None = None) -> list[Finding]:
     """Every finding in the script, in source order, each place reported once.  `defines`: values of
     variables the script computes when it runs (pyip.shell.read_script)."""
+    from ..errors import check_api_input
     from ..script import collector_paused
 
+    check_api_input(text, dialect, file)
     with collector_paused():
         return script_findings(text, file, dialect, names, rt_tables, select, defines)
 

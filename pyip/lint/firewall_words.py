@@ -6,7 +6,7 @@ wrong tool, a mark value) read them here; the parsers own the full grammar.
 
 from __future__ import annotations
 
-from ..names import parse_c_number
+from ..parser.xtables import strtoui
 
 IPTABLES_COMMANDS = {"A": "append", "C": "check", "D": "delete", "I": "insert", "R": "replace",
                      "L": "list", "S": "list-rules", "F": "flush", "Z": "zero", "N": "new-chain",
@@ -73,18 +73,20 @@ def option_value(words, *names: str):
 
 
 def marks_set(script) -> set[int]:
-    """Every firewall mark value the script sets: ipchains `-m N`, iptables `--set-mark N`."""
+    """Every firewall mark value the script sets: ipchains `-m N`, iptables `--set-mark N`.
+
+    Read as the firewall tools read them (strtoul), not with ip's reader."""
     marks = set()
     for command in script.of("ipchains"):
         value = option_value(command.words, "-m", "--mark", "--mar", "--ma")
         if value is not None and value.symbol is None and value.text[:1] not in "+-":
-            number = parse_c_number(value.text, 0)
+            number = strtoui(value.text)
             if number is not None:
                 marks.add(number)
     for command in script.of("iptables"):
         value = option_value(command.words, "--set-mark", "--set-xmark")
         if value is not None and value.symbol is None:
-            number = parse_c_number(value.text.split("/", 1)[0], 0)
+            number = strtoui(value.text.split("/", 1)[0])
             if number is not None:
                 marks.add(number)
     return marks

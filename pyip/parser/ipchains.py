@@ -485,7 +485,11 @@ def dotted_to_addr(text: str) -> ipaddress.IPv4Address | None:
 
 def is_digits_dots(text: str) -> bool:
     """What glibc's gethostbyname() hands to inet_aton() instead of the resolver."""
-    return text[:1].isdigit() and text[-1] != "." and all(c.isdigit() or c == "." for c in text)
+    # ASCII digits only: C's isdigit(); str.isdigit() takes any script's digits.
+    return text[:1] in ASCII_DIGITS and text[-1] != "." and all(c in ASCII_DIGITS or c == "." for c in text)
+
+
+ASCII_DIGITS = frozenset("0123456789")
 
 
 def inet_aton(text: str) -> int | None:
@@ -495,7 +499,7 @@ def inet_aton(text: str) -> int | None:
         return None
     values = []
     for part in parts:
-        value, rest = strtoul(part, 0) if part[:1].isdigit() else (None, part)
+        value, rest = strtoul(part, 0) if part[:1] in ASCII_DIGITS else (None, part)
         if value is None or rest:
             return None
         values.append(value)

@@ -27,6 +27,8 @@ def build(verb: str, tree, fields: dict, context: Context, end):
         return None
     if verb == "delete" and len(tree.children) == 1:
         raise PyipError('"ip rule del" requires arguments.', end, 1)
+    if verb == "add" and not fields:
+        raise PyipError('"ip rule add" requires arguments.', end, 1)
     if verb == "add" and fields.get("action") is None and "table" not in fields and not fields.get("l3mdev"):
         fields.setdefault("action", "lookup")
     # ip rule takes its family from -4/-6 only, never from an address

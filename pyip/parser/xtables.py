@@ -151,10 +151,16 @@ def first_symbol(values: tuple) -> Symbol | None:
 # -- libxtables' value readers ------------------------------------------------
 
 
+UINTMAX = (1 << 64) - 1
+
+
 def strtoul(text: str, base: int = 0) -> tuple[int | None, str]:
-    """strtoumax(): leading blanks and a sign allowed; returns (value, the rest), value None if no digits."""
-    if text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1 or base == 10):
-        return int(text), ""  # the common case: a plain decimal number
+    """strtoumax(): leading blanks and a sign allowed; returns (value, the rest), value None if no digits.
+
+    Only ASCII digits count, as in C; a value past 2^64 - 1 reads as 2^64 - 1 (strtoumax's ERANGE),
+    which every caller's range check then refuses."""
+    if len(text) < 20 and text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1 or base == 10):
+        return int(text), ""  # the common case: a plain decimal number below 2^64
     body = text.lstrip(" \t\n\r\f\v")
     negative = body[:1] == "-"
     if body[:1] in "+-" and body:
@@ -169,7 +175,12 @@ def strtoul(text: str, base: int = 0) -> tuple[int | None, str]:
         length += 1
     if length == 0:
         return None, text
-    value = int(body[:length], base)
+    significant = body[:length].lstrip("0")
+    if len(significant) > 64:  # beyond 2^64 in any base; and int() refuses over 4,300 digits
+        return UINTMAX, body[length:]
+    value = int(significant or "0", base)
+    if value > UINTMAX:
+        return UINTMAX, body[length:]  # strtoumax() saturates (ERANGE), whatever the sign
     if negative:
         value = (-value) % (1 << 64)
     return value, body[length:]
@@ -206,7 +217,8 @@ def parse_port_range(text: str, protocol: str) -> PortRange:
     return PortRange(low, high)
 
 
-PLAIN_QUAD = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)")
+# re.ASCII: \d would take any Unicode digit (`1.2.3.\u0663`), which inet_aton() refuses.
+PLAIN_QUAD = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)", re.ASCII)
 
 
 def numeric_address(text: str, is_mask: bool = False) -> ipaddress.IPv4Address | None:
@@ -245,6 +257,8 @@ def parse_addresses(text: str) -> tuple:
     """xtables_ipparse_multiple(): `ADDR[/MASK][,...]`; host bits cleared; names kept for the resolver."""
     addresses = []
     for item in text.split(","):
+        if len(item) > 255 and len(item.encode("utf-8", "surrogateescape")) > 255:
+            raise problem("Hostname too long")  # each item is copied into a 256-byte buffer first
         host, slash, mask_text = item.rpartition("/") if "/" in item else (item, "", None)
         mask = parse_mask(mask_text)
         if mask == 0:

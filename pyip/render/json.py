@@ -7,6 +7,7 @@ import ipaddress
 import attrs
 
 from ..ast import Named, Prefix, Symbol
+from ..errors import Location
 
 
 def to_data(value):
@@ -24,7 +25,7 @@ def to_data(value):
         data = {"node": type(value).__name__}
         for field in attrs.fields(type(value)):
             item = getattr(value, field.name)
-            if field.name == "location":
+            if isinstance(item, Location):  # not by name: a u32 test has a `location` of its own
                 data[field.name] = {"file": item.file, "line": item.line, "col": item.col}
             elif item not in (None, False, (), field.default) or field.name in ("object", "verb"):
                 data[field.name.rstrip("_")] = to_data(item)

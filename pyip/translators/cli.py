@@ -18,13 +18,18 @@ from ..compat import legacy
 from ..errors import PyipError
 from ..translate import is_save_file, iptables_commands, iptables_ruleset  # noqa: F401  (this module's API too)
 
+TARGETS = ("iptables", "iptables-restore", "nft", "nft-json")
+STYLES = ("faithful", "conventional")
+
 
 def to_nft(text: str, file: str = "-", dialect: str = legacy.MODERN, as_json: bool = False,
            scripted: list | None = None) -> tuple[str, list]:
     """The nft ruleset (text or JSON) and every error and finding, in source order; `scripted`: the
     script's script_commands(), if the caller has them already."""
+    from ..errors import check_api_input
     from ..script import collector_paused
 
+    check_api_input(text, dialect, file)
     with collector_paused():
         output, problems = nft_output(text, file, dialect, as_json, scripted)
     return output, sorted(problems, key=lambda e: (e.location.line, e.location.col))
@@ -49,8 +54,15 @@ def translate(text: str, file: str, target: str, dialect: str, style: str = "fai
               defines: dict | None = None) -> tuple[str, list]:
     """`pyip translate`: the output for TARGET and every error and finding.  `defines`: values of
     variables the script computes when it runs (pyip.shell.read_script)."""
+    from ..errors import check_api_input
     from ..script import script_commands
     from .detect import is_ipchains_save, uses_ipchains
+
+    check_api_input(text, dialect, file)
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}: one of {', '.join(map(repr, TARGETS))}")
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}: one of {', '.join(map(repr, STYLES))}")
 
     ipchains_save = is_ipchains_save(text)
     scripted = None if ipchains_save or is_save_file(text) else list(script_commands(text, file, defines))
@@ -88,10 +100,10 @@ def nothing_to_translate(scripted: list | None, file: str) -> list:
 
 @click.command("translate")
 @click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"))
-@click.option("--to", "target", type=click.Choice(["iptables", "iptables-restore", "nft", "nft-json"]),
+@click.option("--to", "target", type=click.Choice(TARGETS),
               required=True, help="iptables/iptables-restore: a restore file; nft: `nft -f` text; nft-json: "
                                   "`nft -j -f` JSON.")
-@click.option("--style", type=click.Choice(["faithful", "conventional"]), default="faithful", show_default=True,
+@click.option("--style", type=click.Choice(STYLES), default="faithful", show_default=True,
               help="ipchains input: keep where its chains ran, or use INPUT/FORWARD/OUTPUT.")
 @click.option("--allow-partial", is_flag=True, help="Exit 0 even if something was left out.")
 @click.option("--dialect", type=click.Choice(legacy.DIALECTS), default=legacy.MODERN, show_default=True,

@@ -46,7 +46,8 @@ class UnusedTable(Rule):
         filled, unknown = {}, False
         for command in script.of("ip"):
             parsed = command.ip
-            if getattr(parsed, "object", None) != "route" or parsed.verb not in ADDING:
+            # A command ip refused (`ip r a`: a UsageError) has an object but no verb.
+            if getattr(parsed, "object", None) != "route" or getattr(parsed, "verb", None) not in ADDING:
                 unknown |= is_unknown_route(command)
                 continue
             table = parsed.body.table
@@ -75,5 +76,5 @@ class UnusedTable(Rule):
 
 def is_unknown_route(command) -> bool:
     """A route command whose table cannot be known (`ip route add $args`)."""
-    return command.words[1:2] and command.words[1].text.startswith("r") and any(
+    return len(command.words) > 1 and command.words[1].text.startswith("r") and any(
         word.symbol is not None for word in command.words)

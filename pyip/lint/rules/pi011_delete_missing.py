@@ -3,6 +3,7 @@ from __future__ import annotations
 import attrs
 
 from ...ast import Route, Rule, Symbol
+from ...errors import PyipError
 from ..model import WARNING, Rule as LintRule, register
 
 # Rules the kernel has at boot: `ip rule del pref 32766` works on a fresh system.
@@ -30,7 +31,9 @@ class DeleteMissing(LintRule):
         made_rules, made_routes, findings = [], [], []
         for command in script.of("ip"):
             parsed = command.ip
-            if getattr(parsed, "object", None) not in ("rule", "route") or has_symbol(parsed.body):
+            # A refused command (`ip r a`: a UsageError) names its object but has no body.
+            if isinstance(parsed, PyipError) or getattr(parsed, "object", None) not in ("rule", "route") \
+                    or has_symbol(parsed.body):
                 continue
             if parsed.verb in ("add", "replace", "prepend", "append", "change"):
                 (made_rules if parsed.object == "rule" else made_routes).append(parsed.body)

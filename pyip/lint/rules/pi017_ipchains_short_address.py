@@ -39,7 +39,9 @@ class IpchainsShortAddress(Rule):
             return None
         address, _, mask = value.text.partition("/")
         parts = address.split(".")
-        if len(parts) >= 4 or not all(p.isdigit() for p in parts) or all(int(p) == 0 for p in parts):
+        # C digits only, and few enough for inet_aton to take (a longer part is a PI000 error)
+        if len(parts) >= 4 or not all(p.isascii() and p.isdigit() and len(p) <= 10 for p in parts) \
+                or all(int(p) == 0 for p in parts):
             return None
         meant = ".".join(parts + ["0"] * (4 - len(parts)))
         suffix = f"/{mask}" if mask else ""
@@ -58,7 +60,7 @@ def inet_aton_network(parts: list[str], mask: str) -> str:
         value = value << 8 | number
     value = value << (8 * (4 - len(numbers) + 1)) | numbers[-1]
     value &= 0xFFFFFFFF
-    if mask.isdigit() and int(mask) <= 32:
+    if mask.isascii() and mask.isdigit() and len(mask) <= 2 and int(mask) <= 32:
         value &= (0xFFFFFFFF << (32 - int(mask))) & 0xFFFFFFFF
     text = ".".join(str(value >> shift & 255) for shift in (24, 16, 8, 0))
     return f"{text}/{mask}" if mask else text
