@@ -90,7 +90,11 @@ def translate_rule(rule: fw.Rule, quotes_allowed: bool = False) -> nft.Rule:
 
 # Statements are frozen, so rules may share them; a few interfaces, protocols and states make up most rules.
 @lru_cache(maxsize=4096)
-def interface_match(left, name, negated: bool) -> nft.Match:
+def interface_match(left, name, negated: bool) -> nft.Match | None:
+    """None for `-i +`, which every packet matches; `! -i +` matches none, as an impossible name does (iptables-
+    translate's "INVAL/D": `/` is never in an interface name)."""
+    if name == "+":
+        return nft.Match(left, nft.Quoted("INVAL/D")) if negated else None
     return nft.Match(left, interface_value(name), negated)
 
 
@@ -102,7 +106,7 @@ def protocol_match(protocol, negated: bool) -> nft.Match:
 
 @lru_cache(maxsize=1024)
 def ct_state_match(states: tuple, negated: bool) -> nft.Match:
-    return nft.Match(CT_STATE, names_value(states), negated)
+    return nft.Match(CT_STATE, state_value(states), negated)
 
 
 # Expressions every rule uses: frozen, so one of each serves them all.
@@ -134,18 +138,20 @@ def test_match(left, test: fw.Test | None, convert=lambda v: v) -> list:
 
 
 def header_matches(rule: fw.Rule) -> list:
-    statements = [] if rule.source is None else address_matches("saddr", rule.source)
-    if rule.destination is not None:
-        statements += address_matches("daddr", rule.destination)
+    """In iptables-nft's order (nft_ipv4_xlate()): interfaces, fragment, protocol, addresses."""
+    statements = []
     for left, test in ((IIFNAME, rule.in_interface), (OIFNAME, rule.out_interface)):
-        if test is not None:
-            statements.append(interface_match(left, test.value, test.negated))
-    if rule.protocol is not None:
-        statements.append(protocol_match(rule.protocol.value, rule.protocol.negated))
+        match = None if test is None else interface_match(left, test.value, test.negated)
+        if match is not None:
+            statements.append(match)
     if rule.fragment is not None:
         # -f: the fragment offset is not 0, i.e. a second or later fragment
         offset = nft.Binary("&", nft.Payload("ip", "frag-off"), 0x1FFF)
         statements.append(nft.Match(offset, 0, negated=not rule.fragment.negated))
+    if rule.protocol is not None:
+        statements.append(protocol_match(rule.protocol.value, rule.protocol.negated))
+    statements += address_matches("saddr", rule.source)
+    statements += address_matches("daddr", rule.destination)
     return statements
 
 
@@ -179,11 +185,15 @@ def address_value(address):
 
 
 def interface_value(name) -> nft.Quoted:
+    """iptables' trailing `+` is nft's trailing `*`; any other `*` is a plain character to both, except that nft
+    would read a last one as its wildcard: it is written `\\*`."""
     if not isinstance(name, str):
         raise Untranslatable(f"the interface {name}, known only when the script runs")
-    if "*" in name or '"' in name:
-        raise Untranslatable(f"the interface name {name}: nft reads `*' as a wildcard and cannot quote `\"'")
-    return nft.Quoted(name[:-1] + "*" if name.endswith("+") else name)
+    if '"' in name:
+        raise Untranslatable(f"the interface name {name}: nft's text syntax cannot quote `\"'")
+    if name.endswith("+"):
+        return nft.Quoted(name[:-1] + "*")
+    return nft.Quoted(name[:-1] + "\\*" if name.endswith("*") else name)
 
 
 PROTOCOL_NAMES = {1: "icmp", 6: "tcp", 17: "udp"}
@@ -248,6 +258,14 @@ def names_value(names: tuple):
     return nft.Elements(tuple([name.lower().replace("_", "-") for name in names]))
 
 
+def state_value(states: tuple):
+    """`ct state a,b`, a bitmask test, as iptables-translate writes it; a connection has one state, so it is the
+    same as the set `{ a, b }`."""
+    if len(states) == 1:
+        return states[0].lower()
+    return nft.Flags(tuple(name.lower() for name in states))
+
+
 def state_matches(match: fw.StateMatch, rule: fw.Rule) -> list:
     # a connection has exactly one state, so a set of states is exact (`ct state` is one bit)
     return [ct_state_match(match.states.value, match.states.negated)]
@@ -264,7 +282,7 @@ def conntrack_matches(match: fw.ConntrackMatch, rule: fw.Rule) -> list:
         raise Untranslatable("--ctstate SNAT/DNAT (a ct status bit mixed into the state list)")
     if match.status is not None and (match.status.negated or not match.status.value):
         raise Untranslatable("a negated or NONE --ctstatus")
-    statements = test_match(nft.Ct("state"), match.state, names_value)
+    statements = test_match(nft.Ct("state"), match.state, state_value)
     statements += test_match(nft.Ct("protocol"), match.proto, lambda number: PROTOCOL_NAMES.get(number, number))
     for field, direction, key in CT_ADDRESSES:
         statements += test_match(nft.Ct(key, direction, "ip"), getattr(match, field), address_value)
@@ -439,8 +457,12 @@ def nflog_statements(target: fw.Nflog, quotes_allowed: bool) -> list:
     return [nft.Log(prefix, group=target.group, snaplen=target.size, threshold=target.threshold or None)]
 
 
+NAT_FLAGS = {"random": "random", "random_fully": "fully-random", "persistent": "persistent"}
+
+
 def nat_flags(target, *names: str) -> tuple:
-    return tuple(name.replace("_", "-") for name in names if getattr(target, name, False))
+    """iptables' --random-fully is nft's `fully-random`."""
+    return tuple(NAT_FLAGS[name] for name in names if getattr(target, name, False))
 
 
 def masquerade_statements(target: fw.Masquerade, quotes_allowed: bool) -> list:
