@@ -29,6 +29,7 @@ def lint(files, output_format, dialect, fix, rt_tables, select, explain, defines
     Prints FILE:LINE:COL: CODE severity: message.  Exit status 0 when no
     error-severity finding, 1 when any, 2 on a usage error.
     """
+    from ..fileio import RewriteRefused, rewrite
     from . import RULES, apply_fixes
     from . import lint as run_lint
     from .output import as_json, as_sarif, as_text, explain as explain_rule
@@ -41,20 +42,25 @@ def lint(files, output_format, dialect, fix, rt_tables, select, explain, defines
     if not files:
         raise click.UsageError("give at least one FILE (- for standard input)")
     codes = _selected(select)
-    findings = []
+    findings, refused = [], False
     for path in files:
-        text = sys.stdin.read() if path == "-" else _read(path)
+        script = None if path == "-" else _read(path)
+        text = sys.stdin.read() if script is None else script.text
         found = run_lint(text, path, dialect, rt_tables=rt_tables, select=codes, defines=defines)
-        if fix and path != "-":
+        if fix and script is not None:
             fixed, count = apply_fixes(text, found)
             if count:
-                with open(path, "w", encoding="utf-8") as handle:
-                    handle.write(fixed)
-                found = run_lint(fixed, path, dialect, rt_tables=rt_tables, select=codes, defines=defines)
+                try:
+                    rewrite(path, script.encode(fixed), script.status)
+                except RewriteRefused as why:
+                    click.echo(f"{path}: error: {why}", err=True)
+                    refused = True
+                else:
+                    found = run_lint(fixed, path, dialect, rt_tables=rt_tables, select=codes, defines=defines)
         findings += found
     render = {"text": as_text, "json": as_json, "sarif": as_sarif}[output_format]
     sys.stdout.write(render(findings))
-    sys.exit(1 if any(f.severity == "error" for f in findings) else 0)
+    sys.exit(1 if refused or any(f.severity == "error" for f in findings) else 0)
 
 
 def _load_rules(code: str) -> bool:
@@ -77,9 +83,10 @@ def _selected(select: str | None):
     return codes
 
 
-def _read(path: str) -> str:
+def _read(path: str):
+    from ..fileio import read_script
+
     try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
-            return handle.read()
+        return read_script(path)
     except OSError as error:
         raise click.UsageError(f"{path}: {error.strerror}") from None

@@ -61,6 +61,21 @@ a SARIF 2.1.0 log for code\-scanning tools.
 Rewrite the files with every safe fix (PI002, PI003, PI006 in the legacy
 dialect, PI007 reject, iplimit and the string match's \-\-algo), leaving the
 rest, then report what remains.
+A file is rewritten atomically: the fixed text goes to a hidden temporary
+file in the same directory, which is synced and renamed over the original,
+so a kill or a full disk leaves the original (a kill may leave the hidden
+.RI \\&. NAME .XXXXXXXX.pyip
+file behind).
+The file keeps its mode (and owner and group when run as root), its bytes
+that are not UTF\-8 and each line's ending (LF, CRLF or a lone CR).
+A symbolic link is not followed: it is reported
+.RI ( FILE ": error: a symbolic link ...)"
+and left as it is; run
+.B \-\-fix
+on the file it points to.
+A file that changed while it was checked is not rewritten either.
+The exit status is 1 when a file could not be rewritten.
+A hard link to the file keeps the old text (the rename makes a new file).
 .TP
 .BI \-\-rt\-tables " FILE"
 Read table names from
