@@ -20,13 +20,12 @@ from pathlib import Path
 
 import attrs
 
+from . import cnumbers
 from .ast.base import Named
 
 CONFDIR = Path("/etc/iproute2")
 FALLBACK_CONFDIR = Path("/usr/share/iproute2")
 
-_DIGITS = {8: frozenset("01234567"), 10: frozenset("0123456789"),
-           16: frozenset("0123456789abcdefABCDEF")}
 _LINE = re.compile(r"(0x[0-9a-fA-F]+|-?[0-9]+)\s+(\S+)\s*(?:#.*)?")  # sscanf's %d: ASCII digits
 
 # Built-ins that iproute2 compiles in (lib/rt_names.c), before any file.
@@ -96,30 +95,14 @@ class NameDB:
 
 
 def parse_c_number(word: str, base: int = 0, maximum: int = 0xFFFFFFFF) -> int | None:
-    """strtoul(word, &end, base) that must consume the whole word, then range-checked.
-
-    Base 0 follows C: `0x` hex, a leading `0` octal, else decimal.  Like
-    strtoul, a leading `+` or `-` is accepted (a `-` wraps modulo 2^32),
-    which iproute2 then range-checks.
-    """
-    if word.isdigit() and word.isascii() and (base == 10 or base == 0 and (word[0] != "0" or len(word) == 1)):
+    """strtoul(word, &end, base) that must consume the whole word, then range-checked:
+    the number branch of iproute2's rtnl_*_a2n() and get_unsigned() (cnumbers.py has
+    C's rules: white space first, a sign, `-` wrapping modulo 2^64, base 0's 0x and 0)."""
+    if word.isdigit() and word.isascii() and (base == 10 or base == 0 and (word[0] != "0" or len(word) == 1)) \
+            and len(word) < 20:
         value = int(word)  # the common case: plain decimal
         return value if value <= maximum else None
-    if not word:
-        return None
-    text, negative = word, False
-    if text[0] in "+-":
-        negative, text = text[0] == "-", text[1:]
-    if base in (0, 16) and text[:2].lower() == "0x":
-        text, base = text[2:], 16
-    elif base == 0:
-        base = 8 if len(text) > 1 and text[0] == "0" else 10
-    if not text or any(c not in _DIGITS[base] for c in text):
-        return None
-    value = int(text, base)
-    if negative:
-        value = (-value) % (1 << 32) if value else 0
-    return value if value <= maximum else None
+    return cnumbers.a2n_number(word, base, maximum)
 
 
 class DatabaseError(Exception):

@@ -69,7 +69,7 @@ def ipv4_parts(word: str) -> ipaddress.IPv4Address | None:
         return None
     octets = []
     for part in parts:
-        value = parse_c_number(part.lstrip(" \t"), 0, 255)
+        value = parse_c_number(part, 0, 255)  # strtoul() skips white space itself
         if value is None:
             return None
         octets.append(value)

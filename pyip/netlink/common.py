@@ -19,7 +19,9 @@ import struct
 import attrs
 
 from ..ast import Symbol
-from ..names import parse_c_number
+from ..cnumbers import scanf_unsigned
+from ..errors import PyipError
+from ..parser import values
 
 NETLINK_ROUTE = 0
 SOL_NETLINK = 270
@@ -116,26 +118,20 @@ def known(value):
 
 
 def ip_protocol(word: str) -> int:
-    """inet_proto_a2n(): a protocol name from /etc/protocols, or a number."""
-    if word.isascii() and word.isdigit():  # get_u8(): ASCII digits only, as everywhere in ip
-        return int(word)
-    try:
-        return socket.getprotobyname(word)
-    except OSError:
-        raise CommandFailed('Error: argument "%s" is wrong: Invalid "ipproto" value' % word, 255) from None
+    """inet_proto_a2n(): a protocol name from /etc/protocols, or a number (values.ip_protocol())."""
+    return _as_failure(values.ip_protocol, word)
 
 
 def group_number(word: str, why: str) -> int:
-    """rtnl_group_a2n(): a name from /etc/iproute2/group, or a number."""
-    from ..show.common import device_groups
+    """rtnl_group_a2n(): a name from /etc/iproute2/group, or a number (values.group())."""
+    return _as_failure(values.group, word, why)
 
-    for number, name in device_groups().items():
-        if name == word:
-            return number
-    number = parse_c_number(word, 0, 0x7FFFFFFF)
-    if number is None:
-        raise CommandFailed('Error: argument "%s" is wrong: %s' % (word, why), 255)
-    return number
+
+def _as_failure(read, *args):
+    try:
+        return read(*args)
+    except PyipError as error:
+        raise CommandFailed(error.message, 255) from None
 
 
 # -- messages ---------------------------------------------------------------------
@@ -374,8 +370,9 @@ class Links:
         """The ifindex of NAME, or `Cannot find device "NAME"` (exit 1) as ip says."""
         name = known(name)
         index = self.indexes.get(name)
-        if index is None and name.startswith("if") and name[2:].isascii() and name[2:].isdigit():
-            index = int(name[2:])  # ll_idx_a2n(): "ifN" names index N
+        if index is None and name.startswith("if"):
+            scanned = scanf_unsigned(name, 2, 32)  # ll_idx_a2n(): sscanf(name, "if%u")
+            index = scanned[0] if scanned else None
         if not index:
             raise CommandFailed('Cannot find device "%s"' % name, 1)
         return index

@@ -11,6 +11,7 @@ import struct
 import attrs
 
 from ..ast import Gateway, Metric, Nexthop, Prefix, Realms, Route
+from ..parser import values
 from ..ast.route import ROUTE_TYPES
 from ..show import RouteFilter, ShowError, format_route_get, format_routes
 from ..show import netlink as raw
@@ -110,8 +111,8 @@ def default_scope(route: Route, deleting: bool, family: int) -> int:
         return RT_SCOPE_LINK
     if deleting:
         return RT_SCOPE_NOWHERE
-    if route.type in (None, "unicast", "unspec") and not (route.gateway or route.nexthops
-                                                          or route.nhid is not None):
+    # `!nhid` in ip: `nhid 0` is sent, yet counts as no nexthop object here
+    if route.type in (None, "unicast", "unspec") and not (route.gateway or route.nexthops or route.nhid):
         return RT_SCOPE_LINK
     return RT_SCOPE_UNIVERSE
 
@@ -133,7 +134,7 @@ def attributes(route: Route, session: Session) -> bytes:
     if route.realms is not None:
         parts.append(attr_u32(RTA_FLOW, realms_value(route.realms)))
     if route.pref is not None:
-        parts.append(attr_u8(RTA_PREF, ROUTER_PREFS[route.pref] if route.pref in ROUTER_PREFS else int(route.pref, 0)))
+        parts.append(attr_u8(RTA_PREF, ROUTER_PREFS[route.pref] if route.pref in ROUTER_PREFS else values.read_u32(route.pref, 0, 0xFF)))
     if route.ttl_propagate is not None:
         parts.append(attr_u8(RTA_TTL_PROPAGATE, route.ttl_propagate == "enabled"))
     if route.dev is not None:
@@ -179,7 +180,7 @@ def metrics_attr(metrics: tuple[Metric, ...]) -> bytes:
             parts.append(attr_u32(number, RTAX_FEATURE_ECN))
         else:
             scale = TIME_SCALE.get(metric.name, 1) if metric.timed else 1
-            parts.append(attr_u32(number, value * scale))
+            parts.append(attr_u32(number, (value * scale) & 0xFFFFFFFF))  # unsigned int arithmetic, as in ip
     if lock:
         parts.append(attr_u32(RTAX_LOCK, lock))
     return attr(RTA_METRICS, b"".join(parts))

@@ -171,7 +171,9 @@ def rule_filter(rule: Rule) -> RuleFilter:
         l3mdev=rule.l3mdev, uidrange=span(rule.uidrange),
         ipproto=ip_protocol(known(rule.ipproto)) if rule.ipproto is not None else None,
         sport=span(rule.sport), dport=span(rule.dport),
-        protocol=known(rule.protocol).number if rule.protocol is not None else None)
+        # `protocol all` lists every protocol, as if none were given
+        protocol=known(rule.protocol).number if rule.protocol not in (None, "all") else None,
+        tun_id=known(rule.tun_id))
 
 
 def span(ports) -> tuple | None:

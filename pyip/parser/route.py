@@ -378,6 +378,13 @@ SELECT = {
 }
 
 
+def read_ipproto(node, fields, context: Context) -> None:
+    """inet_proto_a2n() refuses while ip reads the line; the word is kept for printing."""
+    token = last_value(node)
+    context.at(token, v.ip_protocol)
+    fields["ipproto"] = context.text(token)
+
+
 # -- iproute_get() --------------------------------------------------------------
 
 GET = {
@@ -392,7 +399,7 @@ GET = {
     "uid": simple("uid", v.u32, "invalid UID"),
     "fibmatch": flag("fibmatch"),
     "as_": address_into("as_", parse_address),
-    "ipproto": simple("ipproto"),
+    "ipproto": read_ipproto,
     "sport": simple("sport", v.u32, "invalid sport", 0, 0xFFFF),
     "dport": simple("dport", v.u32, "invalid dport", 0, 0xFFFF),
     "to": address_into("to", parse_prefix),

@@ -8,7 +8,7 @@ from ..errors import PyipError, invalid_argument
 from ..prefix import parse_address, parse_prefix
 from . import values as v
 from .ip import Context, items, last_value, plain_prefix, twin, type_name, values_of
-from .route import direct_named, flag, realms_into, simple, with_names
+from .route import direct_named, flag, read_ipproto, realms_into, select_all_or, simple, with_names
 
 
 VERBS = {"LIST": "show", "SAVE": "save", "RESTORE": "restore", "ADD": "add",
@@ -17,8 +17,10 @@ DIRECT_VERBS = ("add",)  # build() needs no tree for it (see ip.parse_direct())
 
 
 def readers(verb: str | None, context: Context) -> dict:
-    if verb in ("show", "flush", "save") and context.family is None:
-        context.family = 4  # iprule_list_flush_or_save(): AF_UNSPEC means AF_INET
+    if verb in ("show", "flush", "save"):
+        if context.family is None:
+            context.family = 4  # iprule_list_flush_or_save(): AF_UNSPEC means AF_INET
+        return SELECT_READERS
     return READERS
 
 
@@ -87,6 +89,7 @@ def read_table(node, fields, context: Context) -> None:
 
 
 read_table_name = with_names("table", "tables", "invalid table ID")
+read_table_selector = with_names("table", "tables", "table id value is invalid")
 _direct_table_name = direct_named("table", "tables")
 
 
@@ -134,6 +137,13 @@ def read_nat(node, fields, context: Context) -> None:
     fields["action"] = "nat"
 
 
+def read_ifgroup(node, fields, context: Context) -> None:
+    """rtnl_group_a2n(): a name from the group file or a number, checked as ip reads the line."""
+    token = last_value(node)
+    context.at(token, v.group, 'Invalid "suppress_ifgroup" value')
+    fields["suppress_ifgroup"] = context.text(token)
+
+
 READERS = {
     "not_": flag("invert"),
     "from_": read_prefix("src"),
@@ -142,19 +152,25 @@ READERS = {
     "tos": with_names("tos", "dsfield", "TOS value is invalid"),
     "fwmark": read_fwmark,
     "realms": realms_into("realms", "invalid realms"),
-    "protocol": with_names("protocol", "protocols", "invalid \"protocol\""),
-    "tun_id": simple("tun_id", v.u32, "invalid tun_id", 0, (1 << 64) - 1),
+    "protocol": with_names("protocol", "protocols", '"protocol" value is invalid'),
+    "tun_id": simple("tun_id", v.u32, '"tun_id" value is invalid', 0, (1 << 64) - 1),
     "table": read_table,
-    "suppress_prefixlength": simple("suppress_prefixlength", v.u32,
-                                    "suppress_prefixlength value is invalid", 0, 0x7FFFFFFF),
-    "suppress_ifgroup": simple("suppress_ifgroup"),
+    "suppress_prefixlength": simple("suppress_prefixlength", v.s32, "suppress_prefixlength value is invalid", 0),
+    "suppress_ifgroup": read_ifgroup,
     "iif": read_ifname("iif", '"iif"/"dev" not a valid ifname'),
     "oif": read_ifname("oif", '"oif" not a valid ifname'),
     "l3mdev": flag("l3mdev"),
-    "uidrange": simple("uidrange", v.port_range, "invalid UID range", False),
+    "uidrange": simple("uidrange", v.uid_range, "invalid UID range"),
     "nat": read_nat,
-    "ipproto": simple("ipproto"),
-    "sport": simple("sport", v.port_range, "invalid sport range"),
+    "ipproto": read_ipproto,
+    "sport": simple("sport", v.port_range, "invalid port range"),
     "dport": simple("dport", v.port_range, "invalid dport range"),
     "action": read_action,
+}
+
+# iprule_list_flush_or_save() says some things otherwise than iprule_modify()
+SELECT_READERS = {
+    **READERS,
+    "table": read_table_selector,
+    "protocol": select_all_or("protocol", "protocols", 'invalid "protocol"'),
 }

@@ -189,7 +189,7 @@ class WordGrammar:
             return token, following
         if kind == "VALUE" and shape.keyword_starts is not None:
             shape.value_next = following
-            if word.text[0] not in shape.keyword_starts:
+            if word.text[:1] not in shape.keyword_starts:
                 return token, following  # parse_memoised() takes such values itself from now on
         if len(shape.steps) < 1024:  # keywords, and values that begin like one (`default`)
             shape.steps[word.text] = (token, following)
@@ -197,7 +197,7 @@ class WordGrammar:
 
     def kind_in(self, shape: Shape, word: Word) -> str | None:
         """kind_of() without the error: the terminal the word is in the shape's state, or None."""
-        if word.symbol is not None:
+        if word.symbol is not None or not word.text:  # an empty word ("$EMPTY") is a value too
             return "VALUE" if "VALUE" in self.states[shape.state] else None
         regex = self.matcher(shape.state)
         match = regex.fullmatch(word.text) if regex is not None else None
@@ -327,8 +327,8 @@ class WordGrammar:
     def kind_of(self, word: Word, state: int) -> str:
         """The terminal this word is here, or the positioned error."""
         acceptable = self.states[state]
-        if word.symbol is not None:
-            # An unknown value can only be a value, never a keyword.
+        if word.symbol is not None or not word.text:
+            # An unknown value can only be a value, never a keyword; nor can an empty word.
             if "VALUE" in acceptable:
                 return "VALUE"
             raise self.unexpected(word, state)

@@ -52,6 +52,7 @@ class RuleFilter:
     sport: tuple | None = None
     dport: tuple | None = None
     protocol: int | None = None
+    tun_id: int | None = None
 
 
 @attrs.frozen
@@ -122,8 +123,14 @@ def _selectors_match(rule: Rule, flt: RuleFilter) -> bool:
         (bool(flt.sport and flt.sport[0]), rule.pair(FRA_SPORT_RANGE, PORT_RANGE) == tuple(flt.sport or ())),
         (bool(flt.dport and flt.dport[0]), rule.pair(FRA_DPORT_RANGE, PORT_RANGE) == tuple(flt.dport or ())),
         (bool(flt.table), flt.table == rule.table),
+        (bool(flt.tun_id), flt.tun_id == _tun_id(rule)),
     )
     return all(ok for given, ok in checks if given)
+
+
+def _tun_id(rule: Rule) -> int:
+    value = rule.attrs.get(FRA_TUN_ID)
+    return int.from_bytes(value[:8], "big") if value else 0
 
 
 class RulePrinter:
