@@ -32,14 +32,27 @@ def main(argv: list[str]) -> int:
 
 
 def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
-    from .netlink import CommandFailed, Session, execute
+    from .netlink import CommandFailed, Session, execute, note_lines
     from .netlink.common import switch_netns
     from .netlink.usage import IP
 
     try:
         dialect, argv = take_dialect(argv)
         option_words, rest = split_options(argv)
+    except PyipError as error:
+        return report(refusal(error), err)
+    except CommandFailed as failure:
+        return report((failure.message + "\n", failure.status), err)
+    if dialect == MODERN and not pyip_runs(option_words):  # -h, -c, -V, -echo, ...: ip's own, as ip does them
+        handed = hand_over(argv, out, err, replace_process)
+        if handed is not None:
+            return handed
+    try:
+        option_words = [word for word in option_words if word != "--"]
         options = parse_options(option_words)
+        answered = answer_option(option_words, options, out, err)
+        if answered is not None:
+            return answered
     except PyipError as error:
         return report(refusal(error), err)
     except CommandFailed as failure:
@@ -61,13 +74,18 @@ def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
     if not rest:
         err.write(IP)
         return 255
-    words = [Word(text, Location("-", 1, column)) for column, text in enumerate(["ip", *argv])]
+    words = [Word(text, Location("-", 1, column)) for column, text in enumerate(["ip", *option_words, *rest])]
     try:
         command = parse_ip(words, dialect)
     except PyipError as error:
         # `pyip link set eth0 up` in a script that says pyip for ip: let ip do it
         handed = hand_over(argv, out, err, replace_process) if isinstance(error, OtherObject) else None
         return report(refusal(error), err) if handed is None else handed
+    if dialect != MODERN and not pyip_runs(option_words):  # pyip's reading, said to ip with ip's options
+        handed = hand_over(option_words + modern_words(command), out, err, replace_process,
+                           note_lines(command.notes))
+        if handed is not None:
+            return handed
     session = Session()
     try:
         result = execute(command, session, words)
@@ -82,15 +100,17 @@ def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
     return result.status
 
 
-def hand_over(argv: list[str], out, err, replace_process: bool) -> int | None:
+def hand_over(argv: list[str], out, err, replace_process: bool, notes: str = "") -> int | None:
     """Run the real ip on ARGV: in this process's place from the command line (`ip monitor` streams),
     else as a child whose output goes to OUT and ERR (the namespace switch, if any, was done already).
+    NOTES (pyip's legacy readings) go to ERR first.
     None when there is no real ip: the caller says what pyip says."""
     from . import real_ip
 
     real = real_ip.real_ip()
     if real is None:
         return None
+    err.write(notes)
     out.flush()
     err.flush()
     if replace_process:
@@ -114,9 +134,10 @@ def report(refused: tuple[str, int], err) -> int:
 
 
 def take_dialect(argv: list[str]) -> tuple[str, list[str]]:
-    """Take pyip's own `--dialect NAME` (or `--dialect=NAME`) out of the options."""
+    """Take pyip's own `--dialect NAME` (or `--dialect=NAME`) out of the options, wherever it stands
+    among them (`pyip -n ns1 --dialect legacy rule ...`)."""
     rest, dialect, i = [], MODERN, 0
-    while i < len(argv) and argv[i].startswith("-"):
+    while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
         word = argv[i]
         if word == "--dialect" or word.startswith("--dialect="):
             dialect = word.partition("=")[2] if "=" in word else (argv[i + 1] if i + 1 < len(argv) else "")
@@ -124,15 +145,20 @@ def take_dialect(argv: list[str]) -> tuple[str, list[str]]:
             if dialect not in DIALECTS:
                 raise PyipError('pyip: --dialect is "%s" or "%s", not "%s"' % (*DIALECTS, dialect), None, 255)
             continue
-        rest.append(word)
-        i += 1
+        taken = 2 if needs_value(word) else 1  # -n NETNS: its value is no option
+        rest += argv[i:i + taken]
+        i += taken
     return dialect, rest + argv[i:]
 
 
 def split_options(argv: list[str]) -> tuple[list[str], list[str]]:
-    """ip's options (with their values) before the object, and the rest."""
+    """ip's options (with their values) before the object, and the rest; `--` ends them and
+    stays with the options."""
     i = 0
     while i < len(argv) and argv[i].startswith("-"):
+        if argv[i] == "--":
+            i += 1
+            break
         if needs_value(argv[i]):
             if i + 1 >= len(argv):
                 raise missing_value(argv[i])
@@ -141,12 +167,71 @@ def split_options(argv: list[str]) -> tuple[list[str], list[str]]:
     return argv[:i], argv[i:]
 
 
+# The options pyip runs itself.  Any other (-h, -iec, -r, -t, -ts, -rc, -l, -a, -c, -echo, -M, -B,
+# -V, -help, --, or one ip does not know) hands the command to the real ip, which does as it does.
+PYIP_OPTIONS = frozenset({"OPT_INET", "OPT_INET6", "OPT_LINK", "OPT_STATS", "OPT_DETAILS", "OPT_ONELINE",
+                          "OPT_FORCE", "OPT_BATCH", "OPT_BRIEF", "OPT_JSON", "OPT_PRETTY", "OPT_NETNS",
+                          "OPT_NUMERIC"})
+PYIP_FAMILIES = ("inet", "inet6", "link")
+
+
+def pyip_runs(option_words: list[str]) -> bool:
+    """Does pyip do all that OPTION_WORDS ask, as ip 6.1 does it?"""
+    i = 0
+    while i < len(option_words):
+        kind = option_kind(option_words[i])
+        if kind == "OPT_FAMILY":
+            if option_words[i + 1:i + 2] and option_words[i + 1] not in PYIP_FAMILIES:
+                return False
+        elif kind not in PYIP_OPTIONS:
+            return False
+        i += 2 if needs_value(option_words[i]) else 1
+    return True
+
+
+def option_kind(word: str) -> str | None:
+    """The option WORD is to ip 6.1 (OPT_STATS for -s), None for one it does not know."""
+    from .parser.words import grammar
+
+    return grammar("ip").first_match(word, "OPT_")
+
+
+def answer_option(option_words: list[str], options, out, err) -> int | None:
+    """-Version and -help, without a real ip to answer: ip's version line, ip's usage.
+    The mpls and bridge families, which pyip does not speak: say so."""
+    from .netlink.usage import IP
+
+    for word in option_words:
+        kind = option_kind(word)
+        if kind == "OPT_VERSION":
+            out.write("ip utility, iproute2-6.1.0\n")
+            return 0
+        if kind == "OPT_HELP":
+            err.write(IP)
+            return 255
+    if options.family in (28, 7):
+        err.write("pyip: the mpls and bridge families (-M, -B) need iproute2's ip, which is not installed\n")
+        return 255
+    return None
+
+
+def modern_words(command) -> list[str]:
+    """COMMAND as today's ip is told it, without the options: OBJECT VERB ARGS."""
+    import shlex
+
+    import attrs
+
+    from .ast import Options
+
+    return shlex.split(str(attrs.evolve(command, options=Options())))[1:]
+
+
 def missing_value(option: str):
     """ip.c's NEXT_ARG() in main() prints the usage; `-netns` goes on with a NULL name."""
     from .netlink import CommandFailed
     from .netlink.usage import IP
 
-    if parse_options([option, "x"]).netns is not None:
+    if option_kind(option) == "OPT_NETNS":
         return CommandFailed('Cannot open network namespace "(null)": No such file or directory', 255)
     return CommandFailed(IP.rstrip("\n"), 255)
 

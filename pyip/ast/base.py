@@ -78,11 +78,15 @@ class Prefix:
         return f"{self.address}/{self.length}"
 
 
+# ip's one-word family options, by Options.family
+FAMILY_OPTIONS = {4: "-4", 6: "-6", 0: "-0", 28: "-M", 7: "-B"}
+
+
 @attrs.frozen
 class Options:
     """The top-level `ip` options that change what a command means or prints."""
 
-    family: int | None = None  # 4, 6, or None; -0 is "link" and kept as 0
+    family: int | None = None  # 4, 6, or None; -0 is "link" and kept as 0; -M is 28 (AF_MPLS), -B 7 (AF_BRIDGE)
     netns: str | Symbol | None = None
     batch: str | Symbol | None = None
     force: bool = False
@@ -98,23 +102,33 @@ class Options:
     color: str | None = None
     all: bool = False
     timestamp: bool = False
+    tshort: bool = False
+    iec: bool = False
+    echo: bool = False
+    loops: int | None = None
+    rcvbuf: int | None = None
 
     def words(self) -> list[str]:
         """The options as canonical `ip` words, in a stable order."""
         out = []
         if self.family is not None:
-            out.append({4: "-4", 6: "-6", 0: "-0"}[self.family])
+            out.append(FAMILY_OPTIONS[self.family])
         for flag, word in ((self.force, "-force"), (self.oneline, "-oneline"),
                            (self.details, "-details"), (self.json, "-json"),
                            (self.pretty, "-pretty"), (self.numeric, "-Numeric"),
                            (self.resolve, "-resolve"), (self.brief, "-brief"),
-                           (self.human, "-human"), (self.all, "-all"),
-                           (self.timestamp, "-timestamp")):
+                           (self.human, "-human"), (self.iec, "-iec"), (self.all, "-all"),
+                           (self.timestamp and not self.tshort, "-timestamp"), (self.tshort, "-tshort"),
+                           (self.echo, "-echo")):
             if flag:
                 out.append(word)
         out += ["-stats"] * self.stats
         if self.color is not None:
             out.append(f"-color={self.color}" if self.color != "always" else "-color")
+        if self.loops is not None:
+            out += ["-loops", str(self.loops)]
+        if self.rcvbuf is not None:
+            out += ["-rcvbuf", str(self.rcvbuf)]
         if self.netns is not None:
             out += ["-netns", str(self.netns)]
         if self.batch is not None:

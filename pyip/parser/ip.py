@@ -91,8 +91,11 @@ OPTION_FLAGS = {
     "OPT_FORCE": "force", "OPT_ONELINE": "oneline", "OPT_DETAILS": "details",
     "OPT_JSON": "json", "OPT_PRETTY": "pretty", "OPT_NUMERIC": "numeric",
     "OPT_RESOLVE": "resolve", "OPT_BRIEF": "brief", "OPT_HUMAN": "human",
-    "OPT_ALL": "all", "OPT_TIMESTAMP": "timestamp", "OPT_TSHORT": "timestamp",
+    "OPT_ALL": "all", "OPT_TIMESTAMP": "timestamp", "OPT_IEC": "iec", "OPT_ECHO": "echo",
 }
+# ip.c's family options and read_family()'s names: AF_INET, AF_INET6, AF_PACKET, AF_MPLS, AF_BRIDGE
+FAMILY_OPTIONS = {"OPT_INET": 4, "OPT_INET6": 6, "OPT_LINK": 0, "OPT_MPLS": 28, "OPT_BRIDGE": 7}
+FAMILY_NAMES = {"inet": 4, "inet6": 6, "link": 0, "mpls": 28, "bridge": 7}
 
 
 def parse_front(words: list[Word], end: Location, batch_line: bool):
@@ -177,8 +180,14 @@ def read_options(tree, words: list[Word]) -> Options:
         value = option.children[1] if len(option.children) > 1 else None
         if kind in OPTION_FLAGS:
             fields[OPTION_FLAGS[kind]] = True
-        elif kind in ("OPT_INET", "OPT_INET6", "OPT_LINK"):
-            fields["family"] = {"OPT_INET": 4, "OPT_INET6": 6, "OPT_LINK": 0}[kind]
+        elif kind == "OPT_TSHORT":
+            fields["timestamp"] = fields["tshort"] = True
+        elif kind in FAMILY_OPTIONS:
+            fields["family"] = FAMILY_OPTIONS[kind]
+        elif kind == "OPT_LOOPS":
+            fields["loops"] = c_atoi(str(value))
+        elif kind == "OPT_RCVBUF":
+            fields["rcvbuf"] = read_rcvbuf(value, words)
         elif kind == "OPT_FAMILY":
             fields["family"] = read_family_option(value, words)
         elif kind == "OPT_STATS":
@@ -192,8 +201,26 @@ def read_options(tree, words: list[Word]) -> Options:
     return Options(**fields)
 
 
+def c_atoi(text: str) -> int:
+    """C's atoi(), as ip reads -loops: leading blanks, a sign, digits; 0 when none."""
+    import re
+
+    found = re.match(r"\s*([+-]?\d+)", text)
+    return int(found.group(1)) if found else 0
+
+
+def read_rcvbuf(token, words: list[Word]) -> int:
+    """ip.c's get_unsigned(): a C number (0x.., 0..) that fits 32 bits."""
+    from .values import read_u32
+
+    size = read_u32(str(token))
+    if size is None:
+        raise PyipError(f"Invalid rcvbuf size '{token}'", words[token.start_pos].location, 255)
+    return size
+
+
 def read_family_option(token, words: list[Word]) -> int:
-    family = {"inet": 4, "inet6": 6, "link": 0}.get(str(token))
+    family = FAMILY_NAMES.get(str(token))
     if family is None:
         raise PyipError(f'Error: argument "{token}" is wrong: invalid protocol family',
                         words[token.start_pos].location, 255)
