@@ -23,6 +23,7 @@ import itertools
 
 import attrs
 
+from . import extensions
 from .ast import firewall as fw
 from .errors import PyipError
 
@@ -425,7 +426,7 @@ def rule_problem(rule: fw.Rule, table: str) -> str | None:
 
 
 def target_fits(rule: fw.Rule, table: str) -> bool:
-    limits = TARGET_LIMITS.get(type(rule.target))
+    limits = TARGET_LIMITS.get(type(rule.target)) or extensions.limits(rule.target)
     if limits is not None:
         wanted_table, _, protocol = limits
         if wanted_table not in (ANY, table) or (protocol is not ANY and not has_protocol(rule, protocol)):
@@ -435,6 +436,9 @@ def target_fits(rule: fw.Rule, table: str) -> bool:
 
 
 def match_fits(match, rule: fw.Rule) -> bool:
+    table, _, protocol = extensions.limits(match) or (ANY, ANY, ANY)
+    if table not in (ANY, rule.table) or (protocol is not ANY and not has_protocol(rule, protocol)):
+        return False
     protocol = MATCH_PROTOCOLS.get(type(match))
     if protocol is not None and not has_protocol(rule, protocol):
         # tcp and udp options become nftables expressions (the parser checked `-p`); an icmp match, or a
@@ -468,13 +472,13 @@ def walk(table: Table, chain: Chain, hook: str, path: list) -> str | None:
 
 
 def rule_allows_hook(rule: fw.Rule, hook: str) -> bool:
-    limits = TARGET_LIMITS.get(type(rule.target))
+    limits = TARGET_LIMITS.get(type(rule.target)) or extensions.limits(rule.target)
     if limits is not None and limits[1] is not ANY and hook not in limits[1]:
         return False
     if isinstance(rule.target, fw.Tcpmss) and rule.target.mss is None and hook not in ("FORWARD", "OUTPUT", "POSTROUTING"):
         return False
     for match in rule.matches:
-        hooks = MATCH_HOOKS.get(type(match))
+        hooks = MATCH_HOOKS.get(type(match)) or (extensions.limits(match) or (ANY, ANY, ANY))[1]
         if isinstance(match, fw.AddrtypeMatch) and match.limit_iface is not None:
             hooks = {"PREROUTING", "INPUT", "FORWARD"} if match.limit_iface == "in" else {"POSTROUTING", "OUTPUT", "FORWARD"}
         if hooks is not None and hook not in hooks:

@@ -348,10 +348,31 @@ def parse_number_range(extension: str, option: str, text: str, maximum: int) -> 
     return Range(bounds[0], bounds[-1])
 
 
+class Registry(dict):
+    """Extension name -> Extension class: the ones below, then pyip.extensions' modules, found when named."""
+
+    def __init__(self, kind: str, classes):
+        super().__init__((cls.name, cls) for cls in classes)
+        self.kind = kind
+
+    def get(self, name, default=None):
+        found = dict.get(self, name)
+        if found is None and isinstance(name, str):
+            from .. import extensions
+
+            found = extensions.parser(self.kind, name)
+            if found is not None:
+                self[name] = found
+        return default if found is None else found
+
+    def __contains__(self, name) -> bool:
+        return self.get(name) is not None
+
+
 from . import matches, targets  # noqa: E402  (they build on the classes above)
 
-MATCHES: dict[str, type[Extension]] = {cls.name: cls for cls in matches.ALL}
-TARGETS: dict[str, type[Extension]] = {cls.name: cls for cls in targets.ALL}
+MATCHES = Registry("match", matches.ALL)
+TARGETS = Registry("target", targets.ALL)
 
 
 def match_for_protocol(protocol: str) -> type[Extension] | None:

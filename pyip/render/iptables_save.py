@@ -14,6 +14,7 @@ import re
 
 import attrs
 
+from .. import extensions
 from ..ast import firewall as fw
 from ..ast.base import Symbol
 
@@ -73,7 +74,7 @@ def rule_words(rule: fw.Rule) -> list:
     if rule.fragment is not None:
         words += (["!"] if rule.fragment.negated else []) + ["-f"]
     for match in rule.matches:
-        words += ["-m", match.name, *MATCHES[type(match)](match)]
+        words += ["-m", match.name, *MATCHES.get(type(match), extensions.save_words)(match)]
     if rule.target is not None:
         words += target_words(rule.target)
     return words
@@ -351,7 +352,7 @@ def target_words(target) -> list:
         return ["-j", target.name]
     if isinstance(target, fw.ChainJump):
         return ["-g" if target.goto else "-j", target.chain]
-    return ["-j", target.name, *TARGETS[type(target)](target)]
+    return ["-j", target.name, *TARGETS.get(type(target), extensions.save_words)(target)]
 
 
 def text_value(value) -> object:

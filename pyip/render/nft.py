@@ -115,7 +115,10 @@ def _(item: nft.Fib) -> str:
 @value.register
 def _(item: nft.Binary) -> str:
     right = hex(item.right) if isinstance(item.right, int) else value(item.right)  # masks read best in hex
-    return f"{value(item.left)} {item.operator} {right}"
+    left = value(item.left)
+    if item.operator in ("<<", ">>") and isinstance(item.left, nft.Binary):
+        left = f"({left})"  # nft binds a shift tighter than & and ^
+    return f"{left} {item.operator} {right}"
 
 
 # -- statements ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
+from .. import extensions
 from ..ast import firewall as fw
 from ..ast import nft
 from ..errors import PyipError, printable
@@ -80,7 +81,9 @@ def translate_rule(rule: fw.Rule, quotes_allowed: bool = False) -> nft.Rule:
         if match.__class__ is fw.CommentMatch:
             comments.append(checked_string(match.comment, "a comment", quotes_allowed))
         else:
-            statements += MATCHES.get(type(match), unknown_match)(match, rule)
+            translate = MATCHES.get(type(match))
+            statements += translate(match, rule) if translate is not None else unknown_match(match, rule,
+                                                                                             quotes_allowed)
     if len(comments) > 1:
         raise Untranslatable("an nft rule has one comment, this rule has several")
     statements.append(COUNTER)
@@ -126,7 +129,9 @@ def checked_string(text, what: str, quotes_allowed: bool) -> str:
     return text
 
 
-def unknown_match(match, rule: fw.Rule) -> list:
+def unknown_match(match, rule: fw.Rule, quotes_allowed: bool = False) -> list:
+    if extensions.is_extension_node(match):
+        return extensions.nft_statements(match, rule, quotes_allowed)
     raise Untranslatable(f"the {getattr(match, 'name', type(match).__name__)} match")
 
 
@@ -432,6 +437,8 @@ def target_statements(target, rule: fw.Rule, quotes_allowed: bool) -> list:
     if isinstance(target, fw.ChainJump):
         return [nft.Verdict("goto" if target.goto else "jump", target.chain)]
     translate = TARGETS.get(type(target))
+    if translate is None and extensions.is_extension_node(target):
+        return extensions.nft_statements(target, rule, quotes_allowed)
     if translate is None:
         raise Untranslatable(f"the {getattr(target, 'name', type(target).__name__)} target")
     return translate(target, quotes_allowed)

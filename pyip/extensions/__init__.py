@@ -1,0 +1,77 @@
+"""One module per iptables extension, as iptables keeps one libxt_NAME.c per extension.
+
+A module `pyip/extensions/NAME.py` holds everything pyip knows about the
+match NAME and the target of the same name in capitals (connmark and
+CONNMARK share connmark.py, as revisions share a C file):
+
+- `MATCH` and/or `TARGET`: the pyip.parser.xtables.Extension subclass that
+  reads its options, with iptables' own messages, into
+- its AST node(s) (attrs classes with a `name`), which may carry `limits`:
+  (table, hooks, protocol) the kernel allows it in (None: any), for
+  pyip.ruleset and lint;
+- `SAVE`: node type -> the words iptables-save prints after `-m NAME` /
+  `-j NAME`;
+- `NFT`: node type -> (node, rule, quotes_allowed) -> the nft statements
+  (pyip.ast.nft) that do exactly the same, raising
+  pyip.translators.iptables_nft.Untranslatable with the reason otherwise.
+
+The parser, the save renderer and the nft translator find an extension here
+by name (modules are imported when a rule first names them), so adding one
+is adding its file and its tests.  Modules import the parser's generic
+value readers and the AST; never a renderer at import time (no circles).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from functools import lru_cache
+
+
+@lru_cache(maxsize=None)
+def extension_module(name: str):
+    """The module for the extension NAME (match or target), or None if pyip has none."""
+    if not name or not name.isascii() or not name.replace("_", "").isalnum() or name[0].isdigit():
+        return None
+    module_name = f"{__name__}.{name.lower()}"
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError):
+        return None
+    return None if spec is None else importlib.import_module(module_name)
+
+
+@lru_cache(maxsize=None)
+def parser(kind: str, name: str):
+    """The Extension class reading `-m NAME` (kind "match") or `-j NAME` (kind "target"), or None.
+    Names are case-sensitive, as iptables' are: `-m CONNMARK` is no match."""
+    module = extension_module(name)
+    found = getattr(module, kind.upper(), None) if module is not None else None
+    return found if found is not None and found.name == name else None
+
+
+def module_of(node):
+    return sys.modules[type(node).__module__]
+
+
+def is_extension_node(node) -> bool:
+    return type(node).__module__.startswith(__name__ + ".")
+
+
+def save_words(node) -> list:
+    return module_of(node).SAVE[type(node)](node)
+
+
+def nft_statements(node, rule, quotes_allowed: bool = False) -> list:
+    translate = getattr(module_of(node), "NFT", {}).get(type(node))
+    if translate is None:
+        from ..translators.iptables_nft import Untranslatable
+
+        raise Untranslatable(f"the {node.name} {'target' if node.name.isupper() else 'match'}")
+    return translate(node, rule, quotes_allowed)
+
+
+def limits(node):
+    """(table, hooks, protocol) the kernel allows the node in, or None."""
+    return getattr(type(node), "limits", None)

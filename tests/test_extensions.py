@@ -1,0 +1,50 @@
+"""Each extension module (pyip/extensions/NAME.py) against iptables' own tests for it, judged by the real tools.
+
+For every module: every rule of its .t files that the installed iptables
+accepts must come out of `pyip translate --to iptables-restore` as
+iptables-save prints it, every rule iptables refuses must be refused, and
+every .txlate vector must translate to what the kernel lists for the
+reference (or be refused where iptables or nft refuse the reference, or
+differ from a reference known to be wrong: tests/peer_iptables.py).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import pyip.extensions
+
+from .peer_iptables import t_results, txlate_results
+
+MODULES = sorted(path.stem for path in Path(pyip.extensions.__file__).parent.glob("*.py")
+                 if path.stem != "__init__")
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root for network namespaces")
+
+
+def test_every_module_is_a_registered_extension():
+    for name in MODULES:
+        module = pyip.extensions.extension_module(name)
+        faces = [getattr(module, kind, None) for kind in ("MATCH", "TARGET")]
+        assert any(faces), f"{name}.py has neither MATCH nor TARGET"
+        for face in filter(None, faces):
+            assert face.name.lower() == name
+            assert pyip.extensions.parser("match" if face is faces[0] else "target", face.name) is face
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_iptables_own_rules(name):
+    results = t_results(name)
+    wrong = [str(result) for result in results if result.verdict not in ("same", "rejected", "environment")]
+    assert results, f"no .t file for {name}"
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_iptables_translate_vectors(name):
+    results = txlate_results(name)
+    wrong = [str(result) for result in results if result.verdict not in ("same", "corrected", "justified")]
+    assert not wrong, "\n".join(wrong)
