@@ -20,6 +20,20 @@ def defines(ctx, param, values: tuple[str, ...]) -> dict[str, str]:
     return result
 
 
+def source_path(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
+    """Where `.`/`source` find their files, after the script's directory: set for the shell layer."""
+    from .shell import SOURCE_PATH
+
+    SOURCE_PATH.set(tuple(values))
+    return tuple(values)
+
+
+source_path_option = click.option(
+    "-P", "--source-path", "source_path", multiple=True, metavar="DIR", callback=source_path, expose_value=False,
+    type=click.Path(file_okay=False), help="Look here for files the script sources (`. ./functions`, "
+    "`. /etc/sysconfig/firewall` as DIR/etc/sysconfig/firewall or DIR/firewall) after the script's directory; "
+    "they are read, never run. Repeatable, like shellcheck's -P.")
+
 define_option = click.option(
     "-D", "--define", "defines", multiple=True, metavar="NAME=VALUE", callback=defines,
     help="Give a shell variable the value it has when the script runs (`EXTIP=63.89.102.157` for "

@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from .clioptions import define_option
+from .clioptions import define_option, source_path_option
 from .compat.legacy import DIALECTS, MODERN
 
 
@@ -41,6 +41,7 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per command.")
 @click.option("--rt-tables", type=click.Path(exists=True, dir_okay=False),
               help="Read table names from this file instead of /etc/iproute2/rt_tables.")
+@source_path_option
 @define_option
 def parse(file, dialect: str, as_json: bool, rt_tables: str | None, defines: dict) -> None:
     """Print each ip command of FILE (- for stdin) in canonical form.
@@ -49,7 +50,7 @@ def parse(file, dialect: str, as_json: bool, rt_tables: str | None, defines: dic
     with the next command, and the exit status is 1 if any command failed.
     """
     from . import parse_script
-    from .errors import PyipError
+    from .errors import PyipError, is_error
     from .parser.ip import OtherObject
     from .script import collector_paused
 
@@ -64,7 +65,7 @@ def parse(file, dialect: str, as_json: bool, rt_tables: str | None, defines: dic
                 out.flush()
                 click.echo(f"{result.location}: warning: {result.message}: passed over", err=True)
             elif isinstance(result, PyipError):
-                failed = True
+                failed = failed or is_error(result)
                 out.flush()  # keep stdout and stderr in command order
                 click.echo(str(result), err=True)
             else:

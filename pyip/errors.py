@@ -50,6 +50,20 @@ class PyipError(Exception):
         return self
 
 
+class PyipWarning(PyipError):
+    """Something the user should know that is not a failure: printed as `FILE:LINE:COL: warning: ...`,
+    never makes the exit status 1 (the shell layer's "commands piped into sh are not read")."""
+
+    severity = "warning"
+
+    def __str__(self) -> str:
+        return f"{self.location}: warning: {printable(self.message)}"
+
+
+def is_error(problem: PyipError) -> bool:
+    return getattr(problem, "severity", "error") == "error"
+
+
 class IncompleteCommand(PyipError):
     """The words ran out where iproute2 wanted one more (NEXT_ARG)."""
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from .ast.base import Symbol
-from .errors import Location, PyipError
+from .errors import Location, PyipError, PyipWarning
 from .parser.words import Word
 
 
@@ -29,6 +29,7 @@ class Entry(NamedTuple):
     words: list[Word]
     conditional: bool = False  # in an if/case branch, a loop body that may not run, after && or ||
     context: tuple = ()  # the shell's notes, outermost first ("for service=ftp", ...)
+    netns: str | None = None  # the network namespace it runs in (`ip netns exec NS ...`, `ip -n NS ...`)
 
 
 def script_commands(text: str, file: str = "-", defines: dict[str, str] | None = None
@@ -95,11 +96,12 @@ def read_shell(text: str, file: str, defines: dict[str, str] | None = None
     for line, col, message in script.errors:
         broken_lines.add(line)
         out.append(PyipError(f"shell: {message}", Location(file, line, col), 1))
+    out += [PyipWarning(f"shell: {message}", Location(file, line, col)) for line, col, message in script.warnings]
     for command in script.commands:
         # What the shell could not read is reported once, above, not again as a bad command.
-        if not broken_lines.intersection(range(command.line, command.end_line + 1)):
-            out.append(Entry([parser_word(word, file, Literal) for word in command.words], command.conditional,
-                             command.context))
+        if command.file != file or not broken_lines.intersection(range(command.line, command.end_line + 1)):
+            out.append(Entry([parser_word(word, command.file, Literal) for word in command.words],
+                             command.conditional, command.context, command.netns))
     return out, script.variables
 
 

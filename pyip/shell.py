@@ -12,19 +12,29 @@ splits some words wrongly (``$A/$B/``, a word cut by a line continuation) and be
 expansion needs the raw quoting anyway.  Variables are tracked in execution order;
 a value that cannot be known is kept as a `Symbol`, never guessed.
 
-Known gaps, all conservative: `.`/`source` and `eval` are not followed, globs,
-tildes and brace expansion stay literal text, arrays and `${A%...}`-style
-operators give Symbols, and a function body is only read where it is called.
+Commands are found however they are run (pyip.runners: `sudo -u root`, `nice -n
+5`, `ip netns exec NS`...; functions, aliases, arrays, `eval` and `sh -c` of a
+known string, `$( )` and backticks, whose commands run even when their output
+is captured).  `.`/`source` reads a file (never runs it) from the script's
+directory or SOURCE_PATH; its functions keep their own file and positions.
+What may run but cannot be read (`... | sh`, `eval "$UNKNOWN"`, a sourced
+file not found) is a warning.
+
+Known gaps, all conservative: globs, tildes and brace expansion stay literal
+text, `${A%...}`-style operators give Symbols, array elements assigned one by
+one make the array unknown, and a function body is only read where it is called.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextvars
 import re
 
 import attrs
 
 from .ast.base import Symbol  # a value known only at run time, kept by the text that names it
+from .runners import RUNNERS, ip_namespace, runner, strip_runners
 
 __all__ = [
     "Command",
@@ -44,6 +54,7 @@ PROGRAMS = frozenset({"ip", "ipchains", "iptables", "pyip"})
 MAX_STEPS = 500_000
 MAX_CALL_DEPTH = 64
 MAX_REPAIRS = 8  # rounds of patching newlines the grammar swallowed (see _Reparse)
+MAX_SOURCE_DEPTH = 16  # files sourcing files (or themselves)
 
 
 # --------------------------------------------------------------------- public data
@@ -87,6 +98,7 @@ class Command:
     context: tuple = ()
     conditional: bool = False
     source: str = ""
+    netns: str | None = None  # `ip netns exec NS CMD`, `ip -n NS ...`: the namespace it runs in
 
     @property
     def program(self) -> str | None:
@@ -99,6 +111,7 @@ class Script:
     commands: tuple
     errors: tuple  # of (line, col, message)
     variables: frozenset = frozenset()  # names the script sets anywhere (assignments, read, for, local)
+    warnings: tuple = ()  # of (line, col, message): what the script may run that could not be read
 
 
 class ShellSyntaxError(ValueError):
@@ -386,6 +399,10 @@ def _count(digits: str) -> int:
     return int(digits) if len(digits) < 19 else 1 << 63
 _LONE_VARIABLE = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})")
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?=)")
+_ELEMENT_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[[^\]]*\]\+?=")
+_ARRAY = "[@]"  # suffix of the key an array's elements are kept under
+_ARRAY_REFERENCE = re.compile(r"(#?)([A-Za-z_][A-Za-z0-9_]*)\[([^\]]+)\]")
+_ALL_QUOTED = re.compile(r'\$(?:@|\{@\}|\{([A-Za-z_][A-Za-z0-9_]*)\[@\]\})"')
 
 # What a variable lookup can tell.
 _UNKNOWN, _UNSET, _SET = 0, 1, 2
@@ -461,11 +478,13 @@ class _Lexer:
 
     def double(self, i: int, end: int) -> int:
         t, out = self.t, self.out
-        if t.startswith('$@"', i) or t.startswith('${@}"', i):
-            # "$@" alone is one word per argument, no word at all without any
-            length = 2 if t[i + 1] == "@" else 4
-            self.all_params(False, t[i : i + length], True, i - 1)
-            return i + length + 1
+        alone = _ALL_QUOTED.match(t, i) if t.startswith("$", i) else None
+        if alone:
+            # "$@" (and "${a[@]}") alone is one word per argument, no word at all without any
+            params = self.scope.array(alone.group(1)) if alone.group(1) else self.scope.params()
+            if params is not None or not alone.group(1):
+                self.all_params(False, t[i : alone.end() - 1], True, i - 1, params)
+                return alone.end()
         out.append((_LIT, "", True, False, i - 1))  # "" is a word
         while i < end:
             c = t[i]
@@ -532,6 +551,10 @@ class _Lexer:
 
     def braced(self, src: str, dq: bool, off: int) -> None:
         inner = src[2:-1] if src.endswith("}") else src[2:]
+        reference = _ARRAY_REFERENCE.fullmatch(inner)
+        if reference:
+            self.element(*reference.groups(), src, dq, off)
+            return
         if inner.startswith("#") and len(inner) > 1:
             self.length(inner[1:], src, dq, off)
             return
@@ -548,6 +571,32 @@ class _Lexer:
             self.operator(name, op.group(), rest[op.end() :], src, dq, off)
         else:
             self.symbol(src, dq, off)  # ${A%x}, ${A/x/y}, ${A:1}, arrays ...: not evaluated
+
+    def element(self, count: str, name: str, index: str, src: str, dq: bool, off: int) -> None:
+        """``${a[@]}``, ``${a[*]}``, ``${a[N]}`` and ``${#a[@]}``, of an array whose elements are known."""
+        params = self.scope.array(name)
+        if params is None:
+            self.symbol(src, dq, off)
+        elif index in ("@", "*"):
+            if not count:
+                self.all_params(index == "*", src, dq, off, params)
+            elif params.exact == len(params.words):
+                self.out.append((_LIT, str(len(params.words)), dq, not dq, off))
+            else:
+                self.symbol(src, dq, off)
+        elif _NUMBER.fullmatch(index) and int(index) < params.exact:
+            parts = params.words[int(index)].parts
+            text = _joined_text(parts)
+            if not count:
+                self.value(parts, dq, off)
+            elif text is not None:
+                self.out.append((_LIT, str(len(text)), dq, not dq, off))
+            else:
+                self.symbol(src, dq, off)
+        elif _NUMBER.fullmatch(index) and params.exact == len(params.words) and not count:
+            pass  # past the end: empty
+        else:
+            self.symbol(src, dq, off)
 
     def length(self, name: str, src: str, dq: bool, off: int) -> None:
         state, parts = self.scope.lookup(name) if _PARAM.fullmatch(name) else (_UNKNOWN, ())
@@ -599,8 +648,8 @@ class _Lexer:
         else:
             self.value(parts, dq, off)
 
-    def all_params(self, star: bool, src: str, dq: bool, off: int) -> None:
-        params = self.scope.params()
+    def all_params(self, star: bool, src: str, dq: bool, off: int, params=None) -> None:
+        params = self.scope.params() if params is None else params
         if params is None or (dq and star and params.exact < len(params.words)):
             self.symbol(src, dq, off)
             return
@@ -725,6 +774,9 @@ class _NoScope:
     def params(self):
         return None
 
+    def array(self, name):
+        return None
+
 
 # ---------------------------------------------------------------- evaluation
 
@@ -739,27 +791,64 @@ class _Frame:
         self.saved: dict = {}  # values hidden by `local`, restored on return
 
 
-class _Ctx:
-    __slots__ = ("notes", "conditional", "frame", "muted")
+class _Text:
+    """One text the evaluation reads: the script, a file it sources, a string it evals.
+    Its tree's nodes are offsets into it; `origin` is where the script brought it in."""
 
-    def __init__(self, notes, conditional, frame, muted=False):
-        self.notes, self.conditional, self.frame, self.muted = notes, conditional, frame, muted
+    __slots__ = ("src", "file", "parsed", "check", "origin")
+
+    def __init__(self, src, file, parsed, check, origin=None):
+        self.src, self.file, self.parsed, self.check, self.origin = src, file, parsed, check, origin
+
+
+class _AnchoredSource(_Source):
+    """An eval'd string: all of it stands at the eval's position."""
+
+    def __init__(self, text: str, anchor):
+        super().__init__(text)
+        self.anchor = anchor
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        return self.anchor
+
+
+class _Ctx:
+    __slots__ = ("notes", "conditional", "frame", "muted", "text")
+
+    def __init__(self, notes, conditional, frame, muted=False, text=None):
+        self.notes, self.conditional, self.frame, self.muted, self.text = notes, conditional, frame, muted, text
 
     def note(self, note: str, conditional: bool = True) -> "_Ctx":
-        return _Ctx(self.notes + (note,), self.conditional or conditional, self.frame, self.muted)
+        return _Ctx(self.notes + (note,), self.conditional or conditional, self.frame, self.muted, self.text)
 
-    def call(self, frame, note: str) -> "_Ctx":
-        return _Ctx(self.notes + (note,), self.conditional, frame, self.muted)
+    def call(self, frame, note: str, text=None) -> "_Ctx":
+        return _Ctx(self.notes + (note,), self.conditional, frame, self.muted, text or self.text)
 
     def mute(self) -> "_Ctx":
-        return _Ctx(self.notes, self.conditional, self.frame, True)
+        return _Ctx(self.notes, self.conditional, self.frame, True, self.text)
+
+    def within(self, text: "_Text", note: str) -> "_Ctx":
+        return _Ctx(self.notes + (note,), self.conditional, self.frame, self.muted, text)
 
 
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _SKIPPED_STATEMENTS = frozenset({"comment", "test_command", "ERROR", "heredoc_body"})
-_PREFIXES = frozenset({"sudo", "command", "exec", "env", "time", "nohup", "nice"})
 _BUILTINS = frozenset({"read", "shift", "set", "getopts", "printf", "mapfile", "readarray", "let", ":"})
-_INTERESTING = PROGRAMS | _PREFIXES | _BUILTINS
+# Words that run what follows them: eval, `.`, Red Hat's `action MSG CMD...`, `sh -c`.
+_RUNS_OTHERS = frozenset({"eval", ".", "source", "alias", "action", "sh", "bash", "dash"})
+_INTERESTING = PROGRAMS | frozenset(RUNNERS) | _BUILTINS | _RUNS_OTHERS
+_SHELLS = frozenset({"sh", "bash", "dash", "ksh", "zsh", "ash", "busybox"})
+# Commands that take a program's name as an argument without running it.
+_NEVER_RUN_ARGUMENTS = frozenset({
+    "echo", "printf", "logger", "log", "msg", "which", "type", "whereis", "hash", "man", "grep", "egrep", "fgrep",
+    "test", "[", "[[", "modprobe", "insmod", "rmmod", "lsmod", "apt-get", "apt", "yum", "dnf", "rpm", "dpkg",
+    "log_action_msg", "log_daemon_msg", "log_success_msg", "log_failure_msg", "log_warning_msg", "echo_success",
+    "echo_failure", "chmod", "chown", "cp", "mv", "rm", "ln", "ls", "cat", "install", "update-alternatives", "read",
+    "local", "export", "declare", "readonly", "unset", "alias", "sed", "awk", "cut", "tr", "case", "for", "if",
+    "return", "exit", "set", "trap", "kill", "killall", "pidof", "pgrep", "wait", ":", "true", "false",
+})
+# `$VERBOSE echo ...`-like words that print rather than run, and the common output variables.
+_IS_OUTPUT = re.compile(r"\$\{?(?:ECHO|echo|LOG|log|DEBUG|debug|VERBOSE|verbose|SUDO|sudo)\b")
 _ARITHMETIC_TARGET = re.compile(
     r"([A-Za-z_][A-Za-z0-9_]*)\s*(?:(?:[-+*/%&|^]|<<|>>)?=(?!=)|\+\+|--)|(?:\+\+|--)\s*([A-Za-z_][A-Za-z0-9_]*)"
 )
@@ -770,13 +859,19 @@ def _arithmetic_targets(text: str) -> list[str]:
     return [a or b for a, b in _ARITHMETIC_TARGET.findall(text)]
 
 
+_NAMES_A_PROGRAM = re.compile(
+    r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^${}`'\"]+)\}"  # ${IPT:-/sbin/iptables}: by its default
+    r"|(?:\$\(|`)\s*(?:which|command\s+-v|type\s+-[pP])\s+([A-Za-z0-9_./-]+)\s*(?:\)|`)")  # $(which iptables)
+
+
 def _program_name(word: Word) -> str | None:
     """Base name of a recognised program.  An unknown `${IPT:-/sbin/iptables}` is
-    recognised by its default, though its value stays unknown."""
+    recognised by its default, `$(which iptables)` by what it looks up, though
+    their values stay unknown."""
     text = word.text
     if text is None and len(word.parts) == 1:
-        m = re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]([^${}`'\"]+)\}", word.parts[0].name)
-        text = m.group(1) if m else None
+        m = _NAMES_A_PROGRAM.fullmatch(word.parts[0].name)
+        text = (m.group(1) or m.group(2)) if m else None
     if text is None:
         return None
     base = text.rsplit("/", 1)[-1]
@@ -795,6 +890,15 @@ class _Evaluator:
         self.funcs: dict = {}
         self.commands: list = []
         self.notes: dict = {}  # evaluation diagnostics (line, col, message), ordered
+        self.warnings: dict = {}  # what may run but could not be read (line, col, message), ordered
+        self.main_file = file
+        self.text = None  # the _Text being read (set by `use`)
+        self.aliases: dict = {}  # name -> source text of its value
+        self.sourced: dict = {}  # path -> (_Text, root node) of each file read once
+        self.missing_sources: set = set()
+        self.source_path: tuple = ()  # directories to look for sourced files in (--source-path)
+        self.program_symbols: dict = {}  # "$IPT" -> "iptables": every value IPT may hold names iptables
+        self.unresolved = None  # (line, col, source, why) of a command that may run a program pyip cannot see
         self.steps = 0
         self.frame = None
         self.literals: dict = {}  # text -> (Literal(text),)
@@ -804,14 +908,18 @@ class _Evaluator:
 
     def run(self, root) -> None:
         top = _Frame(None, None, 0, ())
-        stack = [self.block(root.children, _Ctx((), False, top))]
+        main = _Text(self.src, self.file, self.parsed, self.check)
+        stack = [(self.block(root.children, _Ctx((), False, top, text=main)), main)]
         while stack:
+            generator, text = stack[-1]
+            self.use(text)  # a generator reads the text its nodes come from
             try:
-                node, ctx = next(stack[-1])
+                node, ctx = next(generator)
             except StopIteration:
                 stack.pop()
                 continue
             self.steps += 1
+            self.use(ctx.text)
             if self.steps > MAX_STEPS:
                 self.diagnose(node, f"evaluation stopped after {MAX_STEPS} steps")
                 return
@@ -822,12 +930,93 @@ class _Evaluator:
                 self.diagnose(node, "nesting too deep: statement skipped")
                 sub = None
             if sub is not None:
-                stack.append(sub)
+                stack.append((sub, ctx.text))
+
+    def use(self, text: _Text) -> None:
+        self.text = text
+        self.src, self.file, self.parsed, self.check = text.src, text.file, text.parsed, text.check
 
     def statement(self, node, ctx):
         """Run one statement: simple ones at once, compound ones as a generator."""
         handler = _HANDLERS.get(node.type)
-        return handler(self, node, ctx) if handler else None
+        if handler is None:
+            return None
+        if node.type in _MAY_SUBSTITUTE and self.has_substitution(node):
+            return _substitutions_first(self, node, ctx, handler)
+        return handler(self, node, ctx)
+
+    def has_substitution(self, node) -> bool:
+        parsed, start, end = self.parsed, node.start_byte, node.end_byte
+        return parsed.find(b"$(", start, end) >= 0 or parsed.find(b"`", start, end) >= 0 \
+            or parsed.find(b"(", start, end) >= 0 and (parsed.find(b"<(", start, end) >= 0
+                                                        or parsed.find(b">(", start, end) >= 0)
+
+    def program_of(self, word: Word) -> str | None:
+        """The recognised program a command word names: by its text, or by what every value the
+        script may have given its variable names (`IPT` set to /sbin/iptables or /usr/sbin/iptables)."""
+        program = _program_name(word)
+        if program is None and self.program_symbols and len(word.parts) == 1 and type(word.parts[0]) is Symbol:
+            program = self.program_symbols.get(word.parts[0].name)
+        return program
+
+    def look_for_programs(self, words, node) -> None:
+        """Remember the first command that may run a recognised program pyip cannot see run:
+        `run iptables -F` with `run` defined nowhere, `$FW -A INPUT ...` with FW unknown."""
+        if self.unresolved is not None or not words:
+            return
+        first = words[0][0]
+        if first.startswith("$") and not _IS_OUTPUT.match(first):
+            variable = _LONE_VARIABLE.fullmatch(first.strip('"'))
+            how = f" (give it with -D {variable.group(1) or variable.group(2)}=PROGRAM)" if variable else ""
+            self.unresolved = (*self.src.pos(node.start_byte), _one_line(self.src.text(node.start_byte, node.end_byte)),
+                               "its program is known only when the script runs" + how)
+        elif first.rsplit("/", 1)[-1] not in _NEVER_RUN_ARGUMENTS and any(
+                raw[0].rsplit("/", 1)[-1] in PROGRAMS for raw in words[1:]):
+            self.unresolved = (*self.src.pos(node.start_byte), _one_line(self.src.text(node.start_byte, node.end_byte)),
+                               f"{first} is defined nowhere pyip can read")
+
+    # -- other texts: sourced files, eval'd strings
+
+    def read_text(self, code: str, file: str, anchor, origin):
+        """A string the script evaluates, parsed; every position in it is `anchor`."""
+        source = _AnchoredSource(code, anchor)
+        parsed, tree = _parse_repaired(_safe_for_tree_sitter(source.bytes))
+        text = _Text(source, file, parsed, False, origin)
+        self.text_errors(text, tree.root_node)
+        return text, tree.root_node
+
+    def read_file(self, path: str, origin):
+        cached = self.sourced.get(path)
+        if cached is None:
+            with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+                source = _Source(handle.read())
+            parsed, tree = _parse_repaired(_safe_for_tree_sitter(source.bytes))
+            cached = self.sourced[path] = (_Text(source, path, parsed, False, origin), tree.root_node)
+            self.text_errors(cached[0], tree.root_node)
+        return cached
+
+    def text_errors(self, text: "_Text", root) -> None:
+        """Syntax errors of a sourced file or eval'd string: placed where the script brings it in."""
+        for line, col, message in _syntax_errors(root, text.src):
+            where = text.origin or text.src.pos(0)
+            if text.file != self.main_file:
+                message = f"{text.file}:{line}:{col}: {message}"
+            self.notes[(*where, message)] = None
+
+    def find_sourced(self, name: str) -> str | None:
+        """Where a sourced file is: relative to the script's directory, or under a --source-path
+        directory (an absolute name only there: this machine's /etc is not the script's)."""
+        import os
+
+        candidates = []
+        if os.path.isabs(name):
+            for directory in self.source_path:
+                candidates += [os.path.join(directory, name.lstrip("/")), os.path.join(directory, os.path.basename(name))]
+        else:
+            script_dir = os.path.dirname(self.main_file) if self.main_file not in ("-", "") else "."
+            candidates.append(os.path.join(script_dir or ".", name))
+            candidates += [os.path.join(directory, name) for directory in self.source_path]
+        return next((os.path.normpath(path) for path in candidates if os.path.isfile(path)), None)
 
     def block(self, nodes, ctx):
         for node in nodes:
@@ -835,8 +1024,19 @@ class _Evaluator:
                 yield node, ctx
 
     def diagnose(self, node, message: str) -> None:
+        self.notes[self.where(node, message)] = None
+
+    def warn(self, node, message: str) -> None:
+        self.warnings[self.where(node, message)] = None
+
+    def where(self, node, message: str) -> tuple[int, int, str]:
+        """(line, col, message) in the script; what a sourced file says is placed at its `.` line."""
         line, col = self.src.pos(node.start_byte)
-        self.notes[(line, col, message)] = None
+        if self.text is None or self.text.origin is None:
+            return line, col, message
+        if self.text.file != self.main_file:
+            message = f"{self.text.file}:{line}:{col}: {message}"
+        return (*self.text.origin, message)
 
     # -- the scope seen by the lexer
 
@@ -873,11 +1073,15 @@ class _Evaluator:
     def assign(self, name: str, parts) -> None:
         if name not in self.defined:  # the user's value wins, as make's command-line variables do
             self.env[name] = tuple(parts)
+            if self.program_symbols:
+                self.program_symbols.pop("$" + name, None)
         self.assigned.add(name)
 
     def forget(self, name: str) -> None:
         if name not in self.defined:
             self.env.pop(name, None)
+            if self.program_symbols:
+                self.program_symbols.pop("$" + name, None)
         self.assigned.add(name)
 
     # -- words
@@ -958,10 +1162,17 @@ class _Evaluator:
         """Carry out ``NAME=value`` or ``NAME+=value`` given as source text."""
         m = _ASSIGNMENT.match(text)
         if not m:
+            element = _ELEMENT_ASSIGNMENT.match(text)
+            if element:  # `a[2]=x`: the array's elements are not tracked one by one
+                self.forget(element.group(1))
+                self.forget_array(element.group(1))
             return
         name, op = m.groups()
         if local:
             self.make_local(name)
+        if text.startswith("(", m.end()):
+            self.assign_array(name, text[m.end() :], append=op == "+=")
+            return
         value = self.value_of(text[m.end() :])
         if value is not None and op == "+=":
             state, old = self.lookup(name)
@@ -975,6 +1186,59 @@ class _Evaluator:
         frame = self.frame
         if frame is not None and frame.name is not None and name not in frame.saved:
             frame.saved[name] = self.env.get(name, _MISSING)
+            frame.saved[name + _ARRAY] = self.env.get(name + _ARRAY, _MISSING)
+
+    # -- arrays: kept as _Params under "NAME[@]" in env, so branches and subshells treat them as variables
+
+    def array(self, name: str):
+        value = self.env.get(name + _ARRAY)
+        return value if type(value) is _Params else None
+
+    def assign_array(self, name: str, text: str, append: bool = False) -> None:
+        """``NAME=(words...)`` or ``NAME+=(words...)``; ``$NAME`` is the first element."""
+        elements = self.array_elements(text)
+        if append and elements is not None:
+            old = self.array(name)
+            elements = None if old is None or old.exact < len(old.words) else list(old.words) + elements
+        if elements is None or name in self.defined:
+            self.forget_array(name)
+            self.forget(name)
+            return
+        params = _Params.of(elements)
+        self.env[name + _ARRAY] = params
+        self.assigned.add(name)
+        if params.exact:
+            self.assign(name, params.words[0].parts)
+        elif params.words:
+            self.forget(name)
+        else:
+            self.assign(name, ())
+
+    def forget_array(self, name: str) -> None:
+        self.env.pop(name + _ARRAY, None)
+
+    def array_elements(self, text: str) -> list | None:
+        """The words of ``(a "b c" $d)``, expanded; None when the text does not read."""
+        if not text.endswith(")"):
+            return None
+        inner, words, i = text[1:-1], [], 0
+        while i < len(inner):
+            m = _BLANKS.match(inner, i)
+            if m:
+                i = m.end()
+            elif inner.startswith("\\\n", i):
+                i += 2
+            elif inner[i] == "#":
+                newline = inner.find("\n", i)
+                i = len(inner) if newline < 0 else newline
+            else:
+                try:
+                    j = _word_end(inner, i, len(inner), self.file, 1)
+                except ShellSyntaxError:
+                    return None
+                words.extend(self.expand_word(inner[i:j], 1, 1))
+                i = j
+        return words
 
 
 def _same_word(src: bytes, end: int, start: int) -> bool:
@@ -995,23 +1259,115 @@ def _run_command(ev: _Evaluator, node, ctx: _Ctx):
             ev.assign_text(raw[0])
         return None
     first = words[0][0]
+    if first in ev.aliases:
+        words = [(ev.aliases[first], *words[0][1:])] + words[1:]  # expanded and split below
+        first = ""
     if _PLAIN.fullmatch(first) and first not in ev.funcs:
         if first.rsplit("/", 1)[-1] not in _INTERESTING:
             _expand_for_effects(ev, words[1:])
+            ev.look_for_programs(words, node)
             return None
-    argv = ev.expand(words)
+    return _run_words(ev, node, ctx, ev.expand(words), assignments)
+
+
+def _run_words(ev: _Evaluator, node, ctx: _Ctx, argv, assignments=(), netns=None):
+    """What the expanded words run: a function, a recognised program (through any
+    runners in front of it), a string to evaluate, a file to read, or a builtin."""
     if argv and argv[0].text in ev.funcs:
         return _call(ev, node, ctx, argv, assignments)
-    if argv and first not in PROGRAMS:  # `ip ...` needs no look at prefixes
-        argv = _strip_prefixes(argv)
+    if argv and runner(argv[0]):
+        argv = strip_runners(argv)
     if not argv:
         return None
-    if _program_name(argv[0]):
+    program = ev.program_of(argv[0])
+    if program == "ip" and len(argv) > 3 and (argv[1].text or "x")[:1] in ("-", "n"):
+        inner, netns = ip_namespace(argv)
+        if inner is not argv:  # `ip netns exec NS CMD...` runs CMD
+            return _run_words(ev, node, ctx.note(f"ip netns exec {netns}", conditional=False), inner, (), netns)
+    if program:
+        if argv[0].text is None and _program_name(argv[0]) is None:  # named by every value it may hold
+            argv = [Word(ev.literal_parts(program), argv[0].line, argv[0].col), *argv[1:]]
         if not ctx.muted:
-            ev.commands.append(_make_command(ev, node, ctx, argv))
-    else:
-        _builtin_effects(ev, argv)
+            ev.commands.append(_make_command(ev, node, ctx, argv, netns))
+        return None
+    name = argv[0].text
+    if name in _RUNS_OTHERS and name not in ev.funcs:
+        return _run_other(ev, node, ctx, name, argv)
+    _builtin_effects(ev, argv)
+    ev.look_for_programs([(str(w), w.line, w.col) for w in argv], node)
     return None
+
+
+def _run_other(ev: _Evaluator, node, ctx: _Ctx, name: str, argv):
+    if name == "eval":
+        return _eval(ev, node, ctx, argv[1:], "eval")
+    if name in (".", "source"):
+        return _source(ev, node, ctx, argv)
+    if name == "alias":
+        _define_aliases(ev, argv[1:])
+        return None
+    if name == "action":  # Red Hat's /etc/init.d/functions: `action MESSAGE CMD...` runs CMD
+        return _run_words(ev, node, ctx, argv[2:]) if len(argv) > 2 else None
+    if len(argv) > 2 and argv[1].text == "-c":  # `sh -c 'STRING' [NAME ARG...]`
+        return _run_subshell_of(ev, _eval(ev, node, ctx, argv[2:3], f"{name} -c"))
+    return None
+
+
+def _run_subshell_of(ev: _Evaluator, generator):
+    if generator is None:
+        return
+    saved = dict(ev.env)
+    yield from generator
+    ev.env = saved
+
+
+def _eval(ev: _Evaluator, node, ctx: _Ctx, words, note: str):
+    """Read a string the script evaluates, when its every word is known; its commands are placed at the
+    eval's own position."""
+    texts = [w.text for w in words]
+    if any(t is None for t in texts):
+        ev.warn(node, f"{note} of a value known only when the script runs: the commands it runs are not read"
+                      f" (give the value with -D NAME=VALUE)")
+        return None
+    code = " ".join(texts)
+    if not code.strip():
+        return None
+    anchor = ev.src.pos(node.start_byte)
+    text, root = ev.read_text(code, ev.file, anchor, ev.text.origin)
+    return ev.block(root.children, ctx.within(text, note))
+
+
+def _source(ev: _Evaluator, node, ctx: _Ctx, argv):
+    """`. FILE` / `source FILE`: read FILE (never run it) where --source-path or the script's directory has it."""
+    if len(argv) < 2:
+        return None
+    name = argv[1].text
+    if name is None:
+        ev.warn(node, f"sourced file {argv[1]} is known only when the script runs: not read"
+                      f" (give it with -D NAME=VALUE)")
+        return None
+    path = ev.find_sourced(name)
+    if path is None:
+        if name not in ev.missing_sources:
+            ev.missing_sources.add(name)
+            ev.warn(node, f"sourced file {name} not found: its functions and variables stay unknown"
+                          f" (give the directory that holds it with --source-path DIR)")
+        return None
+    if sum(note.startswith("sourced ") for note in ctx.notes) >= MAX_SOURCE_DEPTH:
+        ev.diagnose(node, f"{name} sourced {MAX_SOURCE_DEPTH} files deep: not read again")
+        return None
+    text, root = ev.read_file(path, ev.text.origin or ev.src.pos(node.start_byte))
+    return ev.block(root.children, ctx.within(text, f"sourced {name}"))
+
+
+def _define_aliases(ev: _Evaluator, words) -> None:
+    for word in words:
+        text = word.text
+        if text is None:
+            continue
+        name, equals, value = text.partition("=")
+        if equals and name:
+            ev.aliases[name] = value
 
 
 # What keeps a command from being made of plain words only: quotes, redirections,
@@ -1064,7 +1420,7 @@ def _expand_for_effects(ev: _Evaluator, raw_words) -> None:
             ev.expand_word(*raw)
 
 
-def _make_command(ev: _Evaluator, node, ctx: _Ctx, argv) -> Command:
+def _make_command(ev: _Evaluator, node, ctx: _Ctx, argv, netns=None) -> Command:
     line, col = ev.src.pos(node.start_byte)
     end_line = ev.src.pos(max(node.start_byte, node.end_byte - 1))[0]
     return Command(
@@ -1076,50 +1432,8 @@ def _make_command(ev: _Evaluator, node, ctx: _Ctx, argv) -> Command:
         context=ctx.notes,
         conditional=ctx.conditional,
         source=ev.src.text(node.start_byte, node.end_byte),
+        netns=netns,
     )
-
-
-# Options of each prefix that take a separate argument (`sudo -u root ip ...`).
-_PREFIX_OPTIONS = {
-    "sudo": frozenset("ughpCDrtUTR"),
-    "exec": frozenset("a"),
-    "env": frozenset("uCS"),
-    "command": frozenset(),
-    "time": frozenset(),
-    "nohup": frozenset(),
-    "nice": frozenset("n"),
-}
-
-
-def _strip_prefixes(argv: list) -> list:
-    """Drop `sudo`, `command`, `exec`, `env`, `time`, `nohup`, `nice` with their
-    options (and VAR=x after env and sudo)."""
-    while argv and argv[0].text is not None:
-        prefix = argv[0].text.rsplit("/", 1)[-1]
-        if prefix not in _PREFIX_OPTIONS:
-            return argv
-        argv = _after_options(prefix, argv[1:])
-    return argv
-
-
-def _after_options(prefix: str, words: list) -> list:
-    with_arg = _PREFIX_OPTIONS[prefix]
-    k = 0
-    while k < len(words):
-        text = words[k].text
-        if text is None:
-            break
-        if text == "--":
-            return words[k + 1 :]
-        if prefix == "command" and text in ("-v", "-V"):
-            return []  # `command -v ip` only looks the program up
-        if text.startswith("-") and len(text) > 1:
-            k += 2 if (len(text) == 2 and text[1] in with_arg) else 1
-        elif prefix in ("env", "sudo") and (text == "-" or _ASSIGNMENT.match(text)):
-            k += 1
-        else:
-            break
-    return words[k:]
 
 
 def _builtin_effects(ev: _Evaluator, argv) -> None:
@@ -1203,7 +1517,7 @@ def _call(ev: _Evaluator, node, ctx: _Ctx, argv, assignments):
     if name in frame.calls or frame.depth >= MAX_CALL_DEPTH:
         ev.diagnose(node, f"recursive call to {name} not followed")
         return None
-    body = ev.funcs[name]
+    body, body_text = ev.funcs[name]
     callee = _Frame(name, _Params.of(argv[1:]), frame.depth + 1, frame.calls + (name,))
     for raw in assignments:  # `A=x f` sets A for the call only
         text = raw[0]
@@ -1211,7 +1525,7 @@ def _call(ev: _Evaluator, node, ctx: _Ctx, argv, assignments):
         if m:
             callee.saved.setdefault(m.group(1), ev.env.get(m.group(1), _MISSING))
             ev.assign_text(text)
-    return _run_call(ev, body, ctx.call(callee, f"function {name} called at {line}:{col}"), callee)
+    return _run_call(ev, body, ctx.call(callee, f"function {name} called at {line}:{col}", body_text), callee)
 
 
 def _run_call(ev: _Evaluator, body, ctx: _Ctx, callee: _Frame):
@@ -1226,7 +1540,7 @@ def _run_call(ev: _Evaluator, body, ctx: _Ctx, callee: _Frame):
 def _run_function_definition(ev: _Evaluator, node, ctx: _Ctx):
     name, body = node.child_by_field_name("name"), node.child_by_field_name("body")
     if name is not None and body is not None:
-        ev.funcs[ev.src.text(name.start_byte, name.end_byte)] = body
+        ev.funcs[ev.src.text(name.start_byte, name.end_byte)] = (body, ev.text)
     return None
 
 
@@ -1247,8 +1561,11 @@ def _run_declaration(ev: _Evaluator, node, ctx: _Ctx):
     for text in texts:
         if text.startswith("-"):
             continue
-        if "a" in options or "A" in options:
+        if "A" in options or ("a" in options and "=(" not in text):
             ev.forget(text.split("=", 1)[0].rstrip("+"))
+            ev.forget_array(text.split("=", 1)[0].rstrip("+"))
+        elif "a" in options:
+            ev.assign_text(text, local=local)
         elif _ASSIGNMENT.match(text):
             ev.assign_text(text, local=local)
         elif local and _NAME.fullmatch(text):
@@ -1305,14 +1622,27 @@ def _run_pipeline(ev: _Evaluator, node, ctx: _Ctx):
     # ksh and zsh: what an element assigns is unknown afterwards.
     before = dict(ev.env)
     changed: set = set()
-    for child in node.named_children:
+    for k, child in enumerate(node.named_children):
         if child.type in _SKIPPED_STATEMENTS:
             continue
+        if k and _reads_commands_from_input(ev, child):
+            ev.warn(child, f"commands piped into {_one_line(ev.src.text(child.start_byte, child.end_byte))} are"
+                           " made when the script runs: not read")
         ev.env = dict(before)
         yield child, ctx
         changed |= _changed(before, ev.env)
     ev.env = before
     _forget_all(ev, changed)
+
+
+def _reads_commands_from_input(ev: _Evaluator, node) -> bool:
+    """`... | sh`, `... | bash -s`, `... | sudo sh -x`: a shell that runs what comes down the pipe."""
+    if node.type != "command":
+        return False
+    words = ev.src.text(node.start_byte, node.end_byte).split()
+    while words and words[0].rsplit("/", 1)[-1] in ("sudo", "doas", "env", "exec", "command"):
+        words = words[1:]
+    return bool(words) and words[0].rsplit("/", 1)[-1] in _SHELLS and all(w.startswith("-") for w in words[1:])
 
 
 def _run_list(ev: _Evaluator, node, ctx: _Ctx):
@@ -1330,17 +1660,42 @@ def _run_negated(ev: _Evaluator, node, ctx: _Ctx):
     return ev.block(node.children, ctx)
 
 
-def _branches(ev: _Evaluator, branches, ctx: _Ctx):
+def _branches(ev: _Evaluator, branches, ctx: _Ctx, exhaustive: bool = False):
     """Run alternative branches, each from the same variables; whatever any of
-    them assigns is unknown afterwards (the conservative rule)."""
+    them assigns is unknown afterwards (the conservative rule).  `exhaustive`: one
+    of them surely runs (an else, a `*)` arm); else the path past them all counts too."""
     before = dict(ev.env)
     changed: set = set()
+    ends = [] if exhaustive else [dict(before)]
     for note, nodes in branches:
         ev.env = dict(before)
         yield from ev.block(nodes, ctx.note(note))
         changed |= _changed(before, ev.env)
+        ends.append(ev.env)
     ev.env = before
     _forget_all(ev, changed)
+    _keep_agreed_programs(ev, changed, ends)
+
+
+def _keep_agreed_programs(ev: _Evaluator, names, ends) -> None:
+    """`if [ -x /sbin/iptables ]; then IPT=/sbin/iptables; else IPT=/usr/sbin/iptables; fi`: IPT is
+    unknown afterwards, but whichever way the script went, `$IPT` runs iptables."""
+    for name in names:
+        programs = {_program_of_value(end.get(name)) for end in ends}
+        if len(programs) == 1 and None not in programs and name not in ev.defined:
+            symbol = "$" + name
+            ev.env[name] = (Symbol(symbol),)
+            ev.program_symbols[symbol] = programs.pop()
+
+
+def _program_of_value(value) -> str | None:
+    if not value or len(value) != 1:
+        return None
+    part = value[0]
+    if type(part) is Literal:
+        base = part.text.rsplit("/", 1)[-1]
+        return base if base in PROGRAMS else None
+    return _program_name(Word((part,), 0, 0))
 
 
 def _changed(before: dict, after: dict) -> set:
@@ -1351,6 +1706,9 @@ def _changed(before: dict, after: dict) -> set:
 def _forget_all(ev: _Evaluator, names) -> None:
     for name in names:
         ev.env.pop(name, None)
+    if ev.program_symbols:
+        for name in names:
+            ev.program_symbols.pop("$" + name, None)
 
 
 def _run_if(ev: _Evaluator, node, ctx: _Ctx):
@@ -1366,7 +1724,7 @@ def _run_if(ev: _Evaluator, node, ctx: _Ctx):
             branches.append((f"elif {elif_text} (then)", elif_body))
         else:
             branches.append((f"if {cond_text} (else)", clause.children))
-    yield from _branches(ev, branches, ctx)
+    yield from _branches(ev, branches, ctx, exhaustive=any(c.type == "else_clause" for c in clauses))
 
 
 def _split_at(children, divider: str):
@@ -1393,7 +1751,7 @@ def _text_of(ev: _Evaluator, nodes) -> str:
 def _run_case(ev: _Evaluator, node, ctx: _Ctx):
     subject = node.child_by_field_name("value")
     subject_text = _text_of(ev, [subject]) if subject is not None else ""
-    branches = []
+    branches, catch_all = [], False
     for item in node.named_children:
         if item.type != "case_item":
             continue
@@ -1404,8 +1762,9 @@ def _run_case(ev: _Evaluator, node, ctx: _Ctx):
             elif child.is_named and child.type not in _SKIPPED_STATEMENTS:
                 (body if seen_paren else patterns).append(child)
         pattern_text = _one_line(ev.src.text(item.start_byte, patterns[-1].end_byte)) if patterns else ""
+        catch_all = catch_all or any(ev.src.text(p.start_byte, p.end_byte) == "*" for p in patterns)
         branches.append((f"case {subject_text} in {pattern_text})", body))
-    yield from _branches(ev, branches, ctx)
+    yield from _branches(ev, branches, ctx, exhaustive=catch_all)
 
 
 def _run_while(ev: _Evaluator, node, ctx: _Ctx):
@@ -1481,6 +1840,34 @@ def _run_c_for(ev: _Evaluator, node, ctx: _Ctx):
     yield from _loop_once(ev, [(note, [body] if body is not None else [], True)], ctx, loop_vars=names)
 
 
+_MAY_SUBSTITUTE = frozenset({"command", "variable_assignment", "variable_assignments", "declaration_command"})
+_SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
+
+
+def _substitutions_first(ev: _Evaluator, node, ctx: _Ctx, handler):
+    """`x=$(ip route add ...)`: the commands inside $( ), backticks and <( ) run (in a subshell)
+    before the statement that uses their output."""
+    for substitution in _substitutions(node):
+        saved = dict(ev.env)
+        yield from ev.block(substitution.children, ctx)
+        ev.env = saved
+    ev.use(ctx.text)
+    sub = handler(ev, node, ctx)
+    if sub is not None:
+        yield from sub
+
+
+def _substitutions(node) -> list:
+    """The outermost substitutions in a statement, in order (an inner one runs with its outer one)."""
+    found = []
+    for child in node.children:
+        if child.type in _SUBSTITUTIONS:
+            found.append(child)
+        elif child.child_count:
+            found.extend(_substitutions(child))
+    return found
+
+
 _HANDLERS = {
     "program": _run_block,
     "compound_statement": _run_compound,
@@ -1507,18 +1894,28 @@ _HANDLERS = {
 # -------------------------------------------------------------------- public API
 
 
-def read_script(text: str, file: str = "-", defines: dict[str, str] | None = None) -> Script:
+# Directories where `.`/`source` look for files (the CLI's --source-path, like shellcheck's -P),
+# after the script's own directory.  A context variable, so that every caller between the CLI and
+# this module need not pass it along; read_script's `source_path` overrides it.
+SOURCE_PATH: contextvars.ContextVar[tuple] = contextvars.ContextVar("SOURCE_PATH", default=())
+
+
+def read_script(text: str, file: str = "-", defines: dict[str, str] | None = None, source_path=None) -> Script:
     """Every ip / ipchains / iptables / pyip command the script runs, in order, and
     the positions of the regions tree-sitter could not parse (those are skipped).
+    Files the script sources are read (never run) from the script's directory
+    or `source_path` (default: SOURCE_PATH); `warnings` say what may run but
+    could not be read.
 
     `defines` gives variables their values wherever the script reads them, over
     whatever the script assigns: for what it computes only when it runs
     (`EXTIP=`ifconfig ...``), which would otherwise stay a symbol.
     """
-    return _read_script(text, file, plain_path=True, defines=defines)
+    return _read_script(text, file, plain_path=True, defines=defines, source_path=source_path)
 
 
-def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str] | None = None) -> Script:
+def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str] | None = None,
+                 source_path=None) -> Script:
     """`read_script`; with `plain_path` False every command goes through the tree,
     which the tests use to check the plain-command shortcut against it."""
     source = _Source(text)
@@ -1528,6 +1925,7 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
     while True:
         evaluator = _Evaluator(source, file, parsed, repairs < MAX_REPAIRS, plain_path)
         evaluator.define(defines or {})
+        evaluator.source_path = tuple(SOURCE_PATH.get() if source_path is None else source_path)
         try:
             evaluator.run(tree.root_node)
             break
@@ -1539,7 +1937,24 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
                 parsed, tree = repaired
                 repairs += 1
     errors = _syntax_errors(tree.root_node, source) + list(evaluator.notes)
-    return Script(tuple(evaluator.commands), tuple(errors), frozenset(evaluator.assigned))
+    warnings = list(evaluator.warnings)
+    if not evaluator.commands and evaluator.unresolved is not None:
+        line, col, command, why = evaluator.unresolved
+        warnings.append((line, col, f"no ip, ipchains or iptables command found; `{command}` may run one,"
+                                    f" but {why}"))
+    return Script(tuple(evaluator.commands), tuple(errors), frozenset(evaluator.assigned), tuple(warnings))
+
+
+def _parse_repaired(parsed: bytes):
+    """Parse a sourced file or eval'd string, patching the newlines the grammar swallows (see _Reparse)
+    at once: such texts are small, and a restart of the whole evaluation is not theirs to ask for."""
+    tree = _parser().parse(parsed)
+    for _ in range(MAX_REPAIRS):
+        repaired = _repair(tree, parsed)
+        if repaired is None:
+            break
+        parsed, tree = repaired
+    return parsed, tree
 
 
 # tree-sitter-bash's scanner can crash the whole process (SIGSEGV) on a 4-byte

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .compat import legacy
-from .errors import PyipError
+from .errors import PyipError, is_error
 
 
 def to_iptables_restore(text: str, file: str = "-", dialect: str = legacy.MODERN,
@@ -89,6 +89,7 @@ def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN, s
 
 
 def left_out_note(errors: list[PyipError]) -> str:
+    errors = [error for error in errors if is_error(error)]
     if not errors:
         return ""
     lines = ", ".join(dict.fromkeys(str(error.location.line) for error in errors))

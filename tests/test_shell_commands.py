@@ -58,3 +58,275 @@ def test_a_case_arm_at_column_0_keeps_the_script_a_script(tmp_path):
     result = pyip("translate", "--to", "iptables-restore", str(script))
     assert "-A INPUT -i lo -j ACCEPT" in result.stdout, result.stderr
     assert "iptables-restore" not in result.stderr
+
+
+# ------------------------------------------------------------- finding commands (item 4)
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pyip.shell import read_script  # noqa: E402
+
+
+def argvs(text: str, file: str = "t.sh", **kwargs) -> list[list[str]]:
+    script = read_script(text, file, **kwargs)
+    assert script.errors == (), script.errors
+    return [[str(w) for w in command.words] for command in script.commands]
+
+
+@pytest.mark.parametrize("text", [
+    "sudo -u root iptables -F",
+    "sudo -E --user=root iptables -F",
+    "doas -u root iptables -F",
+    "env A=1 -u B iptables -F",
+    "command iptables -F",
+    "builtin command iptables -F",
+    "exec -a fw iptables -F",
+    "nice -n 5 iptables -F",
+    "nice -5 iptables -F",
+    "nohup iptables -F",
+    "time -p iptables -F",
+    "stdbuf -oL -e 0 iptables -F",
+    "ionice -c 3 iptables -F",
+    "timeout -s KILL 10 iptables -F",
+    "sudo nice -n 5 env A=1 /sbin/iptables -F",
+    "IPTABLES=${IPTABLES:-/sbin/iptables}\n$IPTABLES -F",
+    ": ${IPT:=/sbin/iptables}\n$IPT -F",
+    "IPT=`which iptables`\n$IPT -F",
+    "IPT=$(command -v iptables)\n\"$IPT\" -F",
+    "if [ -x /sbin/iptables ]; then IPT=/sbin/iptables; else IPT=/usr/sbin/iptables; fi\n$IPT -F",
+    "IPT=/sbin/iptables\n[ -x /usr/sbin/iptables ] && IPT=/usr/sbin/iptables\n$IPT -F",
+    "case $(uname -r) in 2.4*) IPT=/sbin/iptables ;; *) IPT=iptables ;; esac\n$IPT -F",
+    'run() { echo "$@"; "$@"; }\nrun iptables -F',
+    'action "Flushing firewall" iptables -F',
+    "fw() { $1 -F; }\nfw iptables",
+    'cmd=(iptables); "${cmd[@]}" -F',
+    'cmd=(iptables -A INPUT)\ncmd+=(-j ACCEPT)\n"${cmd[@]}"\n',
+    'eval "iptables -F"',
+    "X=-F\neval iptables \\$X",
+    "sh -c 'iptables -F'",
+    "alias fw='iptables -t filter'\nfw -F",
+    "out=$(iptables -F)",
+    "echo `iptables -F`",
+])
+def test_commands_found_however_they_are_run(text):
+    script = read_script(text, "t.sh")
+    assert script.errors == script.warnings == ()
+    [command] = script.commands
+    assert command.program == "iptables" and str(command.words[-1]) in ("-F", "ACCEPT"), command.words
+
+
+def test_the_program_of_a_variable_set_two_ways_is_known_only_when_both_name_it():
+    assert argvs("if x; then IPT=iptables; else IPT=ip; fi\n$IPT -F") == []
+    assert argvs("if x; then IPT=/sbin/iptables; fi\n$IPT -F") == []  # or unset
+    assert argvs("if x; then IPT=/sbin/iptables; else IPT=iptables; fi\nread IPT\n$IPT -F") == []
+
+
+@pytest.mark.parametrize("text", [
+    "command -v iptables",
+    "sudo -l iptables",
+    "echo iptables -F",
+    "cmd=(iptables -F)\ncmd[0]=echo\n\"${cmd[@]}\"",
+])
+def test_words_that_do_not_run_a_program(text):
+    assert argvs(text) == []
+
+
+def test_arrays_expand_as_bash_does():
+    [argv] = argvs('a=(x "y z")\niptables "${a[@]}" ${#a[@]} ${a[1]} ${a[*]} "${a[*]}" $a\ne=()\niptables "${e[@]}"')[:1]
+    assert argv == ["iptables", "x", "y z", "2", "y", "z", "x", "y", "z", "x y z", "x"]
+    assert argvs('e=()\niptables "${e[@]}" -F') == [["iptables", "-F"]]
+    assert argvs('f() { local -a c=(ip route); "${c[@]}" add 10.0.0.0/8 dev lo; }\nf') == \
+        [["ip", "route", "add", "10.0.0.0/8", "dev", "lo"]]
+
+
+def test_ip_netns_exec_runs_the_command_in_the_namespace():
+    script = read_script("ip netns exec blue iptables -F\nip -n red route add 10.0.0.0/8 dev lo\n"
+                         "ip -netns green netns exec blue ip link\nip netns add blue\n")
+    found = [([str(w) for w in c.words], c.netns) for c in script.commands]
+    assert found == [(["iptables", "-F"], "blue"), (["ip", "-n", "red", "route", "add", "10.0.0.0/8", "dev", "lo"], "red"),
+                     (["ip", "link"], "blue"), (["ip", "netns", "add", "blue"], None)]
+    assert script.commands[0].context == ("ip netns exec blue",)
+
+
+def test_commands_piped_into_a_shell_are_reported():
+    lines = ["for r in a b; do echo iptables -A $r; done | sh", "echo ip route flush cache | sudo bash -s"]
+    script = read_script("\n".join(lines) + "\n")
+    assert script.commands == ()
+    assert [(line, col) for line, col, _ in script.warnings] == [(1, lines[0].index("| sh") + 3),
+                                                                 (2, lines[1].index("sudo") + 1)]
+    assert "piped into sh are made when the script runs" in script.warnings[0][2]
+
+
+def test_eval_of_an_unknown_value_is_reported():
+    script = read_script("eval \"$RULES\"\n")
+    [(line, col, message)] = script.warnings
+    assert (line, col) == (1, 1) and "eval of a value known only when the script runs" in message
+
+
+# ------------------------------------------------------------------ sourced files (item 4)
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_sourced_files_are_read_relative_to_the_script(tmp_path):
+    write(tmp_path / "functions", 'IPT=/sbin/iptables\nallow() { $IPT -A INPUT -p tcp --dport "$1" -j ACCEPT; }\n')
+    script = write(tmp_path / "fw.sh", ". ./functions\nallow 22\n$IPT -P INPUT DROP\n")
+    found = read_script(script.read_text(), str(script))
+    assert [[str(w) for w in c.words] for c in found.commands] == [
+        ["/sbin/iptables", "-A", "INPUT", "-p", "tcp", "--dport", "22", "-j", "ACCEPT"],
+        ["/sbin/iptables", "-P", "INPUT", "DROP"]]
+    first = found.commands[0]
+    assert (first.file, first.line) == (str(tmp_path / "functions"), 2)  # where the command stands
+    assert found.errors == found.warnings == ()
+
+
+def test_sourced_files_under_the_source_path(tmp_path):
+    write(tmp_path / "conf" / "etc" / "sysconfig" / "firewall", "EXT=eth1\n")
+    write(tmp_path / "conf" / "helpers.sh", "source ./more.sh\n")
+    write(tmp_path / "conf" / "more.sh", "ip route flush cache\n")
+    text = ". /etc/sysconfig/firewall\n. helpers.sh\niptables -A INPUT -i $EXT -j DROP\n"
+    found = read_script(text, str(tmp_path / "fw.sh"), source_path=[str(tmp_path / "conf")])
+    assert [[str(w) for w in c.words] for c in found.commands] == [
+        ["ip", "route", "flush", "cache"], ["iptables", "-A", "INPUT", "-i", "eth1", "-j", "DROP"]]
+    # this machine's /etc is never read for the script: it is meant for another one
+    assert read_script(". /etc/os-release\necho $ID\n", "fw.sh").warnings != ()
+
+
+def test_a_missing_sourced_file_is_reported_once(tmp_path):
+    text = ". ./missing.sh\nfor i in 1 2 3; do . ./missing.sh; done\nsource ./missing.sh\n"
+    found = read_script(text, str(tmp_path / "fw.sh"))
+    [(line, col, message)] = found.warnings
+    assert (line, col) == (1, 1) and "./missing.sh not found" in message and "--source-path" in message
+
+
+def test_a_file_sourcing_itself_stops(tmp_path):
+    script = write(tmp_path / "loop.sh", ". ./loop.sh\niptables -F\n")
+    found = read_script(script.read_text(), str(script))
+    assert len(found.commands) >= 1 and any("sourced" in message for _, _, message in found.errors)
+
+
+def test_source_path_option_in_parse_translate_and_lint(tmp_path):
+    write(tmp_path / "lib" / "fwlib", "IPT=/sbin/iptables\n")
+    script = write(tmp_path / "fw.sh", ". /usr/local/lib/fwlib\n$IPT -A INPUT -p tcp --dport 22 -j ACCEPT\n")
+    lib = str(tmp_path / "lib")
+    parsed = pyip("parse", "--source-path", lib, str(script))
+    assert parsed.stdout == "iptables -A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n" and parsed.returncode == 0
+    translated = pyip("translate", "--to", "iptables-restore", "-P", lib, str(script))
+    assert "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT" in translated.stdout and translated.returncode == 0
+    assert pyip("lint", "-P", lib, str(script)).stdout == ""
+    unfound = pyip("parse", str(script))
+    assert unfound.returncode == 0 and unfound.stdout == ""
+    assert f"{script}:1:1: warning: shell: sourced file /usr/local/lib/fwlib not found" in unfound.stderr
+    assert "--source-path DIR" in unfound.stderr
+    assert "$IPT -A INPUT" in unfound.stderr and "-D IPT=PROGRAM" in unfound.stderr
+    linted = pyip("lint", str(script))
+    assert "PI000 warning: shell: sourced file" in linted.stdout and linted.returncode == 0
+
+
+# ------------------------------------------------- nothing recognised gets a reason (item 8)
+
+
+@pytest.mark.parametrize("text, position, why", [
+    ("$FW -A INPUT -j ACCEPT\n", (1, 1), "-D FW=PROGRAM"),
+    ("echo start\nrun_fw iptables -F\n", (2, 1), "run_fw is defined nowhere pyip can read"),
+])
+def test_a_script_where_nothing_is_recognised_says_why(text, position, why):
+    script = read_script(text, "t.sh")
+    [(line, col, message)] = script.warnings
+    assert (line, col) == position and why in message and message.startswith("no ip, ipchains or iptables command")
+
+
+def test_a_script_with_commands_has_no_such_warning():
+    assert read_script("$FW -A INPUT\niptables -F\n").warnings == ()
+    assert read_script("echo hello\n").warnings == ()  # nothing likely: nothing to say
+
+
+# ------------------------------------------- the real bash as oracle: a PATH of logging shims
+
+SHIM = """#!/bin/sh
+# logs how it was run, runs nothing: the kernel is never touched
+printf '%s' "${0##*/}" >> "$SHIM_LOG"
+for word in "$@"; do printf ' %s' "$word" >> "$SHIM_LOG"; done
+echo >> "$SHIM_LOG"
+"""
+
+PRELUDE = """shopt -s expand_aliases
+. ./lib.sh
+run() { echo "$@" > /dev/null; "$@"; }
+alias fwalias=iptables
+"""
+LIBRARY = 'lib_fw() { iptables "$@"; }\nLIB_IP=ip\n'
+
+# Each form runs `{prog} {args}`; {shims} is the shim directory (a known absolute path).
+FORMS = [
+    "{prog} {args}",
+    "env A=1 {prog} {args}",
+    "nice -n 5 {prog} {args}",
+    "command {prog} {args}",
+    "builtin command {prog} {args}",
+    "stdbuf -oL {prog} {args}",
+    "timeout 10 {prog} {args}",
+    "ionice -c 3 {prog} {args}",
+    "time -p {prog} {args} 2>/dev/null",
+    "run {prog} {args}",
+    'c=({prog} {args}); "${{c[@]}}"',
+    'c=({prog}); c+=({args}); "${{c[@]}}"',
+    'eval "{prog} {args}"',
+    "out=$({prog} {args})",
+    "echo `{prog} {args}` > /dev/null",
+    "P={prog}; $P {args}",
+    "if [ -d /tmp ]; then P={prog}; else P={shims}/{prog}; fi; $P {args}",
+    "P=${{P_UNSET:-{shims}/{prog}}}; $P {args}",
+    "sh -c '{prog} {args}'",
+]
+LIBRARY_FORMS = {"iptables": ["lib_fw {args}", "fwalias {args}"], "ip": ["$LIB_IP {args}"]}
+
+COMMANDS = st.sampled_from([
+    ("iptables", "-A INPUT -p tcp --dport 22 -j ACCEPT"),
+    ("iptables", "-t nat -A POSTROUTING -o eth0 -j MASQUERADE"),
+    ("iptables", "-P FORWARD DROP"),
+    ("ip", "route add 10.1.0.0/16 via 192.0.2.1"),
+    ("ip", "rule add fwmark 1 table 100"),
+])
+
+
+@st.composite
+def scripts(draw):
+    statements = []
+    for prog, args in draw(st.lists(COMMANDS, min_size=1, max_size=6)):
+        form = draw(st.sampled_from(FORMS + LIBRARY_FORMS[prog]))
+        statements.append((prog, args, form))
+    return statements
+
+
+@pytest.fixture(scope="module")
+def shim_dir(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("shims")
+    for program in ("ip", "iptables"):
+        (directory / program).write_text(SHIM)
+        (directory / program).chmod(0o755)
+    return directory
+
+
+@settings(deadline=None, max_examples=40)
+@given(statements=scripts())
+def test_pyip_finds_the_commands_bash_runs(statements, shim_dir, tmp_path_factory):
+    work = tmp_path_factory.mktemp("run")
+    (work / "lib.sh").write_text(LIBRARY)
+    body = "\n".join(form.format(prog=prog, args=args, shims=shim_dir) for prog, args, form in statements)
+    script = work / "fw.sh"
+    script.write_text(PRELUDE + body + "\n")
+    log = work / "log"
+    env = {"PATH": f"{shim_dir}:/usr/sbin:/usr/bin:/sbin:/bin", "SHIM_LOG": str(log), "HOME": str(work)}
+    ran = subprocess.run(["bash", str(script)], cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 0, ran.stderr
+    real = log.read_text().splitlines() if log.exists() else []
+    found = read_script(script.read_text(), str(script))
+    assert found.errors == () and found.warnings == (), (found.errors, found.warnings)
+    mine = [" ".join([command.program] + [str(w) for w in command.words[1:]]) for command in found.commands]
+    assert mine == real

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..clioptions import define_option
+from ..clioptions import define_option, source_path_option
 from ..compat.legacy import DIALECTS, MODERN
 
 FORMATS = ("text", "json", "sarif")
@@ -22,6 +22,7 @@ FORMATS = ("text", "json", "sarif")
               help="Read table names from this file instead of /etc/iproute2/rt_tables.")
 @click.option("--select", help="Only these rule codes, comma-separated (PI006,PI007).")
 @click.option("--explain", metavar="CODE", help="Print the documentation of a rule and exit.")
+@source_path_option
 @define_option
 def lint(files, output_format, dialect, fix, rt_tables, select, explain, defines) -> None:
     """Find what breaks ip, ipchains and iptables scripts on today's systems.

@@ -13,9 +13,9 @@ import sys
 
 import click
 
-from ..clioptions import define_option
+from ..clioptions import define_option, source_path_option
 from ..compat import legacy
-from ..errors import PyipError
+from ..errors import PyipError, is_error
 from ..translate import is_save_file, iptables_commands, iptables_ruleset  # noqa: F401  (this module's API too)
 
 TARGETS = ("iptables", "iptables-restore", "nft", "nft-json")
@@ -47,7 +47,7 @@ def nft_output(text: str, file: str, dialect: str, as_json: bool, scripted: list
 
 
 def left_out_header(errors: list) -> str:
-    return "".join(f"# pyip: left out: {error}\n" for error in errors)
+    return "".join(f"# pyip: left out: {error}\n" for error in errors if is_error(error))
 
 
 def translate(text: str, file: str, target: str, dialect: str, style: str = "faithful",
@@ -108,6 +108,7 @@ def nothing_to_translate(scripted: list | None, file: str) -> list:
 @click.option("--allow-partial", is_flag=True, help="Exit 0 even if something was left out.")
 @click.option("--dialect", type=click.Choice(legacy.DIALECTS), default=legacy.MODERN, show_default=True,
               help="legacy: also read the 2001 negation `-s ! NET`.")
+@source_path_option
 @define_option
 def translate_command(file, target: str, style: str, allow_partial: bool, dialect: str, defines: dict) -> None:
     """Print the ruleset FILE leaves, for TARGET; what cannot be said exactly is reported and left out."""

@@ -7,11 +7,7 @@ are compiled once, but the program starts every time).
 
 from __future__ import annotations
 
-from ..errors import PyipError
-
-
-def is_error(problem: PyipError) -> bool:
-    return getattr(problem, "severity", "error") == "error"
+from ..errors import PyipError, is_error  # noqa: F401  (is_error: this module's API too)
 
 
 def is_ipchains_save(text: str) -> bool:

@@ -547,7 +547,7 @@ def translate_script(text: str, file: str, target: str, dialect: str, style: str
         findings.append(Note("the script runs both ipchains and iptables, which no kernel ran together; the "
                              "ipchains rules follow the iptables ones in each chain", first))
     merge(tables, translated)
-    header = "".join(f"# pyip: left out: {error}\n" for error in errors)
+    header = "".join(f"# pyip: left out: {error}\n" for error in errors if is_error(error))
     if target in ("iptables", "iptables-restore"):
         output = header + restore_text(tables)
     else:

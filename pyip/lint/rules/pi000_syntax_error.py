@@ -22,7 +22,8 @@ class SyntaxError_(Rule):
     name = "syntax-error"
 
     def check(self, script):
-        findings = [self.finding(script, error.location, error.message) for error in script.shell_errors]
+        findings = [self.finding(script, error.location, error.message, getattr(error, "severity", None))
+                    for error in script.shell_errors]
         explaining = {(line, col) for line, col, code in script.explained if code not in NOT_EXPLAINING}
         for command in script.commands:
             for error in command_errors(command):
