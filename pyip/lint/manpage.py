@@ -93,6 +93,19 @@ time
 which otherwise stay symbols that cannot be judged or translated.
 Repeatable.
 .TP
+.BI "\-P, \-\-source\-path " DIR
+Where
+.B .
+and
+.B source
+find the files a script reads in, after the script's own directory (like
+.BR shellcheck (1)'s
+.BR \-P );
+an absolute name is looked up only under
+.IR DIR .
+A sourced file is read, never run.  One that cannot be found is a PI000
+warning.  Repeatable.
+.TP
 .BI \-\-select " CODES"
 Only these rules, comma\-separated.
 .TP
