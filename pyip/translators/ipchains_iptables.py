@@ -513,6 +513,8 @@ def script_rulesets(text: str, file: str, dialect: str, defines: dict | None = N
             if tool == "ipchains":
                 first_ipchains = first_ipchains or command.location
                 chains.apply(command)
+                if isinstance(command, ch.SetTimeouts):
+                    errors.append(timeouts_left_out(command))
                 if isinstance(command, ch.Policy):
                     policies[command.chain] = command.location
             else:
@@ -521,6 +523,25 @@ def script_rulesets(text: str, file: str, dialect: str, defines: dict | None = N
         except PyipError as error:
             errors.append(error)
     return chains, tables, policies, first_ipchains, iptables_used, errors
+
+
+# ipchains -M -S TCP TCPFIN UDP -> the conntrack sysctls that hold those timeouts today.
+TIMEOUT_SYSCTLS = (("tcp", "net.netfilter.nf_conntrack_tcp_timeout_established"),
+                   ("tcp_fin", "net.netfilter.nf_conntrack_tcp_timeout_fin_wait"),
+                   ("udp", "net.netfilter.nf_conntrack_udp_timeout"))
+
+
+def timeouts_left_out(command: ch.SetTimeouts) -> Finding:
+    """-M -S sets kernel state that no ruleset holds, in iptables or nft: an error, with what to run instead."""
+    from ..render.ipchains import command_line
+
+    settings = [f"{name}={value}" for field, name in TIMEOUT_SYSCTLS
+                if (value := getattr(command, field)) != 0]  # 0 left that timeout as it was
+    if not settings:
+        return Note(f"`{command_line(command)}' changed nothing (0 leaves a masquerading timeout as it was): "
+                    "left out", command.location)
+    return Finding(f"no ruleset equivalent: `{command_line(command)}' sets the masquerading timeouts, which are "
+                   f"connection tracking settings today: set {' '.join(settings)} (sysctl)", command.location)
 
 
 def merge(into: Ruleset, ruleset: Ruleset) -> None:
