@@ -50,6 +50,15 @@ class Fib:
 
 
 @attrs.frozen
+class Raw:
+    """An expression or statement an extension spells itself (`numgen inc mod 10`, `notrack`), in both
+    syntaxes: `text` for `nft -f`, `json` (a JSON-ready value) for `nft -j -f`."""
+
+    text: str
+    json: object
+
+
+@attrs.frozen
 class Binary:
     """`LEFT & RIGHT`, `LEFT ^ RIGHT`."""
 

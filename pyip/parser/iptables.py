@@ -29,10 +29,10 @@ from .xtables import TARGETS, Given, parse_addresses, parse_protocol, problem, s
 MAX_NAME = 29  # XT_EXTENSION_MAXNAMELEN: chain and target names are shorter
 
 # iptables' extensions pyip does not read (libxt_*.so of iptables 1.8.9): they load, pyip cannot say more.
-OTHER_MATCHES = ("ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "connlimit", "cpu",
-                 "dccp", "devgroup", "dscp", "ecn", "esp", "hashlimit", "helper", "ipcomp", "ipvs", "nfacct",
-                 "osf", "physdev", "policy", "quota", "rateest", "realm", "rpfilter", "sctp", "set", "socket",
-                 "statistic", "tcpmss", "time")
+OTHER_MATCHES = ("ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "connlimit",
+                 "dccp", "devgroup", "dscp", "ecn", "esp", "hashlimit", "ipcomp", "ipvs", "nfacct",
+                 "osf", "physdev", "policy", "rateest", "realm", "rpfilter", "sctp", "set", "socket",
+                 "time")
 OTHER_TARGETS = ("AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNSECMARK", "CT", "DSCP", "ECN",
                  "HMARK", "IDLETIMER", "LED", "NETMAP", "NFQUEUE", "NOTRACK", "RATEEST", "SECMARK", "SET",
                  "SYNPROXY", "TCPOPTSTRIP", "TEE", "TPROXY", "TRACE", "ULOG")

@@ -88,6 +88,11 @@ def _(item: nft.Concat) -> str:
 
 
 @value.register
+def _(item: nft.Raw) -> str:
+    return item.text
+
+
+@value.register
 def _(item: nft.Payload) -> str:
     return f"{item.protocol} {item.field}"
 
@@ -138,6 +143,11 @@ def _(item: nft.Match) -> str:
     if left and right:  # the usual case, without filter(): no empty word to leave out but the operator
         return f"{left} {operator} {right}" if operator else f"{left} {right}"
     return " ".join(filter(None, (left, operator, right)))
+
+
+@statement.register
+def _(item: nft.Raw) -> str:
+    return item.text
 
 
 @statement.register

@@ -85,6 +85,11 @@ def _(item: nft.Concat):
 
 
 @value.register
+def _(item: nft.Raw):
+    return item.json
+
+
+@value.register
 def _(item: nft.Payload):
     return {"payload": {"protocol": item.protocol, "field": item.field}}
 
@@ -131,6 +136,11 @@ def _(item: nft.Match):
     # a flag list tests any of its bits: the `in` operator
     operator = "!=" if item.negated else ("in" if isinstance(item.right, nft.Flags) else item.operator)
     return {"match": {"op": operator, "left": value(item.left), "right": value(item.right)}}
+
+
+@statement.register
+def _(item: nft.Raw):
+    return item.json
 
 
 @statement.register
