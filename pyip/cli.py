@@ -2,6 +2,7 @@
 
     pyip parse|translate|lint ...     pyip's commands (pyip.commands, click)
     pyip [OPTIONS] route|addr|rule ...  what ip does (pyip.dropin)
+    pyip ipchains|ipchains-save|ipchains-restore|shims ...   ipchains on this kernel (pyip.ipchains_live)
 
 This module imports nothing heavy: the drop-in runs once per line of a
 legacy script, so its start-up is what it costs.
@@ -24,7 +25,16 @@ class Interrupted(BaseException):
     """Ctrl-C, raised instead of KeyboardInterrupt: click would catch that, print "Aborted!" and exit 1."""
 
 
+# The live ipchains (pyip.ipchains_live): `pyip ipchains ...`, or pyip started as `ipchains` (a link).
+LIVE = ("ipchains", "ipchains-save", "ipchains-restore", "shims")
+
+
 def main() -> None:
+    program = sys.argv[0].rpartition("/")[2]
+    if program in LIVE[:3] or (len(sys.argv) > 1 and sys.argv[1] in LIVE):
+        from .ipchains_live.entry import run_as
+
+        sys.exit(run_as(program, sys.argv[1:]) if program in LIVE[:3] else run_as(sys.argv[1], sys.argv[2:]))
     if len(sys.argv) > 1 and sys.argv[1] not in SUBCOMMANDS:
         from . import dropin
 

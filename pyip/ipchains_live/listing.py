@@ -163,8 +163,8 @@ def verbose_columns(rule: fw.Rule, fmt: Format) -> str:
 
 def address_column(test: fw.Test | None, fmt: Format) -> str:
     mark = "!" if test is not None and test.negated else " "
-    address = test.value[0] if test is not None else None
-    if address is None or (address.mask == 0 and not fmt.numeric):
+    address = test.value[0] if test is not None else fw.Address(fw.ZERO, 0)
+    if address.mask == 0 and not fmt.numeric:
         return f"{mark}{'anywhere':<20}"
     return f"{mark}{address_name(address.address, fmt.numeric) + mask_text(address.mask):<20}"
 
