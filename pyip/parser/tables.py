@@ -4,7 +4,9 @@ Importing Lark and loading a grammar costs more than a whole `ip` command,
 and the drop-in runs once per line of a legacy script.  So Lark compiles
 each grammar/NAME.lark into plain data (terminals in file order, the parse
 table, the rules), cached as a marshal file keyed by the grammar's checksum and
-Lark's version; later runs load the data and never import Lark.  The parse
+Lark's version; later runs load the data and never import Lark.  Only a cache
+file and directory of the process's own user, writable by no one else, are
+loaded (see is_trusted_directory()).  The parse
 trees are the ones Lark would build (tests/test_tables.py checks it).
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 import marshal
 import os
 import re
+import stat
 import zlib
 
 FORMAT = 3
@@ -129,15 +132,73 @@ def load_tables(name: str) -> dict:
     """The compiled tables of grammar/NAME.lark, from the cache or freshly compiled."""
     source = grammar_source(name)
     key = cache_key(f"{FORMAT}\0{_lark_version()}\0{source}".encode())
-    path = os.path.join(cache_dir(), f"{name}-{key}.marshal")
-    try:
-        with open(path, "rb") as file:
-            return marshal.loads(file.read())
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
+    directory = cache_dir()
+    path = os.path.join(directory, f"{name}-{key}.marshal")
+    trusted_directory = is_trusted_directory(directory)
+    if trusted_directory:
+        cached = read_trusted(path)
+        if cached is not None:
+            return cached
     tables = compile_tables(source)
-    write_atomically(path, marshal.dumps(tables))
+    # No directory yet: made, ours, unless it would be ours inside another user's (root under sudo -E):
+    # a root-owned directory there would leave that user compiling every time.
+    if trusted_directory or trusted_directory is None and is_own(os.path.dirname(directory)):
+        write_atomically(path, marshal.dumps(tables))
     return tables
+
+
+# The tables steer every parse, and the drop-in runs as root: a cache file that someone else could
+# have written (sudo keeping the user's HOME, a shared XDG_CACHE_HOME) is not loaded, only compiled over.
+UNSAFE_MODE = 0o022  # group- or other-writable
+
+
+def is_trusted_directory(directory: str) -> bool | None:
+    """True if only this process's user can change what is in the directory, None if it does not exist."""
+    try:
+        status = os.lstat(directory)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return False
+    if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.geteuid():
+        return False
+    if status.st_mode & UNSAFE_MODE:  # ours, made under umask 002 by an older pyip: close it
+        try:
+            os.chmod(directory, stat.S_IMODE(status.st_mode) & ~UNSAFE_MODE)
+        except OSError:
+            return False
+    return True
+
+
+def is_own(path: str) -> bool:
+    """The path, or its nearest existing parent, belongs to this process's user."""
+    while True:
+        try:
+            return os.stat(path).st_uid == os.geteuid()
+        except FileNotFoundError:
+            parent = os.path.dirname(path)
+            if parent == path:
+                return False
+            path = parent
+        except OSError:
+            return False
+
+
+def read_trusted(path: str) -> dict | None:
+    """The cached tables, if the file is ours, writable by no one else and not a link; else None."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(descriptor)
+        if status.st_uid != os.geteuid() or status.st_mode & UNSAFE_MODE:
+            return None
+        try:
+            tables = marshal.loads(file.read())
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+    return tables if isinstance(tables, dict) else None
 
 
 def cache_key(data: bytes) -> str:
@@ -161,9 +222,10 @@ def _lark_version() -> str:
 def write_atomically(path: str, data: bytes) -> None:
     """Best effort: a read-only home just means compiling again next time."""
     try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         temporary = f"{path}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as file:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
             file.write(data)
         os.replace(temporary, path)
     except OSError:
