@@ -295,8 +295,10 @@ def load(ns: str, text: str):
 # same: both load, same kernel listing; different: both load, listings differ; corrected: differs from a reference
 # known to be wrong (WRONG_REFERENCES); refused: pyip refuses, the reference loads; justified: pyip refuses, and
 # iptables itself refuses the rule, or the reference does not exist or does not load; unloadable: nft refuses
-# pyip's output; extra: pyip translates what the reference cannot (not counted as good)
-TXLATE_VERDICTS = ("same", "corrected", "different", "refused", "justified", "unloadable", "extra", "crash")
+# pyip's output; extra: pyip translates what the reference cannot (not counted as good); environment: neither
+# loads, this kernel lacking the module for an expression (not counted)
+TXLATE_VERDICTS = ("same", "corrected", "different", "refused", "justified", "unloadable", "extra", "environment",
+                   "crash")
 
 
 def pyip_nft(script: str) -> tuple[str | None, str]:
@@ -327,6 +329,9 @@ WRONG_REFERENCES = {
     ("libxt_CONNMARK.txlate", 22): "nft 1.0.6 keeps only the shift of `( ct mark xor 0x23 and 0xffffff9c ) >> 5' "
                                    "(it lists `ct mark >> 5'); pyip writes `(ct mark & 0xffffff9c ^ 0x23) >> 5'",
 }
+
+
+MISSING_MODULE = "Could not process rule: No such file or directory"  # the kernel has no module for an expression
 
 
 def user_chains(case: XCase, targets: set) -> list[str]:
@@ -362,6 +367,8 @@ def judge_txlate(case: XCase, ref_ns: str, pyip_ns: str) -> Judged:
         justified = ref_listing is None or refusal
         return Judged(case, "justified" if justified else "refused", f"pyip: {why}; {refusal or ref_why}")
     loaded = load(pyip_ns, output)
+    if loaded.returncode != 0 and MISSING_MODULE in loaded.stderr and MISSING_MODULE in ref_why:
+        return Judged(case, "environment", f"this kernel lacks the module for both: {ref_why}")
     if loaded.returncode != 0:
         return Judged(case, "unloadable", f"nft: {loaded.stderr.strip()[:300]}\n{output}")
     if ref_listing is None:
@@ -396,7 +403,7 @@ def t_score(results: list[Judged]) -> dict:
 
 def txlate_score(results: list[Judged]) -> dict:
     counts = collections.Counter(result.verdict for result in results)
-    total = len(results)
+    total = len(results) - counts["environment"]
     good = counts["same"] + counts["corrected"] + counts["justified"]
     return {"cases": total, **{verdict: counts[verdict] for verdict in TXLATE_VERDICTS},
             "good": good, "good_percent": percent(good, total)}

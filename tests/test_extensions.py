@@ -46,5 +46,5 @@ def test_iptables_own_rules(name):
 @pytest.mark.parametrize("name", MODULES)
 def test_iptables_translate_vectors(name):
     results = txlate_results(name)
-    wrong = [str(result) for result in results if result.verdict not in ("same", "corrected", "justified")]
+    wrong = [str(result) for result in results if result.verdict not in ("same", "corrected", "justified", "environment")]
     assert not wrong, "\n".join(wrong)

@@ -29,13 +29,13 @@ from .xtables import TARGETS, Given, parse_addresses, parse_protocol, problem, s
 MAX_NAME = 29  # XT_EXTENSION_MAXNAMELEN: chain and target names are shorter
 
 # iptables' extensions pyip does not read (libxt_*.so of iptables 1.8.9): they load, pyip cannot say more.
-OTHER_MATCHES = ("ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "connlimit",
-                 "dccp", "devgroup", "dscp", "ecn", "esp", "hashlimit", "ipcomp", "ipvs", "nfacct",
+OTHER_MATCHES = ("bpf", "cgroup", "cluster", "connbytes", "connlabel", "connlimit",
+                 "dccp", "devgroup", "ecn", "hashlimit", "ipcomp", "ipvs", "nfacct",
                  "osf", "physdev", "policy", "rateest", "realm", "rpfilter", "sctp", "set", "socket",
                  "time")
-OTHER_TARGETS = ("AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNSECMARK", "CT", "DSCP", "ECN",
-                 "HMARK", "IDLETIMER", "LED", "NETMAP", "NFQUEUE", "NOTRACK", "RATEEST", "SECMARK", "SET",
-                 "SYNPROXY", "TCPOPTSTRIP", "TEE", "TPROXY", "TRACE", "ULOG")
+OTHER_TARGETS = ("AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNSECMARK", "CT", "ECN",
+                 "HMARK", "IDLETIMER", "LED", "NETMAP", "RATEEST", "SECMARK", "SET",
+                 "SYNPROXY", "TCPOPTSTRIP", "TEE", "TPROXY", "ULOG")
 
 # The commands as do_parse()'s bits, in bit order (cmd2char() names them by letter).
 COMMAND_BITS = ("insert", "delete", "delete_num", "replace", "append", "list", "flush", "zero", "new_chain",

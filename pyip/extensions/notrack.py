@@ -1,0 +1,28 @@
+"""NOTRACK (libxt_NOTRACK.c, an alias of CT --notrack): no connection tracking for the packet."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+
+from ..ast import nft
+from ..parser.xtables import Extension
+
+
+@attrs.frozen
+class Notrack:
+    name: ClassVar[str] = "NOTRACK"
+    limits: ClassVar[tuple] = ("raw", None, None)
+
+
+class Target(Extension):
+    name = "NOTRACK"
+
+    def finish(self):
+        return Notrack()
+
+
+SAVE = {Notrack: lambda target: []}
+NFT = {Notrack: lambda target, rule, quotes_allowed: [nft.Raw("notrack", {"notrack": None})]}
+TARGET = Target
