@@ -1805,6 +1805,7 @@ def _run_for(ev: _Evaluator, node, ctx: _Ctx):
     if variable is None or body is None:
         return
     name = ev.src.text(variable.start_byte, variable.end_byte)
+    ev.assigned.add(name)  # set by the loop, even when its words are known only at run time
     values = node.children_by_field_name("value")
     items = _for_items(ev, values)
     if keyword == "for" and items is not None:
@@ -1836,6 +1837,7 @@ def _run_c_for(ev: _Evaluator, node, ctx: _Ctx):
     names = set()
     for part in header:
         names.update(_NAME.findall(ev.src.text(part.start_byte, part.end_byte)))
+    ev.assigned.update(names)
     note = f"for (({_one_line(ev.src.text(header[0].start_byte, header[-1].end_byte)) if header else ''}))"
     yield from _loop_once(ev, [(note, [body] if body is not None else [], True)], ctx, loop_vars=names)
 
