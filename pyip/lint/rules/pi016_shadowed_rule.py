@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-import attrs
-
 from ...ast import firewall as fw
 from ..firewall_words import final_iptables_rules
 from ..model import WARNING, Rule, register
 
 FINAL = {"ACCEPT", "DROP"}
 HEADER_FIELDS = ("source", "destination", "in_interface", "out_interface", "protocol", "fragment")
+ADDRESS_FIELDS = ("source", "destination")
+# Matches with state of their own: each rule has its own bucket, list or counter, so a rule with one
+# matches only some of the packets it tests, and an identical rule after it still sees the rest.
+STATEFUL = frozenset({"limit", "hashlimit", "recent", "statistic", "quota", "connlimit", "connbytes"})
 
 
 @register
@@ -16,7 +18,10 @@ class ShadowedRule(Rule):
     matches and ends the packet's way (ACCEPT, DROP, REJECT).
 
     The later rule is dead: its verdict never applies, which is usually not
-    what the script meant (an exception added after the general case).
+    what the script meant (an exception added after the general case).  An
+    earlier rule with a match that keeps state (limit, hashlimit, recent,
+    statistic, quota, connlimit, connbytes) lets some packets pass on, so it
+    shadows nothing.
 
     Bad:  iptables -A INPUT -p tcp -j DROP
           iptables -A INPUT -p tcp --dport 22 -j ACCEPT
@@ -31,14 +36,128 @@ class ShadowedRule(Rule):
     def check(self, script):
         findings = []
         for table, chain, rules in final_iptables_rules(script):
-            for index, rule in enumerate(rules):
-                earlier = next((e for e in rules[:index] if is_final(e) and covers(e, rule) and e != rule), None)
+            index = CoverIndex()
+            for rule in rules:
+                earlier = index.first_covering(rule)
                 if earlier is not None:
                     where = earlier.location
                     findings.append(self.finding(
                         script, rule.location, f"no packet reaches this rule: the rule at {where.line}:{where.col} "
                                                f"matches all it matches and ends with {verdict(earlier)}"))
+                index.add(rule)
         return findings
+
+
+class CoverIndex:
+    """The final rules of a chain so far, indexed so that finding the first one that covers a rule
+    costs a lookup per *shape* (which fields a rule tests, and its address masks), not per rule:
+    scripts have thousands of rules but a handful of shapes.  Rules it cannot index (negated or
+    several addresses, host names) are compared one by one, as `covers` does."""
+
+    def __init__(self):
+        self.order: dict[int, int] = {}  # id(rule) -> position, to pick the earliest candidate
+        self.shapes: dict[tuple, dict[tuple, list]] = {}  # shape -> key -> [first rule, first other rule]
+        self.unindexed: list = []
+
+    def add(self, rule) -> None:
+        if not can_shadow(rule):
+            return
+        self.order[id(rule)] = len(self.order)
+        shape = shape_of(rule)
+        if shape is None or not hashable(shape) or not hashable(key_of(rule, shape)):
+            self.unindexed.append(rule)
+            return
+        kept = self.shapes.setdefault(shape, {}).setdefault(key_of(rule, shape), [])
+        if not kept or (len(kept) == 1 and kept[0] != rule):
+            kept.append(rule)  # the first, and the first unlike it: a rule is never its own shadow
+
+    def first_covering(self, rule):
+        candidates = [general for general in self.unindexed if general != rule and covers(general, rule)]
+        for shape, keyed in self.shapes.items():
+            if not all(match in rule.matches for match in shape[-1]):
+                continue
+            key = projection(rule, shape)
+            if key is UNCOVERABLE:
+                continue
+            if key is None:
+                candidates += [g for kept in keyed.values() for g in kept if g != rule and covers(g, rule)]
+                continue
+            candidates += [g for g in keyed.get(key, ()) if g != rule][:1]
+        return min(candidates, key=lambda general: self.order[id(general)], default=None)
+
+
+def hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def can_shadow(rule) -> bool:
+    return is_final(rule) and not rule.actions and not any(match.name in STATEFUL for match in rule.matches)
+
+
+def single_address(test):
+    """The one Address of a plain address test, or None."""
+    if test is None or test.negated or not isinstance(test.value, tuple) or len(test.value) != 1:
+        return None
+    address = test.value[0]
+    return address if isinstance(address, fw.Address) else None
+
+
+def shape_of(general):
+    """(per header field: None if untested, "=" if tested for equality, or an address mask; the matches),
+    or None when a test is not one the index can look up."""
+    shape = []
+    for name in HEADER_FIELDS:
+        test = getattr(general, name)
+        if test is None:
+            shape.append(None)
+        elif name in ADDRESS_FIELDS:
+            address = single_address(test)
+            if address is None:
+                return None
+            shape.append(address.mask)
+        else:
+            shape.append("=")
+    return (*shape, frozenset(general.matches))
+
+
+def key_of(general, shape) -> tuple:
+    return tuple(field_key(getattr(general, name), kind) for name, kind in zip(HEADER_FIELDS, shape))
+
+
+def field_key(test, kind):
+    if kind is None:
+        return None
+    if kind == "=":
+        return test
+    return int(single_address(test).address) & kind
+
+
+UNCOVERABLE = ("no rule of the shape covers it",)
+
+
+def projection(specific, shape):
+    """The key a rule of this shape must have to cover `specific`; UNCOVERABLE when no rule of the
+    shape can; None when `specific` has an address test the index cannot project (then compare
+    one by one)."""
+    key = []
+    for name, kind in zip(HEADER_FIELDS, shape):
+        test = getattr(specific, name)
+        if kind is None:
+            key.append(None)
+        elif kind == "=":
+            key.append(test)
+        else:
+            address = single_address(test)
+            if address is None:
+                return None if test is not None else UNCOVERABLE
+            if address.mask & kind != kind:
+                return UNCOVERABLE  # a wider network than the shape's
+            key.append(int(address.address) & kind)
+    return tuple(key)
 
 
 def verdict(rule) -> str:
@@ -51,7 +170,7 @@ def is_final(rule) -> bool:
 
 def covers(general, specific) -> bool:
     """Does every packet `specific` matches also match `general` (conservatively)?"""
-    if general.actions or specific.actions:
+    if general.actions or specific.actions or any(match.name in STATEFUL for match in general.matches):
         return False
     for name in HEADER_FIELDS:
         test = getattr(general, name)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from ..firewall_words import final_iptables_rules
 from ..model import WARNING, Rule, register
+from .pi016_shadowed_rule import STATEFUL
 
 
 @register
@@ -14,6 +15,9 @@ class DuplicateRule(Rule):
     Bad:  iptables -A INPUT -p tcp --dport 22 -j ACCEPT
           iptables -A INPUT -p tcp --dport 22 -j ACCEPT
     Good: iptables -A INPUT -p tcp --dport 22 -j ACCEPT
+
+    Rules with a match that keeps state (limit, recent, quota, ...) are no
+    copies: each has its own bucket, list or counter.
     """
 
     code = "PI018"
@@ -25,6 +29,8 @@ class DuplicateRule(Rule):
         for table, chain, rules in final_iptables_rules(script):
             first = {}
             for rule in rules:
+                if any(match.name in STATEFUL for match in rule.matches):
+                    continue
                 # The same command again (a function that two case arms call, say) is not a second copy
                 # in any run: the shell layer walks every branch, a run takes one.
                 if rule in first and first[rule].location != rule.location:
