@@ -42,8 +42,24 @@ def command_of(words, table: dict) -> tuple[int, str] | None:
             if name:
                 return index, long_names[name]
         elif text.startswith("-") and len(text) > 1 and text[1:2].isalpha():
-            if text[1] in table:
-                return index, text[1]
+            letter = bundled_command(text[1:], table)
+            if letter:
+                return index, letter
+    return None
+
+
+# Short options that take no argument: getopt reads `-nvL` as -n -v -L.
+FLAG_LETTERS = set("bfnvx46y")
+
+
+def bundled_command(letters: str, table: dict) -> str | None:
+    """The command letter in a bundle of short options (`nvL` -> L), or None: flags may come
+    first, and an option that takes an argument ends the bundle (`-tnat`)."""
+    for letter in letters:
+        if letter in table:
+            return letter
+        if letter not in FLAG_LETTERS:
+            return None
     return None
 
 
@@ -54,7 +70,7 @@ def chain_of(words, table: dict):
         return None
     index, letter = found
     text = words[index].text
-    if not text.startswith("--") and len(text) > 2:
+    if not text.startswith("--") and len(text) > 2 and not text.endswith(letter):
         return words[index]  # attached: `-Ainput` is not split; the whole word names it
     if letter in CHAIN_COMMANDS and index + 1 < len(words) and not words[index + 1].text.startswith("-"):
         return words[index + 1]

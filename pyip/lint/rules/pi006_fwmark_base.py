@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import re
+
 from ...compat import legacy
 from ...names import parse_c_number
+from ...errors import PyipError
 from ..firewall_words import marks_set
 from ..model import ERROR, WARNING, Edit, Fix, Rule, register
+
+_IPFWADM = re.compile(r"(?:^|[\s/;|&])ipfwadm\b", re.MULTILINE)
 
 
 @register
@@ -14,8 +19,10 @@ class FwmarkBase(Rule):
     with ipchains `-m 16` and match them with `fwmark 10` (0x10).  Today's
     `ip` reads `10` as decimal 10: the rule silently never fires.
 
-    A warning where the two readings differ; an error where the script's
-    own marks match only the other reading.  The fix (legacy dialect)
+    A warning where the two readings differ, in the legacy dialect or in a
+    script of the 2.2 era (one that calls ipchains or ipfwadm); an error
+    where the script's own marks match only the other reading, or where
+    today's ip refuses the value.  The fix (legacy dialect)
     writes the mark in hex, which both tools read the same way.
 
     Bad:  ipchains -A input -p tcp -d 0/0 80 -m 16
@@ -46,11 +53,14 @@ class FwmarkBase(Rule):
         new = parse_c_number(text, 0)
         if old is None or old == new or text.lower().startswith("0x"):
             return None
-        script.claimed.add(id(command))
+        if isinstance(command.ip, PyipError) and command.ip.location == word.location:
+            script.claimed.add(id(command))  # this finding says why ip refuses the command; others may not
         reading, other = (old, new) if script.dialect == legacy.LEGACY else (new, old)
         fix = self.fix(word, text, old) if script.dialect == legacy.LEGACY else None
         if marks and reading not in marks and other in marks:
             return self.finding(script, word.location, self.mismatch(text, reading, other), ERROR, fix)
+        if new is not None and not legacy_shaped(script):
+            return None  # a script written for today's tools means today's reading
         if new is None:
             message = (f"fwmark {text} is hexadecimal (0x{old:x}) to the 2.2-era ip; today's ip refuses it: "
                        f"write fwmark 0x{old:x}")
@@ -68,3 +78,8 @@ class FwmarkBase(Rule):
         location = word.location
         return Fix(f"write fwmark 0x{value:x}",
                    (Edit(location.line, location.col, location.col + len(text), f"0x{value:x}"),))
+
+
+def legacy_shaped(script) -> bool:
+    """Was the script written for the 2.2-era tools (judged so, or calling ipchains or ipfwadm)?"""
+    return script.dialect == legacy.LEGACY or bool(script.of("ipchains")) or _IPFWADM.search(script.text) is not None

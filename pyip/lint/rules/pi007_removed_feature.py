@@ -92,7 +92,7 @@ class RemovedFeature(Rule):
                 location = word.location
                 findings.append(self.finding(
                     script, location, '"reject" was never a rule type ip parsed (2.2 or today): write prohibit',
-                    ERROR, Fix("write prohibit", (Edit(location.line, location.col, location.col + 6, "prohibit"),))))
+                    WARNING if era_ok else ERROR, Fix("write prohibit", (Edit(location.line, location.col, location.col + 6, "prohibit"),))))
             elif text == "pervasive":
                 findings.append(self.finding(script, word.location,
                                              '"pervasive" was never parsed by ip: delete it', ERROR))

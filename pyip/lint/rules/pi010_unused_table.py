@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ...ast import Named
+from ...errors import PyipError
 from ..model import WARNING, Rule, register
 
 # Tables the kernel's default rules look up (local 255, main 254, default 253), and unspec.
@@ -43,38 +44,54 @@ class UnusedTable(Rule):
         return findings
 
     def filled_tables(self, script):
-        filled, unknown = {}, False
-        for command in script.of("ip"):
-            parsed = command.ip
-            # A command ip refused (`ip r a`: a UsageError) has an object but no verb.
-            if getattr(parsed, "object", None) != "route" or getattr(parsed, "verb", None) not in ADDING:
-                unknown |= is_unknown_route(command)
-                continue
-            table = parsed.body.table
-            if isinstance(table, Named):
-                filled.setdefault(table.number, (command, table))
-            elif table is not None:
-                unknown = True
-        return filled, unknown
+        return self.tables(script, "route", ADDING)
 
     def looked_up_tables(self, script):
-        looked_up, unknown = {}, False
-        for command in script.ip_commands("rule"):
+        return self.tables(script, "rule", ("add",))
+
+    def tables(self, script, object_name: str, verbs) -> tuple[dict, bool]:
+        """{table number: (first command, Named)} of the object's adding commands, and whether any
+        such command names a table that cannot be known (a $VALUE, or words ip refuses)."""
+        tables, unknown = {}, False
+        for command in script.of("ip"):
             parsed = command.ip
-            if parsed.verb != "add":
+            if isinstance(parsed, PyipError):
+                if is_adding(command, object_name, verbs):
+                    table = self.written_table(script, command)
+                    if table is None:
+                        unknown = True
+                    elif table is not False:
+                        tables.setdefault(table.number, (command, table))
+                continue
+            if getattr(parsed, "object", None) != object_name or getattr(parsed, "verb", None) not in verbs:
                 continue
             table = parsed.body.table
             if isinstance(table, Named):
-                looked_up.setdefault(table.number, (command, table))
+                tables.setdefault(table.number, (command, table))
             elif table is not None:
                 unknown = True
-        return looked_up, unknown
+        return tables, unknown
+
+    def written_table(self, script, command):
+        """The table a command that ip refuses names (Named), False when it names none, None when
+        it cannot be known: the other rules report why ip refuses it, this one still sees the table."""
+        word = command.word_after("table", "lookup")
+        if word is None:
+            return None if any(w.symbol is not None for w in command.words) else False
+        if word.symbol is not None:
+            return None
+        return script.names.tables.named(word.text)
 
     def table_word(self, command):
         return command.word_after("table", "lookup", "t", "ta", "tab", "tabl") or command.words[0]
 
 
-def is_unknown_route(command) -> bool:
-    """A route command whose table cannot be known (`ip route add $args`)."""
-    return len(command.words) > 1 and command.words[1].text.startswith("r") and any(
-        word.symbol is not None for word in command.words)
+# How ip abbreviates the objects: `ip r` is route, rule needs `ru`.
+OBJECT_WORDS = {"route": ("r", "ro", "rou", "rout", "route"), "rule": ("ru", "rul", "rule")}
+
+
+def is_adding(command, object_name: str, verbs) -> bool:
+    """Do the words (of a command ip refuses) add a route or rule: `ip ru a ...`, `ip route replace ...`?"""
+    words = [word.text for word in command.words[1:3]]
+    return len(words) == 2 and words[0] in OBJECT_WORDS[object_name] and words[1] is not None \
+        and any(verb.startswith(words[1]) for verb in verbs)

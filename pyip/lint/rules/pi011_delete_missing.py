@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import attrs
 
 from ...ast import Route, Rule, Symbol
@@ -28,7 +30,7 @@ class DeleteMissing(LintRule):
     severity = WARNING
 
     def check(self, script):
-        made_rules, made_routes, findings = [], [], []
+        made_rules, made_routes, deletes, flushed = [], [], [], set()
         for command in script.of("ip"):
             parsed = command.ip
             # A refused command (`ip r a`: a UsageError) names its object but has no body.
@@ -37,12 +39,29 @@ class DeleteMissing(LintRule):
                 continue
             if parsed.verb in ("add", "replace", "prepend", "append", "change"):
                 (made_rules if parsed.object == "rule" else made_routes).append(parsed.body)
-            elif parsed.verb == "delete" and not self.made_before(parsed, made_rules, made_routes):
-                what = "rule" if parsed.object == "rule" else "route"
-                findings.append(self.finding(script, command.location,
-                                             f"deletes a {what} nothing in the script created before: "
-                                             f"fails on a freshly booted system"))
+            elif parsed.verb == "flush" and parsed.object == "route" and parsed.body.table is not None:
+                flushed.add(parsed.body.table.number)
+            elif parsed.verb == "delete" and not handles_failure(script, command):
+                deletes.append((command, len(made_rules), len(made_routes), frozenset(flushed)))
+        findings = []
+        for command, rules_before, routes_before, flushed_before in deletes:
+            parsed = command.ip
+            if self.made_before(parsed, made_rules[:rules_before], made_routes[:routes_before]):
+                continue
+            if self.restarts(parsed, flushed_before, made_rules):
+                continue
+            what = "rule" if parsed.object == "rule" else "route"
+            findings.append(self.finding(script, command.location,
+                                         f"deletes a {what} nothing in the script created before: "
+                                         f"fails on a freshly booted system"))
         return findings
+
+    def restarts(self, parsed, flushed: frozenset, made_rules) -> bool:
+        """The restart idiom: the script flushed a table, deletes the rule that looks it up and adds
+        that rule again later: it clears what its last run left, whatever the delete says."""
+        table = parsed.body.table if parsed.object == "rule" else None
+        return table is not None and table.number in flushed and any(
+            selects(parsed.body, rule) for rule in made_rules)
 
     def made_before(self, parsed, made_rules, made_routes) -> bool:
         if parsed.object == "rule":
@@ -54,6 +73,21 @@ class DeleteMissing(LintRule):
             return True  # local routes come with addresses
         return any(route.dst == parsed.body.dst and (route.table.number if route.table else 254) == table
                    for route in made_routes)
+
+
+_HANDLED = re.compile(r"\|\||&&|[0-9&]?>>?\s*/dev/null")
+_TESTED = re.compile(r"\b(?:if|elif|while|until)\s+(?:!\s*)?$")
+
+
+def handles_failure(script, command) -> bool:
+    """Does the script deal with the command failing: its status used (`|| true`, `&& ...`, `if`,
+    `while`), or its error output thrown away (`2>/dev/null`)?  (Read from the text of the command's lines.)"""
+    lines = script.text.split("\n")
+    first, last = command.words[0].location, command.words[-1].location
+    after = lines[last.line - 1][last.col - 1:] if last.line <= len(lines) else ""
+    before = lines[first.line - 1][:first.col - 1] if first.line <= len(lines) else ""
+    rest = re.split(r";|(?<![|&>])[|&](?![|&>])", after, maxsplit=1)[0]  # up to the next command
+    return _HANDLED.search(rest) is not None or _TESTED.search(before) is not None
 
 
 def selects(selector: Rule, rule: Rule) -> bool:

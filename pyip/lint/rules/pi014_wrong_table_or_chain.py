@@ -11,8 +11,9 @@ TARGET_PLACES = {
     "REDIRECT": {"nat": {"PREROUTING", "OUTPUT"}},
     "TOS": {"mangle": None},
     "TTL": {"mangle": None},
-    "TCPMSS": {"mangle": None, "filter": {"FORWARD", "OUTPUT", "POSTROUTING"}},
 }
+# TCPMSS stands in any table; the kernel takes --clamp-mss-to-pmtu only in these hooks.
+CLAMP_CHAINS = {"FORWARD", "OUTPUT", "POSTROUTING"}
 NO_IN_INTERFACE = {"OUTPUT", "POSTROUTING"}
 NO_OUT_INTERFACE = {"INPUT", "PREROUTING"}
 
@@ -22,7 +23,9 @@ class WrongTableOrChain(Rule):
     """A target or option where iptables does not allow it.
 
     MASQUERADE and SNAT belong in nat POSTROUTING, DNAT and REDIRECT in nat
-    PREROUTING or OUTPUT, TOS and TTL in mangle; `-i` (incoming interface)
+    PREROUTING or OUTPUT, TOS and TTL in mangle; TCPMSS
+    --clamp-mss-to-pmtu in FORWARD, OUTPUT or POSTROUTING (of any table);
+    `-i` (incoming interface)
     means nothing in OUTPUT and POSTROUTING, `-o` nothing in INPUT and
     PREROUTING.  iptables refuses such rules.  (User chains are not
     checked: where they are called from decides.)
@@ -55,6 +58,11 @@ class WrongTableOrChain(Rule):
                 where = " or ".join(f"{t} {'/'.join(sorted(c)) if c else '(any chain)'}" for t, c in places.items())
                 findings.append(self.finding(script, target.location,
                                              f"-j {target.text} is not allowed in {table} {chain}: it belongs in {where}"))
+        if target is not None and target.text == "TCPMSS" and chain not in CLAMP_CHAINS:
+            clamp = next((word for word in command.words if word.text == "--clamp-mss-to-pmtu"), None)
+            if clamp is not None:
+                findings.append(self.finding(script, clamp.location, f"--clamp-mss-to-pmtu works only in FORWARD, "
+                                                                     f"OUTPUT and POSTROUTING, not in {chain}"))
         for word in command.words:
             if word.text in ("-i", "--in-interface") and chain in NO_IN_INTERFACE:
                 findings.append(self.finding(script, word.location, f"-i (incoming interface) cannot be used in {chain}"))
