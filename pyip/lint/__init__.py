@@ -43,6 +43,7 @@ def script_findings(text: str, file: str, dialect: str, names, rt_tables, select
     if names is None:
         names = Databases.load(rt_tables=rt_tables) if rt_tables else system()
     script = read(text, file, dialect, names, defines)
+    script.line_endings = line_endings
     codes = sorted(code for code in RULES if select is None or code in select)
     # PI000 last: a parse error another rule explains is reported by that rule only.
     codes.sort(key=lambda code: code == "PI000")

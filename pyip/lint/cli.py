@@ -46,8 +46,10 @@ def lint(files, output_format, dialect, fix, rt_tables, select, explain, defines
     findings, refused = [], False
     for path in files:
         script = None if path == "-" else _read(path)
-        text = sys.stdin.read() if script is None else script.text
-        found = run_lint(text, path, dialect, rt_tables=rt_tables, select=codes, defines=defines)
+        text = _read_stdin() if script is None else script.text
+        endings = None if script is None else script.endings  # a file's text comes with LF; PI021 asks
+        found = run_lint(text, path, dialect, rt_tables=rt_tables, select=codes, defines=defines,
+                         line_endings=endings)
         if fix and script is not None:
             fixed, count = apply_fixes(text, found)
             if count:
@@ -57,7 +59,8 @@ def lint(files, output_format, dialect, fix, rt_tables, select, explain, defines
                     click.echo(f"{path}: error: {why}", err=True)
                     refused = True
                 else:
-                    found = run_lint(fixed, path, dialect, rt_tables=rt_tables, select=codes, defines=defines)
+                    found = run_lint(fixed, path, dialect, rt_tables=rt_tables, select=codes, defines=defines,
+                                     line_endings=endings)
         findings += found
     render = {"text": as_text, "json": as_json, "sarif": as_sarif}[output_format]
     sys.stdout.write(render(findings))
@@ -82,6 +85,13 @@ def _selected(select: str | None):
     if unknown:
         raise click.UsageError(f"unknown rule code(s): {', '.join(sorted(unknown))}")
     return codes
+
+
+def _read_stdin() -> str:
+    """Standard input as written: CR LF (PI021) and bytes that are not UTF-8 kept."""
+    import io
+
+    return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape", newline="").read()
 
 
 def _read(path: str):

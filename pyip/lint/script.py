@@ -71,6 +71,7 @@ class Script:
     claimed: set = attrs.Factory(set)  # id() of commands whose parse error a rule explained
     explained: frozenset = frozenset()  # (line, col, code) of every other rule's finding, for PI000
     iptables_chains: list | None = None  # the final iptables ruleset, built on first use
+    line_endings: tuple | None = None  # each line's ending in the file, when `text` has LF only
 
     @property
     def other_dialect(self) -> str:

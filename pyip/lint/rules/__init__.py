@@ -25,4 +25,5 @@ from . import (  # noqa: F401  (imported for their @register)
     pi018_duplicate_rule,
     pi019_host_bits,
     pi020_mark_arithmetic,
+    pi021_crlf_line_endings,
 )
