@@ -44,7 +44,7 @@ def test_line_endings_bytes_and_mode_are_kept(tmp_path):
     script.chmod(0o751)
     os.chown(script, 1234, 4321)  # the tests run as root: the owner must come back too
     result = lint_fix(script)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 1 and "PI021" in result.stdout, result.stdout + result.stderr  # CR LF: reported, kept
     assert script.read_bytes() == original.replace(FIXABLE.encode(), FIXED.encode())
     status = script.stat()
     assert (stat.S_IMODE(status.st_mode), status.st_uid, status.st_gid) == (0o751, 1234, 4321)
@@ -55,7 +55,7 @@ def test_a_file_without_a_fix_is_not_touched(tmp_path):
     script = tmp_path / "fw.sh"
     script.write_bytes(b"iptables -A INPUT -j ACCEPT\r\n")
     before = script.stat()
-    assert lint_fix(script).returncode == 0
+    assert lint_fix(script).returncode == 1  # PI021 reports the CR LF, which --fix keeps
     assert (script.stat().st_ino, script.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
 
 

@@ -23,18 +23,21 @@ def __getattr__(name: str):
 
 
 def lint(text: str, file: str = "-", dialect: str = MODERN, *, names=None, rt_tables=None,
-         select=None, defines: dict[str, str] | None = None) -> list[Finding]:
+         select=None, defines: dict[str, str] | None = None, line_endings: tuple[str, ...] | None = None
+         ) -> list[Finding]:
     """Every finding in the script, in source order, each place reported once.  `defines`: values of
-    variables the script computes when it runs (pyip.shell.read_script)."""
+    variables the script computes when it runs (pyip.shell.read_script).  `line_endings`: each line's
+    ending in the file, when `text` has them all as LF (pyip.fileio.read_script)."""
     from ..errors import check_api_input
     from ..script import collector_paused
 
     check_api_input(text, dialect, file)
     with collector_paused():
-        return script_findings(text, file, dialect, names, rt_tables, select, defines)
+        return script_findings(text, file, dialect, names, rt_tables, select, defines, line_endings)
 
 
-def script_findings(text: str, file: str, dialect: str, names, rt_tables, select, defines) -> list[Finding]:
+def script_findings(text: str, file: str, dialect: str, names, rt_tables, select, defines,
+                    line_endings=None) -> list[Finding]:
     from . import rules  # noqa: F401  (registers the rules)
     from ..names import Databases, system
     from .model import RULES
