@@ -241,3 +241,53 @@ def test_shims_are_whole_executable_scripts(tmp_path):
     # `pyip ipchains` is the same program
     done = subprocess.run([sys.executable, "-m", "pyip", "ipchains", "-h", "icmp"], capture_output=True, text=True)
     assert done.returncode == 0 and "\necho-reply (pong)\n" in done.stdout
+
+
+# A 2.2 router that rejects in output: output sees forwarded and local packets; nft cannot reject on
+# postrouting, so output runs on the output and forward hooks (nothing in it tests the source).
+REJECTING_ROUTER = """\
+EXTIF=eth1
+INTIF=eth0
+INTNET=10.0.0.0/24
+ipchains -P forward DENY
+ipchains -A forward -s $INTNET -i $EXTIF -j MASQ
+ipchains -A forward -p tcp -d $INTNET 7000 -i $INTIF -j ACCEPT
+ipchains -A output -i $EXTIF -d $INTNET -l -j REJECT
+ipchains -A output -p tcp -i $INTIF -d $INTNET 7000 -j REJECT
+"""
+
+
+def refused_by_firewall(network: dict, source: str, port: int) -> bool:
+    """Is a connection from SOURCE to the client's PORT refused while the client listens there?"""
+    from .test_translate_ipchains import refused
+    from .translate_oracle import listen, stop
+
+    listener = listen(network["client"], [port])
+    try:
+        return refused(network[source], "10.0.0.2", port)
+    finally:
+        stop(listener)
+
+
+def test_a_router_rejecting_in_output_runs_and_rejects(tmp_path):
+    script = tmp_path / "rc.firewall"
+    script.write_text(REJECTING_ROUTER)
+    shim_dir = shims(tmp_path)
+    with routed_network("liverej") as network:
+        ran = in_ns(network["router"], shim_dir, f"sh {script}")
+        assert ran.returncode == 0, ran.stderr
+        verdicts = probe(network, [("client", "server", 80)])
+        forwarded = refused_by_firewall(network, "server", 7000)  # forward accepts, output rejects
+        local = refused_by_firewall(network, "router", 7000)
+        listed = ipchains(network["router"], shim_dir, "-L", "output", "-n", "-v", "-x")
+        live = nft_rules(network["router"])
+    assert verdicts == [(True, ("63.89.102.157",))]  # masqueraded; output does not touch it
+    assert forwarded and local
+    # both hooks counted: one SYN forwarded, one made locally (and each retry nothing more: refused at once)
+    assert "       2        120 REJECT     tcp" in listed.stdout, listed.stdout
+    nft_text, problems = translate_script(REJECTING_ROUTER, "rc.firewall", "nft", "modern")
+    assert not [p for p in problems if is_error(p)]
+    (tmp_path / "router.nft").write_text(nft_text)
+    with scratch_namespace("liverejtr") as ns:
+        assert nft_load(ns, str(tmp_path / "router.nft")).returncode == 0
+        assert nft_rules(ns) == live

@@ -18,7 +18,7 @@ from ..parser.words import Word
 from ..ruleset_ipchains import MESSAGES
 from . import listing
 from .nftlib import Nft, NftError
-from .state import TABLE, read_model, read_state
+from .state import TABLE, nft_names, read_model, read_state
 from .transaction import LiveError, transaction
 
 ATTEMPTS = 5  # a transaction another change beat is made again from a fresh reading
@@ -94,7 +94,7 @@ def zero_chains(command, model, state) -> tuple:
     names = [command.chain] if command.chain is not None else list(model.ruleset.chains)
     zeroed = set()
     for name in names:
-        for candidate in (name, *(f"{name}-{context}" for context in ch.BUILTIN_CHAINS)):
+        for candidate in nft_names(name):
             if candidate in state.chains:
                 zeroed.add(candidate)
     return tuple(sorted(zeroed))

@@ -44,6 +44,7 @@ POLICY_COMMENT = "ipchains policy"
 REPLIES_COMMENT = "ipchains masq replies"
 NAT_CHAINS = {"POSTROUTING": "nat-postrouting", "PREROUTING": "nat-prerouting"}
 CONTEXTS = ch.BUILTIN_CHAINS
+SPLIT_OUTPUT = ("output-local", "output-routed")  # pyip.translators.ipchains_iptables.SPLIT_OUTPUT
 
 
 RULE_COMMENT = re.compile(r"ipchains [0-9a-f]{8}: (.*)", re.S)
@@ -109,12 +110,15 @@ class KernelState:
     layout: list = attrs.Factory(list)  # (ipchains chain, policy or None), in order
     chains: dict = attrs.Factory(dict)  # nft chain name -> KernelChain
 
-    def nft_chain_of(self, name: str) -> KernelChain | None:
-        """The nft chain holding an ipchains chain's rules: its own name, or its first copy (NAME-input, ...)."""
-        for candidate in (name, *(f"{name}-{context}" for context in CONTEXTS)):
-            if candidate in self.chains:
-                return self.chains[candidate]
-        return None
+    def nft_chains_of(self, name: str) -> list[KernelChain]:
+        """The nft chains holding an ipchains chain's rules: its own name, or its copies (NAME-input, ...;
+        output-local and output-routed for an output that rejects), each with all of its rules."""
+        return [self.chains[candidate] for candidate in nft_names(name) if candidate in self.chains]
+
+
+def nft_names(name: str) -> tuple:
+    split = SPLIT_OUTPUT if name == "output" else ()
+    return (name, *(f"{name}-{context}" for context in CONTEXTS), *split)
 
 
 def read_state(nft: Nft) -> KernelState:
@@ -166,10 +170,27 @@ def read_model(state: KernelState) -> Model:
         return model
     ruleset.chains = {name: Chain(name, policy) for name, policy in state.layout}
     for name, chain in ruleset.chains.items():
-        kernel = state.nft_chain_of(name)
-        if kernel is not None:
-            read_rules(model, chain, kernel)
+        kernels = state.nft_chains_of(name)
+        if kernels:
+            read_rules(model, chain, kernels[0])
+        for other in kernels[1:] if name == "output" else ():  # the split output counts on both hooks
+            add_counters(model, chain, other)
     return model
+
+
+def add_counters(model: Model, chain: Chain, kernel: KernelChain) -> None:
+    """Add the counters of another nft chain made from the same ipchains chain, rule by rule."""
+    copy = Model(IpchainsRuleset(), {}, {}, {})
+    twin = Chain(chain.name, chain.policy)
+    read_rules(copy, twin, kernel)
+    for rule, other in zip(chain.rules, twin.rules):
+        counted, extra = model.counters[id(rule)], copy.counters[id(other)]
+        counted.packets += extra.packets
+        counted.bytes += extra.bytes
+    if chain.name in copy.policy_counters:
+        packets, octets = model.policy_counters.get(chain.name, (0, 0))
+        more = copy.policy_counters[chain.name]
+        model.policy_counters[chain.name] = (packets + more[0], octets + more[1])
 
 
 def read_rules(model: Model, chain: Chain, kernel: KernelChain) -> None:

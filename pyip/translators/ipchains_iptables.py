@@ -66,8 +66,14 @@ NFT_PLACES = {"input": (NFT_TABLE, "input", False), "forward": (NFT_TABLE, "forw
 # chain -> (type, hook, priority).  input runs before destination NAT (-100), where REDIRECT rewrites the
 # port its own rule tested, and sees replies to masqueraded connections before they are demasqueraded,
 # as 2.2's input did; output runs after source NAT (100): 2.2's output saw packets masqueraded.
+# nft cannot REJECT on postrouting: an output that rejects runs as two base chains that can, locally made
+# packets on the output hook and forwarded ones on the forward hook after `forward' (2.2 ran output after
+# forward), both before masquerading -- exact when no rule reached from output tests the source that
+# masquerading rewrites (see IpchainsTranslator.output_split).
+SPLIT_OUTPUT = ("output-local", "output-routed")
 IPCHAINS_HOOKS = {"input": ("filter", "prerouting", "mangle"), "forward": ("filter", "forward", "filter"),
-                  "output": ("filter", "postrouting", 110)}
+                  "output": ("filter", "postrouting", 110), "output-local": ("filter", "output", "filter"),
+                  "output-routed": ("filter", "forward", 10)}
 UNREACHED = ("filter", None, False)  # a user chain no built-in chain jumps to
 VERDICTS = {"ACCEPT": "ACCEPT", "DENY": "DROP", "RETURN": "RETURN"}
 ESTABLISHED = fw.StateMatch(fw.Test(("RELATED", "ESTABLISHED")))
@@ -114,6 +120,8 @@ class IpchainsTranslator:
         self.findings: list[PyipError] = []
         self.result = Ruleset()
         self.masquerading: Location | None = None
+        self.split_output = False  # output on the output and forward hooks (SPLIT_OUTPUT), to REJECT there
+        self.split_blocker: fw.Rule | None = None  # the rule that keeps a rejecting output on postrouting
 
     # -- findings ----------------------------------------------------------------------------------
 
@@ -139,6 +147,8 @@ class IpchainsTranslator:
     def translate(self, ruleset) -> tuple[Ruleset, list[PyipError]]:
         chains = ruleset.chains
         self.contexts = reaching(chains)
+        if self.direct:
+            self.output_split(chains)
         self.names = self.chain_names(chains)
         for name in ch.BUILTIN_CHAINS:
             self.builtin_chain(chains[name])
@@ -157,6 +167,25 @@ class IpchainsTranslator:
             self.conventional_notes(chains)
         self.findings.sort(key=lambda f: (f.location.line, f.location.col))
         return self.result, self.findings
+
+    def output_split(self, chains: dict) -> None:
+        """Split output (SPLIT_OUTPUT) when it rejects and the split is exact: nothing masquerades, or no rule
+        reached from output tests the source address or port, which masquerading rewrites."""
+        reached = [chains["output"]] + [chains[name] for name, contexts in self.contexts.items() if "output" in contexts]
+        rules = [rule for chain in reached for rule in chain.rules]
+        rejecting = next((r for r in rules if isinstance(r.target, fw.Reject)), None)
+        if rejecting is None and chains["output"].policy != "REJECT":
+            return
+        if masquerades(chains):
+            self.split_blocker = next((rule for rule in rules if tests_source(rule)), None)
+            if self.split_blocker is not None:
+                return
+        self.split_output = True
+        self.places = {**self.places, "output": (NFT_TABLE, SPLIT_OUTPUT[0], True)}
+        where = rejecting.location if rejecting is not None else self.policy_locations.get("output", Location())
+        self.note("output: nft cannot REJECT on postrouting, so output runs on the output hook (locally made packets) "
+                  "and on the forward hook after forward (forwarded ones), before masquerading; the same as 2.2, "
+                  "as no rule of output tests the source masquerading rewrites", where)
 
     def chain_names(self, chains: dict) -> dict:
         """(ipchains chain, context) -> the iptables chain name: the same name unless it needs copies."""
@@ -182,7 +211,7 @@ class IpchainsTranslator:
 
     def rejects(self, context: str | None, table: str) -> bool:
         """Can REJECT stand here?  iptables: in the filter table only; nft: on any hook but postrouting."""
-        return context != "output" if self.direct else table == "filter"
+        return (context != "output" or self.split_output) if self.direct else table == "filter"
 
     def builtin_chain(self, chain) -> None:
         table, name, _ = self.place(chain.name)
@@ -191,6 +220,10 @@ class IpchainsTranslator:
         for rule in chain.rules:
             self.rule(rule, chain.name, target, table)
         self.policy(chain, target, table)
+        if chain.name == "output" and self.split_output:
+            routed = self.chain(table, SPLIT_OUTPUT[1])
+            routed.policy = target.policy
+            routed.rules = [attrs.evolve(r, chain=routed.name) if isinstance(r, fw.Rule) else r for r in target.rules]
 
     def user_chain(self, chain, context: str | None) -> None:
         table = self.place(context)[0]
@@ -286,7 +319,13 @@ class IpchainsTranslator:
 
     @property
     def reject_limit(self) -> str:
-        return "nft rejects on the postrouting hook" if self.direct else "the kernel allows it in the filter table only"
+        if not self.direct:
+            return "the kernel allows it in the filter table only"
+        if self.split_blocker is None:
+            return "nft rejects on the postrouting hook"
+        return (f"nft rejects on the postrouting hook, and output cannot run before masquerading on the output and "
+                f"forward hooks instead: the rule at {self.split_blocker.location} tests the source masquerading "
+                "rewrites")
 
     def where(self, table: str, chain: Chain) -> str:
         return f"the postrouting chain `{chain.name}'" if self.direct else f"{table} {chain.name}"
@@ -367,6 +406,18 @@ def first_jump(chains: dict, name: str) -> Location:
             if isinstance(rule.target, fw.ChainJump) and rule.target.chain == name:
                 return rule.location
     return Location()
+
+
+def masquerades(chains: dict) -> bool:
+    return chains["forward"].policy == "MASQ" or any(isinstance(rule.target, fw.Masquerade)
+                                                     for chain in chains.values() for rule in chain.rules)
+
+
+def tests_source(rule: fw.Rule) -> bool:
+    """Does the rule test the source address or port (which masquerading rewrites; ICMP types it does not)?"""
+    if rule.source is not None and any(not isinstance(a, fw.Address) or a.mask != 0 for a in rule.source.value):
+        return True
+    return any(isinstance(m, (fw.TcpMatch, fw.UdpMatch)) and m.sport is not None for m in rule.matches)
 
 
 def accepts(rule: fw.Rule) -> bool:
