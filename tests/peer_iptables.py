@@ -122,9 +122,13 @@ def chain_lines(save_text: str, chain: str) -> list[str]:
 
 def oracle_for_file(path: Path) -> list[tuple[TCase, Oracle]]:
     """Each case of the file with what the installed iptables does with it, in one fresh namespace."""
+    return oracle_for_steps(t_steps(path))
+
+
+def oracle_for_steps(steps: list) -> list[tuple[TCase, Oracle]]:
     verdicts = []
     with scratch("t") as ns:
-        for step in t_steps(path):
+        for step in steps:
             if isinstance(step, External):
                 ns_shell(ns, step.command)
                 continue

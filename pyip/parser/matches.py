@@ -682,7 +682,8 @@ class Length(Extension):
 
 class Ttl(Extension):
     name = "ttl"
-    options = (Opt("ttl-lt", "lt"), Opt("ttl-gt", "gt"), Opt("ttl-eq", "eq", invert=True))
+    # `--ttl` is the old name of --ttl-eq, still read (with `!` too, whatever its table says); saved as --ttl-eq
+    options = (Opt("ttl-lt", "lt"), Opt("ttl-gt", "gt"), Opt("ttl-eq", "eq", invert=True), Opt("ttl", "eq", invert=True))
 
     def read_lt(self, given):
         return parse_number(self.name, given.option.name, given.value, 0, 255)
