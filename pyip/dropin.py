@@ -13,6 +13,7 @@ stdout and stderr, and exit with the same status as iproute2 6.1's `ip`.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 from .compat.legacy import DIALECTS, MODERN
@@ -28,13 +29,25 @@ def main(argv: list[str]) -> int:
         sys.stdout.flush()
     except BrokenPipeError:
         status = 1
+    except KeyboardInterrupt:
+        die_of_sigint()
     return status
 
 
+def die_of_sigint() -> None:
+    """End as ip ends on Ctrl-C: killed by SIGINT, without a word (a shell says 130, and a
+    script's bash stops as it does when ip is interrupted; an exit(130) would not stop it)."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.kill(os.getpid(), signal.SIGINT)
+    sys.exit(128 + signal.SIGINT)  # only if SIGINT is blocked
+
+
 def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
-    from .netlink import CommandFailed, Session, execute, note_lines
-    from .netlink.common import switch_netns
-    from .netlink.usage import IP
+    from .netlink import CommandFailed
 
     try:
         dialect, argv = take_dialect(argv)
@@ -57,6 +70,19 @@ def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
         return report(refusal(error), err)
     except CommandFailed as failure:
         return report((failure.message + "\n", failure.status), err)
+    from .names import netns_names
+
+    with netns_names(None if options.netns is None else str(options.netns)):
+        return run_options(argv, option_words, rest, options, dialect, out, err, replace_process)
+
+
+def run_options(argv: list[str], option_words: list[str], rest: list[str], options, dialect: str, out, err,
+                replace_process: bool) -> int:
+    """drop_in() once the options are read (and the name files are the namespace's)."""
+    from .netlink import CommandFailed, Session, execute, note_lines
+    from .netlink.common import switch_netns
+    from .netlink.usage import IP
+
     try:
         if options.netns is not None:
             switch_netns(str(options.netns))

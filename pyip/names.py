@@ -14,6 +14,7 @@ Lookups go name first, then number, so a file that names table 1 "10" makes
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -166,10 +167,10 @@ class Databases:
     dsfield: NameDB
 
     @classmethod
-    def load(cls, confdir: str | os.PathLike = CONFDIR, rt_tables: str | os.PathLike | None = None) -> Databases:
-        """Read the databases from confdir; rt_tables replaces the tables file
-        (for scripts that ship their own, like the documents' rt_tables)."""
-        confdir = Path(confdir)
+    def load(cls, confdir: str | os.PathLike | None = None, rt_tables: str | os.PathLike | None = None) -> Databases:
+        """Read the databases from confdir (CONFDIR when None); rt_tables replaces the tables
+        file (for scripts that ship their own, like the documents' rt_tables)."""
+        confdir = Path(CONFDIR if confdir is None else confdir)
         table_files = [Path(rt_tables)] if rt_tables else _config_files(confdir, "rt_tables", True)
         return cls(
             tables=load_db("rt_tables", BUILTIN_TABLES, table_files, max_id=0xFFFFFFFF),
@@ -205,3 +206,28 @@ def system() -> Databases:
     if _system is None:
         _system = Databases.load()
     return _system
+
+
+NETNS_ETC_DIR = Path("/etc/netns")
+NAME_MAX = 255
+
+
+@contextlib.contextmanager
+def netns_names(netns: str | None):
+    """The name files as `ip -n NETNS` sees them: ip bind-mounts each /etc/netns/NETNS/ENTRY
+    over /etc/ENTRY (lib/namespace.c, bind_etc()), so /etc/netns/NETNS/iproute2, when there
+    is one, stands for /etc/iproute2 (rt_tables, group, ...) while the body runs."""
+    global CONFDIR, _system
+    if netns is None or len(netns.encode("utf-8", "surrogateescape")) >= NAME_MAX:
+        yield
+        return
+    confdir = NETNS_ETC_DIR / netns / "iproute2"
+    if not confdir.is_dir():
+        yield
+        return
+    saved = CONFDIR, _system
+    CONFDIR, _system = confdir, None
+    try:
+        yield
+    finally:
+        CONFDIR, _system = saved

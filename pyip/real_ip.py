@@ -2,12 +2,15 @@
 
 A script that says `pyip` where it said `ip` also runs `ip link set eth0
 up`; the drop-in hands such commands to the real tool rather than fail them.
+It runs as root, so it is looked for where Debian and others install it
+first, and in PATH only after, only in absolute directories: an empty
+element, `.` or a relative directory in PATH (the current directory, which
+an attacker may write) never supplies it.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 
 PLACES = ("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip")
@@ -15,11 +18,16 @@ PLACES = ("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip")
 
 def real_ip() -> str | None:
     """The path of iproute2's ip; never pyip itself (an `ip` that links to it), None if there is none."""
-    found = shutil.which("ip")
-    for path in ([found] if found else []) + list(PLACES):
-        if os.access(path, os.X_OK) and not is_pyip(path):
+    for path in PLACES + tuple(path_candidates()):
+        if os.path.isfile(path) and os.access(path, os.X_OK) and not is_pyip(path):
             return path
     return None
+
+
+def path_candidates() -> list[str]:
+    """`ip` in each absolute PATH directory, in order."""
+    directories = os.environ.get("PATH", "").split(os.pathsep)
+    return [os.path.join(directory, "ip") for directory in directories if os.path.isabs(directory)]
 
 
 def run(real: str, argv: list[str]) -> subprocess.CompletedProcess:

@@ -1,9 +1,10 @@
 """Windows of changes without -force, the direct route path, `-0`, and non-ASCII digits,
 each against the real `ip` in twin namespaces.
 
-Without -force pyip sends IPv4 `route add`s in windows and, when one is
-refused, deletes again the routes the window added after it: the kernel
-must end up as ip leaves it, stopped at the first failure.
+With -force pyip sends changes in windows and carries on after a refusal,
+as ip does; without it each change goes alone and the batch stops at the
+first failure.  Either way the kernel must end up as ip leaves it
+(test_batch_safety.py watches the kernel while it gets there).
 """
 
 from __future__ import annotations

@@ -11,14 +11,16 @@ LINE is the command's last line, and stops the batch unless -force; the
 exit status is then 1.  Errors ip meets while reading the arguments end it
 at once with their own status (255, or 1 for a bad address), as ip exits.
 
-Changes go to the kernel up to WINDOW in one datagram, their acks read
-together, each refusal reported at its own line.  The kernel applies every
-request of a datagram even after a refused one, which -force wants anyway.
-Without -force the batch must stop there as if nothing after the failure
-had run, so a window holds only changes that can be taken back exactly
-(IPv4 `route add` into a table that exists, see fast.added_table()): those
-after a refused one are deleted again, newest first, and never reported.
-Any other change is sent alone and acknowledged before the next line runs.
+With -force, changes go to the kernel up to WINDOW in one datagram, their
+acks read together, each refusal reported at its own line: the kernel
+applies every request of a datagram even after a refused one, which -force
+wants anyway (ip goes on too).  Without -force every change is sent alone
+and acknowledged before the next line runs, as ip does: the kernel must
+never see a change after a failure, not even for a moment (a route added
+and taken back again would have made a concurrent batch fail on it).
+Whatever ends the batch (its end, a failure, an error in pyip, Ctrl-C), the
+changes waiting in the window are sent first: ip made them before it got
+to the line that ended it.
 
 Route lines of simple shapes skip the parse tree (fast.FastRoutes); any
 other line, or any doubt, takes the general path.
@@ -37,11 +39,10 @@ from ..parser.words import Word
 from . import address, execute, note_lines, route, rule, usage
 from ..compat.legacy import MODERN
 from .common import HEADER, CommandFailed, Session, Unsupported, invarg_text
-from .fast import FastRoutes, added_table, undo_message
-from .route import RT_TABLE_MAIN
+from .fast import FastRoutes
 
 WINDOW = 256
-MAX_ARGS = 100  # makeargs(line, largv, 100)
+MAX_ARGS = 512  # do_batch(): makeargs(line, largv, MAX_ARGS), which takes up to 511 words
 WORD = re.compile(r"[^ \t\r\n]+")
 _new_tuple = tuple.__new__  # Word(text, location) without NamedTuple's Python-level __new__
 HELP_COMMAND = re.compile(r'Command "(.+)" is unknown, try "ip (\w+) help"\.')
@@ -172,16 +173,17 @@ class Batch:
         self.out = out
         self.err = err
         self.progress = Progress(err)
-        self.pending: list[tuple] = []  # line, seq, what ip prints first, message, added_table()
-        self.tables = {RT_TABLE_MAIN}  # IPv4 tables known to exist (main always does)
+        self.pending: list[tuple] = []  # line, seq, what ip prints first, message
         self.status = 0
 
     def run(self, text: str) -> int:
         try:
-            for count, (number, line) in enumerate(command_lines(text, self.complain), 1):
-                self.line(number, line)
-                self.progress.tick(count)
-            self.drain()
+            try:
+                for count, (number, line) in enumerate(command_lines(text, self.complain), 1):
+                    self.line(number, line)
+                    self.progress.tick(count)
+            finally:
+                self.drain()  # the lines before whatever ended the batch ran in ip
         except Stop as stop:
             self.status = stop.status
         self.progress.clear()
@@ -281,14 +283,15 @@ class Batch:
         self.queue(number, notes + request.warnings, request.message)
 
     def queue(self, number: int, before: str, message: bytes) -> None:
-        """A change for the window; alone, without -force, unless it can be taken back."""
-        table = added_table(message)
-        entry = (number, HEADER.unpack_from(message)[3], before, message, table)
-        if not self.force and table not in self.tables:
-            self.drain()
-            self.pending.append(entry)
-            return self.drain()
-        self.pending.append(entry)
+        """A change for the window (-force), else sent alone and acknowledged now."""
+        if not self.force:
+            refused = self.session.rtnl.send_one(message)  # nothing waits: without -force nothing is queued
+            self.write_err(before)
+            if refused is not None:
+                self.write_err(refused.message + "\n")
+                self.failed(number)
+            return
+        self.pending.append((number, HEADER.unpack_from(message)[3], before, message))
         if len(self.pending) >= WINDOW:
             self.drain()
 
@@ -298,22 +301,11 @@ class Batch:
             return
         pending, self.pending = self.pending, []
         refusals = self.session.rtnl.send_window([entry[3] for entry in pending])
-        self.tables.update(entry[4] for entry in pending if entry[4] is not None and entry[1] not in refusals)
-        for index, (number, seq, before, _, _) in enumerate(pending):
+        for number, seq, before, _ in pending:
             self.write_err(before)
             if seq in refusals:
                 self.write_err(refusals[seq].message + "\n")
-                if not self.force:
-                    self.take_back([entry for entry in pending[index + 1:] if entry[1] not in refusals])
                 self.failed(number)
-
-    def take_back(self, applied: list) -> None:
-        """Delete, newest first, the routes a window added after the refused line (see added_table())."""
-        if not applied:
-            return
-        undo = [undo_message(self.session.rtnl, entry[3]) for entry in reversed(applied)]
-        for refusal in self.session.rtnl.send_window(undo).values():
-            self.write_err("pyip: could not take back a route added after the failure: %s\n" % refusal.message)
 
     def failed(self, number: int) -> None:
         self.write_err("Command failed %s:%d\n" % (self.name, number))

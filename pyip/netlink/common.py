@@ -204,7 +204,8 @@ _libc = ctypes.CDLL(None, use_errno=True)
 def open_netns(name: str) -> int:
     """A descriptor of namespace NAME, failing as ip's netns_switch() does."""
     try:
-        return os.open(os.path.join(NETNS_RUN_DIR, name), os.O_RDONLY | os.O_CLOEXEC)
+        # "%s/%s" as ip joins them: never os.path.join(), which would take an absolute NAME as is
+        return os.open(NETNS_RUN_DIR + "/" + name, os.O_RDONLY | os.O_CLOEXEC)
     except OSError as error:
         raise CommandFailed('Cannot open network namespace "%s": %s' % (name, error.strerror), 255) from None
 
@@ -324,6 +325,15 @@ class Rtnl:
         while waiting:
             self.read_acks(waiting, refusals)
         return refusals
+
+    def send_one(self, message: bytes) -> KernelError | None:
+        """send_window() of one request (a batch without -force sends 100,000 of them)."""
+        self.sock.send(message)
+        seq = HEADER.unpack_from(message)[3]
+        waiting, refusals = {seq}, {}
+        while waiting:
+            self.read_acks(waiting, refusals)
+        return refusals.get(seq)
 
     def read_acks(self, waiting: set, refusals: dict) -> None:
         """One datagram of acks: replies() and error_of() unrolled, since each ack

@@ -26,8 +26,7 @@ from ..parser.ip import parse_front
 from ..parser.values import read_u32
 from ..parser.words import Planned, Word, grammar
 from ..prefix import _PLAIN_PREFIX, _PLAIN_QUAD
-from .common import (NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST,
-                     CommandFailed, attr_u32)
+from .common import NLM_F_ACK, NLM_F_REQUEST, CommandFailed, attr_u32
 from .route import (MODIFY_VERBS, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN,
                     RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE, RTM_DELROUTE,
                     RTM_NEWROUTE, RTMSG, RTN_UNICAST, RTN_UNSPEC, RTNH_F_ONLINK, RTPROT_BOOT)
@@ -38,10 +37,6 @@ FIELDS = {"dst": ((None, "VALUE"), ("VALUE",)), "via": ((None, "VALUE"),), "src"
           "metric": ((None, "VALUE"),), "dev": ((None, "VALUE"),), "onlink": ((None,),)}
 DATABASES = {"table": "tables", "protocol": "protocols", "scope": "scopes"}
 IPV4_ATTR = struct.Struct("=HH4B")
-HEADER_KIND_FLAGS = struct.Struct("=HH")
-ATTR_HEAD = struct.Struct("=HH")
-U32 = struct.Struct("=I")
-ROLLBACK_FLAGS = NLM_F_CREATE | NLM_F_EXCL
 MISSING = object()
 
 
@@ -190,38 +185,3 @@ class FastRoutes:
         """What the field's name database makes of the word (NameDB.named(), which remembers), or None."""
         named = getattr(self.session.names, DATABASES[field]).named(text)
         return None if named is None else named.number
-
-
-def added_table(message: bytes) -> int | None:
-    """The table of an IPv4 `route add` (create, exclusive), else None.
-
-    Such an add can be taken back exactly: an RTM_DELROUTE with the same body
-    removes the route it made and nothing else (the kernel refused it if a
-    route with the same key was there).  Not so elsewhere: an IPv6 delete
-    without a metric matches any metric, and a replaced or deleted route
-    cannot be brought back.  Nor where the add creates its table (even a
-    refused one does), since a table outlives its routes: the caller only
-    takes back adds into tables known to exist.
-    """
-    kind, flags = HEADER_KIND_FLAGS.unpack_from(message, 4)
-    if (kind != RTM_NEWROUTE or flags & ROLLBACK_FLAGS != ROLLBACK_FLAGS
-            or flags & (NLM_F_REPLACE | NLM_F_APPEND) or message[16] != socket.AF_INET):
-        return None
-    return message[20] or attribute_u32(message, 16 + RTMSG.size, RTA_TABLE) or RT_TABLE_MAIN
-
-
-def attribute_u32(message: bytes, offset: int, kind: int) -> int | None:
-    """The u32 value of the first rtattr of this kind from OFFSET on, if any."""
-    while offset + 8 <= len(message):
-        length, found = ATTR_HEAD.unpack_from(message, offset)
-        if length < 4:
-            return None
-        if found == kind and length >= 8:
-            return U32.unpack_from(message, offset + 4)[0]
-        offset += (length + 3) & ~3
-    return None
-
-
-def undo_message(rtnl, message: bytes) -> bytes:
-    """The RTM_DELROUTE that takes back a route add (see added_table())."""
-    return rtnl.request(RTM_DELROUTE, NLM_F_REQUEST | NLM_F_ACK, message[16:])
