@@ -124,7 +124,7 @@ ADDRESS = [
     "address add 10.{a}.{b}.1/24 dev v1 valid_lft {v} preferred_lft 0",
     "address add 10.{a}.{b}.1/24 dev v1 preferred_lft {v}",
     "address add 10.{a}.{b}.1/24 peer 10.{a}.{b}.{v} dev v1",
-    "address show scope {v}",
+    "address show scope {v} dev v0",  # not v1: its lifetimes count down between the two listings
 ]
 FLUSH = ["route flush table {v}", "rule flush table {v}"]
 
@@ -143,7 +143,7 @@ def differing(real: str, mine: str, argvs: list[list[str]]) -> list[str]:
     for argv in argvs:
         theirs, ours = both(real, mine, argv)
         if theirs != ours:
-            found.append("ip %r\n  ip:   %r\n  pyip: %r" % (argv, theirs, ours))
+            found.append("ip %r\n  ip:   %.300r\n  pyip: %.300r" % (argv, theirs, ours))
     return found
 
 
