@@ -328,6 +328,8 @@ WRONG_REFERENCES = {
     ("libxt_length.txlate", 4): "as libxt_length.txlate:1",
     ("libxt_length.txlate", 7): "as libxt_length.txlate:1",
     ("libxt_length.txlate", 10): "as libxt_length.txlate:1",
+    ("libxt_devgroup.txlate", 16): "iptables-translate carries the `!' of --src-group over to --dst-group; the "
+                                   "kernel inverts each test on its own",
     ("libxt_CONNMARK.txlate", 7): "`ct mark xor 0x16 and 0xffffffed' clears bits the kernel's (ctmark & ~mask) ^ value "
                                   "sets; pyip writes `ct mark & 0xffffffed ^ 0x16'",
     ("libxt_CONNMARK.txlate", 22): "nft 1.0.6 keeps only the shift of `( ct mark xor 0x23 and 0xffffff9c ) >> 5' "

@@ -29,6 +29,20 @@ RULES = [
     ("filter", "INPUT", "-j NOTRACK"),
     ("mangle", "OUTPUT", "-p tcp --dport 22 -j DSCP --set-dscp-class af21"),
     ("filter", "FORWARD", "-j NFQUEUE --queue-balance 2:5 --queue-bypass"),
+    ("filter", "FORWARD", "-m devgroup --src-group 0 ! --dst-group 0x5/0xf"),  # 0 has a name: default
+    ("filter", "FORWARD", "-m devgroup --src-group nosuchgroup"),
+    ("filter", "FORWARD", "-m devgroup"),
+    ("filter", "INPUT", "-m realm --realm 0x10"),
+    ("filter", "INPUT", "-m ecn --ecn-tcp-ece"),  # the kernel wants -p tcp
+    ("filter", "INPUT", "-m ecn ! --ecn-ip-ect 3"),
+    ("mangle", "FORWARD", "-p tcp -j ECN --ecn-tcp-cwr 0 --ecn-ip-ect 1"),
+    ("filter", "FORWARD", "-m physdev --physdev-in eth0 ! --physdev-is-bridged"),
+    ("filter", "INPUT", "-m connlimit --connlimit-above 3 --connlimit-mask 24"),
+    ("filter", "INPUT", "-m connlimit ! --connlimit-upto 3"),
+    ("raw", "PREROUTING", "-m rpfilter --invert -j DROP"),
+    ("filter", "INPUT", "-m rpfilter"),
+    ("mangle", "POSTROUTING", "-j CLASSIFY --set-class 1:10"),
+    ("filter", "INPUT", "-j AUDIT --type DROP"),
 ]
 
 

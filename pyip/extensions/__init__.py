@@ -74,4 +74,4 @@ def nft_statements(node, rule, quotes_allowed: bool = False) -> list:
 
 def limits(node):
     """(table, hooks, protocol) the kernel allows the node in, or None."""
-    return getattr(type(node), "limits", None)
+    return getattr(node, "limits", None)

@@ -29,11 +29,11 @@ from .xtables import TARGETS, Given, parse_addresses, parse_protocol, problem, s
 MAX_NAME = 29  # XT_EXTENSION_MAXNAMELEN: chain and target names are shorter
 
 # iptables' extensions pyip does not read (libxt_*.so of iptables 1.8.9): they load, pyip cannot say more.
-OTHER_MATCHES = ("bpf", "cgroup", "cluster", "connbytes", "connlabel", "connlimit",
-                 "dccp", "devgroup", "ecn", "hashlimit", "ipcomp", "ipvs", "nfacct",
-                 "osf", "physdev", "policy", "rateest", "realm", "rpfilter", "sctp", "set", "socket",
+OTHER_MATCHES = ("bpf", "cgroup", "cluster", "connbytes", "connlabel",
+                 "dccp", "hashlimit", "ipcomp", "ipvs", "nfacct",
+                 "osf", "policy", "rateest", "sctp", "set", "socket",
                  "time")
-OTHER_TARGETS = ("AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNSECMARK", "CT", "ECN",
+OTHER_TARGETS = ("CHECKSUM", "CLUSTERIP", "CONNSECMARK", "CT",
                  "HMARK", "IDLETIMER", "LED", "NETMAP", "RATEEST", "SECMARK", "SET",
                  "SYNPROXY", "TCPOPTSTRIP", "TEE", "TPROXY", "ULOG")
 

@@ -348,6 +348,54 @@ def parse_number_range(extension: str, option: str, text: str, maximum: int) -> 
     return Range(bounds[0], bounds[-1])
 
 
+@lru_cache(maxsize=None)
+def lmap(path: str) -> tuple:
+    """xtables_lmap_init(): `ID NAME` lines of an iproute2 file (/etc/iproute2/group, rt_realms); () if none."""
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as file:
+            lines = file.read().splitlines()
+    except OSError:
+        return ()
+    entries = []
+    for line in lines:
+        words = line.split("#", 1)[0].split()
+        if len(words) >= 2:
+            number, _ = strtoul(words[0], 0)
+            if number is not None:
+                entries.append((number, words[1]))
+    return tuple(entries)
+
+
+def parse_val_mask(extension: str, option: str, text: str, names: tuple = ()) -> Masked:
+    """xtables_parse_val_mask(): VALUE[/MASK], or a name of the lmap `names`."""
+    value, rest = strtoul(text, 0)
+    if value is not None and value <= 0xFFFFFFFF and not text.lstrip().startswith("-"):
+        if not rest:
+            return Masked(value, 0xFFFFFFFF)
+        if rest[0] == "/":
+            mask, rest = strtoul(rest[1:], 0)
+            if mask is None or mask > 0xFFFFFFFF:
+                raise problem(f'{extension}: bad integer value for option "--{option}", or out of range.')
+            if not rest:
+                return Masked(value, mask)
+            raise problem(f'{extension}: trailing garbage after value for option "--{option}".')
+    if not names and value is None:
+        raise problem(f'{extension}: bad integer value for option "--{option}", or out of range.')
+    if not names:
+        raise problem(f'{extension}: trailing garbage after value for option "--{option}".')
+    number = next((number for number, name in names if name == text), None)
+    if number is None:
+        raise problem(f'{extension}: could not map name {text} to an integer value for option "--{option}".')
+    return Masked(number, 0xFFFFFFFF)
+
+
+def val_mask_text(value: Masked, names: tuple = ()) -> str:
+    """xtables_print_val_mask(): 0xV/0xM, else the value's name, else 0xV."""
+    if value.mask != 0xFFFFFFFF:
+        return f"0x{value.value:x}/0x{value.mask:x}"
+    return next((name for number, name in names if number == value.value), f"0x{value.value:x}")
+
+
 class Registry(dict):
     """Extension name -> Extension class: the ones below, then pyip.extensions' modules, found when named."""
 
