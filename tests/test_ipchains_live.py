@@ -291,3 +291,31 @@ def test_a_router_rejecting_in_output_runs_and_rejects(tmp_path):
     with scratch_namespace("liverejtr") as ns:
         assert nft_load(ns, str(tmp_path / "router.nft")).returncode == 0
         assert nft_rules(ns) == live
+
+
+CORPUS_SCRIPT = Path("/work/shared/corpus/redundant-isp/firewall-ipchains.sh")
+
+
+def test_corpus_script_runs_unchanged_and_fixed(tmp_path):
+    shim_dir = shims(tmp_path)
+    fixed = tmp_path / "fixed.sh"
+    fixed.write_text(CORPUS_SCRIPT.read_text().replace("-A INPUT", "-A input").replace("-A OUTPUT", "-A output"))
+    with scratch_namespace("livecorp") as ns:
+        # as printed: every command names a chain ipchains does not have; the shell goes on after each
+        as_printed = in_ns(ns, shim_dir, f"sh {CORPUS_SCRIPT}; echo done")
+        assert ipchains(ns, shim_dir, "-L", "input", "-n").stdout == "Chain input (policy ACCEPT):\n"
+        ran = in_ns(ns, shim_dir, f"sh {fixed}")
+        listed = ipchains(ns, shim_dir, "-L", "-n")
+    assert as_printed.stdout == "done\n"
+    assert as_printed.stderr == "No target by that name\n" * 17
+    assert ran.returncode == 0, ran.stderr
+    rules = listed.stdout.splitlines()
+    ports = [21, 22, 25, 53, 80, 113, 389, 443]
+    assert rules[:10] == ["Chain input (policy ACCEPT):",
+                          "target     prot opt     source                destination           ports"] + [
+        f"ACCEPT     tcp  ------  0.0.0.0/0             63.89.102.157         * ->   {port}" for port in ports]
+    assert rules[10:12] == [
+        "ACCEPT     tcp  !y----  0.0.0.0/0             63.89.102.157         * ->   1024:65535",
+        "ACCEPT     udp  ------  0.0.0.0/0             63.89.102.157         * ->   1024:65535"]
+    assert rules[-7:] == [f"ACCEPT     icmp ------  0.0.0.0/0             0.0.0.0/0             {t} ->   *"
+                          for t in (0, 3, 4, 5, 8, 11, 12)]
