@@ -3,6 +3,7 @@
     pyip parse|translate|lint ...     pyip's commands (pyip.commands, click)
     pyip [OPTIONS] route|addr|rule ...  what ip does (pyip.dropin)
     pyip ipchains|ipchains-save|ipchains-restore|shims ...   ipchains on this kernel (pyip.ipchains_live)
+    pyip apply ...                     translate and load, roll back unless confirmed (pyip.apply)
 
 This module imports nothing heavy: the drop-in runs once per line of a
 legacy script, so its start-up is what it costs.
@@ -35,6 +36,10 @@ def main() -> None:
         from .ipchains_live.entry import run_as
 
         sys.exit(run_as(program, sys.argv[1:]) if program in LIVE[:3] else run_as(sys.argv[1], sys.argv[2:]))
+    if sys.argv[1:2] == ["apply"]:
+        from .apply import main as apply_main
+
+        sys.exit(apply_main(sys.argv[2:]))
     if len(sys.argv) > 1 and sys.argv[1] not in SUBCOMMANDS:
         from . import dropin
 
