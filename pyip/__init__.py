@@ -89,10 +89,10 @@ def __getattr__(name: str):
         from .errors import PyipError
 
         return PyipError
-    if name == "ast":
-        from . import ast
+    if name == "ast":  # `from . import ast` here would ask this __getattr__ again, without end
+        import importlib
 
-        return ast
+        return importlib.import_module(".ast", __name__)
     raise AttributeError(name)
 
 

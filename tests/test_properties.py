@@ -52,8 +52,12 @@ nexthops = st.lists(st.tuples(ipv4, dev, st.integers(1, 256)), max_size=3).map(
 route_command = st.builds(lambda verb, kind, dst, args, hops: f"ip route {verb} {kind}{dst} {args} {hops}",
                           st.sampled_from(["add", "replace", "change", "append", "prepend", "del", "test"]),
                           route_type, v4_prefix, route_args, nexthops)
-route_v6_command = st.builds(lambda dst, gw, d: f"ip -6 route add {dst} via {gw} dev {d}",
-                             prefix_of(ipv6, 128), ipv6, dev)
+route_v6_command = st.builds(lambda dst, gw, d, pref: f"ip -6 route add {dst} via {gw} dev {d} {pref}",
+                             prefix_of(ipv6, 128), ipv6, dev, st.sampled_from(["", "pref low", "pref high"]))
+# what a route may have besides the common keywords: one of these at a time
+route_extra = st.sampled_from(["", "nhid 5", "vrf blue", "as 10.1.1.1", "as to 10.1.1.2", "encap mpls 100",
+                               "encap ip id 5 dst 10.0.0.9", "ttl-propagate enabled", "ttl-propagate disabled"])
+route_extra_command = st.builds(lambda dst, extra: f"ip route add {dst} dev eth0 {extra}", v4_prefix, route_extra)
 
 rule_args = keyword_args({
     "from": v4_prefix, "to": v4_prefix, "priority": number, "fwmark": st.sampled_from(["0x10", "16", "0x10/0xff", "7/7"]),
@@ -61,9 +65,11 @@ rule_args = keyword_args({
     "ipproto": st.sampled_from(["tcp", "udp"]), "sport": st.sampled_from(["80", "1000-2000"]),
     "dport": st.sampled_from(["22", "1-1024"]), "protocol": proto, "realms": st.sampled_from(["5", "1/2"]),
     "suppress_prefixlength": st.integers(0, 128).map(str), "tun_id": st.integers(0, 2**32).map(str),
+    "suppress_ifgroup": st.sampled_from(["5", "default"]), "l3mdev": st.just(""),
 })
 rule_action = st.sampled_from(["", "lookup 5", "table main", "prohibit", "unreachable", "blackhole",
-                               "goto 40000", "nop", "lookup 7 prohibit"])
+                               "goto 40000", "nop", "lookup 7 prohibit", "nat 192.203.80.144",
+                               "nat 10.0.0.1 table 1", "table 5 goto 40000", "map-to 10.0.0.2"])
 rule_command = st.builds(lambda verb, args, action, n: f"ip rule {verb} {'not ' * n}{args} {action}",
                          st.sampled_from(["add", "del", "show", "flush"]), rule_args, rule_action, st.integers(0, 1))
 
@@ -72,7 +78,23 @@ addr_command = st.builds(
     st.sampled_from(["add", "replace", "change", "del"]), prefix_of(ipv4, 32),
     keyword_args({"brd": st.one_of(st.just("+"), st.just("-"), ipv4), "label": st.just("eth0:1"),
                   "scope": scope, "metric": number, "valid_lft": st.sampled_from(["forever", "60"]),
-                  "preferred_lft": st.sampled_from(["forever", "30"]), "peer": prefix_of(ipv4, 32)}))
+                  "preferred_lft": st.sampled_from(["forever", "30"]), "peer": prefix_of(ipv4, 32),
+                  "proto": st.sampled_from(["5", "kernel_lo"]),
+                  "": st.sampled_from(["home", "nodad", "noprefixroute", "autojoin", "home nodad"])}))
+addr_v6_command = st.builds(lambda local, any_: f"ip -6 addr add {local}/64 dev eth0 {any_}", ipv6,
+                            st.sampled_from(["", "anycast 2001:db8::2", "mngtmpaddr", "optimistic"]))
+addr_selector_command = st.builds(
+    lambda verb, args: f"ip addr {verb} {args}", st.sampled_from(["show", "flush", "save"]),
+    keyword_args({"dev": dev, "to": v4_prefix, "scope": scope, "up": st.just(""), "label": st.just("eth0:1"),
+                  "group": st.sampled_from(["5", "default"]), "master": st.just("br0"), "vrf": st.just("blue"),
+                  "nomaster": st.just(""), "type": st.sampled_from(["veth", "bridge"]), "proto": st.just("5"),
+                  "": st.sampled_from(["permanent", "dynamic", "secondary", "primary", "tentative", "-deprecated"])}))
+route_get_command = st.builds(
+    lambda to, args: f"ip route get {to} {args}", ipv4,
+    keyword_args({"from": ipv4, "tos": st.just("0x10"), "iif": dev, "oif": dev, "mark": number, "vrf": st.just("blue"),
+                  "uid": st.integers(0, 65535).map(str), "ipproto": st.sampled_from(["tcp", "udp"]),
+                  "sport": st.integers(0, 65535).map(str), "dport": st.integers(0, 65535).map(str),
+                  "as": ipv4, "": st.sampled_from(["notify", "connected", "fibmatch"])}))
 
 selector_command = st.builds(
     lambda verb, args: f"ip route {verb} {args}", st.sampled_from(["show", "flush", "save"]),
@@ -80,9 +102,12 @@ selector_command = st.builds(
                    "type": st.sampled_from(["unicast", "blackhole"]), "dev": dev, "via": ipv4, "src": ipv4,
                    "from": st.builds(lambda m, p: f"{m} {p}", st.sampled_from(["root", "match", "exact"]), v4_prefix),
                    "to": st.builds(lambda m, p: f"{m} {p}", st.sampled_from(["root", "match", "exact"]), v4_prefix),
-                   "cached": st.just(""), "metric": number, "tos": st.just("0x10")}))
+                   "cached": st.just(""), "metric": number, "tos": st.just("0x10"), "vrf": st.just("blue"),
+                   "iif": dev, "mark": number, "realms": st.sampled_from(["5", "1/2"]),
+                   "via inet": ipv4}))
 
-any_command = st.one_of(route_command, route_v6_command, rule_command, addr_command, selector_command)
+any_command = st.one_of(route_command, route_v6_command, route_extra_command, rule_command, addr_command,
+                        addr_v6_command, addr_selector_command, selector_command, route_get_command)
 
 
 def parse_one(text: str):
@@ -102,6 +127,34 @@ def test_render_then_parse_is_a_fixed_point(text):
     assert not isinstance(again, PyipError), f"{text!r} -> {rendered!r}: {again}"
     assert again == command, f"{text!r} -> {rendered!r}"
     assert str(again) == rendered
+
+
+def test_the_generators_reach_every_field_of_the_ast():
+    """The fixed-point test covers the whole AST: some generated command sets each field of each body
+    class (a field added to the AST without a generator, or lost by the parser, fails here)."""
+    import attrs
+    from hypothesis import find
+    from hypothesis.errors import NoSuchExample
+
+    from pyip import ast
+
+    classes = (ast.Route, ast.Rule, ast.InterfaceAddress, ast.RouteSelector, ast.AddressSelector, ast.RouteGet)
+    unset = {(cls, field.name): field.default for cls in classes for field in attrs.fields(cls)}
+
+    def reaches_the_rest(text: str) -> bool:
+        command = parse_one(text)
+        body = None if isinstance(command, PyipError) else command.body
+        for cls, name in [key for key in unset if key[0] is type(body)]:
+            if getattr(body, name) != unset[cls, name]:
+                del unset[cls, name]
+        return not unset
+
+    try:
+        find(any_command, reaches_the_rest, settings=settings(max_examples=6000, database=None, deadline=None,
+                                                                suppress_health_check=list(HealthCheck)))
+    except NoSuchExample:
+        pass
+    assert not unset, "never set: " + ", ".join(f"{cls.__name__}.{name}" for cls, name in unset)
 
 
 @settings(max_examples=300, deadline=None)

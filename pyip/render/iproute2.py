@@ -214,11 +214,12 @@ def rule_words(rule: Rule) -> list[str]:
 
 
 def action_words(rule: Rule) -> list[str]:
-    if rule.action == "goto":
-        return ["goto", str(rule.goto)]
-    if rule.action == "nat":
-        return ["nat", str(rule.nat)]
+    """The table (which goto and nat rules may name too), then the action."""
     words = ["lookup", str(rule.table)] if rule.table is not None else []
+    if rule.action == "goto":
+        return words + ["goto", str(rule.goto)]
+    if rule.action == "nat":
+        return words + ["nat", str(rule.nat)]
     if rule.action not in (None, "lookup"):
         words.append(rule.action)
     return words
