@@ -64,10 +64,14 @@ def parse(file, dialect: str, as_json: bool, rt_tables: str | None, defines: dic
             if isinstance(result, OtherObject):  # `ip link set eth0 up`: fine, just not pyip's to print
                 out.flush()
                 click.echo(f"{result.location}: warning: {result.message}: passed over", err=True)
+                if as_json:
+                    out.write(json_problem("warning", result, lines) + "\n")
             elif isinstance(result, PyipError):
                 failed = failed or is_error(result)
                 out.flush()  # keep stdout and stderr in command order
                 click.echo(str(result), err=True)
+                if as_json:  # a program reading the stream sees the whole file, in order
+                    out.write(json_problem("error", result, lines) + "\n")
             else:
                 out.write((json_line(result, lines) if as_json else str(result)) + "\n")
     out.flush()
@@ -80,9 +84,24 @@ def json_line(command, lines: list[str]) -> str:
     from .render.json import to_data
 
     line = command.location.line
+    from .errors import json_bytes
+
     data = {"line": line, "source": lines[line - 1] if 0 < line <= len(lines) else "",
             "canonical": str(command), "ast": to_data(command)}
-    return json.dumps(data, ensure_ascii=False)
+    return json_bytes(json.dumps(data, ensure_ascii=False))
+
+
+def json_problem(severity: str, error, lines: list[str]) -> str:
+    """`{"error": MESSAGE, "line", "col", "file", "source"}` (or "warning"): what stderr says, as JSON."""
+    import json
+
+    from .errors import json_bytes
+
+    where = error.location
+    text = error.message[7:] if error.message.startswith("Error: ") else error.message
+    data = {severity: text, "file": where.file, "line": where.line, "col": where.col,
+            "source": lines[where.line - 1] if 0 < where.line <= len(lines) else ""}
+    return json_bytes(json.dumps(data, ensure_ascii=False))
 
 
 def _add_commands() -> None:

@@ -21,8 +21,24 @@ class Location(NamedTuple):
 
 
 def printable(text: str) -> str:
-    """One line whatever the input held: control characters as escapes."""
-    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
+    """One line whatever the input held: control characters as escapes, and bytes that are not
+    UTF-8 (read with surrogateescape) as the bytes' own escapes, `\\xff`, wherever pyip prints them."""
+    return "".join(c if c.isprintable() or c == "\t" else escape(c) for c in text)
+
+
+def json_bytes(dumped: str) -> str:
+    """JSON text (json.dumps(..., ensure_ascii=False)) with each byte that was not UTF-8 as the text
+    `\\xff`, as printable() says it, so the stream stays UTF-8."""
+    if not any(0xDC80 <= ord(c) <= 0xDCFF for c in dumped):
+        return dumped
+    return "".join(f"\\\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else c for c in dumped)
+
+
+def escape(character: str) -> str:
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    return repr(character)[1:-1]
 
 
 class PyipError(Exception):

@@ -12,6 +12,8 @@ from typing import ClassVar, NamedTuple
 
 import attrs
 
+from ..errors import printable
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -43,7 +45,7 @@ class Finding:
     fix: Fix | None = None
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}: {self.code} {self.severity}: {self.message}"
+        return f"{self.file}:{self.line}:{self.col}: {self.code} {self.severity}: {printable(self.message)}"
 
 
 class Rule:

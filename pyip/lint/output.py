@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..errors import printable
 from .model import RULES, Finding
 
 
@@ -18,7 +19,7 @@ def finding_data(finding: Finding) -> dict:
                "edits": [{"line": e.line, "column": e.col, "end_column": e.end_col, "replacement": e.replacement}
                          for e in finding.fix.edits]}
     return {"file": finding.file, "line": finding.line, "column": finding.col, "code": finding.code,
-            "name": finding.name, "severity": finding.severity, "message": finding.message, "fix": fix}
+            "name": finding.name, "severity": finding.severity, "message": printable(finding.message), "fix": fix}
 
 
 def as_json(findings: list[Finding]) -> str:

@@ -1,0 +1,49 @@
+"""What pyip prints for a program or a person to trust: parse --json carries the errors in the
+stream; bytes that are not UTF-8 print one way (their escapes) in every command and format."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+
+def pyip(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pyip", *args], input=stdin, capture_output=True, timeout=120)
+
+
+def test_parse_json_puts_errors_and_warnings_in_the_stream_in_order(tmp_path):
+    script = tmp_path / "s.sh"
+    script.write_text("ip route add 10.0.0.0/8 metric x\nip link set eth0 up\nip r a 0/0 via 1.2.3.4\n"
+                      "ip rule add fwmark zz table 5\n")
+    result = pyip("parse", "--json", str(script))
+    assert result.returncode == 1
+    objects = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert [next(iter(data)) for data in objects] == ["error", "warning", "line", "error"]
+    errors = [line for line in result.stderr.decode().splitlines() if ": error: " in line]
+    for data, said in zip([objects[0], objects[3]], errors):
+        # the same place and message as the stderr line
+        assert said == f"{data['file']}:{data['line']}:{data['col']}: error: {data['error']}"
+    assert objects[0]["source"] == "ip route add 10.0.0.0/8 metric x"
+    assert objects[2]["canonical"] == "ip route add default via 1.2.3.4"
+
+
+def test_bytes_that_are_not_utf8_print_as_their_escapes_everywhere(tmp_path):
+    script = tmp_path / "b.sh"
+    script.write_bytes(b"ip route add 10.0.0.0/8 metric \xff\niptables -A INPUT -j FOO\xfe\n")
+    outputs = {
+        "parse": pyip("parse", str(script)).stderr,
+        "parse --json": pyip("parse", "--json", str(script)).stdout,
+        "lint": pyip("lint", str(script)).stdout,
+        "lint --format json": pyip("lint", "--format", "json", str(script)).stdout,
+        "translate": pyip("translate", "--to", "nft", str(script)).stderr,
+    }
+    for name, output in outputs.items():
+        text = output.decode("utf-8")  # valid UTF-8: no raw byte, no lone surrogate
+        assert "\ufffd" not in text and "\\udc" not in text, (name, text)
+    for name in ("parse", "lint", "parse --json", "lint --format json"):
+        shown = outputs[name].decode()
+        shown = json.loads(shown.splitlines()[0])["error"] if name == "parse --json" else shown
+        shown = json.loads(shown)[0]["message"] if name == "lint --format json" else shown
+        assert 'argument "\\xff" is wrong' in shown, (name, shown)
+    assert "FOO\\xfe" in outputs["translate"].decode()
