@@ -76,7 +76,7 @@ class Tcp(Extension):
 def getportbyname(text: str) -> int:
     """xtables_getportbyname(): getaddrinfo's service lookup (numbers wrap at 16 bits)."""
     value, rest = strtoul(text, 10)
-    if value is not None and not rest:
+    if value is not None and not rest and not text.lstrip().startswith("-"):  # getaddrinfo() takes no `-1'
         return value & 0xFFFF
     port = netdb.service_port(text, "tcp")
     if port is None:
