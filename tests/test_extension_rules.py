@@ -43,6 +43,15 @@ RULES = [
     ("filter", "INPUT", "-m rpfilter"),
     ("mangle", "POSTROUTING", "-j CLASSIFY --set-class 1:10"),
     ("filter", "INPUT", "-j AUDIT --type DROP"),
+    ("filter", "INPUT", "-p tcp --dport 22 -m hashlimit --hashlimit 4/min --hashlimit-name ssh -j ACCEPT"),
+    ("filter", "INPUT", "-m hashlimit --hashlimit-upto 60/min --hashlimit-mode srcip,dstport "
+                        "--hashlimit-srcmask 24 --hashlimit-name web"),
+    ("filter", "FORWARD", "-m hashlimit --hashlimit-above 512kb/s --hashlimit-burst 1mb --hashlimit-name bulk"),
+    ("filter", "FORWARD", "-m hashlimit --hashlimit-upto 7/hour --hashlimit-htable-expire 30000 "
+                          "--hashlimit-name slow --hashlimit-rate-match --hashlimit-rate-interval 5"),
+    ("filter", "INPUT", "-m hashlimit --hashlimit-upto 0/sec --hashlimit-name zero"),
+    ("filter", "INPUT", "-m hashlimit --hashlimit-upto 5/sec --hashlimit-mode srcip,proto --hashlimit-name x"),
+    ("filter", "INPUT", "-m hashlimit --hashlimit-upto 5/sec --hashlimit-name a_name_too_long_for_it"),
 ]
 
 

@@ -30,7 +30,7 @@ MAX_NAME = 29  # XT_EXTENSION_MAXNAMELEN: chain and target names are shorter
 
 # iptables' extensions pyip does not read (libxt_*.so of iptables 1.8.9): they load, pyip cannot say more.
 OTHER_MATCHES = ("bpf", "cgroup", "cluster", "connbytes", "connlabel",
-                 "hashlimit", "ipcomp", "ipvs", "nfacct",
+                 "ipcomp", "ipvs", "nfacct",
                  "osf", "policy", "rateest", "set", "socket",
                  "time")
 OTHER_TARGETS = ("CHECKSUM", "CLUSTERIP", "CONNSECMARK", "CT",
