@@ -83,7 +83,21 @@ class Word:
         return None
 
     def __str__(self) -> str:
-        return "".join(p.text if type(p) is Literal else p.name for p in self.parts)
+        """The word as the shell reads it: `"$IF"x` is `${IF}x`, never `$IFx`, another variable."""
+        out = []
+        for part, following in zip(self.parts, (*self.parts[1:], None)):
+            if type(part) is Literal:
+                out.append(part.text)
+            elif (type(following) is Literal and following.text[:1] in _NAME_CHARS
+                  and _PLAIN_EXPANSION.fullmatch(part.name)):
+                out.append("${" + part.name[1:] + "}")
+            else:
+                out.append(part.name)
+        return "".join(out)
+
+
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+_PLAIN_EXPANSION = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 
 
 @attrs.frozen

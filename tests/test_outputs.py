@@ -47,3 +47,25 @@ def test_bytes_that_are_not_utf8_print_as_their_escapes_everywhere(tmp_path):
         shown = json.loads(shown)[0]["message"] if name == "lint --format json" else shown
         assert 'argument "\\xff" is wrong' in shown, (name, shown)
     assert "FOO\\xfe" in outputs["translate"].decode()
+
+
+def test_canonical_lines_expand_as_the_script_did_in_bash():
+    """A word with an expansion prints so that bash reads it as the script did: `eth${N}` in double
+    quotes (single quotes would make it text), `"$IF"x` as `${IF}x` (not the variable IFx).
+    The oracle is bash itself: both lines run with `ip` and `iptables` as functions printing their argv."""
+    lines = ['ip route add 10.0.0.0/8 dev eth${N}', 'ip route add 10.0.0.0/8 dev ppp$N',
+             'ip route add 10.0.0.0/8 dev "eth $N"', 'ip route add 10.0.0.0/8 dev "$IF"x',
+             'ip route add 10.0.0.0/8 dev "$IF"_2', 'ip route add 10.0.0.0/8 dev $IF', 'ip rule add from $NET lookup $T',
+             'ip route add 10.0.0.0/8 dev "a\\"b$N"', 'ip route add 10.0.0.0/8 dev "x$(echo y)"',
+             'iptables -A INPUT -i "$IF"x -j ACCEPT', 'iptables -A INPUT -s "$NET 1" -j ACCEPT']
+    parsed = pyip("parse", "-", stdin="\n".join(lines).encode() + b"\n")
+    assert parsed.returncode == 0, parsed.stderr
+    canonical = parsed.stdout.decode().splitlines()
+    assert len(canonical) == len(lines)
+    env = {"PATH": "/usr/bin:/bin", "N": "3", "IF": "if0", "IFx": "WRONG", "IF_2": "WRONG", "NET": "10.1.0.0/16",
+           "T": "5"}
+    shims = 'ip() { printf "<%s>" "$@"; echo; }; iptables() { ip "$@"; }; '
+    for line, said in zip(lines, canonical):
+        argv = [subprocess.run(["bash", "-c", shims + text], capture_output=True, text=True, env=env).stdout
+                for text in (line, said)]
+        assert argv[0] == argv[1] and "WRONG" not in argv[1], (line, said, argv)

@@ -52,12 +52,19 @@ _SAFE_LINE = re.compile(r"[\w@%+=:,./ -]+", re.ASCII)
 
 
 def quote(word: str) -> str:
-    """Shell-quote a word unless it is a symbol reference the shell will expand."""
+    """Shell-quote a word; one with an expansion (`eth${N}`, `$IF`) in double quotes, so the shell
+    still expands it as the script did (single quotes would make it literal text)."""
     if _SAFE.fullmatch(word):
         return word
-    if word.startswith("$"):
-        return word if " " not in word else f'"{word}"'
+    if "$" in word:
+        if _PLAIN_SYMBOL.fullmatch(word):
+            return word
+        return '"' + _DOUBLE_QUOTED_SPECIAL.sub(r"\\\g<0>", word) + '"'
     return shlex.quote(word) if word else "''"
+
+
+_PLAIN_SYMBOL = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})")
+_DOUBLE_QUOTED_SPECIAL = re.compile(r'["\\`]')
 
 
 def prefix_text(value, zero_as: str = "default") -> str:
