@@ -59,8 +59,13 @@ def parse(file, dialect: str, as_json: bool, rt_tables: str | None, defines: dic
     lines = text.splitlines()
     failed = False
     out = sys.stdout
+    said = set()  # a loop unrolled by the shell layer repeats its errors: each is said once
     with collector_paused():  # many small acyclic objects: the collector would only cost time
         for result in parse_script(text, dialect, file=name, rt_tables=rt_tables, defines=defines):
+            if isinstance(result, PyipError):
+                if str(result) in said:
+                    continue
+                said.add(str(result))
             if isinstance(result, OtherObject):  # `ip link set eth0 up`: fine, just not pyip's to print
                 out.flush()
                 click.echo(f"{result.location}: warning: {result.message}: passed over", err=True)

@@ -43,12 +43,28 @@ def script_commands(text: str, file: str = "-", defines: dict[str, str] | None =
 def script_entries(text: str, file: str = "-", defines: dict[str, str] | None = None
                    ) -> Iterator[Entry | PyipError]:
     """Each command of a shell script, in run order; shell syntax errors as PyipError."""
+    if is_binary(text):
+        yield binary_file(file)
+        return
     if not has_shell_syntax(text):  # then no variable is read, and defines change nothing
         simple = simple_commands(text, file)
         if simple is not None:
             yield from (Entry(words) for words in simple)
             return
     yield from shell_commands(text, file, defines)
+
+
+def is_binary(text: str) -> bool:
+    """A NUL byte: no shell script holds one (bash: "cannot execute binary file")."""
+    return "\0" in text
+
+
+class NotText(PyipError):
+    """One error for the whole file, not one per line its bytes happen to break."""
+
+
+def binary_file(file: str) -> PyipError:
+    return NotText("not a text file (it holds NUL bytes): nothing read", Location(file, 1, 1), 1)
 
 
 _COMMENT = re.compile(r"(?:^|[ \t])#")
@@ -90,6 +106,8 @@ def read_shell(text: str, file: str, defines: dict[str, str] | None = None
     """The commands (shell syntax errors as PyipError) and the variables the script sets."""
     from .shell import Literal, read_script
 
+    if is_binary(text):
+        return [binary_file(file)], frozenset()
     script = read_script(text, file, defines)
     out: list[Entry | PyipError] = []
     broken_lines = set()

@@ -69,3 +69,28 @@ def test_canonical_lines_expand_as_the_script_did_in_bash():
         argv = [subprocess.run(["bash", "-c", shims + text], capture_output=True, text=True, env=env).stdout
                 for text in (line, said)]
         assert argv[0] == argv[1] and "WRONG" not in argv[1], (line, said, argv)
+
+
+def test_a_binary_file_is_said_to_be_one_once(tmp_path):
+    binary = tmp_path / "prog"
+    binary.write_bytes(open(sys.executable, "rb").read(20000))
+    for args, stream in ((["parse"], "stderr"), (["parse", "--json"], "stderr"), (["lint"], "stdout"),
+                         (["translate", "--to", "nft"], "stderr"), (["translate", "--to", "iptables"], "stderr")):
+        result = pyip(*args, str(binary))
+        said = getattr(result, stream).decode().splitlines()
+        assert result.returncode == 1, args
+        assert said == [said[0]] and "not a text file" in said[0] and said[0].startswith(f"{binary}:1:1: "), \
+            (args, said[:5])
+
+
+def test_an_error_inside_a_loop_is_said_once_per_place(tmp_path):
+    script = tmp_path / "loop.sh"
+    script.write_text("for isp in 1 2 3 4 5 6 7 8; do\n  ip route add 10.$isp.0.0/16 via $GW metric x\ndone\n"
+                      "for n in 1 2 3; do ip route add 10.0.0.0/8 via $GW; done\n")
+    for args in (["parse", "-D", "GW=notanip"], ["parse", "--json", "-D", "GW=notanip"]):
+        result = pyip(*args, str(script))
+        errors = [line for line in result.stderr.decode().splitlines() if ": error: " in line]
+        assert len(errors) == 2 and len(set(errors)) == 2, errors
+        assert errors[0].startswith(f"{script}:2:") and errors[1].startswith(f"{script}:4:")
+    streamed = [json.loads(line) for line in pyip("parse", "--json", "-D", "GW=notanip", str(script)).stdout.splitlines()]
+    assert [data["line"] for data in streamed if "error" in data] == [2, 4]

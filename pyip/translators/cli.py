@@ -91,9 +91,10 @@ class NothingToTranslate(PyipError):
 def nothing_to_translate(scripted: list | None, file: str) -> list:
     from ..errors import Location
     from ..parser.iptables import is_iptables_command
+    from ..script import NotText
 
-    if scripted is None or any(not isinstance(words, PyipError) and is_iptables_command(words)
-                               for words in scripted):
+    if scripted is None or any(isinstance(words, NotText) or not isinstance(words, PyipError)
+                               and is_iptables_command(words) for words in scripted):
         return []
     return [NothingToTranslate("no iptables or ipchains command to translate", Location(file, 1, 1))]
 
