@@ -340,6 +340,9 @@ WRONG_REFERENCES = {
 
 # References that load but are not exact, where pyip refuses with its reason (counted apart, not as good).
 INEXACT_REFERENCES = {
+    ("libxt_conntrack.txlate", 46): "xt_conntrack's --ctexpire compares the whole seconds left; nft's `ct "
+                                    "expiration 3' one exact millisecond count",
+    ("libxt_conntrack.txlate", 52): "as libxt_conntrack.txlate:46 (--ctexpire)",
     ("libxt_sctp.txlate", 40): "nft's `sctp chunk X flags' tests the first chunk of a type, xt_sctp every chunk",
     ("libxt_sctp.txlate", 43): "xt_sctp's `only' refuses every chunk type not listed, also those nft has no "
                                "name for; `exists' of the listed type is no part of it",

@@ -65,3 +65,53 @@ def judged():
 def test_rule_as_iptables_reads_and_saves_it(judged, number):
     result = judged[number - 1]
     assert result.verdict in ("same", "rejected"), str(result)
+
+
+# What the issue found refused or unloadable: each must now translate to what iptables-translate's reference
+# lists in the kernel (both loaded with nft -f), or, where the reference is wrong, to what WRONG says.
+WRONG = {
+    "-A INPUT -p udp -m multiport --ports 53,67:68 -j ACCEPT":
+        ("the reference spells the range 67:68 out port by port; the same packets",
+         "udp sport . udp dport { 0-65535 . 53, 53 . 0-65535, 0-65535 . 67-68, 67-68 . 0-65535 }"),
+    "-A INPUT -p tcp -m multiport ! --ports 22":
+        ("iptables-translate drops the `!'", "tcp sport . tcp dport != { 0-65535 . 22, 22 . 0-65535 }"),
+    "-A INPUT -m conntrack --ctstate SNAT,DNAT -j ACCEPT":
+        ("iptables-translate keeps only the first of the two NAT bits", "ct status snat,dnat "),
+}
+TRANSLATIONS = [
+    "-A INPUT -i '*' -j ACCEPT",
+    "-A FORWARD ! -i + -j DROP",
+    "-A INPUT -p tcp --tcp-option 23 -j DROP",
+    "-A INPUT -p tcp ! --tcp-option 8",
+    "-A INPUT -p udp -m multiport --ports 53,67:68 -j ACCEPT",
+    "-A INPUT -p tcp -m multiport ! --ports 22",
+    "-A INPUT -m conntrack --ctstate SNAT,DNAT -j ACCEPT",
+    "-A INPUT -m conntrack ! --ctstatus EXPECTED,ASSURED -j ACCEPT",
+    "-A INPUT -m conntrack --ctproto udp --ctrepldstport 53 -j ACCEPT",
+    "-t nat -A POSTROUTING -p tcp -j MASQUERADE --random-fully",
+    "-t nat -A POSTROUTING -p tcp -j MASQUERADE --random --random-fully",
+    "-t nat -A POSTROUTING -j SNAT --to-source 1.2.3.4 --random-fully",
+    "-t mangle -A PREROUTING -j CONNMARK --restore-mark",
+    "-t mangle -A POSTROUTING -m connmark ! --mark 0x10/0xf0 -j CONNMARK --save-mark",
+    "-A OUTPUT -m statistic --mode nth --every 4 --packet 3 -j ACCEPT",
+]
+
+
+@pytest.fixture(scope="module")
+def translated():
+    from .peer_iptables import XCase, judge_txlate, scratch
+
+    with scratch("xref") as ref_ns, scratch("xpyip") as pyip_ns:
+        return [judge_txlate(XCase("translations", number, f"iptables-translate {rule}", ()), ref_ns, pyip_ns)
+                for number, rule in enumerate(TRANSLATIONS, 1)]
+
+
+@pytest.mark.parametrize("number", range(1, len(TRANSLATIONS) + 1))
+def test_translation_as_iptables_translate_lists(translated, number):
+    result = translated[number - 1]
+    wrong = WRONG.get(TRANSLATIONS[number - 1])
+    if wrong is None:
+        assert result.verdict == "same", str(result)
+    else:
+        assert result.verdict == "different" and f"pyip:      {{('chain', 'filter', 'INPUT'): ['{wrong[1]}" \
+            in result.detail, str(result)

@@ -185,7 +185,8 @@ ALL_EXPECTED = (
     "comment \"web 'x'\"", "meta mark & 0x000000ff == 0x00000005 ip ttl < 5 ip length 100-200",
     "reject with icmp host-prohibited", "ip saddr 10.0.0.1-10.0.0.9 fib daddr type { local, broadcast }",
     "@nh,8,8 & 0x3f == 0x10", "meta skuid 1000-2000 meta pkttype broadcast", "log group 3 snaplen 100",
-    "ip frag-off & 8191 != 0 ct state ", "new ct original ip saddr 10.0.0.0/8 ct status seen-reply,assured",
+    "ip frag-off & 8191 != 0 ct direction original ct state ",  # JSON lists `ct state == new`
+    "new ct status seen-reply,assured ct original ip saddr 10.0.0.0/8",
     "tcp option maxseg size set rt mtu", "ether saddr 00:11:22:33:44:aa udp sport 53",
     "masquerade to :1024-2000 random", "redirect to :8080", "dnat to 10.0.0.1-10.0.0.3:1000-2000",
     "snat to 1.2.3.4", "ip dscp set cs1", "meta mark set 0x00000005", "meta mark set meta mark | 0x00000008",

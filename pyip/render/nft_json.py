@@ -134,6 +134,8 @@ def statement(item):
 @statement.register
 def _(item: nft.Match):
     # a flag list tests any of its bits: the `in` operator
+    if item.operator == "!" and isinstance(item.right, nft.Flags):  # none of the bits: `& bits == 0`
+        return {"match": {"op": "==", "left": {"&": [value(item.left), value(item.right)]}, "right": 0}}
     operator = "!=" if item.negated else ("in" if isinstance(item.right, nft.Flags) else item.operator)
     return {"match": {"op": operator, "left": value(item.left), "right": value(item.right)}}
 

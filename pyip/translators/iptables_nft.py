@@ -226,9 +226,12 @@ def port_matches(match, rule: fw.Rule) -> list:
 
 
 def tcp_matches(match: fw.TcpMatch, rule: fw.Rule) -> list:
-    if match.option is not None:
-        raise Untranslatable("--tcp-option (nft tests options by name, not by number)")
     statements = port_matches(match, rule)
+    if match.option is not None:
+        kind = match.option.value
+        exists = "missing" if match.option.negated else "exists"
+        statements.append(nft.Raw(f"tcp option {kind} {exists}", {"match": {
+            "op": "==", "left": {"tcp option": {"name": str(kind)}}, "right": not match.option.negated}}))
     if match.flags is not None:
         flags = nft.Binary("&", nft.Payload("tcp", "flags"), match.flags.value.mask)
         statements.append(nft.Match(flags, match.flags.value.compare, match.flags.negated))
@@ -280,35 +283,82 @@ CT_ADDRESSES = (("orig_src", "original", "saddr"), ("orig_dst", "original", "dad
                 ("repl_src", "reply", "saddr"), ("repl_dst", "reply", "daddr"))
 
 
+CT_PORTS = {"ctorigsrcport": ("original", "proto-src"), "ctorigdstport": ("original", "proto-dst"),
+            "ctreplsrcport": ("reply", "proto-src"), "ctrepldstport": ("reply", "proto-dst")}
+CT_NAT_STATES = {"SNAT": "snat", "DNAT": "dnat"}  # ct status bits xt_conntrack mixes into its state list
+
+
+def ct_flags(names) -> nft.Flags:
+    return nft.Flags(tuple(name.lower().replace("_", "-") for name in names))
+
+
 def conntrack_matches(match: fw.ConntrackMatch, rule: fw.Rule) -> list:
-    if match.expire is not None or match.ports:
-        raise Untranslatable("--ctexpire and the conntrack port options")
-    if match.state is not None and {"SNAT", "DNAT"} & set(match.state.value):
-        raise Untranslatable("--ctstate SNAT/DNAT (a ct status bit mixed into the state list)")
-    if match.status is not None and (match.status.negated or not match.status.value):
-        raise Untranslatable("a negated or NONE --ctstatus")
-    statements = test_match(nft.Ct("state"), match.state, state_value)
-    statements += test_match(nft.Ct("protocol"), match.proto, lambda number: PROTOCOL_NAMES.get(number, number))
+    """In iptables-translate's order: direction, protocol, state, status, addresses, ports."""
+    if match.expire is not None:
+        raise Untranslatable("--ctexpire (xt_conntrack compares whole seconds left, nft's ct expiration "
+                             "milliseconds)")
+    if match.ports and match.proto is None:
+        raise Untranslatable("a conntrack port without --ctproto (nft needs the protocol to read a port)")
+    statements = [] if match.direction is None else [nft.Match(nft.Ct("direction"), match.direction.lower())]
+    statements += test_match(nft.Ct("protocol", "original"), match.proto)
+    statements += ct_state_matches(match.state)
+    statements += ct_status_matches(match.status)
     for field, direction, key in CT_ADDRESSES:
         statements += test_match(nft.Ct(key, direction, "ip"), getattr(match, field), address_value)
-    if match.status is not None:
-        # --ctstatus matches any of the bits: nft's flag list (a bitmask test), not a set of values
-        statements.append(nft.Match(nft.Ct("status"), nft.Flags(tuple(n.lower().replace("_", "-")
-                                                                      for n in match.status.value))))
-    if match.direction is not None:
-        statements.append(nft.Match(nft.Ct("direction"), match.direction.lower()))
+    for option, test in match.ports:
+        statements += test_match(nft.Ct(CT_PORTS[option][1], CT_PORTS[option][0]), test, port_value)
     return statements
 
 
+def ct_state_matches(test) -> list:
+    """xt_conntrack's state list may hold SNAT and DNAT, ct status bits: alone they are `ct status`; mixed
+    with states they would need an OR of two keys."""
+    if test is None:
+        return []
+    nat = [name for name in test.value if name in CT_NAT_STATES]
+    if not nat:
+        return [nft.Match(CT_STATE, state_value(test.value), test.negated)]
+    if len(nat) != len(test.value):
+        raise Untranslatable("--ctstate mixing states with SNAT/DNAT (a ct status bit): one of two keys")
+    return [ct_bits_match(tuple(CT_NAT_STATES[name] for name in nat), test.negated)]
+
+
+def ct_status_matches(test) -> list:
+    if test is None:
+        return []
+    if not test.value:
+        raise Untranslatable("--ctstatus NONE (no bit to test)")
+    return [ct_bits_match(test.value, test.negated)]
+
+
+def ct_bits_match(names: tuple, negated: bool) -> nft.Match:
+    """Any of the bits set: `ct status a,b`; none of them: `ct status ! a,b`, nft's `& (a|b) == 0`."""
+    return nft.Match(nft.Ct("status"), ct_flags(names), False, "!" if negated else "==")
+
+
+MULTIPORT_PROTOCOLS = {6: "tcp", 17: "udp", 132: "sctp", 33: "dccp", 136: "udplite"}
+
+
 def multiport_matches(match: fw.MultiportMatch, rule: fw.Rule) -> list:
-    if match.option == "ports":
-        raise Untranslatable("multiport --ports (source OR destination port): nft would need two rules, "
-                             "which run the target twice")
     protocol = rule.protocol.value.number if rule.protocol is not None else None
-    if protocol not in (6, 17):
-        raise Untranslatable("multiport without -p tcp or -p udp")
-    field = nft.Payload(PROTOCOL_NAMES[protocol], match.option[:-1])
+    name = MULTIPORT_PROTOCOLS.get(protocol)
+    if name is None:
+        raise Untranslatable("multiport without -p tcp, udp, sctp, dccp or udplite")
+    if match.option == "ports":
+        return [ports_either_match(name, match.ports)]
+    field = nft.Payload(name, match.option[:-1])
     return test_match(field, match.ports, lambda ports: nft.Elements(tuple(port_value(p) for p in ports)))
+
+
+def ports_either_match(protocol: str, test: fw.Test) -> nft.Match:
+    """--ports: the source OR the destination port in the list, as one lookup of the pair in a set of
+    (port, any) and (any, port)."""
+    pair = nft.Concat((nft.Payload(protocol, "sport"), nft.Payload(protocol, "dport")))
+    every = nft.Span(0, 0xFFFF)
+    items = []
+    for ports in test.value:
+        items += [nft.Concat((every, port_value(ports))), nft.Concat((port_value(ports), every))]
+    return nft.Match(pair, nft.Elements(tuple(items)), test.negated)
 
 
 UNITS = (("second", 10000), ("minute", 10000 * 60), ("hour", 10000 * 3600), ("day", 10000 * 86400))
