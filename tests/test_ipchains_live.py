@@ -319,3 +319,55 @@ def test_corpus_script_runs_unchanged_and_fixed(tmp_path):
         "ACCEPT     udp  ------  0.0.0.0/0             63.89.102.157         * ->   1024:65535"]
     assert rules[-7:] == [f"ACCEPT     icmp ------  0.0.0.0/0             0.0.0.0/0             {t} ->   *"
                           for t in (0, 3, 4, 5, 8, 11, 12)]
+
+
+def test_resident_shim_answers_as_the_plain_one(tmp_path):
+    """`pyip shims --resident`: a bash shim hands each call to the namespace's resident pyip; every answer
+    (stdout, stderr, exit status) and the kernel's rules are those of the plain shim."""
+    plain = shims(tmp_path)
+    resident = str(tmp_path / "resident")
+    done = subprocess.run([sys.executable, "-m", "pyip", "shims", "--resident", resident],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    shim = Path(resident, "ipchains").read_text()
+    assert shim.startswith("#!/bin/bash\n")
+    # a copy that cannot run anything itself: each of its answers comes from the resident pyip
+    served_only = tmp_path / "served-only"
+    served_only.mkdir()
+    lines = shim.splitlines()
+    assert lines[-1].startswith("exec ")
+    (served_only / "ipchains").write_text("\n".join(lines[:-1] + ["exit 99"]) + "\n")
+    (served_only / "ipchains").chmod(0o755)
+    calls = [line.split()[1:] for line in COMMANDS.splitlines()] + [
+        ["-A", "input", "-j", "nosuch"], ["-A", "input", "-x"], ["-L", "nosuch"], ["-D", "input", "9"],
+        ["-A", "input", "-s", "a b", "-j", "DENY"], ["-L", "-n", "-v"], ["-L"], ["-h", "icmp"]]
+    answers = {}
+    for name, shim_dir in (("plain", plain), ("resident", resident)):
+        with scratch_namespace(f"liveres{name[0]}") as ns:
+            ipchains(ns, shim_dir, "-N", "warm")  # the resident shim starts its server here
+            if name == "resident":
+                wait_for_server(ns)
+                shim_dir = str(served_only)
+            answers[name] = [ipchains(ns, shim_dir, *call) for call in calls]
+            rules = nft_rules(ns)
+        answers[name] = ([(a.returncode, a.stdout, a.stderr) for a in answers[name]], rules)
+    assert answers["resident"] == answers["plain"]
+    assert [status for status, _, _ in answers["plain"][0][8:12]] == [1, 2, 2, 1]
+
+
+def wait_for_server(ns: str, seconds: float = 30) -> int:
+    """The pid of the resident pyip of the namespace, once it listens."""
+    import time
+
+    from pyip.ipchains_live.server import BASE
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for link in Path(BASE).glob("*/*/netns"):
+            try:
+                if os.path.samefile(link, f"/run/netns/{ns}"):
+                    return int(link.parent.name)
+            except OSError:
+                continue
+        time.sleep(0.05)
+    raise AssertionError("the resident pyip did not start")

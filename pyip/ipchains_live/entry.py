@@ -44,7 +44,7 @@ def ipchains_restore() -> None:
 
 # -- shims ---------------------------------------------------------------------------------------
 
-SHIM_USAGE = "Usage: pyip shims DIR\n"
+SHIM_USAGE = "Usage: pyip shims [--resident] DIR\n"
 
 
 def shim_text(python: str, program: str) -> str:
@@ -74,7 +74,10 @@ def write_atomically(path: str, text: str, mode: int = 0o755) -> None:
 
 
 def shims_main(argv: list[str]) -> int:
-    """`pyip shims DIR`: ipchains, ipchains-save, ipchains-restore and ip in DIR, for `PATH=DIR:$PATH`."""
+    """`pyip shims [--resident] DIR`: ipchains, ipchains-save, ipchains-restore and ip in DIR, for
+    `PATH=DIR:$PATH`; --resident: an ipchains shim in bash fed by a resident pyip (pyip.ipchains_live.server)."""
+    resident = "--resident" in argv
+    argv = [a for a in argv if a != "--resident"]
     if len(argv) != 1 or argv[0].startswith("-"):
         sys.stderr.write(SHIM_USAGE)
         return 0 if argv[:1] in (["-h"], ["--help"]) else 2
@@ -82,7 +85,12 @@ def shims_main(argv: list[str]) -> int:
     try:
         os.makedirs(directory, exist_ok=True)
         for program in ("ipchains", "ipchains-save", "ipchains-restore", "ip"):
-            write_atomically(os.path.join(directory, program), shim_text(sys.executable, program))
+            text = shim_text(sys.executable, program)
+            if resident and program == "ipchains":
+                from .server import shim_script
+
+                text = shim_script(shlex.quote(sys.executable))
+            write_atomically(os.path.join(directory, program), text)
     except OSError as error:
         sys.stderr.write(f"pyip shims: {directory}: {error.strerror}\n")
         return 1

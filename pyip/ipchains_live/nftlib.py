@@ -49,9 +49,10 @@ def _library():
 class Nft:
     """Run nft commands; `json_output` for listings read back as JSON."""
 
+    contexts: dict = {}  # one libnftables context per output flags, for the life of the process
+
     def __init__(self):
         self.lib = _library()
-        self.contexts = {}
 
     def context(self, flags: int):
         if flags not in self.contexts:

@@ -14,6 +14,8 @@ and the command starts again from a fresh reading.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import attrs
 
 from ..ast import firewall as fw
@@ -52,6 +54,13 @@ class WantedChain:
                 f"policy {self.policy}; }}")
 
 
+@lru_cache(maxsize=8192)
+def nft_text(rule: fw.Rule) -> str:
+    """The nft statements of one translated rule (rules compare without their location: cached by content)."""
+    return rule_text(nft.Rule(translate_rule(rule).statements))
+
+
+@lru_cache(maxsize=8192)
 def rule_text_of(rule: fw.Rule) -> str:
     """The words that follow `-A CHAIN` in ipchains-save's format: what a rule's comment keeps."""
     return " ".join(str(word) for word in rule_words(rule))
@@ -121,7 +130,7 @@ def wanted_rules(chain, origins: list, named_chain: bool):
     previous = None
     for rule in chain.rules:
         try:
-            text = rule_text(nft.Rule(translate_rule(rule).statements))
+            text = nft_text(rule)
         except Untranslatable as why:
             raise LiveError(f"cannot run on this kernel: {why}", Location(), 1) from None
         where = rule.location
