@@ -24,6 +24,8 @@ from .parser.words import Word
 
 def main(argv: list[str]) -> int:
     """Run `ip ARGV` (no program name); print what ip prints; return its exit status."""
+    for stream in (sys.stdout, sys.stderr):  # names that are not UTF-8 print as their bytes, as in ip
+        stream.reconfigure(errors="surrogateescape")
     try:
         status = drop_in(argv, sys.stdout, sys.stderr, replace_process=True)
         sys.stdout.flush()

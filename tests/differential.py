@@ -45,9 +45,13 @@ def twins(prefix: str):
 
 
 def real_ip(ns: str, argv: list[str]) -> tuple[int, str, str]:
-    result = subprocess.run(["ip", "-n", ns, *argv], capture_output=True, text=True, timeout=120,
-                            stdin=subprocess.DEVNULL)
-    return result.returncode, result.stdout, result.stderr
+    # bytes decoded here: text=True would turn a \r ip echoes back into \n, and fail on a name that is not UTF-8
+    result = subprocess.run(["ip", "-n", ns, *argv], capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+    return result.returncode, decoded(result.stdout), decoded(result.stderr)
+
+
+def decoded(output: bytes) -> str:
+    return output.decode("utf-8", "surrogateescape")
 
 
 def pyip(ns: str, argv: list[str]) -> tuple[int, str, str]:

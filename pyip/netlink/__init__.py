@@ -28,12 +28,15 @@ STATES = ("routes", "rules", "addresses")
 
 
 def run(command, netns: str | None = None, *, names=None) -> Result:
-    """Run one parsed command (a pyip.ast.IpCommand) in namespace NETNS, or this one.
+    """Run one command in namespace NETNS, or this one: a parsed pyip.ast.IpCommand, or the
+    text of one `ip` command (`"ip route add 10.0.0.0/8 dev eth0"`), parsed as pyip.parse()
+    does (its errors raised, positioned).
 
     `names` (pyip.names.Databases) names tables, protocols...; the host's
     /etc/iproute2 files by default.  The command's own `-n` option is not
     followed: the namespace is the caller's choice.
     """
+    command = one_ip_command(command, names)
     try:
         with inside(netns):
             session = Session(names)
@@ -43,6 +46,24 @@ def run(command, netns: str | None = None, *, names=None) -> Result:
                 session.close()
     except CommandFailed as failure:
         return Result(failure.status, stderr=failure.message + "\n")
+
+
+def one_ip_command(command, names=None):
+    """The IpCommand that run() was given, or that its text holds; TypeError/ValueError otherwise."""
+    from ..ast import IpCommand
+
+    if isinstance(command, str):
+        from .. import parse
+
+        parsed = parse(command, names=names)
+        if len(parsed) != 1 or not isinstance(parsed[0], IpCommand):
+            raise ValueError("pyip.netlink.run() takes one ip command; the text holds %d commands, %d of them ip's"
+                             % (len(parsed), sum(isinstance(item, IpCommand) for item in parsed)))
+        return parsed[0]
+    if not isinstance(command, IpCommand):
+        raise TypeError("pyip.netlink.run() takes a pyip.ast.IpCommand or the text of one ip command, not %s"
+                        % type(command).__name__)
+    return command
 
 
 def execute(command, session: Session, words=()) -> Result:

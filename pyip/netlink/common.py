@@ -151,7 +151,8 @@ def attr_u32(kind: int, value: int) -> bytes:
 
 
 def attr_string(kind: int, text: str) -> bytes:
-    return attr(kind, text.encode() + b"\0")
+    """An asciiz attribute: the bytes of the word (argv decodes undecodable bytes as surrogates)."""
+    return attr(kind, text.encode("utf-8", "surrogateescape") + b"\0")
 
 
 def messages_in(data: bytes):
@@ -189,7 +190,7 @@ def extended_ack_text(message: bytes, offset: int) -> str | None:
         if length < ATTR.size:
             break
         if kind == NLMSGERR_ATTR_MSG:
-            return message[offset + 4:offset + length].split(b"\0", 1)[0].decode(errors="replace")
+            return message[offset + 4:offset + length].split(b"\0", 1)[0].decode(errors="surrogateescape")
         offset += (length + 3) & ~3
     return None
 

@@ -11,14 +11,14 @@ import struct
 import attrs
 
 from ..ast import Gateway, Metric, Nexthop, Prefix, Realms, Route
-from ..parser import values
+from ..parser import values as readers
 from ..ast.route import ROUTE_TYPES
 from ..show import RouteFilter, ShowError, format_route_get, format_routes
 from ..show import netlink as raw
 from ..show import route as shown
 from ..show.common import RTN_NAMES, Names, user_hz
 from .common import (FAMILIES, NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
-                     NLM_F_REQUEST, KernelError, Links, Request, Result, Session,
+                     NLM_F_REQUEST, CommandFailed, KernelError, Links, Request, Result, Session,
                      attr, attr_u8, attr_u32, dump_links, known, named, ip_protocol, show_options,
                      talk, unsupported)
 
@@ -84,7 +84,9 @@ def request(command, session: Session) -> Request:
 
 def header(route: Route, verb: str, family: int) -> bytes:
     deleting = verb == "delete"
-    kind = ROUTE_TYPES[route.type] if route.type else (RTN_UNSPEC if deleting else RTN_UNICAST)
+    kind = ROUTE_TYPES.get(route.type, None) if route.type else (RTN_UNSPEC if deleting else RTN_UNICAST)
+    if kind is None:
+        kind = int(route.type)  # a numeric type past the named ones (`route add +200 ...`)
     table = table_number(route.table, route.type)
     protocol = known(route.protocol).number if route.protocol is not None else (0 if deleting else RTPROT_BOOT)
     scope = known(route.scope).number if route.scope is not None else default_scope(route, deleting, family)
@@ -134,7 +136,7 @@ def attributes(route: Route, session: Session) -> bytes:
     if route.realms is not None:
         parts.append(attr_u32(RTA_FLOW, realms_value(route.realms)))
     if route.pref is not None:
-        parts.append(attr_u8(RTA_PREF, ROUTER_PREFS[route.pref] if route.pref in ROUTER_PREFS else values.read_u32(route.pref, 0, 0xFF)))
+        parts.append(attr_u8(RTA_PREF, ROUTER_PREFS[route.pref] if route.pref in ROUTER_PREFS else readers.read_u32(route.pref, 0, 0xFF)))
     if route.ttl_propagate is not None:
         parts.append(attr_u8(RTA_TTL_PROPAGATE, route.ttl_propagate == "enabled"))
     if route.dev is not None:
@@ -175,7 +177,7 @@ def metrics_attr(metrics: tuple[Metric, ...]) -> bytes:
         if metric.lock:
             lock |= 1 << number
         if metric.name == "congctl":
-            parts.append(attr(number, value.encode()))
+            parts.append(attr(number, value.encode("utf-8", "surrogateescape")))
         elif metric.name == "features":
             parts.append(attr_u32(number, RTAX_FEATURE_ECN))
         else:
@@ -186,6 +188,14 @@ def metrics_attr(metrics: tuple[Metric, ...]) -> bytes:
     return attr(RTA_METRICS, b"".join(parts))
 
 
+def nexthop_device(session: Session, name) -> int:
+    """parse_one_nh()'s `dev`: a missing device fails the nexthop, and ip exit()s saying so."""
+    try:
+        return session.links.index(name)
+    except CommandFailed as failure:
+        raise CommandFailed(failure.message + "\nError: cannot parse nexthop", 255) from None
+
+
 def multipath_attr(nexthops: tuple[Nexthop, ...], session: Session) -> bytes:
     """RTA_MULTIPATH: an rtnexthop (weight - 1, flags, ifindex) and its attributes per hop."""
     hops = []
@@ -193,7 +203,7 @@ def multipath_attr(nexthops: tuple[Nexthop, ...], session: Session) -> bytes:
         extra = gateway_attr(hop.gateway) if hop.gateway is not None else b""
         if hop.realms is not None:
             extra += attr_u32(RTA_FLOW, realms_value(hop.realms))
-        ifindex = session.links.index(hop.dev) if hop.dev is not None else 0
+        ifindex = nexthop_device(session, hop.dev) if hop.dev is not None else 0
         weight = known(hop.weight) if hop.weight is not None else 1
         flags = RTNH_F_ONLINK if hop.onlink else 0
         hops.append(RTNEXTHOP.pack(RTNEXTHOP.size + len(extra), flags, weight - 1, ifindex) + extra)

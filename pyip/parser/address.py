@@ -78,7 +78,6 @@ MODIFY = {
     "valid_lft": read_lifetime("valid_lft"),
     "preferred_lft": read_lifetime("preferred_lft"),
     "flag": read_flag,
-    "proto": simple("proto"),
     "local": once(address_into("local", parse_prefix)),
 }
 
@@ -89,6 +88,15 @@ def select_scope(node, fields, context: Context) -> None:
         fields["scope"] = "all"
     else:
         with_names("scope", "scopes", "invalid \"scope\"")(node, fields, context)
+
+
+def select_dev(node, fields, context: Context) -> None:
+    """`[dev] NAME`, once: duparg2("dev", ...) on a second one (ip 6.1 has no address `proto`)."""
+    token = last_value(node)
+    if "dev" in fields:
+        raise PyipError(f'Error: either "dev" is duplicate, or "{context.text(token)}" is a garbage.',
+                        context.word(token).location, 255)
+    fields["dev"] = context.text(token)
 
 
 SELECT = {
@@ -102,6 +110,5 @@ SELECT = {
     "vrf": simple("vrf"),
     "nomaster": lambda node, fields, context: fields.__setitem__("nomaster", True),
     "type": simple("type"),
-    "proto": simple("proto"),
-    "dev": simple("dev"),
+    "dev": select_dev,
 }

@@ -34,6 +34,7 @@ class Context:
     words: list = attrs.Factory(list)
     nexthop: dict = attrs.Factory(dict)  # the `nexthop` block being read
     unresolved: bool = False  # a `default`/`all`/`any` awaits the final family
+    route_type: str | None = None  # a numeric route type (`+1`, `-0`) read, its prefix to come
 
     def word(self, token) -> Word:
         return self.words[token.start_pos]
@@ -244,6 +245,8 @@ def parse_object(object_name: str, words: list[Word], context: Context, end: Loc
     fields: dict = {}
 
     def read_argument(tree):
+        if context.route_type is not None and tree.data != "dst":
+            raise after_numeric_type(tree, fields, context)
         reader = readers.get(tree.data)
         if reader is not None:
             reader(tree, fields, context)
@@ -347,6 +350,21 @@ def verb_of(object_grammar, word: Word, verbs: dict) -> str | None:
 
 def default_selector(object_name: str):
     return {"address": AddressSelector(), "route": RouteSelector(), "rule": Rule()}[object_name]
+
+
+def after_numeric_type(tree, fields: dict, context: Context) -> PyipError:
+    """After a numeric route type (`+1`, `-0`) ip reads the next word as the prefix, whatever it is."""
+    from ..prefix import parse_prefix
+
+    token = next(child for child in tree.children if isinstance(child, str))
+    word = context.word(token)
+    if "dst" in fields:
+        return PyipError(f'Error: either "to" is duplicate, or "{word.text}" is a garbage.', word.location, 255)
+    try:
+        parse_prefix(word.text, context.family)
+    except PyipError as error:
+        return error.at(word.location)
+    return PyipError(f'Error: unexpected "{word.text}"', word.location, 255)  # a prefix that is a keyword: none
 
 
 def object_error(object_name: str, error: PyipError, words: list[Word]) -> PyipError:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import attrs
 
 from ..ast import Gateway, Metric, Nexthop, Route, RouteGet, RouteSelector, Symbol
-from ..ast.route import METRIC_NAMES
+from .. import cnumbers
+from ..ast.route import METRIC_NAMES, ROUTE_TYPES
 from ..compat import legacy
-from ..errors import PyipError, UsageError, invalid_argument
+from ..errors import IncompleteCommand, PyipError, UsageError, invalid_argument
 from ..prefix import parse_address, parse_prefix
 from . import values as v
 from .ip import FAMILY_WORDS, Context, items, last_value, plain_address, plain_prefix, twin, type_name, values_of
@@ -58,8 +59,28 @@ def build_modify(fields: dict, context: Context, end) -> Route:
     return context.finish(Route(**fields))
 
 
+def numeric_route_type(text) -> str | None:
+    """iproute_modify() takes a word that does not begin with a digit as a route type when
+    rtnl_rtntype_a2n() reads it: a type name (the grammar's), or strtoul() <= 255 (`+1`, `-0`,
+    ` 7`): that number's type name, or the number."""
+    if not isinstance(text, str) or not text or text[0] in "0123456789":
+        return None
+    number = cnumbers.a2n_number(text, 0, 255)
+    if number is None:
+        return None
+    return next((name for name, value in ROUTE_TYPES.items() if value == number), str(number))
+
+
 def read_dst(node, fields, context: Context) -> None:
     value = last_value(node)
+    numeric = numeric_route_type(context.text(value)) if len(node.children) == len(values_of(node)) else None
+    if numeric is not None and context.route_type is None:
+        if _is_last_word(value, context):
+            raise IncompleteCommand(context.word(value).location)  # NEXT_ARG() after the type
+        context.route_type = numeric
+        return
+    if context.route_type is not None:
+        fields["type"], context.route_type = context.route_type, None
     if "dst" in fields:
         raise PyipError(f'Error: either "to" is duplicate, or "{context.text(value)}" is a garbage.',
                         context.word(value).location, 255)
@@ -86,7 +107,14 @@ def direct_address(field: str, plain, once: bool = False, wrap=None):
     return direct
 
 
-twin(read_dst, direct_address("dst", plain_prefix, once=True), 1, 2)  # `PREFIX`, `to PREFIX`
+_direct_dst = direct_address("dst", plain_prefix, once=True)
+
+
+def direct_dst(text: str, fields, context: Context) -> bool:
+    return numeric_route_type(text) is None and _direct_dst(text, fields, context)
+
+
+twin(read_dst, direct_dst, 1, 2)  # `PREFIX`, `to PREFIX`
 
 
 def read_via(node, fields, context: Context) -> None:
@@ -286,6 +314,10 @@ def close_nexthop(node, fields, context: Context) -> None:
         raise PyipError('Error: unexpected end of line after "nexthop"', context.word(node.children[0]).location, 255)
     fields.setdefault("nexthops", []).append(Nexthop(**context.nexthop))
     context.nexthop = {}
+
+
+def _is_last_word(token, context: Context) -> bool:
+    return token.start_pos == len(context.words) - 1
 
 
 def _is_last(node, context: Context) -> bool:

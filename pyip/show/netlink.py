@@ -94,7 +94,7 @@ def s32(payload: bytes) -> int:
 
 def string(payload: bytes) -> str:
     """An asciiz attribute (rta_getattr_str)."""
-    return payload.split(b"\0", 1)[0].decode(errors="replace")
+    return payload.split(b"\0", 1)[0].decode(errors="surrogateescape")  # the bytes, as ip prints them
 
 
 ADDRESS_LENGTHS = {socket.AF_INET: 4, socket.AF_INET6: 16}
