@@ -111,13 +111,14 @@ def test_text_and_json_load_and_list_the_same(tmp_path):
     text, problems = to_nft(OWN_SCRIPT, "own.sh")
     as_json, _ = to_nft(OWN_SCRIPT, "own.sh", as_json=True)
     with scratch_namespace("load") as ns:
-        # nft's text syntax cannot quote `"`: the commented rule is left out of the text, kept in JSON
+        # nft's text syntax cannot quote `"`: a comment never costs a rule, its `"` becomes `'` with a warning
         assert [str(p) for p in problems] == [
-            "own.sh:9:10: error: no exact nftables equivalent: a comment holding `\"', which nft's text syntax "
-            "cannot quote (the JSON output can)"]
-        assert '# pyip: left out: a comment holding `"\', which nft\'s text syntax cannot quote' in text
+            "own.sh:9:10: warning: the nft rule has `\"' written as `'' in its comment (nft's text syntax cannot "
+            "quote `\"')"]
+        assert "left out" not in text
         assert nft_load(ns, write(tmp_path, "own.nft", text)).returncode == 0
         listed = listing(ns)
+        assert 'comment "new web \'flows\'"' in listed
         for expected in ("chain web {", 'iifname "eth*" tcp dport { 80, 8000-8100 } counter packets 0 bytes 0 jump web',
                          "reject with tcp reset", 'log prefix "it\'s denied: " level info',
                          "dnat to 63.89.102.1:80", "type nat hook postrouting priority srcnat; policy accept;",
@@ -228,3 +229,18 @@ def test_a_script_without_firewall_commands_gets_a_warning(tmp_path):
     result = run_cli(tmp_path, "ip route add default via 10.0.0.1\necho done\n", "--to", "nft")
     assert result.returncode == 0 and result.stdout == ""
     assert result.stderr.endswith(":1:1: warning: no iptables or ipchains command to translate\n")
+
+
+def test_a_comment_never_costs_a_rule(tmp_path):
+    """Several comments, `"`, and more than nft's 128 bytes: the rule stays, nft loads it, each change warned."""
+    long = "x" * 200
+    script = (f'iptables -A INPUT -m comment --comment one -m comment --comment \'say "two"\' -j ACCEPT\n'
+              f"iptables -A INPUT -p tcp -m comment --comment {long} -j DROP\n")
+    text, problems = to_nft(script, "c.sh")
+    assert [str(p).split(": warning: ")[0] for p in problems] == ["c.sh:1:10", "c.sh:2:10"]
+    assert "joined" in str(problems[0]) and "`'" in str(problems[0]) and "128 bytes" in str(problems[1])
+    with scratch_namespace("comment") as ns:
+        assert nft_load(ns, write(tmp_path, "c.nft", text)).returncode == 0
+        listed = listing(ns)
+    assert 'accept comment "one; say \'two\'"' in listed
+    assert f'drop comment "{"x" * 128}"' in listed

@@ -16,7 +16,7 @@ from functools import lru_cache
 from .. import extensions
 from ..ast import firewall as fw
 from ..ast import nft
-from ..errors import PyipError, printable
+from ..errors import PyipError, PyipWarning, printable
 from ..render.iptables_save import rule_line
 
 
@@ -68,27 +68,50 @@ class RuleTranslator:
 
     def rule(self, rule: fw.Rule) -> nft.Rule | nft.LeftOut:
         try:
-            return translate_rule(rule, self.quotes_allowed)
+            return translate_rule(rule, self.quotes_allowed, self.findings)
         except Untranslatable as why:
             self.findings.append(Finding(f"no exact nftables equivalent: {why}", rule.location))
             return nft.LeftOut(f"{printable(str(why))}: {printable(rule_line(rule))}")
 
 
-def translate_rule(rule: fw.Rule, quotes_allowed: bool = False) -> nft.Rule:
+def translate_rule(rule: fw.Rule, quotes_allowed: bool = False, notes: list | None = None) -> nft.Rule:
+    """The nft rule; what had to change on the way (a comment nft cannot hold as it is) goes to `notes` as
+    warnings."""
     statements = header_matches(rule)
     comments = []
     for match in rule.matches:
         if match.__class__ is fw.CommentMatch:
-            comments.append(checked_string(match.comment, "a comment", quotes_allowed))
+            comments.append(match.comment)
         else:
             translate = MATCHES.get(type(match))
             statements += translate(match, rule) if translate is not None else unknown_match(match, rule,
                                                                                              quotes_allowed)
-    if len(comments) > 1:
-        raise Untranslatable("an nft rule has one comment, this rule has several")
     statements.append(COUNTER)
     statements += target_statements(rule.target, rule, quotes_allowed)
-    return nft.Rule(tuple(statements), comments[0] if comments else None)
+    comment = None if not comments else nft_comment(comments, quotes_allowed, rule.location, notes)
+    return nft.Rule(tuple(statements), comment)
+
+
+COMMENT_BYTES = 128  # nft: "comment too long, 128 characters maximum allowed"
+
+
+def nft_comment(comments: list, quotes_allowed: bool, location, notes: list | None) -> str:
+    """A comment never costs a rule: several become one, `"` (which nft's text syntax cannot quote) becomes
+    `'`, and what is longer than nft keeps is cut; each change is a warning."""
+    changes = []
+    if len(comments) > 1:
+        changes.append(f"its {len(comments)} comments joined with `; ' (an nft rule has one)")
+    text = "; ".join(checked_string(comment, "a comment", True) for comment in comments)
+    if '"' in text and not quotes_allowed:
+        text = text.replace('"', "'")
+        changes.append("`\"' written as `'' in its comment (nft's text syntax cannot quote `\"')")
+    encoded = text.encode("utf-8", "surrogateescape")
+    if len(encoded) > COMMENT_BYTES:
+        text = encoded[:COMMENT_BYTES].decode("utf-8", "ignore")
+        changes.append(f"its comment cut to nft's {COMMENT_BYTES} bytes")
+    if changes and notes is not None:
+        notes.append(PyipWarning("the nft rule has " + "; ".join(changes), location))
+    return text
 
 
 # Statements are frozen, so rules may share them; a few interfaces, protocols and states make up most rules.
