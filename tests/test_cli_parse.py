@@ -84,7 +84,7 @@ def test_defines_give_values_known_only_when_the_script_runs(tmp_path):
     translated = pyip("translate", "--to", "iptables-restore", "-D", "EXTIP=63.89.102.157", str(path))
     assert translated.returncode == 0 and "runs both ipchains and iptables" in translated.stderr  # a warning
     assert "-d 63.89.102.157/32" in translated.stdout and "known only when" not in translated.stderr
-    linted = pyip("lint", "-D", "T=5", str(path))
+    linted = pyip("lint", "--format", "text", "-D", "T=5", str(path))
     assert "$T" not in linted.stdout
     bad = pyip("parse", "-D", "not a name=1", str(path))
     assert bad.returncode == 2 and "is not NAME=VALUE" in bad.stderr

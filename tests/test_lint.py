@@ -213,11 +213,11 @@ def test_cli_formats_and_exit_status(tmp_path):
         return subprocess.run([sys.executable, "-m", "pyip", "lint", *args, str(path)],
                               capture_output=True, text=True, timeout=60)
 
-    text = pyip_lint()
+    text = pyip_lint("--format", "text")
     assert text.returncode == 1
     assert text.stdout.splitlines() == [
         f"{path}:1:36: PI007 error: \"reject\" was never a rule type ip parsed (2.2 or today): write prohibit"]
-    data = json.loads(pyip_lint("--format", "json").stdout)
+    data = json.loads(pyip_lint("--format", "json").stdout)["findings"]
     assert [(d["code"], d["name"], d["severity"], d["line"], d["column"]) for d in data] == [
         ("PI007", "removed-feature", "error", 1, 36)]
     assert data[0]["fix"]["edits"] == [{"line": 1, "column": 36, "end_column": 42, "replacement": "prohibit"}]

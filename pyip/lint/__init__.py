@@ -47,7 +47,9 @@ def script_findings(text: str, file: str, dialect: str, names, rt_tables, select
         names = Databases.load(rt_tables=rt_tables) if rt_tables else system()
     script = read(text, file, dialect, names, defines)
     script.line_endings = line_endings
-    codes = sorted(code for code in RULES if select is None or code in select)
+    # Every rule runs, also those not selected: a parse error a rule explains stays that rule's
+    # (PI000 does not report it), whether or not the rule's findings are wanted.
+    codes = sorted(RULES)
     # PI000 last: a parse error another rule explains is reported by that rule only.
     codes.sort(key=lambda code: code == "PI000")
     findings: dict = {}
@@ -56,7 +58,10 @@ def script_findings(text: str, file: str, dialect: str, names, rt_tables, select
             script.explained = frozenset((f.line, f.col, f.code) for f in findings.values())
         for finding in RULES[code]().check(script):
             findings.setdefault((finding.line, finding.col, finding.code, finding.message), finding)
-    return sorted(findings.values(), key=lambda f: (f.file, f.line, f.col, f.code))
+    from .config import suppressed
+
+    wanted = [finding for finding in findings.values() if select is None or finding.code in select]
+    return suppressed(sorted(wanted, key=lambda f: (f.file, f.line, f.col, f.code)), text)
 
 
 def apply_fixes(text: str, findings: list[Finding]) -> tuple[str, int]:

@@ -13,19 +13,27 @@ HEADER = r""".TH PYIP-LINT 1 "2026-11-23" "pyip 0.1.0" "User Commands"
 pyip\-lint \- find what breaks ip, ipchains and iptables scripts on today's systems
 .SH SYNOPSIS
 .B pyip lint
-.RB [ \-\-format " " text | json | sarif ]
+.RB [ \-\-format " " full | text | json | sarif ]
 .RB [ \-\-dialect " " legacy | modern ]
-.RB [ \-\-fix ]
+.RB [ \-\-fix " | " \-\-diff ]
+.RB [ \-\-select
+.IR RULES ]
+.RB [ \-\-ignore
+.IR RULES ]
+.RB [ \-\-severity " " error | warning ]
+.RB [ \-\-color " " auto | always | never ]
+.RB [ \-\-config
+.IR FILE ]
 .RB [ \-\-rt\-tables
 .IR FILE ]
-.RB [ \-\-select
-.IR CODES ]
+.RB [ \-P
+.IR DIR ]
 .RB [ \-D
 .IR NAME = VALUE ]
-.IR FILE ...
+.IR FILE | DIR ...
 .br
 .B pyip lint \-\-explain
-.I CODE
+.I RULE
 .SH DESCRIPTION
 .B pyip lint
 reads shell scripts as the shell would run them (loops unrolled, functions
@@ -43,24 +51,76 @@ judges a script by the Linux 2.2/2.4\-era tools it was written for: what
 was correct then is at most a warning (advice to migrate).
 .B \-\-dialect modern
 (the default) judges it by today's tools.
+.PP
+A
+.I FILE
+that is a directory stands for the shell scripts in it and below it: files
+named
+.IR *.sh " or " *.bash ,
+and files whose first line is a
+.B #!
+line naming sh, bash, dash, ksh, mksh, ash or busybox sh.  Directories whose
+names start with a dot are skipped.
+.PP
+Wherever a rule is named (options, configuration, comments) its code
+.RB ( PI006 ),
+a code prefix
+.RB ( PI0 )
+or its name
+.RB ( fwmark\-base )
+may be given.
 .SH OPTIONS
 .TP
-.BR \-\-format " " text | json | sarif
+.BR \-\-format " " full | text | json | sarif
+.B full
+(the default) prints each finding as
+.IB FILE : LINE : COL ": " "CODE severity" ": " message ,
+then the source line and a caret under the column, and at the end a
+summary line
+.RI ( "N errors, M warnings in K files (F fixable with \-\-fix)" );
+nothing at all when there is no finding.
 .B text
-prints
-.IB FILE : LINE : COL ": " "CODE severity" ": " message
-per finding;
+prints the first line of each finding only.
 .B json
-a list of objects with file, line, column, code, name, severity
-.RB ( error | warning ),
-message and fix;
+and
 .B sarif
-a SARIF 2.1.0 log for code\-scanning tools.
+are described under OUTPUT FORMATS.
+.TP
+.BR \-\-color " " auto | always | never
+Colour the full format.
+.B auto
+(the default) colours when standard output is a terminal and the
+.B NO_COLOR
+environment variable is unset or empty.
+.TP
+.BR \-\-severity " " error | warning
+Report findings of this severity and above (default: warning, that is all).
+.TP
+.BI \-\-select " RULES"
+Only these rules, comma\-separated; over the configuration's
+.BR select .
+.TP
+.BI \-\-ignore " RULES"
+Not these rules, comma\-separated; over the configuration's
+.BR ignore .
+.TP
+.BI \-\-config " FILE"
+Read the settings from
+.I FILE
+(see CONFIGURATION) instead of looking for them.
+.TP
+.B \-\-diff
+Print what
+.B \-\-fix
+would change, as a unified diff, and change nothing.  The exit status is 1
+when a file would change.
 .TP
 .B \-\-fix
 Rewrite the files with every safe fix (PI002, PI003, PI006 in the legacy
 dialect, PI007 reject, iplimit and the string match's \-\-algo), leaving the
-rest, then report what remains.
+rest, then report what remains.  For each file rewritten, standard error
+says
+.IR "FILE: fixed N findings (CODES)" .
 A file is rewritten atomically: the fixed text goes to a hidden temporary
 file in the same directory, which is synced and renamed over the original,
 so a kill or a full disk leaves the original (a kill may leave the hidden
@@ -106,18 +166,141 @@ an absolute name is looked up only under
 A sourced file is read, never run.  One that cannot be found is a PI000
 warning.  Repeatable.
 .TP
-.BI \-\-select " CODES"
-Only these rules, comma\-separated.
-.TP
-.BI \-\-explain " CODE"
+.BI \-\-explain " RULE"
 Print a rule's documentation.
+.SH CONFIGURATION
+The settings come from the file given with
+.BR \-\-config ,
+else from the nearest of these, from the current directory upwards:
+.I .pyip.toml
+(a
+.B [lint]
+table) or a
+.I pyproject.toml
+with a
+.B [tool.pyip.lint]
+table:
+.PP
+.nf
+[tool.pyip.lint]
+select = ["PI0"]                 # only these rules
+ignore = ["fwmark\-base"]         # not these
+severity = { PI010 = "error", PI016 = "off" }
+per\-file\-ignores = { "legacy/*.sh" = ["PI006", "PI007"] }
+.fi
+.PP
+.B severity
+gives a rule another severity
+.RB ( error ,
+.BR warning ,
+or
+.B off
+to turn it off).  The patterns of
+.B per\-file\-ignores
+are globs matched against the path as given, the file name, and the path
+relative to the configuration file's directory.  An unknown setting or rule
+is a usage error (exit status 2).
+.SH SUPPRESSING FINDINGS
+A comment turns rules off where it stands:
+.PP
+.nf
+iptables \-A INPUT \-i $EXT \-j DROP   # pyip: disable=PI015
+# pyip: disable=unset\-variable,PI011
+ip rule del from $NET table 5
+# pyip: disable\-file=fwmark\-base
+.fi
+.PP
+.B disable=
+at the end of a line turns the rules off for the command on that line (all
+its continuation lines); on a line of its own, for the command on the next
+line.
+.B disable\-file=
+anywhere turns them off for the whole file.  The library
+.RB ( pyip.lint.lint )
+honours the comments too.
+.SH OUTPUT FORMATS
+Both machine formats are stable: a key keeps its meaning within a
+.B version
+(JSON) and new keys may be added.
+.PP
+.B json
+prints one object:
+.B version
+(the format's version, now 1),
+.B tool
+.RB ( name ", " version ),
+.B summary
+.RB ( errors ", " warnings ", " fixable :
+counts), and
+.BR findings :
+a list of objects with
+.BR file ,
+.BR line ,
+.B column
+(1\-based, in characters),
+.B code
+.RB ( PI006 ),
+.B name
+.RB ( fwmark\-base ),
+.B severity
+.RB ( error " or " warning ),
+.B message
+and
+.B fix
+(null, or
+.B description
+and
+.BR edits :
+objects with
+.BR line ,
+.BR column ,
+.B end_column
+(exclusive) and
+.BR replacement ).
+.PP
+.B sarif
+prints a SARIF 2.1.0 log with its
+.B $schema
+(the OASIS schema's address) and one run: the driver
+.B pyip
+with its version and every rule's metadata
+.RB ( id ,
+.BR name ,
+.B shortDescription
+and
+.B fullDescription
+from the rule's documentation,
+.BR help ,
+.B defaultConfiguration.level
+and
+.BR properties.fixable ),
+and a result per finding
+.RB ( ruleId ,
+.BR ruleIndex ,
+.BR level ,
+.BR message ,
+a physical location with
+.B startLine
+and
+.BR startColumn ,
+and
+.B fixes
+where the finding has one).
+.SH ENVIRONMENT
+.TP
+.B NO_COLOR
+When set and not empty,
+.B \-\-color auto
+does not colour.
 .SH EXIT STATUS
 .B 0
-when no finding has severity error,
+when no reported finding has severity error,
 .B 1
-when any has,
+when any has (or a file could not be rewritten, or
+.B \-\-diff
+would change a file),
 .B 2
-on a usage error.
+on a usage error (also a bad configuration).
 .SH RULES
 """
 

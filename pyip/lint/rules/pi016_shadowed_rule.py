@@ -64,7 +64,7 @@ class CoverIndex:
             return
         self.order[id(rule)] = len(self.order)
         shape = shape_of(rule)
-        if shape is None or not hashable(shape) or not hashable(key_of(rule, shape)):
+        if shape is None or len(rule.matches) > MAX_INDEXED_MATCHES or not hashable(key_of(rule, shape)):
             self.unindexed.append(rule)
             return
         kept = self.shapes.setdefault(shape, {}).setdefault(key_of(rule, shape), [])
@@ -73,17 +73,31 @@ class CoverIndex:
 
     def first_covering(self, rule):
         candidates = [general for general in self.unindexed if general != rule and covers(general, rule)]
+        subsets = match_subsets(rule.matches)
         for shape, keyed in self.shapes.items():
-            if not all(match in rule.matches for match in shape[-1]):
-                continue
             key = projection(rule, shape)
             if key is UNCOVERABLE:
                 continue
-            if key is None:
+            if key is None or subsets is None:
                 candidates += [g for kept in keyed.values() for g in kept if g != rule and covers(g, rule)]
                 continue
-            candidates += [g for g in keyed.get(key, ()) if g != rule][:1]
+            for matches in subsets:
+                candidates += [g for g in keyed.get((*key, matches), ()) if g != rule][:1]
         return min(candidates, key=lambda general: self.order[id(general)], default=None)
+
+
+# A rule with more matches than this is compared one by one (2^n subsets of its matches to look up).
+MAX_INDEXED_MATCHES = 6
+
+
+def match_subsets(matches) -> list[frozenset] | None:
+    """Every subset of a rule's matches: the match sets a rule covering it may have."""
+    if len(matches) > MAX_INDEXED_MATCHES or not hashable(tuple(matches)):
+        return None
+    subsets = [frozenset()]
+    for match in set(matches):
+        subsets += [subset | {match} for subset in subsets]
+    return subsets
 
 
 def hashable(value) -> bool:
@@ -107,8 +121,8 @@ def single_address(test):
 
 
 def shape_of(general):
-    """(per header field: None if untested, "=" if tested for equality, or an address mask; the matches),
-    or None when a test is not one the index can look up."""
+    """Per header field: None if untested, "=" if tested for equality, or an address mask; None when
+    a test is not one the index can look up."""
     shape = []
     for name in HEADER_FIELDS:
         test = getattr(general, name)
@@ -121,11 +135,13 @@ def shape_of(general):
             shape.append(address.mask)
         else:
             shape.append("=")
-    return (*shape, frozenset(general.matches))
+    return tuple(shape)
 
 
 def key_of(general, shape) -> tuple:
-    return tuple(field_key(getattr(general, name), kind) for name, kind in zip(HEADER_FIELDS, shape))
+    """The header fields as the shape tests them, and the matches."""
+    return (*(field_key(getattr(general, name), kind) for name, kind in zip(HEADER_FIELDS, shape)),
+            frozenset(general.matches))
 
 
 def field_key(test, kind):
