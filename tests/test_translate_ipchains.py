@@ -154,7 +154,7 @@ def test_never_silent(tmp_path, target):
         assert "policy REJECT of `output': REJECT cannot stand in mangle POSTROUTING" in lines[3]
         assert result.stdout.count("# pyip: left out: ") == 4
         assert "-A PREROUTING -p tcp -m tcp --dport 24 -j DROP" in result.stdout
-        assert ":POSTROUTING DROP [0:0]" in result.stdout
+        assert "iptables -t mangle -P POSTROUTING DROP\n" in result.stdout  # --to iptables: commands
     else:
         # nft rejects on prerouting, where input runs; output, which cannot reject on postrouting, runs on
         # the output and forward hooks, exactly (nothing masquerades)
@@ -191,9 +191,11 @@ def test_never_silent(tmp_path, target):
     assert conventional.returncode == 1
     assert [line for line in conventional.stderr.splitlines() if ": error: " in line] == [lines[0]]
     if target == "iptables":
-        assert conventional.stdout.endswith("-A OUTPUT -p tcp -m tcp --dport 25 -j REJECT --reject-with "
-                                            "icmp-port-unreachable\n-A OUTPUT -j REJECT --reject-with "
-                                            "icmp-port-unreachable\nCOMMIT\n")
+        assert conventional.stdout.endswith(  # --to iptables: commands, policies last
+            "iptables -t filter -A OUTPUT -p tcp -m tcp --dport 25 -j REJECT --reject-with icmp-port-unreachable\n"
+            "iptables -t filter -A OUTPUT -j REJECT --reject-with icmp-port-unreachable\n"
+            "iptables -t filter -P INPUT ACCEPT\niptables -t filter -P FORWARD ACCEPT\n"
+            "iptables -t filter -P OUTPUT DROP\n")
 
 
 def test_warnings_alone_exit_0(tmp_path):

@@ -55,14 +55,25 @@ def translate(text: str, file: str, target: str, dialect: str, style: str = "fai
     """`pyip translate`: the output for TARGET and every error and finding.  `defines`: values of
     variables the script computes when it runs (pyip.shell.read_script)."""
     from ..errors import check_api_input
-    from ..script import script_commands
-    from .detect import is_ipchains_save, uses_ipchains
 
     check_api_input(text, dialect, file)
     if target not in TARGETS:
         raise ValueError(f"unknown target {target!r}: one of {', '.join(map(repr, TARGETS))}")
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}: one of {', '.join(map(repr, STYLES))}")
+
+    output, problems = translation(text, file, target, dialect, style, defines)
+    if target == "iptables":  # the restore file, said as the iptables commands that rebuild it
+        from ..render.iptables_commands import commands_script
+
+        output = commands_script(output)
+    return output, problems
+
+
+def translation(text: str, file: str, target: str, dialect: str, style: str, defines: dict | None
+                ) -> tuple[str, list]:
+    from ..script import script_commands
+    from .detect import is_ipchains_save, uses_ipchains
 
     ipchains_save = is_ipchains_save(text)
     scripted = None if ipchains_save or is_save_file(text) else list(script_commands(text, file, defines))
@@ -102,7 +113,8 @@ def nothing_to_translate(scripted: list | None, file: str) -> list:
 @click.command("translate")
 @click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"))
 @click.option("--to", "target", type=click.Choice(TARGETS),
-              required=True, help="iptables/iptables-restore: a restore file; nft: `nft -f` text; nft-json: "
+              required=True, help="iptables: a sh script of iptables commands that rebuilds the ruleset; iptables-restore: "
+                                  "a restore file; nft: `nft -f` text; nft-json: "
                                   "`nft -j -f` JSON.")
 @click.option("--style", type=click.Choice(STYLES), default="faithful", show_default=True,
               help="ipchains input: keep where its chains ran, or use INPUT/FORWARD/OUTPUT.")
