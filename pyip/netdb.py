@@ -119,3 +119,18 @@ def _hosts() -> dict[str, tuple]:
 def host_addresses(name: str) -> tuple:
     """The IPv4 addresses /etc/hosts gives a name (what the resolver answers first)."""
     return _hosts().get(name, ())
+
+
+def resolve_host(name: str) -> tuple:
+    """host_to_ipaddr(): /etc/hosts, then the system's resolver (getaddrinfo, IPv4), in its order; () if the name
+    does not resolve."""
+    known = host_addresses(name)
+    if known:
+        return known
+    import socket
+
+    try:
+        answers = socket.getaddrinfo(name, None, socket.AF_INET, socket.SOCK_RAW)
+    except (OSError, UnicodeError):
+        return ()
+    return tuple(dict.fromkeys(ipaddress.IPv4Address(answer[4][0]) for answer in answers))

@@ -19,6 +19,7 @@ the model knows:
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 
 import attrs
@@ -109,6 +110,35 @@ def single_addresses(test: fw.Test | None) -> list:
     return [None if isinstance(a, fw.Address) and a.mask == 0 else attrs.evolve(test, value=(a,)) for a in test.value]
 
 
+def has_host_name(rule: fw.Rule) -> bool:
+    return any(test is not None and any(isinstance(a, fw.HostName) for a in test.value)
+               for test in (rule.source, rule.destination))
+
+
+def resolved(rule: fw.Rule, command: fw.Command) -> fw.Rule:
+    """iptables resolves a host name when the command runs (one rule per address, duplicates dropped after the
+    mask); a name that does not resolve fails that command."""
+    return attrs.evolve(rule, source=resolved_test(rule.source, command),
+                        destination=resolved_test(rule.destination, command))
+
+
+def resolved_test(test: fw.Test | None, command: fw.Command) -> fw.Test | None:
+    from . import netdb
+
+    if test is None or not any(isinstance(a, fw.HostName) for a in test.value):
+        return test
+    addresses = []
+    for address in test.value:
+        if not isinstance(address, fw.HostName):
+            addresses.append(address)
+            continue
+        found = netdb.resolve_host(address.name)
+        if not found:
+            raise refuse(f"host/network `{address.name}' not found", command, 2)
+        addresses += [fw.Address(ipaddress.IPv4Address(int(a) & address.mask), address.mask) for a in found]
+    return attrs.evolve(test, value=tuple(dict.fromkeys(addresses)))
+
+
 class Ruleset:
     """The tables an iptables script leaves; only tables that exist are in `tables`.
 
@@ -132,6 +162,8 @@ class Ruleset:
     def apply(self, command: fw.Command) -> None:
         """Do what the command does, or raise iptables' error and leave the ruleset as it was."""
         check_known(command)
+        if isinstance(command, fw.RULE_COMMANDS) and has_host_name(command.rule):
+            command = attrs.evolve(command, rule=resolved(command.rule, command))
         handler = HANDLERS.get(type(command)) or getattr(Ruleset, "_" + type(command).__name__.lower())
         self.undo = []
         try:
