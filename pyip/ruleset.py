@@ -484,9 +484,13 @@ def match_fits(match, rule: fw.Rule) -> bool:
     return not (isinstance(match, fw.StringMatch) and match.pattern.value == b"")
 
 
-def has_protocol(rule: fw.Rule, number: int) -> bool:
+def has_protocol(rule: fw.Rule, number) -> bool:
+    """`-p NUMBER` (not negated); `number` may be a tuple of the protocols allowed."""
     protocol = rule.protocol
-    return protocol is not None and not protocol.negated and getattr(protocol.value, "number", None) == number
+    if protocol is None or protocol.negated:
+        return False
+    given = getattr(protocol.value, "number", None)
+    return given in number if isinstance(number, tuple) else given == number
 
 
 def walk(table: Table, chain: Chain, hook: str, path: list) -> str | None:

@@ -340,6 +340,8 @@ WRONG_REFERENCES = {
 
 # References that load but are not exact, where pyip refuses with its reason (counted apart, not as good).
 INEXACT_REFERENCES = {
+    **{("libxt_time.txlate", line): "nft's meta hour/day/time follow the kernel's timezone and nft reads the times "
+                                    "in its own; xt_time counts in UTC" for line in range(1, 28, 3)},
     ("libxt_conntrack.txlate", 46): "xt_conntrack's --ctexpire compares the whole seconds left; nft's `ct "
                                     "expiration 3' one exact millisecond count",
     ("libxt_conntrack.txlate", 52): "as libxt_conntrack.txlate:46 (--ctexpire)",

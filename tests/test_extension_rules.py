@@ -52,6 +52,19 @@ RULES = [
     ("filter", "INPUT", "-m hashlimit --hashlimit-upto 0/sec --hashlimit-name zero"),
     ("filter", "INPUT", "-m hashlimit --hashlimit-upto 5/sec --hashlimit-mode srcip,proto --hashlimit-name x"),
     ("filter", "INPUT", "-m hashlimit --hashlimit-upto 5/sec --hashlimit-name a_name_too_long_for_it"),
+    ("filter", "FORWARD", "-m time --timestart 08:00 --timestop 18:30 --weekdays Mo,Tu,We,Th,Fr -j ACCEPT"),
+    ("filter", "FORWARD", "-m time ! --weekdays Sat,Sun --datestart 2024-02 --utc"),
+    ("filter", "FORWARD", "-m time --timestart 22:00 --timestop 06:00 --contiguous --kerneltz"),
+    ("filter", "FORWARD", "-m time --timestart 06:00 --timestop 22:00 --contiguous"),
+    ("filter", "FORWARD", "-m time --monthdays 1,15,31 --datestop 2038-01-19T03:14:08"),
+    ("filter", "FORWARD", "-m time --weekdays 0"),
+    ("mangle", "PREROUTING", "-p tcp --dport 80 -j TPROXY --on-port 3129 --tproxy-mark 0x1/0x1"),
+    ("mangle", "PREROUTING", "-p icmp -j TPROXY --on-port 3129"),
+    ("mangle", "FORWARD", "-p udp -j TPROXY --on-port 53 --on-ip localhost"),
+    ("mangle", "PREROUTING", "-j TEE --gateway 10.0.0.9 --oif eth1"),
+    ("mangle", "OUTPUT", "-m cgroup --cgroup 0x100001 -j MARK --set-mark 1"),
+    ("mangle", "PREROUTING", "-m cgroup --cgroup 1"),
+    ("mangle", "PREROUTING", "-p tcp -m socket --transparent -j MARK --set-mark 1"),
 ]
 
 
