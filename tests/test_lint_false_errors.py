@@ -4,6 +4,7 @@ names, bash running a CR LF script."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 
@@ -261,3 +262,43 @@ def test_crlf_line_endings_break_the_script_and_are_reported(tmp_path):
     assert lint.lint(path.read_text(), "dos.sh") == []
     with namespace("pyiplint") as ns:
         assert run("ip", "netns", "exec", ns, "bash", str(path)).returncode == 0
+
+
+# -- found on real scripts (tests/data/realscripts/README.md)
+
+
+def test_a_table_the_script_names_in_rt_tables_is_known(tmp_path):
+    script = ("echo 200 isp1 >> /etc/iproute2/rt_tables\n"
+              "ip route add default via 10.9.0.1 dev v0 table isp1\n"
+              "ip rule add fwmark 1 table isp1\n")
+    assert [f for f in findings(script) if f[2] == "error"] == []
+    assert [code for _, code, _ in findings(script.split("\n", 1)[1])] == ["PI008", "PI008"]
+    path = tmp_path / "isp.sh"
+    path.write_text("set -e\n" + script)
+    with namespace("pyiplint", veths=("v0",)) as ns:
+        own = f"/etc/netns/{ns}/iproute2"  # ip netns exec mounts it over /etc/iproute2: the host's stays as it is
+        shutil.copytree("/etc/iproute2", own)
+        try:
+            assert run("ip", "-n", ns, "addr", "add", "10.9.0.2/24", "dev", "v0").returncode == 0
+            result = run("ip", "netns", "exec", ns, "bash", str(path))
+            assert result.returncode == 0, result.stderr
+            unnamed = run("ip", "netns", "exec", ns, "ip", "rule", "add", "fwmark", "2", "table", "isp2")
+            assert unnamed.returncode == 255  # a name no file gives is refused, as PI008 says
+        finally:
+            shutil.rmtree(f"/etc/netns/{ns}")
+
+
+def test_a_delete_of_a_value_known_only_at_run_time_is_not_judged():
+    script = 'ip route del default via "$new_routers"\nip route del default via 10.0.0.1\n'
+    assert [f for f in findings(script) if f[1] == "PI011"] == [(2, "PI011", "warning")]
+
+
+def test_a_gateway_that_is_a_local_address_is_taken_by_the_kernel():
+    """PI009 is a warning: the kernel takes the route, and it delivers on the link as `dev` would."""
+    script = "ip addr add 10.9.0.2/24 dev v0\nip route add 10.10.0.0/16 via 10.9.0.2\n"
+    assert findings(script) == [(2, "PI009", "warning")]
+    with namespace("pyiplint", veths=("v0",)) as ns:
+        for line in script.splitlines():
+            assert run("ip", "-n", ns, *line.split()[1:]).returncode == 0, line
+        route = run("ip", "-n", ns, "route", "get", "10.10.1.1").stdout
+        assert "dev v0" in route and " via " not in route  # straight onto the link, no router

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ..model import Rule, register
+from ..model import WARNING, Rule, register
 
 ADDING = ("add", "change", "replace", "prepend", "append", "test")
 
@@ -9,10 +9,14 @@ ADDING = ("add", "change", "replace", "prepend", "append", "test")
 class GatewayIsLocal(Rule):
     """`via ADDR` where ADDR is an address the script gives this host.
 
-    A gateway must be another host on a directly connected network; the
-    kernel refuses a route via one of its own addresses.  The policy-routing
-    article prints such routes by mistake (the host is 10.254.254.2 and the
-    route goes via 10.254.254.2).
+    A gateway is another host on a directly connected network.  Today's
+    kernel takes a route via one of the host's own addresses, but it then
+    sends each packet straight onto the link, as `dev` alone would: it
+    reaches only hosts that answer ARP for the destination, never a router
+    beyond.  A warning: on a link where every destination answers (a
+    point-to-point or proxy-ARP link) it works.  The policy-routing article
+    prints such routes by mistake (the host is 10.254.254.2 and the route
+    goes via 10.254.254.2).
 
     Bad:  ip addr add 10.254.254.2/30 dev eth0
           ip route add 10.10.0.0/16 via 10.254.254.2 table 1
@@ -22,6 +26,7 @@ class GatewayIsLocal(Rule):
 
     code = "PI009"
     name = "gateway-is-local"
+    severity = WARNING
 
     def check(self, script):
         local = self.local_addresses(script)
@@ -38,7 +43,7 @@ class GatewayIsLocal(Rule):
                     findings.append(self.finding(
                         script, word.location,
                         f"gateway {gateway.address} is this host's own address (given at {where.line}:{where.col}): "
-                        f"the kernel refuses it"))
+                        f"packets go straight onto the link, not to a router"))
         return findings
 
     def local_addresses(self, script) -> dict:

@@ -41,7 +41,8 @@ class DeleteMissing(LintRule):
                 (made_rules if parsed.object == "rule" else made_routes).append(parsed.body)
             elif parsed.verb == "flush" and parsed.object == "route" and parsed.body.table is not None:
                 flushed.add(parsed.body.table.number)
-            elif parsed.verb == "delete" and not handles_failure(script, command):
+            elif parsed.verb == "delete" and not handles_failure(script, command) \
+                    and not any(word.symbol is not None for word in command.words):  # $VALUE: cannot judge
                 deletes.append((command, len(made_rules), len(made_routes), frozenset(flushed)))
         findings = []
         for command, rules_before, routes_before, flushed_before in deletes:

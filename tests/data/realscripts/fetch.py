@@ -1,0 +1,42 @@
+"""Download the judged scripts, at the commits judged, into a directory:
+`python tests/data/realscripts/fetch.py DIR`, then `PYIP_REALSCRIPTS=DIR pytest tests/test_lint_realscripts.py`.
+(Their code is their authors'; it is not kept in this repository.)"""
+
+from __future__ import annotations
+
+import csv
+import sys
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+def scripts() -> list[tuple[str, str, str]]:
+    """(repository, path, commit) of every judged script."""
+    with open(HERE / "judgements.tsv", newline="") as handle:
+        named = {row["script"] for row in csv.DictReader(handle, delimiter="\t")}
+    out = []
+    for name in sorted(named):
+        repository, rest = name.split(":", 1)
+        path, commit = rest.rsplit("@", 1)
+        out.append((repository, path, commit))
+    return out
+
+
+def local_name(repository: str, path: str) -> str:
+    return f"{repository}/{path}".replace("/", "__")
+
+
+def main(directory: str) -> None:
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    for repository, path, commit in scripts():
+        url = f"https://raw.githubusercontent.com/{repository}/{commit}/{path}"
+        with urllib.request.urlopen(url, timeout=30) as response:
+            (target / local_name(repository, path)).write_bytes(response.read())
+        print(f"{repository}:{path}@{commit}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
