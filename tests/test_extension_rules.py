@@ -65,6 +65,13 @@ RULES = [
     ("mangle", "OUTPUT", "-m cgroup --cgroup 0x100001 -j MARK --set-mark 1"),
     ("mangle", "PREROUTING", "-m cgroup --cgroup 1"),
     ("mangle", "PREROUTING", "-p tcp -m socket --transparent -j MARK --set-mark 1"),
+    ("filter", "INPUT", "-j NFLOG --nflog-prefix " + "y" * 140),  # cut where iptables-nft cuts it
+    ("nat", "PREROUTING", "-p tcp -j DNAT --to-destination 10.0.0.1:2000-3000/2100"),
+    ("nat", "PREROUTING", "-p udp -j DNAT --to-destination 10.0.0.1:domain"),
+    ("nat", "PREROUTING", "-p udp -j DNAT --to-destination 10.0.0.1:53:54"),
+    ("nat", "OUTPUT", "-p tcp -j REDIRECT --to-ports 8000-8080/8010"),
+    ("nat", "POSTROUTING", "-p tcp -j SNAT --to-source 10.0.0.1:2000-3000/2100"),
+    ("filter", "INPUT", "-m recent --remove --rttl"),
 ]
 
 

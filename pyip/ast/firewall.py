@@ -152,12 +152,13 @@ class IcmpType:
 
 @attrs.frozen
 class NatRange:
-    """`ADDR[-ADDR][:PORT[-PORT]]` of SNAT/DNAT."""
+    """`ADDR[-ADDR][:PORT[-PORT][/BASE]]` of SNAT/DNAT; BASE: the range is mapped from that port on."""
 
     min_address: ipaddress.IPv4Address | None = None
     max_address: ipaddress.IPv4Address | None = None
     min_port: int | None = None
     max_port: int | None = None
+    base_port: int | None = None
 
 
 # -- matches -----------------------------------------------------------------

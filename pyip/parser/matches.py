@@ -566,6 +566,8 @@ class Recent(Extension):
         mode = next((key for key in self.MODES if key in self.values), None)
         if mode is None:
             raise problem("recent: you must specify one of `--set', `--rcheck' `--update' or `--remove'")
+        if "rttl" in self.given and mode in ("set", "remove"):
+            raise problem(f'recent: option "--rttl" cannot be used together with "--{mode}".')
         if "reap" in self.given and "seconds" not in self.given:
             raise problem('recent: option "--reap" also requires "--seconds".')
         test = self.values[mode]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import attrs
+
+from .. import netdb
 from ..ast import firewall as fw
 from .matches import parse_tos
 from .xtables import Extension, Opt, numeric_address, parse_markmask, parse_number, problem, strtoui, strtoul
@@ -69,33 +72,53 @@ def needs_ports_protocol(rule) -> None:
         raise problem("Need TCP, UDP, SCTP or DCCP with port specification")
 
 
-def parse_port_range(text: str) -> fw.PortRange:
-    """parse_ports() of the NAT targets: PORT or PORT-PORT, each 0..65535."""
+def service_to_port(text: str) -> int | None:
+    """xtables_service_to_port(name, NULL): a service of any protocol."""
+    return netdb.service_port(text, "tcp") or netdb.service_port(text, "udp")
+
+
+def parse_port_range(text: str, offset: bool = False) -> tuple[fw.PortRange, int | None]:
+    """parse_ports() of the NAT targets: PORT (a number or a service) or PORT-PORT, each 0..65535, then for SNAT
+    and DNAT (`offset`) a /BASE port, which maps the range from BASE on; returns the range and the base."""
     low, rest = strtoul(text, 0)
-    if low is None or low > 0xFFFF:
-        raise problem(f"Port `{text}' not valid")
+    if low is None or low > 0xFFFF or text.lstrip().startswith("-"):
+        low, rest = service_to_port(text), ""
+        if low is None:
+            raise problem(f"Port `{text}' not valid")
     if not rest:
-        return fw.PortRange(low, low)
+        return fw.PortRange(low, low), None
+    if rest[0] == ":":
+        raise problem("Invalid port:port syntax - use dash")
     if rest[0] != "-":
         raise problem(f"Garbage after port value: `{rest}'")
     high_text = rest[1:]
     high, rest = strtoul(high_text, 0)
-    if high is None or high > 0xFFFF:
+    if high is None or high > 0xFFFF or high_text.lstrip().startswith("-"):
         raise problem(f"Port `{high_text}' not valid")
     if high < low:
         raise problem(f"Port range `{high_text}' funky")
-    if rest:
+    if not rest:
+        return fw.PortRange(low, high), None
+    if rest[0] != "/":
         raise problem(f"Garbage after port range: `{rest}'")
-    return fw.PortRange(low, high)
+    base_text = rest[1:]
+    base, rest = strtoul(base_text, 0)
+    if base is None or rest or not 1 <= base <= 0xFFFF:
+        base = service_to_port(base_text)
+        if base is None:
+            raise problem(f"Port `{base_text}' not valid")
+    if not offset:
+        raise problem("Shifted portmap ranges not supported with this kernel")
+    return fw.PortRange(low, high), base
 
 
-def parse_nat_range(text: str, rule) -> fw.NatRange:
-    """ADDR[-ADDR][:PORT[-PORT]] of SNAT and DNAT."""
+def parse_nat_range(text: str, rule, offset: bool = False) -> fw.NatRange:
+    """ADDR[-ADDR][:PORT[-PORT][/BASE]] of SNAT and DNAT."""
     addresses, colon, ports = text.partition(":")
-    port_range = None
+    port_range = base = None
     if colon:
         needs_ports_protocol(rule)
-        port_range = parse_port_range(ports)
+        port_range, base = parse_port_range(ports, offset)
     low = high = None
     if addresses:
         first, dash, last = addresses.partition("-")
@@ -103,7 +126,7 @@ def parse_nat_range(text: str, rule) -> fw.NatRange:
         high = numeric_address(last) if dash else low
         if low is None or (dash and high is None):
             raise problem(f'Bad IP address "{first if low is None else last}"')
-    return fw.NatRange(low, high, *((port_range.first, port_range.last) if port_range else (None, None)))
+    return fw.NatRange(low, high, *((port_range.first, port_range.last) if port_range else (None, None)), base)
 
 
 class Masquerade(Extension):
@@ -113,7 +136,7 @@ class Masquerade(Extension):
 
     def read_to_ports(self, given):
         needs_ports_protocol(self.rule)
-        return parse_port_range(given.value)
+        return parse_port_range(given.value)[0]
 
     def finish(self):
         return fw.Masquerade(self.plain("to-ports"), "random" in self.given, "random-fully" in self.given)
@@ -133,7 +156,11 @@ class Snat(Extension):
                Opt("persistent", "persistent", arity=0))
 
     def read_to(self, given):
-        return parse_nat_range(given.value, self.rule)
+        nat = parse_nat_range(given.value, self.rule, offset=True)  # revision 2: shifted port ranges
+        if self.name == "SNAT" and nat.base_port is not None:
+            # iptables-nft 1.8.9 builds SNAT as nft's nat expression, which has no base: it keeps the flag only
+            nat = attrs.evolve(nat, base_port=0)
+        return nat
 
     def finish(self):
         self.require("to")
@@ -255,7 +282,7 @@ class Nflog(Extension):
         return self.read_nflog_size(given)
 
     def read_nflog_prefix(self, given):
-        return read_prefix(given.value, 63, "--nflog-prefix")
+        return read_prefix(given.value, 127, "--nflog-prefix")  # NF_LOG_PREFIXLEN, with its NUL
 
     def finish(self):
         self.exclusive("nflog-size", "nflog-range")

@@ -386,6 +386,8 @@ def nat_range_text(nat: fw.NatRange) -> str:
         text = str(nat.min_address) if nat.max_address in (None, nat.min_address) else f"{nat.min_address}-{nat.max_address}"
     if nat.min_port is not None:
         text += ":" + ports_text(fw.PortRange(nat.min_port, nat.max_port))
+        if nat.base_port is not None:
+            text += f"/{nat.base_port}"
     return text
 
 

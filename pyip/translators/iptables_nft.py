@@ -559,6 +559,8 @@ def snat_dnat_statements(target, quotes_allowed: bool) -> list:
     to = target.to
     if not isinstance(to, fw.NatRange):
         raise Untranslatable(f"the NAT address {to}, known only when the script runs")
+    if to.base_port is not None:
+        raise Untranslatable("a shifted NAT port range (/BASE): nft 1.0.6 maps ports one to one")
     address = None
     if to.min_address is not None:
         single = to.max_address in (None, to.min_address)
