@@ -371,3 +371,72 @@ def wait_for_server(ns: str, seconds: float = 30) -> int:
                 continue
         time.sleep(0.05)
     raise AssertionError("the resident pyip did not start")
+
+
+# The IP Masquerade HOWTO's "stronger" 2.2 ruleset, in its shape: REJECT policies everywhere, an output
+# chain that tests the masqueraded source (`-s $EXTIP` accepts what masquerading rewrote).
+STRONG = """\
+#!/bin/sh
+EXTIF="eth1"
+INTIF="eth0"
+EXTIP="63.89.102.157"
+INTNET="10.0.0.0/24"
+UNIVERSE="0.0.0.0/0"
+ipchains -F input
+ipchains -P input REJECT
+ipchains -A input -i $INTIF -s $INTNET -d $UNIVERSE -j ACCEPT
+ipchains -A input -i $EXTIF -s $INTNET -d $UNIVERSE -l -j REJECT
+ipchains -A input -i lo -s $UNIVERSE -d $UNIVERSE -j ACCEPT
+ipchains -A input -i $EXTIF -s $UNIVERSE -d $EXTIP/32 -j ACCEPT
+ipchains -A input -s $UNIVERSE -d $UNIVERSE -l -j REJECT
+ipchains -F output
+ipchains -P output REJECT
+ipchains -A output -i $INTIF -s $UNIVERSE -d $INTNET -j ACCEPT
+ipchains -A output -i $EXTIF -s $UNIVERSE -d $INTNET -l -j REJECT
+ipchains -A output -i $EXTIF -s $INTNET -d $UNIVERSE -l -j REJECT
+ipchains -A output -i $EXTIF -s $EXTIP/32 -d $UNIVERSE -j ACCEPT
+ipchains -A output -i lo -s $UNIVERSE -d $UNIVERSE -j ACCEPT
+ipchains -A output -s $UNIVERSE -d $UNIVERSE -l -j REJECT
+ipchains -F forward
+ipchains -P forward DENY
+ipchains -A forward -i $EXTIF -s $INTNET -j MASQ
+ipchains -A forward -s $UNIVERSE -d $UNIVERSE -l -j REJECT
+"""
+
+
+def test_the_howto_stronger_ruleset_runs_with_2_2_verdicts(tmp_path):
+    from .test_translate_ipchains import refused
+
+    script = tmp_path / "rc.firewall"
+    script.write_text(STRONG)
+    shim_dir = shims(tmp_path)
+    with routed_network("livestr") as network:
+        ran = in_ns(network["router"], shim_dir, f"sh {script}")
+        verdicts = probe(network, [("client", "server", 80), ("client", "router", 22), ("server", "router", 22),
+                                   ("server", "client", 80), ("router", "client", "ping")])
+        ns_run(network["router"], "ip", "route", "add", "192.0.2.0/24", "dev", "eth0")
+        local_rejected = refused(network["router"], "192.0.2.9", 80)  # output's last rule, made locally
+        listed = ipchains(network["router"], shim_dir, "-L", "output", "-n")
+        live = nft_rules(network["router"])
+    assert ran.returncode == 0, ran.stderr
+    assert verdicts == [
+        (True, ("63.89.102.157",)),  # masqueraded: output (after masquerading) accepts -s $EXTIP
+        (True, ("10.0.0.2", "63.89.102.1")), (True, ("10.0.0.2", "63.89.102.1")),  # router:22 from both sides
+        (False, None),  # input REJECTs what comes in on eth1 for the inside
+        (True, None),
+    ]
+    assert local_rejected
+    assert listed.stdout.splitlines()[2:] == [
+        "ACCEPT     all  ------  0.0.0.0/0             10.0.0.0/24           n/a",
+        "REJECT     all  ----l-  0.0.0.0/0             10.0.0.0/24           n/a",
+        "REJECT     all  ----l-  10.0.0.0/24           0.0.0.0/0             n/a",
+        "ACCEPT     all  ------  63.89.102.157         0.0.0.0/0             n/a",
+        "ACCEPT     all  ------  0.0.0.0/0             0.0.0.0/0             n/a",
+        "REJECT     all  ----l-  0.0.0.0/0             0.0.0.0/0             n/a",
+    ]
+    nft_text, problems = translate_script(STRONG, "rc.firewall", "nft", "modern")
+    assert not [p for p in problems if is_error(p)]
+    (tmp_path / "strong.nft").write_text(nft_text)
+    with scratch_namespace("livestrtr") as ns:
+        assert nft_load(ns, str(tmp_path / "strong.nft")).returncode == 0
+        assert nft_rules(ns) == live

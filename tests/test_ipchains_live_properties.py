@@ -20,6 +20,7 @@ from pyip.errors import PyipError
 from pyip.ipchains_live.command import main
 from pyip.ipchains_live.nftlib import Nft, NftError
 from pyip.ipchains_live.state import read_model, read_state
+from pyip.ipchains_live.transaction import wanted_chains
 from pyip.parser.ipchains import parse_ipchains
 from pyip.parser.words import Word
 
@@ -64,7 +65,37 @@ def commands_agree_with_the_model(text):
     expected = copy.deepcopy(shadow)
     expected.apply(parse_ipchains([Word(w) for w in text.split()]))
     shadow = expected
-    assert chains(read_model(read_state(nft)).ruleset) == chains(shadow), text
+    state = read_state(nft)
+    assert chains(read_model(state).ruleset) == chains(shadow), text
+    # and the kernel's nft rules are those the model translates to, rule by rule (comments carry checksums)
+    wanted = wanted_chains(shadow)
+    assert sorted(wanted) == sorted(name for name in state.chains), text
+    for name, chain in wanted.items():
+        assert [comment for comment, _ in chain.rules] == [r.comment for r in state.chains[name].rules], text
+    assert kernel_expressions("ipchains") == loaded_expressions(wanted), text
+
+
+def kernel_expressions(table):
+    """Each chain's rules as nft's JSON expressions, without counters and comments."""
+    rules = {}
+    for item in nft.json(f"list table ip {table}"):
+        if "chain" in item:
+            rules.setdefault(item["chain"]["name"], [])
+        if "rule" in item:
+            expr = [e for e in item["rule"]["expr"] if "counter" not in e]
+            rules[item["rule"]["chain"]].append(expr)
+    return rules
+
+
+def loaded_expressions(wanted):
+    """The wanted rules loaded by nft itself into a scratch table (no hooks), read back the same way."""
+    lines = ["table ip pyipcheck {"] + [f"chain {name} {{ }}" for name in wanted] + ["}"]
+    lines += [f"add rule ip pyipcheck {name} {text}" for name, chain in wanted.items() for _, text in chain.rules]
+    nft.run("\n".join(lines) + "\n")
+    try:
+        return kernel_expressions("pyipcheck")
+    finally:
+        nft.run("delete table ip pyipcheck\n")
 
 
 WORDS = ["-A", "-I", "-D", "-R", "-F", "-Z", "-N", "-X", "-P", "-L", "-C", "-M", "-S", "-j", "-s", "-d", "-p",

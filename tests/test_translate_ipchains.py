@@ -173,17 +173,27 @@ def test_never_silent(tmp_path, target):
     if target != "nft-json":
         assert "# pyip: left out: -m +1 (iptables' MARK sets" in result.stdout
     if target != "iptables":
-        # with masquerading, an output rule that tests the source cannot move before it: refused as before
+        # with masquerading, an output rule that tests the source keeps forwarded packets on postrouting,
+        # where REJECT drops (a warning); locally made ones reject on the output hook
         masq = run_cli(tmp_path, NEVER_SILENT + "ipchains -A forward -s 10.0.0.0/24 -j MASQ\n"
                        "ipchains -A output -s 10.0.0.0/24 -j ACCEPT\n", "--to", target)
-        assert [line.split(": error: ")[1] for line in masq.stderr.splitlines() if ": error: " in line][1:] == [
-            "no nftables equivalent: REJECT cannot stand in the postrouting chain `output' (nft rejects on the "
-            "postrouting hook, and output cannot run before masquerading on the output and forward hooks "
-            f"instead: the rule at {tmp_path}/in.sh:7:10 tests the source masquerading rewrites); the rule drops "
-            "instead", "no nftables equivalent: policy REJECT of `output': REJECT cannot stand in the postrouting "
-            "chain `output' (nft rejects on the postrouting hook, and output cannot run before masquerading on the "
-            f"output and forward hooks instead: the rule at {tmp_path}/in.sh:7:10 tests the source masquerading "
-            "rewrites); the policy drops instead"]
+        assert [line for line in masq.stderr.splitlines() if ": error: " in line] == [lines[0]]
+        assert f"in.sh:4:10: warning: output: nft cannot REJECT on postrouting, and the rule at {tmp_path}/in.sh:7:10 " \
+               "tests the source masquerading rewrites: locally made packets go through output on the output hook " \
+               "(where REJECT rejects, as 2.2), forwarded ones after masquerading on postrouting, where a REJECT " \
+               "drops them without the ICMP error 2.2 sent" in masq.stderr
+        if target == "nft":
+            assert "chain output {\n\t\ttype filter hook postrouting priority 110; policy drop;\n" \
+                   "\t\tmeta iif 0 accept\n\t\tip protocol tcp tcp dport 25 counter drop\n" in masq.stdout
+        # a user chain reached from output that rejects cannot be jumped to from postrouting: refused
+        chained = run_cli(tmp_path, "ipchains -N rej\nipchains -A rej -j REJECT\nipchains -A output -j rej\n"
+                          "ipchains -A forward -s 10.0.0.0/24 -j MASQ\nipchains -A output -s 10.0.0.0/24 -j ACCEPT\n",
+                          "--to", target)
+        assert chained.returncode == 1
+        assert [line.split(": error: ")[1] for line in chained.stderr.splitlines() if ": error: " in line] == [
+            "no nftables equivalent: REJECT cannot stand in the postrouting chain `rej' (nft rejects on the "
+            "postrouting hook, and output cannot run before masquerading on the output and forward hooks instead: "
+            f"the rule at {tmp_path}/in.sh:5:10 tests the source masquerading rewrites); the rule drops instead"]
     partial = run_cli(tmp_path, NEVER_SILENT, "--to", target, "--allow-partial")
     assert partial.returncode == 0 and partial.stdout == result.stdout and partial.stderr == result.stderr
     # conventional: REJECT stands in filter, only -m +1 is left out

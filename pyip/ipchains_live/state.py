@@ -13,8 +13,8 @@ The table is the only state (no file, no daemon), laid out so that one
   nothing of ipchains lives outside this table;
 - each ipchains rule's first nft rule carries `ipchains: RULE` (its words as
   ipchains-save writes them after `-A CHAIN`) in its comment, the other nft
-  rules it became `ipchains+CRC`; the policy's counter rule `ipchains
-  policy`.  A rule without such a comment was put there with nft directly:
+  rules it became `ipchains+CRC`; the policy's rule (a counter, or a
+  reject) `ipchains policy CRC`.  A rule without such a comment was put there with nft directly:
   it stays where it is, is listed as nft shows it, and counts for no rule
   number.
 """
@@ -203,7 +203,7 @@ def read_rules(model: Model, chain: Chain, kernel: KernelChain) -> None:
             chain.rules.append(current.rule)
             model.counters[id(current.rule)] = current
             counted = variant_count(current.rule)
-        elif rule.comment == POLICY_COMMENT:
+        elif (rule.comment or "").startswith(POLICY_COMMENT):
             model.policy_counters[chain.name] = (rule.packets, rule.bytes)
             current = None
             continue

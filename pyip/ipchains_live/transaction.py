@@ -28,7 +28,7 @@ from ..ruleset_ipchains import IpchainsRuleset
 from ..translators import ipchains_iptables as chains_translator
 from ..translators.iptables_nft import Untranslatable, base_chain, translate_rule
 from .state import (CHAINS_SET, GEN_SET, NAT_CHAINS, POLICY_COMMENT, REPLIES_COMMENT, TABLE, KernelState,
-                    part_comment, rule_comment)
+                    crc, part_comment, rule_comment)
 
 ORIGIN, POLICY = "ipchains rule", "ipchains policy"
 COMMENT_LIMIT = 128  # nft refuses longer comments
@@ -79,7 +79,7 @@ def wanted_chains(ruleset: IpchainsRuleset) -> dict[str, WantedChain]:
             out = wanted_chain(table_name, chain)
             out.rules = list(wanted_rules(chain, origins, table_name == TABLE))
             if table_name == TABLE and chain.policy is not None and not ends_with_policy(out):
-                out.rules.append((POLICY_COMMENT, "counter"))
+                out.rules.append((f"{POLICY_COMMENT} {crc('counter')}", "counter"))
             wanted[out.name] = out
     return wanted
 
@@ -129,6 +129,10 @@ def wanted_chain(table_name: str, chain) -> WantedChain:
 def wanted_rules(chain, origins: list, named_chain: bool):
     previous = None
     for rule in chain.rules:
+        if isinstance(rule, chains_translator.NftOnly):
+            yield f"ipchains {rule.key}", rule_text(rule.rule)
+            previous = None
+            continue
         try:
             text = nft_text(rule)
         except Untranslatable as why:
@@ -143,13 +147,14 @@ def wanted_rules(chain, origins: list, named_chain: bool):
                                 f"({COMMENT_LIMIT} bytes): {words}", Location(), 1)
             previous = where.line
         else:
-            comment = POLICY_COMMENT if where.file == POLICY else REPLIES_COMMENT
+            # the policy's rule changes with the policy (a counter, a reject): its checksum tells them apart
+            comment = f"{POLICY_COMMENT} {crc(text)}" if where.file == POLICY else REPLIES_COMMENT
             previous = None
         yield comment, text
 
 
 def ends_with_policy(chain: WantedChain) -> bool:
-    return bool(chain.rules) and chain.rules[-1][0] == POLICY_COMMENT
+    return bool(chain.rules) and chain.rules[-1][0].startswith(POLICY_COMMENT)
 
 
 # -- the transaction ---------------------------------------------------------------------------------

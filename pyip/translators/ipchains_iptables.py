@@ -66,10 +66,12 @@ NFT_PLACES = {"input": (NFT_TABLE, "input", False), "forward": (NFT_TABLE, "forw
 # chain -> (type, hook, priority).  input runs before destination NAT (-100), where REDIRECT rewrites the
 # port its own rule tested, and sees replies to masqueraded connections before they are demasqueraded,
 # as 2.2's input did; output runs after source NAT (100): 2.2's output saw packets masqueraded.
-# nft cannot REJECT on postrouting: an output that rejects runs as two base chains that can, locally made
-# packets on the output hook and forwarded ones on the forward hook after `forward' (2.2 ran output after
-# forward), both before masquerading -- exact when no rule reached from output tests the source that
-# masquerading rewrites (see IpchainsTranslator.output_split).
+# nft cannot REJECT on postrouting: an output that rejects runs as two base chains, locally made packets on
+# the output hook (which rejects) and forwarded ones on the forward hook after `forward' (2.2 ran output after
+# forward), before masquerading -- exact when no rule reached from output tests the source that masquerading
+# rewrites.  When one does, forwarded packets stay on postrouting, after masquerading, behind a first rule
+# that lets locally made ones by (`meta iif 0`: they have no input interface), and a REJECT there drops
+# without the ICMP error (a warning).  See IpchainsTranslator.output_split.
 SPLIT_OUTPUT = ("output-local", "output-routed")
 IPCHAINS_HOOKS = {"input": ("filter", "prerouting", "mangle"), "forward": ("filter", "forward", "filter"),
                   "output": ("filter", "postrouting", 110), "output-local": ("filter", "output", "filter"),
@@ -99,6 +101,17 @@ class Untranslatable(Exception):
     pass
 
 
+@attrs.frozen
+class NftOnly:
+    """A rule only nft can say, given as pyip.ast.nft's Rule; `key` names it for the live ipchains."""
+
+    rule: object
+    key: str
+
+
+FORWARDED_ONLY = NftOnly(nft.Rule((nft.Match(nft.Meta("iif"), 0), nft.Verdict("accept"))), "forwarded only")
+
+
 def ipchains_text(rule: fw.Rule) -> str:
     from ..render.ipchains import rule_line
 
@@ -122,6 +135,7 @@ class IpchainsTranslator:
         self.masquerading: Location | None = None
         self.split_output = False  # output on the output and forward hooks (SPLIT_OUTPUT), to REJECT there
         self.split_blocker: fw.Rule | None = None  # the rule that keeps a rejecting output on postrouting
+        self.routed_after_nat = False  # forwarded packets stay on postrouting (see SPLIT_OUTPUT)
 
     # -- findings ----------------------------------------------------------------------------------
 
@@ -176,16 +190,24 @@ class IpchainsTranslator:
         rejecting = next((r for r in rules if isinstance(r.target, fw.Reject)), None)
         if rejecting is None and chains["output"].policy != "REJECT":
             return
+        where = rejecting.location if rejecting is not None else self.policy_locations.get("output", Location())
         if masquerades(chains):
             self.split_blocker = next((rule for rule in rules if tests_source(rule)), None)
             if self.split_blocker is not None:
-                return
+                if any(isinstance(rule.target, fw.Reject) for rule in rules if rule not in chains["output"].rules):
+                    return  # a user chain that rejects cannot be jumped to from postrouting
+                self.routed_after_nat = True
         self.split_output = True
         self.places = {**self.places, "output": (NFT_TABLE, SPLIT_OUTPUT[0], True)}
-        where = rejecting.location if rejecting is not None else self.policy_locations.get("output", Location())
-        self.note("output: nft cannot REJECT on postrouting, so output runs on the output hook (locally made packets) "
-                  "and on the forward hook after forward (forwarded ones), before masquerading; the same as 2.2, "
-                  "as no rule of output tests the source masquerading rewrites", where)
+        if self.routed_after_nat:
+            self.note(f"output: nft cannot REJECT on postrouting, and the rule at {self.split_blocker.location} tests "
+                      "the source masquerading rewrites: locally made packets go through output on the output hook "
+                      "(where REJECT rejects, as 2.2), forwarded ones after masquerading on postrouting, where a "
+                      "REJECT drops them without the ICMP error 2.2 sent", where)
+        else:
+            self.note("output: nft cannot REJECT on postrouting, so output runs on the output hook (locally made "
+                      "packets) and on the forward hook after forward (forwarded ones), before masquerading; the "
+                      "same as 2.2, as no rule of output tests the source masquerading rewrites", where)
 
     def chain_names(self, chains: dict) -> dict:
         """(ipchains chain, context) -> the iptables chain name: the same name unless it needs copies."""
@@ -221,9 +243,20 @@ class IpchainsTranslator:
             self.rule(rule, chain.name, target, table)
         self.policy(chain, target, table)
         if chain.name == "output" and self.split_output:
+            self.forwarded_output(target, table)
+
+    def forwarded_output(self, local: Chain, table: str) -> None:
+        """output's copy for forwarded packets: on the forward hook, or on postrouting after masquerading."""
+        if not self.routed_after_nat:
             routed = self.chain(table, SPLIT_OUTPUT[1])
-            routed.policy = target.policy
-            routed.rules = [attrs.evolve(r, chain=routed.name) if isinstance(r, fw.Rule) else r for r in target.rules]
+            routed.policy = local.policy
+            routed.rules = [attrs.evolve(r, chain=routed.name) if isinstance(r, fw.Rule) else r for r in local.rules]
+            return
+        routed = self.chain(table, "output")
+        routed.policy = local.policy
+        routed.rules = [FORWARDED_ONLY] + [
+            attrs.evolve(r, chain="output", target=fw.Verdict("DROP") if isinstance(r.target, fw.Reject) else r.target)
+            if isinstance(r, fw.Rule) else r for r in local.rules]
 
     def user_chain(self, chain, context: str | None) -> None:
         table = self.place(context)[0]
@@ -514,7 +547,8 @@ def nft_ruleset(ruleset: Ruleset, quotes_allowed: bool = False) -> tuple[nft.Rul
                 out.type, out.hook, out.priority = \
                     IPCHAINS_HOOKS[chain.name] if name == NFT_TABLE else base_chain(name, chain.name)
                 out.policy = chain.policy.lower()
-            out.rules = [nft.LeftOut(r.why) if isinstance(r, LeftOutRule) else translator.rule(r) for r in chain.rules]
+            out.rules = [nft.LeftOut(r.why) if isinstance(r, LeftOutRule) else r.rule if isinstance(r, NftOnly)
+                         else translator.rule(r) for r in chain.rules]
             chains.append(out)
         result.tables.append(nft.Table(name, chains=chains))
     return result, translator.findings
