@@ -1011,11 +1011,13 @@ class _Evaluator:
 
     def text_errors(self, text: "_Text", root) -> None:
         """Syntax errors of a sourced file or eval'd string: placed where the script brings it in."""
-        for line, col, message in _syntax_errors(root, text.src):
-            where = text.origin or text.src.pos(0)
-            if text.file != self.main_file:
-                message = f"{text.file}:{line}:{col}: {message}"
-            self.notes[(*where, message)] = None
+        errors, unread = _judged_syntax_errors(root, text.src)
+        for found, kind in ((errors, self.notes), (unread, self.warnings)):
+            for line, col, message in found:
+                where = text.origin or text.src.pos(0)
+                if text.file != self.main_file:
+                    message = f"{text.file}:{line}:{col}: {message}"
+                kind[(*where, message)] = None
 
     def find_sourced(self, name: str) -> str | None:
         """Where a sourced file is: relative to the script's directory, or under a --source-path
@@ -1529,7 +1531,7 @@ def _call(ev: _Evaluator, node, ctx: _Ctx, argv, assignments):
     frame = ctx.frame
     line, col = ev.src.pos(node.start_byte)
     if name in frame.calls or frame.depth >= MAX_CALL_DEPTH:
-        ev.diagnose(node, f"recursive call to {name} not followed")
+        ev.warn(node, f"recursive call to {name} not followed")
         return None
     body, body_text = ev.funcs[name]
     callee = _Frame(name, _Params.of(argv[1:]), frame.depth + 1, frame.calls + (name,))
@@ -1703,7 +1705,7 @@ def _keep_agreed_programs(ev: _Evaluator, names, ends) -> None:
 
 
 def _program_of_value(value) -> str | None:
-    if not value or len(value) != 1:
+    if type(value) is not tuple or len(value) != 1:  # unset, unknown, several parts, or an array
         return None
     part = value[0]
     if type(part) is Literal:
@@ -1937,6 +1939,11 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
     source = _Source(text)
     parsed = _safe_for_tree_sitter(source.bytes)
     tree = _parser().parse(parsed)
+    skipped: list = []  # syntax errors of the lines left out to read the rest
+    if tree.root_node.has_error:
+        parsed, tree = _masked(parsed, tree)
+        if tree.root_node.has_error and not _bash_accepts(source.bytes):
+            parsed, tree, skipped = _recovered(parsed, tree, source)
     repairs = 0
     while True:
         evaluator = _Evaluator(source, file, parsed, repairs < MAX_REPAIRS, plain_path)
@@ -1952,8 +1959,10 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
             else:
                 parsed, tree = repaired
                 repairs += 1
-    errors = _syntax_errors(tree.root_node, source) + list(evaluator.notes)
-    warnings = list(evaluator.warnings)
+    syntax, unread = _judged_syntax_errors(tree.root_node, source) if not skipped else (
+        _syntax_errors(tree.root_node, source), [])
+    errors = sorted(set(skipped + syntax)) + list(evaluator.notes)
+    warnings = unread + list(evaluator.warnings)
     if not evaluator.commands and evaluator.unresolved is not None:
         line, col, command, why = evaluator.unresolved
         warnings.append((line, col, f"no ip, ipchains or iptables command found; `{command}` may run one,"
@@ -1965,12 +1974,126 @@ def _parse_repaired(parsed: bytes):
     """Parse a sourced file or eval'd string, patching the newlines the grammar swallows (see _Reparse)
     at once: such texts are small, and a restart of the whole evaluation is not theirs to ask for."""
     tree = _parser().parse(parsed)
+    if tree.root_node.has_error:
+        parsed, tree = _masked(parsed, tree)
     for _ in range(MAX_REPAIRS):
         repaired = _repair(tree, parsed)
         if repaired is None:
             break
         parsed, tree = repaired
     return parsed, tree
+
+
+# ------------------------------------------------- what tree-sitter-bash cannot read, and bash can
+# Some valid shell defeats the grammar: `for NAME do` (no `;` or newline before
+# `do`), `\(` and `\)` in `[ ... ]`, and more (backslashes inside backticks, `'|'`
+# in a case arm, `[ -d / ]`, `cmd ==`).  The first two are masked in the copy
+# tree-sitter reads, byte for byte the same length (words are read from the real
+# text).  For the rest, bash is asked: when `bash -n` accepts the script (it
+# parses, never runs), what the grammar could not read is not a syntax error:
+# it is skipped, with a warning where it holds an ip, ipchains or iptables word.
+
+_FOR_WITHOUT_SEPARATOR = re.compile(rb"(\bfor[ \t]+[A-Za-z_][A-Za-z0-9_]*)[ \t]+(do\b)")
+_TEST_LINE_WITH_PARENTHESIS = re.compile(rb"^.*(?:\[|\btest)[ \t].*\\[()].*$", re.MULTILINE)
+_ESCAPED_PARENTHESIS = re.compile(rb"(?<=[ \t])\\([()])(?=[ \t])")
+_PROGRAM_WORD = re.compile(r"(?<![\w.-])(?:ip|iptables|ipchains)(?![\w.-])")
+
+
+def _masked(parsed: bytes, tree):
+    masked = _FOR_WITHOUT_SEPARATOR.sub(lambda m: m.group(1) + b";" + b" " * (len(m.group(0)) - len(m.group(1)) - 3)
+                                        + m.group(2), parsed)
+    # `[ \( -n "$A" \) ]`: the grammar reads `[ ( -n "$A" ) ]`
+    masked = _TEST_LINE_WITH_PARENTHESIS.sub(
+        lambda line: _ESCAPED_PARENTHESIS.sub(lambda m: b" (" if m.group(1) == b"(" else b") ", line.group(0)), masked)
+    if masked == parsed:
+        return parsed, tree
+    return masked, _parser().parse(masked)
+
+
+MAX_RECOVERIES = 64
+
+
+def _recovered(parsed: bytes, tree, source: "_Source"):
+    """A script with a real syntax error: tree-sitter's own recovery may swallow
+    everything after it into one ERROR.  The line where the parse went wrong is
+    left out (blanked in the copy tree-sitter reads), and the rest parsed again,
+    until it reads: each left-out line is one error, and the rest is read."""
+    errors = []
+    for _ in range(MAX_RECOVERIES):
+        if not tree.root_node.has_error:
+            break
+        offset = _where_parsing_failed(tree.root_node)
+        start = parsed.rfind(b"\n", 0, offset) + 1
+        end = parsed.find(b"\n", offset)
+        end = len(parsed) if end < 0 else end
+        if start == end:  # an empty line: nothing left to take out
+            break
+        line, col = source.pos(offset)
+        snippet = _shorten(" ".join(source.text(offset, end).split()), 40)
+        errors.append((line, col, f"syntax error near {snippet!r}: line skipped"))
+        parsed = parsed[:start] + bytes(c if c == 0x0A else 0x20 for c in parsed[start:end]) + parsed[end:]
+        tree = _parser().parse(parsed)
+    return parsed, tree, errors
+
+
+def _where_parsing_failed(node) -> int:
+    """Byte offset of the first token the grammar could not place: inside an ERROR, the first
+    child that is not a whole statement; a MISSING node's place."""
+    while True:
+        if node.is_missing:
+            return node.start_byte
+        children = node.children
+        if node.is_error:
+            for child in children:
+                if child.is_error or child.has_error or child.is_missing or not child.is_named:
+                    node = child
+                    break
+            else:
+                return node.start_byte
+            if not node.has_error and not node.is_error and not node.is_missing:
+                return node.start_byte  # an unexpected keyword or operator
+            continue
+        following = next((c for c in children if c.has_error or c.is_error or c.is_missing), None)
+        if following is None:
+            return node.start_byte
+        node = following
+
+
+def _judged_syntax_errors(root, source: "_Source") -> tuple[list, list]:
+    """(errors, warnings): the grammar's syntax errors, unless bash reads the text."""
+    errors = _syntax_errors(root, source)
+    if not errors or not _bash_accepts(source.bytes):
+        return errors, []
+    warnings = []
+    for first_line, last_line, line, col in _unread_regions(root, source):
+        lines = source.str.splitlines()[first_line - 1 : last_line]
+        if any(_PROGRAM_WORD.search(text.split("#", 1)[0]) for text in lines):
+            span = f"line {first_line}" if first_line == last_line else f"lines {first_line}-{last_line}"
+            warnings.append((line, col, f"pyip cannot read {span}, which bash reads: commands there are skipped"))
+    return [], warnings
+
+
+def _unread_regions(root, source: "_Source") -> list:
+    """(first line, last line, line, col) of each outermost ERROR or MISSING node."""
+    regions, stack = [], [root] if root.has_error else []
+    while stack:
+        node = stack.pop()
+        if node.is_missing or node.is_error:
+            line, col = source.pos(node.start_byte)
+            regions.append((line, node.end_point.row + 1, line, col))
+        else:
+            stack.extend(reversed([c for c in node.children if c.has_error or c.is_missing]))
+    return regions
+
+
+def _bash_accepts(data: bytes) -> bool:
+    """Does `bash -n` (parse only, never run) accept the text?  False without bash."""
+    import subprocess
+
+    try:
+        return subprocess.run(["bash", "-n"], input=data, capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
 
 
 # tree-sitter-bash's scanner can crash the whole process (SIGSEGV) on a 4-byte

@@ -464,7 +464,8 @@ def test_set_and_shift_at_top_level():
 def test_recursion_is_guarded():
     script = read_script("f() { ip a; g; }\ng() { f; }\nf\n", "t.sh")
     assert [texts(c) for c in script.commands] == [["ip", "a"]]
-    assert script.errors == ((2, 7, "recursive call to f not followed"),)
+    # valid shell: said, but not an error
+    assert script.errors == () and script.warnings == ((2, 7, "recursive call to f not followed"),)
 
 
 def test_nested_function_context():
@@ -513,10 +514,10 @@ def test_continuation_inside_a_word():
         "f() {\n ip a\n",
         "ip a )\nip b\n",
         "$(\n",
-        "cat <<EOF\nno end\n",
     ],
 )
 def test_malformed_scripts_give_errors_not_tracebacks(text):
+    # (`cat <<EOF` without its end is no error: bash -n accepts it, reading to the end of the file)
     script = read_script(text, "bad.sh")
     assert script.errors
     for line, col, message in script.errors:

@@ -330,3 +330,41 @@ def test_pyip_finds_the_commands_bash_runs(statements, shim_dir, tmp_path_factor
     assert found.errors == () and found.warnings == (), (found.errors, found.warnings)
     mine = [" ".join([command.program] + [str(w) for w in command.words[1:]]) for command in found.commands]
     assert mine == real
+
+
+# ---------------------------------------- what tree-sitter-bash cannot read, and bash can (item 5)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('if [ \\( -n "$A" \\) -o ! \\( -z "$B" \\) ]; then iptables -F; fi\n', ["iptables -F"]),
+    ("for file do iptables -A INPUT -s $file -j DROP; done\n", ["iptables -A INPUT -s $file -j DROP"]),
+    ("x=`echo \\`date\\``\n", []),
+    ("case $x in\n'|') echo bar;;\nesac\n", []),
+    ("if [ -d / ]; then ip route flush cache; fi\n", None),  # read in part: a warning says what is skipped
+])
+def test_valid_shell_the_grammar_stumbles_on_is_no_syntax_error(text, expected):
+    """Each of these passes `bash -n`; the statement after it is read whatever happens to it."""
+    assert subprocess.run(["bash", "-n"], input=text, text=True).returncode == 0
+    script = read_script(text + "ip route add 10.9.0.0/16 dev lo\n", "t.sh")
+    assert script.errors == ()
+    found = [" ".join(str(w) for w in c.words) for c in script.commands]
+    assert found[-1] == "ip route add 10.9.0.0/16 dev lo"
+    if expected is not None:
+        assert found[:-1] == expected and script.warnings == ()
+    else:
+        assert all("which bash reads" in message for _, _, message in script.warnings)
+
+
+def test_a_real_syntax_error_is_reported_once_and_the_rest_is_read():
+    text = "iptables -F\nif then fi fi\nip route add 10.9.0.0/16 dev lo\n"
+    assert subprocess.run(["bash", "-n"], input=text, text=True, capture_output=True).returncode != 0
+    script = read_script(text, "t.sh")
+    assert script.errors and all(line == 2 for line, _, _ in script.errors)
+    assert [str(c.words[0]) for c in script.commands] == ["iptables", "ip"]
+
+
+def test_lint_says_nothing_of_a_script_bash_reads_and_the_grammar_does_not(tmp_path):
+    script = write(tmp_path / "zgrep-like", "#!/bin/sh\nfor i do\n  echo \"$i\"\ndone\n"
+                                            "x=`echo \\`date\\``\n[ \\( -n \"$x\" \\) ] && echo ok\n")
+    result = pyip("lint", str(script))
+    assert result.stdout == "" and result.returncode == 0
