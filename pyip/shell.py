@@ -34,7 +34,7 @@ import re
 import attrs
 
 from .ast.base import Symbol  # a value known only at run time, kept by the text that names it
-from .runners import RUNNERS, ip_namespace, runner, strip_runners
+from .runners import RUNNERS, ip_namespace, strip_runners
 
 __all__ = [
     "Command",
@@ -926,14 +926,16 @@ class _Evaluator:
         stack = [(self.block(root.children, _Ctx((), False, top, text=main)), main)]
         while stack:
             generator, text = stack[-1]
-            self.use(text)  # a generator reads the text its nodes come from
+            if text is not self.text:
+                self.use(text)  # a generator reads the text its nodes come from
             try:
                 node, ctx = next(generator)
             except StopIteration:
                 stack.pop()
                 continue
             self.steps += 1
-            self.use(ctx.text)
+            if ctx.text is not self.text:
+                self.use(ctx.text)
             if self.steps > MAX_STEPS:
                 self.diagnose(node, f"evaluation stopped after {MAX_STEPS} steps")
                 return
@@ -961,9 +963,11 @@ class _Evaluator:
 
     def has_substitution(self, node) -> bool:
         parsed, start, end = self.parsed, node.start_byte, node.end_byte
-        return parsed.find(b"$(", start, end) >= 0 or parsed.find(b"`", start, end) >= 0 \
-            or parsed.find(b"(", start, end) >= 0 and (parsed.find(b"<(", start, end) >= 0
-                                                        or parsed.find(b">(", start, end) >= 0)
+        if parsed.find(b"`", start, end) >= 0:
+            return True
+        return parsed.find(b"(", start, end) >= 0 and (  # $( ), <( ), >( )
+            parsed.find(b"$(", start, end) >= 0 or parsed.find(b"<(", start, end) >= 0
+            or parsed.find(b">(", start, end) >= 0)
 
     def program_of(self, word: Word) -> str | None:
         """The recognised program a command word names: by its text, or by what every value the
@@ -1289,24 +1293,32 @@ def _run_command(ev: _Evaluator, node, ctx: _Ctx):
 def _run_words(ev: _Evaluator, node, ctx: _Ctx, argv, assignments=(), netns=None):
     """What the expanded words run: a function, a recognised program (through any
     runners in front of it), a string to evaluate, a file to read, or a builtin."""
-    if argv and argv[0].text in ev.funcs:
-        return _call(ev, node, ctx, argv, assignments)
-    if argv and runner(argv[0]):
-        argv = strip_runners(argv)
     if not argv:
         return None
-    program = ev.program_of(argv[0])
+    head = argv[0].text  # built from its parts at each look: looked at once
+    if head in ev.funcs:
+        return _call(ev, node, ctx, argv, assignments)
+    if head is not None and head.rsplit("/", 1)[-1] in RUNNERS:
+        argv = strip_runners(argv)
+        if not argv:
+            return None
+        head = argv[0].text
+    if head is not None:
+        base = head.rsplit("/", 1)[-1]
+        program = base if base in PROGRAMS else None
+    else:
+        program = ev.program_of(argv[0])
     if program == "ip" and len(argv) > 3 and (argv[1].text or "x")[:1] in ("-", "n"):
         inner, netns = ip_namespace(argv)
         if inner is not argv:  # `ip netns exec NS CMD...` runs CMD
             return _run_words(ev, node, ctx.note(f"ip netns exec {netns}", conditional=False), inner, (), netns)
     if program:
-        if argv[0].text is None and _program_name(argv[0]) is None:  # named by every value it may hold
+        if head is None and _program_name(argv[0]) is None:  # named by every value it may hold
             argv = [Word(ev.literal_parts(program), argv[0].line, argv[0].col), *argv[1:]]
         if not ctx.muted:
             ev.commands.append(_make_command(ev, node, ctx, argv, netns))
         return None
-    name = argv[0].text
+    name = head
     if name in _RUNS_OTHERS and name not in ev.funcs:
         return _run_other(ev, node, ctx, name, argv)
     _builtin_effects(ev, argv)
