@@ -2041,8 +2041,9 @@ def _recovered(parsed: bytes, tree, source: "_Source"):
         if start == end:  # an empty line: nothing left to take out
             break
         line, col = source.pos(offset)
+        said = [error for error in _syntax_errors(tree.root_node, source) if error[0] == line]
         snippet = _shorten(" ".join(source.text(offset, end).split()), 40)
-        errors.append((line, col, f"syntax error near {snippet!r}: line skipped"))
+        errors.append(said[0] if said else (line, col, f"syntax error near {snippet!r}"))
         parsed = parsed[:start] + bytes(c if c == 0x0A else 0x20 for c in parsed[start:end]) + parsed[end:]
         tree = _parser().parse(parsed)
     return parsed, tree, errors
