@@ -64,6 +64,13 @@ def test_router_script_through_the_shims_behaves_as_2_2(tmp_path):
         assert ran.returncode == 0, ran.stderr
         verdicts = probe(network, PROBES)
         live = nft_rules(network["router"])
+        masquerading = ipchains(network["router"], shim_dir, "-M", "-L", "-n")
+    # -M -L: conntrack's source-NAT entries in ipchains' columns, the client's connection to the server's
+    # port 80 among them (closed, still tracked)
+    lines = masquerading.stdout.splitlines()
+    assert lines[:2] == ["IP masquerading entries", "prot expire   source               destination          ports"]
+    assert any(line.startswith("TCP  ") and " 10.0.0.2             63.89.102.1          " in line
+               and line.endswith(") -> 80") for line in lines[2:]), lines
     # the verdicts tests/test_translate_ipchains.py establishes for 2.2 (input saw forwarded packets,
     # MASQ on forward, replies through forward's DENY)
     assert verdicts == [

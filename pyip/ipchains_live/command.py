@@ -22,7 +22,7 @@ from .state import TABLE, nft_names, read_model, read_state
 from .transaction import LiveError, transaction
 
 ATTEMPTS = 5  # a transaction another change beat is made again from a fresh reading
-VERSION = "ipchains 1.3.10, 1-Sep-2000 (pyip: on nftables, table ip ipchains)"
+VERSION = "ipchains 1.3.10 (pyip: on nftables, table ip ipchains)"
 
 
 def words_of(argv: list[str]) -> list[Word]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..parser.ipchains import ICMP_NAMES
 
-PACKAGE = "ipchains 1.3.10, 1-Sep-2000"
+# ipchains printed its package_version here, "ipchains VERSION, DATE"; the date of 1.3.10 is not known to pyip.
+PACKAGE = "ipchains 1.3.10"
 
 USAGE = """\
 Usage: {p} -[ADC] chain rule-specification [options]

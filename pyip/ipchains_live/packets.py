@@ -22,6 +22,7 @@ import subprocess
 from ..ast import firewall as fw
 from ..ast import ipchains as ch
 from ..ruleset import kernel_rules
+from .listing import address_name, port_text
 from .state import read_model, read_state
 
 FATES = {"ACCEPT": "accepted", "DENY": "denied", "REJECT": "rejected", "MASQ": "masqueraded",
@@ -153,6 +154,10 @@ def list_masquerading(command: ch.ListMasquerading, out, err) -> int:
         if index == 0:
             out.write(f"prot {'expire':<8} {'source':<20} {'destination':<20} ports\n")
         protocol, seconds, source, destination, sport, mport, dport = entry
+        if not command.numeric:  # names as print_masq() gave them: hosts, and services of TCP and UDP ports
+            source, destination = (address_name(ipaddress.IPv4Address(a), False) for a in (source, destination))
+            if protocol in ("TCP", "UDP"):
+                sport, dport = (port_text(int(p), 6 if protocol == "TCP" else 17, False) for p in (sport, dport))
         out.write(f"{protocol:<5}{seconds // 60:02d}:{seconds % 60:02d}.00 {source:<20} {destination:<20} "
                   f"{sport} ({mport}) -> {dport}\n")
     return 0
