@@ -96,20 +96,20 @@ def count_text(value: int, exact: bool, width: int) -> str:
     return f"{(mega + 500) // 1000:>4}G "
 
 
-def rule_line(rule: fw.Rule, packets: int, octets: int, fmt: Format, number: int) -> str:
-    words = [f"{number:<4} "] if fmt.line_numbers else []
+def rule_line(rule: fw.Rule, packets: int, octets: int, fmt: Format, position: int) -> str:
+    words = [f"{position:<4} "] if fmt.line_numbers else []
     if fmt.verbose:
         words += [count_text(packets, fmt.exact, 8), count_text(octets, fmt.exact, 10)]
     words.append(f"{target_label(rule.target):<9} ")
     protocol = rule.protocol
-    number_ = protocol.value.number if protocol is not None else 0
-    words.append(("!" if protocol is not None and protocol.negated else " ") + protocol_column(number_))
+    protocol_number = protocol.value.number if protocol is not None else 0
+    words.append(("!" if protocol is not None and protocol.negated else " ") + protocol_column(protocol_number))
     words.append(options(rule))
     if fmt.verbose:
         words.append(verbose_columns(rule, fmt))
     words.append(address_column(rule.source, fmt) + " ")
     words.append(address_column(rule.destination, fmt))
-    words.append(ports_column(rule, number_, fmt))
+    words.append(ports_column(rule, protocol_number, fmt))
     return "".join(words)
 
 

@@ -88,7 +88,7 @@ class KernelChain:
 
 @attrs.define
 class Counted:
-    """One ipchains rule as the kernel holds it: the rule, its counters, and the nft rules it became."""
+    """One ipchains rule as the kernel holds it, and what its nft rules counted."""
 
     rule: fw.Rule
     packets: int = 0
