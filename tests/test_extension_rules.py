@@ -72,6 +72,16 @@ RULES = [
     ("nat", "OUTPUT", "-p tcp -j REDIRECT --to-ports 8000-8080/8010"),
     ("nat", "POSTROUTING", "-p tcp -j SNAT --to-source 10.0.0.1:2000-3000/2100"),
     ("filter", "INPUT", "-m recent --remove --rttl"),
+    ("filter", "FORWARD", "-m connbytes ! --connbytes 10:10 --connbytes-dir both --connbytes-mode bytes"),
+    ("filter", "FORWARD", "-m connbytes --connbytes 0:0 --connbytes-dir reply --connbytes-mode packets"),
+    ("filter", "FORWARD", "-m connbytes --connbytes 10: --connbytes-dir reply --connbytes-mode avgpkt"),
+    ("mangle", "FORWARD", "-p tcp -j TCPOPTSTRIP --strip-options timestamp,mss,19"),
+    ("mangle", "FORWARD", "-p tcp -j TCPOPTSTRIP --strip-options mss,2"),
+    ("mangle", "INPUT", "-j CONNSECMARK --save --restore"),
+    ("nat", "PREROUTING", "-j NETMAP --to 10.1.2.3/255.255.0.0"),
+    ("filter", "INPUT", "-j IDLETIMER --timeout 30 --label " + "z" * 40),  # cut to 27
+    ("filter", "FORWARD", "-m physdev --physdev-in " + "v" * 20),  # cut to 15
+    ("mangle", "PREROUTING", "-j TEE --gateway 10.0.0.9 --oif " + "w" * 20),
 ]
 
 
@@ -114,6 +124,9 @@ TRANSLATIONS = [
     "-t mangle -A PREROUTING -j CONNMARK --restore-mark",
     "-t mangle -A POSTROUTING -m connmark ! --mark 0x10/0xf0 -j CONNMARK --save-mark",
     "-A OUTPUT -m statistic --mode nth --every 4 --packet 3 -j ACCEPT",
+    "-A OUTPUT -m connbytes --connbytes 1000 --connbytes-dir reply --connbytes-mode bytes",
+    "-A OUTPUT -m connbytes ! --connbytes 100:200 --connbytes-dir both --connbytes-mode avgpkt",
+    "-A INPUT -p tcp -j SYNPROXY --mss 1460 --wscale 7 --sack-perm",
 ]
 
 

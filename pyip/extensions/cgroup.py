@@ -23,9 +23,7 @@ class Match(Extension):
     options = (Opt("path", "path", invert=True), Opt("cgroup", "cgroup", invert=True))
 
     def read_path(self, given):
-        if len(given.value) > 4095:  # char path[XT_CGROUP_PATH_MAX]
-            raise problem('cgroup: option "--path" must be no more than 4095 characters')
-        return given.value
+        return given.value[:4095]  # XTOPT_PUT cuts to XT_CGROUP_PATH_MAX, with its NUL
 
     def read_cgroup(self, given):
         return parse_number(self.name, "cgroup", given.value)

@@ -156,10 +156,8 @@ class Match(Extension):
 
     def read_name(self, given):
         if not given.value:
-            raise problem('hashlimit: option "--hashlimit-name" must be at least 1 characters')
-        if len(given.value) > 254:  # char name[NAME_MAX]
-            raise problem('hashlimit: option "--hashlimit-name" must be no more than 254 characters')
-        return given.value
+            raise problem("Argument must have a minimum length of 1 characters")
+        return given.value[:254]  # XTOPT_PUT cuts to char name[NAME_MAX], with its NUL
 
     def read_interval(self, given):
         value = atoll(given.value)

@@ -25,8 +25,8 @@ class Match(Extension):
                Opt("physdev-is-bridged", "physdev-is-bridged", arity=0, invert=True))
 
     def read_physdev_in(self, given):
-        if len(given.value) >= 16:  # IFNAMSIZ
-            raise problem(f'physdev: option "--{given.option.name}" is too long')
+        if len(given.value) >= 16:  # xtables_parse_interface()
+            raise problem(f"interface name `{given.value}' must be shorter than IFNAMSIZ (15)")
         return given.value
 
     read_physdev_out = read_physdev_in
