@@ -36,7 +36,7 @@ def codes(text: str, dialect: str = "modern", **options) -> set[str]:
 
 
 def test_the_catalog_has_every_rule_of_the_issue():
-    assert ALL_CODES == [f"PI{n:03d}" for n in range(22)]
+    assert ALL_CODES == [f"PI{n:03d}" for n in range(23)]
     names = {code: rule.name for code, rule in RULES.items()}
     assert names["PI006"] == "fwmark-base" and names["PI000"] == "syntax-error"
 
@@ -276,7 +276,8 @@ def test_a_function_two_case_arms_call_is_no_duplicate():
     script = ("start() {\n  iptables -t mangle -A OUTPUT -p tcp --sport 22 -j TOS --set-tos Minimize-Delay\n}\n"
               "case \"$1\" in\n  start) start ;;\n  restart) start ;;\nesac\n"
               "iptables -t mangle -A OUTPUT -p tcp --sport 22 -j TOS --set-tos Minimize-Delay\n")  # a real copy
-    assert [(f.line, f.code, f.message) for f in lint.lint(script, "t.sh")] == [
+    # (PI022: nft cannot set TOS exactly as iptables does; not this test's business)
+    assert [(f.line, f.code, f.message) for f in lint.lint(script, "t.sh") if f.code != "PI022"] == [
         (8, "PI018", "the same rule as at 2:22 in mangle OUTPUT")]
 
 
@@ -298,7 +299,9 @@ def test_patch_o_matic_extensions_are_removed_features(tmp_path):
         "iptables -A INPUT -p tcp --dport 80 -m string --algo bm --string cmd.exe -j DROP",
         "iptables -A FORWARD -p tcp --syn -m connlimit --connlimit-above 4 -j REJECT"]
     # what stays is only what has no fix; pyip reads no connlimit, which lint does not call a mistake
-    assert [(f.line, f.code) for f in lint.lint(fixed, "t.sh", "modern")] == [(1, "PI007"), (4, "PI007")]
+    # (PI022: nft has no string match; not this test's business)
+    assert [(f.line, f.code) for f in lint.lint(fixed, "t.sh", "modern") if f.code != "PI022"] == [
+        (1, "PI007"), (4, "PI007")]
     with namespace("pyiplint") as ns:
         for number, line in enumerate(PATCH_O_MATIC.splitlines(), 1):
             assert run("ip", "netns", "exec", ns, *line.split()).returncode != 0, line

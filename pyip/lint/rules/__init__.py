@@ -26,4 +26,5 @@ from . import (  # noqa: F401  (imported for their @register)
     pi019_host_bits,
     pi020_mark_arithmetic,
     pi021_crlf_line_endings,
+    pi022_no_nft_equivalent,
 )
