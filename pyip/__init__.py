@@ -32,28 +32,29 @@ def parse(text: str, dialect: str = "modern", *, file: str = "-", rt_tables: str
 
 
 def parse_script(text: str, dialect: str = "modern", *, file: str = "-", rt_tables: str | None = None,
-                 names=None, defines: dict[str, str] | None = None):
+                 names=None, defines: dict[str, str] | None = None, args=None):
     """Yield an IpCommand or firewall Command, or the PyipError it raised, for each ip or iptables command in text.
 
     The text is read as the shell would run it (pyip.shell): loops unrolled,
     functions called, known variables substituted; a value known only at
-    run time stays a Symbol, unless `defines` gives its value.  Other
-    commands are passed over.  A script that is not str (bytes: decode it
-    first) raises TypeError, an unknown dialect ValueError, at once.
+    run time stays a Symbol, unless `defines` gives its value; `args` are the
+    script's arguments ($1 ...).  Other commands are passed over.  A script
+    that is not str (bytes: decode it first) raises TypeError, an unknown
+    dialect ValueError, at once.
     """
     from .errors import check_api_input
 
     check_api_input(text, dialect, file)
-    return _parse_script(text, dialect, file, rt_tables, names, defines)
+    return _parse_script(text, dialect, file, rt_tables, names, defines, args)
 
 
-def _parse_script(text: str, dialect: str, file: str, rt_tables, names, defines):
+def _parse_script(text: str, dialect: str, file: str, rt_tables, names, defines, args=None):
     from .names import Databases, system
     from .script import script_commands
 
     if names is None:
         names = Databases.load(rt_tables=rt_tables) if rt_tables else system()
-    for words in script_commands(text, file, defines):
+    for words in script_commands(text, file, defines, args):
         if isinstance(words, PyipError):
             yield words
             continue

@@ -28,6 +28,20 @@ def source_path(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(values)
 
 
+def script_args(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
+    """The scripts' arguments ($1 ...), for `pyip lint`, which takes several files: set for the shell layer."""
+    from .shell import SCRIPT_ARGS
+
+    SCRIPT_ARGS.set(tuple(values) if values else None)
+    return tuple(values)
+
+
+script_args_option = click.option(
+    "-a", "--arg", "script_args", multiple=True, metavar="ARG", callback=script_args, expose_value=False,
+    help="An argument the scripts are run with ($1, $2 ... in order; repeatable): only the paths "
+         "`sh FILE ARG...` takes are checked.")
+
+
 source_path_option = click.option(
     "-P", "--source-path", "source_path", multiple=True, metavar="DIR", callback=source_path, expose_value=False,
     type=click.Path(file_okay=False), help="Look here for files the script sources (`. ./functions`, "

@@ -36,6 +36,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"))
+@click.argument("args", nargs=-1)
 @click.option("--dialect", type=click.Choice(DIALECTS), default=MODERN, show_default=True,
               help="legacy: read commands as the Linux 2.2-era tools did.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per command.")
@@ -43,8 +44,9 @@ def cli() -> None:
               help="Read table names from this file instead of /etc/iproute2/rt_tables.")
 @source_path_option
 @define_option
-def parse(file, dialect: str, as_json: bool, rt_tables: str | None, defines: dict) -> None:
-    """Print each ip command of FILE (- for stdin) in canonical form.
+def parse(file, args: tuple, dialect: str, as_json: bool, rt_tables: str | None, defines: dict) -> None:
+    """Print each ip command of FILE (- for stdin) in canonical form; ARGS are the script's
+    arguments ($1 ...), as in `sh FILE ARGS...`.
 
     Errors go to stderr as FILE:LINE:COL: error: MESSAGE; parsing goes on
     with the next command, and the exit status is 1 if any command failed.
@@ -61,7 +63,8 @@ def parse(file, dialect: str, as_json: bool, rt_tables: str | None, defines: dic
     out = sys.stdout
     said = set()  # a loop unrolled by the shell layer repeats its errors: each is said once
     with collector_paused():  # many small acyclic objects: the collector would only cost time
-        for result in parse_script(text, dialect, file=name, rt_tables=rt_tables, defines=defines):
+        for result in parse_script(text, dialect, file=name, rt_tables=rt_tables, defines=defines,
+                                   args=args or None):
             if isinstance(result, PyipError):
                 if str(result) in said:
                     continue

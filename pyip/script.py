@@ -32,15 +32,16 @@ class Entry(NamedTuple):
     netns: str | None = None  # the network namespace it runs in (`ip netns exec NS ...`, `ip -n NS ...`)
 
 
-def script_commands(text: str, file: str = "-", defines: dict[str, str] | None = None
+def script_commands(text: str, file: str = "-", defines: dict[str, str] | None = None, args=None
                     ) -> Iterator[list[Word] | PyipError]:
     """Each command of a shell script as words, in run order; shell syntax errors as PyipError.
-    `defines`: values of variables the script computes when it runs (pyip.shell.read_script)."""
-    for entry in script_entries(text, file, defines):
+    `defines`: values of variables the script computes when it runs; `args`: its arguments
+    (pyip.shell.read_script)."""
+    for entry in script_entries(text, file, defines, args):
         yield entry if isinstance(entry, PyipError) else entry.words
 
 
-def script_entries(text: str, file: str = "-", defines: dict[str, str] | None = None
+def script_entries(text: str, file: str = "-", defines: dict[str, str] | None = None, args=None
                    ) -> Iterator[Entry | PyipError]:
     """Each command of a shell script, in run order; shell syntax errors as PyipError."""
     if is_binary(text):
@@ -51,7 +52,7 @@ def script_entries(text: str, file: str = "-", defines: dict[str, str] | None = 
         if simple is not None:
             yield from (Entry(words) for words in simple)
             return
-    yield from shell_commands(text, file, defines)
+    yield from shell_commands(text, file, defines, args)
 
 
 def is_binary(text: str) -> bool:
@@ -97,30 +98,41 @@ def simple_commands(text: str, file: str) -> list[list[Word]] | None:
         return None
 
 
-def shell_commands(text: str, file: str, defines: dict[str, str] | None = None) -> Iterator[Entry | PyipError]:
-    yield from read_shell(text, file, defines)[0]
+def shell_commands(text: str, file: str, defines: dict[str, str] | None = None, args=None
+                   ) -> Iterator[Entry | PyipError]:
+    yield from read_shell(text, file, defines, args)[0]
 
 
-def read_shell(text: str, file: str, defines: dict[str, str] | None = None
+def read_shell(text: str, file: str, defines: dict[str, str] | None = None, args=None
                ) -> tuple[list[Entry | PyipError], frozenset]:
-    """The commands (shell syntax errors as PyipError) and the variables the script sets."""
-    from .shell import Literal, read_script
+    """The commands of the path the script takes (shell syntax errors, and conditions the path
+    depends on that only the run decides, as PyipError) and the variables the script sets."""
+    from .shell import read_script
 
     if is_binary(text):
         return [binary_file(file)], frozenset()
-    script = read_script(text, file, defines)
+    script = read_script(text, file, defines, args=args)
+    return shell_entries(script, file, script.commands, script.undecided), script.variables
+
+
+def shell_entries(script, file: str, commands, undecided=()) -> list[Entry | PyipError]:
+    """`commands` of a read script as Entries, after its errors (pyip.shell.Script)."""
+    from .shell import Literal
+
     out: list[Entry | PyipError] = []
     broken_lines = set()
     for line, col, message in script.errors:
         broken_lines.add(line)
         out.append(PyipError(f"shell: {message}", Location(file, line, col), 1))
     out += [PyipWarning(f"shell: {message}", Location(file, line, col)) for line, col, message in script.warnings]
-    for command in script.commands:
+    for line, col, message in undecided:
+        out.append(PyipError(message, Location(file, line, col), 1))
+    for command in commands:
         # What the shell could not read is reported once, above, not again as a bad command.
         if command.file != file or not broken_lines.intersection(range(command.line, command.end_line + 1)):
             out.append(Entry([parser_word(word, command.file, Literal) for word in command.words],
                              command.conditional, command.context, command.netns))
-    return out, script.variables
+    return out
 
 
 def parser_word(word, file: str, literal: type) -> Word:

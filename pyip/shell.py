@@ -20,6 +20,16 @@ directory or SOURCE_PATH; its functions keep their own file and positions.
 What may run but cannot be read (`... | sh`, `eval "$UNKNOWN"`, a sourced
 file not found) is a warning.
 
+Conditions are decided as bash decides them where their values are known
+(pyip.shell_conditions: test, [ ], [[ ]], case globs; pyip.shell_arithmetic);
+`exit`, `return`, `break` and `continue` end what they end.  Where a value is
+known only at run time and the ways a condition may go differ in what they
+do, each way is a path of its own: the script is run again for each, replaying
+the decisions before it (`_explore`), and `Script.undecided` names the
+conditions on which the commands run depend.  A condition whose branches run
+no command and change nothing that matters is not explored; its branches are
+read with what they assign unknown afterwards.
+
 Known gaps, all conservative: globs, tildes and brace expansion stay literal
 text, `${A%...}`-style operators give Symbols, array elements assigned one by
 one make the array unknown, and a function body is only read where it is called.
@@ -28,6 +38,7 @@ one make the array unknown, and a function body is only read where it is called.
 from __future__ import annotations
 
 import bisect
+import collections
 import contextvars
 import re
 
@@ -35,9 +46,13 @@ import attrs
 
 from .ast.base import Symbol  # a value known only at run time, kept by the text that names it
 from .runners import RUNNERS, ip_namespace, strip_runners
+from .shell_arithmetic import Unknowable, evaluate
+from .shell_conditions import Condition, DoubleBracket, Operand, Unknown, glob_regex
 
 __all__ = [
     "Command",
+    "Decision",
+    "Path",
     "Literal",
     "Script",
     "ShellSyntaxError",
@@ -55,6 +70,11 @@ MAX_STEPS = 500_000
 MAX_CALL_DEPTH = 64
 MAX_REPAIRS = 8  # rounds of patching newlines the grammar swallowed (see _Reparse)
 MAX_SOURCE_DEPTH = 16  # files sourcing files (or themselves)
+MAX_PATHS = 64  # ways through a script explored where a condition is known only at run time
+MAX_TOTAL_STEPS = 3_000_000  # over all paths
+MIN_EXPLORE_STEPS = 200_000  # a small script may be run up to MAX_PATHS times...
+EXPLORE_RUNS = 8  # ... a large one about this many
+MAX_LOOP_PASSES = 1000  # a while/until loop with a known condition
 
 
 # --------------------------------------------------------------------- public data
@@ -121,11 +141,39 @@ class Command:
 
 
 @attrs.frozen
-class Script:
+class Decision:
+    """A point where the path taken depends on a value known only when the script runs."""
+
+    line: int
+    col: int
+    subject: str  # the condition as written: `case "$1" in start)`, `if [ "$DHCP" = yes ]`
+    labels: tuple  # the alternatives, e.g. ("matches", "does not match")
+    choice: int  # the alternative this path took
+    why: tuple  # what it depends on: "$1", "$DHCP", "`-f /etc/x` on the running system"
+
+    @property
+    def taken(self) -> str:
+        return f"{self.subject} {self.labels[self.choice]}"
+
+
+@attrs.frozen
+class Path:
+    """One way through the script: the decisions taken and the commands run on it."""
+
+    decisions: tuple  # of Decision, in the order met
     commands: tuple
+    exit_status: int | None = 0  # of `exit N`, 0 when the script ran to its end; None: unknown
+    exited: bool = False  # ended by `exit`
+
+
+@attrs.frozen
+class Script:
+    commands: tuple  # the commands of the one path, or of the path followed when paths differ
     errors: tuple  # of (line, col, message)
     variables: frozenset = frozenset()  # names the script sets anywhere (assignments, read, for, local)
     warnings: tuple = ()  # of (line, col, message): what the script may run that could not be read
+    paths: tuple = ()  # every path explored (of Path); the first is the one `commands` follows
+    undecided: tuple = ()  # (line, col, message): conditions on which the commands run depend
 
 
 class ShellSyntaxError(ValueError):
@@ -541,10 +589,10 @@ class _Lexer:
             if nxt == "{":
                 self.braced(t[i:j], dq, i)
             else:
-                self.symbol(t[i:j], dq, i)  # $(...) and $((...)) are not evaluated
-                if t.startswith("((", i + 1):
-                    for name in _arithmetic_targets(t[i:j]):
-                        self.scope.forget(name)  # $((i++)) changes i
+                if t.startswith("((", i + 1) and t.endswith("))", i, j):
+                    self.arithmetic(t[i + 3:j - 2], t[i:j], dq, i)
+                else:
+                    self.symbol(t[i:j], dq, i)  # $(...) is not run
             return j
         if nxt == "'" and not dq:
             j = _after_ansi(t, i + 2, end)
@@ -611,6 +659,20 @@ class _Lexer:
             pass  # past the end: empty
         else:
             self.symbol(src, dq, off)
+
+    def arithmetic(self, expression: str, src: str, dq: bool, off: int) -> None:
+        # Parameter expansion first (`$((${N:-1} + 1))`), then the arithmetic itself.
+        text = _joined_text(_value_parts(_Lexer(expression, self.scope).run()))
+        try:
+            if text is None:
+                raise Unknowable(src)
+            value = evaluate(text, self.scope)
+        except (Unknowable, RecursionError, ValueError):
+            self.symbol(src, dq, off)
+            for name in _arithmetic_targets(src):
+                self.scope.forget(name)  # $((i++)) changes i
+            return
+        self.out.append((_LIT, str(value), dq, not dq, off))
 
     def length(self, name: str, src: str, dq: bool, off: int) -> None:
         state, parts = self.scope.lookup(name) if _PARAM.fullmatch(name) else (_UNKNOWN, ())
@@ -791,6 +853,12 @@ class _NoScope:
     def array(self, name):
         return None
 
+    def lookup_text(self, name):
+        raise Unknowable(f"${name}")
+
+    def assign_number(self, name, value):
+        pass
+
 
 # ---------------------------------------------------------------- evaluation
 
@@ -798,11 +866,25 @@ class _NoScope:
 class _Frame:
     """One function call (or the script's top level)."""
 
-    __slots__ = ("name", "params", "saved", "depth", "calls")
+    __slots__ = ("name", "params", "saved", "depth", "calls", "bound")
 
     def __init__(self, name, params, depth, calls):
         self.name, self.params, self.depth, self.calls = name, params, depth, calls
         self.saved: dict = {}  # values hidden by `local`, restored on return
+        self.bound: dict = {}  # n -> parts: unknown positionals a decision on this path fixed
+
+
+class _Jump(Exception):
+    """`exit`, `return`, `break` or `continue`: the driver unwinds its stack to where it lands."""
+
+    def __init__(self, kind: str, status: int | None, count: int = 1):
+        super().__init__(kind)
+        self.kind, self.status, self.count = kind, status, count
+
+
+# Generators (by function name, along their `yield from` chain) that a jump lands in.
+_SUBSHELLS = frozenset({"_run_subshell", "_run_pipeline", "_run_subshell_of"})
+_LOOPS = frozenset({"_run_for", "_run_while", "_run_c_for"})
 
 
 class _Text:
@@ -846,8 +928,9 @@ class _Ctx:
 
 
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
-_SKIPPED_STATEMENTS = frozenset({"comment", "test_command", "ERROR", "heredoc_body"})
-_BUILTINS = frozenset({"read", "shift", "set", "getopts", "printf", "mapfile", "readarray", "let", ":"})
+_SKIPPED_STATEMENTS = frozenset({"comment", "ERROR", "heredoc_body"})
+_BUILTINS = frozenset({"read", "shift", "set", "getopts", "printf", "mapfile", "readarray", "let", ":",
+                       "test", "[", "exit", "return", "break", "continue"})
 # Words that run what follows them: eval, `.`, Red Hat's `action MSG CMD...`, `sh -c`.
 _RUNS_OTHERS = frozenset({"eval", ".", "source", "alias", "action", "sh", "bash", "dash"})
 _INTERESTING = PROGRAMS | frozenset(RUNNERS) | _BUILTINS | _RUNS_OTHERS
@@ -917,11 +1000,19 @@ class _Evaluator:
         self.frame = None
         self.literals: dict = {}  # text -> (Literal(text),)
         self.defined: frozenset = frozenset()  # names given by the user (define): the script cannot change them
+        self.status: int | None = 0  # of the last statement; None: known only at run time
+        self.why: tuple = ()  # what an unknown status depends on
+        self.forced: tuple = ()  # choices to take at the first decisions (replaying a path)
+        self.trace: list = []  # the Decisions taken on this path
+        self.exited = False
+        self.exit_status: int | None = 0
+        self.args = None  # the script's arguments ($1 ...) as Words, None when not given
+        self.effects: dict = {}  # node id -> whether running it could matter (_has_effects)
 
     # -- driver: an explicit stack of generators instead of recursion
 
     def run(self, root) -> None:
-        top = _Frame(None, None, 0, ())
+        top = _Frame(None, None if self.args is None else _Params.of(self.args), 0, ())
         main = _Text(self.src, self.file, self.parsed, self.check)
         stack = [(self.block(root.children, _Ctx((), False, top, text=main)), main)]
         while stack:
@@ -932,6 +1023,11 @@ class _Evaluator:
                 node, ctx = next(generator)
             except StopIteration:
                 stack.pop()
+                continue
+            except _Jump as jump:  # raised by a statement its generator ran itself: it is over
+                stack.pop()
+                if not self.land(stack, jump):
+                    return
                 continue
             self.steps += 1
             if ctx.text is not self.text:
@@ -945,8 +1041,55 @@ class _Evaluator:
             except RecursionError:
                 self.diagnose(node, "nesting too deep: statement skipped")
                 sub = None
+            except _Jump as jump:
+                if not self.land(stack, jump):
+                    return
+                continue
             if sub is not None:
                 stack.append((sub, ctx.text))
+
+    def land(self, stack: list, jump: _Jump) -> bool:
+        """Unwind the stack to where `jump` lands; False when it ends the script."""
+        if jump.kind == "exit":
+            targets = _SUBSHELLS
+        elif jump.kind == "return":
+            targets = _SUBSHELLS | {"_run_call"}
+        else:
+            targets = _LOOPS
+        count = jump.count
+        for k in range(len(stack) - 1, -1, -1):
+            names = _chain_names(stack[k][0])
+            if targets.isdisjoint(names):
+                continue
+            if not _LOOPS.isdisjoint(names) and count > 1:
+                count -= 1
+                continue
+            _close(stack, k + 1 if jump.kind == "continue" else k)
+            self.set_status(0 if jump.kind in ("break", "continue") else jump.status, ("an exit status",))
+            return True
+        if jump.kind in ("break", "continue"):
+            self.set_status(0)  # outside a loop bash only complains
+            return True
+        if jump.kind == "return" and self.frame is not None and self.frame.name is None:
+            self.set_status(1)  # bash: "can only `return' from a function or sourced script"
+            return True
+        _close(stack, 0)
+        self.exited, self.exit_status = True, jump.status
+        return False
+
+    def decide(self, node, ctx, subject: str, labels: tuple, why) -> int | None:
+        """Which alternative this path takes where a condition is known only at run time;
+        None in a muted dry run, which must go through every alternative."""
+        if ctx.muted:
+            return None
+        k = len(self.trace)
+        choice = self.forced[k] if k < len(self.forced) else 0
+        line, col, _ = self.where(node, "")
+        self.trace.append(Decision(line, col, subject, labels, choice, tuple(why)))
+        return choice
+
+    def set_status(self, status: int | None, why=()) -> None:
+        self.status, self.why = status, tuple(why) if status is None else ()
 
     def use(self, text: _Text) -> None:
         self.text = text
@@ -1063,6 +1206,8 @@ class _Evaluator:
     def lookup(self, name: str):
         if name[0] in "0123456789":
             return self.positional(_count(name))
+        if name == "?":
+            return (_UNKNOWN, ()) if self.status is None else (_SET, (Literal(str(self.status)),))
         if name == "#":
             params = self.params()
             if params is None or params.exact < len(params.words):
@@ -1074,8 +1219,15 @@ class _Evaluator:
         return (_UNSET, ()) if value is None else (_SET, value)
 
     def positional(self, n: int):
+        if n == 0:
+            if self.args is None:
+                return _UNKNOWN, ()
+            return _SET, (Literal(self.main_file),)
+        frame = self.frame
+        if frame is not None and n in frame.bound:
+            return _SET, frame.bound[n]
         params = self.params()
-        if params is None or n == 0:
+        if params is None:
             return _UNKNOWN, ()
         if n <= params.exact:
             return _SET, params.words[n - 1].parts
@@ -1260,6 +1412,128 @@ class _Evaluator:
                 i = j
         return words
 
+    # -- values for conditions and arithmetic
+
+    def single_value(self, text: str):
+        """A word expanded without field splitting (a case subject, a [[ ]] operand): str or Unknown."""
+        out = []
+        for kind, piece, _quoted, _split, _off in _Lexer(text, self).run():
+            if kind == _SYM:
+                return Unknown(piece)
+            out.append(" " if kind == _BREAK else piece)
+        return "".join(out)
+
+    def pattern(self, text: str):
+        """A glob pattern (a case arm, the right of [[ == ]]) compiled, or Unknown."""
+        parts = []
+        for kind, piece, quoted, splittable, _off in _Lexer(text, self).run():
+            if kind == _SYM:
+                return Unknown(piece)
+            parts.append((" " if kind == _BREAK else piece, quoted and not splittable))
+        return glob_regex(parts)
+
+    def regex(self, text: str):
+        """The right of [[ =~ ]]: quoted parts match themselves."""
+        out = []
+        for kind, piece, quoted, splittable, _off in _Lexer(text, self).run():
+            if kind == _SYM:
+                return Unknown(piece)
+            out.append(re.escape(piece) if quoted and not splittable else piece)
+        try:
+            return re.compile("".join(out))
+        except re.error:
+            return re.compile("(?!)")  # bash: status 2, false
+
+    def bind(self, value, text: str) -> None:
+        """A decision found that the unknown `value` is `text` on this path: later tests agree."""
+        m = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9]+)\}?", value.name) if isinstance(value, Unknown) \
+            else None
+        if m is None:
+            return
+        name = m.group(1)
+        if name.isdigit():
+            if self.frame is not None:
+                self.frame.bound[int(name)] = (Literal(text),)
+        elif name not in self.defined:
+            self.env[name] = (Literal(text),)
+
+    def is_set(self, name: str) -> bool | None:
+        state, _parts = self.lookup(name) if _PARAM.fullmatch(name) else (_UNKNOWN, ())
+        return None if state == _UNKNOWN else state == _SET
+
+    def lookup_text(self, name: str) -> str | None:
+        """For arithmetic: a variable's text, None when unset; Unknowable when unknown."""
+        state, parts = self.lookup(name)
+        text = _joined_text(parts)
+        if state == _UNKNOWN or text is None:
+            raise Unknowable(f"${name}")
+        return None if state == _UNSET else text
+
+    def assign_number(self, name: str, value: int) -> None:
+        self.assign(name, (Literal(str(value)),))
+
+    def arithmetic(self, text: str):
+        """The value of an arithmetic expression, or Unknown; what it would assign stays unknown
+        when it cannot be computed."""
+        try:
+            return evaluate(text, self)
+        except (Unknowable, RecursionError, ValueError) as unknown:
+            for name in _arithmetic_targets(text):
+                self.forget(name)
+            return Unknown(unknown.args[0] if unknown.args else f"$(({text}))")
+
+    def arithmetic_operand(self, text: str):
+        return self.arithmetic(text)
+
+    def test_args(self, words, cond: Condition):
+        """`test`'s arguments (str or Unknown); None when an unknown might split into several."""
+        args = []
+        for word in words:
+            if _may_split(word):
+                cond.unknown(str(word))
+                return None
+            text = word.text
+            args.append(text if text is not None else Unknown(str(word)))
+        return args
+
+    def double_bracket_tokens(self, text: str) -> list:
+        tokens: list = []
+        i, end = 0, len(text)
+        while i < end:
+            m = _BLANKS.match(text, i)
+            if m:
+                i = m.end()
+                continue
+            if text.startswith("\\\n", i):
+                i += 2
+                continue
+            regex_next = tokens and isinstance(tokens[-1], Operand) and tokens[-1].value == "=~"
+            if not regex_next and text.startswith(("&&", "||"), i):
+                tokens.append(text[i:i + 2])
+                i += 2
+                continue
+            if not regex_next and text[i] in "()":
+                tokens.append(text[i])
+                i += 1
+                continue
+            try:
+                j = _word_end(text, i, end, "-", 1)
+            except ShellSyntaxError:
+                j = end
+            tokens.append(self.double_bracket_operand(text[i:j], tokens))
+            i = j
+        return tokens
+
+    def double_bracket_operand(self, word: str, tokens: list):
+        if word == "!":
+            return "!"
+        before = tokens[-1].value if tokens and isinstance(tokens[-1], Operand) else None
+        if before in ("==", "=", "!="):
+            return Operand(self.single_value(word), pattern=self.pattern(word))
+        if before == "=~":
+            return Operand(self.single_value(word), regex=self.regex(word))
+        return Operand(self.single_value(word))
+
 
 def _same_word(src: bytes, end: int, start: int) -> bool:
     # A gap of line continuations only starts with a backslash: test that first.
@@ -1277,6 +1551,7 @@ def _run_command(ev: _Evaluator, node, ctx: _Ctx):
     if not words:
         for raw in assignments:
             ev.assign_text(raw[0])
+        _assignment_status(ev, assignments)
         return None
     first = words[0][0]
     if first in ev.aliases:
@@ -1286,21 +1561,49 @@ def _run_command(ev: _Evaluator, node, ctx: _Ctx):
         if first.rsplit("/", 1)[-1] not in _INTERESTING:
             _expand_for_effects(ev, words[1:])
             ev.look_for_programs(words, node)
+            _other_status(ev, node, first)
             return None
     return _run_words(ev, node, ctx, ev.expand(words), assignments)
+
+
+# Builtins whose status is known: everything else run by a script (grep, modprobe,
+# which) succeeds or fails on the running system.
+_STATUS = {"true": 0, ":": 0, "false": 1, "echo": 0, "printf": 0, "export": 0, "readonly": 0,
+           "alias": 0, "trap": 0, "umask": 0, "set": 0, "shift": 0, "unset": 0, "local": 0, "declare": 0,
+           "typeset": 0, "getopts": None}
+
+
+def _other_status(ev: _Evaluator, node, name: str) -> None:
+    status = _STATUS.get(name, _MISSING)
+    if status is _MISSING or status is None:
+        ev.set_status(None, (f"the exit status of `{_one_line(ev.src.text(node.start_byte, node.end_byte))}`",))
+    else:
+        ev.set_status(status)
+
+
+def _assignment_status(ev: _Evaluator, assignments) -> None:
+    # `A=$(cmd)` has the status of cmd.
+    substituted = [raw[0] for raw in assignments if "$(" in raw[0] or "`" in raw[0]]
+    if substituted:
+        ev.set_status(None, (f"the exit status of `{_one_line(substituted[-1])}`",))
+    else:
+        ev.set_status(0)
 
 
 def _run_words(ev: _Evaluator, node, ctx: _Ctx, argv, assignments=(), netns=None):
     """What the expanded words run: a function, a recognised program (through any
     runners in front of it), a string to evaluate, a file to read, or a builtin."""
     if not argv:
+        ev.set_status(0)
         return None
     head = argv[0].text  # built from its parts at each look: looked at once
     if head in ev.funcs:
+        ev.set_status(0)  # an empty body
         return _call(ev, node, ctx, argv, assignments)
     if head is not None and head.rsplit("/", 1)[-1] in RUNNERS:
         argv = strip_runners(argv)
         if not argv:
+            ev.set_status(0)
             return None
         head = argv[0].text
     if head is not None:
@@ -1317,13 +1620,37 @@ def _run_words(ev: _Evaluator, node, ctx: _Ctx, argv, assignments=(), netns=None
             argv = [Word(ev.literal_parts(program), argv[0].line, argv[0].col), *argv[1:]]
         if not ctx.muted:
             ev.commands.append(_make_command(ev, node, ctx, argv, netns))
+        _program_status(ev, node, program, argv)
         return None
     name = head
     if name in _RUNS_OTHERS and name not in ev.funcs:
+        ev.set_status(0)  # what it runs sets it
         return _run_other(ev, node, ctx, name, argv)
-    _builtin_effects(ev, argv)
     ev.look_for_programs([(str(w), w.line, w.col) for w in argv], node)
+    _builtin_effects(ev, argv, node, ctx)
     return None
+
+
+# A recognised command that changes something is taken to succeed (the translation is of a run
+# where the commands work); one that asks the running system (`iptables -C`, `ip link show`) is not.
+_IPTABLES_QUERIES = frozenset({"-C", "--check", "-L", "--list", "-S", "--list-rules"})
+_IP_CHANGES = frozenset({"add", "a", "del", "delete", "d", "change", "chg", "replace", "append", "prepend",
+                         "flush", "set", "save", "restore", "exec"})
+
+
+def _program_status(ev: _Evaluator, node, program: str, argv) -> None:
+    texts = {w.text for w in argv[1:]}
+    if program in ("iptables", "ipchains"):
+        asks = not texts.isdisjoint(_IPTABLES_QUERIES)
+    elif program in ("ip", "pyip"):
+        asks = texts.isdisjoint(_IP_CHANGES) and "-batch" not in texts
+    else:
+        asks = False
+    if not asks:
+        ev.set_status(0)
+        return
+    ev.set_status(None, (f"what `{_one_line(ev.src.text(node.start_byte, node.end_byte))}` finds on the "
+                         "running system",))
 
 
 def _run_other(ev: _Evaluator, node, ctx: _Ctx, name: str, argv):
@@ -1345,8 +1672,10 @@ def _run_subshell_of(ev: _Evaluator, generator):
     if generator is None:
         return
     saved = dict(ev.env)
-    yield from generator
-    ev.env = saved
+    try:
+        yield from generator
+    finally:  # also when `exit` ends the shell
+        ev.env = saved
 
 
 def _eval(ev: _Evaluator, node, ctx: _Ctx, words, note: str):
@@ -1464,10 +1793,18 @@ def _make_command(ev: _Evaluator, node, ctx: _Ctx, argv, netns=None) -> Command:
     )
 
 
-def _builtin_effects(ev: _Evaluator, argv) -> None:
+def _builtin_effects(ev: _Evaluator, argv, node, ctx: _Ctx) -> None:
     name = argv[0].text
     args = [w.text for w in argv[1:]]
-    if name == "read":
+    if name is None:
+        ev.set_status(None, (f"the exit status of `{argv[0]}`",))
+        return
+    _other_status(ev, node, name.rsplit("/", 1)[-1])
+    if name in ("test", "["):
+        _test_builtin(ev, argv[1:] if name == "test" or not argv[-1].text == "]" else argv[1:-1])
+    elif name in ("exit", "return", "break", "continue"):
+        _jump(ev, name, argv[1:], ctx)
+    elif name == "read":
         _read_effects(ev, args)
     elif name == "shift":
         _shift(ev, args)
@@ -1483,9 +1820,39 @@ def _builtin_effects(ev: _Evaluator, argv) -> None:
         names = [a for a in args if a and _NAME.fullmatch(a)]
         ev.forget(names[-1] if names else "MAPFILE")
     elif name == "let":
+        value = 0
         for arg in argv[1:]:
-            for target in _arithmetic_targets(str(arg)):
-                ev.forget(target)
+            value = ev.arithmetic(arg.text) if arg.text is not None else Unknown(str(arg))
+            if isinstance(value, Unknown):
+                for target in _arithmetic_targets(str(arg)):
+                    ev.forget(target)
+        _arithmetic_status(ev, value)
+
+
+def _arithmetic_status(ev: _Evaluator, value) -> None:
+    if isinstance(value, Unknown):
+        ev.set_status(None, (value.name,))
+    else:
+        ev.set_status(int(value == 0))
+
+
+def _test_builtin(ev: _Evaluator, words) -> None:
+    cond = Condition(is_set=ev.is_set)
+    args = ev.test_args(words, cond)
+    result = None if args is None else cond.test(args)
+    ev.set_status(None if result is None else int(not result), cond.why)
+
+
+def _jump(ev: _Evaluator, name: str, words, ctx: _Ctx) -> None:
+    """`exit N`, `return N`, `break N`, `continue N`; ignored in a dry run, which must see it all."""
+    if ctx.muted:
+        return
+    text = words[0].text if words else None
+    number = int(text) & 255 if text is not None and re.fullmatch(r"-?[0-9]+", text) else None
+    if name in ("exit", "return"):
+        status = number if words else ev.status
+        raise _Jump(name, None if words and number is None else status)
+    raise _Jump(name, 0, max(1, number or 1))
 
 
 _READ_OPTION_ARGS = frozenset("dinNptu")
@@ -1557,12 +1924,14 @@ def _call(ev: _Evaluator, node, ctx: _Ctx, argv, assignments):
 
 
 def _run_call(ev: _Evaluator, body, ctx: _Ctx, callee: _Frame):
-    yield body, ctx
-    for name, value in callee.saved.items():
-        if value is _MISSING:
-            ev.env.pop(name, None)
-        else:
-            ev.env[name] = value
+    try:
+        yield body, ctx
+    finally:  # also when `return` closes the call
+        for name, value in callee.saved.items():
+            if value is _MISSING:
+                ev.env.pop(name, None)
+            else:
+                ev.env[name] = value
 
 
 def _run_function_definition(ev: _Evaluator, node, ctx: _Ctx):
@@ -1622,16 +1991,30 @@ def _run_block(ev: _Evaluator, node, ctx: _Ctx):
 def _run_compound(ev: _Evaluator, node, ctx: _Ctx):
     children = node.children
     if children and children[0].type == "((":  # (( i++ )) is arithmetic, not a group
-        for name in _arithmetic_targets(ev.src.text(node.start_byte, node.end_byte)):
-            ev.forget(name)
+        inner = ev.src.text(children[0].end_byte, children[-1].start_byte if len(children) > 1 else node.end_byte)
+        expanded = _joined_text(_value_parts(_Lexer(inner, ev).run()))  # parameters first, as bash does
+        value = ev.arithmetic(expanded) if expanded is not None else Unknown(f"(({_one_line(inner)}))")
+        if isinstance(value, Unknown):
+            for name in _arithmetic_targets(inner):
+                ev.forget(name)
+        _arithmetic_status(ev, value)
         return None
     return ev.block(children, ctx)
 
 
+
+def _close(stack: list, k: int) -> None:
+    """Close the generators from the top of the stack down to index k (their `finally` restores)."""
+    while len(stack) > k:
+        stack.pop()[0].close()
+
+
 def _run_subshell(ev: _Evaluator, node, ctx: _Ctx):
     saved = dict(ev.env)
-    yield from ev.block(node.children, ctx)
-    ev.env = saved
+    try:
+        yield from ev.block(node.children, ctx)
+    finally:
+        ev.env = saved
 
 
 def _run_redirected(ev: _Evaluator, node, ctx: _Ctx):
@@ -1647,20 +2030,23 @@ def _run_redirected(ev: _Evaluator, node, ctx: _Ctx):
 
 def _run_pipeline(ev: _Evaluator, node, ctx: _Ctx):
     # Each element runs in a subshell in bash and dash, the last one not in
-    # ksh and zsh: what an element assigns is unknown afterwards.
+    # ksh and zsh: what an element assigns is unknown afterwards.  The status
+    # is the last element's (no pipefail).
     before = dict(ev.env)
     changed: set = set()
-    for k, child in enumerate(node.named_children):
-        if child.type in _SKIPPED_STATEMENTS:
-            continue
-        if k and _reads_commands_from_input(ev, child):
-            ev.warn(child, f"commands piped into {_one_line(ev.src.text(child.start_byte, child.end_byte))} are"
-                           " made when the script runs: not read")
-        ev.env = dict(before)
-        yield child, ctx
-        changed |= _changed(before, ev.env)
-    ev.env = before
-    _forget_all(ev, changed)
+    try:
+        for k, child in enumerate(node.named_children):
+            if child.type in _SKIPPED_STATEMENTS:
+                continue
+            if k and _reads_commands_from_input(ev, child):
+                ev.warn(child, f"commands piped into {_one_line(ev.src.text(child.start_byte, child.end_byte))} are"
+                               " made when the script runs: not read")
+            ev.env = dict(before)
+            yield child, ctx
+            changed |= _changed(before, ev.env)
+    finally:
+        ev.env = before
+        _forget_all(ev, changed)
 
 
 def _reads_commands_from_input(ev: _Evaluator, node) -> bool:
@@ -1681,19 +2067,38 @@ def _run_list(ev: _Evaluator, node, ctx: _Ctx):
     left, op, right = children[0], children[1].type, children[-1]
     yield left, ctx
     lhs = _one_line(ev.src.text(left.start_byte, left.end_byte))
-    yield from _branches(ev, [(f"after {lhs} {op}", [right])], ctx)
+    note = f"after {lhs} {op}"
+    status = ev.status
+    if status is None:
+        if not _has_effects(ev, [right]):
+            yield from _branches(ev, [(note, [right])], ctx)
+            return
+        choice = ev.decide(left, ctx, lhs, ("succeeds", "fails"), ev.why)
+        if choice is None:
+            yield from _branches(ev, [(note, [right])], ctx)
+            return
+        status = choice
+    if (status == 0) == (op == "&&"):
+        yield right, ctx.note(note, conditional=False)
+    else:
+        ev.set_status(status)
 
 
 def _run_negated(ev: _Evaluator, node, ctx: _Ctx):
-    return ev.block(node.children, ctx)
+    yield from ev.block(node.children, ctx)
+    if ev.status is not None:
+        ev.set_status(int(ev.status == 0))
 
 
 def _branches(ev: _Evaluator, branches, ctx: _Ctx, exhaustive: bool = False):
     """Run alternative branches, each from the same variables; whatever any of
-    them assigns is unknown afterwards (the conservative rule).  `exhaustive`: one
-    of them surely runs (an else, a `*)` arm); else the path past them all counts too."""
+    them assigns is unknown afterwards (the conservative rule, for branches
+    that run no command and change nothing that matters, and for dry runs).
+    `exhaustive`: one of them surely runs (an else, a `*)` arm); else the path
+    past them all counts too."""
     before = dict(ev.env)
     changed: set = set()
+    why = ev.why
     ends = [] if exhaustive else [dict(before)]
     for note, nodes in branches:
         ev.env = dict(before)
@@ -1703,6 +2108,7 @@ def _branches(ev: _Evaluator, branches, ctx: _Ctx, exhaustive: bool = False):
     ev.env = before
     _forget_all(ev, changed)
     _keep_agreed_programs(ev, changed, ends)
+    ev.set_status(None, why)
 
 
 def _keep_agreed_programs(ev: _Evaluator, names, ends) -> None:
@@ -1726,6 +2132,8 @@ def _program_of_value(value) -> str | None:
     return _program_name(Word((part,), 0, 0))
 
 
+
+
 def _changed(before: dict, after: dict) -> set:
     keys = before.keys() | after.keys()
     return {k for k in keys if before.get(k, _MISSING) != after.get(k, _MISSING)}
@@ -1739,20 +2147,87 @@ def _forget_all(ev: _Evaluator, names) -> None:
             ev.program_symbols.pop("$" + name, None)
 
 
+
+
+# What a statement must not hold for an unknown condition around it to be run
+# without exploring both ways: a recognised program, a function, anything that
+# sets variables, changes the arguments or ends the path.
+_EFFECT_NODES = frozenset({"variable_assignment", "variable_assignments", "declaration_command",
+                           "unset_command", "function_definition"})
+_EFFECT_WORDS = frozenset({"exit", "return", "break", "continue", "eval", "source", ".", "set", "shift",
+                           "read", "getopts", "mapfile", "readarray", "let", "printf", "alias", "export",
+                           "local", "readonly", "declare", "typeset"})
+_ASSIGNING_EXPANSION = re.compile(r"\$\{[^}]*?=|\(\(|\$\[")
+
+
+def _has_effects(ev: _Evaluator, nodes) -> bool:
+    for node in nodes:
+        if node is None:
+            continue
+        known = ev.effects.get(node.id)
+        if known is None:
+            known = ev.effects[node.id] = _node_has_effects(ev, node)
+        if known:
+            return True
+    return False
+
+
+def _node_has_effects(ev: _Evaluator, node) -> bool:
+    if _ASSIGNING_EXPANSION.search(ev.src.text(node.start_byte, node.end_byte)):
+        return True
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type in _EFFECT_NODES:
+            return True
+        if n.type == "command":
+            name = n.child_by_field_name("name")
+            text = ev.src.text(name.start_byte, name.end_byte) if name is not None else ""
+            if not _PLAIN.fullmatch(text) or text in ev.funcs or text in _EFFECT_WORDS:
+                return True
+            base = text.rsplit("/", 1)[-1]
+            if base in PROGRAMS or base in RUNNERS or base in _RUNS_OTHERS or text in ev.aliases:
+                return True
+        stack.extend(n.children)
+    return False
+
+
 def _run_if(ev: _Evaluator, node, ctx: _Ctx):
     condition, body, clauses = _split_at(node.children, "then")
     cond_text = _text_of(ev, condition)
     yield from ev.block(condition, ctx.note(f"if {cond_text} (condition)", conditional=False))
-    branches = [(f"if {cond_text} (then)", body)]
+    arms = [(f"if {cond_text}", condition, body)]
+    otherwise = None
     for clause in clauses:
         if clause.type == "elif_clause":
             elif_cond, elif_body, _ = _split_at(clause.children, "then")
-            elif_text = _text_of(ev, elif_cond)
-            branches.append((f"elif {elif_text} (condition)", elif_cond))
-            branches.append((f"elif {elif_text} (then)", elif_body))
+            arms.append((f"elif {_text_of(ev, elif_cond)}", elif_cond, elif_body))
         else:
-            branches.append((f"if {cond_text} (else)", clause.children))
-    yield from _branches(ev, branches, ctx, exhaustive=any(c.type == "else_clause" for c in clauses))
+            otherwise = [c for c in clause.children if c.is_named]
+    for k, (text, cond, arm_body) in enumerate(arms):
+        if k:
+            yield from ev.block(cond, ctx.note(f"{text} (condition)", conditional=False))
+        status = ev.status
+        if status is None:
+            rest = arms[k + 1:]
+            later = [n for _t, c, b in rest for n in c + b] + (otherwise or [])
+            choice = None
+            if _has_effects(ev, arm_body) or _has_effects(ev, later):
+                choice = ev.decide(cond[0] if cond else node, ctx, text, ("is true", "is false"), ev.why)
+            if choice is None:
+                branches = [(f"{text} (then)", arm_body)] + [(f"{t} (then)", c + b) for t, c, b in rest]
+                if otherwise is not None:
+                    branches.append((f"if {cond_text} (else)", otherwise))
+                yield from _branches(ev, branches, ctx, exhaustive=otherwise is not None)
+                return
+            status = choice
+        if status == 0:
+            yield from ev.block(arm_body, ctx.note(f"{text} (then)", conditional=False))
+            return
+    if otherwise is not None:
+        yield from ev.block(otherwise, ctx.note(f"if {cond_text} (else)", conditional=False))
+    else:
+        ev.set_status(0)
 
 
 def _split_at(children, divider: str):
@@ -1776,23 +2251,133 @@ def _text_of(ev: _Evaluator, nodes) -> str:
     return _one_line(ev.src.text(nodes[0].start_byte, nodes[-1].end_byte))
 
 
-def _run_case(ev: _Evaluator, node, ctx: _Ctx):
-    subject = node.child_by_field_name("value")
-    subject_text = _text_of(ev, [subject]) if subject is not None else ""
-    branches, catch_all = [], False
+_CASE_ENDS = frozenset({";;", ";&", ";;&"})
+
+
+def _case_items(ev: _Evaluator, node):
+    """(item node, pattern spans, body nodes, terminator) of each arm."""
+    items = []
     for item in node.named_children:
         if item.type != "case_item":
             continue
-        patterns, body, seen_paren = [], [], False
+        patterns, body, seen_paren, end = [], [], False, ";;"
         for child in item.children:
             if child.type == ")" and not seen_paren:
                 seen_paren = True
+            elif child.type in _CASE_ENDS:
+                end = child.type
             elif child.is_named and child.type not in _SKIPPED_STATEMENTS:
                 (body if seen_paren else patterns).append(child)
-        pattern_text = _one_line(ev.src.text(item.start_byte, patterns[-1].end_byte)) if patterns else ""
-        catch_all = catch_all or any(ev.src.text(p.start_byte, p.end_byte) == "*" for p in patterns)
-        branches.append((f"case {subject_text} in {pattern_text})", body))
-    yield from _branches(ev, branches, ctx, exhaustive=catch_all)
+        items.append((item, ev.spans(patterns), body, end))
+    return items
+
+
+def _run_case(ev: _Evaluator, node, ctx: _Ctx):
+    subject = node.child_by_field_name("value")
+    subject_text = _text_of(ev, [subject]) if subject is not None else ""
+    value = ev.single_value(subject_text) if subject is not None else ""
+    items = _case_items(ev, node)
+    ev.set_status(0)
+    falling = False
+    for k, (item, spans, body, end) in enumerate(items):
+        note = f"case {subject_text} in {_pattern_text(ev, item, spans)})"
+        if not falling:
+            matched, why, literal = _case_match(ev, value, spans)
+            if matched is None:
+                later = [n for _i, _s, b, _e in items[k:] for n in b]
+                choice = ev.decide(item, ctx, note,
+                                   ("matches", "does not match"), why) if _has_effects(ev, later) else None
+                if choice is None:
+                    catch_all = any(ev.span_text(p) == "*" for _i, sp, _b, _e in items[k:] for p in sp)
+                    yield from _branches(ev, [(f"case {subject_text} in {_pattern_text(ev, i, sp)})", b)
+                                              for i, sp, b, _e in items[k:]], ctx, exhaustive=catch_all)
+                    return
+                matched = choice == 0
+                if matched and literal is not None:
+                    ev.bind(value, literal)
+            if not matched:
+                continue
+        yield from ev.block(body, ctx.note(note, conditional=False))
+        if end == ";;":
+            return
+        falling = end == ";&"
+
+
+def _pattern_text(ev: _Evaluator, item, spans) -> str:
+    return _one_line(ev.src.text(item.start_byte, spans[-1][1])) if spans else ""
+
+
+def _case_match(ev: _Evaluator, value, spans):
+    """Does `value` match one of the patterns: (True/False/None, why, the one plain word the
+    value must then be, when the only pattern left to decide is plain text)."""
+    why, undecided = [], []
+    for span in spans:
+        pattern = ev.pattern(ev.span_text(span))
+        if isinstance(pattern, Unknown):
+            why.append(pattern.name)
+            undecided.append(None)
+            continue
+        if isinstance(value, Unknown):
+            if pattern.pattern == ".*":
+                return True, (), None
+            undecided.append(pattern)
+            continue
+        if pattern.fullmatch(value):
+            return True, (), None
+    if not undecided:
+        return False, (), None
+    if isinstance(value, Unknown):
+        why.insert(0, value.name)
+    literal = None
+    if len(undecided) == 1 and undecided[0] is not None:
+        literal = _plain_pattern(undecided[0])
+    return None, why, literal
+
+
+def _plain_pattern(regex) -> str | None:
+    """The text a compiled glob matches when it matches one text only."""
+    text = regex.pattern
+    unescaped = re.sub(r"\\(.)", r"\1", text)
+    return unescaped if re.escape(unescaped) == text else None
+
+
+def _run_test(ev: _Evaluator, node, ctx: _Ctx):
+    """`[ ... ]` and `[[ ... ]]` as bash decides them."""
+    children = node.children
+    if len(children) < 2:
+        ev.set_status(None, ())
+        return None
+    inner = ev.src.text(children[0].end_byte, children[-1].start_byte)
+    base = ev.src.pos(children[0].end_byte)
+    double = children[0].type == "[["
+    cond = Condition(is_set=ev.is_set, arithmetic=ev.arithmetic_operand if double else None)
+    if double:
+        result = DoubleBracket(cond, ev.double_bracket_tokens(inner)).evaluate()
+    else:
+        args = ev.test_args(ev.expand(_raw_split(inner, base)), cond)
+        result = None if args is None else cond.test(args)
+    ev.set_status(None if result is None else int(not result), cond.why)
+    return None
+
+
+def _raw_split(text: str, base) -> list:
+    """(word text, line, col) of each blank-separated shell word of `text`."""
+    out, i, end = [], 0, len(text)
+    while i < end:
+        m = _BLANKS.match(text, i)
+        if m:
+            i = m.end()
+            continue
+        if text.startswith("\\\n", i):
+            i += 2
+            continue
+        try:
+            j = _word_end(text, i, end, "-", 1)
+        except ShellSyntaxError:
+            j = end
+        out.append((text[i:j], *_pos_in(base, text, i)))
+        i = j
+    return out
 
 
 def _run_while(ev: _Evaluator, node, ctx: _Ctx):
@@ -1800,12 +2385,29 @@ def _run_while(ev: _Evaluator, node, ctx: _Ctx):
     body = node.child_by_field_name("body")
     condition = [c for c in node.children if c.is_named and c.type not in ("comment", "do_group")]
     cond_text = _text_of(ev, condition)
+    body_nodes = [body] if body is not None else []
+    passes = 0
+    while True:
+        yield from ev.block(condition, ctx.note(f"{keyword} {cond_text} (condition)", conditional=passes > 0))
+        status = ev.status
+        if status is None or ctx.muted:
+            break
+        if (status == 0) != (keyword == "while"):
+            ev.set_status(0)
+            return
+        if passes >= MAX_LOOP_PASSES:
+            ev.diagnose(node, f"loop stopped after {MAX_LOOP_PASSES} passes")
+            return
+        yield from ev.block(body_nodes, ctx.note(f"{keyword} {cond_text} (pass {passes + 1})", conditional=False))
+        passes += 1
+    # A condition known only at run time: the body once, with what it changes unknown.
     yield from _loop_once(
         ev,
-        [(f"{keyword} {cond_text} (condition)", condition, False),
-         (f"{keyword} {cond_text} (body)", [body] if body is not None else [], True)],
+        [(f"{keyword} {cond_text} (body)", body_nodes, True),
+         (f"{keyword} {cond_text} (condition)", condition, True)],
         ctx,
     )
+    ev.set_status(0)
 
 
 def _loop_once(ev: _Evaluator, stages, ctx: _Ctx, loop_vars=()):
@@ -1821,9 +2423,11 @@ def _loop_once(ev: _Evaluator, stages, ctx: _Ctx, loop_vars=()):
         _forget_all(ev, changed)
     _forget_all(ev, loop_vars)
     before = dict(ev.env)
-    for note, nodes, conditional in stages:
-        yield from ev.block(nodes, ctx.note(note, conditional))
-    _forget_all(ev, _changed(before, ev.env))
+    try:
+        for note, nodes, conditional in stages:
+            yield from ev.block(nodes, ctx.note(note, conditional))
+    finally:
+        _forget_all(ev, _changed(before, ev.env))
 
 
 def _run_for(ev: _Evaluator, node, ctx: _Ctx):
@@ -1836,6 +2440,7 @@ def _run_for(ev: _Evaluator, node, ctx: _Ctx):
     ev.assigned.add(name)  # set by the loop, even when its words are known only at run time
     values = node.children_by_field_name("value")
     items = _for_items(ev, values)
+    ev.set_status(0)
     if keyword == "for" and items is not None:
         for word in items:
             ev.assign(name, word.parts)
@@ -1868,6 +2473,19 @@ def _run_c_for(ev: _Evaluator, node, ctx: _Ctx):
     ev.assigned.update(names)
     note = f"for (({_one_line(ev.src.text(header[0].start_byte, header[-1].end_byte)) if header else ''}))"
     yield from _loop_once(ev, [(note, [body] if body is not None else [], True)], ctx, loop_vars=names)
+    ev.set_status(0)
+
+
+def _chain_names(generator) -> set:
+    """The function names of a generator and of those it delegates to (`yield from`); a
+    statement still running its `$( )` is a subshell to `exit`."""
+    names = set()
+    while generator is not None:
+        names.add(getattr(generator, "__name__", ""))
+        generator = getattr(generator, "gi_yieldfrom", None)
+    if names == {"_substitutions_first", "block"}:
+        names.add("_run_subshell")
+    return names
 
 
 _MAY_SUBSTITUTE = frozenset({"command", "variable_assignment", "variable_assignments", "declaration_command"})
@@ -1916,6 +2534,7 @@ _HANDLERS = {
     "if_statement": _run_if,
     "case_statement": _run_case,
     "while_statement": _run_while,
+    "test_command": _run_test,
     "for_statement": _run_for,
     "c_style_for_statement": _run_c_for,
 }
@@ -1928,9 +2547,12 @@ _HANDLERS = {
 # after the script's own directory.  A context variable, so that every caller between the CLI and
 # this module need not pass it along; read_script's `source_path` overrides it.
 SOURCE_PATH: contextvars.ContextVar[tuple] = contextvars.ContextVar("SOURCE_PATH", default=())
+# The script's arguments when a caller gives none (`pyip lint -a ARG`); None: unknown.
+SCRIPT_ARGS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("SCRIPT_ARGS", default=None)
 
 
-def read_script(text: str, file: str = "-", defines: dict[str, str] | None = None, source_path=None) -> Script:
+def read_script(text: str, file: str = "-", defines: dict[str, str] | None = None, source_path=None,
+                args: list[str] | tuple[str, ...] | None = None, all_paths: bool = False) -> Script:
     """Every ip / ipchains / iptables / pyip command the script runs, in order, and
     the positions of the regions tree-sitter could not parse (those are skipped).
     Files the script sources are read (never run) from the script's directory
@@ -1939,13 +2561,20 @@ def read_script(text: str, file: str = "-", defines: dict[str, str] | None = Non
 
     `defines` gives variables their values wherever the script reads them, over
     whatever the script assigns: for what it computes only when it runs
-    (`EXTIP=`ifconfig ...``), which would otherwise stay a symbol.
+    (`EXTIP=`ifconfig ...``), which would otherwise stay a symbol.  `args` are
+    the script's arguments ($1 ...), as in `sh FILE ARG...`; None: unknown.
+
+    Where the path taken depends on a value known only when the script runs,
+    each way is explored (`Script.paths`, at most MAX_PATHS); when they run
+    different commands, `Script.undecided` says where and on what.  Exploring
+    stops at the first difference found, unless `all_paths` (lint reads them all).
     """
-    return _read_script(text, file, plain_path=True, defines=defines, source_path=source_path)
+    return _read_script(text, file, plain_path=True, defines=defines, source_path=source_path, args=args,
+                        all_paths=all_paths)
 
 
 def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str] | None = None,
-                 source_path=None) -> Script:
+                 source_path=None, args=None, all_paths: bool = True) -> Script:
     """`read_script`; with `plain_path` False every command goes through the tree,
     which the tests use to check the plain-command shortcut against it."""
     source = _Source(text)
@@ -1957,12 +2586,13 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
         if tree.root_node.has_error and not _bash_accepts(source.bytes):
             parsed, tree, skipped = _recovered(parsed, tree, source)
     repairs = 0
+    args = SCRIPT_ARGS.get() if args is None else args
+    setup = {"defines": defines or {}, "plain_path": plain_path,
+             "source_path": tuple(SOURCE_PATH.get() if source_path is None else source_path),
+             "args": None if args is None else [Word((Literal(a),), 1, 1, True) for a in args]}
     while True:
-        evaluator = _Evaluator(source, file, parsed, repairs < MAX_REPAIRS, plain_path)
-        evaluator.define(defines or {})
-        evaluator.source_path = tuple(SOURCE_PATH.get() if source_path is None else source_path)
         try:
-            evaluator.run(tree.root_node)
+            runs, capped = _explore(source, file, parsed, tree, repairs < MAX_REPAIRS, setup, all_paths)
             break
         except _Reparse:
             repaired = _repair(tree, parsed)
@@ -1973,13 +2603,119 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
                 repairs += 1
     syntax, unread = _judged_syntax_errors(tree.root_node, source) if not skipped else (
         _syntax_errors(tree.root_node, source), [])
-    errors = sorted(set(skipped + syntax)) + list(evaluator.notes)
-    warnings = unread + list(evaluator.warnings)
-    if not evaluator.commands and evaluator.unresolved is not None:
-        line, col, command, why = evaluator.unresolved
+    paths = [path for path, _evaluator in runs]
+    considered = _considered(paths)
+    followed = runs[paths.index(considered[0])][1]
+    notes, warnings, assigned = {}, {}, set()
+    for _path, evaluator in runs:
+        notes.update(evaluator.notes)
+        warnings.update(evaluator.warnings)
+        assigned |= evaluator.assigned
+    errors = sorted(set(skipped + syntax)) + list(notes)
+    if capped:
+        errors.append((1, 1, f"stopped exploring after {len(paths)} paths through the script: "
+                             "give its arguments or -D NAME=VALUE to decide more of its conditions"))
+    warnings = unread + list(warnings)
+    if not any(p.commands for p in paths) and followed.unresolved is not None:
+        line, col, command, why = followed.unresolved
         warnings.append((line, col, f"no ip, ipchains or iptables command found; `{command}` may run one,"
                                     f" but {why}"))
-    return Script(tuple(evaluator.commands), tuple(errors), frozenset(evaluator.assigned), tuple(warnings))
+    return Script(considered[0].commands, tuple(errors), frozenset(assigned), tuple(warnings), tuple(paths),
+                  tuple(_undecided(considered)))
+
+
+def _explore(source, file, parsed, tree, check, setup, all_paths):
+    """Run the script once per path: the first run takes the first alternative at every
+    decision, each later run replays a prefix of decisions and then takes another, the
+    earliest decisions' alternatives first.  [(Path, its evaluator)], and whether the
+    bound on paths cut the exploring short."""
+    runs = []
+    pending = collections.deque([()])
+    steps = budget = 0
+    results = set()
+    while pending:
+        if len(runs) >= MAX_PATHS or (budget and steps > budget):
+            return runs, True
+        if not all_paths and len(results) > 1:
+            break
+        forced = pending.popleft()
+        evaluator = _Evaluator(source, file, parsed, check, setup["plain_path"])
+        evaluator.define(setup["defines"])
+        evaluator.source_path = setup["source_path"]
+        evaluator.args = setup["args"]
+        evaluator.forced = forced
+        evaluator.run(tree.root_node)
+        steps += evaluator.steps
+        # A large script with many open conditions: a bounded number of full runs.
+        budget = budget or min(MAX_TOTAL_STEPS, max(MIN_EXPLORE_STEPS, EXPLORE_RUNS * evaluator.steps))
+        trace = evaluator.trace
+        path = Path(tuple(trace), tuple(evaluator.commands), evaluator.exit_status, evaluator.exited)
+        runs.append((path, evaluator))
+        if not (path.exited and path.exit_status != 0):
+            results.add(_result(path))
+        taken = tuple(d.choice for d in trace)
+        for j in range(len(forced), len(trace)):
+            for alternative in range(1, len(trace[j].labels)):
+                pending.append(taken[:j] + (alternative,))
+    return runs, False
+
+
+def _considered(paths: list) -> list:
+    """The paths a translation describes: a path that ends in `exit` with a failure status
+    (a usage message, a missing tool) is not a run of the script's work, unless all are."""
+    working = [p for p in paths if not (p.exited and p.exit_status != 0)]
+    return working or paths
+
+
+def _result(path: Path) -> tuple:
+    """What a path does, for comparing paths: the commands' words, the program by base name
+    (`/sbin/iptables` or `/usr/sbin/iptables`, chosen by a test of the running system)."""
+    return tuple((c.program,) + tuple(str(w) for w in c.words[1:]) for c in path.commands)
+
+
+def _undecided(paths: list) -> list:
+    """(line, col, message) of each decision whose alternatives lead to different commands."""
+    if len({_result(p) for p in paths}) <= 1:
+        return []
+    outcomes: dict = {}  # (choices before, position) -> {choice: set of results}
+    where: dict = {}
+    for path in paths:
+        result = _result(path)
+        for k, decision in enumerate(path.decisions):
+            key = (tuple(d.choice for d in path.decisions[:k]), decision.line, decision.col)
+            outcomes.setdefault(key, {}).setdefault(decision.choice, set()).add(result)
+            where.setdefault(key, decision)
+    followed = {(d.line, d.col): d for d in paths[0].decisions}
+    reports: dict = {}
+    for key, by_choice in outcomes.items():
+        results = list(by_choice.values())
+        if len(by_choice) > 1 and any(r != results[0] for r in results):
+            decision = where[key]
+            position = (decision.line, decision.col)
+            if position not in reports:
+                reports[position] = _undecided_message(decision, followed.get(position))
+    return [(line, col, message) for (line, col), message in sorted(reports.items())]
+
+
+_NAMED = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9]+|#|@|\*)")
+
+
+def _undecided_message(decision: Decision, followed: Decision | None) -> str:
+    why = ", ".join(decision.why) or "the running system"
+    ways = []
+    for name in dict.fromkeys(m.group(1) for item in decision.why for m in _NAMED.finditer(item)):
+        if name.isdigit() or name in "#@*":
+            ways.append("the script's arguments after FILE (FILE ARG...)")
+        else:
+            ways.append(f"-D {name}=VALUE")
+    how = "give " + " or ".join(dict.fromkeys(ways)) if ways else "nothing pyip reads can decide it"
+    path = f"the output follows the path where {followed.taken}" if followed else \
+        "the output follows a path that does not reach it"
+    return (f"which commands run depends on {why}, known only when the script runs "
+            f"({decision.subject}): {how}; {path}")
+
+
+
 
 
 def _parse_repaired(parsed: bytes):

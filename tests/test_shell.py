@@ -246,7 +246,7 @@ def test_unknown_variables_stay_symbols():
         (Symbol("${DEV:-eth0}"),),
         (Symbol("$(hostname -i)"),),
         (Symbol("`date`"),),
-        (Symbol("$((1+2))"),),
+        (Literal("3"),),  # arithmetic on known values is computed
         (Symbol("$1"),),
         (Symbol("$@"),),
         (Symbol("$*"),),
@@ -310,8 +310,13 @@ def test_more_prefixes():
     assert [texts(c) for c in got] == [["ip", "a"], ["ip", "b"], ["/sbin/iptables", "-L"]]
 
 
-def test_arithmetic_assignments_make_variables_unknown():
-    command = only("i=0\n(( i++ ))\nj=1\nlet j+=1\nk=1\n: $((k=k*2))\nip $i $j $k\n")
+def test_arithmetic_on_known_values_is_computed():
+    command = only("i=0\n(( i++ ))\nj=1\nlet j+=1\nk=1\n: $((k=k*2))\nip $i $j $k $((0x10 + 010 + 2#11)) $((7/-2))\n")
+    assert texts(command)[1:] == ["1", "2", "2", "27", "-3"]
+
+
+def test_arithmetic_on_unknown_values_makes_its_targets_unknown():
+    command = only("i=0\n(( i += U ))\nj=1\nlet j+=$1\nk=1\n: $((k=k*N))\nip $i $j $k\n")
     assert [w.parts for w in command.words[1:]] == [(Symbol("$i"),), (Symbol("$j"),), (Symbol("$k"),)]
 
 
@@ -327,23 +332,32 @@ def test_redirections_are_not_words():
 # ------------------------------------------------------------- control flow
 
 
-def test_if_elif_else_branches_are_all_conditional():
-    got = commands(
-        'if [ "$1" = start ]; then\n  ip link set eth0 up\nelif ip link show eth1; then\n'
-        "  ip link set eth1 up\nelse\n  ip link set lo up\nfi\n"
-    )
-    assert [(texts(c)[1:], c.conditional) for c in got] == [
-        (["link", "set", "eth0", "up"], True),
-        (["link", "show", "eth1"], True),
-        (["link", "set", "eth1", "up"], True),
-        (["link", "set", "lo", "up"], True),
+def paths(text: str, args=None, defines=None) -> list:
+    """[(decisions taken, [command words...]), ...] of every path."""
+    script = read_script(text, "t.sh", defines, args=args, all_paths=True)
+    return [([d.taken for d in p.decisions], [texts(c) for c in p.commands]) for p in script.paths]
+
+
+def test_if_on_a_value_known_at_run_time_explores_both_ways():
+    text = ('if [ "$1" = start ]; then\n  ip link set eth0 up\nelif [ "$1" = stop ]; then\n'
+            "  ip link set eth1 down\nelse\n  ip link set lo up\nfi\n")
+    assert paths(text) == [
+        (['if [ "$1" = start ] is true'], [["ip", "link", "set", "eth0", "up"]]),
+        (['if [ "$1" = start ] is false', 'elif [ "$1" = stop ] is true'], [["ip", "link", "set", "eth1", "down"]]),
+        (['if [ "$1" = start ] is false', 'elif [ "$1" = stop ] is false'], [["ip", "link", "set", "lo", "up"]]),
     ]
-    assert [c.context for c in got] == [
-        ('if [ "$1" = start ] (then)',),
-        ("elif ip link show eth1 (condition)",),
-        ("elif ip link show eth1 (then)",),
-        ('if [ "$1" = start ] (else)',),
-    ]
+    script = read_script(text, "t.sh")
+    assert [texts(c) for c in script.commands] == [["ip", "link", "set", "eth0", "up"]]
+    [(line, col, message)] = script.undecided
+    assert (line, col) == (1, 4)
+    assert message.startswith("which commands run depends on $1, known only when the script runs")
+    assert "FILE ARG" in message and 'follows the path where if [ "$1" = start ] is true' in message
+    for args, expected in ((["start"], "eth0"), (["stop"], "eth1"), (["x"], "lo"), ([], "lo")):
+        script = read_script(text, "t.sh", args=args)
+        assert script.undecided == () and len(script.paths) == 1
+        assert texts(script.commands[0])[3] == expected
+        assert script.commands[0].context[0].endswith("(then)" if expected != "lo" else "(else)")
+        assert not script.commands[0].conditional
 
 
 def test_if_condition_runs_unconditionally():
@@ -352,22 +366,69 @@ def test_if_condition_runs_unconditionally():
     assert command.context == ("if ip link show eth0 (condition)",)
 
 
-def test_assignment_in_a_branch_makes_the_variable_unknown():
-    command = only("DEV=eth0\nif [ -n \"$X\" ]; then DEV=eth1; fi\nip link set $DEV up\n")
-    assert command.words[3].parts == (Symbol("$DEV"),)
-    assert not command.conditional
+def test_assignment_in_a_branch_makes_two_paths():
+    text = 'DEV=eth0\nif [ -n "$X" ]; then DEV=eth1; fi\nip link set $DEV up\n'
+    assert paths(text) == [(['if [ -n "$X" ] is true'], [["ip", "link", "set", "eth1", "up"]]),
+                           (['if [ -n "$X" ] is false'], [["ip", "link", "set", "eth0", "up"]])]
+    assert texts(read_script(text, defines={"X": ""}).commands[0])[3] == "eth0"
+    message = read_script(text).undecided[0][2]
+    assert "give -D X=VALUE" in message
+
+
+def test_an_unknown_condition_without_effects_is_not_explored():
+    script = read_script('if [ -f /proc/net/ip_tables_names ]; then echo yes; else echo no; fi\nip a\n', "t.sh")
+    assert len(script.paths) == 1 and script.undecided == ()
+    assert [texts(c) for c in script.commands] == [["ip", "a"]]
+
+
+def test_paths_with_the_same_commands_are_not_reported():
+    text = "if [ -x /sbin/iptables ]; then IPT=/sbin/iptables; else IPT=/usr/sbin/iptables; fi\n$IPT -F\n"
+    script = read_script(text, "t.sh", all_paths=True)
+    assert len(script.paths) == 2 and script.undecided == ()
+    assert [str(w) for w in script.commands[0].words] == ["/sbin/iptables", "-F"]
 
 
 def test_case_arms():
-    got = commands('case "$1" in\n  start|restart) ip a ;;\n  *) ip b\nesac\n')
-    assert [c.context for c in got] == [('case "$1" in start|restart)',), ('case "$1" in *)',)]
-    assert all(c.conditional for c in got)
+    text = 'case "$1" in\n  start|restart) ip a ;;\n  st*) ip s ;&\n  x) ip x ;;\n  *) ip b\nesac\n'
+    assert paths(text) == [
+        (['case "$1" in start|restart) matches'], [["ip", "a"]]),
+        (['case "$1" in start|restart) does not match', 'case "$1" in st*) matches'], [["ip", "s"], ["ip", "x"]]),
+        (['case "$1" in start|restart) does not match', 'case "$1" in st*) does not match',
+          'case "$1" in x) matches'], [["ip", "x"]]),
+        (['case "$1" in start|restart) does not match', 'case "$1" in st*) does not match',
+          'case "$1" in x) does not match'], [["ip", "b"]]),  # `*)` matches whatever $1 is
+    ]
+    for arg, expected in (("restart", [["ip", "a"]]), ("stop", [["ip", "s"], ["ip", "x"]]),
+                          ("x", [["ip", "x"]]), ("[x]", [["ip", "b"]]), ("", [["ip", "b"]])):
+        assert paths(text, [arg]) == [([], expected)]
+
+
+def test_case_patterns_follow_bash():
+    def arm(subject, pattern):
+        [(_, got)] = paths(f"X={subject}\ncase $X in {pattern}) ip yes;; *) ip no;; esac\n")
+        return got == [["ip", "yes"]]
+    assert arm("eth0", "eth[0-9]") and not arm("eth10", "eth[0-9]")
+    assert arm("ppp0", "eth*|ppp*") and arm("a", "[!b]") and not arm("b", "[!b]")
+    assert arm("x", "[[:alpha:]]") and not arm("1", "[[:alpha:]]")
+    assert arm("'*'", "'*'") and not arm("ab", "'*'") and arm("ab", "*") and arm("a.b", "a?b")
+    assert arm("a-", "a[x-]") and arm("b", "[a-c]") and not arm("d", "[a-c]") and not arm("ab", r"a\*") and arm("a*", r"a\*")
+
+
+def test_a_decision_binds_the_value_for_later_tests():
+    text = 'case "$1" in start) ;; *) exit 1;; esac\nif [ "$1" = start ]; then ip a; else ip b; fi\n'
+    assert paths(text) == [(['case "$1" in start) matches'], [["ip", "a"]]),
+                           (['case "$1" in start) does not match'], [])]
+    script = read_script(text, "t.sh")
+    assert script.undecided == ()  # the path that fails (exit 1) is not a run of the script's work
 
 
 def test_and_or_lists():
     got = commands("ip a && ip b || ip c\n")
-    assert [(texts(c)[1], c.conditional) for c in got] == [("a", False), ("b", True), ("c", True)]
+    assert [(texts(c)[1], c.conditional) for c in got] == [("a", False), ("b", False)]
     assert got[1].context == ("after ip a &&",)
+    assert paths("false && ip a || ip b\ntrue || ip c\n: && ip d\n") == [([], [["ip", "b"], ["ip", "d"]])]
+    assert paths("grep -q x /etc/y && ip a\n") == [
+        (["grep -q x /etc/y succeeds"], [["ip", "a"]]), (["grep -q x /etc/y fails"], [])]
 
 
 def test_pipeline_and_subshell():
@@ -376,11 +437,35 @@ def test_pipeline_and_subshell():
     assert texts(only("X=1\n( X=2 )\nip $X\n")) == ["ip", "1"]  # a subshell changes nothing
 
 
-def test_while_loop_variables_are_unknown_inside():
-    command = only("i=0\nwhile [ $i -lt 3 ]; do\n  ip link set eth$i up\n  i=$((i+1))\ndone\n")
+def test_while_loop_with_a_known_condition_runs_as_bash_would():
+    got = commands("i=0\nwhile [ $i -lt 3 ]; do\n  ip link set eth$i up\n  i=$((i+1))\ndone\n"
+                   "until [ $i -eq 0 ]; do i=$((i-1)); [ $i = 1 ] && continue; ip x$i; done\n")
+    assert [texts(c)[-2:] for c in got] == [["eth0", "up"], ["eth1", "up"], ["eth2", "up"], ["ip", "x2"],
+                                            ["ip", "x0"]]
+    assert [c.context for c in got[:2]] == [("while [ $i -lt 3 ] (pass 1)",), ("while [ $i -lt 3 ] (pass 2)",)]
+    assert not any(c.conditional for c in got)
+
+
+def test_while_loop_with_an_unknown_condition_runs_once_with_unknowns():
+    command = only("i=0\nwhile read dev; do\n  ip link set eth$i up\n  i=$((i+1))\ndone\n")
     assert command.words[3].parts == (Literal("eth"), Symbol("$i"))
     assert command.conditional
-    assert command.context == ("while [ $i -lt 3 ] (body)",)
+    assert command.context == ("while read dev (body)",)
+
+
+def test_endless_loop_is_bounded():
+    script = read_script("while true; do ip a; done\n", "t.sh")
+    assert len(script.commands) == 1000
+    assert script.errors == ((1, 1, "loop stopped after 1000 passes"),)
+
+
+def test_break_continue_exit_and_return():
+    assert paths("for i in 1 2 3 4; do [ $i = 2 ] && continue; [ $i = 4 ] && break; ip $i; done\n") == [
+        ([], [["ip", "1"], ["ip", "3"]])]
+    assert paths("f() { ip a; return 3; ip b; }\nf\nip $?\nexit 0\nip c\n") == [([], [["ip", "a"], ["ip", "3"]])]
+    assert paths("(exit 2) || ip a\nf() { exit 1; }\nf\nip b\n") == [([], [["ip", "a"]])]
+    script = read_script("ip a\nexit 1\n", "t.sh")
+    assert script.paths[0].exited and script.paths[0].exit_status == 1
 
 
 def test_for_with_unknown_list_runs_once_with_a_symbol():
@@ -471,7 +556,7 @@ def test_recursion_is_guarded():
 def test_nested_function_context():
     got = commands("inner() { ip $1; }\nouter() { inner $1; }\nif true; then outer x; fi\n")
     assert got[0].context == ("if true (then)", "function outer called at 3:15", "function inner called at 2:11")
-    assert got[0].conditional
+    assert not got[0].conditional  # `true` is known
 
 
 # ------------------------------------------------- tree-sitter-bash workarounds
@@ -644,7 +729,9 @@ def test_ten_thousand_lines_well_under_a_second():
     start = time.process_time()
     script = read_script(text)
     elapsed = time.process_time() - start
-    assert len(script.commands) == 6 * (10_000 // block.count("\n"))
+    # $X is known only at run time: the path of the `then` arms is followed, and reported
+    assert len(script.commands) == 5 * (10_000 // block.count("\n"))
+    assert [(line, col) for line, col, _ in script.undecided] == [(10, 4)]
     assert elapsed < 1.0, f"{elapsed:.2f} s"
 
 

@@ -117,8 +117,13 @@ def test_commands_found_however_they_are_run(text):
 
 
 def test_the_program_of_a_variable_set_two_ways_is_known_only_when_both_name_it():
-    assert argvs("if x; then IPT=iptables; else IPT=ip; fi\n$IPT -F") == []
-    assert argvs("if x; then IPT=/sbin/iptables; fi\n$IPT -F") == []  # or unset
+    # Each way the script may go is read on its own (pyip.shell's paths): where they run
+    # different programs, the condition that decides is reported.
+    for text in ("if x; then IPT=iptables; else IPT=ip; fi\n$IPT -F", "if x; then IPT=/sbin/iptables; fi\n$IPT -F"):
+        script = read_script(text, "t.sh", all_paths=True)
+        assert [[str(w) for w in p.commands[0].words] if p.commands else [] for p in script.paths][1:] != \
+            [[str(w) for w in script.paths[0].commands[0].words]]
+        assert read_script(text, "t.sh").undecided[0][:2] == (1, 4)
     assert argvs("if x; then IPT=/sbin/iptables; else IPT=iptables; fi\nread IPT\n$IPT -F") == []
 
 

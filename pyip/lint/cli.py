@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..clioptions import define_option, source_path_option
+from ..clioptions import define_option, script_args_option, source_path_option
 from ..compat.legacy import DIALECTS, MODERN
 
 FORMATS = ("full", "text", "json", "sarif")
@@ -34,6 +34,7 @@ COLOR = ("auto", "always", "never")
                    "nearest from the current directory up).")
 @click.option("--explain", metavar="CODE", help="Print the documentation of a rule (code or name) and exit.")
 @source_path_option
+@script_args_option
 @define_option
 def lint(files, output_format, dialect, fix, diff, rt_tables, select, ignore, threshold, colour, config_file,
          explain, defines) -> None:

@@ -30,6 +30,8 @@ pyip\-lint \- find what breaks ip, ipchains and iptables scripts on today's syst
 .IR DIR ]
 .RB [ \-D
 .IR NAME = VALUE ]
+.RB [ \-a
+.IR ARG ]
 .IR FILE | DIR ...
 .br
 .B pyip lint \-\-explain
@@ -165,6 +167,22 @@ an absolute name is looked up only under
 .IR DIR .
 A sourced file is read, never run.  One that cannot be found is a PI000
 warning.  Repeatable.
+.TP
+.BI "\-a, \-\-arg " ARG
+An argument the scripts are run with
+.RB ( $1 ", " $2 ", ... in order; repeatable), as"
+.B sh
+.I FILE ARG...
+gives them: only the paths the script then takes are checked.  Without it,
+every path through the script is checked (see
+.BR pyip (8),
+.IR "Conditions and the script's arguments" ),
+and the checks of a whole ruleset (PI010, PI011, PI016, PI018) look at one
+path at a time: the rules of
+.B start
+and
+.B stop
+never meet.
 .TP
 .BI \-\-explain " RULE"
 Print a rule's documentation.

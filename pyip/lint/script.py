@@ -100,28 +100,55 @@ def program_of(word: Word) -> str | None:
     return name if name in PROGRAMS else None
 
 
-def read(text: str, file: str, dialect: str, names: Databases, defines: dict[str, str] | None = None) -> Script:
-    from ..parser.ip import OtherObject, parse_ip
-    from ..script import Entry, has_shell_syntax, read_shell, simple_commands
+def read(text: str, file: str, dialect: str, names: Databases, defines: dict[str, str] | None = None,
+         args=None) -> Script:
+    """The script as one list of commands: its first path (see read_paths)."""
+    return read_paths(text, file, dialect, names, defines, args)[0]
 
+
+def read_paths(text: str, file: str, dialect: str, names: Databases, defines: dict[str, str] | None = None,
+               args=None) -> list[Script]:
+    """One Script for each path through the script (pyip.shell.read_script): a linter reads all
+    the code, and the rules that reason over a whole ruleset must not mix the commands of
+    `start` with those of `stop`.  A command on several paths is one Command, parsed once."""
+    from ..script import Entry, binary_file, has_shell_syntax, is_binary, shell_entries, simple_commands
+    from ..shell import read_script
+
+    if is_binary(text):
+        return [model(text, file, dialect, names, [binary_file(file)], frozenset(), {})]
     simple = None if has_shell_syntax(text) else simple_commands(text, file)
     if simple is not None:
-        entries, variables = [Entry(words) for words in simple], frozenset()
-    else:
-        entries, variables = read_shell(text, file, defines)
-        variables |= frozenset(defines or ())  # the user set them
+        return [model(text, file, dialect, names, [Entry(words) for words in simple], frozenset(), {})]
+    shell = read_script(text, file, defines, args=args, all_paths=True)
+    variables = shell.variables | frozenset(defines or ())  # the user set them
+    parsed: dict = {}
+    scripts = []
+    for path in shell.paths:
+        entries = shell_entries(shell, file, path.commands)
+        scripts.append(model(text, file, dialect, names, entries, variables, parsed))
+    return scripts
+
+
+def model(text: str, file: str, dialect: str, names: Databases, entries, variables, parsed: dict) -> Script:
+    """The lint Script of `entries`; `parsed` holds the lint Commands built on other paths."""
+    from ..parser.ip import OtherObject, parse_ip
+
     commands, errors = [], []
     other = legacy.MODERN if dialect == legacy.LEGACY else legacy.LEGACY
     for entry in entries:
         if isinstance(entry, PyipError):
             errors.append(entry)
             continue
-        command = Command(entry.words, entry.conditional, program_of(entry.words[0]), dialect=dialect)
-        if command.program == "ip":
-            command.ip = parse_or_error(parse_ip, entry.words, dialect, names)
-            command.reparse = lambda words: parse_or_error(parse_ip, words, other, names)
-            if isinstance(command.ip, OtherObject):
-                command.program = None  # `ip link set eth0 up`: real, and no business of these rules
+        key = (entry.context, tuple((w.text, w.location.line, w.location.col) for w in entry.words))
+        command = parsed.get(key)
+        if command is None:
+            command = Command(entry.words, entry.conditional, program_of(entry.words[0]), dialect=dialect)
+            if command.program == "ip":
+                command.ip = parse_or_error(parse_ip, entry.words, dialect, names)
+                command.reparse = lambda words: parse_or_error(parse_ip, words, other, names)
+                if isinstance(command.ip, OtherObject):
+                    command.program = None  # `ip link set eth0 up`: real, and no business of these rules
+            parsed[key] = command
         commands.append(command)
     return Script(file, text, dialect, names, commands, errors, variables)
 

@@ -51,9 +51,9 @@ def left_out_header(errors: list) -> str:
 
 
 def translate(text: str, file: str, target: str, dialect: str, style: str = "faithful",
-              defines: dict | None = None) -> tuple[str, list]:
+              defines: dict | None = None, args=None) -> tuple[str, list]:
     """`pyip translate`: the output for TARGET and every error and finding.  `defines`: values of
-    variables the script computes when it runs (pyip.shell.read_script)."""
+    variables the script computes when it runs; `args`: its arguments (pyip.shell.read_script)."""
     from ..errors import check_api_input
 
     check_api_input(text, dialect, file)
@@ -76,7 +76,7 @@ def translation(text: str, file: str, target: str, dialect: str, style: str, def
     from .detect import is_ipchains_save, uses_ipchains
 
     ipchains_save = is_ipchains_save(text)
-    scripted = None if ipchains_save or is_save_file(text) else list(script_commands(text, file, defines))
+    scripted = None if ipchains_save or is_save_file(text) else list(script_commands(text, file, defines, args))
     if ipchains_save or uses_ipchains(text, file, scripted):  # the script is read once, used throughout
         from .ipchains_iptables import translate_script
 
@@ -112,6 +112,7 @@ def nothing_to_translate(scripted: list | None, file: str) -> list:
 
 @click.command("translate")
 @click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"))
+@click.argument("args", nargs=-1)
 @click.option("--to", "target", type=click.Choice(TARGETS),
               required=True, help="iptables: a sh script of iptables commands that rebuilds the ruleset; iptables-restore: "
                                   "a restore file; nft: `nft -f` text; nft-json: "
@@ -123,12 +124,14 @@ def nothing_to_translate(scripted: list | None, file: str) -> list:
               help="legacy: also read the 2001 negation `-s ! NET`.")
 @source_path_option
 @define_option
-def translate_command(file, target: str, style: str, allow_partial: bool, dialect: str, defines: dict) -> None:
-    """Print the ruleset FILE leaves, for TARGET; what cannot be said exactly is reported and left out."""
+def translate_command(file, args: tuple, target: str, style: str, allow_partial: bool, dialect: str,
+                      defines: dict) -> None:
+    """Print the ruleset FILE leaves, for TARGET; what cannot be said exactly is reported and left out.
+    ARGS are the script's arguments ($1 ...), as in `sh FILE ARGS...`."""
     name = "-" if file.name == "<stdin>" else file.name
     from .detect import is_error
 
-    output, problems = translate(file.read(), name, target, dialect, style, defines)
+    output, problems = translate(file.read(), name, target, dialect, style, defines, args or None)
     # A loop unrolled by the shell layer repeats its command: say each problem once per place.
     for line in dict.fromkeys(str(problem) for problem in problems):
         click.echo(line, err=True)
