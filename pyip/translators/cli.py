@@ -62,7 +62,7 @@ def translate(text: str, file: str, target: str, dialect: str, style: str = "fai
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}: one of {', '.join(map(repr, STYLES))}")
 
-    output, problems = translation(text, file, target, dialect, style, defines)
+    output, problems = translation(text, file, target, dialect, style, defines, args)
     if target == "iptables":  # the restore file, said as the iptables commands that rebuild it
         from ..render.iptables_commands import commands_script
 
@@ -70,8 +70,8 @@ def translate(text: str, file: str, target: str, dialect: str, style: str = "fai
     return output, problems
 
 
-def translation(text: str, file: str, target: str, dialect: str, style: str, defines: dict | None
-                ) -> tuple[str, list]:
+def translation(text: str, file: str, target: str, dialect: str, style: str, defines: dict | None,
+                args=None) -> tuple[str, list]:
     from ..script import script_commands
     from .detect import is_ipchains_save, uses_ipchains
 
