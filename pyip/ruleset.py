@@ -61,6 +61,24 @@ class Chain:
     name: str
     policy: str | None = None  # built-in chains only
     rules: list = attrs.Factory(list)
+    # rule -> how many times the chain holds it, for -D and -C (a scan per command made scripts that
+    # delete before they add quadratic); kept by Ruleset's changes, None until first needed
+    counts: dict | None = attrs.field(default=None, eq=False, repr=False)
+
+    def holds(self, rule: fw.Rule) -> bool:
+        if self.counts is None:
+            self.counts = {}
+            count_rules(self.counts, self.rules, 1)
+        return rule in self.counts
+
+
+def count_rules(counts: dict, rules: list, change: int) -> None:
+    for rule in rules:
+        count = counts.get(rule, 0) + change
+        if count:
+            counts[rule] = count
+        else:
+            del counts[rule]
 
 
 @attrs.define
@@ -144,20 +162,21 @@ class Ruleset:
 
     A failed command is undone from a journal (`undo`) that every change
     records, not from a copy of the tables: copying made each command cost
-    as much as the whole ruleset.  Rule lists change in place only by
-    appending (undone by cutting them back); every other change puts a new
+    as much as the whole ruleset.  Rules are inserted and removed in place,
+    each change journaled with its inverse; flushes and renames put a new
     list or dict in place of the old one, which the journal puts back.
 
-    The jumps between chains (who calls whom) are kept by table while rules
-    are only added, since checking a rule added to a user chain needs them
-    and finding them anew reads every rule; any other change forgets them.
-    The tables are changed through these methods only.
+    The jumps between chains (who calls whom, counted) are kept by table and
+    changed with the rules, undo included, since checking a rule added to a
+    user chain needs them and finding them anew reads every rule; only chain
+    deletions and renames forget them.  The tables are changed through these
+    methods only.
     """
 
     def __init__(self):
         self.tables: dict[str, Table] = {}
         self.undo: list = []
-        self.known_callers: dict[str, dict] = {}  # table name -> callers(), kept up to date by add_rules()
+        self.known_callers: dict[str, dict] = {}  # table name -> callers(), kept up to date with the rules
 
     def apply(self, command: fw.Command) -> None:
         """Do what the command does, or raise iptables' error and leave the ruleset as it was."""
@@ -171,32 +190,56 @@ class Ruleset:
         except PyipError:
             for action in reversed(self.undo):
                 action()
-            self.known_callers.clear()
             raise
         finally:
             self.undo = []
 
     # -- changes, journaled ------------------------------------------------------------------------
 
-    def set_rules(self, chain: Chain, rules: list) -> None:
+    def set_rules(self, table: Table, chain: Chain, rules: list) -> None:
         old = chain.rules
-        self.undo.append(lambda: setattr(chain, "rules", old))
+        self.undo.append(lambda: self.swap_rules(table, chain, old))
+        self.swap_rules(table, chain, rules)
+
+    def swap_rules(self, table: Table, chain: Chain, rules: list) -> None:
+        self.count_jumps(table, chain, chain.rules, -1)
+        self.count_jumps(table, chain, rules, 1)
         chain.rules = rules
-        self.known_callers.clear()
+
+    def count_jumps(self, table: Table, chain: Chain, rules: list, change: int) -> None:
+        """Keep the jumps between chains, and the chain's rule counts, in step with its rules."""
+        callers = self.known_callers.get(table.name)
+        if callers is not None:
+            add_callers(callers, chain, rules, change)
+        if chain.counts is not None:
+            count_rules(chain.counts, rules, change)
+
+    def insert_rules(self, table: Table, chain: Chain, at: int, rules: list) -> None:
+        """In place: a copy of a long chain for every -I made scripts quadratic."""
+        def undo():
+            del chain.rules[at:at + len(rules)]
+            self.count_jumps(table, chain, rules, -1)
+        self.undo.append(undo)
+        chain.rules[at:at] = rules
+        self.count_jumps(table, chain, rules, 1)
+
+    def remove_rule(self, table: Table, chain: Chain, index: int) -> None:
+        rule = chain.rules.pop(index)
+        self.count_jumps(table, chain, [rule], -1)
+
+        def undo():
+            chain.rules.insert(index, rule)
+            self.count_jumps(table, chain, [rule], 1)
+        self.undo.append(undo)
 
     def set_chains(self, table: Table, chains: dict) -> None:
+        """Chains deleted (only empty ones nothing jumps to: the jumps stay as they were) or renamed."""
         old = table.chains
         self.undo.append(lambda: setattr(table, "chains", old))
         table.chains = chains
-        self.known_callers.clear()
 
     def add_rules(self, table: Table, chain: Chain, rules: list) -> None:
-        kept = len(chain.rules)
-        self.undo.append(lambda: chain.rules.__delitem__(slice(kept, None)))
-        chain.rules += rules
-        callers = self.known_callers.get(table.name)
-        if callers is not None:
-            add_callers(callers, chain, rules)
+        self.insert_rules(table, chain, len(chain.rules), rules)
 
     def callers(self, table: Table) -> dict:
         """For each chain jumped or gone to, the chains whose rules do it."""
@@ -271,7 +314,7 @@ class Ruleset:
             raise refuse("iptables: Index of insertion too big.", command)
         rules = kernel_rules(rule)
         at = command.position - 1
-        self.set_rules(chain, chain.rules[:at] + rules[::-1] + chain.rules[at:])  # each inserted at the same place
+        self.insert_rules(self.tables[rule.table], chain, at, rules[::-1])  # each inserted at the same place
         self.validate(rule, command, rules)
 
     def _replace(self, command: fw.Replace) -> None:
@@ -280,34 +323,32 @@ class Ruleset:
         chain = self.numbered_chain(rule.table, rule.chain, command)
         if command.position > len(chain.rules):
             raise refuse("iptables: Index of replacement too big.", command)
-        rules = list(chain.rules)
-        rules[command.position - 1] = kernel_rules(rule)[0]
-        self.set_rules(chain, rules)
+        table = self.tables[rule.table]
+        self.remove_rule(table, chain, command.position - 1)
+        self.insert_rules(table, chain, command.position - 1, kernel_rules(rule)[:1])
         self.validate(rule, command)
 
     def _delete(self, command: fw.Delete) -> None:
         rule = command.rule
         self.check_jump(rule, command)
         chain = self.chain(rule.table, rule.chain)
-        if chain is not None:
-            self.set_rules(chain, list(chain.rules))
         for kernel_rule in kernel_rules(rule):
-            if chain is None or kernel_rule not in chain.rules:
+            if chain is None or not chain.holds(kernel_rule):
                 raise refuse(BAD_RULE, command)
-            chain.rules.remove(kernel_rule)  # the list just put in place: the undo puts the old one back
+            self.remove_rule(self.tables[rule.table], chain, chain.rules.index(kernel_rule))
 
     def _check(self, command: fw.Check) -> None:
         rule = command.rule
         self.check_jump(rule, command)
         chain = self.chain(rule.table, rule.chain)
-        if chain is None or any(r not in chain.rules for r in kernel_rules(rule)):
+        if chain is None or not all(map(chain.holds, kernel_rules(rule))):
             raise refuse(BAD_RULE, command)
 
     def _deletenumber(self, command: fw.DeleteNumber) -> None:
         chain = self.numbered_chain(command.table, command.chain, command)
         if command.position > len(chain.rules):
             raise refuse("iptables: Index of deletion too big.", command)
-        self.set_rules(chain, chain.rules[:command.position - 1] + chain.rules[command.position:])
+        self.remove_rule(self.tables[command.table], chain, command.position - 1)
 
     # -- chain commands --------------------------------------------------------------------------
 
@@ -336,7 +377,7 @@ class Ruleset:
         self.delete_chain(table, chain, command)
 
     def delete_chain(self, table: Table, chain: Chain, command: fw.Command) -> None:
-        if chain.rules or references(table, chain.name):
+        if chain.rules or self.callers(table).get(chain.name):
             raise refuse(f"CHAIN_DEL failed (Device or resource busy): chain {chain.name}", command, 4)
         del table.chains[chain.name]
 
@@ -353,19 +394,21 @@ class Ruleset:
                          "not followed", command)
         self.set_chains(table, {(command.new_name if name == command.chain else name): c
                                 for name, c in table.chains.items()})
+        self.known_callers.clear()  # the jumps are counted by chain name: found anew when needed
         self.undo.append(lambda: setattr(chain, "name", command.chain))
         chain.name = command.new_name
-        self.set_rules(chain, [attrs.evolve(rule, chain=command.new_name) for rule in chain.rules])
+        self.set_rules(table, chain, [attrs.evolve(rule, chain=command.new_name) for rule in chain.rules])
         for other in table.chains.values():
-            self.set_rules(other, [renamed_jump(rule, command.chain, command.new_name) for rule in other.rules])
+            self.set_rules(table, other, [renamed_jump(rule, command.chain, command.new_name) for rule in other.rules])
 
     def _flush(self, command: fw.Flush) -> None:
         if command.chain is None:
             table = self.tables.get(command.table)
             for chain in table.chains.values() if table else []:
-                self.set_rules(chain, [])
+                self.set_rules(table, chain, [])
             return
-        self.set_rules(self.writable_chain(command.table, command.chain, command), [])
+        chain = self.writable_chain(command.table, command.chain, command)
+        self.set_rules(self.tables[command.table], chain, [])
 
     def _zero(self, command: fw.Zero) -> None:
         if command.chain is not None and self.chain(command.table, command.chain) is None:
@@ -398,45 +441,61 @@ class Ruleset:
             raise refuse(f"{OPERATIONS[type(command)]} failed ({problem}): rule in chain {rule.chain}", command, 4)
 
 
-def add_callers(callers: dict, chain: Chain, rules: list) -> None:
+def add_callers(callers: dict, chain: Chain, rules: list, change: int = 1) -> None:
+    """Count (or, change -1, uncount) the jumps of `rules`, in `chain`: callers[target][chain] = how many."""
     for rule in rules:
         if isinstance(rule.target, fw.ChainJump):
-            callers.setdefault(rule.target.chain, set()).add(chain.name)
+            counts = callers.setdefault(rule.target.chain, {})
+            count = counts.get(chain.name, 0) + change
+            if count:
+                counts[chain.name] = count
+            else:
+                del counts[chain.name]
+
+
+# nf_tables keeps a stack of NFT_JUMP_STACK_SIZE (16) chains, the base chain included: a user chain
+# that packets reach through more than 15 jumps is refused, as is a loop, with EMLINK.
+MAX_JUMP_LEVEL = 15
+TOO_MANY_LINKS = "Too many links"
 
 
 def new_rules_problem(table: Table, chain_name: str, rules: list, callers) -> str | None:
-    """Targets tied to a table or protocol, hooks, and loops, for rules just added to a chain;
+    """Targets tied to a table or protocol, hooks, loops and jump depth, for rules just added to a chain;
     callers(table) gives the jumps between the table's chains."""
     for rule in rules:
         problem = rule_problem(rule, table.name)
         if problem is not None:
             return problem
-    for hook in reaching_hooks(table, chain_name, callers):
+    for hook, level in reaching_hooks(table, chain_name, callers).items():
         for rule in rules:
             if not rule_allows_hook(rule, hook):
                 return "Invalid argument"
             target = rule.target
             if isinstance(target, fw.ChainJump) and target.chain in table.chains:
-                problem = walk(table, table.chains[target.chain], hook, [chain_name])
+                problem = walk(table, table.chains[target.chain], hook, level + 1)
                 if problem is not None:
                     return problem
     return None
 
 
-def reaching_hooks(table: Table, chain_name: str, callers) -> set:
-    """The base chains from which packets can reach a chain (through -j and -g); callers(table) gives the jumps."""
+def reaching_hooks(table: Table, chain_name: str, callers) -> dict[str, int]:
+    """The base chains from which packets reach a chain (through -j and -g), each with the most jumps
+    that takes; callers(table) gives the jumps.  Only MAX_JUMP_LEVEL callers up: in a ruleset the
+    kernel took, a base chain further up would reach this chain through too many jumps."""
     if table.chains[chain_name].policy is not None:
-        return {chain_name}  # a base chain: nothing jumps to one
+        return {chain_name: 0}  # a base chain: nothing jumps to one
     callers = callers(table)
-    hooks, seen, todo = set(), set(), [chain_name]
+    hooks: dict[str, int] = {}
+    seen: set = set()  # (chain, jumps up to it): at most MAX_JUMP_LEVEL + 1 visits of a chain
+    todo = [(chain_name, 0)]
     while todo:
-        name = todo.pop()
-        if name in seen:
+        name, up = todo.pop()
+        if up > MAX_JUMP_LEVEL or (name, up) in seen:
             continue
-        seen.add(name)
+        seen.add((name, up))
         if table.chains[name].policy is not None:
-            hooks.add(name)
-        todo += callers.get(name, ())
+            hooks[name] = max(hooks.get(name, 0), up)
+        todo += [(caller, up + 1) for caller in callers.get(name, ())]
     return hooks
 
 
@@ -493,15 +552,18 @@ def has_protocol(rule: fw.Rule, number) -> bool:
     return given in number if isinstance(number, tuple) else given == number
 
 
-def walk(table: Table, chain: Chain, hook: str, path: list) -> str | None:
-    if chain.name in path:
-        return "Too many links"
+def walk(table: Table, chain: Chain, hook: str, level: int) -> str | None:
+    """The kernel's check of the chains a packet from `hook` reaches through `chain`, at `level` jumps:
+    every rule fits the hook, and no chain is deeper than MAX_JUMP_LEVEL (a loop never ends, so it
+    is too deep too).  Recursion is bounded by the level."""
+    if level > MAX_JUMP_LEVEL:
+        return TOO_MANY_LINKS
     for rule in chain.rules:
         if not rule_allows_hook(rule, hook):
             return "Invalid argument"
         target = rule.target
         if isinstance(target, fw.ChainJump) and target.chain in table.chains:
-            problem = walk(table, table.chains[target.chain], hook, path + [chain.name])
+            problem = walk(table, table.chains[target.chain], hook, level + 1)
             if problem is not None:
                 return problem
     return None
@@ -520,11 +582,6 @@ def rule_allows_hook(rule: fw.Rule, hook: str) -> bool:
         if hooks is not None and hook not in hooks:
             return False
     return True
-
-
-def references(table: Table, name: str) -> bool:
-    return any(isinstance(r.target, fw.ChainJump) and r.target.chain == name
-               for chain in table.chains.values() for r in chain.rules)
 
 
 def renamed_jump(rule: fw.Rule, old: str, new: str) -> fw.Rule:

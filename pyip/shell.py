@@ -67,6 +67,10 @@ PROGRAMS = frozenset({"ip", "ipchains", "iptables", "pyip"})
 # A runaway script (nested loops over long lists, functions calling each other
 # twice at each level) would otherwise unroll without end.
 MAX_STEPS = 500_000
+# What a script may cost grows with its length: a long script is read to its end, but loops that
+# unroll a small file into a million commands stop soon (time) with few commands kept (memory).
+BASE_STEPS, STEPS_PER_LINE = 100_000, 4
+BASE_COMMANDS = 20_000  # plus one per line
 MAX_CALL_DEPTH = 64
 MAX_REPAIRS = 8  # rounds of patching newlines the grammar swallowed (see _Reparse)
 MAX_SOURCE_DEPTH = 16  # files sourcing files (or themselves)
@@ -997,6 +1001,9 @@ class _Evaluator:
         self.program_symbols: dict = {}  # "$IPT" -> "iptables": every value IPT may hold names iptables
         self.unresolved = None  # (line, col, source, why) of a command that may run a program pyip cannot see
         self.steps = 0
+        lines = len(source.line_starts) - 1
+        self.max_steps = min(MAX_STEPS, BASE_STEPS + STEPS_PER_LINE * lines)
+        self.max_commands = BASE_COMMANDS + lines
         self.frame = None
         self.literals: dict = {}  # text -> (Literal(text),)
         self.defined: frozenset = frozenset()  # names given by the user (define): the script cannot change them
@@ -1032,8 +1039,12 @@ class _Evaluator:
             self.steps += 1
             if ctx.text is not self.text:
                 self.use(ctx.text)
-            if self.steps > MAX_STEPS:
-                self.diagnose(node, f"evaluation stopped after {MAX_STEPS} steps")
+            if self.steps > self.max_steps:
+                self.diagnose(node, f"evaluation stopped after {self.max_steps} steps")
+                return
+            if len(self.commands) >= self.max_commands:
+                self.diagnose(node, f"evaluation stopped after {self.max_commands} commands: the loops "
+                                    "unroll to more than pyip follows")
                 return
             self.frame = ctx.frame
             try:

@@ -173,3 +173,57 @@ def test_a_bug_is_one_line_and_exit_1_not_a_traceback(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("pyip: internal error: ZeroDivisionError: division by zero (a bug in pyip")
     assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def nested_loops(body: str) -> str:
+    """Three nested 100-item loops around one command: a 1 KB file that unrolls to a million commands."""
+    items = " ".join(map(str, range(1, 101)))
+    return f"for a in {items}; do\nfor b in {items}; do\nfor c in {items}; do\n{body}\ndone\ndone\ndone\n"
+
+
+def test_unrolling_stops_within_its_budget_and_keeps_what_bash_runs_first():
+    from pyip import shell
+
+    text = nested_loops("iptables -A INPUT -s 10.$a.$b.$c -j DROP")
+    script = shell.read_script(text, "loops.sh")
+    budget = shell.BASE_COMMANDS + text.count("\n") + 1  # one more command per line of the script
+    assert [message for _, _, message in script.errors] == [
+        f"evaluation stopped after {budget} commands: the loops unroll to more than pyip follows"]
+    kept = [" ".join(word.text for word in command.words) for command in script.commands]
+    assert len(kept) == budget
+    # bash's first lines: `head` closes the pipe, and bash's echo then fails and ends the loops
+    bash = subprocess.run(["bash", "-c", f'{{ iptables() {{ echo iptables "$@" || exit; }}\n{text}\n}} | head -n {budget}'],
+                          capture_output=True, text=True, timeout=120)
+    assert bash.stdout.splitlines() == kept
+
+
+def test_unrolling_costs_bounded_memory_and_says_so_once(tmp_path):
+    script = tmp_path / "loops.sh"
+    script.write_text(nested_loops("iptables -A INPUT -s 10.$a.$b.$c -j DROP"))
+    # The peak memory of pyip's own process image (VmHWM starts again at exec; rusage's maxrss does not,
+    # and would count the test process that forked it).
+    program = ("import atexit, sys\n"
+               "from pyip.cli import main\n"
+               "def peak():\n"
+               "    status = open('/proc/self/status').read()\n"
+               "    sys.stderr.write('peak ' + status.split('VmHWM:')[1].split()[0] + '\\n')\n"
+               "atexit.register(peak)\n"
+               "sys.argv = ['pyip'] + sys.argv[1:]\n"
+               "main()\n")
+    for command in (["parse"], ["translate", "--to", "nft"]):
+        result = subprocess.run([sys.executable, "-c", program, *command, str(script)], capture_output=True,
+                                text=True, timeout=300)
+        assert result.returncode == 1
+        assert result.stderr.count("evaluation stopped") == 1
+        peak = int(result.stderr.rsplit("peak ", 1)[1])
+        assert peak < 150_000, f"{command}: {peak} KB"  # 368 MB before the budget
+
+
+def test_a_long_script_is_read_to_its_end():
+    from pyip import shell
+
+    lines = shell.BASE_COMMANDS + 5_000  # more commands than the base budget: one per line is always allowed
+    text = "if true; then\n" + "".join(f"iptables -A INPUT -s 10.0.{n // 256 % 256}.{n % 256} -j DROP\n"
+                                        for n in range(lines)) + "fi\n"
+    script = shell.read_script(text, "long.sh")
+    assert script.errors == () and len(script.commands) == lines
