@@ -82,6 +82,12 @@ RULES = [
     ("filter", "INPUT", "-j IDLETIMER --timeout 30 --label " + "z" * 40),  # cut to 27
     ("filter", "FORWARD", "-m physdev --physdev-in " + "v" * 20),  # cut to 15
     ("mangle", "PREROUTING", "-j TEE --gateway 10.0.0.9 --oif " + "w" * 20),
+    ("raw", "PREROUTING", "-p udp --dport 53 -j CT --notrack"),
+    ("raw", "OUTPUT", "-j CT --zone-orig 5 --zone-reply 6"),
+    ("raw", "OUTPUT", "-j CT --zone-reply 7"),
+    ("raw", "PREROUTING", "-j CT --zone mark --ctevents destroy,new --expevents new"),
+    ("raw", "PREROUTING", "-j CT --ctevents bogus"),
+    ("filter", "INPUT", "-j CT --notrack"),
 ]
 
 
@@ -127,6 +133,7 @@ TRANSLATIONS = [
     "-A OUTPUT -m connbytes --connbytes 1000 --connbytes-dir reply --connbytes-mode bytes",
     "-A OUTPUT -m connbytes ! --connbytes 100:200 --connbytes-dir both --connbytes-mode avgpkt",
     "-A INPUT -p tcp -j SYNPROXY --mss 1460 --wscale 7 --sack-perm",
+    "-t raw -A PREROUTING -p udp -j CT --notrack",
 ]
 
 
