@@ -192,3 +192,56 @@ def test_sarif_has_its_schema_and_every_rules_metadata(script):
         assert region["startLine"] >= 1 and region["startColumn"] >= 1
     assert {result["ruleId"] for result in run["results"]} == {"PI002", "PI015"}
     assert [r for r in run["results"] if r["ruleId"] == "PI002"][0]["fixes"]
+
+
+# -- whatever a configuration or a comment holds: a usage error or a result, never a traceback
+
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pyip.lint import config  # noqa: E402
+
+TOML_VALUES = st.recursive(st.one_of(st.text(max_size=12), st.integers(), st.booleans()),
+                           lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                   st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+                           max_leaves=8)
+RULE_WORDS = st.sampled_from(["PI006", "pi0", "PI", "fwmark-base", "unset-variable", "PI999", "", "x", "PI015 "])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=st.dictionaries(st.sampled_from(["select", "ignore", "severity", "per-file-ignores", "other"]),
+                             st.one_of(TOML_VALUES, st.lists(RULE_WORDS, max_size=3),
+                                       st.dictionaries(RULE_WORDS, st.sampled_from(["error", "off", "info"]))),
+                             max_size=4))
+@example(table={"select": [0]})  # was an AttributeError traceback
+def test_any_configuration_is_read_or_refused_with_its_file(tmp_path_factory, table):
+    path = tmp_path_factory.mktemp("config") / ".pyip.toml"
+    path.write_text("[lint]\n" + "".join(f"{json.dumps(key)} = {toml_of(value)}\n" for key, value in table.items()))
+    try:
+        settings_read = config.load(path)
+    except config.ConfigError as error:
+        assert str(error).startswith(f"{path}: ")
+        return
+    assert set(table) <= config.KEYS
+    codes = settings_read.codes_for("fw.sh")
+    assert codes is None or codes <= set(RULES)
+
+
+@settings(max_examples=100, deadline=None)
+@given(comment=st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=30),  # printable
+       words=st.lists(RULE_WORDS, max_size=3), kind=st.sampled_from(["disable", "disable-file", "disable-next"]))
+def test_a_comment_only_ever_turns_findings_off(comment, words, kind):
+    text = SCRIPT.replace("-j DROP", f"-j DROP # {comment} pyip: {kind}={','.join(words)}")
+    plain = {(f.line, f.col, f.code) for f in lint.lint(SCRIPT, "t.sh")}
+    assert {(f.line, f.col, f.code) for f in lint.lint(text, "t.sh")} <= plain
+
+
+def toml_of(value) -> str:
+    """A TOML value (the subset the strategies make)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, str)):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_of(item) for item in value) + "]"
+    return "{" + ", ".join(f"{json.dumps(key)} = {toml_of(item)}" for key, item in value.items()) + "}"

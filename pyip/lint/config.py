@@ -43,6 +43,8 @@ def codes_of(words, where: str = "") -> frozenset[str]:
     by_name = {rule.name: code for code, rule in catalog.items()}
     codes = set()
     for word in words:
+        if not isinstance(word, str):
+            raise ConfigError(f"{where}a rule is named by a string, not {word!r}")
         word = word.strip()
         if not word:
             continue
