@@ -88,6 +88,17 @@ RULES = [
     ("raw", "PREROUTING", "-j CT --zone mark --ctevents destroy,new --expevents new"),
     ("raw", "PREROUTING", "-j CT --ctevents bogus"),
     ("filter", "INPUT", "-j CT --notrack"),
+    ("filter", "INPUT", "-m connlabel --label 12 --set -m connlabel ! --label 3"),
+    ("filter", "INPUT", "-m connlabel --label 128"),
+    ("filter", "OUTPUT", "-m policy --dir out --pol ipsec --strict --proto ah --next --mode tunnel "
+                         "--tunnel-src 1.2.3.4/255.0.255.0 ! --spi 300"),
+    ("filter", "INPUT", "-m policy --dir out --pol none"),
+    ("filter", "INPUT", "-m policy --dir in --pol none --strict"),
+    ("filter", "INPUT", "-m policy --dir in --pol ipsec --next"),
+    ("filter", "INPUT", "-m conntrack --ctorigsrc 1.2.3.4/255.0.255.0 --ctrepldst 5.6.7.8/33"),
+    ("filter", "INPUT", "-m conntrack --ctorigdst 1.2.3.4/255.255.240.0 --ctreplsrc 5.6.7.8/0"),
+    ("filter", "INPUT", "-m conntrack --ctorigdst 1.2.3.4/x"),
+    ("nat", "PREROUTING", "-j NETMAP --to 10.9.8.7/255.0.255.0"),
 ]
 
 
@@ -134,6 +145,8 @@ TRANSLATIONS = [
     "-A OUTPUT -m connbytes ! --connbytes 100:200 --connbytes-dir both --connbytes-mode avgpkt",
     "-A INPUT -p tcp -j SYNPROXY --mss 1460 --wscale 7 --sack-perm",
     "-t raw -A PREROUTING -p udp -j CT --notrack",
+    "-A INPUT -m policy --dir in --pol none -j DROP",
+    "-A INPUT -m connlabel --label 12",
 ]
 
 

@@ -25,7 +25,7 @@ class Target(Extension):
 
     def read_to(self, given):
         """XTTYPE_HOSTMASK; NETMAP keeps min = address & mask."""
-        found = parse_ct_address(given.value)
+        found = parse_ct_address(given.value, self.name, "to")
         return Address(ipaddress.IPv4Address(int(found.address) & found.mask), found.mask)
 
     def finish(self):

@@ -29,7 +29,7 @@ from .xtables import TARGETS, Given, parse_addresses, parse_protocol, problem, s
 MAX_NAME = 29  # XT_EXTENSION_MAXNAMELEN: chain and target names are shorter
 
 # iptables' extensions pyip does not read (libxt_*.so of iptables 1.8.9): they load, pyip cannot say more.
-OTHER_MATCHES = ("bpf", "cluster", "connlabel", "ipvs", "nfacct", "osf", "policy", "rateest", "set")
+OTHER_MATCHES = ("bpf", "cluster", "ipvs", "nfacct", "osf", "rateest", "set")
 OTHER_TARGETS = ("CLUSTERIP", "HMARK", "LED", "RATEEST", "SECMARK", "SET", "ULOG")
 
 # The commands as do_parse()'s bits, in bit order (cmd2char() names them by letter).

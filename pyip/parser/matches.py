@@ -7,8 +7,8 @@ from functools import lru_cache
 
 from .. import netdb
 from ..ast import firewall as fw
-from .xtables import (Extension, Opt, numeric_address, parse_mask, parse_markmask, parse_number,
-                      parse_number_range, parse_port, parse_port_range, parse_protocol, problem, strtoui, strtoul)
+from .xtables import (Extension, Opt, numeric_address, parse_markmask, parse_number, parse_number_range,
+                      parse_plen_mask, parse_port, parse_port_range, parse_protocol, problem, strtoui, strtoul)
 
 # -- tcp, udp, icmp ---------------------------------------------------------------
 
@@ -200,13 +200,13 @@ class State(Extension):
 CT_STATUS = ("NONE", "EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED")
 
 
-def parse_ct_address(text: str) -> fw.Address:
-    """XTTYPE_HOSTMASK: ADDR[/MASK], host bits kept."""
+def parse_ct_address(text: str, extension: str = "conntrack", option: str = "ctorigsrc") -> fw.Address:
+    """XTTYPE_HOSTMASK: ADDR[/PREFIX-OR-MASK], host bits kept."""
     host, slash, mask_text = text.partition("/")
     address = numeric_address(host)
     if address is None:
         raise problem(f"host/network `{host}' not found")
-    return fw.Address(address, parse_mask(mask_text if slash else None))
+    return fw.Address(address, parse_plen_mask(extension, option, mask_text) if slash else 0xFFFFFFFF)
 
 
 class Conntrack(Extension):
@@ -226,7 +226,7 @@ class Conntrack(Extension):
         return parse_protocol(given.value)
 
     def read_ctorigsrc(self, given):
-        return parse_ct_address(given.value)
+        return parse_ct_address(given.value, self.name, given.option.name)
 
     read_ctorigdst = read_ctreplsrc = read_ctrepldst = read_ctorigsrc
 

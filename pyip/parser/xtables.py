@@ -248,6 +248,20 @@ def parse_mask(text: str | None) -> int:
     return (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF
 
 
+def parse_plen_mask(extension: str, option: str, text: str) -> int:
+    """xtopt_parse_plenmask() for IPv4: a prefix length 0..32, or a mask in address form (a mask that is no prefix,
+    or no mask at all like `33`, read as an address, keeps every bit: /32)."""
+    length = strtoui(text, 0, 32)
+    if length is not None:
+        return (0xFFFFFFFF << (32 - length)) & 0xFFFFFFFF
+    dotted = numeric_address(text)
+    if dotted is None:
+        raise problem(f'{extension}: bad value for option "--{option}", neither a valid network mask nor valid '
+                      "CIDR (0-32).")
+    inverted = ~int(dotted) & 0xFFFFFFFF
+    return int(dotted) if inverted & (inverted + 1) == 0 else 0xFFFFFFFF
+
+
 def looks_like_host_name(text: str) -> bool:
     """A word the resolver might know: letters, digits, `-`, `.`, `_`, and not only numbers."""
     return bool(text) and all(c.isalnum() or c in "-._" for c in text) and any(c.isalpha() for c in text)
