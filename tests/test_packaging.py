@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -121,7 +122,7 @@ def test_readme_commands_from_a_clean_clone(tmp_path):
     # Every other README example that names a file runs on a file the clone has.
     pyip = clone / ".venv" / "bin" / "pyip"
     for line in "\n".join(readme_blocks()[2:]).splitlines():
-        words = line.split("#")[0].split("|")[0].split()
+        words = shlex.split(line.split("#")[0].split("|")[0])
         if words[:1] == ["pyip"] and words[1] in ("parse", "translate", "lint"):
             ran = subprocess.run([pyip, *words[1:]], cwd=clone, env=env, capture_output=True, text=True, timeout=120)
             assert ran.returncode in (0, 1) and "Traceback" not in ran.stderr, (line, ran.stderr[-2000:])

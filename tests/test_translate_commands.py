@@ -54,3 +54,52 @@ def test_the_command_script_rebuilds_what_the_restore_file_loads(name, tmp_path)
         ran = run("ip", "netns", "exec", rebuilt, "sh", "-e", stdin=script)
         assert ran.returncode == 0, ran.stderr
         assert save(rebuilt) == save(loaded)
+
+
+ONE_AT_A_TIME = ["-N LOGDROP", "-A LOGDROP -m comment --comment 'logged then dropped' -j DROP",
+                 "-A INPUT -p tcp --dport 22 -s 10.0.0.0/8 -j LOGDROP",
+                 "-A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT",
+                 "-t nat -A POSTROUTING -o eth0 -j MASQUERADE", "-A FORWARD -i eth1 -p udp --sport 53 -j REJECT",
+                 "-A INPUT -p icmp --icmp-type echo-request -m limit --limit 1/s -j ACCEPT",
+                 "-A OUTPUT -d 192.0.2.0/24 ! -o lo -p tcp -m multiport --dports 80,443 -j DROP"]
+BASE_CHAINS = """nft add table ip filter
+nft 'add chain ip filter INPUT { type filter hook input priority 0; }'
+nft 'add chain ip filter FORWARD { type filter hook forward priority 0; }'
+nft 'add chain ip filter OUTPUT { type filter hook output priority 0; }'
+nft add table ip nat
+nft 'add chain ip nat POSTROUTING { type nat hook postrouting priority 100; }'
+"""
+
+
+def test_one_command_at_a_time_as_iptables_translate_does():
+    """`pyip translate --to nft -e 'iptables ...'`: one `nft 'add rule ...'` line a rule, as
+    iptables-translate prints them; both sets of lines, run by sh over the same base chains in two
+    namespaces, leave what `nft list ruleset` shows alike."""
+    import shlex
+
+    theirs = "".join(subprocess.run(["iptables-translate", *shlex.split(command)], capture_output=True,
+                                    text=True, check=True).stdout for command in ONE_AT_A_TIME)
+    expressions = [arg for command in ONE_AT_A_TIME for arg in ("-e", f"iptables {command}")]
+    ours = subprocess.run([sys.executable, "-m", "pyip", "translate", "--to", "nft", *expressions],
+                          capture_output=True, text=True, timeout=60)
+    assert ours.returncode == 0, ours.stderr
+    assert all(line.startswith("nft ") for line in ours.stdout.splitlines())
+    assert len(ours.stdout.splitlines()) == len(ONE_AT_A_TIME)
+    listed = []
+    for lines in (theirs, ours.stdout):
+        with namespace("pyipxlate") as ns:
+            ran = run("ip", "netns", "exec", ns, "sh", "-e", stdin=BASE_CHAINS + lines)
+            assert ran.returncode == 0, (lines, ran.stderr)
+            listed.append(run("ip", "netns", "exec", ns, "nft", "list", "ruleset", check=True).stdout)
+    assert listed[0] == listed[1]
+
+
+def test_an_iptables_save_file_from_standard_input(tmp_path):
+    saved = "*filter\n:INPUT DROP [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n" \
+            "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\nCOMMIT\n"
+    piped = subprocess.run([sys.executable, "-m", "pyip", "translate", "--to", "nft", "-"], input=saved,
+                           capture_output=True, text=True, timeout=60)
+    (tmp_path / "saved").write_text(saved)
+    named = subprocess.run([sys.executable, "-m", "pyip", "translate", "--to", "nft", str(tmp_path / "saved")],
+                           capture_output=True, text=True, timeout=60)
+    assert piped.returncode == 0 and piped.stdout == named.stdout and "policy drop;" in piped.stdout

@@ -110,9 +110,39 @@ def nothing_to_translate(scripted: list | None, file: str) -> list:
     return [NothingToTranslate("no iptables or ipchains command to translate", Location(file, 1, 1))]
 
 
+def nft_commands(text: str, file: str, dialect: str, defines: dict | None) -> tuple[str, list]:
+    """`translate --to nft -e 'iptables -A ...'`, as iptables-translate prints it: one
+    `nft 'add rule FAMILY TABLE CHAIN ...'` line a rule (`add chain` for a user chain), in order."""
+    import shlex
+
+    from ..ast import nft
+    from ..render.nft import rule_text
+    from ..script import script_commands
+    from .iptables_nft import translate_ruleset
+
+    scripted = list(script_commands(text, file, defines))
+    ruleset, errors = iptables_ruleset(text, file, dialect, scripted)
+    result, findings = translate_ruleset(ruleset)
+    lines = [f"# pyip: left out: {error}\n" for error in errors if is_error(error)]
+    for table in result.tables:
+        for chain in table.chains:
+            where = f"{table.family} {table.name} {chain.name}"
+            if chain.hook is None:
+                lines.append(f"nft {shlex.quote(f'add chain {where}')}\n")
+            for rule in chain.rules:
+                if isinstance(rule, nft.LeftOut):
+                    lines.append(f"# pyip: left out: {rule.why}\n")
+                else:
+                    lines.append(f"nft {shlex.quote(f'add rule {where} {rule_text(rule)}')}\n")
+    return "".join(lines), errors + findings + nothing_to_translate(scripted, file)
+
+
 @click.command("translate")
-@click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"))
+@click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"), required=False)
 @click.argument("args", nargs=-1)
+@click.option("-e", "--expression", "expressions", multiple=True, metavar="COMMAND",
+              help="Translate this command (`iptables -A INPUT ...`) instead of a FILE; repeatable. "
+                   "--to nft prints one `nft 'add rule ...'` line a rule, as iptables-translate does.")
 @click.option("--to", "target", type=click.Choice(TARGETS),
               required=True, help="iptables: a sh script of iptables commands that rebuilds the ruleset; iptables-restore: "
                                   "a restore file; nft: `nft -f` text; nft-json: "
@@ -124,14 +154,23 @@ def nothing_to_translate(scripted: list | None, file: str) -> list:
               help="legacy: also read the 2001 negation `-s ! NET`.")
 @source_path_option
 @define_option
-def translate_command(file, args: tuple, target: str, style: str, allow_partial: bool, dialect: str,
-                      defines: dict) -> None:
-    """Print the ruleset FILE leaves, for TARGET; what cannot be said exactly is reported and left out.
-    ARGS are the script's arguments ($1 ...), as in `sh FILE ARGS...`."""
-    name = "-" if file.name == "<stdin>" else file.name
-    from .detect import is_error
+def translate_command(file, args: tuple, expressions: tuple, target: str, style: str, allow_partial: bool,
+                      dialect: str, defines: dict) -> None:
+    """Print the ruleset FILE (- for stdin: a script or an iptables-save file) leaves, for TARGET; what cannot
+    be said exactly is reported and left out.  ARGS are the script's arguments ($1 ...), as in `sh FILE ARGS...`."""
+    from .detect import is_error, uses_ipchains
 
-    output, problems = translate(file.read(), name, target, dialect, style, defines, args or None)
+    if (file is None) == (not expressions):
+        raise click.UsageError("give a FILE or -e COMMAND, not both")
+    if expressions:
+        text, name = "".join(f"{command}\n" for command in expressions), "-e"
+        if target == "nft" and not uses_ipchains(text, name):
+            output, problems = nft_commands(text, name, dialect, defines)
+        else:
+            output, problems = translate(text, name, target, dialect, style, defines)
+    else:
+        name = "-" if file.name == "<stdin>" else file.name
+        output, problems = translate(file.read(), name, target, dialect, style, defines, args or None)
     # A loop unrolled by the shell layer repeats its command: say each problem once per place.
     for line in dict.fromkeys(str(problem) for problem in problems):
         click.echo(line, err=True)
