@@ -86,8 +86,8 @@ def main() -> None:
         script.write(script_of(LINES))
         script.flush()
         count = sum(1 for _ in open(script.name))
-        pyip = timed(pyip_command() + ["lint", "--dialect", "legacy", script.name])
-        print(f"pyip lint    {pyip:6.2f} s for {count} lines   (bar: 2 s)")
+        pyip, cpu = timed_both(pyip_command() + ["lint", "--dialect", "legacy", script.name])
+        print(f"pyip lint    {pyip:6.2f} s ({cpu:.2f} s CPU) for {count} lines   (bar: 2 s)")
         if shutil.which("shellcheck"):
             shellcheck = timed(["shellcheck", "-s", "sh", script.name])
             print(f"shellcheck   {shellcheck:6.2f} s")
