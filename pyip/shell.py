@@ -635,8 +635,75 @@ class _Lexer:
         op = _PARAM_OP.match(rest)
         if op and name not in ("@", "*"):
             self.operator(name, op.group(), rest[op.end() :], src, dq, off)
+        elif name not in ("@", "*") and rest[0] in "#%/:^,":
+            result = self.transformed(name, rest)
+            if result is None:
+                self.symbol(src, dq, off)
+            else:
+                self.out.append((_LIT, result, dq, not dq, off))
         else:
-            self.symbol(src, dq, off)  # ${A%x}, ${A/x/y}, ${A:1}, arrays ...: not evaluated
+            self.symbol(src, dq, off)  # arrays with operators, ${!A}...: not evaluated
+
+    def transformed(self, name: str, rest: str) -> str | None:
+        """``${A#p}`` ``${A##p}`` ``${A%p}`` ``${A%%p}`` ``${A/p/r}`` ``${A//p/r}`` ``${A/#p/r}``
+        ``${A/%p/r}`` ``${A:off}`` ``${A:off:len}`` ``${A^^}`` ``${A,,}`` ``${A^}`` ``${A,}`` of a
+        known value, as bash computes them; None when the value or an operand is unknown."""
+        state, parts = self.scope.lookup(name)
+        value = "" if state == _UNSET else _joined_text(parts) if state == _SET else None
+        if value is None:
+            return None
+        if rest[0] in "#%":
+            double = rest[:2] in ("##", "%%")
+            pattern = self.glob(rest[2 if double else 1 :])
+            return None if pattern is None else _remove(value, pattern, rest[0] == "#", double)
+        if rest[0] == "/":
+            return self.substituted(value, rest[1:])
+        if rest[0] == ":":
+            return self.substring(value, rest[1:])
+        if rest in ("^^", ",,", "^", ","):
+            change = str.upper if rest[0] == "^" else str.lower
+            return change(value) if len(rest) == 2 else change(value[:1]) + value[1:]
+        return None
+
+    def glob(self, text: str):
+        parts = []
+        for kind, piece, quoted, splittable, _off in _Lexer(text, self.scope).run():
+            if kind == _SYM:
+                return None
+            parts.append((" " if kind == _BREAK else piece, quoted and not splittable))
+        return glob_regex(parts)
+
+    def substituted(self, value: str, spec: str) -> str | None:
+        mode = spec[:1] if spec[:1] in "/#%" else ""
+        spec = spec[len(mode):]
+        k = _unescaped(spec, "/")
+        pattern_text, replacement_text = (spec, "") if k < 0 else (spec[:k], spec[k + 1:])
+        pattern = self.glob(pattern_text)
+        replacement = _joined_text(_value_parts(_Lexer(replacement_text, self.scope).run()))
+        if pattern is None or replacement is None or "&" in replacement_text:
+            return None  # bash 5.2 puts the match where an unquoted & stands: not modelled
+        if not pattern_text:
+            return value
+        return _substitute(value, pattern, replacement, mode)
+
+    def substring(self, value: str, spec: str) -> str | None:
+        k = _unescaped(spec, ":")
+        offset_text, length_text = (spec, None) if k < 0 else (spec[:k], spec[k + 1:])
+        try:
+            offset = evaluate(_joined_text(_value_parts(_Lexer(offset_text, self.scope).run())) or "", self.scope)
+            length = None if length_text is None else evaluate(
+                _joined_text(_value_parts(_Lexer(length_text, self.scope).run())) or "", self.scope)
+        except (Unknowable, RecursionError, ValueError, TypeError):
+            return None
+        start = offset if offset >= 0 else len(value) + offset
+        if start < 0 or start > len(value):
+            return ""
+        if length is None:
+            return value[start:]
+        end = start + length if length >= 0 else len(value) + length
+        if end < start:
+            return None  # bash: "substring expression < 0", an error
+        return value[start:end]
 
     def element(self, count: str, name: str, index: str, src: str, dq: bool, off: int) -> None:
         """``${a[@]}``, ``${a[*]}``, ``${a[N]}`` and ``${#a[@]}``, of an array whose elements are known."""
@@ -750,6 +817,70 @@ class _Lexer:
 
     def symbol(self, name: str, dq: bool, off: int) -> None:
         self.out.append((_SYM, name, dq, False, off))
+
+
+def _unescaped(text: str, char: str) -> int:
+    """Index of the first `char` not escaped by a backslash or inside quotes, or -1."""
+    i, quote = 0, None
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and quote != "'":
+            i += 2
+            continue
+        if quote:
+            quote = None if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif c == char:
+            return i
+        i += 1
+    return -1
+
+
+def _remove(value: str, pattern, prefix: bool, longest: bool) -> str:
+    """``${A#p}`` and its kin: the value without the shortest/longest matching prefix/suffix."""
+    n = len(value)
+    cuts = range(n, -1, -1) if longest else range(n + 1)
+    for cut in cuts:
+        if prefix and pattern.fullmatch(value[:cut]):
+            return value[cut:]
+        if not prefix and pattern.fullmatch(value[n - cut:]):
+            return value[:n - cut]
+    return value
+
+
+def _substitute(value: str, pattern, replacement: str, mode: str) -> str:
+    """``${A/p/r}`` (first), ``${A//p/r}`` (every), ``${A/#p/r}`` (at the start), ``${A/%p/r}`` (at the end):
+    at each place the longest match, as bash does."""
+    n = len(value)
+    if mode == "#":
+        for end in range(n, -1, -1):
+            if pattern.fullmatch(value[:end]):
+                return replacement + value[end:]
+        return value
+    if mode == "%":
+        for start in range(n + 1):
+            if pattern.fullmatch(value[start:]):
+                return value[:start] + replacement
+        return value
+    out, i = [], 0
+    while i <= n:
+        end = next((e for e in range(n, i - 1, -1) if pattern.fullmatch(value[i:e])), None)
+        if end is None or (end == i and i == n):
+            if i < n:
+                out.append(value[i])
+            i += 1
+            continue
+        out.append(replacement)
+        if mode != "/":
+            return "".join(out) + value[end:]
+        if end == i:
+            if i < n:
+                out.append(value[i])
+            i += 1
+        else:
+            i = end
+    return "".join(out)
 
 
 def _joined_text(parts) -> str | None:
@@ -1015,6 +1146,8 @@ class _Evaluator:
         self.exit_status: int | None = 0
         self.args = None  # the script's arguments ($1 ...) as Words, None when not given
         self.effects: dict = {}  # node id -> whether running it could matter (_has_effects)
+        self.equality = None  # (Unknown, text, equal when true) of a test like `[ "$1" = start ]`
+        self.excluded: dict = {}  # unknown_key -> texts a decision on this path found it is not
 
     # -- driver: an explicit stack of generators instead of recursion
 
@@ -1090,8 +1223,10 @@ class _Evaluator:
 
     def decide(self, node, ctx, subject: str, labels: tuple, why) -> int | None:
         """Which alternative this path takes where a condition is known only at run time;
-        None in a muted dry run, which must go through every alternative."""
-        if ctx.muted:
+        None in a muted dry run, which must go through every alternative, and in a loop
+        that runs an unknown number of times (its commands already stand for any of its
+        passes, each with values known only then: all alternatives are read)."""
+        if ctx.muted or ctx.conditional:
             return None
         k = len(self.trace)
         choice = self.forced[k] if k < len(self.forced) else 0
@@ -1099,8 +1234,38 @@ class _Evaluator:
         self.trace.append(Decision(line, col, subject, labels, choice, tuple(why)))
         return choice
 
-    def set_status(self, status: int | None, why=()) -> None:
+    def set_status(self, status: int | None, why=(), equality=None) -> None:
         self.status, self.why = status, tuple(why) if status is None else ()
+        self.equality = equality if status is None else None
+
+    def decided(self, status: int) -> None:
+        """A decision made the last status `status`: a test `"$1" = start` it came from now binds $1,
+        or tells that $1 is not `start`."""
+        if self.equality is not None:
+            unknown, text, equal_when_true = self.equality
+            if (status == 0) == equal_when_true:
+                self.bind(unknown, text)
+            else:
+                self.exclude(unknown, text)
+        self.set_status(status)
+
+    def unknown_key(self, value) -> tuple | None:
+        """What an unknown value names, for the facts decisions found: ("1", frame) or ("NAME", None)."""
+        m = re.fullmatch(r"\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9]+)\}?", value.name) if isinstance(value, Unknown) \
+            else None
+        if m is None:
+            return None
+        name = m.group(1)
+        return (name, id(self.frame)) if name.isdigit() else (name, None)
+
+    def exclude(self, value, text: str) -> None:
+        key = self.unknown_key(value)
+        if key is not None:
+            self.excluded.setdefault(key, set()).add(text)
+
+    def is_excluded(self, value, text: str) -> bool:
+        key = self.unknown_key(value)
+        return key is not None and text in self.excluded.get(key, ())
 
     def use(self, text: _Text) -> None:
         self.text = text
@@ -1851,7 +2016,10 @@ def _test_builtin(ev: _Evaluator, words) -> None:
     cond = Condition(is_set=ev.is_set)
     args = ev.test_args(words, cond)
     result = None if args is None else cond.test(args)
-    ev.set_status(None if result is None else int(not result), cond.why)
+    if result is None and args is not None:
+        _unknown_test_status(ev, cond, args)
+    else:
+        ev.set_status(None if result is None else int(not result), cond.why)
 
 
 def _jump(ev: _Evaluator, name: str, words, ctx: _Ctx) -> None:
@@ -2088,6 +2256,7 @@ def _run_list(ev: _Evaluator, node, ctx: _Ctx):
         if choice is None:
             yield from _branches(ev, [(note, [right])], ctx)
             return
+        ev.decided(choice)
         status = choice
     if (status == 0) == (op == "&&"):
         yield right, ctx.note(note, conditional=False)
@@ -2225,6 +2394,8 @@ def _run_if(ev: _Evaluator, node, ctx: _Ctx):
             choice = None
             if _has_effects(ev, arm_body) or _has_effects(ev, later):
                 choice = ev.decide(cond[0] if cond else node, ctx, text, ("is true", "is false"), ev.why)
+            if choice is not None:
+                ev.decided(choice)
             if choice is None:
                 branches = [(f"{text} (then)", arm_body)] + [(f"{t} (then)", c + b) for t, c, b in rest]
                 if otherwise is not None:
@@ -2304,8 +2475,8 @@ def _run_case(ev: _Evaluator, node, ctx: _Ctx):
                                               for i, sp, b, _e in items[k:]], ctx, exhaustive=catch_all)
                     return
                 matched = choice == 0
-                if matched and literal is not None:
-                    ev.bind(value, literal)
+                if literal is not None:
+                    (ev.bind if matched else ev.exclude)(value, literal)
             if not matched:
                 continue
         yield from ev.block(body, ctx.note(note, conditional=False))
@@ -2331,7 +2502,9 @@ def _case_match(ev: _Evaluator, value, spans):
         if isinstance(value, Unknown):
             if pattern.pattern == ".*":
                 return True, (), None
-            undecided.append(pattern)
+            plain = _plain_pattern(pattern)
+            if plain is None or not ev.is_excluded(value, plain):
+                undecided.append(pattern)
             continue
         if pattern.fullmatch(value):
             return True, (), None
@@ -2367,8 +2540,31 @@ def _run_test(ev: _Evaluator, node, ctx: _Ctx):
     else:
         args = ev.test_args(ev.expand(_raw_split(inner, base)), cond)
         result = None if args is None else cond.test(args)
+        if result is None and args is not None:
+            _unknown_test_status(ev, cond, args)
+            return None
     ev.set_status(None if result is None else int(not result), cond.why)
     return None
+
+
+def _unknown_test_status(ev: _Evaluator, cond: Condition, args) -> None:
+    equality = _equality(args)
+    if equality is not None and ev.is_excluded(equality[0], equality[1]):
+        ev.set_status(int(equality[2]))  # `"$1" = start` where this path found $1 is not start
+    else:
+        ev.set_status(None, cond.why, equality)
+
+
+def _equality(args) -> tuple | None:
+    """`X = text`, `X == text`, `X != text` (either way round) with X unknown: what deciding it tells."""
+    if len(args) != 3 or args[1] not in ("=", "==", "!="):
+        return None
+    left, right = args[0], args[2]
+    if isinstance(right, Unknown):
+        left, right = right, left
+    if not isinstance(left, Unknown) or isinstance(right, Unknown):
+        return None
+    return left, right, args[1] != "!="
 
 
 def _raw_split(text: str, base) -> list:

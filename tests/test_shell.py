@@ -256,8 +256,8 @@ def test_unknown_variables_stay_symbols():
 
 
 def test_parameter_operators_on_known_values():
-    command = only("A=x\nE=\nunset U\nip ${A:-d} ${E:-d} ${E-d} ${U-d} ${A:+alt} ${E:+alt} ${#A} ${A%x}\n")
-    assert texts(command) == ["ip", "x", "d", "d", "alt", "1", "${A%x}"]
+    command = only("A=x\nE=\nunset U\nip ${A:-d} ${E:-d} ${E-d} ${U-d} ${A:+alt} ${E:+alt} ${#A} ${A%x} \"${A%x}\"\n")
+    assert texts(command) == ["ip", "x", "d", "d", "alt", "1", ""]  # ${A%x} is empty: no word unquoted
 
 
 def test_default_assignment():
@@ -813,3 +813,20 @@ def test_defines_give_values_the_script_computes_when_it_runs():
         ["-d", "63.89.102.157"], ["-d", "63.89.102.157"], ["63.89.102.157/32", "via"]]
     assert [str(c.words[6]) for c in script.commands[:2]] == ["8", "8"]  # even a loop cannot change a define
     assert str(script.commands[2].words[5]) == "$GW"  # what is not defined stays a symbol
+
+
+def test_a_decision_excludes_what_it_found_a_value_is_not():
+    text = 'if [ "$1" = start ]; then ip a; fi\ncase $1 in start) ip b;; *) ip c;; esac\n[ "$1" != stop ] && ip d\n'
+    assert paths(text) == [
+        (['if [ "$1" = start ] is true'], [["ip", "a"], ["ip", "b"], ["ip", "d"]]),
+        (['if [ "$1" = start ] is false', '[ "$1" != stop ] succeeds'], [["ip", "c"], ["ip", "d"]]),
+        (['if [ "$1" = start ] is false', '[ "$1" != stop ] fails'], [["ip", "c"]]),
+    ]
+
+
+def test_decisions_inside_a_loop_of_unknown_length_are_not_explored():
+    text = 'while read dev args; do\n  if [ "$dev" = "$1" ]; then ip route add $args; fi\ndone\n'
+    script = read_script(text, "t.sh")
+    assert len(script.paths) == 1 and script.undecided == ()
+    assert [str(w) for w in script.commands[0].words] == ["ip", "route", "add", "$args"]
+    assert script.commands[0].conditional

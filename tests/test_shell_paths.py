@@ -233,7 +233,8 @@ def statements(draw, depth: int = 0) -> str:
         return _rule(port)
     if kind == "assign":
         name = draw(st.sampled_from(NAMES))
-        value = draw(st.sampled_from(VALUES + ["$1", "${2:-x}", "$((N+1))", "${A:+on}"]))
+        value = draw(st.sampled_from(VALUES + ["$1", "${2:-x}", "$((N+1))", "${A:+on}", "${A%y}", "${B/x/st}art",
+                                               "${1#st}", "${A:0:1}"]))
         return f'{name}="{value}"' if "$((" not in value else f"{name}={value}"
     body = draw(st.lists(statements(depth + 1), min_size=1, max_size=3))
     block = "\n".join(body)
@@ -286,3 +287,36 @@ def test_generated_scripts_agree_with_bash_or_are_reported(pair, tmp_path, case,
     text, args = case
     real, mine = pair
     check(real, mine, tmp_path, text, args, give_args)
+
+
+# ------------------------------------------------------------ expansions, by bash
+
+EXPANSION_VALUES = ["", "eth0", "eth0.100", "a b", "10.0.0.1/24", "x*y", "/sbin/iptables", "aXbXc"]
+EXPANSIONS = ["${V#e}", "${V##*.}", "${V%.*}", "${V%%.*}", "${V#*/}", "${V%/*}", "${V##*/}", "${V/0/1}",
+              "${V//X/-}", "${V/#e/E}", "${V/%0/9}", "${V/X}", "${V:1}", "${V:1:2}", "${V: -2}", "${V:0:-1}",
+              "${V^^}", "${V,,}", "${V^}", "${#V}", "${V:+broadcast $V}", "${V:-none}", "${V-unset}",
+              '"${V:+broadcast $V}"', "${V#\"e\"}", "${V//[0-9]/N}", "${V%%[[:digit:]]*}", "$((${#V} * 2 + 1))",
+              "${V/\\*/star}", "${W:=$V}$W", "${V//?/.}"]
+
+
+def bash_words(assignment: str, expansion: str) -> tuple[list[str], str]:
+    script = f"{assignment}\nset -- {expansion}\n[ $# -gt 0 ] && printf '<%s>\\n' \"$@\"\n"
+    result = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+    return [line[1:-1] for line in result.stdout.splitlines()], result.stderr
+
+
+@pytest.mark.parametrize("expansion", EXPANSIONS)
+@pytest.mark.parametrize("value", EXPANSION_VALUES)
+def test_parameter_expansions_agree_with_bash(value, expansion):
+    """A known value expands to the words bash gives: `${addr:+broadcast $addr}` is two words."""
+    from pyip.shell import read_script
+
+    assignment = f"V='{value}'; unset W"
+    script = read_script(f"{assignment}\nip {expansion}\n", "t.sh")
+    [command] = script.commands
+    words, error = bash_words(assignment, expansion)
+    got = [w.text for w in command.words[1:]]
+    if None in got:  # left unknown: only where bash itself stops with an error
+        assert error, (expansion, got, words)
+    else:
+        assert got == words, expansion
