@@ -2877,26 +2877,38 @@ def _considered(paths: list) -> list:
 def _result(path: Path) -> tuple:
     """What a path does, for comparing paths: the commands' words, the program by base name
     (`/sbin/iptables` or `/usr/sbin/iptables`, chosen by a test of the running system)."""
-    return tuple((c.program,) + tuple(str(w) for w in c.words[1:]) for c in path.commands)
+    return tuple((c.program,) + tuple(_word_key(w) for w in c.words[1:]) for c in path.commands)
+
+
+def _word_key(word: Word) -> str:
+    parts = word.parts
+    if len(parts) == 1:  # most words: no join needed
+        part = parts[0]
+        return part.text if type(part) is Literal else part.name
+    return str(word)
 
 
 def _undecided(paths: list) -> list:
     """(line, col, message) of each decision whose alternatives lead to different commands."""
-    if len({_result(p) for p in paths}) <= 1:
+    numbers: dict = {}  # result -> a small number, so that sets below hold ints, not long tuples
+    results = [numbers.setdefault(_result(p), len(numbers)) for p in paths]
+    if len(numbers) <= 1:
         return []
-    outcomes: dict = {}  # (choices before, position) -> {choice: set of results}
+    outcomes: dict = {}  # (node of the tree of choices, position) -> {choice: set of results}
     where: dict = {}
-    for path in paths:
-        result = _result(path)
-        for k, decision in enumerate(path.decisions):
-            key = (tuple(d.choice for d in path.decisions[:k]), decision.line, decision.col)
+    nodes: dict = {}  # (parent node, choice) -> node: the choices before a decision, as one int
+    for path, result in zip(paths, results):
+        node = 0
+        for decision in path.decisions:
+            key = (node, decision.line, decision.col)
             outcomes.setdefault(key, {}).setdefault(decision.choice, set()).add(result)
             where.setdefault(key, decision)
+            node = nodes.setdefault((node, decision.choice), len(nodes) + 1)
     followed = {(d.line, d.col): d for d in paths[0].decisions}
     reports: dict = {}
     for key, by_choice in outcomes.items():
-        results = list(by_choice.values())
-        if len(by_choice) > 1 and any(r != results[0] for r in results):
+        sets = list(by_choice.values())
+        if len(by_choice) > 1 and any(r != sets[0] for r in sets):
             decision = where[key]
             position = (decision.line, decision.col)
             if position not in reports:
