@@ -99,6 +99,10 @@ RULES = [
     ("filter", "INPUT", "-m conntrack --ctorigdst 1.2.3.4/255.255.240.0 --ctreplsrc 5.6.7.8/0"),
     ("filter", "INPUT", "-m conntrack --ctorigdst 1.2.3.4/x"),
     ("nat", "PREROUTING", "-j NETMAP --to 10.9.8.7/255.0.255.0"),
+    ("filter", "INPUT", "-j RATEEST --rateest-name lan --rateest-interval 1s --rateest-ewmalog 8s"),
+    ("filter", "INPUT", "-j RATEEST --rateest-name lan --rateest-interval 20s --rateest-ewmalog 8s"),
+    ("filter", "OUTPUT", "-m owner --gid-owner 0 --suppl-groups"),
+    ("filter", "OUTPUT", "-m owner --suppl-groups --gid-owner 0"),
 ]
 
 

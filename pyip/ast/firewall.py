@@ -239,6 +239,7 @@ class OwnerMatch:
     uid: Test | None = None  # Range of ids
     gid: Test | None = None
     socket_exists: Test | None = None  # True
+    suppl_groups: bool = False  # --gid-owner also matches a supplementary group
 
 
 @attrs.frozen

@@ -28,7 +28,7 @@ import attrs
 from ..compat import legacy
 from ..errors import Location, PyipError
 from .words import Word, WordGrammar, grammar
-from .xtables import MATCHES, TARGETS, Extension, Opt, match_for_protocol
+from .xtables import MATCHES, OPTIONAL, TARGETS, Extension, Opt, match_for_protocol
 
 # iptables' optstring: a letter, then ":" for a required and "::" for an attached optional argument.
 OPTSTRING = "A:C:D:E:F::I:L::M:N:P:VX::Z::c:d:i:j:o:p:s:t:R:S::W::46bfg:h::m:nvw::x"
@@ -290,9 +290,10 @@ def resolve_long(name: str, extensions: tuple) -> GetoptEntry | None:
 
 @lru_cache(maxsize=None)
 def extension_entries(extension: type[Extension]) -> tuple[GetoptEntry, ...]:
-    terminal = {0: "EXT_FLAG", 1: "EXT_VALUE", 2: "EXT_PAIR"}
-    return tuple(GetoptEntry(option.name, min(option.arity, 1), (extension.name, option.key),
-                             terminal[option.arity], option) for option in extension.options)
+    terminal = {0: "EXT_FLAG", 1: "EXT_VALUE", 2: "EXT_PAIR", OPTIONAL: "EXT_OPTIONAL"}
+    return tuple(GetoptEntry(option.name, 0 if option.arity == OPTIONAL else min(option.arity, 1),
+                             (extension.name, option.key), terminal[option.arity], option)
+                 for option in extension.options)
 
 
 class CommandGrammar(WordGrammar):

@@ -29,8 +29,8 @@ from .xtables import TARGETS, Given, parse_addresses, parse_protocol, problem, s
 MAX_NAME = 29  # XT_EXTENSION_MAXNAMELEN: chain and target names are shorter
 
 # iptables' extensions pyip does not read (libxt_*.so of iptables 1.8.9): they load, pyip cannot say more.
-OTHER_MATCHES = ("bpf", "cluster", "ipvs", "nfacct", "osf", "rateest", "set")
-OTHER_TARGETS = ("CLUSTERIP", "HMARK", "LED", "RATEEST", "SECMARK", "SET", "ULOG")
+OTHER_MATCHES = ("bpf", "cluster", "ipvs", "nfacct", "osf", "set")
+OTHER_TARGETS = ("CLUSTERIP", "HMARK", "LED", "SECMARK", "SET", "ULOG")
 
 # The commands as do_parse()'s bits, in bit order (cmd2char() names them by letter).
 COMMAND_BITS = ("insert", "delete", "delete_num", "replace", "append", "list", "flush", "zero", "new_chain",
@@ -527,6 +527,7 @@ READERS = {
     "ext_flag": read_extension_option,
     "ext_value": read_extension_option,
     "ext_pair": read_extension_option,
+    "ext_optional": read_extension_option,
     "negation": read_negation,
     "non_option": read_non_option,
     "unknown_option": read_unknown,

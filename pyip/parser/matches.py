@@ -403,7 +403,13 @@ class Mac(Extension):
 class Owner(Extension):
     name = "owner"
     options = (Opt("uid-owner", "uid-owner", invert=True), Opt("gid-owner", "gid-owner", invert=True),
-               Opt("socket-exists", "socket-exists", arity=0, invert=True))
+               Opt("socket-exists", "socket-exists", arity=0, invert=True),
+               Opt("suppl-groups", "suppl-groups", arity=0))
+
+    def read_suppl_groups(self, given):
+        if "gid-owner" not in self.given:  # the group must come first
+            raise problem('owner: Bad value for "--suppl-groups" option: "you need to use --gid-owner first"')
+        return True
 
     def read_uid_owner(self, given):
         return self.id_range(given, netdb.user_id)
@@ -427,7 +433,7 @@ class Owner(Extension):
         if not self.given:
             raise problem("owner: At least one of --uid-owner, --gid-owner or --socket-exists is required")
         return fw.OwnerMatch(self.values.get("uid-owner"), self.values.get("gid-owner"),
-                             self.values.get("socket-exists"))
+                             self.values.get("socket-exists"), "suppl-groups" in self.given)
 
 
 class Iprange(Extension):

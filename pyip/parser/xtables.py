@@ -35,13 +35,16 @@ def problem(message: str, location: Location | None = None) -> PyipError:
     return PyipError(message, location, PARAMETER_PROBLEM)
 
 
+OPTIONAL = 3  # an Opt's arity: a flag whose next word is its value when it is no option (starts not with - or !)
+
+
 @attrs.frozen
 class Opt:
     """One entry of an extension's option table."""
 
     name: str
     key: str  # the option it is: aliases (--sport, --source-port) share a key
-    arity: int = 1  # 0: a flag; 1: a value; 2: a value and a second word (--tcp-flags MASK COMP)
+    arity: int = 1  # 0: a flag; 1: a value; 2: a value and a second word (--tcp-flags MASK COMP); OPTIONAL
     invert: bool = False  # may stand after `!`
 
     @property

@@ -235,7 +235,7 @@ def owner_words(match: fw.OwnerMatch) -> list:
         words += (["!"] if match.socket_exists.negated else []) + ["--socket-exists"]
     negatable(words, match.uid, "--uid-owner", lambda r: range_text(r, "-"))
     negatable(words, match.gid, "--gid-owner", lambda r: range_text(r, "-"))
-    return words
+    return words + ["--suppl-groups"] * match.suppl_groups
 
 
 def iprange_words(match: fw.IprangeMatch) -> list:

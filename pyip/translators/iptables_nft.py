@@ -415,6 +415,8 @@ def id_value(ids: fw.Range):
 
 def owner_matches(match: fw.OwnerMatch, rule: fw.Rule) -> list:
     tests = (match.uid, match.gid, match.socket_exists)
+    if match.suppl_groups:
+        raise Untranslatable("owner --suppl-groups (nft's meta skgid is the primary group only)")
     if match.socket_exists is not None or any(t is not None and t.negated for t in tests):
         # xt_owner's `!` matches packets without a socket; nft's `meta skuid !=` does not
         raise Untranslatable("owner --socket-exists or a negated owner test")
