@@ -103,6 +103,11 @@ RULES = [
     ("filter", "INPUT", "-j RATEEST --rateest-name lan --rateest-interval 20s --rateest-ewmalog 8s"),
     ("filter", "OUTPUT", "-m owner --gid-owner 0 --suppl-groups"),
     ("filter", "OUTPUT", "-m owner --suppl-groups --gid-owner 0"),
+    ("mangle", "PREROUTING", "-j HMARK --hmark-tuple src,dst,proto --hmark-mod 4 --hmark-rnd 0xcafe --hmark-offset 10"),
+    ("mangle", "PREROUTING", "-j HMARK --hmark-tuple sp,dp --hmark-sport 5 --hmark-spi 0x01020304 "
+                             "--hmark-mod 4 --hmark-rnd 1"),
+    ("mangle", "PREROUTING", "-j HMARK --hmark-tuple src,bogus --hmark-mod 4 --hmark-rnd 1"),
+    ("mangle", "PREROUTING", "-j HMARK --hmark-tuple src --hmark-mod 4"),
 ]
 
 

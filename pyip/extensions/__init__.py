@@ -7,8 +7,9 @@ CONNMARK share connmark.py, as revisions share a C file):
 - `MATCH` and/or `TARGET`: the pyip.parser.xtables.Extension subclass that
   reads its options, with iptables' own messages, into
 - its AST node(s) (attrs classes with a `name`), which may carry `limits`:
-  (table, hooks, protocol) the kernel allows it in (None: any), for
-  pyip.ruleset and lint;
+  (table, hooks, protocol) the kernel allows it in (None: any; a protocol
+  may be a tuple of those allowed; a table that does not exist: the kernel
+  refuses the node anywhere), for pyip.ruleset and lint;
 - `SAVE`: node type -> the words iptables-save prints after `-m NAME` /
   `-j NAME`;
 - `NFT`: node type -> (node, rule, quotes_allowed) -> the nft statements

@@ -30,7 +30,7 @@ MAX_NAME = 29  # XT_EXTENSION_MAXNAMELEN: chain and target names are shorter
 
 # iptables' extensions pyip does not read (libxt_*.so of iptables 1.8.9): they load, pyip cannot say more.
 OTHER_MATCHES = ("bpf", "cluster", "ipvs", "nfacct", "osf", "set")
-OTHER_TARGETS = ("CLUSTERIP", "HMARK", "LED", "SECMARK", "SET", "ULOG")
+OTHER_TARGETS = ("CLUSTERIP", "LED", "SECMARK", "SET", "ULOG")
 
 # The commands as do_parse()'s bits, in bit order (cmd2char() names them by letter).
 COMMAND_BITS = ("insert", "delete", "delete_num", "replace", "append", "list", "flush", "zero", "new_chain",
