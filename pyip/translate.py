@@ -85,7 +85,20 @@ def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN, s
             ruleset.apply(command)
         except PyipError as error:
             errors.append(error)
+        else:
+            errors += dropped_state(command)
     return ruleset, errors
+
+
+def dropped_state(command) -> list[PyipError]:
+    """What a command set that the translated ruleset does not hold: never left out in silence."""
+    from .errors import PyipWarning
+    from .parser.iptables import COUNTERS_NOTE
+
+    if COUNTERS_NOTE in command.notes:
+        return [PyipWarning("-c: the rule's packet and byte counters are not carried over; it starts at 0",
+                            command.location)]
+    return []
 
 
 def left_out_note(errors: list[PyipError]) -> str:

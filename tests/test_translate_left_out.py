@@ -50,3 +50,27 @@ def test_the_named_sysctls_are_what_the_kernel_takes():
         names = [setting.split("=")[0] for setting in settings]
         read = run("ip", "netns", "exec", ns, "sysctl", "-n", *names)
         assert read.stdout.split() == ["7200", "15", "60"]
+
+
+@pytest.mark.parametrize("target", ["iptables-restore", "nft"])
+def test_rule_counters_set_with_c_are_reported_as_not_carried_over(target):
+    script = "iptables -A INPUT -c 5 10 -j ACCEPT\n"
+    result = translate(target, script)
+    assert result.returncode == 0  # a warning: the rule itself is translated
+    assert result.stderr == ("-:1:1: warning: -c: the rule's packet and byte counters are not carried over; "
+                             "it starts at 0\n")
+    mixed = translate(target, "ipchains -A input -j ACCEPT\n" + script.replace("-A INPUT", "-A FORWARD"))
+    assert "-:2:1: warning: -c: the rule's packet and byte counters are not carried over" in mixed.stderr
+
+
+def test_the_kernel_keeps_the_counters_that_the_translation_drops():
+    script = "iptables -A INPUT -c 5 10 -j ACCEPT\n"
+    restore = translate("iptables-restore", script).stdout
+    with namespace("pyipcount") as ns:
+        assert run("ip", "netns", "exec", ns, *script.split()).returncode == 0
+        real = run("ip", "netns", "exec", ns, "iptables", "-L", "INPUT", "-v", "-x", "-n").stdout
+        assert real.splitlines()[2].split()[:2] == ["5", "10"]
+        run("ip", "netns", "exec", ns, "iptables", "-F", "INPUT", check=True)
+        assert run("ip", "netns", "exec", ns, "iptables-restore", stdin=restore).returncode == 0
+        loaded = run("ip", "netns", "exec", ns, "iptables", "-L", "INPUT", "-v", "-x", "-n").stdout
+        assert loaded.splitlines()[2].split()[:2] == ["0", "0"]

@@ -26,6 +26,8 @@ from .getopt import Getopt, Loaded, Recording, Replayed, Shapes
 from .words import Tree, Word, grammar
 from .xtables import TARGETS, Given, parse_addresses, parse_protocol, problem, strtoui, strtoul
 
+COUNTERS_NOTE = "rule counters (-c) are not kept"  # translate reports it: the counters are state it drops
+
 MAX_NAME = 29  # XT_EXTENSION_MAXNAMELEN: chain and target names are shorter
 
 # iptables' extensions pyip does not read (libxt_*.so of iptables 1.8.9): they load, pyip cannot say more.
@@ -440,7 +442,7 @@ def read_counters(tree, state: CommandState) -> None:
     for text, which in ((packets, "packet"), (byte_count, "byte")):
         if not isinstance(text, Symbol) and scanf_int(text, 10) is None:
             raise problem(f"-c {which} counter not numeric", option.location)
-    state.notes.append("rule counters (-c) are not kept")
+    state.notes.append(COUNTERS_NOTE)
 
 
 def read_ignored(tree, state: CommandState) -> None:

@@ -586,6 +586,7 @@ def script_rulesets(text: str, file: str, dialect: str, defines: dict | None = N
     """Apply each command to its tool's ruleset: (ipchains ruleset, iptables ruleset, policy locations,
     where ipchains was first run, whether iptables was run, errors)."""
     from ..ruleset_ipchains import IpchainsRuleset
+    from ..translate import dropped_state
 
     chains, tables, policies, errors = IpchainsRuleset(), Ruleset(), {}, []
     first_ipchains, iptables_used = None, False
@@ -605,6 +606,7 @@ def script_rulesets(text: str, file: str, dialect: str, defines: dict | None = N
             else:
                 iptables_used = True
                 tables.apply(command)
+                errors += dropped_state(command)
         except PyipError as error:
             errors.append(error)
     return chains, tables, policies, first_ipchains, iptables_used, errors
