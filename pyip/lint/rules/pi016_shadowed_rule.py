@@ -64,10 +64,11 @@ class CoverIndex:
             return
         self.order[id(rule)] = len(self.order)
         shape = shape_of(rule)
-        if shape is None or len(rule.matches) > MAX_INDEXED_MATCHES or not hashable(key_of(rule, shape)):
+        key = None if shape is None or len(rule.matches) > MAX_INDEXED_MATCHES else key_of(rule, shape)
+        if key is None or not hashable(key):
             self.unindexed.append(rule)
             return
-        kept = self.shapes.setdefault(shape, {}).setdefault(key_of(rule, shape), [])
+        kept = self.shapes.setdefault(shape, {}).setdefault(key, [])
         if not kept or (len(kept) == 1 and kept[0] != rule):
             kept.append(rule)  # the first, and the first unlike it: a rule is never its own shadow
 
