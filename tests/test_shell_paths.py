@@ -227,7 +227,8 @@ def conditions(draw) -> str:
 @st.composite
 def statements(draw, depth: int = 0) -> str:
     port = draw(st.integers(1, 60000))
-    kinds = ["rule", "assign", "rule"] + (["if", "case", "for", "func", "list", "while"] if depth < 2 else [])
+    kinds = ["rule", "assign", "rule", "exit", "args"] + (
+        ["if", "case", "for", "func", "list", "while", "loop-jump"] if depth < 2 else [])
     kind = draw(st.sampled_from(kinds))
     if kind == "rule":
         return _rule(port)
@@ -236,6 +237,10 @@ def statements(draw, depth: int = 0) -> str:
         value = draw(st.sampled_from(VALUES + ["$1", "${2:-x}", "$((N+1))", "${A:+on}", "${A%y}", "${B/x/st}art",
                                                "${1#st}", "${A:0:1}"]))
         return f'{name}="{value}"' if "$((" not in value else f"{name}={value}"
+    if kind == "exit":
+        return f"{draw(conditions())} && exit {draw(st.sampled_from([0, 1]))}"
+    if kind == "args":
+        return draw(st.sampled_from(['set -- "$A" x', "shift", 'set -- $B', "shift 2"]))
     body = draw(st.lists(statements(depth + 1), min_size=1, max_size=3))
     block = "\n".join(body)
     if kind == "if":
@@ -257,7 +262,11 @@ def statements(draw, depth: int = 0) -> str:
         rule = _rule(port, ' -m comment --comment "$v"')
         return f"for v in {items}; do\n{rule}\ndone"
     if kind == "func":
-        return f'f{depth}() {{\n{block}\n[ -n "$1" ] && return 0\n{_rule(port)}\n}}\nf{depth} "$A"\nf{depth}'
+        return (f'f{depth}() {{\nlocal A="$2"\n{block}\n[ -n "$1" ] && return 0\n{_rule(port)}\n}}\n'
+                f'f{depth} "$A" "$1"\nf{depth}')
+    if kind == "loop-jump":
+        jump = draw(st.sampled_from(["break", "continue"]))
+        return f"for w in 1 2 3; do\n{block}\n{draw(conditions())} && {jump}\n{_rule(port)}\ndone"
     if kind == "list":
         op = draw(st.sampled_from(["&&", "||"]))
         return f"{draw(conditions())} {op} {_rule(port)}"
@@ -280,7 +289,7 @@ def pair():
         yield names
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(scripts(), st.booleans())
 def test_generated_scripts_agree_with_bash_or_are_reported(pair, tmp_path, case, give_args):
