@@ -76,8 +76,8 @@ MAX_REPAIRS = 8  # rounds of patching newlines the grammar swallowed (see _Repar
 MAX_SOURCE_DEPTH = 16  # files sourcing files (or themselves)
 MAX_PATHS = 64  # ways through a script explored where a condition is known only at run time
 MAX_TOTAL_STEPS = 3_000_000  # over all paths
-MIN_EXPLORE_STEPS = 200_000  # a small script may be run up to MAX_PATHS times...
-EXPLORE_RUNS = 8  # ... a large one about this many
+MIN_EXPLORE_STEPS = 50_000  # a small script may be run up to MAX_PATHS times...
+EXPLORE_RUNS = 4  # ... a large one about this many
 MAX_LOOP_PASSES = 1000  # a while/until loop with a known condition
 
 
