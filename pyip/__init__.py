@@ -10,10 +10,25 @@ Everything is imported lazily, so `import pyip` costs almost nothing.
 
 from __future__ import annotations
 
+from typing import Literal  # already loaded by the time pyip is: free
+
 __version__ = "0.1.0"
 
+Dialect = Literal["modern", "legacy"]  # today's tools, or the 2.2/2.4-era ones
+Target = Literal["iptables", "iptables-restore", "nft", "nft-json"]  # pyip translate --to
+Style = Literal["faithful", "conventional"]  # where ipchains' chains go
+LintFormat = Literal["text", "json", "sarif"]
 
-def parse(text: str, dialect: str = "modern", *, file: str = "-", rt_tables: str | None = None,
+__all__ = ["parse", "parse_script", "PyipError", "ast", "netlink", "Dialect", "Target", "Style", "LintFormat",
+           "__version__"]
+
+
+def __dir__() -> list[str]:
+    """The public names only (not the helpers and submodules imported along the way)."""
+    return sorted(__all__)
+
+
+def parse(text: str, dialect: Dialect = "modern", *, file: str = "-", rt_tables: str | None = None,
           names=None):
     """Parse every `ip` and `iptables` command in text; return a list of pyip.ast.IpCommand
     and pyip.ast.firewall.Command.
@@ -31,7 +46,7 @@ def parse(text: str, dialect: str = "modern", *, file: str = "-", rt_tables: str
     return commands
 
 
-def parse_script(text: str, dialect: str = "modern", *, file: str = "-", rt_tables: str | None = None,
+def parse_script(text: str, dialect: Dialect = "modern", *, file: str = "-", rt_tables: str | None = None,
                  names=None, defines: dict[str, str] | None = None, args=None):
     """Yield an IpCommand or firewall Command, or the PyipError it raised, for each ip or iptables command in text.
 
@@ -90,10 +105,10 @@ def __getattr__(name: str):
         from .errors import PyipError
 
         return PyipError
-    if name == "ast":  # `from . import ast` here would ask this __getattr__ again, without end
+    if name in ("ast", "netlink"):  # `from . import ast` here would ask this __getattr__ again, without end
         import importlib
 
-        return importlib.import_module(".ast", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(name)
 
 

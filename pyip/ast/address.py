@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from .base import Address, Named, Prefix, Symbol
+from .base import Address, Named, Prefix, Symbol, ip_line, parsed_as
 
 
 @attrs.frozen
@@ -19,13 +19,18 @@ class Lifetime:
 class InterfaceAddress:
     """What ipaddr_modify() sends."""
 
-    local: Prefix | Symbol | None = None
+    __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`
+
+    local: Prefix | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip address add {} dev lo", "local", Prefix, Symbol))
     dev: str | Symbol | None = None
-    peer: Prefix | Symbol | None = None
+    peer: Prefix | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip address add 10.0.0.1 peer {} dev lo", "peer", Prefix, Symbol))
     broadcast: Address | str | Symbol | None = None  # str: "+" or "-"
     anycast: Address | Symbol | None = None
     label: str | Symbol | None = None
-    scope: Named | Symbol | None = None
+    scope: Named | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip address add 10.0.0.1/8 scope {} dev lo", "scope", Named, Symbol))
     metric: int | Symbol | None = None
     valid_lft: Lifetime | None = None
     preferred_lft: Lifetime | None = None
@@ -36,6 +41,8 @@ class InterfaceAddress:
 @attrs.frozen
 class AddressSelector:
     """The filter of `ip address list|flush|save`."""
+
+    __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`
 
     dev: str | Symbol | None = None
     to: Prefix | Symbol | None = None

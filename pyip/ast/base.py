@@ -134,3 +134,40 @@ class Options:
         if self.batch is not None:
             out += ["-batch", str(self.batch)]
         return out
+
+
+def ip_line(node) -> str:
+    """str() of a command body (Route, Rule, InterfaceAddress, their selectors, RouteGet): its words as
+    `ip OBJECT VERB` takes them, `10.0.0.0/8 via 192.0.2.1 table 5`."""
+    from ..render.iproute2 import BODY, join_quoted
+
+    return join_quoted([str(word) for word in BODY[type(node)](node)])
+
+
+def parsed_as(template: str, field: str, *kinds: type):
+    """An attrs converter for a field built from keyword arguments (`Route(dst="10.0.0.0/8", table=5)`):
+    text, or a number where KINDS (what the parser builds) hold no int, is read by the parser itself
+    as the word in TEMPLATE, so it is checked and typed exactly as in a script; anything else (the
+    parser's own values) stays as it is."""
+    numbers_too = int not in kinds
+
+    def convert(value):
+        if type(value) is str or numbers_too and type(value) is int:
+            return read_as(template, field, value)
+        return value
+
+    return convert
+
+
+def read_as(template: str, field: str, value) -> object:
+    """FIELD of the body of the command TEMPLATE with VALUE in it; ValueError with ip's message."""
+    import shlex
+
+    from .. import parse
+    from ..errors import PyipError
+
+    try:
+        [command] = parse(template.format(shlex.quote(str(value))))
+    except PyipError as error:
+        raise ValueError(f"{field}={value!r}: {error.message}") from None
+    return getattr(command.body, field)

@@ -3,9 +3,11 @@ the selectors of list/flush/save, and the question of `ip route get`."""
 
 from __future__ import annotations
 
+import ipaddress
+
 import attrs
 
-from .base import Address, Named, Prefix, Symbol
+from .base import Address, Named, Prefix, Symbol, ip_line, parsed_as
 
 # RTN_* numbers, in rtnl_rtntype_a2n() order of names
 ROUTE_TYPES = {
@@ -56,17 +58,27 @@ class Nexthop:
 class Route:
     """What iproute_modify() sends: None is "not given" (the kernel's default)."""
 
-    dst: Prefix | Symbol
+    __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`
+
+    dst: Prefix | Symbol = attrs.field(
+        converter=parsed_as("ip route add {}", "dst", Prefix, Symbol))
     type: str | None = None
-    src_prefix: Prefix | Symbol | None = None  # `from`
+    src_prefix: Prefix | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip route add default from {}", "src_prefix", Prefix, Symbol))  # `from`
     tos: Named | None = None
-    gateway: Gateway | None = None
+    gateway: Gateway | None = attrs.field(default=None,
+        converter=parsed_as("ip route add default via {}", "gateway", Gateway))
     dev: str | Symbol | None = None
-    table: Named | Symbol | None = None
-    protocol: Named | Symbol | None = None
-    scope: Named | Symbol | None = None
-    metric: int | Symbol | None = None
-    prefsrc: Address | Symbol | None = None  # `src`
+    table: Named | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip route add default table {}", "table", Named, Symbol))
+    protocol: Named | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip route add default protocol {}", "protocol", Named, Symbol))
+    scope: Named | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip route add default scope {}", "scope", Named, Symbol))
+    metric: int | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip route add default metric {}", "metric", int, Symbol))
+    prefsrc: Address | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip route add default src {}", "prefsrc", ipaddress.IPv4Address, ipaddress.IPv6Address, Symbol))  # `src`
     metrics: tuple[Metric, ...] = ()
     realms: Realms | None = None
     onlink: bool = False
@@ -83,6 +95,8 @@ class Route:
 @attrs.frozen
 class RouteSelector:
     """The filter of `ip route list|flush|save`; None is "any"."""
+
+    __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`
 
     table: Named | str | Symbol | None = None  # str: "all" or "cache"
     vrf: str | Symbol | None = None
@@ -106,6 +120,8 @@ class RouteSelector:
 @attrs.frozen
 class RouteGet:
     """The question of `ip route get`."""
+
+    __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`
 
     to: Prefix | Symbol
     from_: Prefix | Symbol | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from .base import Address, Named, Prefix, Symbol
+from .base import Address, Named, Prefix, Symbol, ip_line, parsed_as
 from .route import Realms
 
 
@@ -26,17 +26,24 @@ class Rule:
     rule looks up table main, which `table` then says.
     """
 
+    __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`
+
     invert: bool = False  # `not`
-    src: Prefix | Symbol | None = None
-    dst: Prefix | Symbol | None = None
-    priority: int | Symbol | None = None
+    src: Prefix | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip rule add from {}", "src", Prefix, Symbol))
+    dst: Prefix | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip rule add to {}", "dst", Prefix, Symbol))
+    priority: int | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip rule add priority {}", "priority", int, Symbol))
     tos: Named | Symbol | None = None
-    fwmark: int | Symbol | None = None
+    fwmark: int | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip rule add fwmark {}", "fwmark", int, Symbol))
     fwmask: int | None = None
     realms: Realms | None = None
     protocol: Named | Symbol | None = None
     tun_id: int | Symbol | None = None
-    table: Named | Symbol | None = None
+    table: Named | Symbol | None = attrs.field(default=None,
+        converter=parsed_as("ip rule add lookup {}", "table", Named, Symbol))
     suppress_prefixlength: int | Symbol | None = None
     suppress_ifgroup: str | Symbol | None = None
     iif: str | Symbol | None = None

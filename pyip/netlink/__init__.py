@@ -4,7 +4,8 @@
     from pyip.netlink import run, state
 
     [command] = pyip.parse("ip route add 10.0.0.0/8 dev lo table 5")
-    result = run(command, netns="ns1")     # Result(status, stdout, stderr, objects)
+    result = run(command, netns="ns1")     # Result(status, stdout, stderr, objects, errno)
+    result.check()                         # NetlinkError (an OSError: .errno, .strerror) if it failed
     routes = state("ns1", "routes")        # [pyip.ast.Route, ...] in every table
 
 A Result holds what `ip` would have printed and its exit status: 0, or 1
@@ -20,9 +21,9 @@ from __future__ import annotations
 
 import attrs
 
-from .common import CommandFailed, Result, Session, Unsupported, inside, invarg_text
+from .common import CommandFailed, NetlinkError, Result, Session, Unsupported, inside, invarg_text
 
-__all__ = ["run", "state", "execute", "Result", "Session", "CommandFailed"]
+__all__ = ["run", "state", "execute", "Result", "Session", "CommandFailed", "NetlinkError"]
 
 STATES = ("routes", "rules", "addresses")
 
@@ -45,7 +46,7 @@ def run(command, netns: str | None = None, *, names=None) -> Result:
             finally:
                 session.close()
     except CommandFailed as failure:
-        return Result(failure.status, stderr=failure.message + "\n")
+        return Result(failure.status, stderr=failure.message + "\n", errno=getattr(failure, "errno", None))
 
 
 def one_ip_command(command, names=None):
@@ -82,7 +83,7 @@ def execute(command, session: Session, words=()) -> Result:
     except Unsupported as failure:
         return Result(failure.status, stderr=notes + invarg_text(failure.message), unsupported=True)
     except CommandFailed as failure:
-        return Result(failure.status, stderr=notes + invarg_text(failure.message))
+        return Result(failure.status, stderr=notes + invarg_text(failure.message), errno=getattr(failure, "errno", None))
     return attrs.evolve(result, stderr=notes + result.stderr) if notes else result
 
 

@@ -258,7 +258,7 @@ def flush(command, session: Session) -> Result:
         try:
             doomed = flushed(dump(session, family, index), sel, names)
         except KernelError as error:
-            return Result(2, "".join(out), error.message + "\nFlush terminated\n")
+            return Result(2, "".join(out), error.message + "\nFlush terminated\n", errno=error.errno)
         if not doomed:
             break
         rounds += 1

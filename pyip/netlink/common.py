@@ -82,6 +82,22 @@ class Result:
     stderr: str = ""
     objects: tuple = ()
     unsupported: bool = False  # a feature pyip does not run, refused before anything changed
+    errno: int | None = None  # the kernel's error number when it refused (status 2), as errno.EEXIST
+
+    def check(self) -> Result:
+        """This result, or NetlinkError if the command failed (with the kernel's errno, if it said one)."""
+        if self.status != 0:
+            raise NetlinkError(self.errno or 0, self.stderr.strip(), self)
+        return self
+
+
+class NetlinkError(OSError):
+    """A command ip (and so pyip) refuses or the kernel refused: `errno` (0 when ip refused it before
+    the kernel saw it), `strerror` ip's message, `result` the whole Result (its exit `status`)."""
+
+    def __init__(self, code: int, message: str, result: Result):
+        super().__init__(code, message)
+        self.result = result
 
 
 INVARG = re.compile(r'Error: argument ".*" is wrong: (.*)', re.DOTALL)
@@ -437,7 +453,7 @@ def talk(session: Session, request: Request) -> Result:
     try:
         session.rtnl.talk(request.message)
     except KernelError as error:
-        return Result(2, stderr=request.warnings + error.message + "\n")
+        return Result(2, stderr=request.warnings + error.message + "\n", errno=error.errno)
     return Result(0, stderr=request.warnings)
 
 

@@ -219,7 +219,7 @@ def show(command, session: Session) -> Result:
         messages = dump(command, session)
         text = format_routes(messages, links, options, route_filter(command.body))
     except KernelError as error:
-        return Result(2, stderr=error.message + "\nDump terminated\n")
+        return Result(2, stderr=error.message + "\nDump terminated\n", errno=error.errno)
     except ShowError as error:
         return Result(1, stderr="%s\n" % error)
     chosen = selected(messages, command, session, links)
@@ -244,7 +244,7 @@ def flush(command, session: Session) -> Result:
         try:
             doomed = selected(dump(command, session), command, session, links)
         except KernelError as error:
-            return Result(2, "".join(out), error.message + "\nFlush terminated\n")
+            return Result(2, "".join(out), error.message + "\nFlush terminated\n", errno=error.errno)
         if not doomed:
             break
         rounds += 1
@@ -356,7 +356,7 @@ def get(command, session: Session) -> Result:
     try:
         [answer] = session.rtnl.talk(session.rtnl.request(RTM_GETROUTE, NLM_F_REQUEST, body))
     except KernelError as error:
-        return Result(2, stderr=warnings + error.message + "\n")
+        return Result(2, stderr=warnings + error.message + "\n", errno=error.errno)
     links = dump_links(session.rtnl)
     options = show_options(command.options, session.names)
     text = format_route_get(answer, links, options)
@@ -374,7 +374,7 @@ def connected_get(body: bytes, answer: bytes, first: str, warnings: str, session
     try:
         [again] = session.rtnl.talk(session.rtnl.request(RTM_GETROUTE, NLM_F_REQUEST, body))
     except KernelError as error:
-        return Result(2, first, warnings + error.message + "\n")
+        return Result(2, first, warnings + error.message + "\n", errno=error.errno)
     second = format_route_get(again, links, attrs.evolve(options, json=False, pretty=False))
     return Result(0, first + second, warnings, (route_node(again, Links(links), session.names),))
 

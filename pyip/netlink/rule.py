@@ -152,7 +152,7 @@ def flush(command, session: Session) -> Result:
         try:
             session.rtnl.talk(session.rtnl.request(RTM_DELRULE, NLM_F_REQUEST | NLM_F_ACK, message[16:]))
         except KernelError as error:
-            return Result(2, stderr=error.message + "\nFlush terminated\n")
+            return Result(2, stderr=error.message + "\nFlush terminated\n", errno=error.errno)
     return Result(0)
 
 

@@ -15,6 +15,7 @@ import click
 
 from ..clioptions import define_option, source_path_option
 from ..compat import legacy
+from .. import Dialect, Style, Target
 from ..errors import PyipError, is_error
 from ..translate import is_save_file, iptables_commands, iptables_ruleset  # noqa: F401  (this module's API too)
 
@@ -50,7 +51,7 @@ def left_out_header(errors: list) -> str:
     return "".join(f"# pyip: left out: {error}\n" for error in errors if is_error(error))
 
 
-def translate(text: str, file: str, target: str, dialect: str, style: str = "faithful",
+def translate(text: str, file: str, target: Target, dialect: Dialect, style: Style = "faithful",
               defines: dict | None = None, args=None) -> tuple[str, list]:
     """`pyip translate`: the output for TARGET and every error and finding.  `defines`: values of
     variables the script computes when it runs; `args`: its arguments (pyip.shell.read_script)."""
