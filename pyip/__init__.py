@@ -65,19 +65,24 @@ def parse_script(text: str, dialect: Dialect = "modern", *, file: str = "-", rt_
 
 def _parse_script(text: str, dialect: str, file: str, rt_tables, names, defines, args=None):
     from .names import Databases, system
-    from .script import script_commands
+    from .script import script_entries
 
     if names is None:
         names = Databases.load(rt_tables=rt_tables) if rt_tables else system()
-    for words in script_commands(text, file, defines, args):
-        if isinstance(words, PyipError):
-            yield words
+    given, written, seen = names, (), names
+    for entry in script_entries(text, file, defines, args):
+        if isinstance(entry, PyipError):
+            yield entry
             continue
+        words = entry.words
         parse_command = command_parser(words)
         if parse_command is None:
             continue
+        if entry.names is not written:  # the script wrote table or realm names before this command
+            written = entry.names
+            seen = given.with_written(written) if written else given
         try:
-            yield parse_command(words, dialect, names)
+            yield parse_command(words, dialect, seen)
         except PyipError as error:
             yield error
 

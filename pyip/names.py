@@ -192,6 +192,20 @@ class Databases:
             dsfield=NameDB("rt_dsfield", dict(BUILTIN_DSFIELD), number_base=16),
         )
 
+    def with_written(self, written: tuple) -> Databases:
+        """The databases after a script wrote these (database, id, name, replaces) lines into
+        rt_tables or rt_realms, in order; `replaces`: a `>` emptied the file first (the
+        built-in names stay, as they do for ip)."""
+        databases = {"rt_tables": self.tables, "rt_realms": self.realms}
+        builtin = {"rt_tables": BUILTIN_TABLES, "rt_realms": BUILTIN_REALMS}
+        for kind, ident, name, replaces in written:
+            db = databases[kind]
+            names = dict(builtin[kind]) if replaces else dict(db.names)
+            if ident is not None and ident <= db.max_id:
+                names[ident] = name
+            databases[kind] = attrs.evolve(db, names=names)
+        return attrs.evolve(self, tables=databases["rt_tables"], realms=databases["rt_realms"])
+
     @property
     def warnings(self) -> tuple[str, ...]:
         return sum((db.warnings for db in (self.tables, self.protocols, self.scopes, self.realms, self.dsfield)), ())

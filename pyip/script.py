@@ -30,6 +30,7 @@ class Entry(NamedTuple):
     conditional: bool = False  # in an if/case branch, a loop body that may not run, after && or ||
     context: tuple = ()  # the shell's notes, outermost first ("for service=ftp", ...)
     netns: str | None = None  # the network namespace it runs in (`ip netns exec NS ...`, `ip -n NS ...`)
+    names: tuple = ()  # what the script wrote into rt_tables / rt_realms before it (Databases.with_written)
 
 
 def script_commands(text: str, file: str = "-", defines: dict[str, str] | None = None, args=None
@@ -131,7 +132,7 @@ def shell_entries(script, file: str, commands, undecided=()) -> list[Entry | Pyi
         # What the shell could not read is reported once, above, not again as a bad command.
         if command.file != file or not broken_lines.intersection(range(command.line, command.end_line + 1)):
             out.append(Entry([parser_word(word, command.file, Literal) for word in command.words],
-                             command.conditional, command.context, command.netns))
+                             command.conditional, command.context, command.netns, command.names))
     return out
 
 

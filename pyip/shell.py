@@ -137,6 +137,7 @@ class Command:
     conditional: bool = False
     source: str = ""
     netns: str | None = None  # `ip netns exec NS CMD`, `ip -n NS ...`: the namespace it runs in
+    names: tuple = ()  # (database, id, name, replaces) the script wrote into iproute2's files before it
 
     @property
     def program(self) -> str | None:
@@ -1130,6 +1131,7 @@ class _Evaluator:
         self.missing_sources: set = set()
         self.source_path: tuple = ()  # directories to look for sourced files in (--source-path)
         self.program_symbols: dict = {}  # "$IPT" -> "iptables": every value IPT may hold names iptables
+        self.names_written: tuple = ()  # (database, id, name, replaces the file), in the order written
         self.unresolved = None  # (line, col, source, why) of a command that may run a program pyip cannot see
         self.steps = 0
         lines = len(source.line_starts) - 1
@@ -1311,6 +1313,12 @@ class _Evaluator:
                 raw[0].rsplit("/", 1)[-1] in PROGRAMS for raw in words[1:]):
             self.unresolved = (*self.src.pos(node.start_byte), _one_line(self.src.text(node.start_byte, node.end_byte)),
                                f"{first} is defined nowhere pyip can read")
+
+    def define_names(self, kind: str, entries, replace: bool) -> None:
+        written = [(kind, ident, name, replace and k == 0) for k, (ident, name) in enumerate(entries)]
+        if replace and not entries:
+            written = [(kind, None, None, True)]  # `> rt_tables` with nothing: only the built-in names are left
+        self.names_written += tuple(written)
 
     # -- other texts: sourced files, eval'd strings
 
@@ -1966,6 +1974,7 @@ def _make_command(ev: _Evaluator, node, ctx: _Ctx, argv, netns=None) -> Command:
         conditional=ctx.conditional,
         source=ev.src.text(node.start_byte, node.end_byte),
         netns=netns,
+        names=ev.names_written,
     )
 
 
@@ -2198,6 +2207,8 @@ def _run_subshell(ev: _Evaluator, node, ctx: _Ctx):
 
 def _run_redirected(ev: _Evaluator, node, ctx: _Ctx):
     body = node.child_by_field_name("body")
+    if body is not None and body.type == "command" and not ctx.muted:
+        _record_name_files(ev, node, body)
     if body is not None:
         yield body, ctx
     for child in node.children:
@@ -2205,6 +2216,122 @@ def _run_redirected(ev: _Evaluator, node, ctx: _Ctx):
             for inner in child.named_children:
                 if inner.type in _HANDLERS:
                     yield inner, ctx
+
+
+# ------------------------------------------------- names the script writes into iproute2's files
+# `echo 200 isp1 >> /etc/iproute2/rt_tables` before `ip route add ... table isp1`: the
+# name is known to the commands after it, as it is to ip when the script runs.
+
+NAME_FILES = re.compile(r"/etc/iproute2/(rt_tables|rt_realms)(?:\.d/[^/]+\.conf)?")
+_NAME_LINE = re.compile(r"\s*(0x[0-9a-fA-F]+|[0-9]+)\s+([^\s#]+)\s*(?:#.*)?")
+_PRINTF_DIRECTIVE = re.compile(r"%[-+ #0-9.]*([sdiux%])")
+
+
+def _record_name_files(ev: _Evaluator, node, body) -> None:
+    targets = _name_file_targets(ev, node)
+    if not targets:
+        return
+    assignments, words = _command_parts(ev, body)
+    argv = ev.expand(words)
+    program = argv[0].text.rsplit("/", 1)[-1] if argv and argv[0].text else None
+    text = None
+    if program == "echo":
+        text = _echo_text(argv[1:])
+    elif program == "printf":
+        text = _printf_text(argv[1:])
+    elif program == "cat" and len(argv) == 1:
+        text = _heredoc_text(ev, node)
+    if text is None:
+        return
+    for kind, replace in targets:
+        entries = []
+        for line in text.splitlines():
+            m = _NAME_LINE.fullmatch(line)
+            if m:
+                entries.append((int(m.group(1), 0), m.group(2)))
+        ev.define_names(kind, entries, replace)
+
+
+def _name_file_targets(ev: _Evaluator, node) -> list:
+    """(database, replaces the file) of each name file the statement writes to."""
+    targets = []
+    for redirect in _descendants(node, "file_redirect"):
+        destination = redirect.child_by_field_name("destination")
+        operator = next((c.type for c in redirect.children if not c.is_named), "")
+        if destination is None or operator not in (">", ">>", ">|"):
+            continue
+        words = ev.expand([(ev.src.text(destination.start_byte, destination.end_byte),
+                            *ev.src.pos(destination.start_byte))])
+        path = words[0].text if len(words) == 1 else None
+        m = NAME_FILES.fullmatch(path or "")
+        if m:
+            targets.append((m.group(1), operator != ">>" and ".d/" not in path))
+    return targets
+
+
+def _descendants(node, kind: str) -> list:
+    found = []
+    for child in node.children:
+        if child.type == kind:
+            found.append(child)
+        elif child.child_count and child.type != "command":
+            found.extend(_descendants(child, kind))
+    return found
+
+
+def _echo_text(words) -> str | None:
+    texts = [w.text for w in words]
+    if any(t is None for t in texts):
+        return None
+    escapes = False
+    while texts and texts[0] in ("-e", "-n", "-en", "-ne", "-E"):
+        escapes = escapes or "e" in texts.pop(0)
+    text = " ".join(texts)
+    return _ANSI_ESCAPE.sub(_ansi_char, text) if escapes or "\\n" in text else text
+
+
+def _printf_text(words) -> str | None:
+    """printf FORMAT ARGS...: %s and %d take the arguments in turn, the format repeats while some are left."""
+    texts = [w.text for w in words]
+    if not texts or any(t is None for t in texts):
+        return None
+    form, args = _ANSI_ESCAPE.sub(_ansi_char, texts[0]), texts[1:]
+    out = []
+    while True:
+        used = 0
+
+        def fill(m):
+            nonlocal used
+            if m.group(1) == "%":
+                return "%"
+            used += 1
+            return args[used - 1] if used <= len(args) else ""
+
+        out.append(_PRINTF_DIRECTIVE.sub(fill, form))
+        args = args[used:]
+        if not args or not used:
+            return "".join(out)
+
+
+def _heredoc_text(ev: _Evaluator, node) -> str | None:
+    """The text of `cat <<EOF` (variables in it substituted where known; an unknown one drops its line)."""
+    for heredoc in _descendants(node, "heredoc_redirect"):
+        body = next((c for c in heredoc.children if c.type == "heredoc_body"), None)
+        start = next((c for c in heredoc.children if c.type == "heredoc_start"), None)
+        if body is None:
+            return ""
+        text = ev.src.text(body.start_byte, body.end_byte)
+        quoted = start is not None and any(q in ev.src.text(start.start_byte, start.end_byte) for q in "'\"\\")
+        if quoted or "$" not in text:
+            return text
+        lines = []
+        for line in text.splitlines():
+            lexer = _Lexer(line, ev)
+            lexer.word(0, len(line), True)  # as in double quotes: blanks stay
+            if all(kind != _SYM for kind, *_ in lexer.out):
+                lines.append("".join(piece for kind, piece, *_ in lexer.out if kind == _LIT))
+        return "\n".join(lines)
+    return None
 
 
 def _run_pipeline(ev: _Evaluator, node, ctx: _Ctx):

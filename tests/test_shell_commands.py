@@ -1,5 +1,6 @@
 """The shell layer finds commands however a script runs them (issue 10, items 4-8)."""
 
+import os
 import subprocess
 import sys
 
@@ -373,3 +374,75 @@ def test_lint_says_nothing_of_a_script_bash_reads_and_the_grammar_does_not(tmp_p
                                             "x=`echo \\`date\\``\n[ \\( -n \"$x\" \\) ] && echo ok\n")
     result = pyip("lint", str(script))
     assert result.stdout == "" and result.returncode == 0
+
+
+# ----------------------------------------------- names the script writes into iproute2's files (item 7)
+
+import shutil  # noqa: E402
+
+from pyip import parse_script  # noqa: E402
+from pyip.errors import PyipError  # noqa: E402
+
+from .netns import namespace  # noqa: E402
+
+NAMING_SCRIPT = """ip link add d0 type veth peer name d1
+ip link set d0 up
+ip address add 192.0.2.2/24 dev d0
+ip route add 10.1.0.0/16 via 192.0.2.1 table isp1
+echo 200 isp1 >> /etc/iproute2/rt_tables
+ip route add 10.2.0.0/16 via 192.0.2.1 table isp1
+printf '%s %s\\n' 7 lab >> /etc/iproute2/rt_realms
+ip route add 10.3.0.0/16 via 192.0.2.1 realms lab
+N=201
+cat <<EOF >> /etc/iproute2/rt_tables.d/isp.conf
+$N isp2
+EOF
+ip rule add fwmark 3 table isp2
+ip route add 10.4.0.0/16 via 192.0.2.1 table isp3
+echo -e "202 isp3\\n203 isp4" > /etc/iproute2/rt_tables
+ip route add 10.5.0.0/16 via 192.0.2.1 table isp4
+ip route add 10.6.0.0/16 via 192.0.2.1 table isp1
+"""
+
+
+def failing_lines(results) -> set:
+    from pyip.parser.ip import OtherObject  # `ip link ...`: passed over, not failed
+
+    return {result.location.line for result in results
+            if isinstance(result, PyipError) and not isinstance(result, OtherObject)}
+
+
+def test_names_a_script_writes_count_for_the_commands_after_it():
+    results = list(parse_script(NAMING_SCRIPT, file="t.sh"))
+    # before the echo, and after `>` replaced the file: unknown, as to ip
+    assert failing_lines(results) == {4, 14, 17}
+
+
+def test_names_written_agree_with_the_real_ip_run(tmp_path):
+    """The real run: `ip netns exec` puts /etc/netns/NS/iproute2 over /etc/iproute2, so the
+    script's writes go to the namespace's own copy, and ip reads the names from there."""
+    lines = NAMING_SCRIPT.splitlines()
+    statuses = tmp_path / "statuses"
+    traced = "\n".join(line + (f"\necho {n} $? >> {statuses}" if line.startswith("ip ") else "")
+                       for n, line in enumerate(lines, 1)) + "\n"
+    (tmp_path / "fw.sh").write_text(traced)
+    with namespace("pyiph") as ns:
+        etc = f"/etc/netns/{ns}"
+        try:
+            shutil.copytree("/etc/iproute2", f"{etc}/iproute2")
+            os.makedirs(f"{etc}/iproute2/rt_tables.d", exist_ok=True)
+            mounted = subprocess.run(["ip", "netns", "exec", ns, "cat", "/etc/iproute2/rt_tables"],
+                                     capture_output=True, text=True, timeout=60)
+            open(f"{etc}/iproute2/rt_tables", "a").write("# pyip test copy\n")
+            check = subprocess.run(["ip", "netns", "exec", ns, "tail", "-1", "/etc/iproute2/rt_tables"],
+                                   capture_output=True, text=True, timeout=60)
+            # never run the script unless its writes land in the namespace's own copy
+            assert mounted.returncode == 0 and check.stdout == "# pyip test copy\n", check
+            subprocess.run(["ip", "netns", "exec", ns, "bash", str(tmp_path / "fw.sh")], capture_output=True,
+                           timeout=60)
+        finally:
+            shutil.rmtree(etc, ignore_errors=True)
+    real_failures = {int(n) for n, status in (line.split() for line in statuses.read_text().splitlines())
+                     if status != "0"}
+    mine = failing_lines(parse_script(NAMING_SCRIPT, file="t.sh"))
+    assert real_failures == mine == {4, 14, 17}

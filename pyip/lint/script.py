@@ -135,17 +135,21 @@ def model(text: str, file: str, dialect: str, names: Databases, entries, variabl
 
     commands, errors = [], []
     other = legacy.MODERN if dialect == legacy.LEGACY else legacy.LEGACY
+    written, seen = (), names
     for entry in entries:
         if isinstance(entry, PyipError):
             errors.append(entry)
             continue
-        key = (entry.context, tuple((w.text, w.location.line, w.location.col) for w in entry.words))
+        if entry.names is not written:  # the script wrote table or realm names before this command
+            written = entry.names
+            seen = names.with_written(written) if written else names
+        key = (entry.context, entry.names, tuple((w.text, w.location.line, w.location.col) for w in entry.words))
         command = parsed.get(key)
         if command is None:
             command = Command(entry.words, entry.conditional, program_of(entry.words[0]), dialect=dialect)
             if command.program == "ip":
-                command.ip = parse_or_error(parse_ip, entry.words, dialect, names)
-                command.reparse = lambda words: parse_or_error(parse_ip, words, other, names)
+                command.ip = parse_or_error(parse_ip, entry.words, dialect, seen)
+                command.reparse = lambda words, seen=seen: parse_or_error(parse_ip, words, other, seen)
                 if isinstance(command.ip, OtherObject):
                     command.program = None  # `ip link set eth0 up`: real, and no business of these rules
             parsed[key] = command
