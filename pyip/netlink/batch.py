@@ -286,7 +286,8 @@ class Batch:
         """A change for the window (-force), else sent alone and acknowledged now."""
         if not self.force:
             refused = self.session.rtnl.send_one(message)  # nothing waits: without -force nothing is queued
-            self.write_err(before)
+            if before:
+                self.write_err(before)
             if refused is not None:
                 self.write_err(refused.message + "\n")
                 self.failed(number)

@@ -344,13 +344,22 @@ class Rtnl:
         return refusals
 
     def send_one(self, message: bytes) -> KernelError | None:
-        """send_window() of one request (a batch without -force sends 100,000 of them)."""
-        self.sock.send(message)
+        """send_window() of one request, unrolled: a batch without -force sends 100,000 of them."""
+        sock, buffer = self.sock, self.buffer
+        sock.send(message)
         seq = HEADER.unpack_from(message)[3]
-        waiting, refusals = {seq}, {}
-        while waiting:
-            self.read_acks(waiting, refusals)
-        return refusals.get(seq)
+        while True:
+            size = sock.recv_into(buffer)
+            offset = 0
+            while offset + HEADER.size <= size:
+                length, kind, _, reply_seq, _ = HEADER.unpack_from(buffer, offset)
+                if length < HEADER.size:
+                    break
+                if kind == NLMSG_ERROR and reply_seq == seq:
+                    if ERROR.unpack_from(buffer, offset + HEADER.size)[0] < 0:
+                        return error_of(bytes(buffer[offset:offset + length]))
+                    return None
+                offset += (length + 3) & ~3
 
     def read_acks(self, waiting: set, refusals: dict) -> None:
         """One datagram of acks: replies() and error_of() unrolled, since each ack
