@@ -35,7 +35,6 @@ class InterfaceAddress:
     valid_lft: Lifetime | None = None
     preferred_lft: Lifetime | None = None
     flags: tuple[str, ...] = ()  # home nodad optimistic mngtmpaddr noprefixroute autojoin
-    proto: Named | Symbol | None = None
 
 
 @attrs.frozen
@@ -55,4 +54,3 @@ class AddressSelector:
     vrf: str | Symbol | None = None
     nomaster: bool = False
     type: str | Symbol | None = None
-    proto: Named | Symbol | None = None

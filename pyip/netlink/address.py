@@ -8,7 +8,7 @@ import os
 import socket
 import struct
 
-from ..ast import InterfaceAddress, Lifetime, Named, Prefix
+from ..ast import InterfaceAddress, Lifetime, Prefix
 from ..errors import PyipError
 from ..prefix import parse_prefix
 from ..show import AddrFilter, ShowError, format_addresses, queue_lengths
@@ -17,7 +17,7 @@ from ..show import netlink as raw
 from ..show.common import Names
 from .common import (FAMILIES, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST,
                      CommandFailed, KernelError, Links, Request, Result, Session, attr, attr_string,
-                     attr_u8, attr_u32, dump_links, group_number, known, named, show_options, talk,
+                     attr_u32, dump_links, group_number, known, named, show_options, talk,
                      unsupported)
 from .route import prefix_text
 
@@ -26,7 +26,7 @@ IFADDRMSG = struct.Struct("=BBBBI")
 CACHEINFO = struct.Struct("=IIII")
 
 IFA_ADDRESS, IFA_LOCAL, IFA_LABEL, IFA_BROADCAST, IFA_ANYCAST = 1, 2, 3, 4, 5
-IFA_CACHEINFO, IFA_FLAGS, IFA_RT_PRIORITY, IFA_PROTO = 6, 8, 9, 11
+IFA_CACHEINFO, IFA_FLAGS, IFA_RT_PRIORITY = 6, 8, 9
 INFINITY_LIFE_TIME = 0xFFFFFFFF
 IFA_F_SECONDARY = 0x01
 RT_SCOPE_HOST = 254
@@ -166,8 +166,6 @@ def other_attributes(address: InterfaceAddress) -> bytes:
         parts.append(attr_string(IFA_LABEL, address.label))
     if address.metric is not None:
         parts.append(attr_u32(IFA_RT_PRIORITY, known(address.metric)))
-    if address.proto is not None:
-        parts.append(attr_u8(IFA_PROTO, known(address.proto).number))
     if address.valid_lft is not None or address.preferred_lft is not None:
         parts.append(lifetimes_attr(address))
     return b"".join(parts)
@@ -216,8 +214,6 @@ def show(command, session: Session) -> Result:
 
 def address_filter(selector, session: Session) -> AddrFilter:
     """A pyip.ast AddressSelector as pyip.show's AddrFilter."""
-    if selector.proto is not None:
-        raise unsupported("proto")
     scope = selector.scope
     return AddrFilter(
         dev=known(selector.dev), label=known(selector.label),
@@ -310,5 +306,4 @@ def address_node(message: bytes, links: Links, names) -> InterfaceAddress:
         metric=raw.u32(values[IFA_RT_PRIORITY]) if IFA_RT_PRIORITY in values else None,
         valid_lft=valid, preferred_lft=preferred,
         flags=tuple(name for name, bit in CONF_FLAGS.items() if a.flags & bit),
-        proto=Named(raw.u8(values[IFA_PROTO])) if IFA_PROTO in values else None,
-    )
+    )  # no IFA_PROTO: ip 6.1 has no address `proto` to write it with

@@ -251,7 +251,6 @@ def address_words(address: InterfaceAddress) -> list[str]:
     keyword(words, "valid_lft", address.valid_lft)
     keyword(words, "preferred_lft", address.preferred_lft)
     words += list(address.flags)
-    keyword(words, "proto", address.proto)
     return words
 
 
@@ -265,7 +264,6 @@ def address_selector_words(selector: AddressSelector) -> list[str]:
         keyword(words, key, getattr(selector, key))
     keyword(words, "nomaster", selector.nomaster)
     keyword(words, "type", selector.type)
-    keyword(words, "proto", selector.proto)
     keyword(words, "dev", selector.dev)
     return words
 
