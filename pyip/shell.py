@@ -2985,7 +2985,7 @@ def _explore(source, file, parsed, tree, check, setup, all_paths):
         trace = evaluator.trace
         path = Path(tuple(trace), tuple(evaluator.commands), evaluator.exit_status, evaluator.exited)
         runs.append((path, evaluator))
-        if not (path.exited and path.exit_status != 0):
+        if not (path.exited and (path.exit_status != 0 or not path.commands)):
             results.add(_result(path))
         taken = tuple(d.choice for d in trace)
         for j in range(len(forced), len(trace)):
@@ -2996,8 +2996,9 @@ def _explore(source, file, parsed, tree, check, setup, all_paths):
 
 def _considered(paths: list) -> list:
     """The paths a translation describes: a path that ends in `exit` with a failure status
-    (a usage message, a missing tool) is not a run of the script's work, unless all are."""
-    working = [p for p in paths if not (p.exited and p.exit_status != 0)]
+    (a usage message, a missing tool), or in `exit` before any command (`test -x
+    /sbin/iptables || exit 0`), is not a run of the script's work, unless all are."""
+    working = [p for p in paths if not (p.exited and (p.exit_status != 0 or not p.commands))]
     return working or paths
 
 

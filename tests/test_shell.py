@@ -830,3 +830,11 @@ def test_decisions_inside_a_loop_of_unknown_length_are_not_explored():
     assert len(script.paths) == 1 and script.undecided == ()
     assert [str(w) for w in script.commands[0].words] == ["ip", "route", "add", "$args"]
     assert script.commands[0].conditional
+
+
+def test_a_path_that_exits_before_any_command_is_not_what_a_translation_describes():
+    for guard in ("test -x /sbin/iptables || exit 0", "[ -x /sbin/iptables ] || exit 1", "which iptables || exit"):
+        script = read_script(f"{guard}\niptables -F\n", "t.sh")
+        assert script.undecided == () and [str(w) for w in script.commands[0].words] == ["iptables", "-F"]
+    script = read_script("iptables -F\n[ -f /etc/fw.conf ] || exit 0\niptables -P INPUT DROP\n", "t.sh")
+    assert script.undecided  # the path that exits has run a command already: a different result
