@@ -838,3 +838,12 @@ def test_a_path_that_exits_before_any_command_is_not_what_a_translation_describe
         assert script.undecided == () and [str(w) for w in script.commands[0].words] == ["iptables", "-F"]
     script = read_script("iptables -F\n[ -f /etc/fw.conf ] || exit 0\niptables -P INPUT DROP\n", "t.sh")
     assert script.undecided  # the path that exits has run a command already: a different result
+
+
+def test_the_scripts_arguments_are_what_sh_gives_it():
+    text = 'ip x $# "$@" $* "$0" ${2:-none} ${3:-none}\nshift\nip y $1 $#\n'
+    script = read_script(text, "fw.sh", args=["a b", "c"])
+    bash = subprocess.run(["bash", "-c", text.replace("ip ", "printf '<%s>' "), "fw.sh", "a b", "c"],
+                          capture_output=True, text=True).stdout
+    assert "".join(f"<{w}>" for c in script.commands for w in texts(c)[1:]) == bash
+    assert [w.parts for w in read_script(text, "fw.sh").commands[0].words[2:3]] == [(Symbol("$#"),)]

@@ -329,3 +329,31 @@ def test_parameter_expansions_agree_with_bash(value, expansion):
         assert error, (expansion, got, words)
     else:
         assert got == words, expansion
+
+
+# ------------------------------------------------------------ conditions, by bash
+
+CONDITION_VALUES = [("", "0"), ("start", "10"), ("a b", "-3"), ("eth0", "7")]
+CONDITIONS = [
+    '[ "$S" = start ]', '[ "$S" != start ]', '[ "$S" == eth0 ]', '[ -n "$S" ]', '[ -z "$S" ]', '[ "$S" ]',
+    '[ ! -n "$S" ]', '[ "$N" -lt 5 ]', '[ "$N" -ge 7 ]', '[ "$N" -eq 0 -o "$S" = eth0 ]',
+    '[ -n "$S" -a "$N" -gt 0 ]', '[ \\( "$S" = start \\) -o ! "$N" -ne 0 ]', 'test "$S" \\< f',
+    'test "$S" \\> f', '[ "$S" = start -a -n "$S" -o "$N" = 7 ]', '[ ! "$S" ]', '[ -v S ]', '[ -v UNSET_NAME ]',
+    '[[ $S == st* ]]', '[[ $S == "st*" ]]', '[[ $S != e*[0-9] ]]', '[[ $S =~ ^e[a-z]+[0-9]$ ]]',
+    '[[ $S =~ "a b" ]]', '[[ -n $S && $N -gt 1 ]]', '[[ -z $S || ( $N -lt 0 && $S == a* ) ]]',
+    '[[ ! $S < m ]]', '[[ $N -eq 10 ]]', '[[ $N+3 -eq 13 ]]', '(( N > 5 ))', '(( N * 2 == -6 ))', 'let "N - 7"',
+    '[ "$S" = start ] && [ "$N" -gt 1 ]', '[ -z "$S" ] || [ "$N" = 7 ]', '! [ "$S" = eth0 ]', 'true', 'false',
+]
+
+
+@pytest.mark.parametrize("condition", CONDITIONS)
+@pytest.mark.parametrize("values", CONDITION_VALUES, ids=lambda v: "-".join(v))
+def test_conditions_are_decided_as_bash_decides_them(values, condition):
+    from pyip.shell import read_script
+
+    text = f"S='{values[0]}'; N='{values[1]}'; unset UNSET_NAME\nif {condition}; then ip yes; else ip no; fi\n"
+    bash = subprocess.run(["bash", "-c", text.replace("ip ", "echo ")], capture_output=True, text=True,
+                          timeout=30).stdout.split()
+    script = read_script(text, "t.sh")
+    assert len(script.paths) == 1 and script.undecided == (), condition  # every value is known
+    assert [str(w) for w in script.commands[0].words[1:]] == bash, condition
