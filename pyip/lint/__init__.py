@@ -8,8 +8,6 @@ Rules live in pyip/lint/rules/, one module per rule; RULES maps codes to them.
 
 from __future__ import annotations
 
-import re
-
 from ..compat.legacy import MODERN
 
 __all__ = ["lint", "apply_fixes", "RULES", "Finding", "Fix", "Edit", "Rule", "ERROR", "WARNING"]
@@ -48,7 +46,6 @@ def script_findings(text: str, file: str, dialect: str, names, rt_tables, select
 
     if names is None:
         names = Databases.load(rt_tables=rt_tables) if rt_tables else system()
-    names = with_tables_the_script_names(names, text)
     paths = read_paths(text, file, dialect, names, defines, args)
     # Every rule runs, also those not selected: a parse error a rule explains stays that rule's
     # (PI000 does not report it), whether or not the rule's findings are wanted.
@@ -123,19 +120,3 @@ def overlaps(spans, col: int, end: int) -> bool:
     return any(col < other_end and other_col < end or (col == end == other_col == other_end)
                for other_col, other_end in spans)
 
-
-# `echo "200 isp1" >> /etc/iproute2/rt_tables`: a script that names its own tables before it uses them.
-_TABLE_APPEND = re.compile(r"""^\s*(?:echo|printf)\s+(?:-e\s+)?["']?(\d+)\s+([A-Za-z_][\w.-]*)(?:\\n)?["']?\s*"""
-                           r">>\s*[\"']?/etc/iproute2/rt_tables(?:\.d/[\w.-]+\.conf)?[\"']?\s*$", re.MULTILINE)
-
-
-def with_tables_the_script_names(names, text: str):
-    """The name databases, with the tables the script itself appends to rt_tables."""
-    appended = {int(number): name for number, name in _TABLE_APPEND.findall(text) if int(number) <= 0xFFFFFFFF}
-    if not appended:
-        return names
-    import attrs
-
-    tables = attrs.evolve(names.tables, names={**names.tables.names, **{
-        number: name for number, name in appended.items() if name not in names.tables.ids}})
-    return attrs.evolve(names, tables=tables)
