@@ -3,8 +3,9 @@
 Bar (issue 3): wall time ratio pyip/ip at most 1.5 (aim 1.1).  Each tool
 gets a fresh namespace holding one veth with 10.255.0.254/16, so every
 `via 10.255.0.N` is reachable, and applies the same file, once as a plain
-batch (stop at the first failure) and once with -force (changes sent in
-windows).  Both namespaces must end up with the same routes.
+batch (stop at the first failure: each change sent alone and acknowledged,
+as ip does) and once with -force (changes sent in windows).  Both namespaces
+must end up with the same routes.
 """
 
 from __future__ import annotations
