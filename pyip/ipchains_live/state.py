@@ -173,7 +173,7 @@ def read_model(state: KernelState) -> Model:
         kernels = state.nft_chains_of(name)
         if kernels:
             read_rules(model, chain, kernels[0])
-        for other in kernels[1:] if name == "output" else ():  # the split output counts on both hooks
+        for other in kernels[1:]:  # a user chain's copies, output on two hooks: each counts its packets
             add_counters(model, chain, other)
     return model
 
