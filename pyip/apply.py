@@ -29,7 +29,9 @@ DEFAULT_TIMEOUT = 10.0
 
 
 def arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="pyip apply", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="pyip apply", description="Translate FILE (a script, whose $1... are the ARGs, or a save file) and "
+        "load it in one transaction; load the replaced ruleset back unless `y' is answered within the timeout.")
     parser.add_argument("--to", choices=("nft", "iptables"), default="nft")
     parser.add_argument("-n", "--netns", help="load into this network namespace")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,

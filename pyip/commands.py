@@ -25,6 +25,12 @@ changes, output, messages, exit statuses); ip's other objects (link,
 neigh, ...) and the options pyip does not implement itself go to the
 real ip.  There, -h is ip's -human-readable; `pyip -help` prints ip's
 usage.  `pyip help COMMAND` is `pyip COMMAND --help`.  See man pyip.
+
+\b
+ipchains 1.3.10 on nftables, and loading with a way back:
+  pyip ipchains|ipchains-save|ipchains-restore ARGS...
+  pyip shims [--resident] DIR      (ipchains, ip, ... for PATH=DIR:$PATH)
+  pyip apply [--to nft|iptables] [-n NETNS] [--timeout S] [--check] FILE [ARG]...
 """
 
 
