@@ -340,6 +340,9 @@ WRONG_REFERENCES = {
 
 # References that load but are not exact, where pyip refuses with its reason (counted apart, not as good).
 INEXACT_REFERENCES = {
+    **{("libxt_cluster.txlate", line): "xt_cluster numbers nodes from 1 (the reference's `eq' is off by one), hashes a "
+                                       "related connection's master and sets pkttype host only for a multicast one"
+       for line in range(1, 40, 3)},
     **{("libxt_time.txlate", line): "nft's meta hour/day/time follow the kernel's timezone and nft reads the times "
                                     "in its own; xt_time counts in UTC" for line in range(1, 28, 3)},
     ("libxt_conntrack.txlate", 46): "xt_conntrack's --ctexpire compares the whole seconds left; nft's `ct "

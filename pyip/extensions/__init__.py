@@ -73,6 +73,13 @@ def nft_statements(node, rule, quotes_allowed: bool = False) -> list:
     return translate(node, rule, quotes_allowed)
 
 
+LIMITED: dict = {}  # node class -> whether it has `limits`: asked for every match of every rule
+
+
 def limits(node):
     """(table, hooks, protocol) the kernel allows the node in, or None."""
-    return getattr(node, "limits", None)
+    cls = node.__class__
+    limited = LIMITED.get(cls)
+    if limited is None:
+        limited = LIMITED[cls] = hasattr(cls, "limits")
+    return node.limits if limited else None
