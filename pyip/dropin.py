@@ -91,10 +91,10 @@ def run_options(argv: list[str], option_words: list[str], rest: list[str], optio
         if options.batch is not None:
             from .netlink.batch import Batch, read_batch  # only batches pay for every object's code
 
-            text = read_batch(str(options.batch), sys.stdin)
             session = Session()
             try:
-                return Batch(session, str(options.batch), options, dialect, out, err).run(text)
+                batch = Batch(session, str(options.batch), options, dialect, out, err)
+                return batch.run(read_batch(str(options.batch), sys.stdin, batch.drain))
             finally:
                 session.close()
     except CommandFailed as failure:

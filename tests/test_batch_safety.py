@@ -137,3 +137,34 @@ def test_a_batch_line_takes_as_many_words_as_ip_6_1(tmp_path, words):
         assert theirs == ours
         assert kernel_state(mine) == kernel_state(real)
         assert (ours[0] == 0) == (words <= 511)
+
+
+@pytest.mark.parametrize("options", [[], ["-force"]], ids=["stop", "force"])
+def test_batch_from_a_pipe_runs_each_line_as_it_comes_and_ctrl_c_keeps_them(options):
+    """`producer | ip -batch -`: ip runs each line as it reads it, so what came before a pause
+    is in the kernel during the pause, and Ctrl-C then keeps it.  So must pyip (with -force
+    the window goes out when the pipe has nothing more for now)."""
+    lines = [SETUP.strip(), *ROUTES[:3]]
+    with twins("pyippipe") as (real, mine):
+        tools = {real: ["ip", "-n", real], mine: [sys.executable, "-m", "pyip", "-n", mine]}
+        running = {ns: subprocess.Popen([*tool, *options, "-batch", "-"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                   for ns, tool in tools.items()}
+        try:
+            for process in running.values():
+                process.stdin.write("".join(line + "\n" for line in lines).encode())
+                process.stdin.flush()
+            time.sleep(2.0)  # pyip's start-up, then the lines
+            for ns in running:
+                listed = subprocess.run(["ip", "-n", ns, "route", "show", "root", "10.40.0.0/16"],
+                                        capture_output=True, text=True, check=True).stdout
+                assert listed.count("\n") == 3, (ns, listed)
+            for process in running.values():
+                process.send_signal(signal.SIGINT)
+                process.communicate(timeout=30)
+        finally:
+            for process in running.values():
+                if process.poll() is None:
+                    process.kill()
+        assert [process.returncode for process in running.values()] == [-signal.SIGINT] * 2
+        assert kernel_state(mine) == kernel_state(real)

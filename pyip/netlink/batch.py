@@ -20,7 +20,8 @@ never see a change after a failure, not even for a moment (a route added
 and taken back again would have made a concurrent batch fail on it).
 Whatever ends the batch (its end, a failure, an error in pyip, Ctrl-C), the
 changes waiting in the window are sent first: ip made them before it got
-to the line that ended it.
+to the line that ended it.  `-batch -` runs each line as it arrives, and
+sends the window whenever the pipe has nothing more for now.
 
 Route lines of simple shapes skip the parse tree (fast.FastRoutes); any
 other line, or any doubt, takes the general path.
@@ -28,7 +29,9 @@ other line, or any doubt, takes the general path.
 
 from __future__ import annotations
 
+import os
 import re
+import select
 import time
 
 import attrs
@@ -76,24 +79,40 @@ def ends_batch(error: PyipError) -> bool:
     return error.exit_status == 255 or error.message.startswith("Error: ")
 
 
-def command_lines(text: str, complain):
-    """getcmdline(): yield (number of the command's last line, text)."""
-    pieces = text.split("\n")
-    last = len(pieces) - 1  # pieces[last] had no newline after it
+def command_lines(lines, complain):
+    """getcmdline(): yield (number of the command's last line, text) from LINES (str, or an
+    iterable of lines each ending with "\n" but perhaps the last), read as they come, as ip
+    reads `-batch -` from a pipe."""
+    lines = iter(lines_of(lines) if isinstance(lines, str) else lines)
     number = 0
-    while number < last or (number == last and pieces[last]):
-        line, cut = uncomment(pieces[number])
-        joined = number < last and not cut and line.endswith("\\")
+    for raw in lines:
+        line, joined = continued(raw)
         number += 1
         while joined:
-            if number > last or (number == last and not pieces[last]):
+            raw = next(lines, None)
+            if raw is None:
                 complain("Missing continuation line\n")
                 return
-            more, cut = uncomment(pieces[number])
+            more, joined = continued(raw)
             line = line[:-1] + more
-            joined = number < last and not cut and line.endswith("\\")
             number += 1
         yield number, line
+
+
+def lines_of(text: str):
+    """The text's lines, each with its "\n" (split on "\n" only, as getline() does)."""
+    pieces = text.split("\n")
+    for piece in pieces[:-1]:
+        yield piece + "\n"
+    if pieces[-1]:
+        yield pieces[-1]
+
+
+def continued(raw: str) -> tuple[str, bool]:
+    """A line without its comment, and whether it goes on (a \\ at its end, then a newline)."""
+    newline = raw.endswith("\n")
+    line, cut = uncomment(raw[:-1] if newline else raw)
+    return line, newline and not cut and line.endswith("\\")
 
 
 def uncomment(line: str) -> tuple[str, bool]:
@@ -176,7 +195,8 @@ class Batch:
         self.pending: list[tuple] = []  # line, seq, what ip prints first, message
         self.status = 0
 
-    def run(self, text: str) -> int:
+    def run(self, text) -> int:
+        """Run the batch's lines (its text, or lines as they arrive); the exit status."""
         try:
             try:
                 for count, (number, line) in enumerate(command_lines(text, self.complain), 1):
@@ -315,12 +335,34 @@ class Batch:
             raise Stop(1)
 
 
-def read_batch(name: str, stdin) -> str:
-    """The batch text: the file, or standard input for `-`; ip's message when it cannot be read."""
+def read_batch(name: str, stdin, before_waiting=lambda: None):
+    """The batch text: the file, or the lines of standard input for `-`, read as they come
+    (ip runs each line before it reads the next); ip's message when the file cannot be read.
+    before_waiting() runs before a read that would wait (a pipe with nothing in it yet): the
+    -force window goes out then, as ip would have made those changes already."""
     if name == "-":
-        return stdin.buffer.read().decode(errors="surrogateescape")
+        return arriving_lines(stdin.fileno(), before_waiting)
     try:
         with open(name, "rb") as batch:
             return batch.read().decode(errors="surrogateescape")
     except OSError as error:
         raise CommandFailed('Cannot open file "%s" for reading: %s' % (name, error.strerror), 1) from None
+
+
+def arriving_lines(fd: int, before_waiting):
+    """The lines of FD as they arrive (the last perhaps without its newline)."""
+    pending, start = b"", 0
+    while True:
+        end = pending.find(b"\n", start)
+        if end >= 0:
+            yield pending[start:end + 1].decode(errors="surrogateescape")
+            start = end + 1
+            continue
+        if not select.select([fd], [], [], 0)[0]:
+            before_waiting()
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            if start < len(pending):
+                yield pending[start:].decode(errors="surrogateescape")
+            return
+        pending, start = pending[start:] + chunk, 0
