@@ -1149,6 +1149,7 @@ class _Evaluator:
         self.args = None  # the script's arguments ($1 ...) as Words, None when not given
         self.effects: dict = {}  # node id -> whether running it could matter (_has_effects)
         self.equality = None  # (Unknown, text, equal when true) of a test like `[ "$1" = start ]`
+        self.query = False  # the unknown status is a recognised command's answer about the system
         self.excluded: dict = {}  # unknown_key -> texts a decision on this path found it is not
 
     # -- driver: an explicit stack of generators instead of recursion
@@ -1236,9 +1237,10 @@ class _Evaluator:
         self.trace.append(Decision(line, col, subject, labels, choice, tuple(why)))
         return choice
 
-    def set_status(self, status: int | None, why=(), equality=None) -> None:
+    def set_status(self, status: int | None, why=(), equality=None, query=False) -> None:
         self.status, self.why = status, tuple(why) if status is None else ()
         self.equality = equality if status is None else None
+        self.query = query and status is None
 
     def decided(self, status: int) -> None:
         """A decision made the last status `status`: a test `"$1" = start` it came from now binds $1,
@@ -1834,7 +1836,7 @@ def _program_status(ev: _Evaluator, node, program: str, argv) -> None:
         ev.set_status(0)
         return
     ev.set_status(None, (f"what `{_one_line(ev.src.text(node.start_byte, node.end_byte))}` finds on the "
-                         "running system",))
+                         "running system",), query=True)
 
 
 def _run_other(ev: _Evaluator, node, ctx: _Ctx, name: str, argv):
@@ -2379,16 +2381,29 @@ def _run_list(ev: _Evaluator, node, ctx: _Ctx):
         if not _has_effects(ev, [right]):
             yield from _branches(ev, [(note, [right])], ctx)
             return
-        choice = ev.decide(left, ctx, lhs, ("succeeds", "fails"), ev.why)
+        choice = _decide_status(ev, left, ctx, lhs, ("succeeds", "fails"))
         if choice is None:
             yield from _branches(ev, [(note, [right])], ctx)
             return
-        ev.decided(choice)
         status = choice
     if (status == 0) == (op == "&&"):
         yield right, ctx.note(note, conditional=False)
     else:
         ev.set_status(status)
+
+
+def _decide_status(ev: _Evaluator, node, ctx: _Ctx, subject: str, labels: tuple) -> int | None:
+    """The status an unknown condition has on this path (None: read every branch).  A query of
+    the running system (`iptables -C`) fails first: the path followed is that of a fresh system,
+    the one a translation starts from."""
+    if ev.query:
+        choice = ev.decide(node, ctx, subject, labels[::-1], ev.why)
+        status = None if choice is None else 1 - choice
+    else:
+        status = ev.decide(node, ctx, subject, labels, ev.why)
+    if status is not None:
+        ev.decided(status)
+    return status
 
 
 def _run_negated(ev: _Evaluator, node, ctx: _Ctx):
@@ -2520,9 +2535,7 @@ def _run_if(ev: _Evaluator, node, ctx: _Ctx):
             later = [n for _t, c, b in rest for n in c + b] + (otherwise or [])
             choice = None
             if _has_effects(ev, arm_body) or _has_effects(ev, later):
-                choice = ev.decide(cond[0] if cond else node, ctx, text, ("is true", "is false"), ev.why)
-            if choice is not None:
-                ev.decided(choice)
+                choice = _decide_status(ev, cond[0] if cond else node, ctx, text, ("is true", "is false"))
             if choice is None:
                 branches = [(f"{text} (then)", arm_body)] + [(f"{t} (then)", c + b) for t, c, b in rest]
                 if otherwise is not None:
@@ -3035,8 +3048,11 @@ def _undecided(paths: list) -> list:
     followed = {(d.line, d.col): d for d in paths[0].decisions}
     reports: dict = {}
     for key, by_choice in outcomes.items():
+        # Deciding: two ways from here share no result (whatever comes later).  Ways that share
+        # some leave the difference to a later decision, which is the one reported; and when
+        # exploring stopped at the first difference, one way may not be explored in full yet.
         sets = list(by_choice.values())
-        if len(by_choice) > 1 and any(r != sets[0] for r in sets):
+        if any(a.isdisjoint(b) for i, a in enumerate(sets) for b in sets[i + 1:]):
             decision = where[key]
             position = (decision.line, decision.col)
             if position not in reports:

@@ -423,9 +423,9 @@ def test_a_decision_binds_the_value_for_later_tests():
 
 
 def test_and_or_lists():
-    got = commands("ip a && ip b || ip c\n")
-    assert [(texts(c)[1], c.conditional) for c in got] == [("a", False), ("b", False)]
-    assert got[1].context == ("after ip a &&",)
+    got = commands("ip link set a up && ip route add b || ip route add c\n")
+    assert [(texts(c)[3], c.conditional) for c in got] == [("a", False), ("b", False)]
+    assert got[1].context == ("after ip link set a up &&",)
     assert paths("false && ip a || ip b\ntrue || ip c\n: && ip d\n") == [([], [["ip", "b"], ["ip", "d"]])]
     assert paths("grep -q x /etc/y && ip a\n") == [
         (["grep -q x /etc/y succeeds"], [["ip", "a"]]), (["grep -q x /etc/y fails"], [])]
@@ -847,3 +847,23 @@ def test_the_scripts_arguments_are_what_sh_gives_it():
                           capture_output=True, text=True).stdout
     assert "".join(f"<{w}>" for c in script.commands for w in texts(c)[1:]) == bash
     assert [w.parts for w in read_script(text, "fw.sh").commands[0].words[2:3]] == [(Symbol("$#"),)]
+
+
+def test_a_query_of_the_running_system_fails_first_and_is_reported():
+    text = "iptables -C INPUT -i lo -j ACCEPT || iptables -A INPUT -i lo -j ACCEPT\n"
+    assert paths(text) == [
+        (["iptables -C INPUT -i lo -j ACCEPT fails"], [["iptables", "-C", "INPUT", "-i", "lo", "-j", "ACCEPT"],
+                                                       ["iptables", "-A", "INPUT", "-i", "lo", "-j", "ACCEPT"]]),
+        (["iptables -C INPUT -i lo -j ACCEPT succeeds"], [["iptables", "-C", "INPUT", "-i", "lo", "-j", "ACCEPT"]])]
+    [(line, col, message)] = read_script(text, "t.sh").undecided
+    assert "what `iptables -C INPUT -i lo -j ACCEPT` finds on the running system" in message
+    assert paths("iptables -A INPUT -j DROP && ip a\n") == [([], [["iptables", "-A", "INPUT", "-j", "DROP"],
+                                                                 ["ip", "a"]])]
+
+
+def test_the_deciding_condition_is_the_one_whose_ways_share_no_result():
+    text = ("[ -r /etc/default/fw ] && . /etc/default/fw\n"
+            "iptables -C INPUT -j DROP || iptables -A INPUT -j DROP\n")
+    for all_paths in (False, True):
+        script = read_script(text, "t.sh", all_paths=all_paths)
+        assert [(line, col) for line, col, _ in script.undecided] == [(2, 1)]
