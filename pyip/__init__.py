@@ -15,7 +15,7 @@ from typing import Literal  # already loaded by the time pyip is: free
 __version__ = "0.1.0"
 
 Dialect = Literal["modern", "legacy"]  # today's tools, or the 2.2/2.4-era ones
-Target = Literal["iptables", "iptables-restore", "nft", "nft-json"]  # pyip translate --to
+Target = Literal["iptables", "iptables-restore", "nft", "nft-json", "ipchains"]  # pyip translate --to
 Style = Literal["faithful", "conventional"]  # where ipchains' chains go
 LintFormat = Literal["text", "json", "sarif"]
 

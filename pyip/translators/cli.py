@@ -19,7 +19,7 @@ from .. import Dialect, Style, Target
 from ..errors import PyipError, is_error
 from ..translate import is_save_file, iptables_commands, iptables_ruleset  # noqa: F401  (this module's API too)
 
-TARGETS = ("iptables", "iptables-restore", "nft", "nft-json")
+TARGETS = ("iptables", "iptables-restore", "nft", "nft-json", "ipchains")
 STYLES = ("faithful", "conventional")
 
 
@@ -63,12 +63,32 @@ def translate(text: str, file: str, target: Target, dialect: Dialect, style: Sty
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}: one of {', '.join(map(repr, STYLES))}")
 
+    if target == "ipchains":
+        return to_ipchains(text, file, dialect, defines, args)
     output, problems = translation(text, file, target, dialect, style, defines, args)
     if target == "iptables":  # the restore file, said as the iptables commands that rebuild it
         from ..render.iptables_commands import commands_script
 
         output = commands_script(output)
     return output, problems
+
+
+def to_ipchains(text: str, file: str, dialect: str, defines: dict | None, args=None) -> tuple[str, list]:
+    """The ruleset back as ipchains commands, for review (pyip.translators.iptables_ipchains).  An
+    ipchains script goes there through its conventional iptables translation."""
+    from ..script import script_commands
+    from .detect import is_ipchains_save, uses_ipchains
+    from .iptables_ipchains import ipchains_script
+
+    ipchains_input = is_ipchains_save(text)
+    scripted = None if ipchains_input or is_save_file(text) else list(script_commands(text, file, defines, args))
+    problems: list = []
+    if ipchains_input or uses_ipchains(text, file, scripted):
+        text, problems = translation(text, file, "iptables-restore", dialect, "conventional", defines, args)
+        scripted = None
+    ruleset, errors = iptables_ruleset(text, file, dialect, scripted)
+    output, left_out = ipchains_script(ruleset)
+    return output, problems + errors + left_out
 
 
 def translation(text: str, file: str, target: str, dialect: str, style: str, defines: dict | None,
@@ -146,7 +166,8 @@ def nft_commands(text: str, file: str, dialect: str, defines: dict | None) -> tu
                    "--to nft prints one `nft 'add rule ...'` line a rule, as iptables-translate does.")
 @click.option("--to", "target", type=click.Choice(TARGETS),
               required=True, help="iptables: a sh script of iptables commands that rebuilds the ruleset; iptables-restore: "
-                                  "a restore file; nft: `nft -f` text; nft-json: "
+                                  "a restore file; nft: `nft -f` text; ipchains: ipchains commands, for review, "
+                                  "where ipchains can say it; nft-json: "
                                   "`nft -j -f` JSON.")
 @click.option("--style", type=click.Choice(STYLES), default="faithful", show_default=True,
               help="ipchains input: keep where its chains ran, or use INPUT/FORWARD/OUTPUT.")
