@@ -148,13 +148,22 @@ def test_never_silent(tmp_path, target):
     assert lines[0].endswith(f"no {tool} equivalent: -m +1 (iptables' MARK sets, ORs, ANDs or XORs the mark; it "
                              "cannot add to it): this action is left out, the rest of the rule is kept")
     if target == "iptables":
-        assert [line.split(": error: ")[0].rsplit("in.sh:", 1)[1] for line in lines] == ["2:10", "3:10", "4:10", "5:1"]
-        assert lines[1].endswith("no iptables equivalent: REJECT cannot stand in mangle PREROUTING (the kernel "
-                                 "allows it in the filter table only); the rule drops instead")
-        assert "policy REJECT of `output': REJECT cannot stand in mangle POSTROUTING" in lines[3]
-        assert result.stdout.count("# pyip: left out: ") == 4
+        # input (mangle PREROUTING) cannot reject; output runs where it can: filter OUTPUT for locally made
+        # packets, output-routed (where forward's ACCEPTs go) for forwarded ones
+        errors = [line for line in lines if ": error: " in line]
+        assert [line.split(": error: ")[0].rsplit("in.sh:", 1)[1] for line in errors] == ["2:10", "3:10"]
+        assert errors[1].endswith("no iptables equivalent: REJECT cannot stand in mangle PREROUTING (the kernel "
+                                  "allows it in the filter table only); the rule drops instead")
+        assert any("in.sh:4:10: warning: output: REJECT works in the filter table only, so output runs at filter "
+                   "OUTPUT (locally made packets) and in the chain output-routed, where forward's ACCEPTs go "
+                   "(forwarded ones), as 2.2 ran output after forward" in line for line in lines)
+        assert result.stdout.count("# pyip: left out: ") == 2
         assert "-A PREROUTING -p tcp -m tcp --dport 24 -j DROP" in result.stdout
-        assert "iptables -t mangle -P POSTROUTING DROP\n" in result.stdout  # --to iptables: commands
+        assert "iptables -t filter -P OUTPUT DROP\n" in result.stdout  # --to iptables: commands
+        assert "iptables -t filter -A FORWARD -g output-routed\n" in result.stdout
+        assert "iptables -t filter -A output-routed -p tcp -m tcp --dport 25 -j REJECT --reject-with " \
+               "icmp-port-unreachable\niptables -t filter -A output-routed -j REJECT --reject-with " \
+               "icmp-port-unreachable\niptables -t filter -A output-routed -j DROP\n" in result.stdout
     else:
         # nft rejects on prerouting, where input runs; output, which cannot reject on postrouting, runs on
         # the output and forward hooks, exactly (nothing masquerades)
@@ -351,3 +360,20 @@ def test_the_example_firewall_translates_and_loads(tmp_path):
     restore, nft_text = loads(tmp_path, path.read_text(), str(path))
     assert "-A POSTROUTING -s 10.0.0.0/24 -o eth2 -j MASQUERADE" in restore
     assert "chain output {\n\t\ttype filter hook postrouting priority 110; policy accept;" in nft_text
+
+
+def test_a_router_rejecting_in_output_rejects_through_iptables(tmp_path):
+    """To iptables, output's REJECT stands at filter OUTPUT and in output-routed, after forward: the same
+    verdicts as the live ipchains and nft give (tests/test_ipchains_live.py)."""
+    from .test_ipchains_live import REJECTING_ROUTER, refused_by_firewall
+
+    restore, problems = translate_script(REJECTING_ROUTER, "rc.firewall", "iptables-restore", "modern")
+    assert not [p for p in problems if is_error(p)]
+    with routed_network("ipcrej") as network:
+        loaded = ns_run(network["router"], "iptables-restore", stdin=restore)
+        assert loaded.returncode == 0, loaded.stderr
+        verdicts = probe(network, [("client", "server", 80)])
+        forwarded = refused_by_firewall(network, "server", 7000)  # forward accepts, output rejects
+        local = refused_by_firewall(network, "router", 7000)
+    assert verdicts == [(True, ("63.89.102.157",))]
+    assert forwarded and local

@@ -73,6 +73,9 @@ NFT_PLACES = {"input": (NFT_TABLE, "input", False), "forward": (NFT_TABLE, "forw
 # that lets locally made ones by (`meta iif 0`: they have no input interface), and a REJECT there drops
 # without the ICMP error (a warning).  See IpchainsTranslator.output_split.
 SPLIT_OUTPUT = ("output-local", "output-routed")
+# To iptables, output rejects at filter OUTPUT (local packets) and in this user chain of the filter table,
+# which forward's ACCEPTs go to with -g (forwarded ones): 2.2 ran output after forward.
+ROUTED_OUTPUT = "output-routed"
 IPCHAINS_HOOKS = {"input": ("filter", "prerouting", "mangle"), "forward": ("filter", "forward", "filter"),
                   "output": ("filter", "postrouting", 110), "output-local": ("filter", "output", "filter"),
                   "output-routed": ("filter", "forward", 10)}
@@ -136,6 +139,8 @@ class IpchainsTranslator:
         self.split_output = False  # output on the output and forward hooks (SPLIT_OUTPUT), to REJECT there
         self.split_blocker: fw.Rule | None = None  # the rule that keeps a rejecting output on postrouting
         self.routed_after_nat = False  # forwarded packets stay on postrouting (see SPLIT_OUTPUT)
+        self.routed_goto: str | None = None  # iptables: the chain forward's ACCEPTs go to (see ROUTED_OUTPUT)
+        self.forward_policy: str | None = None
 
     # -- findings ----------------------------------------------------------------------------------
 
@@ -163,6 +168,8 @@ class IpchainsTranslator:
         self.contexts = reaching(chains)
         if self.direct:
             self.output_split(chains)
+        elif self.style == FAITHFUL:
+            self.iptables_output_split(chains)
         self.names = self.chain_names(chains)
         for name in ch.BUILTIN_CHAINS:
             self.builtin_chain(chains[name])
@@ -172,8 +179,9 @@ class IpchainsTranslator:
                     self.user_chain(chain, context)
         if self.masquerading is not None:
             table, name, _ = self.place("forward")
-            self.chain(table, name).rules.insert(
-                0, fw.Rule(name, table, matches=(ESTABLISHED,), target=fw.Verdict("ACCEPT")))
+            forward = self.chain(table, name)
+            forward.rules.insert(0, fw.Rule(name, table, matches=(ESTABLISHED,),
+                                            target=self.accepted("forward", forward, "ACCEPT")))
             self.note(f"MASQ: replies to masqueraded connections skipped `forward' in 2.2; a first {name} rule "
                       "accepts ESTABLISHED,RELATED packets, which lets the later packets of every connection "
                       "forward accepted through without the forward rules", self.masquerading)
@@ -182,15 +190,43 @@ class IpchainsTranslator:
         self.findings.sort(key=lambda f: (f.location.line, f.location.col))
         return self.result, self.findings
 
-    def output_split(self, chains: dict) -> None:
-        """Split output (SPLIT_OUTPUT) when it rejects and the split is exact: nothing masquerades, or no rule
-        reached from output tests the source address or port, which masquerading rewrites."""
+    def output_rejecting(self, chains: dict) -> tuple:
+        """The rules reached from output, and where output first rejects (None if it never does)."""
         reached = [chains["output"]] + [chains[name] for name, contexts in self.contexts.items() if "output" in contexts]
         rules = [rule for chain in reached for rule in chain.rules]
         rejecting = next((r for r in rules if isinstance(r.target, fw.Reject)), None)
         if rejecting is None and chains["output"].policy != "REJECT":
+            return rules, None
+        return rules, rejecting.location if rejecting is not None else self.policy_locations.get("output", Location())
+
+    def iptables_output_split(self, chains: dict) -> None:
+        """iptables rejects in the filter table only: an output that rejects runs at filter OUTPUT for locally
+        made packets, and in ROUTED_OUTPUT, where forward's ACCEPTs go (-g), for forwarded ones."""
+        _, where = self.output_rejecting(chains)
+        if where is None:
             return
-        where = rejecting.location if rejecting is not None else self.policy_locations.get("output", Location())
+        self.routed_goto = ROUTED_OUTPUT
+        self.forward_policy = chains["forward"].policy
+        self.places = {**self.places, "output": ("filter", "OUTPUT", True)}
+        self.note(f"output: REJECT works in the filter table only, so output runs at filter OUTPUT (locally made "
+                  f"packets) and in the chain {ROUTED_OUTPUT}, where forward's ACCEPTs go (forwarded ones), as 2.2 "
+                  "ran output after forward", where)
+
+    def accepted(self, context: str | None, chain: Chain, name: str):
+        """ACCEPT, or in forward (and RETURN from forward itself under an accepting policy) the goto to
+        ROUTED_OUTPUT when output runs there."""
+        if self.routed_goto is not None and context == "forward":
+            if name == "ACCEPT" or (name == "RETURN" and chain.policy is not None
+                                    and self.forward_policy in ("ACCEPT", "MASQ")):
+                return fw.ChainJump(self.routed_goto, goto=True)
+        return fw.Verdict(name)
+
+    def output_split(self, chains: dict) -> None:
+        """Split output (SPLIT_OUTPUT) when it rejects and the split is exact: nothing masquerades, or no rule
+        reached from output tests the source address or port, which masquerading rewrites."""
+        rules, where = self.output_rejecting(chains)
+        if where is None:
+            return
         if masquerades(chains):
             self.split_blocker = next((rule for rule in rules if tests_source(rule)), None)
             if self.split_blocker is not None:
@@ -216,7 +252,8 @@ class IpchainsTranslator:
             if chain.policy is not None:
                 continue
             contexts = self.contexts[chain.name]
-            places = {self.place(c)[0::2] for c in contexts}
+            # where ACCEPT differs too: forward's go on to output (ROUTED_OUTPUT)
+            places = {(*self.place(c)[0::2], c == "forward" and self.routed_goto is not None) for c in contexts}
             for context in contexts or [None]:
                 names[chain.name, context] = f"{chain.name}-{context}" if len(places) > 1 else chain.name
             if len(places) > 1:
@@ -244,6 +281,19 @@ class IpchainsTranslator:
         self.policy(chain, target, table)
         if chain.name == "output" and self.split_output:
             self.forwarded_output(target, table)
+        if self.routed_goto is not None:
+            self.routed_output(chain, target, table)
+
+    def routed_output(self, chain, target: Chain, table: str) -> None:
+        """iptables: forward's accepting policy goes on to ROUTED_OUTPUT; ROUTED_OUTPUT is output's copy, its
+        policy a last rule."""
+        if chain.name == "forward" and chain.policy in ("ACCEPT", "MASQ"):
+            target.rules.append(fw.Rule(target.name, table, target=fw.ChainJump(self.routed_goto, goto=True),
+                                        location=self.policy_locations.get("forward", Location())))
+        if chain.name == "output":
+            routed = self.chain(table, self.routed_goto)
+            routed.rules = [attrs.evolve(r, chain=routed.name) if isinstance(r, fw.Rule) else r for r in target.rules]
+            routed.rules.append(fw.Rule(routed.name, table, target=fw.Verdict(target.policy)))
 
     def forwarded_output(self, local: Chain, table: str) -> None:
         """output's copy for forwarded packets: on the forward hook, or on postrouting after masquerading."""
@@ -302,6 +352,9 @@ class IpchainsTranslator:
         if self.style == FAITHFUL and context == "output" and rule.source is not None and table == "mangle":
             self.note("output: mangle POSTROUTING runs before masquerading, so this -s test sees the source "
                       "before MASQ rewrote it (2.2's output saw it after)", rule.location)
+        elif context == "output" and rule.source is not None and self.routed_goto is not None:
+            self.note(f"output: filter OUTPUT and {self.routed_goto} run before masquerading, so this -s test sees "
+                      "the source before MASQ rewrote it (2.2's output saw it after)", rule.location)
         for action in rule.actions:
             self.action(action, rule, variants, context, target, table)
         if rule.target is None and rule.actions:
@@ -334,7 +387,7 @@ class IpchainsTranslator:
         if verdict is None:
             return None
         if isinstance(verdict, fw.Verdict):
-            return fw.Verdict(VERDICTS.get(verdict.name, verdict.name))
+            return self.accepted(context, target, VERDICTS.get(verdict.name, verdict.name))
         if isinstance(verdict, fw.ChainJump):
             return attrs.evolve(verdict, chain=self.names[verdict.chain, context])
         if isinstance(verdict, fw.Reject):
@@ -377,7 +430,7 @@ class IpchainsTranslator:
         elif any(accepts(r) for r in target.rules if isinstance(r, fw.Rule)):
             self.note("MASQ: nat POSTROUTING tests this rule's conditions on its own, so it also masquerades "
                       "packets that earlier forward rules accepted", rule.location)
-        return fw.Verdict("ACCEPT")
+        return self.accepted(context, target, "ACCEPT")
 
     def redirect(self, rule: fw.Rule, context: str | None, variants: list):
         if context != "input":
