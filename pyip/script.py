@@ -94,9 +94,18 @@ def simple_commands(text: str, file: str) -> list[list[Word]] | None:
     from .reader import read_commands
 
     try:
-        return list(read_commands(text, file))
+        commands = list(read_commands(text, file))
     except PyipError:
         return None
+    return None if _needs_the_evaluator(commands) else commands
+
+
+def _needs_the_evaluator(commands: list[list[Word]]) -> bool:
+    """`sudo iptables ...`, `. ./functions`, `exit`: words that change what runs, which only the
+    shell evaluator reads (the fast path must give what it gives)."""
+    from .shell import SHELL_WORDS
+
+    return any(words[0].text.rsplit("/", 1)[-1] in SHELL_WORDS for words in commands)
 
 
 def shell_commands(text: str, file: str, defines: dict[str, str] | None = None, args=None

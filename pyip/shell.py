@@ -1070,6 +1070,8 @@ _BUILTINS = frozenset({"read", "shift", "set", "getopts", "printf", "mapfile", "
 # Words that run what follows them: eval, `.`, Red Hat's `action MSG CMD...`, `sh -c`.
 _RUNS_OTHERS = frozenset({"eval", ".", "source", "alias", "action", "sh", "bash", "dash"})
 _INTERESTING = PROGRAMS | frozenset(RUNNERS) | _BUILTINS | _RUNS_OTHERS
+# Command names whose meaning only the evaluator gives: the plain reader's fast path stops at them.
+SHELL_WORDS = _INTERESTING - PROGRAMS
 _SHELLS = frozenset({"sh", "bash", "dash", "ksh", "zsh", "ash", "busybox"})
 # Commands that take a program's name as an argument without running it.
 _NEVER_RUN_ARGUMENTS = frozenset({
@@ -1802,7 +1804,7 @@ def _run_words(ev: _Evaluator, node, ctx: _Ctx, argv, assignments=(), netns=None
         if inner is not argv:  # `ip netns exec NS CMD...` runs CMD
             return _run_words(ev, node, ctx.note(f"ip netns exec {netns}", conditional=False), inner, (), netns)
     if program:
-        if head is None and _program_name(argv[0]) is None:  # named by every value it may hold
+        if head is None:  # `$IPT`, `${IPT:-/sbin/iptables}`: the command readers take a program by name
             argv = [Word(ev.literal_parts(program), argv[0].line, argv[0].col), *argv[1:]]
         if not ctx.muted:
             ev.commands.append(_make_command(ev, node, ctx, argv, netns))
