@@ -108,6 +108,9 @@ RULES = [
                              "--hmark-mod 4 --hmark-rnd 1"),
     ("mangle", "PREROUTING", "-j HMARK --hmark-tuple src,bogus --hmark-mod 4 --hmark-rnd 1"),
     ("mangle", "PREROUTING", "-j HMARK --hmark-tuple src --hmark-mod 4"),
+    ("filter", "INPUT", "-m bpf --bytecode '2,6 0 0 1,6 0 0 0'"),
+    ("filter", "INPUT", "-m bpf --bytecode '3,6 0 0 1,6 0 0 0'"),
+    ("filter", "INPUT", "-m bpf --bytecode '0,'"),
 ]
 
 
