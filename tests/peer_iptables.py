@@ -340,6 +340,8 @@ WRONG_REFERENCES = {
 
 # References that load but are not exact, where pyip refuses with its reason (counted apart, not as good).
 INEXACT_REFERENCES = {
+    ("libxt_owner.txlate", 7): "xt_owner's `! --uid-owner' also matches a packet without a socket; nft's skuid != "
+                               "matches none of those",
     **{("libxt_cluster.txlate", line): "xt_cluster numbers nodes from 1 (the reference's `eq' is off by one), hashes a "
                                        "related connection's master and sets pkttype host only for a multicast one"
        for line in range(1, 40, 3)},
