@@ -34,6 +34,26 @@ def json_bytes(dumped: str) -> str:
     return "".join(f"\\\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF else c for c in dumped)
 
 
+def ansi_c_quoted(text: str) -> str | None:
+    """TEXT as bash's $'...' when it holds bytes that are not UTF-8 (read with surrogateescape): the
+    bytes as \\xNN, so a printed command line is plain text and the shell reads the same bytes back.
+    None for text without such bytes."""
+    if not any(0xDC80 <= ord(c) <= 0xDCFF for c in text):
+        return None
+    out = []
+    for c in text:
+        code = ord(c)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif c in "\\'":
+            out.append("\\" + c)
+        elif not c.isprintable():
+            out.append("".join(f"\\x{b:02x}" for b in c.encode()))
+        else:
+            out.append(c)
+    return "$'" + "".join(out) + "'"
+
+
 def escape(character: str) -> str:
     code = ord(character)
     if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8

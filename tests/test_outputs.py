@@ -97,3 +97,19 @@ def test_an_error_inside_a_loop_is_said_once_per_place(tmp_path):
         assert errors[0].startswith(f"{script}:2:") and errors[1].startswith(f"{script}:4:")
     streamed = [json.loads(line) for line in pyip("parse", "--json", "-D", "GW=notanip", str(script)).stdout.splitlines()]
     assert [data["line"] for data in streamed if "error" in data] == [2, 4]
+
+
+def test_canonical_lines_say_bytes_that_are_not_utf8_as_escapes_bash_reads_back():
+    """`dev eth<0xff>` prints as `dev $'eth\\xff'`: plain text, and bash (the oracle) gives ip the same
+    bytes from it as from the script's line."""
+    lines = [b"ip route add 10.0.0.0/8 dev eth\xff", b"iptables -A INPUT -i eth\xfe -j ACCEPT",
+             b"ip route add 10.0.0.0/8 dev \"a'b\xff\\\\c\""]
+    parsed = pyip("parse", "-", stdin=b"\n".join(lines) + b"\n")
+    assert parsed.returncode == 0, parsed.stderr
+    canonical = parsed.stdout.decode("ascii").splitlines()  # plain text
+    assert canonical[0] == "ip route add 10.0.0.0/8 dev $'eth\\xff'"
+    shims = b'ip() { printf "<%s>" "$@"; echo; }; iptables() { ip "$@"; }; '
+    for line, said in zip(lines, canonical):
+        argv = [subprocess.run(["bash", "-c", shims + text], capture_output=True).stdout
+                for text in (line, said.encode())]
+        assert argv[0] == argv[1], (line, said, argv)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import shlex
 
+from ..errors import ansi_c_quoted
+
 from ..ast import (AddressSelector, InterfaceAddress, IpCommand, Prefix, Route, RouteGet,
                    RouteSelector, Rule, Symbol)
 from ..ast.route import METRIC_NAMES
@@ -56,6 +58,9 @@ def quote(word: str) -> str:
     still expands it as the script did (single quotes would make it literal text)."""
     if _SAFE.fullmatch(word):
         return word
+    escaped = ansi_c_quoted(word)  # bytes that are not UTF-8: $'eth\xff', as ip's own escapes
+    if escaped is not None:
+        return escaped
     if "$" in word:
         if _PLAIN_SYMBOL.fullmatch(word):
             return word

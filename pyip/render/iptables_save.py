@@ -53,7 +53,10 @@ def shell_word(word) -> str:
         return text if " " not in text else f'"{text}"'
     if SHELL_SAFE.fullmatch(text):
         return text
-    return "'" + text.replace("'", "'\\''") + "'"
+    from ..errors import ansi_c_quoted
+
+    escaped = ansi_c_quoted(text)  # bytes that are not UTF-8: $'eth\xff'
+    return escaped if escaped is not None else "'" + text.replace("'", "'\\''") + "'"
 
 
 # -- the rule spec ---------------------------------------------------------------------------
