@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import random
@@ -15,10 +16,24 @@ REPO = Path(__file__).resolve().parents[1]
 PYIP = [sys.executable, "-m", "pyip"]
 
 
+_SHARED_VENV: list = []
+
+
 def pyip_command() -> list[str]:
-    """The installed console script when there is one (what users run), else -m."""
-    script = Path(sys.executable).with_name("pyip")
-    return [str(script)] if script.exists() else PYIP
+    """pyip's console script in a clean venv (what users run), built once per benchmark run.
+
+    Not this interpreter's: a development venv (system site-packages, an
+    editable install's import hook) starts slower than a user's install.
+    """
+    if not _SHARED_VENV:
+        from cleanvenv import clean_venv  # here, not at the top: cleanvenv is only needed by benchmarks that run pyip
+
+        context = clean_venv()
+        venv = context.__enter__()
+        atexit.register(context.__exit__, None, None, None)
+        print(f"pyip from a {venv.describe()}", flush=True)
+        _SHARED_VENV.append(venv)
+    return [str(_SHARED_VENV[0].pyip)]
 
 
 def median_seconds(command: list[str], runs: int, stdin: bytes = b"") -> float:
