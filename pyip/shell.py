@@ -3109,6 +3109,8 @@ def _parse_repaired(parsed: bytes):
 _FOR_WITHOUT_SEPARATOR = re.compile(rb"(\bfor[ \t]+[A-Za-z_][A-Za-z0-9_]*)[ \t]+(do\b)")
 _TEST_LINE_WITH_PARENTHESIS = re.compile(rb"^.*(?:\[|\btest)[ \t].*\\[()].*$", re.MULTILINE)
 _ESCAPED_PARENTHESIS = re.compile(rb"(?<=[ \t])\\([()])(?=[ \t])")
+_LINE_WITHOUT_TEST = re.compile(rb"^(?![^\n]*(?:\[|\btest\b|\(\())[^\n]*[ \t][=!]=?[=~][^\n]*$", re.MULTILINE)
+_LONE_OPERATOR = re.compile(rb"(?<=[ \t])(?:==|=~|!=)(?=[ \t]|$)")
 _PROGRAM_WORD = re.compile(r"(?<![\w.-])(?:ip|iptables|ipchains)(?![\w.-])")
 
 
@@ -3118,6 +3120,8 @@ def _masked(parsed: bytes, tree):
     # `[ \( -n "$A" \) ]`: the grammar reads `[ ( -n "$A" ) ]`
     masked = _TEST_LINE_WITH_PARENTHESIS.sub(
         lambda line: _ESCAPED_PARENTHESIS.sub(lambda m: b" (" if m.group(1) == b"(" else b") ", line.group(0)), masked)
+    # `ip ==`, `echo a != b`: outside a test these are words, which the grammar takes for operators
+    masked = _LINE_WITHOUT_TEST.sub(lambda line: _LONE_OPERATOR.sub(b"__", line.group(0)), masked)
     if masked == parsed:
         return parsed, tree
     return masked, _parser().parse(masked)

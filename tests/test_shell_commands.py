@@ -347,6 +347,7 @@ def test_pyip_finds_the_commands_bash_runs(statements, shim_dir, tmp_path_factor
     ("x=`echo \\`date\\``\n", []),
     ("case $x in\n'|') echo bar;;\nesac\n", []),
     ("if [ -d / ]; then ip route flush cache; fi\n", None),  # read in part: a warning says what is skipped
+    ("ip == x\n", ["ip == x"]),  # a word, outside a test
 ])
 def test_valid_shell_the_grammar_stumbles_on_is_no_syntax_error(text, expected):
     """Each of these passes `bash -n`; the statement after it is read whatever happens to it."""
