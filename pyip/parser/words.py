@@ -77,6 +77,8 @@ class WordGrammar:
     def __init__(self, name: str):
         tables = load_tables(name)
         self.name = name
+        # ip reads an empty argument ("$EMPTY") as a value like any other; the firewall tools' readers differ
+        self.empty_is_value = name == "ip" or name.startswith("ip_")
         self.terminals = tables["terminals"]
         self.states = tables["states"]
         self.rules = tables["rules"]
@@ -197,7 +199,7 @@ class WordGrammar:
 
     def kind_in(self, shape: Shape, word: Word) -> str | None:
         """kind_of() without the error: the terminal the word is in the shape's state, or None."""
-        if word.symbol is not None or not word.text:  # an empty word ("$EMPTY") is a value too
+        if word.symbol is not None or (not word.text and self.empty_is_value):  # "$EMPTY" is a value to ip
             return "VALUE" if "VALUE" in self.states[shape.state] else None
         regex = self.matcher(shape.state)
         match = regex.fullmatch(word.text) if regex is not None else None
@@ -327,8 +329,8 @@ class WordGrammar:
     def kind_of(self, word: Word, state: int) -> str:
         """The terminal this word is here, or the positioned error."""
         acceptable = self.states[state]
-        if word.symbol is not None or not word.text:
-            # An unknown value can only be a value, never a keyword; nor can an empty word.
+        if word.symbol is not None or (not word.text and self.empty_is_value):
+            # An unknown value can only be a value, never a keyword; nor can an empty word to ip.
             if "VALUE" in acceptable:
                 return "VALUE"
             raise self.unexpected(word, state)
