@@ -108,8 +108,8 @@ def test_an_error_inside_pyip_mid_batch_keeps_the_lines_before_it(tmp_path, monk
 def test_ctrl_c_mid_batch_dies_quietly_as_ip_with_the_lines_before_it(tmp_path, options):
     """SIGINT during a long batch: ended by the signal (a shell says 130) as ip is, no
     traceback, and the routes in the kernel are exactly the file's first N, for some N."""
-    count = 60000
-    lines = [f"route add 10.{50 + i // 250}.{i % 250}.0/24 via 192.168.1.254" for i in range(count)]
+    count = 200000  # more than any machine adds in the second before the signal
+    lines = [f"route add 10.{50 + i // 65536}.{i // 256 % 256}.{i % 256} via 192.168.1.254" for i in range(count)]
     path = write(tmp_path / "long.batch", [SETUP.strip(), *lines])
     with namespace("pyipint", veths=("v0",)) as ns:
         process = pyip_batch(ns, path, *options)
