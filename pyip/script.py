@@ -121,7 +121,8 @@ def read_shell(text: str, file: str, defines: dict[str, str] | None = None, args
 
     if is_binary(text):
         return [binary_file(file)], frozenset()
-    script = read_script(text, file, defines, args=args)
+    with commands_judged():
+        script = read_script(text, file, defines, args=args)
     return shell_entries(script, file, script.commands, script.undecided), script.variables
 
 
@@ -175,3 +176,44 @@ def collector_paused():
     finally:
         if enabled:
             gc.enable()
+
+
+def refused_by_iptables(program: str, words) -> bool:
+    """Does iptables refuse this command before it reaches the kernel (`-o` in INPUT, a bad
+    option)?  Only a command whose words are all known can be judged."""
+    if program != "iptables":
+        return False
+    texts = tuple(word.text for word in words)
+    if None in texts:
+        return False
+    verdict = _IPTABLES_VERDICTS.get(texts)
+    if verdict is None:
+        verdict = _IPTABLES_VERDICTS[texts] = _iptables_refuses(words)
+    return verdict
+
+
+_IPTABLES_VERDICTS: dict[tuple, bool] = {}
+
+
+def _iptables_refuses(words) -> bool:
+    from .parser.iptables import parse_iptables
+    from .shell import Literal
+
+    try:
+        parse_iptables([parser_word(word, "-", Literal) for word in words])
+    except PyipError:
+        return True
+    return False
+
+
+@contextlib.contextmanager
+def commands_judged():
+    """Read scripts knowing which commands iptables itself refuses (pyip.shell.COMMAND_JUDGE)."""
+    from .shell import COMMAND_JUDGE
+
+    token = COMMAND_JUDGE.set(refused_by_iptables)
+    try:
+        yield
+    finally:
+        COMMAND_JUDGE.reset(token)
+

@@ -1835,7 +1835,9 @@ def _program_status(ev: _Evaluator, node, program: str, argv) -> None:
     else:
         asks = False
     if not asks:
-        ev.set_status(0)
+        judge = COMMAND_JUDGE.get()
+        # iptables exits 2 on a rule its own reader refuses: `iptables -A INPUT -o ppp0 ... || ...`
+        ev.set_status(2 if judge is not None and judge(program, argv) else 0)
         return
     ev.set_status(None, (f"what `{_one_line(ev.src.text(node.start_byte, node.end_byte))}` finds on the "
                          "running system",), query=True)
@@ -2083,6 +2085,12 @@ def _shift(ev: _Evaluator, args) -> None:
         frame.params = None  # shifted by an unknown amount
         return
     params = frame.params
+    if n > len(params.words):
+        if params.exact == len(params.words):  # bash: a shift past $# fails and shifts nothing
+            ev.set_status(1)
+            return
+        frame.params = None  # how many there are is known only when the script runs
+        return
     frame.params = _Params(params.words[n:], max(0, params.exact - n))
 
 
@@ -2897,6 +2905,10 @@ _HANDLERS = {
 # this module need not pass it along; read_script's `source_path` overrides it.
 SOURCE_PATH: contextvars.ContextVar[tuple] = contextvars.ContextVar("SOURCE_PATH", default=())
 # The script's arguments when a caller gives none (`pyip lint -a ARG`); None: unknown.
+# Whether the command's own reader refuses a recognised command (it then fails when the script runs,
+# and `... || fallback` takes the fallback).  The command layer sets it (pyip.script), which keeps the
+# parsers out of this module.
+COMMAND_JUDGE: contextvars.ContextVar = contextvars.ContextVar("COMMAND_JUDGE", default=None)
 SCRIPT_ARGS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("SCRIPT_ARGS", default=None)
 
 

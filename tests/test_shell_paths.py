@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import os
 import subprocess
 import sys
 
@@ -279,6 +280,9 @@ def scripts(draw) -> tuple[str, list]:
     body = draw(st.lists(statements(), min_size=1, max_size=5))
     # Every name is set: one the script never sets would come from the environment.
     prelude = "".join(f'{n}="{draw(st.sampled_from(VALUES))}"\n' for n in NAMES)
+    # Arithmetic reads a value that is a name as that variable ($((N+1)) with N=x reads $x): set
+    # those too, or they come from the environment, which only the run knows.
+    prelude += "".join(f"{v}={k}\n" for k, v in enumerate(VALUES) if v.isidentifier())
     args = draw(st.lists(st.sampled_from(VALUES[1:]), max_size=2))
     return "#!/bin/bash\n" + prelude + "\n".join(body) + "\n", args
 
@@ -289,8 +293,13 @@ def pair():
         yield names
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+# CI runs a fixed sample; PYIP_SHELL_EXAMPLES=N draws N new scripts each run (a long hunt).
+SHELL_EXAMPLES = int(os.environ.get("PYIP_SHELL_EXAMPLES", "60"))
+
+
+@settings(max_examples=SHELL_EXAMPLES, deadline=None, derandomize="PYIP_SHELL_EXAMPLES" not in os.environ,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                   HealthCheck.too_slow])
 @given(scripts(), st.booleans())
 def test_generated_scripts_agree_with_bash_or_are_reported(pair, tmp_path, case, give_args):
     text, args = case
@@ -357,3 +366,13 @@ def test_conditions_are_decided_as_bash_decides_them(values, condition):
     script = read_script(text, "t.sh")
     assert len(script.paths) == 1 and script.undecided == (), condition  # every value is known
     assert [str(w) for w in script.commands[0].words[1:]] == bash, condition
+
+
+def test_a_shift_past_the_arguments_fails_and_shifts_nothing_as_in_bash():
+    from pyip.shell import read_script
+
+    text = 'shift 2 || ip failed\nip x "$1" $#\nshift\nip y $#\n'
+    script = read_script(text, "fw.sh", args=["a"])
+    bash = subprocess.run(["bash", "-c", text.replace("ip ", "printf '<%s>' "), "fw.sh", "a"],
+                          capture_output=True, text=True).stdout
+    assert "".join(f"<{w}>" for c in script.commands for w in [str(x) for x in c.words][1:]) == bash

@@ -111,7 +111,7 @@ def read_paths(text: str, file: str, dialect: str, names: Databases, defines: di
     """One Script for each path through the script (pyip.shell.read_script): a linter reads all
     the code, and the rules that reason over a whole ruleset must not mix the commands of
     `start` with those of `stop`.  A command on several paths is one Command, parsed once."""
-    from ..script import Entry, binary_file, has_shell_syntax, is_binary, shell_entries, simple_commands
+    from ..script import Entry, binary_file, commands_judged, has_shell_syntax, is_binary, shell_entries, simple_commands
     from ..shell import read_script
 
     if is_binary(text):
@@ -119,7 +119,8 @@ def read_paths(text: str, file: str, dialect: str, names: Databases, defines: di
     simple = None if has_shell_syntax(text) else simple_commands(text, file)
     if simple is not None:
         return [model(text, file, dialect, names, [Entry(words) for words in simple], frozenset(), {})]
-    shell = read_script(text, file, defines, args=args, all_paths=True)
+    with commands_judged():
+        shell = read_script(text, file, defines, args=args, all_paths=True)
     variables = shell.variables | frozenset(defines or ())  # the user set them
     parsed: dict = {}
     scripts = []
