@@ -1142,7 +1142,8 @@ class _Evaluator:
         self.frame = None
         self.literals: dict = {}  # text -> (Literal(text),)
         self.defined: frozenset = frozenset()  # names given by the user (define): the script cannot change them
-        self.status: int | None = 0  # of the last statement; None: known only at run time
+        self._status: int | None = 0  # of the last statement; None: known only at run time
+        self._pending = None  # how to work out `_status` when it is asked for (set_status_later)
         self.why: tuple = ()  # what an unknown status depends on
         self.forced: tuple = ()  # choices to take at the first decisions (replaying a path)
         self.trace: list = []  # the Decisions taken on this path
@@ -1239,10 +1240,21 @@ class _Evaluator:
         self.trace.append(Decision(line, col, subject, labels, choice, tuple(why)))
         return choice
 
+    @property
+    def status(self) -> int | None:
+        if self._pending is not None:
+            self._status, self._pending = self._pending(), None
+        return self._status
+
     def set_status(self, status: int | None, why=(), equality=None, query=False) -> None:
-        self.status, self.why = status, tuple(why) if status is None else ()
+        self._status, self._pending, self.why = status, None, tuple(why) if status is None else ()
         self.equality = equality if status is None else None
         self.query = query and status is None
+
+    def set_status_later(self, status) -> None:
+        """A known status that costs work (a command's parse): `status()` runs only if it is read."""
+        self.set_status(0)
+        self._pending = status
 
     def decided(self, status: int) -> None:
         """A decision made the last status `status`: a test `"$1" = start` it came from now binds $1,
@@ -1836,8 +1848,10 @@ def _program_status(ev: _Evaluator, node, program: str, argv) -> None:
         asks = False
     if not asks:
         judge = COMMAND_JUDGE.get()
-        # iptables exits 2 on a rule its own reader refuses: `iptables -A INPUT -o ppp0 ... || ...`
-        ev.set_status(2 if judge is not None and judge(program, argv) else 0)
+        if judge is None:
+            ev.set_status(0)
+        else:  # iptables exits 2 on a rule its own reader refuses: `iptables -A INPUT -o ppp0 ... || ...`
+            ev.set_status_later(lambda: 2 if judge(program, argv) else 0)
         return
     ev.set_status(None, (f"what `{_one_line(ev.src.text(node.start_byte, node.end_byte))}` finds on the "
                          "running system",), query=True)

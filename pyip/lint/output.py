@@ -27,11 +27,13 @@ def as_full(findings: list[Finding], sources: dict[str, str], colour: bool = Fal
         return click.style(text, **how) if colour else text
 
     out = []
+    lines_of = {file: text.split("\n") for file, text in sources.items() if text is not None}  # once a file:
+    # a 50,000-rule script has as many findings, and splitting it for each one was quadratic
     for finding in findings:
         where = style(f"{finding.file}:{finding.line}:{finding.col}:", bold=True)
         severity = style(finding.severity, fg=COLOURS.get(finding.severity), bold=True)
         out.append(f"{where} {style(finding.code, bold=True)} {severity}: {printable(finding.message)}\n")
-        line = source_line(sources.get(finding.file), finding.line)
+        line = source_line(lines_of.get(finding.file), finding.line)
         if line is not None:
             out.append(f"  {line}\n  {caret_padding(line, finding.col)}"
                        f"{style('^', fg=COLOURS.get(finding.severity), bold=True)}\n")
@@ -40,10 +42,9 @@ def as_full(findings: list[Finding], sources: dict[str, str], colour: bool = Fal
     return "".join(out)
 
 
-def source_line(text: str | None, number: int) -> str | None:
-    if text is None:
+def source_line(lines: list[str] | None, number: int) -> str | None:
+    if lines is None:
         return None
-    lines = text.split("\n")
     return printable(lines[number - 1].rstrip("\r")) if 0 < number <= len(lines) else None
 
 
