@@ -158,7 +158,10 @@ def test_ctrl_c_exits_130_quietly(tmp_path, command):
     assert process.poll() is None
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
-    assert (process.returncode, stderr) == (130, "")
+    assert process.returncode == 130
+    # Quietly: no traceback, no "KeyboardInterrupt"; what pyip reported before the interrupt (the
+    # unrolling cap, on a fast machine) may stand, each line a positioned message.
+    assert all(line.startswith(f"{script}:") for line in stderr.splitlines()), stderr
 
 
 def test_a_bug_is_one_line_and_exit_1_not_a_traceback(tmp_path):
