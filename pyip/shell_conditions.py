@@ -153,8 +153,11 @@ def _or(a: bool | None, b: bool | None) -> bool | None:
     return None if a is None or b is None else False
 
 
-class _TestParser:
-    """`test` with five or more arguments: ! binds tighter than -a, -a than -o; parentheses group."""
+class _Boolean:
+    """The precedence climb `test` and `[[ ]]` share: NOT binds tighter than AND, AND than OR.
+    A subclass names its two operators and reads a primary."""
+
+    OR = AND = ""
 
     def __init__(self, cond: Condition, args: list):
         self.cond, self.args, self.i = cond, args, 0
@@ -168,14 +171,14 @@ class _TestParser:
 
     def disjunction(self):
         result = self.conjunction()
-        while self.peek() == "-o":
+        while self.peek() == self.OR:
             self.i += 1
             result = _or(result, self.conjunction())
         return result
 
     def conjunction(self):
         result = self.negation()
-        while self.peek() == "-a":
+        while self.peek() == self.AND:
             self.i += 1
             result = _and(result, self.negation())
         return result
@@ -185,6 +188,12 @@ class _TestParser:
             self.i += 1
             return _not(self.negation())
         return self.primary()
+
+
+class _TestParser(_Boolean):
+    """`test` with five or more arguments: ! binds tighter than -a, -a than -o; parentheses group."""
+
+    OR, AND = "-o", "-a"
 
     def primary(self):
         first = self.peek()
@@ -217,39 +226,14 @@ class Operand:
     regex: object = None
 
 
-class DoubleBracket:
+class DoubleBracket(_Boolean):
     """`[[ ... ]]`: tokens are operator strings (&&, ||, !, (, ), test operators) or Operands."""
 
-    def __init__(self, cond: Condition, tokens: list):
-        self.cond, self.tokens, self.i = cond, tokens, 0
+    OR, AND = "||", "&&"
 
     def evaluate(self) -> bool | None:
         result = self.disjunction()
-        return result if self.i >= len(self.tokens) else False
-
-    def peek(self, k: int = 0):
-        i = self.i + k
-        return self.tokens[i] if i < len(self.tokens) else None
-
-    def disjunction(self):
-        result = self.conjunction()
-        while self.peek() == "||":
-            self.i += 1
-            result = _or(result, self.conjunction())
-        return result
-
-    def conjunction(self):
-        result = self.negation()
-        while self.peek() == "&&":
-            self.i += 1
-            result = _and(result, self.negation())
-        return result
-
-    def negation(self):
-        if self.peek() == "!":
-            self.i += 1
-            return _not(self.negation())
-        return self.primary()
+        return result if self.at_end() else False
 
     def primary(self):
         first = self.peek()
