@@ -127,6 +127,11 @@ class UsageError(PyipError):
         self.object = object_name
 
 
+class ScriptError(PyipError):
+    """What the shell layer finds wrong with a script's path rather than with one command (a
+    condition known only when it runs, arithmetic bash refuses): no command is left out for it."""
+
+
 class NotRead(PyipError):
     """Input the real tool takes but pyip cannot read (an iptables extension it has no model of).
 

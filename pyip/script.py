@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from .ast.base import Symbol
-from .errors import Location, PyipError, PyipWarning
+from .errors import Location, PyipError, PyipWarning, ScriptError
 from .parser.words import Word
 
 
@@ -136,8 +136,10 @@ def shell_entries(script, file: str, commands, undecided=()) -> list[Entry | Pyi
         broken_lines.add(line)
         out.append(PyipError(f"shell: {message}", Location(file, line, col), 1))
     out += [PyipWarning(f"shell: {message}", Location(file, line, col)) for line, col, message in script.warnings]
+    # What bash itself reports when it runs the script: an error, but the commands stay as bash runs them.
+    out += [ScriptError(f"shell: {message}", Location(file, line, col), 1) for line, col, message in script.failures]
     for line, col, message in undecided:
-        out.append(PyipError(message, Location(file, line, col), 1))
+        out.append(ScriptError(message, Location(file, line, col), 1))
     for command in commands:
         # What the shell could not read is reported once, above, not again as a bad command.
         if command.file != file or not broken_lines.intersection(range(command.line, command.end_line + 1)):

@@ -46,7 +46,7 @@ import attrs
 
 from .ast.base import Symbol  # a value known only at run time, kept by the text that names it
 from .runners import RUNNERS, ip_namespace, strip_runners
-from .shell_arithmetic import Unknowable, evaluate
+from .shell_arithmetic import BadArithmetic, Unknowable, evaluate
 from .shell_conditions import Condition, DoubleBracket, Operand, Unknown, glob_regex
 
 __all__ = [
@@ -179,6 +179,7 @@ class Script:
     warnings: tuple = ()  # of (line, col, message): what the script may run that could not be read
     paths: tuple = ()  # every path explored (of Path); the first is the one `commands` follows
     undecided: tuple = ()  # (line, col, message): conditions on which the commands run depend
+    failures: tuple = ()  # (line, col, message): what bash reports as it runs the script (`$(( 1 + ))`)
 
 
 class ShellSyntaxError(ValueError):
@@ -739,6 +740,10 @@ class _Lexer:
             if text is None:
                 raise Unknowable(src)
             value = evaluate(text, self.scope)
+        except BadArithmetic as refused:
+            self.scope.bad_arithmetic(src, refused.args[0])  # bash abandons the command line here
+            self.symbol(src, dq, off)  # where it does not (a path that may not run), the value is unknown
+            return
         except (Unknowable, RecursionError, ValueError):
             self.symbol(src, dq, off)
             for name in _arithmetic_targets(src):
@@ -995,6 +1000,9 @@ class _NoScope:
     def assign_number(self, name, value):
         pass
 
+    def bad_arithmetic(self, src, why):
+        pass
+
 
 # ---------------------------------------------------------------- evaluation
 
@@ -1031,6 +1039,15 @@ class _Text:
 
     def __init__(self, src, file, parsed, check, origin=None):
         self.src, self.file, self.parsed, self.check, self.origin = src, file, parsed, check, origin
+
+
+class _At:
+    """A position in a text where no node stands (inside a word): what `where` needs of a node."""
+
+    __slots__ = ("start_byte",)
+
+    def __init__(self, offset: int):
+        self.start_byte = offset
 
 
 class _AnchoredSource(_Source):
@@ -1154,13 +1171,17 @@ class _Evaluator:
         self.equality = None  # (Unknown, text, equal when true) of a test like `[ "$1" = start ]`
         self.query = False  # the unknown status is a recognised command's answer about the system
         self.excluded: dict = {}  # unknown_key -> texts a decision on this path found it is not
+        self.failures: dict = {}  # (line, col, message) of what bash itself reports as it runs (bad arithmetic)
+        self.current = None  # the statement being run, and its context: where a failure is placed
+        self.current_ctx = None
+        self.abandoned = False  # an expansion error abandoned the command line a `unit` is running
 
     # -- driver: an explicit stack of generators instead of recursion
 
     def run(self, root) -> None:
         top = _Frame(None, None if self.args is None else _Params.of(self.args), 0, ())
         main = _Text(self.src, self.file, self.parsed, self.check)
-        stack = [(self.block(root.children, _Ctx((), False, top, text=main)), main)]
+        stack = [(self.unit(root.children, _Ctx((), False, top, text=main)), main)]
         while stack:
             generator, text = stack[-1]
             if text is not self.text:
@@ -1186,6 +1207,7 @@ class _Evaluator:
                                     "unroll to more than pyip follows")
                 return
             self.frame = ctx.frame
+            self.current, self.current_ctx = node, ctx
             try:
                 sub = self.statement(node, ctx)
             except RecursionError:
@@ -1202,6 +1224,8 @@ class _Evaluator:
         """Unwind the stack to where `jump` lands; False when it ends the script."""
         if jump.kind == "exit":
             targets = _SUBSHELLS
+        elif jump.kind == "abandon":
+            targets = _SUBSHELLS | {"unit"}
         elif jump.kind == "return":
             targets = _SUBSHELLS | {"_run_call"}
         else:
@@ -1214,7 +1238,9 @@ class _Evaluator:
             if not _LOOPS.isdisjoint(names) and count > 1:
                 count -= 1
                 continue
-            _close(stack, k + 1 if jump.kind == "continue" else k)
+            keep = jump.kind == "continue" or (jump.kind == "abandon" and "unit" in names)
+            _close(stack, k + 1 if keep else k)
+            self.abandoned = jump.kind == "abandon" and keep
             self.set_status(0 if jump.kind in ("break", "continue") else jump.status, ("an exit status",))
             return True
         if jump.kind in ("break", "continue"):
@@ -1385,6 +1411,41 @@ class _Evaluator:
         for node in nodes:
             if node.is_named and node.type not in _SKIPPED_STATEMENTS:
                 yield node, ctx
+
+    def unit(self, nodes, ctx):
+        """The statements of a text bash reads a command line at a time (the script, a sourced file,
+        an eval'd string).  An expansion error (`$(( 1 + ))`) abandons the rest of its line's
+        commands, even from inside a function or loop; bash goes on with the next line."""
+        abandoned_to = -1  # byte offset: statements that start before it were on the abandoned line
+        for node in nodes:
+            if not node.is_named or node.type in _SKIPPED_STATEMENTS or node.start_byte < abandoned_to:
+                if node.start_byte < abandoned_to:
+                    abandoned_to = max(abandoned_to, self.line_end(ctx.text, node.end_byte))
+                continue
+            self.abandoned = False
+            yield node, ctx
+            if self.abandoned:
+                self.abandoned = False
+                abandoned_to = self.line_end(ctx.text, node.end_byte)
+
+    @staticmethod
+    def line_end(text: "_Text", offset: int) -> int:
+        end = text.parsed.find(b"\n", offset)
+        return len(text.parsed) if end < 0 else end
+
+    def bad_arithmetic(self, src: str, why: str) -> None:
+        """bash refuses an arithmetic expansion: reported where it stands; on a path sure to reach
+        it, the command line is abandoned (`_Jump` "abandon", status 1) as bash abandons it."""
+        node, ctx = self.current, self.current_ctx
+        if node is None or (ctx is not None and ctx.muted):
+            return
+        at = self.src.str.find(src, node.start_byte) if self.src.ascii else -1
+        line, col, message = self.where(_At(at) if at >= 0 else node, "")
+        self.failures[(line, col, f"{_one_line(src)}: {why}: bash stops the command line here (exit status 1)"
+                                  " and goes on with the next line")] = None
+        if ctx is not None and ctx.conditional:
+            return  # a branch that may not run: its value stays unknown
+        raise _Jump("abandon", 1)
 
     def diagnose(self, node, message: str) -> None:
         self.notes[self.where(node, message)] = None
@@ -1674,9 +1735,15 @@ class _Evaluator:
 
     def arithmetic(self, text: str):
         """The value of an arithmetic expression, or Unknown; what it would assign stays unknown
-        when it cannot be computed."""
+        when it cannot be computed.  One bash refuses is 0 (`(( 1 + ))` and `let` fail, and the
+        script goes on)."""
         try:
             return evaluate(text, self)
+        except BadArithmetic as refused:
+            node = self.current
+            if node is not None and not (self.current_ctx is not None and self.current_ctx.muted):
+                self.failures[self.where(node, f"(( {_one_line(text.strip())} )): {refused.args[0]}")] = None
+            return 0
         except (Unknowable, RecursionError, ValueError) as unknown:
             for name in _arithmetic_targets(text):
                 self.forget(name)
@@ -1895,7 +1962,7 @@ def _eval(ev: _Evaluator, node, ctx: _Ctx, words, note: str):
         return None
     anchor = ev.src.pos(node.start_byte)
     text, root = ev.read_text(code, ev.file, anchor, ev.text.origin)
-    return ev.block(root.children, ctx.within(text, note))
+    return ev.unit(root.children, ctx.within(text, note))
 
 
 def _source(ev: _Evaluator, node, ctx: _Ctx, argv):
@@ -1918,7 +1985,7 @@ def _source(ev: _Evaluator, node, ctx: _Ctx, argv):
         ev.diagnose(node, f"{name} sourced {MAX_SOURCE_DEPTH} files deep: not read again")
         return None
     text, root = ev.read_file(path, ev.text.origin or ev.src.pos(node.start_byte))
-    return ev.block(root.children, ctx.within(text, f"sourced {name}"))
+    return ev.unit(root.children, ctx.within(text, f"sourced {name}"))
 
 
 def _define_aliases(ev: _Evaluator, words) -> None:
@@ -1975,9 +2042,10 @@ def _plain_command_parts(ev: _Evaluator, node, text: str):
 
 
 def _expand_for_effects(ev: _Evaluator, raw_words) -> None:
-    # Only `${A:=x}` changes anything; `: ${IPT:=/sbin/iptables}` is common.
+    # Only `${A:=x}` and arithmetic (`$((i++))`, or `$(( 1 + ))`, which bash refuses) change anything;
+    # `: ${IPT:=/sbin/iptables}` is common.
     for raw in raw_words:
-        if "${" in raw[0] and "=" in raw[0]:
+        if ("${" in raw[0] and "=" in raw[0]) or "$((" in raw[0] or "$[" in raw[0]:
             ev.expand_word(*raw)
 
 
@@ -2981,10 +3049,11 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
     paths = [path for path, _evaluator in runs]
     considered = _considered(paths)
     followed = runs[paths.index(considered[0])][1]
-    notes, warnings, assigned = {}, {}, set()
+    notes, warnings, failures, assigned = {}, {}, {}, set()
     for _path, evaluator in runs:
         notes.update(evaluator.notes)
         warnings.update(evaluator.warnings)
+        failures.update(evaluator.failures)
         assigned |= evaluator.assigned
     errors = sorted(set(skipped + syntax)) + list(notes)
     if capped:
@@ -2996,7 +3065,7 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
         warnings.append((line, col, f"no ip, ipchains or iptables command found; `{command}` may run one,"
                                     f" but {why}"))
     return Script(considered[0].commands, tuple(errors), frozenset(assigned), tuple(warnings), tuple(paths),
-                  tuple(_undecided(considered)))
+                  tuple(_undecided(considered)), tuple(sorted(failures)))
 
 
 def _explore(source, file, parsed, tree, check, setup, all_paths):
@@ -3148,9 +3217,56 @@ def _masked(parsed: bytes, tree):
         lambda line: _ESCAPED_PARENTHESIS.sub(lambda m: b" (" if m.group(1) == b"(" else b") ", line.group(0)), masked)
     # `ip ==`, `echo a != b`: outside a test these are words, which the grammar takes for operators
     masked = _LINE_WITHOUT_TEST.sub(lambda line: _LONE_OPERATOR.sub(b"__", line.group(0)), masked)
+    masked = _masked_arithmetic(masked)
     if masked == parsed:
         return parsed, tree
     return masked, _parser().parse(masked)
+
+
+# `$(( 1 + ))`, `(( x y ))`: arithmetic bash refuses only when it runs it (`bash -n` accepts it) defeats
+# the grammar.  Its body is read from the real text, so the grammar is shown `0` and blanks instead;
+# not a body holding a substitution, whose commands the tree must show, nor a c-style for's.
+_ARITHMETIC_OPENING = re.compile(rb"\$\(\(|\$\[|(?<![\w$])(?<!\bfor )(?<!\bfor)\(\(")
+
+
+def _masked_arithmetic(parsed: bytes) -> bytes:
+    out, done = bytearray(parsed), 0
+    for m in _ARITHMETIC_OPENING.finditer(parsed):
+        if m.start() < done:
+            continue
+        end = _arithmetic_end(parsed, m.end(), b"]" if m.group() == b"$[" else b"))")
+        if end is None:
+            continue
+        body = parsed[m.end():end]
+        if b"$(" in body or b"`" in body or b"\n" in body:
+            continue
+        out[m.end():end] = (b"0" + b" " * (len(body) - 1)) if body else body
+        done = end
+    return bytes(out)
+
+
+def _arithmetic_end(parsed: bytes, start: int, closer: bytes) -> int | None:
+    """Offset of the closer of an arithmetic body starting at `start`; None when it is not one
+    (`$((cmd) | other)` is a command substitution)."""
+    depth = 0
+    for i in range(start, min(len(parsed), start + 4096)):
+        c = parsed[i:i + 1]
+        if closer == b"]":
+            if c == b"]":
+                return i
+            continue
+        if c == b"(":
+            depth += 1
+        elif c == b")":
+            if depth:
+                depth -= 1
+            elif parsed[i + 1:i + 2] == b")":
+                return i
+            else:
+                return None
+        elif c == b"\n":
+            return None
+    return None
 
 
 MAX_RECOVERIES = 64

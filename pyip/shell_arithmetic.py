@@ -4,6 +4,8 @@
 is known only at run time (or the expression is beyond this reader: then nothing it
 would assign is trusted either).  `scope.lookup_text(name)` gives a variable's text,
 None when unset, or raises Unknowable; `scope.assign_number(name, value)` stores one.
+An expression bash itself refuses (`1 +`, `x` holding `a b`, a division by 0) raises
+`BadArithmetic`, with bash's reason.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ import re
 
 class Unknowable(Exception):
     """The value depends on something known only when the script runs; args[0] names it."""
+
+
+class BadArithmetic(Unknowable):
+    """bash itself refuses the expression (`1 +`, `a b`, a division by 0); args[0] says why in
+    bash's words.  A kind of Unknowable, so that a caller that does not handle it stays conservative."""
 
 
 _TOKEN = re.compile(r"\s*(?:(0[xX][0-9a-fA-F]+|[0-9]+#[0-9a-zA-Z@_]+|[0-9]+)|([A-Za-z_][A-Za-z0-9_]*)"
@@ -54,7 +61,7 @@ def number(token: str) -> int:
         for d in digits:
             k = alphabet.index(d) if base > 36 else alphabet.index(d.lower())
             if k >= base:
-                raise Unknowable(token)
+                raise BadArithmetic("value too great for base")
             value = value * base + k
         return value
     if token[:2] in ("0x", "0X"):
@@ -68,10 +75,23 @@ def evaluate(text: str, scope, depth: int = 0) -> int:
     toks = tokens(text)
     if not toks:
         return 0
-    parser = _Parser(toks, scope, depth, text)
+    try:
+        return _parsed(_Parser(toks, scope, depth, text), toks)
+    except BadArithmetic:
+        raise
+    except Unknowable:
+        # A value known only at run time, and yet bash may refuse the expression's form whatever
+        # it is (`$UNKNOWN +`): parsed again, evaluating nothing, to tell.
+        checker = _Parser(toks, scope, depth, text)
+        checker.skip = 1
+        _parsed(checker, toks)
+        raise
+
+
+def _parsed(parser: "_Parser", toks: list) -> int:
     value = parser.expression(0)
     if parser.i != len(toks):
-        raise Unknowable(f"$(({text}))")
+        raise BadArithmetic("syntax error in expression")  # `1 2`, `a b`: an operand where an operator goes
     return value
 
 
@@ -86,7 +106,7 @@ class _Parser:
     def take(self):
         token = self.peek()
         if token is None:
-            raise Unknowable(f"$(({self.text}))")
+            raise BadArithmetic("syntax error: operand expected")
         self.i += 1
         return token
 
@@ -134,7 +154,7 @@ class _Parser:
         yes = self.expression(1)
         self.skip -= test == 0
         if self.take() != ":":
-            raise Unknowable(f"$(({self.text}))")
+            raise BadArithmetic("`:' expected for conditional expression")
         self.skip += test != 0
         no = self.expression(2)
         self.skip -= test != 0
@@ -145,12 +165,12 @@ class _Parser:
             if b == 0:
                 if self.skip:
                     return 0
-                raise Unknowable(f"$(({self.text})): division by 0")  # bash stops with an error
+                raise BadArithmetic("division by 0")
             q = abs(a) // abs(b) * (1 if (a >= 0) == (b >= 0) else -1)
             return _wrap(q) if op == "/" else _wrap(a - q * b)
         if op == "**":
             if b < 0:
-                raise Unknowable(f"$(({self.text})): negative exponent")
+                raise BadArithmetic("exponent less than 0")
             return _wrap(pow(a, b, 1 << 64))
         if op == ",":
             return b
@@ -175,16 +195,16 @@ class _Parser:
         if token == "(":
             value = self.expression(1)
             if self.take() != ")":
-                raise Unknowable(f"$(({self.text}))")
+                raise BadArithmetic("missing `)'")
             return value
         if token[0].isdigit():
             try:
                 return _wrap(number(token))
             except ValueError:
-                raise Unknowable(f"$(({self.text}))") from None
+                raise BadArithmetic("value too great for base") from None
         if re.fullmatch(r"[A-Za-z_]\w*", token):
             return self.name(token)
-        raise Unknowable(f"$(({self.text}))")
+        raise BadArithmetic("syntax error: operand expected")  # an operator where an operand goes
 
     def name(self, name: str) -> int:
         op = self.peek()

@@ -102,7 +102,9 @@ def dropped_state(command) -> list[PyipError]:
 
 
 def left_out_note(errors: list[PyipError]) -> str:
-    errors = [error for error in errors if is_error(error)]
+    from .errors import ScriptError
+
+    errors = [error for error in errors if is_error(error) and not isinstance(error, ScriptError)]
     if not errors:
         return ""
     lines = ", ".join(dict.fromkeys(str(error.location.line) for error in errors))

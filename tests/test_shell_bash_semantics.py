@@ -1,0 +1,102 @@
+"""What bash does on the edges of the shell layer, each checked against the real bash.
+
+Oracle: `bash fw.sh ARG...` (run in its own directory, so that `. ./inc.sh` finds its file) with the
+real iptables in one network namespace; pyip's `translate --to iptables-restore` loaded with the
+real iptables-restore in a twin; both compared with iptables-save (pyip.tests.test_shell_paths).
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+from pyip.translators.cli import translate
+from pyip.translators.detect import is_error
+
+from .netns import run
+from .test_shell_paths import reset, saved, twins
+
+
+def bash_run(ns: str, tmp_path, text: str, args=(), files=None) -> subprocess.CompletedProcess:
+    """Write fw.sh (and FILES beside it) and run it with bash in NS, from its directory."""
+    for name, body in (files or {}).items():
+        (tmp_path / name).write_text(body)
+    path = tmp_path / "fw.sh"
+    path.write_text(text)
+    reset(ns)
+    return subprocess.run(["ip", "netns", "exec", ns, "bash", str(path), *args], capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path)
+
+
+def pyip_translated(ns: str, tmp_path, text: str, args=None) -> tuple[list, list[str]]:
+    """pyip's translation of fw.sh loaded into NS: (its problems, the ruleset it leaves)."""
+    output, problems = translate(text, str(tmp_path / "fw.sh"), "iptables-restore", "modern",
+                                 args=None if args is None else list(args))
+    reset(ns)
+    loaded = run("ip", "netns", "exec", ns, "iptables-restore", stdin=output)
+    assert loaded.returncode == 0, (output, loaded.stderr)
+    return problems, saved(ns)
+
+
+def both(tmp_path, text: str, args=(), files=None) -> tuple[list[str], list, list[str], str]:
+    """(bash's ruleset, pyip's problems, pyip's ruleset, bash's stderr)."""
+    with twins() as (real, mine):
+        bash = bash_run(real, tmp_path, text, args, files)
+        problems, mine_saved = pyip_translated(mine, tmp_path, text, args)
+        return saved(real), problems, mine_saved, bash.stderr
+
+
+def rule(port, extra: str = "") -> str:
+    return f"iptables -A INPUT -p tcp --dport {port}{extra} -j ACCEPT"
+
+
+# ------------------------------------------------------- 1. arithmetic bash refuses
+
+ARITHMETIC_ERRORS = f"""\
+{rule(1)}
+x=$(( 1 + )); {rule(2)}
+{rule(3)}
+v="a b"
+f() {{ echo $(( v )); {rule(4)}; }}
+f; {rule(5)}
+{rule("$(( 20 + $? ))")}
+for i in 1 2; do {rule("3$i")}; : $(( i / 0 )); done
+eval 'y=$(( 2 ** -1 )); {rule(6)}'; {rule(7)}
+(( 1 + )) || {rule(8)}
+if true; then
+  {rule(9)}; z=$(( 7 7 )); {rule(10)}
+fi; {rule(11)}
+{rule(12)}
+. ./inc.sh
+{rule(13)}
+"""
+SOURCED_WITH_ERROR = f"""\
+w=$(( 08 )); {rule(14)}
+{rule(15)}
+"""
+
+
+def test_arithmetic_bash_refuses_abandons_the_command_line_as_bash_does(tmp_path):
+    """bash 5.2 run as `bash FILE`: an arithmetic expansion it refuses abandons the rest of the
+    command line (the whole top-level command: the function called, the loop), with status 1, and
+    the script goes on with the next line; eval'd strings and sourced files are lines of their own;
+    `(( ))` just fails.  pyip leaves out what bash leaves out and reports each, positioned."""
+    real, problems, mine, stderr = both(tmp_path, ARITHMETIC_ERRORS, files={"inc.sh": SOURCED_WITH_ERROR})
+    assert stderr.count("error") >= 7, stderr  # bash said it too
+    assert real == mine, (real, mine)
+    assert "--dport 21 " in "\n".join(mine)  # $? after an abandoned line is 1
+    kept = "\n".join(mine)
+    assert all(f"--dport {port} " in kept for port in (1, 3, 7, 8, 9, 12, 13, 15, 31))
+    assert not any(f"--dport {port} " in kept for port in (2, 4, 5, 6, 10, 11, 14, 32))
+    lines = ARITHMETIC_ERRORS.splitlines()
+    expansions = {(n, lines[n - 1].index("$((") + 1) for n in (2, 5, 8, 12)}
+    errors = {(p.location.line, p.location.col) for p in problems if is_error(p) and "shell:" in str(p)}
+    # an eval'd string stands at its eval, a sourced file's line at its `.`
+    assert expansions | {(9, 1), (10, 1), (15, 1)} == errors, problems
+
+
+def test_arithmetic_bash_refuses_on_a_path_that_may_not_run_is_reported():
+    from pyip.shell import read_script
+
+    script = read_script(f'if [ "$1" = x ]; then : $(( 1 + )); fi\n{rule(1)}\n')
+    assert [f[:2] for f in script.failures] == [(1, 25)]
+    assert "operand expected" in script.failures[0][2]
