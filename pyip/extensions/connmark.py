@@ -181,3 +181,22 @@ def shifted_constant(value: int, bits: int) -> int:
 NFT = {ConnmarkMatch: match_nft, Connmark: target_nft}
 
 MATCH, TARGET = Match, Target
+
+
+# -- lint: what the target does to the marks ------------------------------------------------
+
+
+def mark_effect(target: Connmark):
+    """(nfmark, ctmark) -> (nfmark, ctmark) as xt_connmark.c computes it, for the lint rule that
+    asks which marks a ruleset can give a packet (pyip.lint.rules.pi023_fwmark_never_set)."""
+    def shift(value: int) -> int:
+        return shifted_constant(value, target.shift)
+
+    if target.mode == "set":
+        return lambda nf, ct: (nf, shift((ct & ~target.ctmask & ALL_BITS) ^ target.ctmark))
+    if target.mode == "save":
+        return lambda nf, ct: (nf, (ct & ~target.ctmask & ALL_BITS) ^ shift(nf & target.nfmask))
+    return lambda nf, ct: ((nf & ~target.nfmask & ALL_BITS) ^ shift(ct & target.ctmask), ct)
+
+
+MARK_EFFECTS = {Connmark: mark_effect}

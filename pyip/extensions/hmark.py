@@ -157,3 +157,8 @@ def target_nft(target: Hmark, rule, quotes_allowed: bool) -> list:
 SAVE = {Hmark: target_words}
 NFT = {Hmark: target_nft}
 TARGET = Target
+
+
+# lint: the mark is a hash of the packet, any value of the range: the rule that asks which marks
+# a ruleset can give a packet takes it as unknown (pyip.lint.rules.pi023_fwmark_never_set).
+MARK_EFFECTS = {Hmark: None}

@@ -71,3 +71,15 @@ def target_nft(target: Tproxy, rule, quotes_allowed: bool) -> list:
 SAVE = {Tproxy: target_words}
 NFT = {Tproxy: target_nft}
 TARGET = Target
+
+
+# -- lint: what the target does to the marks ------------------------------------------------
+
+
+def mark_effect(target: Tproxy):
+    """(nfmark, ctmark) -> (nfmark, ctmark): xt_TPROXY sets mark = (mark & ~mask) ^ value."""
+    value, mask = target.mark.value, target.mark.mask
+    return lambda nf, ct: ((nf & ~mask & 0xFFFFFFFF) ^ value, ct)
+
+
+MARK_EFFECTS = {Tproxy: mark_effect}

@@ -27,4 +27,5 @@ from . import (  # noqa: F401  (imported for their @register)
     pi020_mark_arithmetic,
     pi021_crlf_line_endings,
     pi022_no_nft_equivalent,
+    pi023_fwmark_never_set,
 )
