@@ -15,6 +15,7 @@ from ..model import WARNING, Rule, register
 ALL_BITS = 0xFFFFFFFF
 # More (packet mark, connection mark) pairs than this: the marks are too many to judge.
 MOST_STATES = 4096
+MOST_STEPS = 1_000_000
 # Programs that can mark packets beyond what the script's iptables and ipchains commands say.
 OUTSIDE_MARKERS = frozenset({
     "tc", "nft", "iptables-restore", "iptables-legacy-restore", "iptables-nft-restore", "ip6tables",
@@ -108,7 +109,11 @@ def packet_marks(script) -> set[int]:
     effects = marking_effects(script)
     states = {(0, 0)}
     frontier = set(states)
+    work = 0
     while frontier:
+        work += len(frontier) * len(effects)
+        if work > MOST_STEPS:
+            raise Unknown  # thousands of distinct marking targets: not worth the time of a lint run
         new = {effect(nf, ct) for nf, ct in frontier for effect in effects} - states
         states |= new
         frontier = new
@@ -119,16 +124,16 @@ def packet_marks(script) -> set[int]:
 
 def marking_effects(script) -> list:
     """(nfmark, ctmark) -> (nfmark, ctmark) of every target of the script that changes a mark."""
-    effects = []
+    effects = {}
     if outside_marker(script.text):
         raise Unknown
     if marking_lines(script.text) - command_lines(script):
         raise Unknown  # `$IPT -j MARK ...` with $IPT unknown, an iptables-restore here-document, ...
     for command in script.of("iptables"):
-        effects += iptables_effects(command)
+        effects.update(iptables_effects(command))
     for command in script.of("ipchains"):
-        effects += ipchains_effects(command)
-    return effects
+        effects.update(ipchains_effects(command))
+    return list(effects.values())  # one of each: a thousand rules marking 2 are one effect
 
 
 _MARKING = re.compile(r"(?:-j|--jump)\s+['\"]?(?:MARK|CONNMARK|TPROXY|HMARK)\b"
@@ -157,38 +162,38 @@ def outside_marker(text: str) -> bool:
     return any(_OUTSIDE.search(line) for line in text.split("\n") if not line.lstrip().startswith("#"))
 
 
-def iptables_effects(command) -> list:
+def iptables_effects(command) -> dict:
     """The command's marking effect; a rule whose values are known only at run time counts too (its
     target's values may still be known: `-i $WAN -j MARK --set-mark 2`)."""
     parsed = command.firewall
     if isinstance(parsed, PyipError):
         if any(marking_word(word) for word in command.words):
             raise Unknown  # iptables refuses it; but what did the author mean to mark?
-        return []
+        return {}
     if not isinstance(parsed, ADDING):
-        return []
+        return {}
     target = parsed.rule.target
     if isinstance(target, fw.Mark):
         if not (isinstance(target.value, int) and isinstance(target.mask, int)):
             raise Unknown
-        return [lambda nf, ct, value=target.value, mask=target.mask: ((nf & ~mask & ALL_BITS) ^ value, ct)]
+        return {target: lambda nf, ct, value=target.value, mask=target.mask: ((nf & ~mask & ALL_BITS) ^ value, ct)}
     if target is not None and is_extension_node(target):
         effects = getattr(module_of(target), "MARK_EFFECTS", {})
         if type(target) in effects:
             effect = effects[type(target)]
             if effect is None or any(isinstance(getattr(target, f.name), Symbol) for f in attrs.fields(type(target))):
                 raise Unknown
-            return [effect(target)]
+            return {target: effect(target)}
     elif isinstance(getattr(target, "chain", None), Symbol):
         raise Unknown  # -j $TARGET
-    return []
+    return {}
 
 
 def marking_word(word) -> bool:
     return word.symbol is not None or word.text in MARKING_TARGETS or word.text.endswith("-mark")
 
 
-def ipchains_effects(command) -> list:
+def ipchains_effects(command) -> dict:
     """ipchains `-m N` sets the mark N; `-m +N` adds to it (no bound to what it makes)."""
     words = command.words
     for option, value in zip(words, words[1:]):
@@ -196,5 +201,5 @@ def ipchains_effects(command) -> list:
             number = strtoui(value.text) if value.symbol is None and value.text[:1] not in "+-" else None
             if number is None:
                 raise Unknown
-            return [lambda nf, ct, number=number: (number, ct)]
-    return []
+            return {("ipchains", number): lambda nf, ct, number=number: (number, ct)}
+    return {}
