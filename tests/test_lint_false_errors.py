@@ -318,3 +318,28 @@ def test_what_translate_cannot_carry_over_is_a_lint_finding(command):
     assert bool(found) == lost, (translated.stderr, found)
     if found:  # translate's own words
         assert found[0].message.split(": ", 1)[-1] in translated.stderr or found[0].message in translated.stderr
+
+
+# -- PI011: the default route the system made before the script ran
+
+SYSTEMS_DEFAULT = """\
+ip route del default
+ip route add default via 10.0.0.254
+ip route del default via 10.0.0.254 table main
+ip route del default table 5
+"""
+
+
+def test_the_default_route_the_system_made_is_no_missing_delete():
+    """Judged on a namespace set up as a DHCP client leaves it (an address, a default route): the
+    script's delete of `default` works; one in table 5 (which nothing made) fails, as lint says."""
+    reported = [line for line, code, _ in findings(SYSTEMS_DEFAULT) if code == "PI011"]
+    assert reported == [4]
+    with namespace("pyiplint", veths=("dh0",)) as ns:
+        run("ip", "-n", ns, "address", "add", "10.0.0.5/24", "dev", "dh0", check=True)
+        run("ip", "-n", ns, "route", "add", "default", "via", "10.0.0.1", "proto", "dhcp", check=True)
+        result = run("ip", "netns", "exec", ns, "bash", "-e", "-c", SYSTEMS_DEFAULT.replace("\n", " && echo ok\n"))
+    assert result.stdout.split() == ["ok", "ok", "ok"] and result.returncode != 0 and "Error" in result.stderr
+    # a script that flushed table main first deletes what is no longer there
+    flushed = "ip route flush table main\nip route del default\n"
+    assert [line for line, code, _ in findings(flushed) if code == "PI011"] == [2]

@@ -20,6 +20,10 @@ class DeleteMissing(LintRule):
     such file or directory"); the script usually meant "remove it if it is
     there" and now prints an error at every boot.
 
+    The default route of table main is the exception: a DHCP client or
+    container runtime made it before the script ran, and deleting it to
+    put another is what the script means (unless it flushed table main).
+
     Bad:  ip rule del priority 5000
           ip rule add from 192.168.2.0/24 priority 5000 prohibit
     Good: ip rule add from 192.168.2.0/24 priority 5000 prohibit
@@ -49,7 +53,7 @@ class DeleteMissing(LintRule):
             parsed = command.ip
             if self.made_before(parsed, made_rules[:rules_before], made_routes[:routes_before]):
                 continue
-            if self.restarts(parsed, flushed_before, made_rules):
+            if self.restarts(parsed, flushed_before, made_rules) or systems_own(parsed, flushed_before):
                 continue
             what = "rule" if parsed.object == "rule" else "route"
             findings.append(self.finding(script, command.location,
@@ -74,6 +78,17 @@ class DeleteMissing(LintRule):
             return True  # local routes come with addresses
         return any(route.dst == parsed.body.dst and (route.table.number if route.table else 254) == table
                    for route in made_routes)
+
+
+def systems_own(parsed, flushed: frozenset) -> bool:
+    """A route the system has before any script runs: the default route of table main, made by
+    the DHCP client, the container runtime or the installer's network configuration.  A script
+    that replaces it (`ip route del default` then `add default via ...`) is right, unless it
+    flushed table main itself first."""
+    if parsed.object != "route" or parsed.body.dst is None or getattr(parsed.body.dst, "length", None) != 0:
+        return False
+    table = parsed.body.table.number if parsed.body.table is not None else 254
+    return table == 254 and 254 not in flushed
 
 
 _HANDLED = re.compile(r"\|\||&&|[0-9&]?>>?\s*/dev/null")
