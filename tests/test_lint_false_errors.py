@@ -289,7 +289,7 @@ def test_a_table_the_script_names_in_rt_tables_is_known(tmp_path):
 
 
 def test_a_delete_of_a_value_known_only_at_run_time_is_not_judged():
-    script = 'ip route del default via "$new_routers"\nip route del default via 10.0.0.1\n'
+    script = 'ip route del 10.9.0.0/16 via "$new_routers"\nip route del 10.9.0.0/16 via 10.0.0.1\n'
     assert [f for f in findings(script) if f[1] == "PI011"] == [(2, "PI011", "warning")]
 
 
