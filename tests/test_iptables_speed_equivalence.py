@@ -113,6 +113,22 @@ def test_known_shapes_with_other_values(fresh_shapes):
     assert assert_same_as_full_path(words, fresh_shapes) > len(words)
 
 
+def test_one_shape_serves_every_user_chain(fresh_shapes):
+    """-j's value is matched by text only when it loads a target: a shape learnt with one user chain
+    replays for the others (and for ACCEPT), never for a target extension or `!`."""
+    template = "iptables -A INPUT -s 10.0.0.1 -j {}"
+    chains = ["svc0", "svc1", "ACCEPT", "web-in", "x" * 29, "-x", "LOGX", "log", "SET", "a b", ""]
+    targets = ["LOG", "REJECT", "MASQUERADE", "CT", "!"]
+    shapes = fresh_shapes[legacy.MODERN]
+    for name in chains + targets:
+        [words] = command_words(template.format(repr(name)))
+        assert (shapes.plan(words) is not None) == (name in chains[1:]), name
+        assert outcome(parse_iptables, words, legacy.MODERN) == outcome(full_path, words, legacy.MODERN), name
+    for name in targets:
+        [words] = command_words(template.format(repr(name)))
+        assert outcome(parse_iptables, words, legacy.MODERN) == outcome(full_path, words, legacy.MODERN), name
+
+
 OPTIONS = ["-A {chain}", "-I {chain}", "-I {chain} {num}", "-D {chain} {num}", "-R {chain} {num}", "-N {chain}",
            "-P {chain} {word}", "-s {addr}", "! -s {addr}", "-s ! {addr}", "-d {addr}", "-p {proto}", "-p ! {proto}",
            "-i {word}", "! -o {word}", "-m {match}", "--state {word}", "--dport {word}", "! --sport {word}",
@@ -127,7 +143,8 @@ VALUES = {
     "addr": ["10.0.0.1", "10.0.0.0/8", "1.2.3.4,5.6.7.8", "0/0", "localhost", "1.2.3.400", "", "!", "-s"],
     "proto": ["tcp", "udp", "icmp", "all", "0", "TCP", "foo", "!"],
     "match": ["state", "tcp", "udp", "limit", "multiport", "mac", "nosuch", "connlimit", "!"],
-    "target": ["ACCEPT", "DROP", "RETURN", "LOG", "REJECT", "MASQUERADE", "DNAT", "web", "CT", "!", ""],
+    "target": ["ACCEPT", "DROP", "RETURN", "LOG", "REJECT", "MASQUERADE", "DNAT", "web", "CT", "!", "", "svc1",
+               "LO", "log", "LOGX", "SET", "x" * 29, "-x", "a b", "--log-prefix"],
     "table": ["filter", "nat", "mangle", "raw", "foo", "!"],
     "word": ["NEW", "ESTABLISHED,RELATED", "22", "ssh", "1024:65535", "eth0", "eth+", "+", "SYN,ACK", "SYN", "ALL",
              "1/s", "5/minute", "x", "", "!", "-", "--", "-n", "--dport", "1.2.3.4:80", "tcp-reset", "a b", "0x10"],

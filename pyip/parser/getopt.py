@@ -344,6 +344,8 @@ class Recording(CommandGrammar):
             if "VALUE" in acceptable and getopt.awaiting not in LOADING:
                 legacy_not = "LEGACY_NOT" in acceptable and getopt.dialect == legacy.LEGACY
                 guard = NOT_LEGACY_NOT if legacy_not else ANY_VALUE
+            elif "VALUE" in acceptable and getopt.awaiting == "JUMP" and is_chain_jump(word):
+                guard = CHAIN_JUMP
             elif "VALUE" not in acceptable and "ARG" in acceptable:
                 guard = ARGUMENT
         kind = super().kind_of(word, state)
@@ -357,6 +359,14 @@ class Recording(CommandGrammar):
 ANY_VALUE = "value"  # getopt's optarg: any word
 NOT_LEGACY_NOT = "value, not !"  # any word but `!`, which the legacy dialect reads as the 2001 negation
 ARGUMENT = "argument"  # xs_has_arg(): a word not starting with `-` or `!`
+# -j's value when it loads no target (a user chain, ACCEPT): getopt reads -j's text only to look it up
+# in TARGETS, so every such word takes the same path; one shape serves all of a script's user chains.
+CHAIN_JUMP = "-j, no target extension"
+
+
+def is_chain_jump(word: Word) -> bool:
+    """A -j value that loads nothing: known text, not `!` (LEGACY_NOT in the legacy grammar), not a target."""
+    return word.symbol is None and word.text != "!" and word.text not in TARGETS
 
 
 class Node:
@@ -376,6 +386,8 @@ class Node:
             return True
         if guard is NOT_LEGACY_NOT:
             return text != "!"
+        if guard is CHAIN_JUMP:
+            return text != "!" and text not in TARGETS
         return guard is ARGUMENT and text[:1] not in ("-", "!")
 
 
@@ -385,7 +397,9 @@ class Shapes:
     Why a command of a known shape needs neither getopt nor the grammar:
     getopt's state after a word depends on the words before it, but only on
     the text of option words and of the values that load something (-m,
-    -j, -p) -- those are matched by text here.  Any other value is taken
+    -j, -p) -- those are matched by text here, except a -j value that
+    loads no target (a user chain, a verdict), which only has to stay out
+    of TARGETS (CHAIN_JUMP).  Any other value is taken
     whatever it says (getopt's optarg; only `!` differs, in the legacy
     dialect), and an optional argument only by its first character.  The
     grammar's actions depend on the terminals alone.  So a command that
