@@ -244,3 +244,55 @@ def test_a_comment_never_costs_a_rule(tmp_path):
         listed = listing(ns)
     assert 'accept comment "one; say \'two\'"' in listed
     assert f'drop comment "{"x" * 128}"' in listed
+
+
+def clock(seconds: int) -> str:
+    seconds %= 86400
+    return f"{seconds // 3600:02}:{seconds // 60 % 60:02}"
+
+
+def test_time_rules_filter_packets_as_xt_time_does(tmp_path):
+    """xt_time counts in UTC; nft's meta hour and time too, when given numbers (a quoted hour or date nft reads in
+    its own timezone, so nft runs in another one here).  Windows two hours either side of now: the test is not
+    near an edge."""
+    import time as clock_module
+
+    now = int(clock_module.time())
+    day = now % 86400
+    today = clock_module.strftime("%Y-%m-%d", clock_module.gmtime(now))
+    tomorrow = clock_module.strftime("%Y-%m-%d", clock_module.gmtime(now + 86400))
+    script = "\n".join([
+        f"iptables -A FORWARD -p tcp --dport 80 -m time --timestart {clock(day - 7200)} --timestop {clock(day + 7200)} -j DROP",
+        f"iptables -A FORWARD -p tcp --dport 8001 -m time --timestart {clock(day + 3600)} --timestop {clock(day + 10800)} -j DROP",
+        f"iptables -A FORWARD -p tcp --dport 8050 -m time --timestart {clock(day + 7200)} --timestop {clock(day - 7200)} -j DROP",
+        f"iptables -A FORWARD -p tcp --dport 22 -m time --datestart {today} -j DROP",
+        f"iptables -A FORWARD -p tcp --dport 7000 -m time --datestart {tomorrow} -j DROP",
+        f"iptables -A FORWARD -p tcp --dport 7001 -m time --datestop {today} -j DROP", ""])
+    probes = [("client", "server", port) for port in (80, 8001, 8050, 22, 7000, 7001)]
+    import os
+    os.environ["TZ"], saved = "Asia/Kolkata", os.environ.get("TZ")  # nft (a child) reads quoted times in +05:30
+    try:
+        with_iptables, with_nft = behaviour(tmp_path, script, probes)
+    finally:
+        os.environ.pop("TZ") if saved is None else os.environ.__setitem__("TZ", saved)
+    assert with_nft == with_iptables
+    assert [reached for reached, _ in with_iptables] == [False, True, True, False, True, True]
+
+
+def test_ctexpire_is_whole_seconds(tmp_path):
+    """xt_conntrack's --ctexpire compares the whole seconds left; nft's ct expiration milliseconds."""
+    script = ("iptables -A INPUT -m conntrack --ctexpire 3 -j ACCEPT\n"
+              "iptables -A INPUT -m conntrack --ctexpire 10:20 -j ACCEPT\n"
+              "iptables -A INPUT -m conntrack ! --ctexpire 5: -j ACCEPT\n"
+              "iptables -A INPUT -m conntrack --ctexpire 0: -j ACCEPT\n")
+    text, problems = to_nft(script, "e.sh")
+    assert problems == []
+    with scratch_namespace("expire") as ns:
+        assert nft_load(ns, write(tmp_path, "e.nft", text)).returncode == 0
+        listed = listing(ns)
+    for expected in ("ct expiration >= 3s ct expiration < 4s counter", "ct expiration >= 10s ct expiration < 21s counter",
+                     "ct expiration < 5s counter", "ct state established,related,new counter"):
+        assert expected in listed
+    refused, problems = to_nft("iptables -A INPUT -m conntrack ! --ctexpire 3 -j ACCEPT\n", "e.sh")
+    assert [str(p) for p in problems] == ["e.sh:1:10: error: no exact nftables equivalent: ! --ctexpire with both "
+                                          "bounds (outside a range is an OR of two tests in nft)"]

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import attrs
 
+from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem, strtoul
 
 ALL_MONTHDAYS, ALL_WEEKDAYS = 0xFFFFFFFE, 0xFE
@@ -168,10 +169,39 @@ def match_words(match: TimeMatch) -> list:
 
 
 def match_nft(match: TimeMatch, rule, quotes_allowed: bool) -> list:
+    """The date range and the time of day, as nft's `meta time' and `meta hour' in plain UTC seconds: nft
+    reads a quoted date or hour in its own timezone, a number as it is; the kernel counts both in UTC, as
+    xt_time does by default.  xt_time compares whole seconds, nft's meta time nanoseconds: `stamp <= STOP'
+    is `meta time < STOP+1'.  The default stop date (2038-01-19T03:14:07, which iptables-save prints) ends
+    the rule too."""
     from ..translators.iptables_nft import Untranslatable
 
-    raise Untranslatable("the time match (nft's meta hour and day follow the kernel's timezone and nft reads "
-                         "times in its own; xt_time counts in UTC unless --kerneltz)")
+    if match.kernel_tz:
+        raise Untranslatable("time --kerneltz (xt_time counts in the kernel's timezone, unknown when translating; "
+                             "nft's meta time and hour count in UTC)")
+    if match.weekdays != ALL_WEEKDAYS:
+        raise Untranslatable("time --weekdays (nft's meta day follows the kernel's timezone, xt_time's weekdays "
+                             "count in UTC)")
+    if match.monthdays != ALL_MONTHDAYS:
+        raise Untranslatable("time --monthdays (nft has no day of the month)")
+    statements = []
+    if match.date_start:
+        statements.append(nft.Match(META_TIME, match.date_start, operator=">="))
+    statements.append(nft.Match(META_TIME, match.date_stop + 1, operator="<"))
+    return statements + daytime_matches(match.daytime_start, match.daytime_stop)
+
+
+META_TIME, META_HOUR = nft.Meta("time"), nft.Meta("hour")
+
+
+def daytime_matches(start: int, stop: int) -> list:
+    """xt_time: START <= t <= STOP when START < STOP; else t >= START or t <= STOP (past midnight), which is
+    every time of day when no second lies between STOP and START."""
+    if start < stop:
+        return [] if (start, stop) == (0, DAY_END) else [nft.Match(META_HOUR, nft.Span(start, stop))]
+    if start - stop <= 1:
+        return []
+    return [nft.Match(META_HOUR, nft.Span(stop + 1, start - 1) if start - stop > 2 else stop + 1, negated=True)]
 
 
 SAVE = {TimeMatch: match_words}

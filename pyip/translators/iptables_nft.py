@@ -317,9 +317,6 @@ def ct_flags(names) -> nft.Flags:
 
 def conntrack_matches(match: fw.ConntrackMatch, rule: fw.Rule) -> list:
     """In iptables-translate's order: direction, protocol, state, status, addresses, ports."""
-    if match.expire is not None:
-        raise Untranslatable("--ctexpire (xt_conntrack compares whole seconds left, nft's ct expiration "
-                             "milliseconds)")
     if match.ports and match.proto is None:
         raise Untranslatable("a conntrack port without --ctproto (nft needs the protocol to read a port)")
     statements = [] if match.direction is None else [nft.Match(nft.Ct("direction"), match.direction.lower())]
@@ -330,7 +327,34 @@ def conntrack_matches(match: fw.ConntrackMatch, rule: fw.Rule) -> list:
         statements += test_match(nft.Ct(key, direction, "ip"), getattr(match, field), address_value)
     for option, test in match.ports:
         statements += test_match(nft.Ct(CT_PORTS[option][1], CT_PORTS[option][0]), test, port_value)
-    return statements
+    return statements + ct_expire_matches(match.expire)
+
+
+CT_EXPIRATION = nft.Ct("expiration")
+EXPIRATION_SECONDS = 0xFFFFFFFF // 1000  # nft's ct expiration is 32 bits of milliseconds
+
+
+def ct_expire_matches(test) -> list:
+    """xt_conntrack compares the whole seconds left (jiffies / HZ), nft's `ct expiration' the milliseconds:
+    MIN:MAX seconds is `>= MIN s` and `< MAX+1 s`, both bounds exact.  (A millisecond range `3000ms-3999ms`
+    would do as well in the kernel, but nft lists it as `3s-3s`, which reads back as something else.)  A bound past
+    nft's 32 bits of milliseconds (49 days) is left out: no conntrack timeout is that long by default."""
+    if test is None:
+        return []
+    low, high = test.value.first, test.value.last
+    open_top = high >= EXPIRATION_SECONDS
+    if low > EXPIRATION_SECONDS:
+        raise Untranslatable("--ctexpire past nft's 32 bits of milliseconds (49 days)")
+    if not test.negated and low == 0 and open_top:  # any time left, but there must be a connection
+        return [ct_state_match(("ESTABLISHED", "RELATED", "NEW"), False)]
+    if not test.negated:
+        return ([nft.Match(CT_EXPIRATION, f"{low}s", operator=">=")] if low else []) + \
+            ([] if open_top else [nft.Match(CT_EXPIRATION, f"{high + 1}s", operator="<")])
+    if low == 0 and not open_top:
+        return [nft.Match(CT_EXPIRATION, f"{high + 1}s", operator=">=")]
+    if open_top and low > 0:
+        return [nft.Match(CT_EXPIRATION, f"{low}s", operator="<")]
+    raise Untranslatable("! --ctexpire with both bounds (outside a range is an OR of two tests in nft)")
 
 
 def ct_state_matches(test) -> list:
