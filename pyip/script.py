@@ -121,15 +121,13 @@ def read_shell(text: str, file: str, defines: dict[str, str] | None = None, args
 
     if is_binary(text):
         return [binary_file(file)], frozenset()
-    with commands_judged():
+    with commands_judged(), collector_paused():  # the evaluator's words and commands: many, long-lived
         script = read_script(text, file, defines, args=args)
-    return shell_entries(script, file, script.commands, script.undecided), script.variables
+        return shell_entries(script, file, script.commands, script.undecided), script.variables
 
 
 def shell_entries(script, file: str, commands, undecided=()) -> list[Entry | PyipError]:
     """`commands` of a read script as Entries, after its errors (pyip.shell.Script)."""
-    from .shell import Literal
-
     out: list[Entry | PyipError] = []
     broken_lines = set()
     for line, col, message in script.errors:
@@ -142,23 +140,25 @@ def shell_entries(script, file: str, commands, undecided=()) -> list[Entry | Pyi
         out.append(ScriptError(message, Location(file, line, col), 1))
     for command in commands:
         # What the shell could not read is reported once, above, not again as a bad command.
-        if command.file != file or not broken_lines.intersection(range(command.line, command.end_line + 1)):
-            out.append(Entry([parser_word(word, command.file, Literal) for word in command.words],
+        if not broken_lines or command.file != file or not broken_lines.intersection(range(command.line, command.end_line + 1)):
+            where = command.file
+            out.append(Entry([parser_word(word, where) for word in command.words],
                              command.conditional, command.context, command.netns, command.names))
     return out
 
 
-def parser_word(word, file: str, literal: type) -> Word:
-    """The shell's word as the parsers' Word; `literal` is pyip.shell.Literal (the shell module is
-    imported only for scripts that need it)."""
-    location = Location(file, word.line, word.col)
-    parts = word.parts
-    if len(parts) == 1 and type(parts[0]) is literal:  # most words: one known piece
-        return Word(parts[0].text, location)
+_new_tuple = tuple.__new__  # a Word or Location without NamedTuple's Python-level __new__ (one a word)
+
+
+def parser_word(word, file: str, literal: type = None) -> Word:
+    """The shell's word as the parsers' Word.  (`literal`, pyip.shell.Literal, is no longer
+    needed: the shell's Word knows its text.)"""
+    location = _new_tuple(Location, (file, word.line, word.col))
     text = word.text
     if text is None:
-        return Word(str(word), location, Symbol(str(word)))
-    return Word(text, location)
+        text = str(word)
+        return _new_tuple(Word, (text, location, Symbol(text)))
+    return _new_tuple(Word, (text, location, None))
 
 
 @contextlib.contextmanager
@@ -199,10 +199,9 @@ _IPTABLES_VERDICTS: dict[tuple, bool] = {}
 
 def _iptables_refuses(words) -> bool:
     from .parser.iptables import parse_iptables
-    from .shell import Literal
 
     try:
-        parse_iptables([parser_word(word, "-", Literal) for word in words])
+        parse_iptables([parser_word(word, "-") for word in words])
     except PyipError:
         return True
     return False

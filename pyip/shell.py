@@ -91,20 +91,38 @@ class Literal:
     text: str
 
 
-@attrs.frozen
 class Word:
-    """One argv word after expansion."""
+    """One argv word after expansion; immutable.
 
-    parts: tuple
-    line: int
-    col: int
-    quoted: bool = False  # True: no Symbol in it can split into several words
+    A slotted class written out rather than an attrs one: a script's reading makes one for every
+    word of every command it runs, and its known `text` is looked at several times (the program,
+    the options, the status), so it is worked out here, once.  Equality and hashing are attrs':
+    by parts, line, col and quoted.
+    """
 
-    @property
-    def text(self) -> str | None:
-        if all(type(p) is Literal for p in self.parts):
-            return "".join(p.text for p in self.parts)
-        return None
+    __slots__ = ("parts", "line", "col", "quoted", "text")
+
+    def __init__(self, parts: tuple, line: int, col: int, quoted: bool = False):
+        self.parts = parts
+        self.line = line
+        self.col = col
+        self.quoted = quoted  # True: no Symbol in it can split into several words
+        if len(parts) == 1:  # most words
+            part = parts[0]
+            self.text = part.text if type(part) is Literal else None  # None: known only at run time
+        else:
+            self.text = _known_text(parts)
+
+    def __eq__(self, other) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.parts, self.line, self.col, self.quoted) == (other.parts, other.line, other.col, other.quoted)
+
+    def __hash__(self) -> int:
+        return hash((self.parts, self.line, self.col, self.quoted))
+
+    def __repr__(self) -> str:
+        return f"Word(parts={self.parts!r}, line={self.line!r}, col={self.col!r}, quoted={self.quoted!r})"
 
     def __str__(self) -> str:
         """The word as the shell reads it: `"$IF"x` is `${IF}x`, never `$IFx`, another variable."""
@@ -118,6 +136,12 @@ class Word:
             else:
                 out.append(part.name)
         return "".join(out)
+
+
+def _known_text(parts: tuple) -> str | None:
+    if all(type(p) is Literal for p in parts):
+        return "".join(p.text for p in parts)
+    return None
 
 
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
@@ -941,6 +965,11 @@ def _splitter(ifs):
 
 def _fields(pieces, split, base, text) -> list[Word]:
     """Field splitting: unquoted expansion results split on IFS; quoted text never."""
+    return [Word(parts, *_pos_in(base, text, off), quoted) for parts, off, quoted in _field_parts(pieces, split)]
+
+
+def _field_parts(pieces, split) -> list[tuple]:
+    """(parts, offset in the word's text, quoted) of each field `_fields` makes."""
     fields: list = []
     cur = None  # [parts, offset, has_quote, has_unquoted_symbol]
     for kind, piece, quoted, splittable, off in pieces:
@@ -969,11 +998,7 @@ def _fields(pieces, split, base, text) -> list[Word]:
             cur[2 if quoted else 3] = True
     if cur is not None:
         fields.append(cur)
-    words = []
-    for parts, off, has_quote, loose_symbol in fields:
-        line, col = _pos_in(base, text, off)
-        words.append(Word(_merge(parts), line, col, has_quote and not loose_symbol))
-    return words
+    return [(_merge(parts), off, has_quote and not loose_symbol) for parts, off, has_quote, loose_symbol in fields]
 
 
 class _NoScope:
@@ -1158,6 +1183,7 @@ class _Evaluator:
         self.max_commands = BASE_COMMANDS + lines
         self.frame = None
         self.literals: dict = {}  # text -> (Literal(text),)
+        self.constants: dict = {}  # text without expansions -> its fields (_field_parts)
         self.defined: frozenset = frozenset()  # names given by the user (define): the script cannot change them
         self._status: int | None = 0  # of the last statement; None: known only at run time
         self._pending = None  # how to work out `_status` when it is asked for (set_status_later)
@@ -1556,6 +1582,12 @@ class _Evaluator:
     def expand_word(self, text: str, line: int, col: int) -> list[Word]:
         if _PLAIN.fullmatch(text):
             return [Word(self.literal_parts(text), line, col)]
+        if "$" not in text and "`" not in text:  # quoted or escaped text only: the same words at every use
+            fields = self.constants.get(text)
+            if fields is None:
+                fields = self.constants[text] = _field_parts(_Lexer(text, self).run(), _DEFAULT_SPLIT)
+            base = (line, col)
+            return [Word(parts, *_pos_in(base, text, off), quoted) for parts, off, quoted in fields]
         word = self.known_variable(text, line, col)
         if word is not None:
             return [word]
@@ -2010,13 +2042,23 @@ _NOT_PLAIN = re.compile(
     r"|\$(?![A-Za-z_0-9@*?!$-]|\{[A-Za-z_][A-Za-z0-9_]*\})"
 )
 _PLAIN_TOKEN = re.compile(r"[^ \t\n\\]+")
+# A double-quoted string whose end is plain to find: no backslash, backtick or newline in it, and
+# `$` only as $NAME, ${NAME} or a special parameter (`-m comment --comment "host $N"`, `"$1"`).
+# Inside it, blanks and operator characters are text; to the check above it is one plain character
+# (`%`, which no `$` takes for a name: `$"..."` stays the grammar's).
+_SIMPLE_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\`$\n]|\$(?:[A-Za-z_0-9@*?!$-]|\{[A-Za-z_][A-Za-z0-9_]*\}))*"')
+_QUOTED_PLAIN_TOKEN = re.compile(r'(?:[^ \t\n\\"]+|"[^"]*")+')
 
 
 def _command_parts(ev: _Evaluator, node):
     """A command's prefix assignments and its words, as (source text, line, col)."""
     text = ev.src.text(node.start_byte, node.end_byte)
-    if ev.plain_path and not _NOT_PLAIN.search(text):
-        return _plain_command_parts(ev, node, text)
+    if ev.plain_path:
+        if '"' not in text:
+            if not _NOT_PLAIN.search(text):
+                return _plain_command_parts(ev, node, text, _PLAIN_TOKEN)
+        elif not _NOT_PLAIN.search(_SIMPLE_DOUBLE_QUOTED.sub("%", text)):
+            return _plain_command_parts(ev, node, text, _QUOTED_PLAIN_TOKEN)
     parts = [c for c in node.children if c.type not in _REDIRECTS and c.type != "comment"]
     assignments, words = [], []
     for span in ev.spans(parts):
@@ -2028,13 +2070,13 @@ def _command_parts(ev: _Evaluator, node):
     return assignments, words
 
 
-def _plain_command_parts(ev: _Evaluator, node, text: str):
+def _plain_command_parts(ev: _Evaluator, node, text: str, token):
     line, col = ev.src.pos(node.start_byte)
     if "\n" in text:
         base = (line, col)
-        words = [(m.group(), *_pos_in(base, text, m.start())) for m in _PLAIN_TOKEN.finditer(text)]
+        words = [(m.group(), *_pos_in(base, text, m.start())) for m in token.finditer(text)]
     else:
-        words = [(m.group(), line, col + m.start()) for m in _PLAIN_TOKEN.finditer(text)]
+        words = [(m.group(), line, col + m.start()) for m in token.finditer(text)]
     n = 0
     while n < len(words) and "=" in words[n][0] and _ASSIGNMENT.match(words[n][0]):
         n += 1
@@ -3076,7 +3118,7 @@ def _explore(source, file, parsed, tree, check, setup, all_paths):
     runs = []
     pending = collections.deque([()])
     steps = budget = 0
-    results = set()
+    results, compared = set(), []  # what the working paths compared so far do
     while pending:
         if len(runs) >= MAX_PATHS or (budget and steps > budget):
             return runs, True
@@ -3095,12 +3137,15 @@ def _explore(source, file, parsed, tree, check, setup, all_paths):
         trace = evaluator.trace
         path = Path(tuple(trace), tuple(evaluator.commands), evaluator.exit_status, evaluator.exited)
         runs.append((path, evaluator))
-        if not (path.exited and (path.exit_status != 0 or not path.commands)):
-            results.add(_result(path))
         taken = tuple(d.choice for d in trace)
         for j in range(len(forced), len(trace)):
             for alternative in range(1, len(trace[j].labels)):
                 pending.append(taken[:j] + (alternative,))
+        if pending and not all_paths:  # comparing costs a pass over every command: only when another path may run
+            for earlier, _evaluator in runs[len(compared):]:
+                compared.append(earlier)
+                if not (earlier.exited and (earlier.exit_status != 0 or not earlier.commands)):
+                    results.add(_result(earlier))
     return runs, False
 
 
@@ -3128,6 +3173,8 @@ def _word_key(word: Word) -> str:
 
 def _undecided(paths: list) -> list:
     """(line, col, message) of each decision whose alternatives lead to different commands."""
+    if len(paths) <= 1:  # one way through: nothing to tell apart (and no pass over its commands)
+        return []
     numbers: dict = {}  # result -> a small number, so that sets below hold ints, not long tuples
     results = [numbers.setdefault(_result(p), len(numbers)) for p in paths]
     if len(numbers) <= 1:
