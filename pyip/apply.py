@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
 
 def translated(text: str, options) -> str | None:
     """The ruleset text, or None after printing why nothing is applied."""
-    from .translators.cli import translate
+    from .translators.pipeline import translate
 
     shift = 0
     if options.args:  # the script's $1...: a first line `set -- ARG...`, reported lines put back

@@ -168,7 +168,7 @@ T_VERDICTS = ("same", "different", "refused", "rejected", "accepted", "environme
 
 def pyip_restore(command: str) -> tuple[list[str] | None, str]:
     """pyip's restore-file lines for one command, or None and why pyip refuses it."""
-    from pyip.translators.cli import translate
+    from pyip.translators.pipeline import translate
     from pyip.translators.detect import is_error
 
     try:
@@ -307,7 +307,7 @@ TXLATE_VERDICTS = ("same", "corrected", "different", "refused", "declined", "jus
 
 
 def pyip_nft(script: str) -> tuple[str | None, str]:
-    from pyip.translators.cli import translate
+    from pyip.translators.pipeline import translate
     from pyip.translators.detect import is_error
 
     try:

@@ -31,10 +31,10 @@ def test_only_public_names_and_literal_types():
         getattr(pyip, name)
     hints = typing.get_type_hints(pyip.parse)
     assert typing.get_args(hints["dialect"]) == ("modern", "legacy")
-    from pyip.translators.cli import translate
+    from pyip.translators.pipeline import translate
 
     hints = typing.get_type_hints(translate)
-    from pyip.translators.cli import TARGETS
+    from pyip.translators.pipeline import TARGETS
 
     assert typing.get_args(hints["target"]) == TARGETS  # the type says what the command takes
     assert (REPO / "pyip" / "py.typed").is_file()

@@ -32,7 +32,7 @@ def test_the_fast_path_finds_what_the_evaluator_finds(text):
 
 
 def test_sudo_and_a_defaulted_program_variable_are_translated():
-    from pyip.translate import to_iptables_restore
+    from pyip.translators.pipeline import to_iptables_restore
 
     for text in ("sudo iptables -A INPUT -p tcp --dport 22 -j ACCEPT\n",
                  "IPT=${IPT:-/sbin/iptables}\nsudo $IPT -A INPUT -p tcp --dport 22 -j ACCEPT\n"):

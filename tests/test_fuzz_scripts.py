@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 import pyip
 import pyip.lint
 from pyip.errors import PyipError
-from pyip.translators.cli import translate
+from pyip.translators.pipeline import translate
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"

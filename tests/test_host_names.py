@@ -10,7 +10,7 @@ import pytest
 from pyip.ast import firewall as fw
 from pyip.errors import PyipError
 from pyip.ruleset import Ruleset
-from pyip.translate import to_iptables_restore
+from pyip.translators.pipeline import to_iptables_restore
 
 from .firewall import restore, run_calls, save
 from .netns import namespace

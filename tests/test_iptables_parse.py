@@ -523,7 +523,7 @@ def test_accepted_rules_render_as_iptables_prints_them():
 @settings(max_examples=300, deadline=None)
 @given(st.lists(fuzz_words, min_size=1, max_size=4))
 def test_translating_fuzzed_scripts_reports_errors_never_raises(lines):
-    from pyip.translate import to_iptables_restore
+    from pyip.translators.pipeline import to_iptables_restore
 
     text = "\n".join("iptables " + " ".join(parts) for parts in lines)
     compiled, errors = to_iptables_restore(text, "fuzz")

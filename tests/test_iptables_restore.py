@@ -12,7 +12,7 @@ from pyip.errors import PyipError
 from pyip.parser.restore import restore_commands, split_line
 from pyip.render.iptables_save import restore_file, save_string
 from pyip.ruleset import Ruleset
-from pyip.translate import to_iptables_restore
+from pyip.translators.pipeline import to_iptables_restore
 
 from .firewall import save
 from .netns import namespace, run
@@ -194,7 +194,7 @@ def test_parse_api_returns_firewall_commands():
 
 
 def test_translate_reads_save_files_too(tmp_path):
-    from pyip.translators.cli import translate
+    from pyip.translators.pipeline import translate
 
     script = ("iptables -P INPUT DROP\niptables -N LOGDROP\niptables -A LOGDROP -j LOG --log-prefix 'x: '\n"
               "iptables -A INPUT -p tcp --dport 22 -m state --state NEW -j ACCEPT\n"

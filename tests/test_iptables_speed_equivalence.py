@@ -31,8 +31,8 @@ from pyip.parser.words import Word
 from pyip.render.iptables_save import restore_file
 from pyip.ruleset import Ruleset
 from pyip.script import script_commands
-from pyip.translate import to_iptables_restore
-from pyip.translators.cli import to_nft
+from pyip.translators.pipeline import to_iptables_restore
+from pyip.translators.pipeline import to_nft
 
 from .test_iptables_parse import sample_commands
 from .test_ruleset import SCRIPTS, random_script

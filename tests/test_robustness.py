@@ -17,9 +17,8 @@ import pytest
 
 import pyip
 import pyip.lint
-import pyip.translate
+import pyip.translators.pipeline as pipeline
 from pyip.errors import PyipError
-from pyip.translators import cli as translators
 
 from .firewall import Call, is_parse_rejection
 from .netns import namespace, run
@@ -126,8 +125,8 @@ def test_json_of_a_u32_rule_keeps_the_test_location():
     assert test["location"] == [["", 0], [">>", 22], ["&", 60], ["@", 12]]
 
 
-API_ENTRIES = [pyip.parse, pyip.parse_script, pyip.lint.lint, pyip.translate.to_iptables_restore, translators.to_nft,
-               lambda text, **kw: translators.translate(text, "-", "nft", kw.get("dialect", "modern"))]
+API_ENTRIES = [pyip.parse, pyip.parse_script, pyip.lint.lint, pipeline.to_iptables_restore, pipeline.to_nft,
+               lambda text, **kw: pipeline.translate(text, "-", "nft", kw.get("dialect", "modern"))]
 
 
 @pytest.mark.parametrize("entry", API_ENTRIES)
@@ -142,7 +141,7 @@ def test_the_api_refuses_what_is_not_a_script_at_once(entry):
 
 def test_translate_refuses_an_unknown_target():
     with pytest.raises(ValueError, match="unknown target 'nfx'"):
-        translators.translate("iptables -A INPUT -j DROP", "-", "nfx", "modern")
+        pipeline.translate("iptables -A INPUT -j DROP", "-", "nfx", "modern")
 
 
 # Long enough to be interrupted on a fast machine, and under the unrolling budget (which grows with

@@ -17,7 +17,7 @@ from pyip.errors import PyipError
 from pyip.parser.iptables import parse_iptables
 from pyip.ruleset import Ruleset
 from pyip.script import script_commands
-from pyip.translate import to_iptables_restore
+from pyip.translators.pipeline import to_iptables_restore
 
 from .firewall import restore, run_calls, save
 from .netns import namespace, run

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from pyip.translate import is_save_file, to_iptables_restore
+from pyip.translators.pipeline import is_save_file, to_iptables_restore
 
 
 def pyip(*args: str, stdin: str | None = None, cwd=None) -> subprocess.CompletedProcess:

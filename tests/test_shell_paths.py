@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pyip.translators.cli import translate
+from pyip.translators.pipeline import translate
 from pyip.translators.detect import is_error
 
 from .netns import namespace, run

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from pyip.translators.cli import to_nft
-from pyip.translate import to_iptables_restore
+from pyip.translators.pipeline import to_nft
+from pyip.translators.pipeline import to_iptables_restore
 
 from .translate_oracle import nft_load, ns_run, probe, routed_network, scratch_namespace
 

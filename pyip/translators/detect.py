@@ -25,7 +25,7 @@ def uses_ipchains(text: str, file: str = "-", commands: list | None = None) -> b
     read them already (reading a script is most of the work here).  Only a program word ending in
     `ipchains` can be one (the grammar's PROGRAM): other commands need no ipchains parser loaded."""
     from ..script import script_commands
-    from ..translate import is_save_file
+    from .pipeline import is_save_file
 
     if is_save_file(text):
         return False

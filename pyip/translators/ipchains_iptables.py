@@ -639,7 +639,7 @@ def script_rulesets(text: str, file: str, dialect: str, defines: dict | None = N
     """Apply each command to its tool's ruleset: (ipchains ruleset, iptables ruleset, policy locations,
     where ipchains was first run, whether iptables was run, errors)."""
     from ..ruleset_ipchains import IpchainsRuleset
-    from ..translate import dropped_state
+    from .pipeline import dropped_state
 
     chains, tables, policies, errors = IpchainsRuleset(), Ruleset(), {}, []
     first_ipchains, iptables_used = None, False
