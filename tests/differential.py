@@ -4,7 +4,7 @@ Twins are made alike down to the bytes `ip addr show` prints: the same veth
 pairs with the same MAC addresses, created in the same order (so the same
 ifindexes), no IPv6 link-local addresses (they derive from the MAC... and
 DAD would leave addresses "tentative" for a while).  A command then runs
-with `ip -n A` and with pyip.dropin inside B; both must print the same
+with `ip -n A` and with pyip.cli.dropin inside B; both must print the same
 stdout and stderr, exit with the same status, and leave the same kernel
 state behind.
 """
@@ -17,7 +17,7 @@ import json
 import subprocess
 import sys
 
-from pyip.dropin import drop_in
+from pyip.cli.dropin import drop_in
 from pyip.netlink.common import inside
 
 from .netns import namespace, run
@@ -55,7 +55,7 @@ def decoded(output: bytes) -> str:
 
 
 def pyip(ns: str, argv: list[str]) -> tuple[int, str, str]:
-    """pyip.dropin in this process, inside NS (what `pyip -n NS ARGV` does)."""
+    """pyip.cli.dropin in this process, inside NS (what `pyip -n NS ARGV` does)."""
     out, err = io.StringIO(), io.StringIO()
     with inside(ns):
         status = drop_in(list(argv), out, err)

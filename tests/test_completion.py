@@ -35,7 +35,7 @@ def test_commands_and_objects():
 
 
 def test_every_option_of_every_command():
-    from pyip.commands import _add_commands, cli
+    from pyip.cli.group import _add_commands, cli
 
     _add_commands()
     for name, command in cli.commands.items():

@@ -45,7 +45,7 @@ def test_help_command_is_pyips_help_not_ips_usage():
 
 
 def test_synopses_name_every_option_of_every_command():
-    from pyip.commands import _add_commands, cli
+    from pyip.cli.group import _add_commands, cli
 
     _add_commands()
     pages = {"lint": rendered("pyip-lint.1")}

@@ -634,7 +634,7 @@ def test_uppercase_chains_of_the_article_are_user_chains_that_do_not_exist(corpu
 def test_parse_cli_prints_ipchains_commands(corpus):
     from click.testing import CliRunner
 
-    from pyip.commands import cli
+    from pyip.cli.group import cli
 
     result = CliRunner().invoke(cli, ["parse", str(corpus / "policy-routing" / "example7-combined.sh"),
                                       "--rt-tables", str(corpus / "policy-routing" / "rt_tables")])

@@ -136,7 +136,7 @@ def handle(buffer: bytes) -> bytes:
 def shim_script(python: str, program: str = "ipchains") -> str:
     """The bash shim: the resident server of this namespace if there is one, else this command run here
     (and a server started for the next ones)."""
-    direct = (f"exec {python} -c 'import sys; from pyip.ipchains_live.entry import run_as; "
+    direct = (f"exec {python} -c 'import sys; from pyip.cli.ipchains import run_as; "
               f"sys.exit(run_as(\"{program}\", sys.argv[1:]))' \"$@\"")
     start = (f"({python} -c 'from pyip.ipchains_live.server import serve; serve(\"{python}\")' "
              "</dev/null >/dev/null 2>&1 &)")

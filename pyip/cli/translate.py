@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from ..clioptions import define_option, source_path_option
 from ..compat import legacy
-from .pipeline import STYLES, TARGETS, nft_commands, translate
+from ..translators.pipeline import STYLES, TARGETS, nft_commands, translate
+from .options import define_option, source_path_option
 
 
 @click.command("translate")
@@ -33,7 +33,7 @@ def translate_command(file, args: tuple, expressions: tuple, target: str, style:
                       dialect: str, defines: dict) -> None:
     """Print the ruleset FILE (- for stdin: a script or an iptables-save file) leaves, for TARGET; what cannot
     be said exactly is reported and left out.  ARGS are the script's arguments ($1 ...), as in `sh FILE ARGS...`."""
-    from .detect import is_error, uses_ipchains
+    from ..translators.detect import is_error, uses_ipchains
 
     if (file is None) == (not expressions):
         raise click.UsageError("give a FILE or -e COMMAND, not both")

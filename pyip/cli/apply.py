@@ -21,8 +21,8 @@ import shlex
 import subprocess
 import sys
 
-from .ast import firewall as fw
-from .errors import Location, is_error
+from ..ast import firewall as fw
+from ..errors import Location, is_error
 
 TABLE_LINE = re.compile(r"^table (\w+) (\S+) \{$", re.M)
 DEFAULT_TIMEOUT = 10.0
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
 
 def translated(text: str, options) -> str | None:
     """The ruleset text, or None after printing why nothing is applied."""
-    from .translators.pipeline import translate
+    from ..translators.pipeline import translate
 
     shift = 0
     if options.args:  # the script's $1...: a first line `set -- ARG...`, reported lines put back

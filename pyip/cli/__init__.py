@@ -1,9 +1,9 @@
 """The `pyip` command: pyip's own subcommands, or else a drop-in `ip`.
 
-    pyip parse|translate|lint ...     pyip's commands (pyip.commands, click)
-    pyip [OPTIONS] route|addr|rule ...  what ip does (pyip.dropin)
-    pyip ipchains|ipchains-save|ipchains-restore|shims ...   ipchains on this kernel (pyip.ipchains_live)
-    pyip apply ...                     translate and load, roll back unless confirmed (pyip.apply)
+    pyip parse|translate|lint ...     pyip's commands (pyip.cli.group, click; a module each)
+    pyip [OPTIONS] route|addr|rule ...  what ip does (pyip.cli.dropin)
+    pyip ipchains|ipchains-save|ipchains-restore|shims ...   ipchains on this kernel (pyip.cli.ipchains)
+    pyip apply ...                     translate and load, roll back unless confirmed (pyip.cli.apply)
 
 This module imports nothing heavy: the drop-in runs once per line of a
 legacy script, so its start-up is what it costs.
@@ -33,7 +33,7 @@ LIVE = ("ipchains", "ipchains-save", "ipchains-restore", "shims")
 def main() -> None:
     program = sys.argv[0].rpartition("/")[2]
     if program in LIVE[:3] or (len(sys.argv) > 1 and sys.argv[1] in LIVE):
-        from .ipchains_live.entry import run_as
+        from .ipchains import run_as
 
         sys.exit(run_as(program, sys.argv[1:]) if program in LIVE[:3] else run_as(sys.argv[1], sys.argv[2:]))
     if sys.argv[1:2] == ["apply"]:
@@ -46,7 +46,7 @@ def main() -> None:
         sys.exit(dropin.main(sys.argv[1:]))
     signal.signal(signal.SIGINT, _interrupt)
     try:
-        from .commands import cli
+        from .group import cli
 
         args = sys.argv[1:]
         if args[:1] == ["help"]:  # `pyip help`, `pyip help lint`: pyip's own help, not ip's usage

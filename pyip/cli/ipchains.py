@@ -1,6 +1,6 @@
 """The programs of the live ipchains: `ipchains`, `ipchains-save`, `ipchains-restore`, and `pyip shims DIR`.
 
-pyip.cli hands over when pyip runs under one of these names (a link, an
+pyip.cli.main hands over when pyip runs under one of these names (a link, an
 entry point, a shim) or as `pyip ipchains|ipchains-save|ipchains-restore|shims ...`.
 """
 
@@ -16,15 +16,15 @@ PROGRAMS = ("ipchains", "ipchains-save", "ipchains-restore", "shims")
 
 def run_as(program: str, argv: list[str]) -> int:
     if program == "ipchains":
-        from .command import main
+        from ..ipchains_live.command import main
 
         return main(argv)
     if program == "ipchains-save":
-        from .saving import save_main
+        from ..ipchains_live.saving import save_main
 
         return save_main(argv, sys.stdout, sys.stderr)
     if program == "ipchains-restore":
-        from .saving import restore_main
+        from ..ipchains_live.saving import restore_main
 
         return restore_main(argv, sys.stdin, sys.stderr)
     return shims_main(argv)
@@ -52,7 +52,7 @@ def shim_text(python: str, program: str) -> str:
     if program == "ip":
         call = f"exec {shlex.quote(python)} -m pyip \"$@\""
     else:
-        call = (f"exec {shlex.quote(python)} -c 'import sys; from pyip.ipchains_live.entry import run_as; "
+        call = (f"exec {shlex.quote(python)} -c 'import sys; from pyip.cli.ipchains import run_as; "
                 f"sys.exit(run_as(\"{program}\", sys.argv[1:]))' \"$@\"")
     return f"#!/bin/sh\n# {program} for legacy scripts, written by `pyip shims`: pyip runs it on this kernel.\n{call}\n"
 
@@ -87,7 +87,7 @@ def shims_main(argv: list[str]) -> int:
         for program in ("ipchains", "ipchains-save", "ipchains-restore", "ip"):
             text = shim_text(sys.executable, program)
             if resident and program == "ipchains":
-                from .server import shim_script
+                from ..ipchains_live.server import shim_script
 
                 text = shim_script(shlex.quote(sys.executable))
             write_atomically(os.path.join(directory, program), text)

@@ -16,10 +16,10 @@ import os
 import signal
 import sys
 
-from .compat.legacy import DIALECTS, MODERN
-from .errors import Location, PyipError
-from .parser.ip import OtherObject, needs_value, parse_front, parse_ip
-from .parser.words import Word
+from ..compat.legacy import DIALECTS, MODERN
+from ..errors import Location, PyipError
+from ..parser.ip import OtherObject, needs_value, parse_front, parse_ip
+from ..parser.words import Word
 
 
 def main(argv: list[str]) -> int:
@@ -49,7 +49,7 @@ def die_of_sigint() -> None:
 
 
 def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
-    from .netlink import CommandFailed
+    from ..netlink import CommandFailed
 
     try:
         dialect, argv = take_dialect(argv)
@@ -72,7 +72,7 @@ def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
         return report(refusal(error), err)
     except CommandFailed as failure:
         return report((failure.message + "\n", failure.status), err)
-    from .names import netns_names
+    from ..names import netns_names
 
     with netns_names(None if options.netns is None else str(options.netns)):
         return run_options(argv, option_words, rest, options, dialect, out, err, replace_process)
@@ -81,15 +81,15 @@ def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
 def run_options(argv: list[str], option_words: list[str], rest: list[str], options, dialect: str, out, err,
                 replace_process: bool) -> int:
     """drop_in() once the options are read (and the name files are the namespace's)."""
-    from .netlink import CommandFailed, Session, execute, note_lines
-    from .netlink.common import switch_netns
-    from .netlink.usage import IP
+    from ..netlink import CommandFailed, Session, execute, note_lines
+    from ..netlink.common import switch_netns
+    from ..netlink.usage import IP
 
     try:
         if options.netns is not None:
             switch_netns(str(options.netns))
         if options.batch is not None:
-            from .netlink.batch import Batch, read_batch  # only batches pay for every object's code
+            from ..netlink.batch import Batch, read_batch  # only batches pay for every object's code
 
             session = Session()
             try:
@@ -133,7 +133,7 @@ def hand_over(argv: list[str], out, err, replace_process: bool, notes: str = "")
     else as a child whose output goes to OUT and ERR (the namespace switch, if any, was done already).
     NOTES (pyip's legacy readings) go to ERR first.
     None when there is no real ip: the caller says what pyip says."""
-    from . import real_ip
+    from .. import real_ip
 
     real = real_ip.real_ip()
     if real is None:
@@ -150,7 +150,7 @@ def hand_over(argv: list[str], out, err, replace_process: bool, notes: str = "")
 
 
 def refusal(error: PyipError) -> tuple[str, int]:
-    from .netlink.batch import refusal as ip_refusal
+    from ..netlink.batch import refusal as ip_refusal
 
     return ip_refusal(error)
 
@@ -219,7 +219,7 @@ def pyip_runs(option_words: list[str]) -> bool:
 
 def option_kind(word: str) -> str | None:
     """The option WORD is to ip 6.1 (OPT_STATS for -s), None for one it does not know."""
-    from .parser.words import grammar
+    from ..parser.words import grammar
 
     return grammar("ip").first_match(word, "OPT_")
 
@@ -227,7 +227,7 @@ def option_kind(word: str) -> str | None:
 def answer_option(option_words: list[str], options, out, err) -> int | None:
     """-Version and -help, without a real ip to answer: ip's version line, ip's usage.
     The mpls and bridge families, which pyip does not speak: say so."""
-    from .netlink.usage import IP
+    from ..netlink.usage import IP
 
     for word in option_words:
         kind = option_kind(word)
@@ -249,15 +249,15 @@ def modern_words(command) -> list[str]:
 
     import attrs
 
-    from .ast import Options
+    from ..ast import Options
 
     return shlex.split(str(attrs.evolve(command, options=Options())))[1:]
 
 
 def missing_value(option: str):
     """ip.c's NEXT_ARG() in main() prints the usage; `-netns` goes on with a NULL name."""
-    from .netlink import CommandFailed
-    from .netlink.usage import IP
+    from ..netlink import CommandFailed
+    from ..netlink.usage import IP
 
     if option_kind(option) == "OPT_NETNS":
         return CommandFailed('Cannot open network namespace "(null)": No such file or directory', 255)

@@ -22,7 +22,7 @@ def defines(ctx, param, values: tuple[str, ...]) -> dict[str, str]:
 
 def source_path(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
     """Where `.`/`source` find their files, after the script's directory: set for the shell layer."""
-    from .shell import SOURCE_PATH
+    from ..shell import SOURCE_PATH
 
     SOURCE_PATH.set(tuple(values))
     return tuple(values)
@@ -30,7 +30,7 @@ def source_path(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 
 def script_args(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
     """The scripts' arguments ($1 ...), for `pyip lint`, which takes several files: set for the shell layer."""
-    from .shell import SCRIPT_ARGS
+    from ..shell import SCRIPT_ARGS
 
     SCRIPT_ARGS.set(tuple(values) if values else None)
     return tuple(values)

@@ -1,4 +1,4 @@
-"""`pyip lint`: the command line of the linter."""
+"""`pyip lint`: the command line of the linter (pyip.lint)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ..clioptions import define_option, script_args_option, source_path_option
 from ..compat.legacy import DIALECTS, MODERN
+from .options import define_option, script_args_option, source_path_option
 
 FORMATS = ("full", "text", "json", "sarif")
 COLOR = ("auto", "always", "never")
@@ -45,7 +45,7 @@ def lint(files, output_format, dialect, fix, diff, rt_tables, select, ignore, th
     CODE severity: message.  Exit status 0 when no error-severity finding, 1
     when any (or when --diff would change a file), 2 on a usage error.
     """
-    from .config import ConfigError
+    from ..lint.config import ConfigError
 
     try:
         run(files, output_format, dialect, fix, diff, rt_tables, select, ignore, threshold, colour, config_file,
@@ -58,9 +58,9 @@ def run(files, output_format, dialect, fix, diff, rt_tables, select, ignore, thr
         explain, defines) -> None:
     from pathlib import Path
 
-    from . import config
-    from .output import as_full, as_json, as_sarif, as_text
-    from .output import explain as explain_rule
+    from ..lint import config
+    from ..lint.output import as_full, as_json, as_sarif, as_text
+    from ..lint.output import explain as explain_rule
 
     if explain:
         click.echo(explain_rule(_one_code(explain)), nl=False)
@@ -93,8 +93,8 @@ class Checked:
 def _check_file(path, settings, dialect, fix, diff, rt_tables, defines) -> Checked:
     """Lint one file (or standard input); with fix, rewrite it; with diff, print the change."""
     from ..fileio import RewriteRefused, rewrite
-    from . import apply_fixes
-    from . import lint as run_lint
+    from ..lint import apply_fixes
+    from ..lint import lint as run_lint
 
     script = None if path == "-" else _read(path)
     text = _read_stdin() if script is None else script.text
@@ -151,7 +151,7 @@ def _with_command_line(settings, select, ignore):
     """The command line's --select and --ignore over the configuration's."""
     import attrs
 
-    from .config import split_codes
+    from ..lint.config import split_codes
 
     chosen = split_codes(select, "--select: ")
     ignored = split_codes(ignore, "--ignore: ")
@@ -193,14 +193,14 @@ def is_shell_script(path: str) -> bool:
 
 
 def _one_code(word: str) -> str:
-    from .config import ConfigError, codes_of
+    from ..lint.config import ConfigError, codes_of
 
     try:
         codes = codes_of([word])
     except ConfigError:
         codes = frozenset()
     if len(codes) != 1:
-        from .config import rules
+        from ..lint.config import rules
 
         raise click.UsageError(f"no rule {word}; see `pyip lint --explain` with one of {', '.join(rules())}")
     return next(iter(codes))
