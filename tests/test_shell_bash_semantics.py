@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import subprocess
 
-from pyip.translators.cli import translate
+from pyip.translators.pipeline import translate
 from pyip.translators.detect import is_error
 
 from .netns import run
