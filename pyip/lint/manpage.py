@@ -275,6 +275,9 @@ objects with
 .B end_column
 (exclusive) and
 .BR replacement ).
+The JSON Schema (2020\-12) of this document is
+.B docs/pyip\-lint\-json.schema.json
+in pyip's source; the tests validate pyip's output with it.
 .PP
 .B sarif
 prints a SARIF 2.1.0 log with its
@@ -303,7 +306,9 @@ and
 .BR startColumn ,
 and
 .B fixes
-where the finding has one).
+where the finding has one).  File names are URI references
+.RB ( "fw%20one.sh" ).
+The log is valid by the OASIS SARIF 2.1.0 schema (the tests check it).
 .SH ENVIRONMENT
 .TP
 .B NO_COLOR

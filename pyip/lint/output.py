@@ -5,6 +5,7 @@ stable: JSON_VERSION changes when a key changes meaning or goes away."""
 from __future__ import annotations
 
 import json
+import os
 
 from ..errors import printable
 from .model import ERROR, RULES, Finding
@@ -99,7 +100,7 @@ def as_sarif(findings: list[Finding]) -> str:
              for code, rule in sorted(RULES.items())]
     index = {code: position for position, code in enumerate(sorted(RULES))}
     results = [{"ruleId": f.code, "ruleIndex": index[f.code], "level": f.severity, "message": {"text": f.message},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": f.file},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": file_uri(f.file)},
                                                     "region": {"startLine": f.line, "startColumn": f.col}}}],
                 **({"fixes": [sarif_fix(f)]} if f.fix else {})}
                for f in findings]
@@ -109,9 +110,17 @@ def as_sarif(findings: list[Finding]) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
+def file_uri(path: str) -> str:
+    """The file as a URI reference, as SARIF requires: `fw one.sh` is `fw%20one.sh`; bytes that are
+    not UTF-8 are escaped as the bytes they are."""
+    from urllib.parse import quote
+
+    return quote(os.fsencode(path), safe="/")
+
+
 def sarif_fix(finding: Finding) -> dict:
     return {"description": {"text": finding.fix.description},
-            "artifactChanges": [{"artifactLocation": {"uri": finding.file},
+            "artifactChanges": [{"artifactLocation": {"uri": file_uri(finding.file)},
                                  "replacements": [{"deletedRegion": {"startLine": e.line, "startColumn": e.col,
                                                                      "endColumn": e.end_col},
                                                    "insertedContent": {"text": e.replacement}}
