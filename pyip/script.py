@@ -207,14 +207,69 @@ def _iptables_refuses(words) -> bool:
     return False
 
 
+class RulesetSoFar:
+    """What `iptables -C RULE`, `-L CHAIN` and `-S CHAIN` find where the script stands: the iptables
+    commands the path ran before them, applied to the empty ruleset a translation starts from (as
+    translate applies them: a command iptables refuses changes nothing).  One per path
+    (pyip.shell.RULESET_MODEL); None where that is not known: a rule added on a branch that may not
+    run, in another namespace, or with a value known only at run time."""
+
+    def __init__(self):
+        from .ruleset import Ruleset
+
+        self.ruleset = Ruleset()
+        self.applied = 0  # commands of the path taken in so far
+        self.unsure = False
+
+    def status(self, commands: list, words) -> int | None:
+        for command in commands[self.applied:]:
+            self.take(command)
+        self.applied = len(commands)
+        query = None if self.unsure else self.parsed(words)
+        if query is None:
+            return None
+        try:
+            self.ruleset.apply(query)
+        except PyipError:
+            return 1
+        return 0
+
+    def take(self, command) -> None:
+        if self.unsure or command.program != "iptables":
+            return
+        if command.conditional or command.netns is not None:
+            self.unsure = True
+            return
+        parsed = self.parsed(command.words)
+        if parsed is None:
+            return  # iptables refuses it: nothing changes
+        with contextlib.suppress(PyipError):
+            self.ruleset.apply(parsed)
+
+    def parsed(self, words):
+        from .parser.iptables import parse_iptables
+        from .shell import Literal
+
+        if any(word.text is None for word in words):
+            self.unsure = True  # `-s $NET`: which rule it is, is known only at run time
+            return None
+        try:
+            return parse_iptables([parser_word(word, "-", Literal) for word in words])
+        except PyipError:
+            return None
+
+
 @contextlib.contextmanager
 def commands_judged():
-    """Read scripts knowing which commands iptables itself refuses (pyip.shell.COMMAND_JUDGE)."""
-    from .shell import COMMAND_JUDGE
+    """Read scripts knowing which commands iptables itself refuses (pyip.shell.COMMAND_JUDGE), and
+    what iptables' queries find in the ruleset the script built so far (pyip.shell.RULESET_MODEL)."""
+    from .shell import COMMAND_JUDGE, RULESET_MODEL
 
     token = COMMAND_JUDGE.set(refused_by_iptables)
+    model = RULESET_MODEL.set(RulesetSoFar)
     try:
         yield
     finally:
+        RULESET_MODEL.reset(model)
         COMMAND_JUDGE.reset(token)
 

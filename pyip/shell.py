@@ -1201,6 +1201,7 @@ class _Evaluator:
         self.current = None  # the statement being run, and its context: where a failure is placed
         self.current_ctx = None
         self.abandoned = False  # an expansion error abandoned the command line a `unit` is running
+        self.model = None  # what iptables' queries find so far on this path (RULESET_MODEL)
 
     # -- driver: an explicit stack of generators instead of recursion
 
@@ -1933,6 +1934,7 @@ def _run_words(ev: _Evaluator, node, ctx: _Ctx, argv, assignments=(), netns=None
 # A recognised command that changes something is taken to succeed (the translation is of a run
 # where the commands work); one that asks the running system (`iptables -C`, `ip link show`) is not.
 _IPTABLES_QUERIES = frozenset({"-C", "--check", "-L", "--list", "-S", "--list-rules"})
+_QUERY_CLUSTER = re.compile(r"-[nvx]*[LCS][nvx]*")  # `-nL`, `-vnL`: getopt's clustered short options
 _IP_CHANGES = frozenset({"add", "a", "del", "delete", "d", "change", "chg", "replace", "append", "prepend",
                          "flush", "set", "save", "restore", "exec"})
 
@@ -1940,7 +1942,8 @@ _IP_CHANGES = frozenset({"add", "a", "del", "delete", "d", "change", "chg", "rep
 def _program_status(ev: _Evaluator, node, program: str, argv) -> None:
     texts = {w.text for w in argv[1:]}
     if program in ("iptables", "ipchains"):
-        asks = not texts.isdisjoint(_IPTABLES_QUERIES)
+        asks = not texts.isdisjoint(_IPTABLES_QUERIES) or any(
+            _QUERY_CLUSTER.fullmatch(text) for text in texts if text and text[:1] == "-")
     elif program in ("ip", "pyip"):
         asks = texts.isdisjoint(_IP_CHANGES) and "-batch" not in texts
     else:
@@ -1952,8 +1955,25 @@ def _program_status(ev: _Evaluator, node, program: str, argv) -> None:
         else:  # iptables exits 2 on a rule its own reader refuses: `iptables -A INPUT -o ppp0 ... || ...`
             ev.set_status_later(lambda: 2 if judge(program, argv) else 0)
         return
+    status = _ruleset_answer(ev, program, argv)
+    if status is not None:
+        ev.set_status(status)
+        return
     ev.set_status(None, (f"what `{_one_line(ev.src.text(node.start_byte, node.end_byte))}` finds on the "
                          "running system",), query=True)
+
+
+def _ruleset_answer(ev: _Evaluator, program: str, argv) -> int | None:
+    """`iptables -C RULE || iptables -A RULE`: whether the rule is there, from the rules this path
+    added before it on the fresh system a translation starts from; None when that is not known."""
+    if program != "iptables" or ev.current_ctx is None or ev.current_ctx.conditional:
+        return None
+    if ev.model is None:
+        factory = RULESET_MODEL.get()
+        if factory is None:
+            return None
+        ev.model = factory()
+    return ev.model.status(ev.commands, argv)
 
 
 def _run_other(ev: _Evaluator, node, ctx: _Ctx, name: str, argv):
@@ -3034,6 +3054,9 @@ SOURCE_PATH: contextvars.ContextVar[tuple] = contextvars.ContextVar("SOURCE_PATH
 # parsers out of this module.
 COMMAND_JUDGE: contextvars.ContextVar = contextvars.ContextVar("COMMAND_JUDGE", default=None)
 SCRIPT_ARGS: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("SCRIPT_ARGS", default=None)
+# What `iptables -C RULE` / `-L CHAIN` find where the script stands: a class whose objects (one a path)
+# answer `status(commands so far, words)` with 0, 1 or None (pyip.script.RulesetSoFar).
+RULESET_MODEL: contextvars.ContextVar = contextvars.ContextVar("RULESET_MODEL", default=None)
 
 
 def read_script(text: str, file: str = "-", defines: dict[str, str] | None = None, source_path=None,

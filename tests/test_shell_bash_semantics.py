@@ -100,3 +100,48 @@ def test_arithmetic_bash_refuses_on_a_path_that_may_not_run_is_reported():
     script = read_script(f'if [ "$1" = x ]; then : $(( 1 + )); fi\n{rule(1)}\n')
     assert [f[:2] for f in script.failures] == [(1, 25)]
     assert "operand expected" in script.failures[0][2]
+
+
+# ------------------------------------------- 2. iptables' queries answered by the ruleset so far
+
+QUERIES = f"""\
+iptables -nL MYCHAIN >/dev/null 2>&1 || iptables -N MYCHAIN
+iptables -L MYCHAIN -n >/dev/null 2>&1 || iptables -N MYCHAIN
+if ! iptables -C MYCHAIN -s 10.0.0.1 -j DROP 2>/dev/null; then iptables -A MYCHAIN -s 10.0.0.1 -j DROP; fi
+if ! iptables -C MYCHAIN -s 10.0.0.1 -j DROP 2>/dev/null; then iptables -A MYCHAIN -s 10.0.0.1 -j DROP; fi
+iptables -C MYCHAIN -s 10.0.0.1 -j DROP && iptables -D MYCHAIN -s 10.0.0.1 -j DROP
+iptables -C MYCHAIN -s 10.0.0.2 -j DROP 2>/dev/null && iptables -D MYCHAIN -s 10.0.0.2 -j DROP
+for i in 1 2; do
+  iptables -t nat -C POSTROUTING -o eth0 -j MASQUERADE 2>/dev/null || iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE
+done
+iptables -S MYCHAIN >/dev/null && iptables -A MYCHAIN -j RETURN
+iptables -S NOCHAIN >/dev/null 2>&1 && {rule(1)}
+iptables -C INPUT -j MYCHAIN 2>/dev/null || iptables -I INPUT -j MYCHAIN
+iptables -C INPUT -j MYCHAIN 2>/dev/null || iptables -I INPUT -j MYCHAIN
+"""
+
+
+def test_iptables_queries_are_answered_by_the_rules_the_script_made_so_far(tmp_path):
+    """`iptables -C RULE || iptables -A RULE` and `-L CHAIN || -N CHAIN` on the fresh system a
+    translation starts from: the rules the script made before them decide, as in the real run;
+    nothing is undecided, and a check's "no" is no error of the translation."""
+    real, problems, mine, stderr = both(tmp_path, QUERIES)
+    assert real == mine, (real, mine)
+    assert not any(map(is_error, problems)), problems
+    assert "-A POSTROUTING -o eth0 -j MASQUERADE" in mine and mine.count("-A INPUT -j MYCHAIN") == 1
+
+
+def test_a_query_after_a_rule_known_only_at_run_time_stays_undecided():
+    from pyip.script import commands_judged
+    from pyip.shell import read_script
+
+    for before in ("iptables -A INPUT -s $NET -j ACCEPT",  # which rule it is, the run tells
+                   "for n in $NETS; do iptables -A INPUT -s 10.0.0.1 -j ACCEPT; done"):  # may not run
+        text = f"{before}\niptables -C INPUT -s 10.0.0.1 -j ACCEPT || {rule(1)}\n"
+        with commands_judged():
+            script = read_script(text, "t.sh")
+        assert script.undecided and "iptables -C INPUT" in script.undecided[0][2], (before, script)
+    with commands_judged():
+        known = read_script(f"NET=10.0.0.1\niptables -A INPUT -s $NET -j ACCEPT\n"
+                            f"iptables -C INPUT -s 10.0.0.1 -j ACCEPT || {rule(1)}\n", "t.sh")
+    assert not known.undecided and len(known.commands) == 2

@@ -82,6 +82,7 @@ def iptables_commands(text: str, file: str, dialect: str, scripted: list | None 
 
 def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN, scripted: list | None = None):
     """The ruleset the commands leave, and the errors of those iptables would refuse."""
+    from ..ast import firewall as fw
     from ..ruleset import Ruleset
 
     ruleset, errors = Ruleset(), []
@@ -91,7 +92,8 @@ def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN, s
                 raise command
             ruleset.apply(command)
         except PyipError as error:
-            errors.append(error)
+            if not isinstance(command, (fw.Check, fw.List)):  # a query's "no" is the script's answer
+                errors.append(error)
         else:
             errors += dropped_state(command)
     return ruleset, errors
