@@ -489,6 +489,7 @@ def _count(digits: str) -> int:
     """A run of ASCII digits as a count; past 2^63 all counts are alike (and int() refuses 4,300 digits)."""
     digits = digits.lstrip("0") or "0"
     return int(digits) if len(digits) < 19 else 1 << 63
+_QUOTED_VARIABLE = re.compile(r'"\$(?:([A-Za-z_][A-Za-z0-9_]*|[0-9])|\{([A-Za-z_][A-Za-z0-9_]*|[0-9]+)\})"')
 _LONE_VARIABLE = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})")
 _ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(\+?=)")
 _ELEMENT_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[[^\]]*\]\+?=")
@@ -1583,6 +1584,8 @@ class _Evaluator:
     def expand_word(self, text: str, line: int, col: int) -> list[Word]:
         if _PLAIN.fullmatch(text):
             return [Word(self.literal_parts(text), line, col)]
+        if not self.plain_path:  # the tests' reference: every word through the lexer
+            return _fields(_Lexer(text, self).run(), self.ifs_split(), (line, col), text)
         if "$" not in text and "`" not in text:  # quoted or escaped text only: the same words at every use
             fields = self.constants.get(text)
             if fields is None:
@@ -1592,6 +1595,10 @@ class _Evaluator:
         word = self.known_variable(text, line, col)
         if word is not None:
             return [word]
+        quoted = _QUOTED_VARIABLE.fullmatch(text) if text[0] == '"' else None
+        if quoted is not None:  # `"$1"`, `"$IF"`: one word, whatever the value holds
+            state, parts = self.lookup(quoted.group(1) or quoted.group(2))
+            return [Word((Symbol(text[1:-1]),) if state == _UNKNOWN else _merge(parts), line, col, True)]
         pieces = _Lexer(text, self).run()
         return _fields(pieces, self.ifs_split(), (line, col), text)
 

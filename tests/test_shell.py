@@ -628,14 +628,16 @@ PLAIN_WORDS = st.sampled_from(
      "~", "{a,b}", "10.0.0.1/24", "1024:", "$A/$B/", "eth$1",
      # double-quoted strings the shortcut splits itself, and near misses it must leave to the tree
      '"x y"', '"$1"', '"$A b"', '"${B}"', 'a"b c"d', '"#q;|&"', "\"it's\"", '"A=1"', 'A="p q"', '"$@"',
-     '$"t u"', '"a$"', '"${A:-x y}"', '"a\\"b"', '"$(x y)"', '"`x`"', '"x\ny"', '"x"#y', '"q" "r"', '""']
+     '$"t u"', '"a$"', '"${A:-x y}"', '"a\\"b"', '"$(x y)"', '"`x`"', '"x\ny"', '"x"#y', '"q" "r"', '""',
+     '"$A"', '"$2"', '"${10}"', '"$U"', '"$?"', '"$#"', '"${A}"', '"$0"']
 )
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(PLAIN_WORDS, min_size=1, max_size=8).map(" ".join))
 def test_plain_command_shortcut_agrees_with_the_tree(line):
-    text = f'A="p q"\nB=r\nf() {{ ip "$@"; }}\n{line}\nf {line}\nip {line}\n'
+    text = (f'A="p q"\nB=r\nE=\nf() {{ ip "$@"; }}\ng() {{ ip {line}; }}\n{line}\nf {line}\nip {line}\n'
+            f'g x "y z" "" $E {line}\n')
     fast, slow = read_script(text, "t.sh"), _read_script(text, "t.sh", plain_path=False)
     assert fast == slow
 
