@@ -89,15 +89,32 @@ def _parse_script(text: str, dialect: str, file: str, rt_tables, names, defines,
 
 def command_parser(words):
     """The parser for the program a command runs (ip, iptables or ipchains), or None for any other program."""
+    if not words or words[0].symbol is not None:
+        return None
+    program = words[0].text
+    parser = _PARSERS.get(program, _UNSEEN)
+    if parser is _UNSEEN:
+        parser = _parser_of(words, program)
+        if len(_PARSERS) < 1000:  # a script names a few programs, many times: each is looked up once
+            _PARSERS[program] = parser
+    return parser
+
+
+_PARSERS: dict = {}
+_UNSEEN = object()
+
+
+def _parser_of(words, program: str):
+    """command_parser's answer, which depends on the program word's text alone."""
     from .parser.ip import is_ip_command, parse_ip
 
     if is_ip_command(words):
         return parse_ip
-    if words and words[0].symbol is None and words[0].text.rsplit("/", 1)[-1] == "iptables":
+    if program.rsplit("/", 1)[-1] == "iptables":
         from .parser.iptables import parse_iptables  # imported only for scripts that use iptables
 
         return lambda words, dialect, names: parse_iptables(words, dialect)
-    if words and words[0].symbol is None and words[0].text.rsplit("/", 1)[-1] == "ipchains":
+    if program.rsplit("/", 1)[-1] == "ipchains":
         from .parser.ipchains import parse_ipchains
 
         # ipchains exists only for the 2.2 era: both dialects read it as ipchains 1.3.10 did.

@@ -23,6 +23,9 @@ _SHELL_SYNTAX = re.compile(
     re.MULTILINE)
 
 
+_new_tuple = tuple.__new__  # a Word, Location or Entry without NamedTuple's Python-level __new__ (one a word)
+
+
 class Entry(NamedTuple):
     """One command as the shell would run it, and under what conditions."""
 
@@ -51,7 +54,8 @@ def script_entries(text: str, file: str = "-", defines: dict[str, str] | None = 
     if not has_shell_syntax(text):  # then no variable is read, and defines change nothing
         simple = simple_commands(text, file)
         if simple is not None:
-            yield from (Entry(words) for words in simple)
+            plain = (False, (), None, ())  # Entry's defaults: an Entry a command, without NamedTuple's __new__
+            yield from (_new_tuple(Entry, (words, *plain)) for words in simple)
             return
     yield from shell_commands(text, file, defines, args)
 
@@ -70,6 +74,7 @@ def binary_file(file: str) -> PyipError:
 
 
 _COMMENT = re.compile(r"(?:^|[ \t])#")
+_OTHER_LINE_BREAKS = re.compile(r"[\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 def has_shell_syntax(text: str) -> bool:
@@ -78,6 +83,16 @@ def has_shell_syntax(text: str) -> bool:
     A comment is cut off only where no quote or backslash precedes it on its
     line, since inside quotes `#` is text.
     """
+    if _SHELL_SYNTAX.search(text) is None and not _OTHER_LINE_BREAKS.search(text):
+        # Cutting comments off only takes text away, so no line can match: one pass over the
+        # text instead of one a line.  (Where a line may also start after \r, \f, \x85 ...,
+        # str.splitlines' line breaks that `^` does not know, the lines are looked at one by one.)
+        return False
+    return lines_have_shell_syntax(text)
+
+
+def lines_have_shell_syntax(text: str) -> bool:
+    """has_shell_syntax, a line at a time."""
     for line in text.splitlines():
         comment = _COMMENT.search(line)
         if comment and not any(c in "'\"\\" for c in line[:comment.start()]):
@@ -145,9 +160,6 @@ def shell_entries(script, file: str, commands, undecided=()) -> list[Entry | Pyi
             out.append(Entry([parser_word(word, where) for word in command.words],
                              command.conditional, command.context, command.netns, command.names))
     return out
-
-
-_new_tuple = tuple.__new__  # a Word or Location without NamedTuple's Python-level __new__ (one a word)
 
 
 def parser_word(word, file: str, literal: type = None) -> Word:

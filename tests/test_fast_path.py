@@ -38,3 +38,16 @@ def test_sudo_and_a_defaulted_program_variable_are_translated():
                  "IPT=${IPT:-/sbin/iptables}\nsudo $IPT -A INPUT -p tcp --dport 22 -j ACCEPT\n"):
         output, problems = to_iptables_restore(text, "f")
         assert "-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT" in output, (text, output, problems)
+
+
+_SHELLISH = st.lists(st.sampled_from(
+    ["ip", " ", "\t", "\n", "\r", "\x0c", "\x85", "\u2028", "#", " #", "'", '"', "\\", ";", "$", "for", "do",
+     "done", "if", "fi", "esac", "x", "=", "*", "|", "a#b"]), max_size=12).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_SHELLISH)
+def test_the_one_pass_shell_syntax_check_agrees_with_the_line_by_line_one(text):
+    from pyip.script import has_shell_syntax, lines_have_shell_syntax
+
+    assert has_shell_syntax(text) == lines_have_shell_syntax(text)
