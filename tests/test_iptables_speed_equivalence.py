@@ -26,7 +26,7 @@ from pyip.compat import legacy
 from pyip.errors import Location, PyipError
 from pyip.parser import getopt, iptables
 from pyip.parser.iptables import is_iptables_command, parse_iptables, parse_new_shape
-from pyip.parser.restore import add_line_words, split_line, split_quoted
+from pyip.parser.restore import add_line_words, split_line, split_quoted, split_whole_quotes
 from pyip.parser.words import Word
 from pyip.render.iptables_save import restore_file
 from pyip.ruleset import Ruleset
@@ -224,8 +224,33 @@ def test_translations_are_the_full_paths(corpus, monkeypatch):
 
 @settings(max_examples=3000, deadline=None)
 @given(st.text(alphabet=' \t\n\r\x0b"\\ab-!', max_size=30))
-def test_restore_lines_without_quotes_split_as_with(line):
+def test_restore_lines_split_as_the_character_loop_splits(line):
+    """split_line()'s shortcuts (blanks only; regular expressions for quotes) against add_param_to_argv()'s loop."""
     assert split_line(line) == split_quoted(line)
+
+
+@st.composite
+def quoted_save_line(draw) -> str:
+    """A line like iptables-save's with quoted words, and now and then what breaks the shortcut (a quote
+    inside a word, two quoted strings side by side, an escape, a tab, an unterminated quote)."""
+    word = st.text(alphabet='ab -"\\\t!', max_size=6)
+    pieces = draw(st.lists(st.tuples(word, st.booleans()), max_size=8))
+    words = [f'"{text}"' if quoted else text for text, quoted in pieces]
+    return draw(st.sampled_from([" ", "  "])).join(words) + draw(st.sampled_from(["", " ", '"', "\\"]))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(quoted_save_line())
+def test_quoted_save_lines_split_as_the_character_loop_splits(line):
+    assert split_line(line) == split_quoted(line)
+    if split_whole_quotes(line) is not None:
+        assert split_whole_quotes(line) == split_quoted(line)
+
+
+def test_the_quoted_shortcut_takes_iptables_save_lines():
+    line = '-A INPUT -m comment --comment "rule 5" -j LOG --log-prefix "in: " -m comment --comment ""'
+    assert split_whole_quotes(line) == split_quoted(line)
+    assert split_whole_quotes('-A INPUT -m comment --comment "a \\"b\\"" -j ACCEPT') is None
 
 
 @pytest.mark.parametrize("seed", range(6))

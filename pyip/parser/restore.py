@@ -112,7 +112,7 @@ BLANKS_APART = re.compile(r"[^ \t\n]+")  # a word of a line without quotes
 def split_line(line: str) -> list[tuple[str, int]]:
     """add_param_to_argv(): words and their 1-based columns."""
     if '"' in line:
-        return split_quoted(line)
+        return split_whole_quotes(line) or split_quoted(line)
     # the usual line: nothing groups or escapes, words are what blanks leave
     if "\t" not in line and "\n" not in line:
         words = line.split(" ")
@@ -121,8 +121,32 @@ def split_line(line: str) -> list[tuple[str, int]]:
     return [(match.group(), match.start() + 1) for match in BLANKS_APART.finditer(line)]
 
 
+def split_whole_quotes(line: str) -> list[tuple[str, int]] | None:
+    """split_line() for the quoted lines iptables-save writes: each quoted string a word of its own
+    (` --comment "rule 5" `), spaces between words, no escapes; None for any other line."""
+    if "\\" in line or "\t" in line or "\n" in line:
+        return None
+    parts = line.split('"')  # outside, inside, outside, ...: the odd ones quoted (an unterminated last one too)
+    last = len(parts) - 1
+    words, col = [], 1  # col: where the part starts
+    for index, part in enumerate(parts):
+        if index % 2:
+            words.append((part, col - 1))  # a quoted word starts at its quote
+        elif (part and index and part[0] != " ") or (index < last and part[-1:] != " " and (part or index)):
+            return None  # a quote next to other text (or another quote): one word of several pieces
+        else:
+            offset = col
+            for piece in part.split(" "):
+                if piece:
+                    words.append((piece, offset))
+                offset += len(piece) + 1
+        col += len(part) + 1
+    return words
+
+
 def split_quoted(line: str) -> list[tuple[str, int]]:
-    """split_line() for a line with double quotes, character by character."""
+    """split_line() for a line with double quotes, character by character: add_param_to_argv()'s own loop,
+    kept as the reference split_whole_quotes() is tested against."""
     words, current, start, quoted, escaped = [], [], None, False, False
     for col, char in enumerate(line, 1):
         if quoted:
