@@ -116,7 +116,7 @@ def run_options(argv: list[str], option_words: list[str], rest: list[str], optio
             return handed
     session = Session()
     try:
-        result = execute(command, session, words)
+        result = execute(command, session, words, out)  # a listing streams to OUT
     finally:
         session.close()
     if result.unsupported and dialect == MODERN:  # a legacy reading is pyip's: ip would read it otherwise

@@ -67,19 +67,21 @@ def one_ip_command(command, names=None):
     return command
 
 
-def execute(command, session: Session, words=()) -> Result:
+def execute(command, session: Session, words=(), out=None) -> Result:
     """Run one parsed command on an open Session; ip's refusals become the Result.
 
     `words`, the command as typed, let `ip address del ADDR` without a
     /len do ip's wildcard deletion (pyip.ast.Prefix does not record it).
     The command's notes (legacy readings, ip's own warnings) lead its stderr.
+    With OUT (a text stream), a listing is written there as the kernel dumps
+    it (the Result then holds no stdout and no objects), as ip prints it.
     """
     from . import address, route, rule
 
     notes = note_lines(command.notes)
     module = {"address": address, "route": route, "rule": rule}[command.object]
     try:
-        result = module.execute(command, session, words)
+        result = module.execute(command, session, words, out)
     except Unsupported as failure:
         return Result(failure.status, stderr=notes + invarg_text(failure.message), unsupported=True)
     except CommandFailed as failure:

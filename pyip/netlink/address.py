@@ -44,7 +44,7 @@ WILDCARD_WARNING = (
     "         fix your scripts!\n")
 
 
-def execute(command, session: Session, words=()) -> Result:
+def execute(command, session: Session, words=(), out=None) -> Result:
     """`words`, the command as typed, tell `ip address del ADDR` (no /len) from ADDR/32."""
     verb = command.verb
     if verb in MODIFY_VERBS:

@@ -328,6 +328,37 @@ class Rtnl:
                 return found
             found.append(reply)
 
+    def dump_stream(self, kind: int, body: bytes, wanted: int):
+        """A NLM_F_DUMP request read as the kernel answers it, one datagram at a time:
+        (datagram bytes, [(offset, length) of each WANTED message]), so a listing
+        prints while the kernel is still dumping, as ip does.  The kernel's refusal
+        at the end (NLMSG_DONE or NLMSG_ERROR with an error) is raised after the
+        messages before it."""
+        self.sock.send(self.request(kind, NLM_F_REQUEST | NLM_F_DUMP, body))
+        seq, buffer, unpack = self.seq, self.buffer, HEADER.unpack_from
+        while True:
+            size = self.sock.recv_into(buffer)
+            data = bytes(buffer[:size])
+            found, end, offset = [], None, 0
+            while offset + HEADER.size <= size:
+                length, reply_kind, _, reply_seq, _ = unpack(data, offset)
+                if length < HEADER.size or offset + length > size:
+                    break
+                if reply_seq == seq:
+                    if reply_kind == wanted:
+                        found.append((offset, length))
+                    elif reply_kind in (NLMSG_DONE, NLMSG_ERROR):
+                        end = data[offset:offset + length]
+                        break
+                offset += (length + 3) & ~3
+            if found:
+                yield data, found
+            if end is not None:
+                error = error_of(end) if len(end) >= HEADER.size + ERROR.size else None
+                if error:
+                    raise error
+                return
+
     def send_window(self, messages: list[bytes]) -> dict[int, KernelError]:
         """Send requests that all ask for an ack in one datagram; read every ack.
 

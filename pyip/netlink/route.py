@@ -3,6 +3,7 @@ and iproute_get() of iproute2's ip/iproute.c, from a parsed pyip.ast command."""
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
 import socket
@@ -13,7 +14,8 @@ import attrs
 from ..ast import Gateway, Metric, Nexthop, Prefix, Realms, Route
 from ..parser import values as readers
 from ..ast.route import ROUTE_TYPES
-from ..show import RouteFilter, ShowError, format_route_get, format_routes
+from ..show import RouteFilter, ShowError, format_route_get
+from ..show.route import RouteListing
 from ..show import netlink as raw
 from ..show import route as shown
 from ..show.common import RTN_NAMES, Names, user_hz
@@ -57,12 +59,13 @@ TIME_SCALE = {"rtt": 8, "rttvar": 4}
 ROUTER_PREFS = {"low": 3, "medium": 0, "high": 1}  # ICMPV6_ROUTER_PREF_*
 
 
-def execute(command, session: Session, words=()) -> Result:
+def execute(command, session: Session, words=(), out=None) -> Result:
+    """Run COMMAND; a listing goes to OUT as it comes when OUT is given (show())."""
     verb = command.verb
     if verb in MODIFY_VERBS:
         return talk(session, request(command, session))
     if verb == "show":
-        return show(command, session)
+        return show(command, session, out)
     if verb == "flush":
         return flush(command, session)
     if verb == "get":
@@ -212,18 +215,40 @@ def multipath_attr(nexthops: tuple[Nexthop, ...], session: Session) -> bytes:
 
 # -- iproute_list_flush_or_save() ----------------------------------------------------------
 
-def show(command, session: Session) -> Result:
+def show(command, session: Session, out=None) -> Result:
+    """iproute_list_flush_or_save() listing.  With OUT (a text stream), the routes are
+    written to it as the kernel dumps them, as ip prints them, and the Result holds
+    no stdout and no objects; without it, both are in the Result."""
     options = show_options(command.options, session.names)
     links = dump_links(session.rtnl)
     try:
-        messages = dump(command, session)
-        text = format_routes(messages, links, options, route_filter(command.body))
-    except KernelError as error:
-        return Result(2, stderr=error.message + "\nDump terminated\n", errno=error.errno)
+        listing = RouteListing(links, options, route_filter(command.body))
     except ShowError as error:
         return Result(1, stderr="%s\n" % error)
+    messages = []
+    try:
+        for data, spans in session.rtnl.dump_stream(RTM_GETROUTE, dump_request(command, session), RTM_NEWROUTE):
+            listing.feed(data, spans)
+            if out is None:
+                messages += [data[offset:offset + length] for offset, length in spans]
+            else:
+                out.write(listing.take())
+                out.flush()
+    except KernelError as error:
+        if not (error.errno == errno.ENOENT and table_selected(command.body) == RT_TABLE_MAIN):
+            # ip's listing stops where the kernel refused; `Error: ipv4: FIB table does not exist.`
+            # for table main (a new namespace) is the one refusal it lets pass (save_route_errhndlr())
+            printed = listing.take()  # JSON's opening bracket, at least
+            if out is not None:
+                out.write(printed)
+                printed = ""
+            return Result(2, stdout=printed, stderr=error.message + "\nDump terminated\n", errno=error.errno)
+    if out is not None:
+        out.write(listing.result())
+        return Result(0)
     chosen = selected(messages, command, session, links)
-    return Result(0, text, objects=tuple(route_node(m, Links(links), session.names) for m in chosen))
+    route_links = Links(links)
+    return Result(0, listing.result(), objects=tuple(route_node(m, route_links, session.names) for m in chosen))
 
 
 def flush(command, session: Session) -> Result:
@@ -295,6 +320,11 @@ def table_selected(selector) -> int:
 def dump(command, session: Session) -> list[bytes]:
     """The strict route dump ip sends (iproute_dump_filter()): the kernel
     filters by family, table, protocol and device, and refuses a table that does not exist."""
+    return session.rtnl.dump(RTM_GETROUTE, dump_request(command, session))
+
+
+def dump_request(command, session: Session) -> bytes:
+    """iproute_dump_filter()'s request: the table goes in RTA_TABLE, the rtmsg's own stays 0."""
     selector = command.body
     if selector.vrf is not None:
         raise unsupported("vrf")
@@ -306,7 +336,7 @@ def dump(command, session: Session) -> list[bytes]:
         body += attr_u32(RTA_TABLE, table)
     if selector.dev is not None:
         body += attr_u32(RTA_OIF, session.links.index(selector.dev))
-    return session.rtnl.dump(RTM_GETROUTE, body)
+    return body
 
 
 def route_filter(selector) -> RouteFilter:

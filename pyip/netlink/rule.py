@@ -35,7 +35,7 @@ RT_TABLE_MAIN = 254
 ACTIONS = {"lookup": FR_ACT_TO_TBL, "goto": FR_ACT_GOTO, "nop": FR_ACT_NOP}
 
 
-def execute(command, session: Session, words=()) -> Result:
+def execute(command, session: Session, words=(), out=None) -> Result:
     verb = command.verb
     if verb in ("add", "delete"):
         return talk(session, request(command, session))

@@ -61,6 +61,9 @@ def c_alt_hex(value: int) -> str:
     return "%#x" % value if value else "0"
 
 
+PLAIN_FORMATS = frozenset(("%s ", "%s", "%u ", "%d "))  # where C's printf and Python's % always agree
+
+
 def c_format(fmt: str, value) -> str:
     """printf(fmt, value) for the conversions iproute2 uses here.
 
@@ -145,6 +148,10 @@ class JsonWriter:
         self._end("]")
 
 
+def _nothing(*_):
+    pass
+
+
 class Printer:
     """lib/json_print.c: print_* calls that go to text or to JSON.
 
@@ -158,6 +165,17 @@ class Printer:
         self.sl = "\\" if options.oneline else "\n"  # iproute2's _SL_
         if self.writer:
             self.writer.start_array()
+        else:  # text: the calls a listing makes for every line, without the JSON tests
+            self.string = self.number = self._text
+            self.open_object = self.close_object = _nothing
+            self.replay = self._replay_text
+
+    def _text(self, kind, key, fmt, value):
+        if kind & (PRINT_FP | PRINT_ANY):
+            self.text.append(fmt % value if fmt in PLAIN_FORMATS else c_format(fmt, value))
+
+    def _replay_text(self, text: str, state):
+        self.text.append(text)
 
     @property
     def is_json(self) -> bool:
@@ -247,11 +265,38 @@ class Printer:
         """print_nl(): a line break, or the -o separator; nothing in JSON."""
         self.fp(self.sl)
 
+    def take(self) -> str:
+        """What is printed so far, which is then no longer held: a listing streams."""
+        parts = self.text if self.writer is None else self.writer.out
+        text = "".join(parts)
+        parts.clear()
+        return text
+
+    def mark(self) -> int:
+        """Where the output stands, for since()."""
+        return len(self.text if self.writer is None else self.writer.out)
+
+    def since(self, mark: int) -> str:
+        """What was printed after MARK (and is still held)."""
+        return "".join((self.text if self.writer is None else self.writer.out)[mark:])
+
+    def state(self) -> tuple | None:
+        """What the JSON writer remembers between calls (separator, depth)."""
+        return None if self.writer is None else (self.writer.sep, self.writer.depth)
+
+    def replay(self, text: str, state: tuple | None):
+        """Print again what was printed from the same state: TEXT, leaving STATE."""
+        if self.writer is None:
+            self.text.append(text)
+        else:
+            self.writer.out.append(text)
+            self.writer.sep, self.writer.depth = state
+
     def result(self) -> str:
         if self.writer is None:
-            return "".join(self.text)
+            return self.take()
         self.writer.end_array()
-        return "".join(self.writer.out) + "\n"
+        return self.take() + "\n"
 
 
 @attrs.frozen
@@ -337,9 +382,12 @@ def family_name(family: int) -> str:
     return FAMILY_NAMES.get(family, "???")
 
 
+HOST_BITS = {socket.AF_INET: 32, socket.AF_INET6: 128, 28: 20}
+
+
 def host_bits(family: int) -> int:
     """af_bit_len(): the length of a host prefix."""
-    return {socket.AF_INET: 32, socket.AF_INET6: 128, 28: 20}.get(family, 0)
+    return HOST_BITS.get(family, 0)
 
 
 class Names:

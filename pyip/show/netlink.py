@@ -1,19 +1,16 @@
 """Raw rtnetlink decoding, the way iproute2's parse_rtattr() sees a message.
 
-pyroute2 decodes attributes into names and Python values, but drops those it
-does not know (RTA_NH_ID, RTAX_FASTOPEN_NO_COOKIE, FRA_DSCP...), renames some
-(FRA_IFNAME is "FRA_IIFNAME") and turns others into strings ("100:200" for a
-uid range, "UP" for an operstate).  Printing byte for byte what iproute2
-prints needs the bytes iproute2 saw, so the printers read the raw message
-that every pyroute2 message keeps (`msg.data[msg.offset:][:length]`).
+Printing byte for byte what iproute2 prints needs the bytes iproute2 saw
+(a decoding library drops attributes it does not know, renames others and
+turns some into strings), so the printers read the raw messages: bytes, or
+a datagram and the span of each message in it (Layouts), as a dump streams
+them.
 """
 
 from __future__ import annotations
 
 import socket
 import struct
-
-import attrs
 
 NLA_F_NESTED = 0x8000
 NLMSG_HEADER = struct.Struct("=IHHII")
@@ -30,17 +27,19 @@ def align(length: int) -> int:
     return (length + 3) & ~3
 
 
-@attrs.frozen
 class Message:
     """One netlink message: its type, its family header fields, its attributes."""
 
-    type: int
-    header: tuple
-    attrs: dict  # attribute type -> payload bytes (first occurrence, as parse_rtattr)
+    __slots__ = ("type", "header", "attrs")
+
+    def __init__(self, kind: int, header: tuple, attributes_: dict):
+        self.type = kind
+        self.header = header
+        self.attrs = attributes_  # attribute type -> payload bytes (first occurrence, as parse_rtattr)
 
 
 def raw_bytes(message) -> bytes:
-    """The wire bytes of a pyroute2 message (or of bytes given as such)."""
+    """The wire bytes of a message: bytes, or a pyroute2 message (which keeps them)."""
     if isinstance(message, (bytes, bytearray, memoryview)):
         return bytes(message)
     length = message["header"]["length"]
@@ -102,9 +101,16 @@ ADDRESS_LENGTHS = {socket.AF_INET: 4, socket.AF_INET6: 16}
 
 def address(family: int, payload: bytes) -> str:
     """rt_addr_n2a(): inet_ntop for IPv4/IPv6, as ip prints without -r."""
+    if family == socket.AF_INET and len(payload) == 4:  # glibc's inet_ntop is sprintf, twice as slow
+        return DOTTED[payload[0]] + DOTTED[payload[1]] + DOTTED[payload[2]] + DECIMAL[payload[3]]
     if ADDRESS_LENGTHS.get(family) == len(payload):
-        return socket.inet_ntop(family, payload)
+        return inet_ntop(family, payload)
     return "???"
+
+
+DECIMAL = [str(byte) for byte in range(256)]
+DOTTED = [text + "." for text in DECIMAL]
+inet_ntop = socket.inet_ntop
 
 
 def multipath(payload: bytes) -> list[tuple[tuple, dict[int, bytes]]]:
@@ -119,3 +125,86 @@ def multipath(payload: bytes) -> list[tuple[tuple, dict[int, bytes]]]:
         hops.append((fields, attributes(payload[offset + RTNEXTHOP.size:offset + length])))
         offset += align(length)
     return hops
+
+
+def spans(data: bytes, kind: int):
+    """(offset, length) of each message of type KIND in a datagram of a dump."""
+    offset, size = 0, len(data)
+    while offset + NLMSG_HEADER.size <= size:
+        length, found = SPAN.unpack_from(data, offset)
+        if length < NLMSG_HEADER.size or offset + length > size:
+            return
+        if found == kind:
+            yield offset, length
+        offset += (length + 3) & ~3
+
+
+SPAN = struct.Struct("=IH")  # nlmsg_len, nlmsg_type
+
+
+class Layout:
+    """Messages whose attributes have the same lengths, in the same order, read by one unpack_from.
+
+    `unpack` gives the family header's fields, then (length, type, payload)
+    for each attribute; `bounds` says where each attribute starts, and where
+    the last ends, from the start of the message.  `complete`: the attributes
+    fill the message (else it must be walked each time: what follows is not
+    theirs).
+    """
+
+    __slots__ = ("unpack", "lengths", "header_fields", "bounds", "complete")
+
+    def __init__(self, header: struct.Struct, data: bytes, offset: int, length: int):
+        start = NLMSG_HEADER.size + align(header.size)
+        fmt = ["=%dx%s%dx" % (NLMSG_HEADER.size, header.format.lstrip("=@<>!"), align(header.size) - header.size)]
+        bounds = []
+        position = start
+        for _, payload in attribute_list(data[offset + start:offset + length]):
+            size = 4 + len(payload)
+            padding = min(align(size), length - position) - size
+            fmt.append("HH%ds%dx" % (len(payload), padding))
+            bounds.append(position)
+            position += size + padding
+        self.bounds = (*bounds, position)
+        self.complete = position == length
+        self.unpack = struct.Struct("".join(fmt)).unpack_from
+        self.header_fields = len(header.unpack_from(bytes(header.size)))
+        self.lengths = self.unpack(data, offset)[self.header_fields::3]
+
+
+class Layouts:
+    """The layouts met in one dump, by message length: a dump repeats a few of them.
+
+    decode() checks that the message has the attribute lengths of the layout
+    it guesses (the types may differ: they are read, not assumed), so a wrong
+    guess costs a walk, never a wrong answer.  Trailing bytes too short for an
+    attribute are dropped, as parse_rtattr() drops them.
+    """
+
+    def __init__(self, header: struct.Struct):
+        self.header = header
+        self.known: dict[int, Layout] = {}
+
+    def decode(self, data: bytes, offset: int, length: int) -> tuple[tuple, dict, Layout, tuple]:
+        """The family header's fields, {attribute type: payload} (the first of each type wins),
+        the layout (where each attribute is) and the attribute types in order."""
+        layout = self.known.get(length)
+        if layout is not None:
+            fields = layout.unpack(data, offset)
+            count = layout.header_fields
+            if fields[count::3] != layout.lengths:
+                layout = None
+        if layout is None:
+            layout = Layout(self.header, data, offset, length)
+            if layout.complete:
+                self.known[length] = layout
+            fields = layout.unpack(data, offset)
+            count = layout.header_fields
+        kinds = fields[count + 1::3]
+        table = dict(zip(kinds, fields[count + 2::3]))
+        if len(table) != len(kinds) or (kinds and max(kinds) & NLA_F_NESTED):
+            kinds = tuple(kind & ~NLA_F_NESTED for kind in kinds)
+            table = {}
+            for kind, payload in zip(kinds, fields[count + 2::3]):
+                table.setdefault(kind, payload)
+        return fields[:count], table, layout, kinds

@@ -14,12 +14,14 @@ import struct
 import attrs
 
 from pyip.show import netlink
-from pyip.show.common import (PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowOptions,
+from pyip.show.common import (HOST_BITS, PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowOptions,
                               family_name, host_bits, user_hz)
 
 RTA_DST, RTA_SRC, RTA_IIF, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC = 1, 2, 3, 4, 5, 6, 7
 RTA_METRICS, RTA_MULTIPATH, RTA_FLOW, RTA_CACHEINFO, RTA_TABLE, RTA_MARK = 8, 9, 11, 12, 15, 16
 RTA_VIA, RTA_PREF, RTA_UID, RTA_NH_ID = 18, 20, 25, 30
+
+REMEMBERED = 65536  # texts after the prefixes kept for reuse, at most
 
 RT_TABLE_MAIN = 254
 RTN_UNICAST, RTN_LOCAL = 1, 2
@@ -102,6 +104,17 @@ class Selection:
     match_dst: Prefix | None = None
     root_src: Prefix | None = None
     match_src: Prefix | None = None
+    # which selectors are given, so that selected() looks at no more than it must
+    by_header: bool = attrs.field(init=False)
+    by_attributes: bool = attrs.field(init=False)
+
+    def __attrs_post_init__(self):
+        header = (self.protocol, self.scope, self.type, self.tos)
+        attributes = (self.oif, self.iif, self.mark, self.metric, self.via, self.prefsrc,
+                      self.root_dst, self.match_dst, self.root_src, self.match_src)
+        object.__setattr__(self, "by_header", any(value is not None for value in header))
+        object.__setattr__(self, "by_attributes",
+                           bool(self.realm_mask) or any(value is not None for value in attributes))
 
     @classmethod
     def listing(cls, flt: RouteFilter, options: ShowOptions, names: Names) -> Selection:
@@ -134,31 +147,30 @@ def _prefix_selectors(which: str, selector) -> dict:
     return {f"{kind}_{which}": prefix for kind in chosen}
 
 
-@attrs.frozen
 class Route:
-    """A decoded RTM_NEWROUTE."""
+    """A decoded RTM_NEWROUTE: its rtmsg fields (the table from RTA_TABLE when
+    there is one, as rtm_get_table()) and its attributes' payloads by type."""
 
-    family: int
-    dst_len: int
-    src_len: int
-    tos: int
-    protocol: int
-    scope: int
-    type: int
-    flags: int
-    table: int
-    attrs: dict
+    __slots__ = ("family", "dst_len", "src_len", "tos", "protocol", "scope", "type", "flags", "table",
+                 "attrs")
+
+    def __init__(self, header: tuple, attributes: dict):
+        (self.family, self.dst_len, self.src_len, self.tos, table, self.protocol, self.scope,
+         self.type, self.flags) = header
+        table_attr = attributes.get(RTA_TABLE)
+        self.table = TABLE.unpack_from(table_attr)[0] if table_attr is not None else table
+        self.attrs = attributes
 
     @classmethod
     def of(cls, message) -> Route:
         decoded = netlink.decode(message, netlink.RTMSG)
-        family, dst_len, src_len, tos, table, protocol, scope, kind, flags = decoded.header
-        if RTA_TABLE in decoded.attrs:  # rtm_get_table()
-            table = netlink.u32(decoded.attrs[RTA_TABLE])
-        return cls(family, dst_len, src_len, tos, protocol, scope, kind, flags, table, decoded.attrs)
+        return cls(decoded.header, decoded.attrs)
 
     def u32(self, kind: int, default: int = 0) -> int:
         return netlink.u32(self.attrs[kind]) if kind in self.attrs else default
+
+
+TABLE = struct.Struct("=I")
 
 
 def selected(route: Route, sel: Selection) -> bool:
@@ -173,12 +185,13 @@ def selected(route: Route, sel: Selection) -> bool:
     # main, so ip then hides IPv6 local routes living in that table.
     if sel.table == RT_TABLE_MAIN and route.family == socket.AF_INET6 and route.type == RTN_LOCAL:
         return False
-    header_checks = ((sel.protocol, route.protocol), (sel.scope, route.scope),
-                     (sel.type, route.type), (sel.tos, route.tos))
-    if any(wanted is not None and wanted != value for wanted, value in header_checks):
+    if sel.by_header and ((sel.protocol is not None and sel.protocol != route.protocol)
+                          or (sel.scope is not None and sel.scope != route.scope)
+                          or (sel.type is not None and sel.type != route.type)
+                          or (sel.tos is not None and sel.tos != route.tos)):
         return False
-    return (_prefixes_match(route, sel) and _gateway_matches(route, sel)
-            and _attributes_match(route, sel))
+    return not sel.by_attributes or (_prefixes_match(route, sel) and _gateway_matches(route, sel)
+                                     and _attributes_match(route, sel))
 
 
 def _prefixes_match(route: Route, sel: Selection) -> bool:
@@ -236,13 +249,33 @@ class RoutePrinter:
         self.names = names
         self.options = options
         self.sel = sel
+        self.after_prefixes: dict[bytes, tuple] = {}
 
-    def route(self, route: Route):
-        out, names, attrs_ = self.out, self.names, route.attrs
+    def route(self, route: Route, key: bytes | None = None):
+        """print_route().  KEY: the route's bytes but its destination's, when the
+        caller has them: what follows the prefixes depends on nothing else, so
+        routes with the same KEY (next hop, device, table...) print it once and
+        reuse the text (a big table has few next hops)."""
+        out = self.out
         out.open_object()
         if route.type != RTN_UNICAST or self.options.details:
-            out.string(PRINT_ANY, "type", "%s ", names.route_type(route.type))
+            out.string(PRINT_ANY, "type", "%s ", self.names.route_type(route.type))
         self._prefixes(route)
+        if key is None:
+            self._after_prefixes(route)
+            return
+        known = self.after_prefixes.get(key)
+        if known is not None:
+            out.replay(*known)
+            return
+        mark = out.mark()
+        self._after_prefixes(route)
+        if len(self.after_prefixes) >= REMEMBERED:
+            self.after_prefixes.clear()  # bounded memory: a table of all-different routes
+        self.after_prefixes[key] = (out.since(mark), out.state())
+
+    def _after_prefixes(self, route: Route):
+        out, names, attrs_ = self.out, self.names, route.attrs
         if RTA_NH_ID in attrs_:
             out.number(PRINT_ANY, "nhid", "nhid %u ", route.u32(RTA_NH_ID))
         if route.tos and self.sel.tos is None:
@@ -277,19 +310,20 @@ class RoutePrinter:
         out.close_object()
 
     def _prefixes(self, route: Route):
-        host_len = host_bits(route.family)
-        if RTA_DST in route.attrs:
-            text = netlink.address(route.family, route.attrs[RTA_DST])
-            if route.dst_len != host_len:
+        attributes = route.attrs
+        dst = attributes.get(RTA_DST)
+        if dst is not None:
+            text = netlink.address(route.family, dst)
+            if route.dst_len != HOST_BITS.get(route.family, 0):
                 text = "%s/%u" % (text, route.dst_len)
         elif route.dst_len:
             text = "0/%d " % route.dst_len  # sic: ip prints two spaces here
         else:
             text = "default"
         self.out.string(PRINT_ANY, "dst", "%s ", text)
-        if RTA_SRC in route.attrs:
-            text = netlink.address(route.family, route.attrs[RTA_SRC])
-            if route.src_len != host_len:
+        if RTA_SRC in attributes:
+            text = netlink.address(route.family, attributes[RTA_SRC])
+            if route.src_len != host_bits(route.family):
                 text = "%s/%u" % (text, route.src_len)
             self.out.string(PRINT_ANY, "from", "from %s ", text)
         elif route.src_len:
@@ -496,21 +530,59 @@ class RoutePrinter:
         self.out.close_array(PRINT_JSON, None)
 
 
+class RouteListing:
+    """One `ip route show`: routes printed as the dump brings them (feed()),
+    the text so far taken whenever the caller wants to write it (take())."""
+
+    def __init__(self, links, options: ShowOptions = ShowOptions(), flt: RouteFilter = RouteFilter()):
+        """`links` is link messages or a mapping ifindex -> name; it names devices
+        and resolves the dev/iif selectors (ShowError when one does not exist)."""
+        names = Names(options, links)
+        self.sel = Selection.listing(flt, options, names)
+        self.out = Printer(options)
+        self.printer = RoutePrinter(self.out, names, options, self.sel)
+        self.layouts = netlink.Layouts(netlink.RTMSG)
+
+    def feed(self, data: bytes, spans) -> None:
+        """Print the selected routes among the messages at SPANS (offset, length) of DATA."""
+        decode, sel, print_route = self.layouts.decode, self.sel, self.printer.route
+        for offset, length in spans:
+            header, attributes, layout, kinds = decode(data, offset, length)
+            route = Route(header, attributes)
+            if not selected(route, sel):
+                continue
+            if RTA_DST in attributes:  # the key: the message but its destination
+                where = kinds.index(RTA_DST)
+                start, end = offset + layout.bounds[where], offset + layout.bounds[where + 1]
+                print_route(route, data[offset + HEADER_BYTES:start] + data[end:offset + length])
+            else:
+                print_route(route, data[offset + HEADER_BYTES:offset + length])
+
+    def take(self) -> str:
+        """What is printed since the last take(), for the caller to write now."""
+        return self.out.take()
+
+    def result(self) -> str:
+        """The rest of the listing, its end (JSON's closing bracket) included."""
+        return self.out.result()
+
+
+HEADER_BYTES = netlink.NLMSG_HEADER.size  # length, type, flags, seq, pid: never printed
+
+
 def format_routes(messages, links, options: ShowOptions = ShowOptions(),
                   flt: RouteFilter = RouteFilter()) -> str:
-    """`ip route show [SELECTORS]` for a dump of every route (all tables, families).
+    """`ip route show [SELECTORS]` for a dump of every route (all tables, families):
+    messages as bytes (or pyroute2 messages).
 
     `links` is link messages or a mapping ifindex -> name; it names devices
     and resolves the dev/iif selectors (ShowError when one does not exist).
     """
-    names = Names(options, links)
-    sel = Selection.listing(flt, options, names)
-    out = Printer(options)
-    printer = RoutePrinter(out, names, options, sel)
-    for route in map(Route.of, messages):
-        if selected(route, sel):
-            printer.route(route)
-    return out.result()
+    listing = RouteListing(links, options, flt)
+    for message in messages:
+        data = netlink.raw_bytes(message)
+        listing.feed(data, ((0, netlink.NLMSG_HEADER.unpack_from(data)[0]),))
+    return listing.result()
 
 
 def format_route_get(message, links, options: ShowOptions = ShowOptions()) -> str:

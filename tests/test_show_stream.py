@@ -1,0 +1,180 @@
+"""`show` streams and takes shortcuts (issue 13); each shortcut is checked against the plain path.
+
+- A listing is written as the kernel dumps it: several writes of whole
+  lines (or JSON pieces) whose concatenation is ip's output, not one write
+  at the end.
+- A new namespace (lo down, no routes, so no table main) lists nothing, as
+  ip does: ip lets the kernel's `FIB table does not exist` pass for table
+  main only (save_route_errhndlr()).
+- netlink.Layouts (one unpack_from per message, its layout guessed from the
+  message's length) decodes every message as the plain walk does, whatever
+  the guess.
+- The text after a route's prefixes is printed once per distinct rest of the
+  message and reused: the listing is the same as printing every route in full.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import struct
+
+import pytest
+
+from pyip.dropin import drop_in
+from pyip.netlink.common import Rtnl, dump_links, inside
+from pyip.show import ShowOptions, netlink
+from pyip.show.route import RouteListing
+
+from .differential import pyip_process, real_ip
+from .netns import namespace, run
+from .test_show import ns  # noqa: F401  (the namespace of many kinds of routes)
+
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root for network namespaces")
+
+RTM_NEWROUTE, RTM_GETROUTE = 24, 26
+ROUTES = 3000  # about 200 KB of messages: several datagrams of a dump
+
+
+def outcome(result) -> tuple:
+    return result.returncode, result.stdout, result.stderr
+
+
+@pytest.fixture
+def bare_namespace():
+    """A namespace as `ip netns add` leaves it: lo down, no route in any table."""
+    name = "pyipbare-%d" % os.getpid()
+    run("ip", "netns", "add", name, check=True)
+    try:
+        yield name
+    finally:
+        run("ip", "netns", "del", name)
+
+
+@pytest.mark.parametrize("argv", [
+    ["route", "show"], ["route", "list", "table", "main"], ["-j", "route", "show"], ["-6", "route", "show"],
+    ["route", "show", "table", "all"], ["route", "show", "table", "7"], ["-j", "route", "show", "table", "local"],
+    ["route", "flush", "table", "main"],
+])
+def test_a_new_namespace_lists_as_ip_does(bare_namespace, argv):
+    ours = real_ip(bare_namespace, argv)
+    theirs = pyip_process(bare_namespace, argv)
+    assert (theirs.returncode, theirs.stdout, theirs.stderr) == ours
+    if argv == ["route", "show"]:
+        assert ours == (0, "", "")  # the case of the bug: pyip said "Dump terminated", exit 2
+
+
+class Recorder(io.StringIO):
+    """A stdout that keeps each write apart."""
+
+    def __init__(self):
+        super().__init__()
+        self.writes: list[str] = []
+
+    def write(self, text: str) -> int:
+        self.writes.append(text)
+        return super().write(text)
+
+
+@pytest.fixture(scope="module")
+def big_table():
+    with namespace("pyipstream", veths=("s0",)) as name:
+        run("ip", "-n", name, "addr", "add", "10.255.0.1/16", "dev", "s0", check=True)
+        lines = ["route add 10.%d.%d.0/24 via 10.255.0.%d%s" % (n // 256, n % 256, 2 + n % 50,
+                                                               " metric %d" % n if n % 3 else "")
+                 for n in range(ROUTES)]
+        result = run("ip", "-n", name, "-batch", "-", stdin="\n".join(lines) + "\n")
+        assert result.returncode == 0, result.stderr
+        yield name
+
+
+@pytest.mark.parametrize("options", [[], ["-j"], ["-d"], ["-o"]])
+def test_a_big_listing_is_written_as_it_comes(big_table, options):
+    argv = [*options, "route", "show"]
+    status, expected, _ = real_ip(big_table, argv)
+    assert status == 0 and expected.count("\n") >= (1 if options == ["-j"] else ROUTES)
+    out, err = Recorder(), io.StringIO()
+    with inside(big_table):
+        assert drop_in(argv, out, err) == 0
+    assert "".join(out.writes) == expected and err.getvalue() == ""
+    pieces = [piece for piece in out.writes if piece]
+    assert len(pieces) >= 3, "the listing came in %d writes, not as the dump went" % len(pieces)
+    if not options:
+        assert all(piece.endswith("\n") for piece in pieces)  # whole lines each time
+
+
+def dumped_routes(name: str) -> list[bytes]:
+    """Every route of every table and family, each message its own bytes."""
+    with inside(name):
+        rtnl = Rtnl()
+    try:
+        return rtnl.dump(RTM_GETROUTE, bytes(12))
+    finally:
+        rtnl.close()
+
+
+def test_layouts_decode_as_the_plain_walk_does(ns):  # noqa: F811
+    messages = dumped_routes(ns)
+    assert len(messages) > 40
+    layouts = netlink.Layouts(netlink.RTMSG)
+    # Twice, and backwards: each message meets the layout of another of its length, or its own.
+    for message in messages + messages[::-1]:
+        plain = netlink.decode(message, netlink.RTMSG)
+        header, attributes, layout, kinds = layouts.decode(message, 0, len(message))
+        assert (header, attributes) == (plain.header, plain.attrs)
+        assert kinds == tuple(kind for kind, _ in netlink.attribute_list(message[28:]))
+        assert [message[start:start + 2] for start in layout.bounds[:-1]] == [
+            struct.pack("=H", 4 + len(payload)) for _, payload in netlink.attribute_list(message[28:])]
+
+
+def message(attributes: list[tuple[int, bytes]], length: int | None = None) -> bytes:
+    body = netlink.RTMSG.pack(socket.AF_INET, 24, 0, 0, 254, 4, 0, 1, 0)
+    for kind, payload in attributes:
+        size = 4 + len(payload)
+        body += struct.pack("=HH", size, kind) + payload + bytes(netlink.align(size) - size)
+    total = 16 + len(body) if length is None else length
+    return netlink.NLMSG_HEADER.pack(total, RTM_NEWROUTE, 2, 1, 0) + body + bytes(max(0, total - 16 - len(body)))
+
+
+def test_a_wrong_layout_guess_is_noticed():
+    """Three messages of one length whose attributes differ in number, length, type and order;
+    a repeated type (the first wins) and a nested flag; trailing bytes too short for an attribute."""
+    cases = [
+        message([(15, struct.pack("=I", 254)), (1, bytes([10, 1, 2, 0])), (5, bytes([10, 0, 0, 1])), (4, struct.pack("=I", 2))]),
+        message([(15, struct.pack("=I", 254)), (1, bytes([10, 1, 3, 0])), (8, struct.pack("=HHI", 8, 2, 1400))]),
+        message([(4, struct.pack("=I", 3)), (1, bytes([10, 1, 4, 0])), (1, bytes([10, 9, 9, 0])), (0x8000 | 6, struct.pack("=I", 7))]),
+        message([(1, bytes([10, 1, 5, 0])), (12, bytes(16))]),
+        message([(1, bytes([10, 1, 6, 0]))], length=16 + 12 + 8 + 2),
+    ]
+    assert len({len(case) for case in cases[:4]}) == 2
+    layouts = netlink.Layouts(netlink.RTMSG)
+    for case in cases * 2:
+        plain = netlink.decode(case, netlink.RTMSG)
+        header, attributes, _, _ = layouts.decode(case, 0, len(case))
+        assert (header, attributes) == (plain.header, plain.attrs)
+
+
+@pytest.mark.parametrize("options", [ShowOptions(), ShowOptions(details=True, stats=1), ShowOptions(oneline=True),
+                                     ShowOptions(json=True), ShowOptions(json=True, pretty=True, details=True)])
+def test_reused_text_after_the_prefixes_is_the_full_printout(ns, options):  # noqa: F811
+    """Each route twice (the second prints from what the first left), against each printed in full."""
+    messages = dumped_routes(ns)
+    with inside(ns):
+        rtnl = Rtnl()
+    try:
+        links = dump_links(rtnl)
+    finally:
+        rtnl.close()
+    from pyip.show.route import RouteFilter
+
+    every = RouteFilter(table="all")
+    reused, full = RouteListing(links, options, every), RouteListing(links, options, every)
+    plain_print = full.printer.route
+    full.printer.route = lambda route, key=None: plain_print(route)
+    for listing in (reused, full):
+        for data in messages + messages:
+            listing.feed(data, [(0, len(data))])
+    text = reused.result()
+    assert text == full.result()
+    assert text.count("nexthop") >= 4 and "expires" in text and "1400" in text and "cubic" in text
