@@ -84,14 +84,17 @@ def big_table():
         lines = ["route add 10.%d.%d.0/24 via 10.255.0.%d%s" % (n // 256, n % 256, 2 + n % 50,
                                                                " metric %d" % n if n % 3 else "")
                  for n in range(ROUTES)]
+        lines += ["rule add from 10.%d.%d.0/24 lookup %d pref %d" % (n // 256, n % 256, 1 + n % 9, 1000 + n)
+                  for n in range(ROUTES)]
         result = run("ip", "-n", name, "-batch", "-", stdin="\n".join(lines) + "\n")
         assert result.returncode == 0, result.stderr
         yield name
 
 
 @pytest.mark.parametrize("options", [[], ["-j"], ["-d"], ["-o"]])
-def test_a_big_listing_is_written_as_it_comes(big_table, options):
-    argv = [*options, "route", "show"]
+@pytest.mark.parametrize("what", ["route", "rule"])
+def test_a_big_listing_is_written_as_it_comes(big_table, options, what):
+    argv = [*options, what, "show"]
     status, expected, _ = real_ip(big_table, argv)
     assert status == 0 and expected.count("\n") >= (1 if options == ["-j"] else ROUTES)
     out, err = Recorder(), io.StringIO()

@@ -7,9 +7,12 @@ import ipaddress
 import socket
 import struct
 
+import attrs
+
 from ..ast import PortRange, Prefix, Rule
 from ..ast.route import ROUTE_TYPES
-from ..show import RuleFilter, format_rules
+from ..show import RuleFilter
+from ..show.rule import RuleListing
 from ..show import rule as shown
 from ..show.common import RTN_NAMES, device_groups, ip_protocols
 from .common import (FAMILIES, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, CommandFailed,
@@ -40,7 +43,7 @@ def execute(command, session: Session, words=(), out=None) -> Result:
     if verb in ("add", "delete"):
         return talk(session, request(command, session))
     if verb == "show":
-        return show(command, session)
+        return show(command, session, out)
     if verb == "flush":
         return flush(command, session)
     raise unsupported("ip rule " + verb)
@@ -124,16 +127,33 @@ def dump(command, session: Session) -> list[bytes]:
     return session.rtnl.dump(RTM_GETRULE, FIB_RULE_HDR.pack(family_of(command), 0, 0, 0, 0, 0, 0, 0, 0))
 
 
-def show(command, session: Session) -> Result:
+def show(command, session: Session, out=None) -> Result:
+    """iprule_list_flush_or_save() listing: to OUT as the kernel dumps the rules when OUT is
+    given (the Result then holds no stdout and no objects), else all in the Result."""
     options = show_options(command.options, session.names)
-    try:
-        messages = dump(command, session)
-    except KernelError as error:
-        return dump_refused(error)
     flt = rule_filter(command.body)
-    text = format_rules(messages, {}, options, flt)
+    listing = RuleListing({}, options, flt)
+    messages = []
+    body = FIB_RULE_HDR.pack(family_of(command), 0, 0, 0, 0, 0, 0, 0, 0)
+    try:
+        for data, spans in session.rtnl.dump_stream(RTM_GETRULE, body, RTM_NEWRULE):
+            listing.feed(data, spans)
+            if out is None:
+                messages += [data[offset:offset + length] for offset, length in spans]
+            else:
+                out.write(listing.take())
+                out.flush()
+    except KernelError as error:
+        printed = listing.take()  # JSON's opening bracket, at least, as ip leaves it
+        if out is not None:
+            out.write(printed)
+            printed = ""
+        return attrs.evolve(dump_refused(error), stdout=printed)
+    if out is not None:
+        out.write(listing.result())
+        return Result(0)
     chosen = [m for m in messages if shown.selected(shown.Rule.of(m), flt, family_of(command))]
-    return Result(0, text, objects=tuple(rule_node(m, session.names) for m in chosen))
+    return Result(0, listing.result(), objects=tuple(rule_node(m, session.names) for m in chosen))
 
 
 def flush(command, session: Session) -> Result:

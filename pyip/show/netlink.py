@@ -176,28 +176,31 @@ class Layouts:
     """The layouts met in one dump, by message length: a dump repeats a few of them.
 
     decode() checks that the message has the attribute lengths of the layout
-    it guesses (the types may differ: they are read, not assumed), so a wrong
-    guess costs a walk, never a wrong answer.  Trailing bytes too short for an
-    attribute are dropped, as parse_rtattr() drops them.
+    it tries (the types may differ: they are read, not assumed), so a wrong
+    guess costs another try or a walk, never a wrong answer.  A few layouts
+    are kept for each length (rules of one length often differ in their
+    attributes' lengths).  Trailing bytes too short for an attribute are
+    dropped, as parse_rtattr() drops them.
     """
+
+    KEPT = 4  # layouts per message length
 
     def __init__(self, header: struct.Struct):
         self.header = header
-        self.known: dict[int, Layout] = {}
+        self.known: dict[int, list[Layout]] = {}
 
     def decode(self, data: bytes, offset: int, length: int) -> tuple[tuple, dict, Layout, tuple]:
         """The family header's fields, {attribute type: payload} (the first of each type wins),
         the layout (where each attribute is) and the attribute types in order."""
-        layout = self.known.get(length)
-        if layout is not None:
+        for layout in self.known.get(length, ()):
             fields = layout.unpack(data, offset)
             count = layout.header_fields
-            if fields[count::3] != layout.lengths:
-                layout = None
-        if layout is None:
+            if fields[count::3] == layout.lengths:
+                break
+        else:
             layout = Layout(self.header, data, offset, length)
             if layout.complete:
-                self.known[length] = layout
+                self.known[length] = [*self.known.get(length, ())[:self.KEPT - 1], layout]
             fields = layout.unpack(data, offset)
             count = layout.header_fields
         kinds = fields[count + 1::3]

@@ -23,6 +23,7 @@ RTPROT_KERNEL = 2
 FIB_RULE_INVERT, FIB_RULE_UNRESOLVED = 0x2, 0x4
 FIB_RULE_IIF_DETACHED, FIB_RULE_OIF_DETACHED = 0x8, 0x10
 
+TABLE = struct.Struct("=I")
 RANGE = struct.Struct("=II")        # fib_rule_uid_range
 PORT_RANGE = struct.Struct("=HH")   # fib_rule_port_range
 
@@ -55,26 +56,22 @@ class RuleFilter:
     tun_id: int | None = None
 
 
-@attrs.frozen
 class Rule:
-    """A decoded RTM_NEWRULE."""
+    """A decoded RTM_NEWRULE: its fib_rule_hdr fields (the table from FRA_TABLE
+    when there is one, as frh_get_table()) and its attributes' payloads by type."""
 
-    family: int
-    dst_len: int
-    src_len: int
-    tos: int
-    table: int
-    action: int
-    flags: int
-    attrs: dict
+    __slots__ = ("family", "dst_len", "src_len", "tos", "table", "action", "flags", "attrs")
+
+    def __init__(self, header: tuple, attributes: dict):
+        self.family, self.dst_len, self.src_len, self.tos, table, _, _, self.action, self.flags = header
+        table_attr = attributes.get(FRA_TABLE)
+        self.table = TABLE.unpack_from(table_attr)[0] if table_attr is not None else table
+        self.attrs = attributes
 
     @classmethod
     def of(cls, message) -> Rule:
         decoded = netlink.decode(message, netlink.FIB_RULE_HDR)
-        family, dst_len, src_len, tos, table, _, _, action, flags = decoded.header
-        if FRA_TABLE in decoded.attrs:  # frh_get_table()
-            table = netlink.u32(decoded.attrs[FRA_TABLE])
-        return cls(family, dst_len, src_len, tos, table, action, flags, decoded.attrs)
+        return cls(decoded.header, decoded.attrs)
 
     def u8(self, kind: int) -> int:
         return netlink.u8(self.attrs[kind]) if kind in self.attrs else 0
@@ -268,18 +265,48 @@ def _signed(value: int) -> int:
     return value - (1 << 32) if value & 0x80000000 else value
 
 
-def format_rules(messages, links, options: ShowOptions = ShowOptions(),
-                 flt: RuleFilter = RuleFilter()) -> str:
-    """`ip rule show [SELECTORS]` for a dump of the rules.
+class RuleListing:
+    """One `ip rule show`: rules printed as the dump brings them (feed()), the
+    text so far taken whenever the caller wants to write it (take()).
 
     Like ip, only the -4/-6 family is listed, IPv4 when none is given.
     `links` is accepted for symmetry: rules name their devices themselves.
     """
-    names = Names(options, links)
-    family = options.family or socket.AF_INET
-    out = Printer(options)
-    printer = RulePrinter(out, names, options)
-    for rule in map(Rule.of, messages):
-        if selected(rule, flt, family):
-            printer.rule(rule)
-    return out.result()
+
+    def __init__(self, links, options: ShowOptions = ShowOptions(), flt: RuleFilter = RuleFilter()):
+        self.flt = flt
+        self.family = options.family or socket.AF_INET
+        self.out = Printer(options)
+        self.printer = RulePrinter(self.out, Names(options, links), options)
+        self.layouts = netlink.Layouts(netlink.FIB_RULE_HDR)
+
+    def feed(self, data: bytes, spans) -> None:
+        """Print the selected rules among the messages at SPANS (offset, length) of DATA."""
+        decode, flt, family, print_rule = self.layouts.decode, self.flt, self.family, self.printer.rule
+        for offset, length in spans:
+            header, attributes, _, _ = decode(data, offset, length)
+            rule = Rule(header, attributes)
+            if selected(rule, flt, family):
+                print_rule(rule)
+
+    def take(self) -> str:
+        """What is printed since the last take(), for the caller to write now."""
+        return self.out.take()
+
+    def result(self) -> str:
+        """The rest of the listing, its end (JSON's closing bracket) included."""
+        return self.out.result()
+
+
+def format_rules(messages, links, options: ShowOptions = ShowOptions(),
+                 flt: RuleFilter = RuleFilter()) -> str:
+    """`ip rule show [SELECTORS]` for a dump of the rules (messages as bytes, or pyroute2's).
+
+    Like ip, only the -4/-6 family is listed, IPv4 when none is given.
+    `links` is accepted for symmetry: rules name their devices themselves.
+    """
+    listing = RuleListing(links, options, flt)
+    for message in messages:
+        data = netlink.raw_bytes(message)
+        listing.feed(data, ((0, netlink.NLMSG_HEADER.unpack_from(data)[0]),))
+    return listing.result()
