@@ -11,6 +11,7 @@ ends the search: what it would be is not guessed).
 from __future__ import annotations
 
 import re
+import shlex
 
 # runner -> (short options with a separate argument, long options with one, leading operands)
 RUNNERS: dict[str, tuple[str, frozenset, int]] = {
@@ -43,17 +44,18 @@ def runner(word) -> str | None:
     return name if name in RUNNERS else None
 
 
-def strip_runners(argv: list) -> list:
-    """The words of the command the runners in front run (empty: they run none)."""
+def strip_runners(argv: list, words_of=None) -> list:
+    """The words of the command the runners in front run (empty: they run none).  `words_of(word,
+    texts)`: words standing where `word` stood, for the texts `env -S STRING` splits STRING into."""
     while argv:
         name = runner(argv[0])
         if name is None:
             return argv
-        argv = after_options(name, argv[1:])
+        argv = after_options(name, argv[1:], words_of)
     return argv
 
 
-def after_options(name: str, words: list) -> list:
+def after_options(name: str, words: list, words_of=None) -> list:
     short, long, operands = RUNNERS[name]
     k = 0
     while k < len(words):
@@ -63,8 +65,10 @@ def after_options(name: str, words: list) -> list:
         if text == "--":
             k += 1
             break
-        if text in _NO_COMMAND.get(name, ()):
-            return []  # `command -v ip` only looks the program up
+        if _looks_up_only(name, text):
+            return []  # `command -v ip`, `command -pv ip` only look the program up
+        if name == "env" and (text.startswith("-S") or text.startswith("--split-string")):
+            return _split_string(words, k, words_of)
         if text.startswith("--"):
             k += 2 if text in long else 1  # `--user=root` holds its argument
         elif text.startswith("-") and len(text) > 1:
@@ -75,6 +79,35 @@ def after_options(name: str, words: list) -> list:
         else:
             break
     return words[k + operands:]
+
+
+def _looks_up_only(name: str, text: str) -> bool:
+    options = _NO_COMMAND.get(name, ())
+    if text in options:
+        return True
+    # a cluster of short options (`-pv`) holding one
+    return (len(text) > 2 and text[0] == "-" and text[1] != "-" and text[1:].isalpha()
+            and any(option[1] in text[1:] for option in options))
+
+
+def _split_string(words: list, k: int, words_of) -> list:
+    """`env -S 'iptables -A INPUT ...' [ARG...]`: env splits the string into words (quotes and
+    backslashes as in a shebang line) and runs them with the ARGs after.  A string holding `$`
+    (env expands `${NAME}`) or that does not split is not read: nothing is run."""
+    text = words[k].text
+    if text in ("-S", "--split-string"):
+        if k + 1 >= len(words) or words[k + 1].text is None:
+            return []
+        string, rest, at = words[k + 1].text, words[k + 2:], words[k + 1]
+    else:
+        string, rest, at = text[len("--split-string="):] if text.startswith("--") else text[2:], words[k + 1:], words[k]
+    if words_of is None or "$" in string:
+        return []
+    try:
+        texts = shlex.split(string, comments=True)
+    except ValueError:
+        return []
+    return strip_runners(words_of(at, texts) + list(rest), words_of) if texts else list(rest)
 
 
 # ------------------------------------------------------------------- ip netns exec / ip -n

@@ -1904,14 +1904,24 @@ def _run_words(ev: _Evaluator, node, ctx: _Ctx, argv, assignments=(), netns=None
         ev.set_status(0)
         return None
     head = argv[0].text  # built from its parts at each look: looked at once
+    if head is None and len(argv) > 1 and _may_be_sudo(argv[0]):
+        argv, head = argv[1:], argv[1].text  # `$SUDO iptables ...`: sudo or nothing, iptables runs
     if head in ev.funcs:
         ev.set_status(0)  # an empty body
         return _call(ev, node, ctx, argv, assignments)
     if head is not None and head.rsplit("/", 1)[-1] in RUNNERS:
-        argv = strip_runners(argv)
+        replaces_shell = head == "exec"
+        argv0 = _exec_argv0(argv) if replaces_shell else None
+        argv = strip_runners(argv, _words_at)
         if not argv:
             ev.set_status(0)
             return None
+        if replaces_shell and not ctx.muted:  # `exec iptables ...`: the script ends with it
+            if argv0 is not None and _multi_call_refuses(argv0, argv[0]):
+                ev.warn(node, f"exec -a {argv0}: iptables picks what it does by the name it is run as, and"
+                              " knows no such name: it fails, and so ends the shell")
+                raise _Jump("exit", 1)
+            return _then_exit(ev, _run_words(ev, node, ctx, argv, assignments, netns))
         head = argv[0].text
     if head is not None:
         base = head.rsplit("/", 1)[-1]
@@ -1968,6 +1978,45 @@ def _program_status(ev: _Evaluator, node, program: str, argv) -> None:
         return
     ev.set_status(None, (f"what `{_one_line(ev.src.text(node.start_byte, node.end_byte))}` finds on the "
                          "running system",), query=True)
+
+
+# `$SUDO`, `${SUDO_CMD}`, `$(which sudo)`: a value known only at run time that is `sudo` or nothing
+_SUDO_VALUE = re.compile(r"\$\{?[A-Za-z_0-9]*(?i:sudo|doas)[A-Za-z_0-9]*\}?"
+                         r"|\$\((?:which|command -v|type -p) (?:sudo|doas)\)|`(?:which|command -v|type -p) (?:sudo|doas)`")
+
+
+def _may_be_sudo(word: Word) -> bool:
+    """An unquoted word (empty, it is no word at all) whose value names sudo by its variable."""
+    return not word.quoted and len(word.parts) == 1 and type(word.parts[0]) is Symbol \
+        and _SUDO_VALUE.fullmatch(word.parts[0].name) is not None
+
+
+def _words_at(word: Word, texts: list) -> list:
+    """Words read out of one word (`env -S 'iptables -A ...'`), each standing where it stood."""
+    return [Word((Literal(text),), word.line, word.col, True) for text in texts]
+
+
+def _exec_argv0(argv) -> str | None:
+    """The NAME of `exec -a NAME CMD`: the argv[0] CMD is given."""
+    for word, following in zip(argv[1:], argv[2:]):
+        if word.text == "-a":
+            return following.text
+        if word.text is None or not word.text.startswith("-") or word.text == "--":
+            return None
+    return None
+
+
+def _multi_call_refuses(argv0: str, command: Word) -> bool:
+    """iptables is one multi-call binary (xtables-*-multi) that picks its applet by argv[0]:
+    `exec -a fw iptables ...` runs none ("No valid subcommand given"), and fails."""
+    return _program_name(command) == "iptables" and not argv0.rsplit("/", 1)[-1].startswith(("iptables", "ip6tables"))
+
+
+def _then_exit(ev: _Evaluator, generator):
+    """What `exec CMD` runs, then the end of the shell that ran it, with CMD's status."""
+    if generator is not None:
+        yield from generator
+    raise _Jump("exit", ev.status)
 
 
 def _ruleset_answer(ev: _Evaluator, program: str, argv) -> int | None:

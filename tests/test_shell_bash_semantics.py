@@ -145,3 +145,84 @@ def test_a_query_after_a_rule_known_only_at_run_time_stays_undecided():
         known = read_script(f"NET=10.0.0.1\niptables -A INPUT -s $NET -j ACCEPT\n"
                             f"iptables -C INPUT -s 10.0.0.1 -j ACCEPT || {rule(1)}\n", "t.sh")
     assert not known.undecided and len(known.commands) == 2
+
+
+# ------------------------------------------------ 3. `$SUDO iptables`, SUDO unknown or empty
+
+SUDO_SCRIPT = f"""\
+SUDO=""
+[ $(id -u) != 0 ] && SUDO=sudo
+$SUDO {rule(1)}
+if [ "$EUID" != 0 ]; then SUDO_CMD=$(command -v sudo); fi
+$SUDO_CMD {rule(2)}
+${{MY_SUDO}} {rule(3)}
+IPT="$DOAS iptables"
+$IPT -A INPUT -p tcp --dport 4 -j ACCEPT
+$(which sudo) {rule(5)}
+"""
+
+
+def test_a_sudo_variable_known_only_at_run_time_runs_the_command_after_it(tmp_path):
+    """`$SUDO iptables ...`: whether SUDO is sudo or empty, iptables runs; the command is found,
+    and the translation is the real run's (as root SUDO is empty, and the others unset)."""
+    real, problems, mine, _stderr = both(tmp_path, SUDO_SCRIPT)
+    assert real == mine, (real, mine)
+    assert not any(map(is_error, problems)), problems
+    assert all(f"--dport {port} " in "\n".join(mine) for port in range(1, 6))
+
+
+def test_a_quoted_or_other_unknown_program_word_is_not_taken_for_sudo():
+    from pyip.shell import read_script
+
+    for text in (f'"$SUDO" {rule(1)}\n', f"$ECHO {rule(1)}\n", f"$PREFIX {rule(1)}\n"):
+        script = read_script(text)
+        assert not script.commands and script.warnings, text  # `"" iptables` fails; $ECHO may print
+
+
+# ---------------------------------------- 4. what runs a command: prefixes and their options
+
+PREFIXES = f"""\
+env -S '{rule(1)}'
+env -S"{rule(2)}"
+env --split-string='iptables -A INPUT -p tcp' --dport 3 -j ACCEPT
+env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin {rule(4)}
+env -u HOME -- {rule(5)}
+command -pv iptables >/dev/null
+command -V iptables >/dev/null
+nice -n 5 {rule(7)}
+nice -5 {rule(8)}
+nice --adjustment=5 {rule(9)}
+timeout 5 {rule(10)}
+timeout -s KILL -k 1 5s {rule(11)}
+timeout --preserve-status --foreground 5 {rule(12)}
+nohup {rule(13)} 2>/dev/null
+env -C / {rule(15)}
+stdbuf -oL -eL {rule(17)}
+ionice -c 3 {rule(18)}
+time -p {rule(19)} 2>/dev/null
+builtin command {rule(20)}
+( exec -a fw {rule(21)} ) 2>/dev/null
+( exec {rule(22)}; {rule(23)} )
+exec {rule(24)}
+{rule(25)}
+"""
+
+
+def test_prefixes_run_the_command_after_their_options_as_bash_and_coreutils_do(tmp_path):
+    """`env -S STRING` splits its string; `command -pv` only looks up; `exec` ends the shell
+    (a subshell's) with its command, and `exec -a NAME` gives iptables, a multi-call binary,
+    an argv[0] it does not know, so that it fails."""
+    real, problems, mine, _stderr = both(tmp_path, PREFIXES)
+    assert real == mine, (real, mine)
+    assert not any(map(is_error, problems)), problems
+    kept = "\n".join(mine)
+    assert all(f"--dport {p} " in kept for p in (1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 15, 17, 18, 19, 20, 22, 24))
+    assert not any(f"--dport {p} " in kept for p in (21, 23, 25))
+
+
+def test_command_p_runs_its_command():
+    from pyip.shell import read_script
+
+    # bash's default PATH for `command -p` is the machine's (confstr), not compared here
+    assert [str(w) for w in read_script(f"command -p {rule(6)}\n").commands[0].words][:3] == [
+        "iptables", "-A", "INPUT"]

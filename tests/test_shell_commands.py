@@ -82,7 +82,7 @@ def argvs(text: str, file: str = "t.sh", **kwargs) -> list[list[str]]:
     "env A=1 -u B iptables -F",
     "command iptables -F",
     "builtin command iptables -F",
-    "exec -a fw iptables -F",
+    "exec -a iptables iptables -F",  # (`-a fw`: iptables, a multi-call binary, runs no applet)
     "nice -n 5 iptables -F",
     "nice -5 iptables -F",
     "nohup iptables -F",
