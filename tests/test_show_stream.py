@@ -22,7 +22,7 @@ import struct
 
 import pytest
 
-from pyip.dropin import drop_in
+from pyip.cli.dropin import drop_in
 from pyip.netlink.common import Rtnl, dump_links, inside
 from pyip.show import ShowOptions, netlink
 from pyip.show.route import RouteListing
