@@ -71,6 +71,7 @@ def test_wheel_installs_and_runs(tmp_path):
         assert f"pyip/grammar/{grammar}.lark" in names
     assert "pyip/compat/legacy.py" in names and "pyip/py.typed" in names
     assert "pyip-0.1.0.data/data/share/bash-completion/completions/pyip" in names
+    assert "pyip-0.1.0.data/data/share/zsh/site-functions/_pyip" in names
     # every package of the checkout (pyproject.toml lists them: a new one must be added there)
     for init in sorted((REPO / "pyip").rglob("__init__.py")):
         assert init.relative_to(REPO).as_posix() in names, f"{init.parent.name} is not in the wheel"
