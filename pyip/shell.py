@@ -1957,11 +1957,10 @@ _IP_CHANGES = frozenset({"add", "a", "del", "delete", "d", "change", "chg", "rep
 
 
 def _program_status(ev: _Evaluator, node, program: str, argv) -> None:
-    texts = {w.text for w in argv[1:]}
     if program in ("iptables", "ipchains"):
-        asks = not texts.isdisjoint(_IPTABLES_QUERIES) or any(
-            _QUERY_CLUSTER.fullmatch(text) for text in texts if text and text[:1] == "-")
+        asks = _asks_the_firewall(argv)
     elif program in ("ip", "pyip"):
+        texts = {w.text for w in argv[1:]}
         asks = texts.isdisjoint(_IP_CHANGES) and "-batch" not in texts
     else:
         asks = False
@@ -2017,6 +2016,19 @@ def _then_exit(ev: _Evaluator, generator):
     if generator is not None:
         yield from generator
     raise _Jump("exit", ev.status)
+
+
+def _asks_the_firewall(argv) -> bool:
+    """Is this iptables or ipchains command a query (-L, -C, -S, or clustered as `-nL`)?"""
+    for word in argv[1:]:
+        text = word.text
+        if text and text[0] == "-" and (text in _IPTABLES_QUERIES or (
+                text[1:2] in _CLUSTER_STARTS and _QUERY_CLUSTER.fullmatch(text))):
+            return True
+    return False
+
+
+_CLUSTER_STARTS = frozenset("nvxLCS")  # what a _QUERY_CLUSTER's second character can be: most options are not
 
 
 def _ruleset_answer(ev: _Evaluator, program: str, argv) -> int | None:

@@ -34,7 +34,7 @@ def long_option(word: str, options) -> str | None:
 
 def command_of(words, table: dict) -> tuple[int, str] | None:
     """(index, command letter) of the first command option, or None."""
-    long_names = {name: letter for letter, name in table.items()}
+    long_names = _LONG_NAMES.get(id(table)) or {name: letter for letter, name in table.items()}
     for index, word in enumerate(words[1:], 1):
         text = word.text
         if text.startswith("--"):
@@ -47,6 +47,10 @@ def command_of(words, table: dict) -> tuple[int, str] | None:
                 return index, letter
     return None
 
+
+# command_of's look-up by long name, made once for each of the tables above (it asks for every command).
+_LONG_NAMES = {id(table): {name: letter for letter, name in table.items()}
+               for table in (IPTABLES_COMMANDS, IPCHAINS_COMMANDS)}
 
 # Short options that take no argument: getopt reads `-nvL` as -n -v -L.
 FLAG_LETTERS = set("bfnvx46y")
