@@ -181,3 +181,18 @@ def test_reused_text_after_the_prefixes_is_the_full_printout(ns, options):  # no
     text = reused.result()
     assert text == full.result()
     assert text.count("nexthop") >= 4 and "expires" in text and "1400" in text and "cubic" in text
+
+
+def test_addresses_read_with_layouts_are_the_plain_ones(ns):  # noqa: F811
+    from pyip.show.address import Address
+
+    with inside(ns):
+        rtnl = Rtnl()
+    try:
+        messages = rtnl.dump(20, bytes(8))  # RTM_GETADDR, every family
+    finally:
+        rtnl.close()
+    assert len(messages) > 10
+    layouts = netlink.Layouts(netlink.IFADDRMSG)
+    for message in messages + messages[::-1]:
+        assert Address.of(message, layouts) == Address.of(message)

@@ -50,7 +50,7 @@ def execute(command, session: Session, words=(), out=None) -> Result:
     if verb in MODIFY_VERBS:
         return talk(session, request(command, session, length_typed(command, words)))
     if verb == "show":
-        return show(command, session)
+        return show(command, session, out)
     if verb == "flush":
         return flush(command, session)
     raise unsupported("ip address " + verb)
@@ -195,7 +195,10 @@ def dump(session: Session, family: int | None, index: int = 0) -> list[bytes]:
     return session.rtnl.dump(RTM_GETADDR, body)
 
 
-def show(command, session: Session) -> Result:
+def show(command, session: Session, out=None) -> Result:
+    """ipaddr_list_flush_or_save() listing.  Like ip, both dumps come first, then the
+    printing; with OUT (a text stream) the text goes there and the Result holds
+    neither stdout nor objects."""
     options = show_options(command.options, session.names)
     selector = command.body
     flt = address_filter(selector, session)
@@ -208,8 +211,12 @@ def show(command, session: Session) -> Result:
         text = format_addresses(links, addresses, options, flt, lengths)
     except ShowError as error:
         return Result(1, stderr="%s\n" % error)
+    if out is not None:
+        out.write(text)
+        return Result(0)
     chosen = listed(links, addresses, options, flt)
-    return Result(0, text, objects=tuple(address_node(a, Links(links), session.names) for a in chosen))
+    address_links = Links(links)
+    return Result(0, text, objects=tuple(address_node(a, address_links, session.names) for a in chosen))
 
 
 def address_filter(selector, session: Session) -> AddrFilter:

@@ -176,10 +176,15 @@ class Address:
     attrs: dict
 
     @classmethod
-    def of(cls, message) -> Address:
-        decoded = netlink.decode(message, netlink.IFADDRMSG)
-        family, prefixlen, flags, scope, index = decoded.header
-        table = dict(decoded.attrs)
+    def of(cls, message, layouts: netlink.Layouts | None = None) -> Address:
+        """From a message's bytes (or pyroute2's message); LAYOUTS, when given, reads it faster."""
+        if layouts is None:
+            decoded = netlink.decode(message, netlink.IFADDRMSG)
+            header, table = decoded.header, dict(decoded.attrs)
+        else:
+            data = netlink.raw_bytes(message)
+            header, table, _, _ = layouts.decode(data, 0, netlink.NLMSG_HEADER.unpack_from(data)[0])
+        family, prefixlen, flags, scope, index = header
         if IFA_FLAGS in table:  # get_ifa_flags()
             flags = netlink.u32(table[IFA_FLAGS])
         if IFA_LOCAL not in table and IFA_ADDRESS in table:
@@ -235,14 +240,23 @@ def links_with_addresses(links: list[Link], addresses: list[Address], sel: Selec
                          names: Names) -> list[Link]:
     """ipaddr_filter(): keep links with a selected address, or none at all."""
     kept = []
+    by_link = by_index(addresses)
     for link in links:
-        own = [a for a in addresses if a.index == link.index]
+        own = by_link.get(link.index, [])
         wanted = [a for a in own if not sel.family or a.family == sel.family]
         if any(address_selected(a, sel, names) for a in wanted):
             kept.append(link)
         elif not own and sel.family in (None, socket.AF_PACKET):
             kept.append(link)
     return kept
+
+
+def by_index(addresses: list[Address]) -> dict[int, list[Address]]:
+    """The addresses of each link, in dump order."""
+    grouped: dict[int, list[Address]] = {}
+    for address in addresses:
+        grouped.setdefault(address.index, []).append(address)
+    return grouped
 
 
 def link_filtered_by_kernel(link: Link, sel: Selection) -> bool:
@@ -495,12 +509,12 @@ class AddressPrinter:
 
     # -- the address lines ----------------------------------------------
 
-    def addresses(self, link: Link, addresses: list[Address]):
-        """print_selected_addrinfo()."""
+    def addresses(self, link: Link, addresses: dict[int, list[Address]]):
+        """print_selected_addrinfo(), given the addresses of each link (by_index())."""
         out = self.out
         out.open_array(PRINT_JSON, "addr_info")
-        for address in addresses:
-            if address.index != link.index or (self.sel.family and self.sel.family != address.family):
+        for address in addresses.get(link.index, ()):
+            if self.sel.family and self.sel.family != address.family:
                 continue
             if self.sel.up and not link.flags & IFF_UP:
                 continue
@@ -774,7 +788,8 @@ def format_addresses(links, addresses, options: ShowOptions = ShowOptions(),
     names = Names(options, links)
     sel = Selection.of(flt, options, names)
     link_list = [link for link in map(Link.of, links) if not link_filtered_by_kernel(link, sel)]
-    address_list = [a for a in map(Address.of, addresses)
+    layouts = netlink.Layouts(netlink.IFADDRMSG)
+    address_list = [a for a in (Address.of(message, layouts) for message in addresses)
                     if sel.ifindex is None or a.index == sel.ifindex]
     if sel.family != socket.AF_PACKET:
         link_list = links_with_addresses(link_list, address_list, sel, names)
@@ -784,11 +799,12 @@ def format_addresses(links, addresses, options: ShowOptions = ShowOptions(),
     out = Printer(options)
     printer = AddressPrinter(out, names, options, sel, queue_lengths or {})
     no_link = options.oneline and sel.family != socket.AF_PACKET
+    address_map = by_index(address_list)
     for link in link_list:
         out.open_object()
         shown = printer.link(link) if options.brief or not no_link else 0
         if shown >= 0 and sel.family != socket.AF_PACKET:
-            printer.addresses(link, address_list)
+            printer.addresses(link, address_map)
         if shown > 0 and options.stats:
             printer.stats(link)
         out.close_object()

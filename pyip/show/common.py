@@ -99,7 +99,7 @@ class JsonWriter:
         self.sep = ","
 
     def _puts(self, text: str):
-        self.out.append('"' + "".join(self.ESCAPES.get(c, c) for c in text) + '"')
+        self.out.append('"' + text.translate(ESCAPE_TABLE) + '"')
 
     def _begin(self, char: str):
         self._eor()
@@ -115,20 +115,26 @@ class JsonWriter:
         self.sep = ","
 
     def name(self, name: str):
-        self._eor()
-        self._eol()
+        # _eor(), _eol(), _puts(): written out, as every member of a listing comes here
+        if self.sep:
+            self.out.append(self.sep)
+        if self.pretty:
+            self.out.append("\n" + "    " * self.depth)
         self.sep = ""
-        self._puts(name)
-        self.out.append(": " if self.pretty else ":")
+        self.out.append('"' + name.translate(ESCAPE_TABLE) + ('": ' if self.pretty else '":'))
 
     def value(self, text: str):
         """jsonw_printf(): a bare number, true/false or null."""
-        self._eor()
+        if self.sep:
+            self.out.append(self.sep)
+        self.sep = ","
         self.out.append(text)
 
     def string(self, text: str):
-        self._eor()
-        self._puts(text)
+        if self.sep:
+            self.out.append(self.sep)
+        self.sep = ","
+        self.out.append('"' + text.translate(ESCAPE_TABLE) + '"')
 
     def start_object(self):
         self._begin("{")
@@ -152,6 +158,9 @@ def _nothing(*_):
     pass
 
 
+ESCAPE_TABLE = str.maketrans(JsonWriter.ESCAPES)
+
+
 class Printer:
     """lib/json_print.c: print_* calls that go to text or to JSON.
 
@@ -165,10 +174,24 @@ class Printer:
         self.sl = "\\" if options.oneline else "\n"  # iproute2's _SL_
         if self.writer:
             self.writer.start_array()
-        else:  # text: the calls a listing makes for every line, without the JSON tests
+            # the calls a listing makes for every member, without the tests of the mode
+            self.string, self.number = self._json_string, self._json_number
+        else:
             self.string = self.number = self._text
             self.open_object = self.close_object = _nothing
             self.replay = self._replay_text
+
+    def _json_string(self, kind, key, fmt, value):
+        if kind & (PRINT_JSON | PRINT_ANY):
+            if key is not None:
+                self.writer.name(key)
+            self.writer.string(value)
+
+    def _json_number(self, kind, key, fmt, value):
+        if kind & (PRINT_JSON | PRINT_ANY):
+            if key is not None:
+                self.writer.name(key)
+            self.writer.value(str(value))
 
     def _text(self, kind, key, fmt, value):
         if kind & (PRINT_FP | PRINT_ANY):
