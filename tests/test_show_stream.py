@@ -189,7 +189,7 @@ def test_addresses_read_with_layouts_are_the_plain_ones(ns):  # noqa: F811
     with inside(ns):
         rtnl = Rtnl()
     try:
-        messages = rtnl.dump(20, bytes(8))  # RTM_GETADDR, every family
+        messages = rtnl.dump(22, bytes(8))  # RTM_GETADDR, every family
     finally:
         rtnl.close()
     assert len(messages) > 10
