@@ -65,7 +65,7 @@ def parse_script(text: str, dialect: Dialect = "modern", *, file: str = "-", rt_
 
 def _parse_script(text: str, dialect: str, file: str, rt_tables, names, defines, args=None):
     from .names import Databases, system
-    from .script import script_entries
+    from .script import CommandWords, script_entries
 
     if names is None:
         names = Databases.load(rt_tables=rt_tables) if rt_tables else system()
@@ -82,7 +82,7 @@ def _parse_script(text: str, dialect: str, file: str, rt_tables, names, defines,
             written = entry.names
             seen = given.with_written(written) if written else given
         try:
-            yield parse_command(words, dialect, seen)
+            yield parse_command(CommandWords(words, written) if written else words, dialect, seen)
         except PyipError as error:
             yield error
 

@@ -36,13 +36,28 @@ class Entry(NamedTuple):
     names: tuple = ()  # what the script wrote into rt_tables / rt_realms before it (Databases.with_written)
 
 
+class CommandWords(list):
+    """A command's words, with what the script wrote into rt_tables / rt_realms before it (`names`),
+    which the readers of names take into account (`iptables -m realm --realm lab`)."""
+
+    __slots__ = ("names",)
+
+    def __init__(self, words, names: tuple):
+        super().__init__(words)
+        self.names = names
+
+
+def entry_words(entry: Entry) -> list[Word]:
+    return CommandWords(entry.words, entry.names) if entry.names else entry.words
+
+
 def script_commands(text: str, file: str = "-", defines: dict[str, str] | None = None, args=None
                     ) -> Iterator[list[Word] | PyipError]:
     """Each command of a shell script as words, in run order; shell syntax errors as PyipError.
     `defines`: values of variables the script computes when it runs; `args`: its arguments
     (pyip.shell.read_script)."""
     for entry in script_entries(text, file, defines, args):
-        yield entry if isinstance(entry, PyipError) else entry.words
+        yield entry if isinstance(entry, PyipError) else entry_words(entry)
 
 
 def script_entries(text: str, file: str = "-", defines: dict[str, str] | None = None, args=None
@@ -192,28 +207,30 @@ def collector_paused():
             gc.enable()
 
 
-def refused_by_iptables(program: str, words) -> bool:
+def refused_by_iptables(program: str, words, written: tuple = ()) -> bool:
     """Does iptables refuse this command before it reaches the kernel (`-o` in INPUT, a bad
-    option)?  Only a command whose words are all known can be judged."""
+    option)?  Only a command whose words are all known can be judged.  `written`: what the script
+    wrote into rt_realms & co before it (a realm name it defines)."""
     if program != "iptables":
         return False
     texts = tuple(word.text for word in words)
     if None in texts:
         return False
-    verdict = _IPTABLES_VERDICTS.get(texts)
+    key = (texts, written) if written else texts
+    verdict = _IPTABLES_VERDICTS.get(key)
     if verdict is None:
-        verdict = _IPTABLES_VERDICTS[texts] = _iptables_refuses(words)
+        verdict = _IPTABLES_VERDICTS[key] = _iptables_refuses(words, written)
     return verdict
 
 
 _IPTABLES_VERDICTS: dict[tuple, bool] = {}
 
 
-def _iptables_refuses(words) -> bool:
+def _iptables_refuses(words, written: tuple) -> bool:
     from .parser.iptables import parse_iptables
 
     try:
-        parse_iptables([parser_word(word, "-") for word in words])
+        parse_iptables(CommandWords((parser_word(word, "-") for word in words), written))
     except PyipError:
         return True
     return False
@@ -233,11 +250,11 @@ class RulesetSoFar:
         self.applied = 0  # commands of the path taken in so far
         self.unsure = False
 
-    def status(self, commands: list, words) -> int | None:
+    def status(self, commands: list, words, written: tuple = ()) -> int | None:
         for command in commands[self.applied:]:
             self.take(command)
         self.applied = len(commands)
-        query = None if self.unsure else self.parsed(words)
+        query = None if self.unsure else self.parsed(words, written)
         if query is None:
             return None
         try:
@@ -252,21 +269,20 @@ class RulesetSoFar:
         if command.conditional or command.netns is not None:
             self.unsure = True
             return
-        parsed = self.parsed(command.words)
+        parsed = self.parsed(command.words, command.names)
         if parsed is None:
             return  # iptables refuses it: nothing changes
         with contextlib.suppress(PyipError):
             self.ruleset.apply(parsed)
 
-    def parsed(self, words):
+    def parsed(self, words, written: tuple):
         from .parser.iptables import parse_iptables
-        from .shell import Literal
 
         if any(word.text is None for word in words):
             self.unsure = True  # `-s $NET`: which rule it is, is known only at run time
             return None
         try:
-            return parse_iptables([parser_word(word, "-", Literal) for word in words])
+            return parse_iptables(CommandWords((parser_word(word, "-") for word in words), written))
         except PyipError:
             return None
 

@@ -1969,7 +1969,8 @@ def _program_status(ev: _Evaluator, node, program: str, argv) -> None:
         if judge is None:
             ev.set_status(0)
         else:  # iptables exits 2 on a rule its own reader refuses: `iptables -A INPUT -o ppp0 ... || ...`
-            ev.set_status_later(lambda: 2 if judge(program, argv) else 0)
+            written = ev.names_written
+            ev.set_status_later(lambda: 2 if judge(program, argv, written) else 0)
         return
     status = _ruleset_answer(ev, program, argv)
     if status is not None:
@@ -2041,7 +2042,7 @@ def _ruleset_answer(ev: _Evaluator, program: str, argv) -> int | None:
         if factory is None:
             return None
         ev.model = factory()
-    return ev.model.status(ev.commands, argv)
+    return ev.model.status(ev.commands, argv, ev.names_written)
 
 
 def _run_other(ev: _Evaluator, node, ctx: _Ctx, name: str, argv):

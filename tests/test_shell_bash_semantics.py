@@ -226,3 +226,47 @@ def test_command_p_runs_its_command():
     # bash's default PATH for `command -p` is the machine's (confstr), not compared here
     assert [str(w) for w in read_script(f"command -p {rule(6)}\n").commands[0].words][:3] == [
         "iptables", "-A", "INPUT"]
+
+
+# ------------------------------------------------------- 5. realm names the script writes
+
+REALMS = f"""\
+echo "7 lab" >> /etc/iproute2/rt_realms
+iptables -A FORWARD -m realm --realm lab -j ACCEPT
+iptables -A FORWARD -m realm --realm lab/0xff -j DROP || {rule(1)}
+printf '%s %s\\n' 9 other > /etc/iproute2/rt_realms
+iptables -A FORWARD -m realm --realm other -j ACCEPT
+iptables -A FORWARD -m realm --realm lab -j ACCEPT 2>/dev/null || {rule(2)}
+"""
+
+
+def test_translate_reads_the_realm_names_the_script_writes(tmp_path):
+    """`echo 7 lab >> /etc/iproute2/rt_realms`, then `-m realm --realm lab`: iptables reads the
+    name from the file the script wrote; after a `>`, only what was written after it.  The real
+    run writes into the namespace's own copy (`ip netns exec` mounts /etc/netns/NS/iproute2)."""
+    import os
+    import shutil
+
+    path = tmp_path / "fw.sh"
+    path.write_text(REALMS)
+    with twins() as (real, mine):
+        etc = f"/etc/netns/{real}"
+        try:
+            shutil.copytree("/etc/iproute2", f"{etc}/iproute2")
+            open(f"{etc}/iproute2/rt_realms", "a").write("# pyip test copy\n")
+            check = run("ip", "netns", "exec", real, "tail", "-1", "/etc/iproute2/rt_realms")
+            assert check.stdout == "# pyip test copy\n", check  # never run the script on the host's file
+            reset(real)
+            bash = run("ip", "netns", "exec", real, "bash", str(path))
+        finally:
+            shutil.rmtree(etc, ignore_errors=True)
+            if os.path.isdir("/etc/netns") and not os.listdir("/etc/netns"):
+                os.rmdir("/etc/netns")
+        problems, mine_saved = pyip_translated(mine, tmp_path, REALMS)
+        real_saved = saved(real)  # both listed with the host's realm names: numbers
+    assert "realm" in bash.stderr  # iptables refused `lab/0xff`
+    assert real_saved == mine_saved, (real_saved, mine_saved)
+    kept = "\n".join(mine_saved)
+    assert "--realm 0x7 " in kept and "--realm 0x9 " in kept  # lab, then other, read by name
+    assert "--dport 1 " in kept and "--dport 2 " in kept  # no name/mask; lab gone after the `>`
+    assert [p.location.line for p in problems if is_error(p)] == [3, 6], problems

@@ -133,6 +133,7 @@ def read_paths(text: str, file: str, dialect: str, names: Databases, defines: di
 def model(text: str, file: str, dialect: str, names: Databases, entries, variables, parsed: dict) -> Script:
     """The lint Script of `entries`; `parsed` holds the lint Commands built on other paths."""
     from ..parser.ip import OtherObject, parse_ip
+    from ..script import entry_words
 
     commands, errors = [], []
     other = legacy.MODERN if dialect == legacy.LEGACY else legacy.LEGACY
@@ -147,7 +148,7 @@ def model(text: str, file: str, dialect: str, names: Databases, entries, variabl
         key = (entry.context, entry.names, tuple((w.text, w.location.line, w.location.col) for w in entry.words))
         command = parsed.get(key)
         if command is None:
-            command = Command(entry.words, entry.conditional, program_of(entry.words[0]), dialect=dialect)
+            command = Command(entry_words(entry), entry.conditional, program_of(entry.words[0]), dialect=dialect)
             if command.program == "ip":
                 command.ip = parse_or_error(parse_ip, entry.words, dialect, seen)
                 command.reparse = lambda words, seen=seen: parse_or_error(parse_ip, words, other, seen)

@@ -540,7 +540,22 @@ SHAPES = {dialect: Shapes() for dialect in legacy.DIALECTS}  # the command shape
 
 
 def parse_iptables(words: list[Word], dialect: str = legacy.MODERN, end: Location | None = None) -> fw.Command:
-    """Parse one `iptables ...` command line into a firewall command; PyipError as iptables would fail."""
+    """Parse one `iptables ...` command line into a firewall command; PyipError as iptables would fail.
+    Words that carry `names` (pyip.script.CommandWords: what the script wrote into rt_realms before
+    them) read realm names with those."""
+    written = getattr(words, "names", None)
+    if not written:
+        return _parse_iptables(words, dialect, end)
+    from .xtables import WRITTEN_NAMES
+
+    token = WRITTEN_NAMES.set(written)
+    try:
+        return _parse_iptables(words, dialect, end)
+    finally:
+        WRITTEN_NAMES.reset(token)
+
+
+def _parse_iptables(words: list[Word], dialect: str, end: Location | None) -> fw.Command:
     end = end or (words[-1].location if words else Location())
     shapes = SHAPES[dialect]
     plan = shapes.plan(words)

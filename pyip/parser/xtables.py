@@ -14,6 +14,7 @@ xtables_ipparse_multiple, ...), with their messages.
 
 from __future__ import annotations
 
+import contextvars
 import ipaddress
 import re
 import socket
@@ -365,8 +366,25 @@ def parse_number_range(extension: str, option: str, text: str, maximum: int) -> 
     return Range(bounds[0], bounds[-1])
 
 
-@lru_cache(maxsize=None)
+# What the script wrote into iproute2's name files before the command being read: (database, id,
+# name, replaces) as pyip.names.Databases.with_written takes them.  Set by parse_iptables.
+WRITTEN_NAMES: contextvars.ContextVar[tuple] = contextvars.ContextVar("WRITTEN_NAMES", default=())
+_WRITTEN_FILES = {"rt_realms": "/etc/iproute2/rt_realms", "rt_tables": "/etc/iproute2/rt_tables"}
+
+
 def lmap(path: str) -> tuple:
+    """The `ID NAME` entries of an iproute2 file as iptables reads it where the script stands: the
+    file's own, with the lines the script wrote into it before (`echo 7 lab >> /etc/iproute2/rt_realms`)
+    after them; a `>` leaves only what was written after it."""
+    entries = lmap_file(path)
+    for kind, ident, name, replaces in WRITTEN_NAMES.get():
+        if _WRITTEN_FILES.get(kind) == path:
+            entries = (() if replaces else entries) + (((ident, name),) if ident is not None else ())
+    return entries
+
+
+@lru_cache(maxsize=None)
+def lmap_file(path: str) -> tuple:
     """xtables_lmap_init(): `ID NAME` lines of an iproute2 file (/etc/iproute2/group, rt_realms); () if none."""
     try:
         with open(path, encoding="utf-8", errors="surrogateescape") as file:
