@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 
 def pyip(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pyip", *args], input=stdin, capture_output=True,
@@ -88,3 +90,84 @@ def test_defines_give_values_known_only_when_the_script_runs(tmp_path):
     assert "$T" not in linted.stdout
     bad = pyip("parse", "-D", "not a name=1", str(path))
     assert bad.returncode == 2 and "is not NAME=VALUE" in bad.stderr
+
+
+# `pyip parse` reads its plain command lines without click (start-up); anything else goes to click.
+PLAIN_ARGVS = [["-"], ["s.sh"], ["s.sh", "a", "b"], ["--json", "-"], ["-", "--json"], ["--dialect", "legacy", "s.sh"],
+               ["--dialect=legacy", "s.sh", "x"], ["--rt-tables", "rt_tables", "s.sh"], ["--rt-tables=rt_tables", "-"],
+               ["-D", "A=1", "--define", "B=x=y", "--define=C=", "-D", "A=2", "s.sh"], ["s.sh", "-", "--json"]]
+CLICK_ARGVS = [[], ["--help"], ["-h"], ["--dialect", "old", "s.sh"], ["--dialect"], ["--rt-tables", "missing", "s.sh"],
+               ["--rt-tables", ".", "s.sh"], ["-D", "1A=2", "s.sh"], ["-D", "A", "s.sh"], ["-Dá=1", "s.sh"],
+               ["-D", "á=1", "s.sh"], ["--jso", "s.sh"], ["--json=1", "s.sh"], ["-P", "/tmp", "s.sh"], ["--", "s.sh"],
+               ["-x", "s.sh"], ["-DA=1", "s.sh"], ["--define"]]
+
+
+def click_reading(argv):
+    from pyip.cli.parse import command
+
+    import click
+
+    try:
+        context = command().make_context("parse", list(argv))
+    except click.exceptions.Exit:
+        return None
+    except click.UsageError:
+        return None
+    params = context.params
+    stdin = getattr(params["file"], "name", None) in ("<stdin>", None)  # pytest's stdin has no name
+    return ("-" if stdin else params["file"].name, list(params["args"]),
+            params["dialect"], params["as_json"], params["rt_tables"], params["defines"])
+
+
+@pytest.mark.parametrize("argv", PLAIN_ARGVS + CLICK_ARGVS)
+def test_the_fast_reading_of_arguments_is_clicks(argv, tmp_path, monkeypatch):
+    from pyip.cli.parse import fast_arguments
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "s.sh").write_text("ip route add 10.0.0.0/8 dev lo\n")
+    (tmp_path / "rt_tables").write_text("5 five\n")
+    fast = fast_arguments(argv)
+    if argv in PLAIN_ARGVS:
+        assert fast is not None, "a plain command line must not need click"
+        assert (fast.file, fast.args, fast.dialect, fast.as_json, fast.rt_tables, fast.defines) == click_reading(argv)
+    else:
+        assert fast is None
+
+
+MIXED = ("ip route add 10.0.0.0/8 metric x\nip link set eth0 up\nip rule add from 1.2.3.4 lookup five\n"
+         "iptables -A INPUT -i eth\xff -j DROP\nip route add 10.0.0.0/8 dev eth0 \x1b[31m\n")
+
+
+@pytest.mark.parametrize("options", [[], ["--json"], ["--dialect", "legacy"]])
+def test_parse_prints_the_same_with_and_without_click(options, tmp_path):
+    script = tmp_path / "s.sh"
+    script.write_bytes(MIXED.encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff"))
+    tables = tmp_path / "rt_tables"
+    tables.write_text("5 five\n")
+    common = [*options, "--rt-tables", str(tables)]
+    for source, stdin in ((str(script), ""), ("-", script.read_bytes().decode("utf-8", "surrogateescape"))):
+        fast = pyip_bytes("parse", *common, source, stdin=script.read_bytes() if source == "-" else b"")
+        slow = pyip_bytes("parse", "-P", str(tmp_path), *common, source,
+                          stdin=script.read_bytes() if source == "-" else b"")
+        assert fast.returncode == slow.returncode == 1
+        assert fast.stdout == slow.stdout and fast.stderr == slow.stderr
+        assert b"metric" in fast.stderr and b"passed over" in fast.stderr
+
+
+def pyip_bytes(*args: str, stdin: bytes) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pyip", *args], input=stdin, capture_output=True, timeout=60)
+
+
+ECHO = """
+import sys
+from pyip.cli.parse import echo_error
+import click
+for message in ["plain", "eth\\udcff: bad", "colour \\x1b[31mred\\x1b[0m", "cr\\r", "tab\\tend", ""]:
+    echo_error(message) if sys.argv[1] == "fast" else click.echo(message, err=True)
+"""
+
+
+def test_errors_are_echoed_as_click_echoes_them():
+    fast, slow = (subprocess.run([sys.executable, "-c", ECHO, how], capture_output=True) for how in ("fast", "click"))
+    assert fast.returncode == slow.returncode == 0, fast.stderr
+    assert fast.stderr == slow.stderr and fast.stderr.startswith(b"plain\n")

@@ -46,9 +46,13 @@ def main() -> None:
         sys.exit(dropin.main(sys.argv[1:]))
     signal.signal(signal.SIGINT, _interrupt)
     try:
+        args = sys.argv[1:]
+        if args[:1] == ["parse"]:
+            from .parse import fast_main
+
+            fast_main(args[1:])  # exits, unless click must read these arguments
         from .group import cli
 
-        args = sys.argv[1:]
         if args[:1] == ["help"]:  # `pyip help`, `pyip help lint`: pyip's own help, not ip's usage
             args = [*args[1:2], "--help"]
         cli(args=args, prog_name="pyip")

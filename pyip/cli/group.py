@@ -36,11 +36,11 @@ def cli() -> None:
 
 
 def _add_commands() -> None:
+    from . import parse
     from .lint import lint
-    from .parse import parse
     from .translate import translate_command
 
-    cli.add_command(parse)
+    cli.add_command(parse.command())
     cli.add_command(lint)
     cli.add_command(translate_command, "translate")
 

@@ -1,39 +1,158 @@
-"""`pyip parse FILE`: each ip, iptables and ipchains command of a script in canonical form (or JSON)."""
+"""`pyip parse FILE`: each ip, iptables and ipchains command of a script in canonical form (or JSON).
+
+`pyip parse -` of a few commands is a start-up cost like the drop-in's, so
+click is not imported for it: fast_arguments() reads the usual command lines
+(FILE, ARGS, --json, --dialect, --rt-tables, -D) itself and gives up on
+anything else (--help, -P, a bad value, an unknown option), which click then
+reads, with its messages.  tests/test_cli_parse.py holds both readings equal.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 
-import click
-
 from ..compat.legacy import DIALECTS, MODERN
-from .options import define_option, source_path_option
 
 
-@click.command()
-@click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"))
-@click.argument("args", nargs=-1)
-@click.option("--dialect", type=click.Choice(DIALECTS), default=MODERN, show_default=True,
-              help="legacy: read commands as the Linux 2.2-era tools did.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per command.")
-@click.option("--rt-tables", type=click.Path(exists=True, dir_okay=False),
-              help="Read table names from this file instead of /etc/iproute2/rt_tables.")
-@source_path_option
-@define_option
-def parse(file, args: tuple, dialect: str, as_json: bool, rt_tables: str | None, defines: dict) -> None:
-    """Print each ip command of FILE (- for stdin) in canonical form; ARGS are the script's
-    arguments ($1 ...), as in `sh FILE ARGS...`.
+def command():
+    """The click command (pyip.cli.group): imported only where click reads the command line."""
+    import click
 
-    Errors go to stderr as FILE:LINE:COL: error: MESSAGE; parsing goes on
-    with the next command, and the exit status is 1 if any command failed.
-    """
+    from .options import define_option, source_path_option
+
+    @click.command()
+    @click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"))
+    @click.argument("args", nargs=-1)
+    @click.option("--dialect", type=click.Choice(DIALECTS), default=MODERN, show_default=True,
+                  help="legacy: read commands as the Linux 2.2-era tools did.")
+    @click.option("--json", "as_json", is_flag=True, help="One JSON object per command.")
+    @click.option("--rt-tables", type=click.Path(exists=True, dir_okay=False),
+                  help="Read table names from this file instead of /etc/iproute2/rt_tables.")
+    @source_path_option
+    @define_option
+    def parse(file, args: tuple, dialect: str, as_json: bool, rt_tables: str | None, defines: dict) -> None:
+        """Print each ip command of FILE (- for stdin) in canonical form; ARGS are the script's
+        arguments ($1 ...), as in `sh FILE ARGS...`.
+
+        Errors go to stderr as FILE:LINE:COL: error: MESSAGE; parsing goes on
+        with the next command, and the exit status is 1 if any command failed.
+        """
+        text = file.read()
+        run(text, "-" if file.name == "<stdin>" else file.name, args, dialect, as_json, rt_tables, defines)
+
+    return parse
+
+
+class Arguments:
+    """What `pyip parse` was told, as the click command receives it."""
+
+    def __init__(self):
+        self.file: str | None = None
+        self.args: list[str] = []
+        self.dialect = MODERN
+        self.as_json = False
+        self.rt_tables: str | None = None
+        self.defines: dict[str, str] = {}
+
+
+VALUED = {"--dialect": "dialect", "--rt-tables": "rt_tables", "-D": "defines", "--define": "defines"}
+
+
+def fast_arguments(argv: list[str]) -> Arguments | None:
+    """ARGV (after `parse`) read as click reads it, for the plain forms only; None for anything
+    else, which click reads (and reports on) instead."""
+    got = Arguments()
+    positional = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "-" or not word.startswith("-"):
+            positional.append(word)
+            i += 1
+            continue
+        if word == "--json":
+            got.as_json = True
+            i += 1
+            continue
+        name, equals, value = word.partition("=")
+        if name not in VALUED or not equals and i + 1 >= len(argv):
+            return None
+        if not equals:
+            value = argv[i + 1]
+        i += 1 if equals else 2
+        if not take_value(got, VALUED[name], value):
+            return None
+    if not positional:
+        return None
+    got.file, got.args = positional[0], positional[1:]
+    return got
+
+
+def take_value(got: Arguments, field: str, value: str) -> bool:
+    """Set one option's value, if click would take it as it stands."""
+    if field == "dialect":
+        if value not in DIALECTS:
+            return False
+        got.dialect = value
+    elif field == "rt_tables":  # click.Path(exists=True, dir_okay=False), readable
+        if not os.path.exists(value) or os.path.isdir(value) or not os.access(value, os.R_OK):
+            return False
+        got.rt_tables = value
+    else:
+        name, equals, text = value.partition("=")
+        if not equals or not is_shell_name(name):
+            return False
+        got.defines[name] = text
+    return True
+
+
+def is_shell_name(name: str) -> bool:
+    """[A-Za-z_][A-Za-z0-9_]*, without compiling a regex."""
+    return name.isascii() and name.isidentifier()
+
+
+def fast_main(argv: list[str]) -> bool:
+    """Run `pyip parse ARGV` without click if its arguments are plain; False if click must read them."""
+    got = fast_arguments(argv)
+    if got is None:
+        return False
+    if got.file == "-":
+        import io
+
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+        text, name = stream.read(), "-"
+    else:
+        try:
+            with open(got.file, encoding="utf-8", errors="surrogateescape") as file:
+                text = file.read()
+        except OSError:  # click says why, as a usage error
+            return False
+        name = got.file
+    run(text, name, tuple(got.args), got.dialect, got.as_json, got.rt_tables, got.defines)
+    return True
+
+
+def echo_error(message: str) -> None:
+    """click.echo(message, err=True), which takes ANSI escapes out of what goes to a file or pipe."""
+    if "\x1b" in message:
+        import click
+
+        click.echo(message, err=True)
+        return
+    sys.stdout.flush()
+    sys.stderr.write(message + "\n")
+    sys.stderr.flush()
+
+
+def run(text: str, name: str, args: tuple, dialect: str, as_json: bool, rt_tables: str | None,
+        defines: dict) -> None:
+    """The command's work, once its arguments are read (by click, or by fast_arguments())."""
     from .. import parse_script
     from ..errors import PyipError, is_error
     from ..parser.ip import OtherObject
     from ..script import collector_paused
 
-    text = file.read()
-    name = "-" if file.name == "<stdin>" else file.name
     lines = text.splitlines()
     failed = False
     out = sys.stdout
@@ -47,13 +166,13 @@ def parse(file, args: tuple, dialect: str, as_json: bool, rt_tables: str | None,
                 said.add(str(result))
             if isinstance(result, OtherObject):  # `ip link set eth0 up`: fine, just not pyip's to print
                 out.flush()
-                click.echo(f"{result.location}: warning: {result.message}: passed over", err=True)
+                echo_error(f"{result.location}: warning: {result.message}: passed over")
                 if as_json:
                     out.write(json_problem("warning", result, lines) + "\n")
             elif isinstance(result, PyipError):
                 failed = failed or is_error(result)
                 out.flush()  # keep stdout and stderr in command order
-                click.echo(str(result), err=True)
+                echo_error(str(result))
                 if as_json:  # a program reading the stream sees the whole file, in order
                     out.write(json_problem("error", result, lines) + "\n")
             else:
