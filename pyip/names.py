@@ -19,7 +19,7 @@ import os
 import re
 from pathlib import Path
 
-import attrs
+from . import records
 
 from . import cnumbers
 from .ast.base import Named
@@ -43,18 +43,18 @@ BUILTIN_REALMS = {0: "unknown"}
 BUILTIN_DSFIELD: dict[int, str] = {}
 
 
-@attrs.frozen
+@records.frozen
 class NameDB:
     """One name database: ids to names and back, with iproute2's number rules."""
 
     kind: str
-    names: dict = attrs.field(factory=dict)  # id -> name, file order wins
+    names: dict = records.field(factory=dict)  # id -> name, file order wins
     max_id: int = 255
     number_base: int = 0  # strtoul base: 0 = C rules (0x hex, 0 octal); dsfield is 16
     warnings: tuple = ()
 
-    ids: dict = attrs.field(init=False, eq=False, repr=False)  # name -> first id with it
-    known: dict = attrs.field(init=False, eq=False, repr=False)  # word -> Named, for named()
+    ids: dict = records.field(init=False, eq=False, repr=False)  # name -> first id with it
+    known: dict = records.field(init=False, eq=False, repr=False)  # word -> Named, for named()
 
     def __attrs_post_init__(self):
         ids: dict = {}
@@ -156,7 +156,7 @@ def load_db(kind: str, builtins: dict[int, str], files: list[Path], max_id: int 
     return NameDB(kind, names, max_id, number_base, tuple(warnings))
 
 
-@attrs.frozen
+@records.frozen
 class Databases:
     """All five databases, as one `ip` invocation sees them."""
 
@@ -203,8 +203,8 @@ class Databases:
             names = dict(builtin[kind]) if replaces else dict(db.names)
             if ident is not None and ident <= db.max_id:
                 names[ident] = name
-            databases[kind] = attrs.evolve(db, names=names)
-        return attrs.evolve(self, tables=databases["rt_tables"], realms=databases["rt_realms"])
+            databases[kind] = records.evolve(db, names=names)
+        return records.evolve(self, tables=databases["rt_tables"], realms=databases["rt_realms"])
 
     @property
     def warnings(self) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-import attrs
+from . import records
 
 from .ast.base import Address, Prefix
 from .errors import PyipError
@@ -23,7 +23,7 @@ ZERO = {4: ipaddress.IPv4Address(0), 6: ipaddress.IPv6Address(0)}
 KEYWORDS = ("default", "all", "any")
 
 
-@attrs.frozen
+@records.frozen
 class Unresolved:
     """`default`/`all`/`any` read before the command's family is known."""
 

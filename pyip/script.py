@@ -133,9 +133,15 @@ def simple_commands(text: str, file: str) -> list[list[Word]] | None:
 def _needs_the_evaluator(commands: list[list[Word]]) -> bool:
     """`sudo iptables ...`, `. ./functions`, `exit`: words that change what runs, which only the
     shell evaluator reads (the fast path must give what it gives)."""
-    from .shell import SHELL_WORDS
+    return any(words[0].text.rsplit("/", 1)[-1] in EVALUATOR_WORDS for words in commands)
 
-    return any(words[0].text.rsplit("/", 1)[-1] in SHELL_WORDS for words in commands)
+
+# pyip.shell.SHELL_WORDS, written out: importing the shell layer costs more than a short script's
+# whole parse (tests/test_shell_commands.py holds the two equal).
+EVALUATOR_WORDS = frozenset({
+    ".", ":", "[", "action", "alias", "bash", "break", "builtin", "command", "continue", "dash", "doas", "env",
+    "eval", "exec", "exit", "getopts", "ionice", "let", "mapfile", "nice", "nohup", "printf", "read", "readarray",
+    "return", "set", "setsid", "sh", "shift", "source", "stdbuf", "sudo", "test", "time", "timeout"})
 
 
 def shell_commands(text: str, file: str, defines: dict[str, str] | None = None, args=None

@@ -447,3 +447,10 @@ def test_names_written_agree_with_the_real_ip_run(tmp_path):
                      if status != "0"}
     mine = failing_lines(parse_script(NAMING_SCRIPT, file="t.sh"))
     assert real_failures == mine == {4, 14, 17}
+
+
+def test_the_fast_paths_evaluator_words_are_the_shells():
+    from pyip.script import EVALUATOR_WORDS
+    from pyip.shell import SHELL_WORDS
+
+    assert EVALUATOR_WORDS == SHELL_WORDS

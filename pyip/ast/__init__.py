@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import attrs
+from .. import records
 
 from ..errors import Location
 from .base import Named, Options, Prefix, Symbol
 
 OBJECTS = ("address", "route", "rule")
 # The object modules load on first use: a firewall script (pyip.ast.firewall) needs none of them,
-# and every attrs class costs start-up time.
+# and every record class costs start-up time.
 _LAZY = {"AddressSelector": "address", "InterfaceAddress": "address", "Lifetime": "address",
          "Gateway": "route", "Metric": "route", "Nexthop": "route", "Realms": "route", "Route": "route",
          "RouteGet": "route", "RouteSelector": "route", "PortRange": "rule", "Rule": "rule"}
@@ -25,7 +25,7 @@ def __getattr__(name: str):
     return value
 
 
-@attrs.frozen
+@records.frozen
 class IpCommand:
     """One `ip OBJECT VERB ...` command.
 
@@ -39,9 +39,9 @@ class IpCommand:
     verb: str
     body: object = None
     options: Options = Options()
-    program: str = attrs.field(default="ip", eq=False)
-    location: Location = attrs.field(factory=Location, eq=False)
-    notes: tuple[str, ...] = attrs.field(default=(), eq=False)
+    program: str = records.field(default="ip", eq=False)
+    location: Location = records.field(factory=Location, eq=False)
+    notes: tuple[str, ...] = records.field(default=(), eq=False)
 
     def __str__(self) -> str:
         from ..render.iproute2 import render_command

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import attrs
+from .. import records
 
 from .base import Address, Named, Prefix, Symbol, ip_line, parsed_as
 
 
-@attrs.frozen
+@records.frozen
 class Lifetime:
     seconds: int | None  # None: forever
 
@@ -15,21 +15,21 @@ class Lifetime:
         return "forever" if self.seconds is None else str(self.seconds)
 
 
-@attrs.frozen
+@records.frozen
 class InterfaceAddress:
     """What ipaddr_modify() sends."""
 
     __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`
 
-    local: Prefix | Symbol | None = attrs.field(default=None,
+    local: Prefix | Symbol | None = records.field(default=None,
         converter=parsed_as("ip address add {} dev lo", "local", Prefix, Symbol))
     dev: str | Symbol | None = None
-    peer: Prefix | Symbol | None = attrs.field(default=None,
+    peer: Prefix | Symbol | None = records.field(default=None,
         converter=parsed_as("ip address add 10.0.0.1 peer {} dev lo", "peer", Prefix, Symbol))
     broadcast: Address | str | Symbol | None = None  # str: "+" or "-"
     anycast: Address | Symbol | None = None
     label: str | Symbol | None = None
-    scope: Named | Symbol | None = attrs.field(default=None,
+    scope: Named | Symbol | None = records.field(default=None,
         converter=parsed_as("ip address add 10.0.0.1/8 scope {} dev lo", "scope", Named, Symbol))
     metric: int | Symbol | None = None
     valid_lft: Lifetime | None = None
@@ -37,7 +37,7 @@ class InterfaceAddress:
     flags: tuple[str, ...] = ()  # home nodad optimistic mngtmpaddr noprefixroute autojoin
 
 
-@attrs.frozen
+@records.frozen
 class AddressSelector:
     """The filter of `ip address list|flush|save`."""
 

@@ -1,9 +1,9 @@
 """Values shared by every command: symbols, named numbers, prefixes, options.
 
-All nodes are small frozen attrs classes.  Equality is about meaning: a
-name and the number it stands for compare equal (`table goodnet1` ==
-`table 1` under the documents' rt_tables), the name is only remembered for
-printing.
+All nodes are small frozen records (pyip.records: attrs' semantics,
+without its start-up).  Equality is about meaning: a name and the number it
+stands for compare equal (`table goodnet1` == `table 1` under the
+documents' rt_tables), the name is only remembered for printing.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from __future__ import annotations
 import ipaddress
 from typing import Union
 
-import attrs
+from .. import records
 
 Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
 
 
-@attrs.frozen
+@records.frozen
 class Symbol:
     """A value the script computes at run time (`$EXT_IFACE`): kept, never guessed."""
 
@@ -26,18 +26,18 @@ class Symbol:
         return self.name
 
 
-@attrs.frozen
+@records.frozen
 class Named:
     """A number that iproute2 also knows by a name (table, protocol, scope, realm, dsfield)."""
 
     number: int
-    name: str | None = attrs.field(default=None, eq=False)
+    name: str | None = records.field(default=None, eq=False)
 
     def __str__(self) -> str:
         return self.name if self.name is not None else str(self.number)
 
 
-@attrs.frozen
+@records.frozen
 class Prefix:
     """An address with a prefix length, as iproute2's get_prefix() reads it.
 
@@ -49,7 +49,7 @@ class Prefix:
 
     address: Address
     length: int
-    keyword: str | None = attrs.field(default=None, eq=False)
+    keyword: str | None = records.field(default=None, eq=False)
 
     @property
     def family(self) -> int:
@@ -82,7 +82,7 @@ class Prefix:
 FAMILY_OPTIONS = {4: "-4", 6: "-6", 0: "-0", 28: "-M", 7: "-B"}
 
 
-@attrs.frozen
+@records.frozen
 class Options:
     """The top-level `ip` options that change what a command means or prints."""
 
@@ -145,7 +145,7 @@ def ip_line(node) -> str:
 
 
 def parsed_as(template: str, field: str, *kinds: type):
-    """An attrs converter for a field built from keyword arguments (`Route(dst="10.0.0.0/8", table=5)`):
+    """A converter (attrs' sense) for a field built from keyword arguments (`Route(dst="10.0.0.0/8", table=5)`):
     text, or a number where KINDS (what the parser builds) hold no int, is read by the parser itself
     as the word in TEMPLATE, so it is checked and typed exactly as in a script; anything else (the
     parser's own values) stays as it is."""

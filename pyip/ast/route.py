@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 
-import attrs
+from .. import records
 
 from .base import Address, Named, Prefix, Symbol, ip_line, parsed_as
 
@@ -22,13 +22,13 @@ METRIC_NAMES = ("mtu", "window", "rtt", "rttvar", "ssthresh", "cwnd", "advmss",
                 "initrwnd", "quickack", "congctl")
 
 
-@attrs.frozen
+@records.frozen
 class Gateway:
     address: Address | Symbol
     family_word: str | None = None  # `via inet6 ADDR`: a gateway of another family (RTA_VIA)
 
 
-@attrs.frozen
+@records.frozen
 class Metric:
     name: str
     value: int | str | Symbol  # rtt/rttvar/rto_min in milliseconds when given with a unit
@@ -36,16 +36,16 @@ class Metric:
     # rtt, rttvar, rto_min: a value with a time unit is in milliseconds (timed),
     # a bare number goes raw to the kernel; the unit as typed is kept for show.
     timed: bool = False
-    unit: str | None = attrs.field(default=None, eq=False)
+    unit: str | None = records.field(default=None, eq=False)
 
 
-@attrs.frozen
+@records.frozen
 class Realms:
     to: Named | Symbol
     from_: Named | None = None
 
 
-@attrs.frozen
+@records.frozen
 class Nexthop:
     gateway: Gateway | None = None
     dev: str | Symbol | None = None
@@ -54,30 +54,30 @@ class Nexthop:
     realms: Realms | None = None
 
 
-@attrs.frozen
+@records.frozen
 class Route:
     """What iproute_modify() sends: None is "not given" (the kernel's default)."""
 
     __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`
 
-    dst: Prefix | Symbol = attrs.field(
+    dst: Prefix | Symbol = records.field(
         converter=parsed_as("ip route add {}", "dst", Prefix, Symbol))
     type: str | None = None
-    src_prefix: Prefix | Symbol | None = attrs.field(default=None,
+    src_prefix: Prefix | Symbol | None = records.field(default=None,
         converter=parsed_as("ip route add default from {}", "src_prefix", Prefix, Symbol))  # `from`
     tos: Named | None = None
-    gateway: Gateway | None = attrs.field(default=None,
+    gateway: Gateway | None = records.field(default=None,
         converter=parsed_as("ip route add default via {}", "gateway", Gateway))
     dev: str | Symbol | None = None
-    table: Named | Symbol | None = attrs.field(default=None,
+    table: Named | Symbol | None = records.field(default=None,
         converter=parsed_as("ip route add default table {}", "table", Named, Symbol))
-    protocol: Named | Symbol | None = attrs.field(default=None,
+    protocol: Named | Symbol | None = records.field(default=None,
         converter=parsed_as("ip route add default protocol {}", "protocol", Named, Symbol))
-    scope: Named | Symbol | None = attrs.field(default=None,
+    scope: Named | Symbol | None = records.field(default=None,
         converter=parsed_as("ip route add default scope {}", "scope", Named, Symbol))
-    metric: int | Symbol | None = attrs.field(default=None,
+    metric: int | Symbol | None = records.field(default=None,
         converter=parsed_as("ip route add default metric {}", "metric", int, Symbol))
-    prefsrc: Address | Symbol | None = attrs.field(default=None,
+    prefsrc: Address | Symbol | None = records.field(default=None,
         converter=parsed_as("ip route add default src {}", "prefsrc", ipaddress.IPv4Address, ipaddress.IPv6Address, Symbol))  # `src`
     metrics: tuple[Metric, ...] = ()
     realms: Realms | None = None
@@ -92,7 +92,7 @@ class Route:
     ttl_propagate: str | None = None
 
 
-@attrs.frozen
+@records.frozen
 class RouteSelector:
     """The filter of `ip route list|flush|save`; None is "any"."""
 
@@ -117,7 +117,7 @@ class RouteSelector:
     to: tuple[str, Prefix | Symbol] | None = None
 
 
-@attrs.frozen
+@records.frozen
 class RouteGet:
     """The question of `ip route get`."""
 

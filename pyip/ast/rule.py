@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import attrs
+from .. import records
 
 from .base import Address, Named, Prefix, Symbol, ip_line, parsed_as
 from .route import Realms
 
 
-@attrs.frozen
+@records.frozen
 class PortRange:
     start: int
     end: int
@@ -17,7 +17,7 @@ class PortRange:
         return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
 
 
-@attrs.frozen
+@records.frozen
 class Rule:
     """What iprule_modify() sends; for list/flush, the selector (None = any).
 
@@ -29,20 +29,20 @@ class Rule:
     __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`
 
     invert: bool = False  # `not`
-    src: Prefix | Symbol | None = attrs.field(default=None,
+    src: Prefix | Symbol | None = records.field(default=None,
         converter=parsed_as("ip rule add from {}", "src", Prefix, Symbol))
-    dst: Prefix | Symbol | None = attrs.field(default=None,
+    dst: Prefix | Symbol | None = records.field(default=None,
         converter=parsed_as("ip rule add to {}", "dst", Prefix, Symbol))
-    priority: int | Symbol | None = attrs.field(default=None,
+    priority: int | Symbol | None = records.field(default=None,
         converter=parsed_as("ip rule add priority {}", "priority", int, Symbol))
     tos: Named | Symbol | None = None
-    fwmark: int | Symbol | None = attrs.field(default=None,
+    fwmark: int | Symbol | None = records.field(default=None,
         converter=parsed_as("ip rule add fwmark {}", "fwmark", int, Symbol))
     fwmask: int | None = None
     realms: Realms | None = None
     protocol: Named | Symbol | None = None
     tun_id: int | Symbol | None = None
-    table: Named | Symbol | None = attrs.field(default=None,
+    table: Named | Symbol | None = records.field(default=None,
         converter=parsed_as("ip rule add lookup {}", "table", Named, Symbol))
     suppress_prefixlength: int | Symbol | None = None
     suppress_ifgroup: str | Symbol | None = None

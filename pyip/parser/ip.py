@@ -8,7 +8,7 @@ applies the dialect (compat/legacy.py).
 
 from __future__ import annotations
 
-import attrs
+from .. import records
 
 from ..ast import (AddressSelector, Gateway, InterfaceAddress, IpCommand, Metric, Nexthop,
                    Options, Prefix, Route, RouteGet, RouteSelector, Rule, Symbol)
@@ -23,16 +23,16 @@ FAMILY_WORDS = {"inet": 4, "inet6": 6}
 GRAMMARS = {"address": "ip_addr", "route": "ip_route", "rule": "ip_rule"}
 
 
-@attrs.define
+@records.define
 class Context:
     """What a command's value readers need: dialect, names, the family so far."""
 
     dialect: str
     names: Databases
     family: int | None
-    notes: list = attrs.Factory(list)
-    words: list = attrs.Factory(list)
-    nexthop: dict = attrs.Factory(dict)  # the `nexthop` block being read
+    notes: list = records.Factory(list)
+    words: list = records.Factory(list)
+    nexthop: dict = records.Factory(dict)  # the `nexthop` block being read
     unresolved: bool = False  # a `default`/`all`/`any` awaits the final family
     route_type: str | None = None  # a numeric route type (`+1`, `-0`) read, its prefix to come
 
@@ -415,7 +415,7 @@ def resolve(value, family: int):
 def resolve_all(obj, family: int):
     """Give `default`/`all`/`any` the command's final family."""
     changes = {}
-    for field in attrs.fields(type(obj)):
+    for field in records.fields(type(obj)):
         value = getattr(obj, field.name)
         if isinstance(value, Unresolved):
             changes[field.name] = value.resolve(family)
@@ -423,7 +423,7 @@ def resolve_all(obj, family: int):
             changes[field.name] = (value[0], value[1].resolve(family))
         elif isinstance(value, Gateway) and isinstance(value.address, Unresolved):
             changes[field.name] = Gateway(value.address.resolve(family), value.family_word)
-    return attrs.evolve(obj, **changes) if changes else obj
+    return records.evolve(obj, **changes) if changes else obj
 
 
 from . import address, route, rule  # noqa: E402  (they use the helpers above)

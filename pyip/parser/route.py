@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import attrs
-
 from ..ast import Gateway, Metric, Nexthop, Route, RouteGet, RouteSelector, Symbol
 from .. import cnumbers
 from ..ast.route import METRIC_NAMES, ROUTE_TYPES

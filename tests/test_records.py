@@ -1,0 +1,109 @@
+"""pyip.records: classes that behave as attrs makes them, and a compiled module that is up to date."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from pathlib import Path
+
+import attrs
+import pytest
+
+from pyip import records
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_the_compiled_methods_are_up_to_date():
+    """records_compiled.py is the methods' source as the classes declare them now: regenerate it
+    with `python -m pyip.records` after changing a record's fields."""
+    assert (REPO / "pyip" / "records_compiled.py").read_text(encoding="utf-8") == records.compiled_module_text()
+
+
+def test_every_record_uses_its_compiled_methods():
+    from pyip import records_compiled
+
+    text = records.compiled_module_text()
+    for key, source in records_compiled.SOURCES.items():
+        assert records._factory(key, source) is records_compiled.MAKERS[key]
+    assert "pyip.ast.route.Route" in records_compiled.SOURCES and "pyip.names.NameDB" in records_compiled.SOURCES
+    assert text.count("MAKERS[") == len(records_compiled.MAKERS)
+
+
+def twins(decorate_attrs, decorate_records, field_attrs, field_records):
+    """The same class declared for attrs and for records."""
+    made = []
+    for decorate, field in ((decorate_attrs, field_attrs), (decorate_records, field_records)):
+        @decorate
+        class Sample:
+            a: int
+            b: str = "x"
+            c: list = field(factory=list, eq=False)
+            d: int | None = field(default=None, converter=lambda v: v if v is None else int(v))
+            e: tuple = field(default=(), repr=False)
+            f: int = field(init=False, default=7)
+
+            def __attrs_post_init__(self):
+                self.c.append("post")
+
+            def twice(self) -> int:
+                return self.a * 2
+
+        made.append(Sample)
+    return made
+
+
+FROZEN = twins(attrs.frozen, records.frozen, attrs.field, records.field)
+MUTABLE = twins(attrs.define, records.define, attrs.field, records.field)
+
+
+@pytest.mark.parametrize("pair", [FROZEN, MUTABLE], ids=["frozen", "define"])
+def test_records_behave_as_attrs_classes(pair):
+    made_by_attrs, made_by_records = pair
+    for arguments in [(1,), (1, "y"), (1, "y", ["z"]), (1, "y", [], "5"), (2, "x", [], None, (1, 2))]:
+        ours, theirs = made_by_records(*arguments), made_by_attrs(*arguments)
+        assert repr(ours) == repr(theirs)
+        assert (ours.a, ours.b, ours.c, ours.d, ours.e, ours.f) == (theirs.a, theirs.b, theirs.c, theirs.d, theirs.e,
+                                                                     theirs.f)
+        assert ours == made_by_records(*arguments) and not ours != made_by_records(*arguments)
+        assert (ours == made_by_records(*arguments[:1], "other")) == (theirs == made_by_attrs(*arguments[:1], "other"))
+        assert ours.twice() == theirs.twice()
+        assert ours != theirs  # another class: NotImplemented both ways, as attrs
+        assert not hasattr(ours, "__dict__")
+        assert type(ours).__match_args__ == type(theirs).__match_args__
+        assert copy.deepcopy(ours) == ours and repr(copy.copy(ours)) == repr(ours)
+    hashable = made_by_attrs.__hash__ is not None
+    assert (made_by_records.__hash__ is not None) == hashable
+    ours = made_by_records(1, "y", ["not compared"])
+    if hashable:
+        assert hash(ours) == hash(made_by_records(1, "y", ["other"]))
+        with pytest.raises(AttributeError):
+            ours.a = 2
+        with pytest.raises(AttributeError):
+            del ours.a
+    else:
+        ours.a = 2
+        assert ours.a == 2
+    assert made_by_records(a=3).d is None and made_by_records(a=3, d=4.0).d == 4
+
+
+def test_attrs_functions_take_records():
+    """render/json, the linter and netlink call attrs.fields/has/evolve: they work on records too."""
+    from pyip.ast import Named, Route
+
+    route = Route(dst="10.0.0.0/8", table=5)
+    assert attrs.has(Route) and records.has(Route)
+    assert [f.name for f in attrs.fields(Route)][:3] == ["dst", "type", "src_prefix"]
+    assert attrs.evolve(route, table=Named(7)) == records.evolve(route, table=Named(7)) == Route(dst="10.0.0.0/8",
+                                                                                                   table=7)
+    assert records.evolve(route) == route
+    assert pickle.loads(pickle.dumps(route)) == route and hash(pickle.loads(pickle.dumps(route))) == hash(route)
+
+
+def test_a_changed_class_compiles_its_own_methods():
+    """A record whose source is not in records_compiled.py still works (it compiles at import)."""
+    @records.frozen
+    class NotCompiled:
+        x: int
+
+    assert NotCompiled(1) == NotCompiled(1) and repr(NotCompiled(2)) == "NotCompiled(x=2)"
