@@ -269,7 +269,7 @@ def _swallowed_newlines(root, src: bytes) -> list[int]:
 
 def _first_separator(node, src: bytes) -> int | None:
     """Offset of the first byte to replace by ``;`` in a command that swallowed a newline."""
-    if node.start_point.row == node.end_point.row:
+    if src.find(b"\n", node.start_byte, node.end_byte) < 0:  # on one line (cheaper than its rows)
         return None
     children = node.children
     for prev, nxt in zip(children, children[1:]):
@@ -1345,10 +1345,11 @@ class _Evaluator:
 
     def statement(self, node, ctx):
         """Run one statement: simple ones at once, compound ones as a generator."""
-        handler = _HANDLERS.get(node.type)
+        kind = node.type  # the binding makes a new string at each look
+        handler = _HANDLERS.get(kind)
         if handler is None:
             return None
-        if node.type in _MAY_SUBSTITUTE and self.has_substitution(node):
+        if kind in _MAY_SUBSTITUTE and self.has_substitution(node):
             return _substitutions_first(self, node, ctx, handler)
         return handler(self, node, ctx)
 
