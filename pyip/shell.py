@@ -1185,6 +1185,7 @@ class _Evaluator:
         self.frame = None
         self.literals: dict = {}  # text -> (Literal(text),)
         self.constants: dict = {}  # text without expansions -> its fields (_field_parts)
+        self.split_commands: dict = {}  # (source, start, end) -> _command_parts of a command that may run again
         self.defined: frozenset = frozenset()  # names given by the user (define): the script cannot change them
         self._status: int | None = 0  # of the last statement; None: known only at run time
         self._pending = None  # how to work out `_status` when it is asked for (set_status_later)
@@ -1855,7 +1856,14 @@ def _run_command(ev: _Evaluator, node, ctx: _Ctx):
     """Record a recognised program, call a function, or apply a builtin's effects."""
     if ev.check and _first_separator(node, ev.parsed) is not None:
         raise _Reparse
-    assignments, words = _command_parts(ev, node)
+    if ctx.notes:  # in a function, loop, sourced file or eval: it may run again, split the same way
+        key = (ev.src, node.start_byte, node.end_byte)
+        parts = ev.split_commands.get(key)
+        if parts is None:
+            parts = ev.split_commands[key] = _command_parts(ev, node)
+        assignments, words = parts
+    else:
+        assignments, words = _command_parts(ev, node)
     if not words:
         for raw in assignments:
             ev.assign_text(raw[0])

@@ -33,10 +33,9 @@ class DuplicateRule(Rule):
                     continue
                 # The same command again (a function that two case arms call, say) is not a second copy
                 # in any run: the shell layer walks every branch, a run takes one.
-                if rule in first and first[rule].location != rule.location:
-                    where = first[rule].location
+                earlier = first.setdefault(rule, rule)  # one hash of the rule, which is most of the work
+                if earlier is not rule and earlier.location != rule.location:
+                    where = earlier.location
                     findings.append(self.finding(script, rule.location,
                                                  f"the same rule as at {where.line}:{where.col} in {table} {chain}"))
-                elif rule not in first:
-                    first[rule] = rule
         return findings
