@@ -23,6 +23,8 @@ class Location(NamedTuple):
 def printable(text: str) -> str:
     """One line whatever the input held: control characters as escapes, and bytes that are not
     UTF-8 (read with surrogateescape) as the bytes' own escapes, `\\xff`, wherever pyip prints them."""
+    if text.isprintable():
+        return text  # the usual message: nothing to escape, no loop over its characters
     return "".join(c if c.isprintable() or c == "\t" else escape(c) for c in text)
 
 

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pyip.compat import legacy
-from pyip.errors import Location, PyipError
+from pyip.errors import Location, PyipError, escape, printable
 from pyip.parser import getopt, iptables
 from pyip.parser.iptables import is_iptables_command, parse_iptables, parse_new_shape
 from pyip.parser.restore import add_line_words, split_line, split_quoted, split_whole_quotes
@@ -279,3 +279,29 @@ def test_restore_words_are_split_lines_words(line):
     add_line_words(words, line, "f.rules", 7)
     assert words == [Word(text, Location("f.rules", 7, col)) for text, col in split_quoted(line)]
     assert all(type(word) is Word and type(word.location) is Location for word in words)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from("\t\n\x7f\udcff\u200b ab"))))
+def test_printable_shortcut_is_the_character_loop(text):
+    """printable() returns a text with nothing to escape as it is: the same as escaping each character."""
+    assert printable(text) == "".join(c if c.isprintable() or c == "\t" else escape(c) for c in text)
+
+
+def icmp_outcome(parse, text: str):
+    try:
+        return ("type", parse(text))
+    except PyipError as error:
+        return ("error", error.message, error.exit_status)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.one_of(st.sampled_from(["echo-request", "e", "ECHO", "8", "3/4", "3/300", "300", "any", "ping", "r", "",
+                                  "bogus", "Bogus", "BOGUS"]),
+                 st.text(alphabet="0123456789/xaeErp-", max_size=8)))
+def test_remembered_icmp_types_are_what_reading_gives(text):
+    """parse_icmp_type() remembers what it read: asked again, the same type, or the same error raised anew."""
+    from pyip.parser.matches import parse_icmp_type
+
+    first, again = icmp_outcome(parse_icmp_type, text), icmp_outcome(parse_icmp_type, text)
+    assert first == again == icmp_outcome(parse_icmp_type.__wrapped__, text)

@@ -366,7 +366,12 @@ CHAIN_JUMP = "-j, no target extension"
 
 def is_chain_jump(word: Word) -> bool:
     """A -j value that loads nothing: known text, not `!` (LEGACY_NOT in the legacy grammar), not a target."""
-    return word.symbol is None and word.text != "!" and word.text not in TARGETS
+    return word.symbol is None and word.text != "!" and not names_target(word.text)
+
+
+@lru_cache(maxsize=None)  # every rule's -j ACCEPT or -j CHAIN passes the guard: one registry look-up a name
+def names_target(text: str) -> bool:
+    return text in TARGETS
 
 
 class Node:
@@ -387,7 +392,7 @@ class Node:
         if guard is NOT_LEGACY_NOT:
             return text != "!"
         if guard is CHAIN_JUMP:
-            return text != "!" and text not in TARGETS
+            return text != "!" and not names_target(text)
         return guard is ARGUMENT and text[:1] not in ("-", "!")
 
 

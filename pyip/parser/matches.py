@@ -127,6 +127,7 @@ ICMP_TYPES = (
 )
 
 
+@lru_cache(maxsize=1024)  # a few types fill most rules; the result is frozen, an error is raised anew each time
 def parse_icmp_type(text: str) -> fw.IcmpType:
     """A case-insensitive unique prefix of a type name, else TYPE or TYPE/CODE."""
     named = [entry for entry in ICMP_TYPES if entry[0].lower().startswith(text.lower())]
