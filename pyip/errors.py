@@ -142,6 +142,11 @@ class NotRead(PyipError):
     """
 
 
+class UnknownValue(NotRead):
+    """A value the script knows only when it runs, where pyip must compute with it
+    (`-j MARK --set-mark $MARK`): no translation, and no mistake either."""
+
+
 def check_api_input(text, dialect: str, file="-") -> None:
     """The library's entry points take a script as str and a known dialect: say so at once,
     not with an AttributeError deep inside the reader."""

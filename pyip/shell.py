@@ -2965,11 +2965,14 @@ def _run_while(ev: _Evaluator, node, ctx: _Ctx):
     condition = [c for c in node.children if c.is_named and c.type not in ("comment", "do_group")]
     cond_text = _text_of(ev, condition)
     body_nodes = [body] if body is not None else []
+    # `while ip route del default; do :; done`: the command is taken to succeed (see _program_status),
+    # which is true once; how often it does depends on the running system
+    changing = _changes_the_system(cond_text)
     passes = 0
     while True:
         yield from ev.block(condition, ctx.note(f"{keyword} {cond_text} (condition)", conditional=passes > 0))
         status = ev.status
-        if status is None or ctx.muted:
+        if status is None or ctx.muted or changing:
             break
         if (status == 0) != (keyword == "while"):
             ev.set_status(0)
@@ -2987,6 +2990,20 @@ def _run_while(ev: _Evaluator, node, ctx: _Ctx):
         ctx,
     )
     ev.set_status(0)
+
+
+_CHANGING_PROGRAM = re.compile(r"^(?:!\s*)?(?:sudo\s+)?(?:\S*/)?(ip|pyip|iptables|ip6tables|ipchains)\s")
+
+
+def _changes_the_system(condition: str) -> bool:
+    """Is a loop's condition an ip, iptables or ipchains command that changes something (not a query)?"""
+    match = _CHANGING_PROGRAM.match(condition.strip())
+    if match is None:
+        return False
+    words = condition.split()
+    if match.group(1) in ("ip", "pyip"):
+        return not _IP_CHANGES.isdisjoint(words)
+    return not any(word in _IPTABLES_QUERIES or _QUERY_CLUSTER.fullmatch(word) for word in words)
 
 
 def _loop_once(ev: _Evaluator, stages, ctx: _Ctx, loop_vars=()):
@@ -3167,10 +3184,11 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
     parsed = _safe_for_tree_sitter(source.bytes)
     tree = _parser().parse(parsed)
     skipped: list = []  # syntax errors of the lines left out to read the rest
+    bash_reads_rest = False  # bash accepts the script once those lines are left out
     if tree.root_node.has_error:
         parsed, tree = _masked(parsed, tree)
         if tree.root_node.has_error and not _bash_accepts(source.bytes):
-            parsed, tree, skipped = _recovered(parsed, tree, source)
+            parsed, tree, skipped, bash_reads_rest = _recovered(parsed, tree, source)
     repairs = 0
     args = SCRIPT_ARGS.get() if args is None else args
     setup = {"defines": defines or {}, "plain_path": plain_path,
@@ -3187,8 +3205,8 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
             else:
                 parsed, tree = repaired
                 repairs += 1
-    syntax, unread = _judged_syntax_errors(tree.root_node, source) if not skipped else (
-        _syntax_errors(tree.root_node, source), [])
+    syntax, unread = _judged_syntax_errors(tree.root_node, source, bash_reads_rest) \
+        if not skipped or bash_reads_rest else (_syntax_errors(tree.root_node, source), [])
     paths = [path for path, _evaluator in runs]
     considered = _considered(paths)
     followed = runs[paths.index(considered[0])][1]
@@ -3425,6 +3443,9 @@ def _recovered(parsed: bytes, tree, source: "_Source"):
     everything after it into one ERROR.  The line where the parse went wrong is
     left out (blanked in the copy tree-sitter reads), and the rest parsed again,
     until it reads: each left-out line is one error, and the rest is read."""
+    by_bash = _left_out_where_bash_fails(parsed, source)
+    if by_bash is not None:
+        return by_bash
     errors = []
     for _ in range(MAX_RECOVERIES):
         if not tree.root_node.has_error:
@@ -3441,7 +3462,49 @@ def _recovered(parsed: bytes, tree, source: "_Source"):
         errors.append(said[0] if said else (line, col, f"syntax error near {snippet!r}"))
         parsed = parsed[:start] + bytes(c if c == 0x0A else 0x20 for c in parsed[start:end]) + parsed[end:]
         tree = _parser().parse(parsed)
-    return parsed, tree, errors
+    return parsed, tree, errors, False
+
+
+def _left_out_where_bash_fails(parsed: bytes, source: "_Source"):
+    """Where bash names the lines it cannot parse (`bash -n`: "line 138: syntax error ...") and
+    reads the rest once they are left out, those lines are the errors: tree-sitter's recovery
+    from a late error can flag earlier lines bash reads (`root@host:~# cat FILE` in a file of
+    notes).  The rest is then read as a script bash accepts: what the grammar cannot place there
+    is skipped with a warning (_judged_syntax_errors).  None when bash does not say so much."""
+    lines = _bash_error_lines(source.bytes)
+    if not lines:
+        return None
+    blanked = source.bytes.split(b"\n")
+    copy = parsed.split(b"\n")
+    if max(lines) > len(blanked):
+        return None
+    errors = []
+    for line in sorted(lines):
+        text = blanked[line - 1]
+        if not text.strip():
+            return None  # bash names an empty line (end of file): the error began earlier
+        blanked[line - 1] = copy[line - 1] = bytes(c if c in b"\t" else 0x20 for c in text)
+        col = len(text) - len(text.lstrip()) + 1
+        snippet = _shorten(" ".join(text.decode("utf-8", "replace").split()), 40)
+        errors.append((line, col, f"syntax error near {snippet!r}"))
+    if not _bash_accepts(b"\n".join(blanked)):
+        return None
+    parsed = b"\n".join(copy)
+    return parsed, _parser().parse(parsed), errors, True
+
+
+_BASH_ERROR_LINE = re.compile(rb"line (\d+): syntax error")
+
+
+def _bash_error_lines(data: bytes) -> set[int]:
+    """The lines `bash -n` reports syntax errors on; empty without bash or when it reports none."""
+    import subprocess
+
+    try:
+        result = subprocess.run(["bash", "-n"], input=data, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    return {int(number) for number in _BASH_ERROR_LINE.findall(result.stderr)} if result.returncode else set()
 
 
 def _where_parsing_failed(node) -> int:
@@ -3467,10 +3530,11 @@ def _where_parsing_failed(node) -> int:
         node = following
 
 
-def _judged_syntax_errors(root, source: "_Source") -> tuple[list, list]:
-    """(errors, warnings): the grammar's syntax errors, unless bash reads the text."""
+def _judged_syntax_errors(root, source: "_Source", bash_reads: bool = False) -> tuple[list, list]:
+    """(errors, warnings): the grammar's syntax errors, unless bash reads the text (`bash_reads`:
+    known already)."""
     errors = _syntax_errors(root, source)
-    if not errors or not _bash_accepts(source.bytes):
+    if not errors or not (bash_reads or _bash_accepts(source.bytes)):
         return errors, []
     warnings = []
     for first_line, last_line, line, col in _unread_regions(root, source):

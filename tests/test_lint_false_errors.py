@@ -343,3 +343,59 @@ def test_the_default_route_the_system_made_is_no_missing_delete():
     # a script that flushed table main first deletes what is no longer there
     flushed = "ip route flush table main\nip route del default\n"
     assert [line for line, code, _ in findings(flushed) if code == "PI011"] == [2]
+
+
+# -- PI000: one real syntax error, and the lines tree-sitter's recovery flags before it
+
+NOTES_WITH_A_PROMPT = """\
+ip route add 10.1.0.0/16 dev lo table 5
+root@vpnserver:~# cat /etc/iproute2/rt_tables
+echo done
+root@vpnserver:~# ip rule show
+This setup works. Packets (connections) are sent via both interfaces.
+ip rule add from 10.1.0.0/16 table 5
+"""
+
+
+def test_only_the_lines_bash_refuses_are_syntax_errors(tmp_path):
+    """A file of notes pasted as a script (a prompt `root@host:~# cat FILE` is a command to bash): bash -n
+    refuses line 5 only; the grammar's recovery from it flagged the prompt lines too."""
+    script = tmp_path / "notes.sh"
+    script.write_text(NOTES_WITH_A_PROMPT)
+    refused = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+    assert refused.returncode != 0 and "line 5:" in refused.stderr and "line 2:" not in refused.stderr
+    errors = [(line, code) for line, code, severity in findings(NOTES_WITH_A_PROMPT) if severity == "error"]
+    assert errors == [(5, "PI000")]
+    # the rest is read: the rule after the error still sees the routes of table 5
+    assert not any(code == "PI010" for _, code, _ in findings(NOTES_WITH_A_PROMPT))
+
+
+# -- PI000: values and loop lengths known only when the script runs
+
+
+def test_a_mark_known_only_at_run_time_is_no_error():
+    """`-j MARK --set-mark $MARK`: pyip cannot compute the mark, and nothing is wrong with the command: the
+    real iptables takes it once the value is known."""
+    script = ("iptables -t mangle -A PREROUTING -i eth0 -j MARK --set-mark $MARK\n"
+              "iptables -t mangle -A POSTROUTING -o eth1 -j CONNMARK --set-mark $MARK\n")
+    assert [f for f in findings(script) if f[2] == "error"] == []
+    with namespace("pyiplint") as ns:
+        result = run("ip", "netns", "exec", ns, "env", "MARK=0x10", "bash", "-e", "-c", script)
+        assert result.returncode == 0, result.stderr
+
+
+def test_a_loop_on_a_delete_ends_when_the_system_has_nothing_left():
+    """`while ip route del default; do :; done` deletes every default route and stops: bash ends it in a
+    namespace with two; `while true` with no way out is still an endless loop."""
+    script = "while ip route del default 2>/dev/null; do :; done\nip route add default via 10.0.0.1\n"
+    assert [f for f in findings(script) if f[2] == "error"] == []
+    with namespace("pyiplint", veths=("dl0",)) as ns:
+        run("ip", "-n", ns, "address", "add", "10.0.0.5/24", "dev", "dl0", check=True)
+        run("ip", "-n", ns, "route", "add", "default", "via", "10.0.0.1", "metric", "10", check=True)
+        run("ip", "-n", ns, "route", "add", "default", "via", "10.0.0.2", "metric", "20", check=True)
+        result = run("ip", "netns", "exec", ns, "bash", "-e", "-c", script)
+        assert result.returncode == 0, result.stderr
+        routes = run("ip", "-n", ns, "route", "show", "default").stdout.split("\n")
+    assert [route.split()[:3] for route in routes if route] == [["default", "via", "10.0.0.1"]]
+    assert [(line, code, severity) for line, code, severity in findings("while true; do :; done\n")] \
+        == [(1, "PI000", "error")]

@@ -21,7 +21,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast.base import Symbol
 from ..compat import legacy
-from ..errors import IncompleteCommand, Location, NotRead, PyipError
+from ..errors import IncompleteCommand, Location, NotRead, PyipError, UnknownValue
 from .getopt import Getopt, Loaded, Recording, Replayed, Shapes
 from .words import Tree, Word, grammar
 from .xtables import TARGETS, Given, parse_addresses, parse_protocol, problem, strtoui, strtoul
@@ -649,7 +649,7 @@ def finish_extension(extension):
         if not any(isinstance(test.value, Symbol) for test in extension.values.values()):
             raise
         # finish() computes with the value (MARK, TOS, TTL): the script knows it only when it runs
-        raise PyipError(f"{extension.name}: a value known only at run time", extension.loaded_by.location, 2) \
+        raise UnknownValue(f"{extension.name}: a value known only at run time", extension.loaded_by.location, 2) \
             from None
 
 

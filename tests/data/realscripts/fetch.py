@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import sys
 import urllib.request
+from urllib.parse import quote
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -32,7 +33,7 @@ def main(directory: str) -> None:
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     for repository, path, commit in scripts():
-        url = f"https://raw.githubusercontent.com/{repository}/{commit}/{path}"
+        url = f"https://raw.githubusercontent.com/{repository}/{commit}/{quote(path)}"  # paths may not be ASCII
         with urllib.request.urlopen(url, timeout=30) as response:
             (target / local_name(repository, path)).write_bytes(response.read())
         print(f"{repository}:{path}@{commit}")
