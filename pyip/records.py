@@ -224,7 +224,8 @@ def _factory(key: str, source: str):
 
 # Every module that declares records: their classes go into records_compiled.py.
 MODULES = ("pyip.ast.base", "pyip.ast", "pyip.ast.route", "pyip.ast.rule", "pyip.ast.address", "pyip.names",
-           "pyip.prefix", "pyip.parser.ip")
+           "pyip.prefix", "pyip.parser.ip", "pyip.netlink.common", "pyip.show.common", "pyip.show.address",
+           "pyip.show.route", "pyip.show.rule")
 
 
 def compiled_module_text() -> str:

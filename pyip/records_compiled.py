@@ -862,6 +862,79 @@ SOURCES['pyip.names.NameDB'] = 'def make(cls, _defaults, _converters):\n    _set
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, message, warnings=_default1):
+        _setattr(self, 'message', message)
+        _setattr(self, 'warnings', warnings)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.message, self.warnings, ) == (other.message, other.warnings, )
+    def __repr__(self):
+        return f"Request(message={self.message!r}, warnings={self.warnings!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('message', 'warnings'))
+    def __setstate__(self, state):
+        for name, value in zip(('message', 'warnings'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Request', self.message, self.warnings, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.netlink.common.Request'] = make
+SOURCES['pyip.netlink.common.Request'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    _default1 = _defaults[1]\n    def __init__(self, message, warnings=_default1):\n        _setattr(self, \'message\', message)\n        _setattr(self, \'warnings\', warnings)\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.message, self.warnings, ) == (other.message, other.warnings, )\n    def __repr__(self):\n        return f"Request(message={self.message!r}, warnings={self.warnings!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'message\', \'warnings\'))\n    def __setstate__(self, state):\n        for name, value in zip((\'message\', \'warnings\'), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'Request\', self.message, self.warnings, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    def __init__(self, status=_default0, stdout=_default1, stderr=_default2, objects=_default3, unsupported=_default4, errno=_default5):
+        _setattr(self, 'status', status)
+        _setattr(self, 'stdout', stdout)
+        _setattr(self, 'stderr', stderr)
+        _setattr(self, 'objects', objects)
+        _setattr(self, 'unsupported', unsupported)
+        _setattr(self, 'errno', errno)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.status, self.stdout, self.stderr, self.objects, self.unsupported, self.errno, ) == (other.status, other.stdout, other.stderr, other.objects, other.unsupported, other.errno, )
+    def __repr__(self):
+        return f"Result(status={self.status!r}, stdout={self.stdout!r}, stderr={self.stderr!r}, objects={self.objects!r}, unsupported={self.unsupported!r}, errno={self.errno!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('status', 'stdout', 'stderr', 'objects', 'unsupported', 'errno'))
+    def __setstate__(self, state):
+        for name, value in zip(('status', 'stdout', 'stderr', 'objects', 'unsupported', 'errno'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Result', self.status, self.stdout, self.stderr, self.objects, self.unsupported, self.errno, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.netlink.common.Result'] = make
+SOURCES['pyip.netlink.common.Result'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    _default0 = _defaults[0]\n    _default1 = _defaults[1]\n    _default2 = _defaults[2]\n    _default3 = _defaults[3]\n    _default4 = _defaults[4]\n    _default5 = _defaults[5]\n    def __init__(self, status=_default0, stdout=_default1, stderr=_default2, objects=_default3, unsupported=_default4, errno=_default5):\n        _setattr(self, \'status\', status)\n        _setattr(self, \'stdout\', stdout)\n        _setattr(self, \'stderr\', stderr)\n        _setattr(self, \'objects\', objects)\n        _setattr(self, \'unsupported\', unsupported)\n        _setattr(self, \'errno\', errno)\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.status, self.stdout, self.stderr, self.objects, self.unsupported, self.errno, ) == (other.status, other.stdout, other.stderr, other.objects, other.unsupported, other.errno, )\n    def __repr__(self):\n        return f"Result(status={self.status!r}, stdout={self.stdout!r}, stderr={self.stderr!r}, objects={self.objects!r}, unsupported={self.unsupported!r}, errno={self.errno!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'status\', \'stdout\', \'stderr\', \'objects\', \'unsupported\', \'errno\'))\n    def __setstate__(self, state):\n        for name, value in zip((\'status\', \'stdout\', \'stderr\', \'objects\', \'unsupported\', \'errno\'), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'Result\', self.status, self.stdout, self.stderr, self.objects, self.unsupported, self.errno, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
     _default6 = _defaults[6]
     _default7 = _defaults[7]
     def __init__(self, dialect, names, family, notes=NOTHING, words=NOTHING, nexthop=NOTHING, unresolved=_default6, route_type=_default7):
@@ -927,4 +1000,473 @@ def make(cls, _defaults, _converters):
 
 MAKERS['pyip.prefix.Unresolved'] = make
 SOURCES['pyip.prefix.Unresolved'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    def __init__(self, keyword):\n        _setattr(self, \'keyword\', keyword)\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.keyword, ) == (other.keyword, )\n    def __repr__(self):\n        return f"Unresolved(keyword={self.keyword!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'keyword\',))\n    def __setstate__(self, state):\n        for name, value in zip((\'keyword\',), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'Unresolved\', self.keyword, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    _default9 = _defaults[9]
+    def __init__(self, dev=_default0, label=_default1, scope=_default2, to=_default3, up=_default4, flags=_default5, group=_default6, master=_default7, nomaster=_default8, kind=_default9):
+        _setattr(self, 'dev', dev)
+        _setattr(self, 'label', label)
+        _setattr(self, 'scope', scope)
+        _setattr(self, 'to', to)
+        _setattr(self, 'up', up)
+        _setattr(self, 'flags', flags)
+        _setattr(self, 'group', group)
+        _setattr(self, 'master', master)
+        _setattr(self, 'nomaster', nomaster)
+        _setattr(self, 'kind', kind)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.dev, self.label, self.scope, self.to, self.up, self.flags, self.group, self.master, self.nomaster, self.kind, ) == (other.dev, other.label, other.scope, other.to, other.up, other.flags, other.group, other.master, other.nomaster, other.kind, )
+    def __repr__(self):
+        return f"AddrFilter(dev={self.dev!r}, label={self.label!r}, scope={self.scope!r}, to={self.to!r}, up={self.up!r}, flags={self.flags!r}, group={self.group!r}, master={self.master!r}, nomaster={self.nomaster!r}, kind={self.kind!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('dev', 'label', 'scope', 'to', 'up', 'flags', 'group', 'master', 'nomaster', 'kind'))
+    def __setstate__(self, state):
+        for name, value in zip(('dev', 'label', 'scope', 'to', 'up', 'flags', 'group', 'master', 'nomaster', 'kind'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('AddrFilter', self.dev, self.label, self.scope, self.to, self.up, self.flags, self.group, self.master, self.nomaster, self.kind, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.show.address.AddrFilter'] = make
+SOURCES['pyip.show.address.AddrFilter'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    _default0 = _defaults[0]\n    _default1 = _defaults[1]\n    _default2 = _defaults[2]\n    _default3 = _defaults[3]\n    _default4 = _defaults[4]\n    _default5 = _defaults[5]\n    _default6 = _defaults[6]\n    _default7 = _defaults[7]\n    _default8 = _defaults[8]\n    _default9 = _defaults[9]\n    def __init__(self, dev=_default0, label=_default1, scope=_default2, to=_default3, up=_default4, flags=_default5, group=_default6, master=_default7, nomaster=_default8, kind=_default9):\n        _setattr(self, \'dev\', dev)\n        _setattr(self, \'label\', label)\n        _setattr(self, \'scope\', scope)\n        _setattr(self, \'to\', to)\n        _setattr(self, \'up\', up)\n        _setattr(self, \'flags\', flags)\n        _setattr(self, \'group\', group)\n        _setattr(self, \'master\', master)\n        _setattr(self, \'nomaster\', nomaster)\n        _setattr(self, \'kind\', kind)\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.dev, self.label, self.scope, self.to, self.up, self.flags, self.group, self.master, self.nomaster, self.kind, ) == (other.dev, other.label, other.scope, other.to, other.up, other.flags, other.group, other.master, other.nomaster, other.kind, )\n    def __repr__(self):\n        return f"AddrFilter(dev={self.dev!r}, label={self.label!r}, scope={self.scope!r}, to={self.to!r}, up={self.up!r}, flags={self.flags!r}, group={self.group!r}, master={self.master!r}, nomaster={self.nomaster!r}, kind={self.kind!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'dev\', \'label\', \'scope\', \'to\', \'up\', \'flags\', \'group\', \'master\', \'nomaster\', \'kind\'))\n    def __setstate__(self, state):\n        for name, value in zip((\'dev\', \'label\', \'scope\', \'to\', \'up\', \'flags\', \'group\', \'master\', \'nomaster\', \'kind\'), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'AddrFilter\', self.dev, self.label, self.scope, self.to, self.up, self.flags, self.group, self.master, self.nomaster, self.kind, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, family, prefixlen, scope, index, flags, attrs):
+        _setattr(self, 'family', family)
+        _setattr(self, 'prefixlen', prefixlen)
+        _setattr(self, 'scope', scope)
+        _setattr(self, 'index', index)
+        _setattr(self, 'flags', flags)
+        _setattr(self, 'attrs', attrs)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.family, self.prefixlen, self.scope, self.index, self.flags, self.attrs, ) == (other.family, other.prefixlen, other.scope, other.index, other.flags, other.attrs, )
+    def __repr__(self):
+        return f"Address(family={self.family!r}, prefixlen={self.prefixlen!r}, scope={self.scope!r}, index={self.index!r}, flags={self.flags!r}, attrs={self.attrs!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('family', 'prefixlen', 'scope', 'index', 'flags', 'attrs'))
+    def __setstate__(self, state):
+        for name, value in zip(('family', 'prefixlen', 'scope', 'index', 'flags', 'attrs'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Address', self.family, self.prefixlen, self.scope, self.index, self.flags, self.attrs, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.show.address.Address'] = make
+SOURCES['pyip.show.address.Address'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    def __init__(self, family, prefixlen, scope, index, flags, attrs):\n        _setattr(self, \'family\', family)\n        _setattr(self, \'prefixlen\', prefixlen)\n        _setattr(self, \'scope\', scope)\n        _setattr(self, \'index\', index)\n        _setattr(self, \'flags\', flags)\n        _setattr(self, \'attrs\', attrs)\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.family, self.prefixlen, self.scope, self.index, self.flags, self.attrs, ) == (other.family, other.prefixlen, other.scope, other.index, other.flags, other.attrs, )\n    def __repr__(self):\n        return f"Address(family={self.family!r}, prefixlen={self.prefixlen!r}, scope={self.scope!r}, index={self.index!r}, flags={self.flags!r}, attrs={self.attrs!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'family\', \'prefixlen\', \'scope\', \'index\', \'flags\', \'attrs\'))\n    def __setstate__(self, state):\n        for name, value in zip((\'family\', \'prefixlen\', \'scope\', \'index\', \'flags\', \'attrs\'), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'Address\', self.family, self.prefixlen, self.scope, self.index, self.flags, self.attrs, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, family, type, index, flags, attrs):
+        _setattr(self, 'family', family)
+        _setattr(self, 'type', type)
+        _setattr(self, 'index', index)
+        _setattr(self, 'flags', flags)
+        _setattr(self, 'attrs', attrs)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.family, self.type, self.index, self.flags, self.attrs, ) == (other.family, other.type, other.index, other.flags, other.attrs, )
+    def __repr__(self):
+        return f"Link(family={self.family!r}, type={self.type!r}, index={self.index!r}, flags={self.flags!r}, attrs={self.attrs!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('family', 'type', 'index', 'flags', 'attrs'))
+    def __setstate__(self, state):
+        for name, value in zip(('family', 'type', 'index', 'flags', 'attrs'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Link', self.family, self.type, self.index, self.flags, self.attrs, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.show.address.Link'] = make
+SOURCES['pyip.show.address.Link'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    def __init__(self, family, type, index, flags, attrs):\n        _setattr(self, \'family\', family)\n        _setattr(self, \'type\', type)\n        _setattr(self, \'index\', index)\n        _setattr(self, \'flags\', flags)\n        _setattr(self, \'attrs\', attrs)\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.family, self.type, self.index, self.flags, self.attrs, ) == (other.family, other.type, other.index, other.flags, other.attrs, )\n    def __repr__(self):\n        return f"Link(family={self.family!r}, type={self.type!r}, index={self.index!r}, flags={self.flags!r}, attrs={self.attrs!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'family\', \'type\', \'index\', \'flags\', \'attrs\'))\n    def __setstate__(self, state):\n        for name, value in zip((\'family\', \'type\', \'index\', \'flags\', \'attrs\'), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'Link\', self.family, self.type, self.index, self.flags, self.attrs, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    _default9 = _defaults[9]
+    _default10 = _defaults[10]
+    _default11 = _defaults[11]
+    def __init__(self, family, ifindex=_default1, scope=_default2, flags=_default3, flagmask=_default4, prefix=_default5, label=_default6, up=_default7, group=_default8, master=_default9, kind=_default10, slave_kind=_default11):
+        _setattr(self, 'family', family)
+        _setattr(self, 'ifindex', ifindex)
+        _setattr(self, 'scope', scope)
+        _setattr(self, 'flags', flags)
+        _setattr(self, 'flagmask', flagmask)
+        _setattr(self, 'prefix', prefix)
+        _setattr(self, 'label', label)
+        _setattr(self, 'up', up)
+        _setattr(self, 'group', group)
+        _setattr(self, 'master', master)
+        _setattr(self, 'kind', kind)
+        _setattr(self, 'slave_kind', slave_kind)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.family, self.ifindex, self.scope, self.flags, self.flagmask, self.prefix, self.label, self.up, self.group, self.master, self.kind, self.slave_kind, ) == (other.family, other.ifindex, other.scope, other.flags, other.flagmask, other.prefix, other.label, other.up, other.group, other.master, other.kind, other.slave_kind, )
+    def __repr__(self):
+        return f"Selection(family={self.family!r}, ifindex={self.ifindex!r}, scope={self.scope!r}, flags={self.flags!r}, flagmask={self.flagmask!r}, prefix={self.prefix!r}, label={self.label!r}, up={self.up!r}, group={self.group!r}, master={self.master!r}, kind={self.kind!r}, slave_kind={self.slave_kind!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('family', 'ifindex', 'scope', 'flags', 'flagmask', 'prefix', 'label', 'up', 'group', 'master', 'kind', 'slave_kind'))
+    def __setstate__(self, state):
+        for name, value in zip(('family', 'ifindex', 'scope', 'flags', 'flagmask', 'prefix', 'label', 'up', 'group', 'master', 'kind', 'slave_kind'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Selection', self.family, self.ifindex, self.scope, self.flags, self.flagmask, self.prefix, self.label, self.up, self.group, self.master, self.kind, self.slave_kind, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.show.address.Selection'] = make
+SOURCES['pyip.show.address.Selection'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    _default1 = _defaults[1]\n    _default2 = _defaults[2]\n    _default3 = _defaults[3]\n    _default4 = _defaults[4]\n    _default5 = _defaults[5]\n    _default6 = _defaults[6]\n    _default7 = _defaults[7]\n    _default8 = _defaults[8]\n    _default9 = _defaults[9]\n    _default10 = _defaults[10]\n    _default11 = _defaults[11]\n    def __init__(self, family, ifindex=_default1, scope=_default2, flags=_default3, flagmask=_default4, prefix=_default5, label=_default6, up=_default7, group=_default8, master=_default9, kind=_default10, slave_kind=_default11):\n        _setattr(self, \'family\', family)\n        _setattr(self, \'ifindex\', ifindex)\n        _setattr(self, \'scope\', scope)\n        _setattr(self, \'flags\', flags)\n        _setattr(self, \'flagmask\', flagmask)\n        _setattr(self, \'prefix\', prefix)\n        _setattr(self, \'label\', label)\n        _setattr(self, \'up\', up)\n        _setattr(self, \'group\', group)\n        _setattr(self, \'master\', master)\n        _setattr(self, \'kind\', kind)\n        _setattr(self, \'slave_kind\', slave_kind)\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.family, self.ifindex, self.scope, self.flags, self.flagmask, self.prefix, self.label, self.up, self.group, self.master, self.kind, self.slave_kind, ) == (other.family, other.ifindex, other.scope, other.flags, other.flagmask, other.prefix, other.label, other.up, other.group, other.master, other.kind, other.slave_kind, )\n    def __repr__(self):\n        return f"Selection(family={self.family!r}, ifindex={self.ifindex!r}, scope={self.scope!r}, flags={self.flags!r}, flagmask={self.flagmask!r}, prefix={self.prefix!r}, label={self.label!r}, up={self.up!r}, group={self.group!r}, master={self.master!r}, kind={self.kind!r}, slave_kind={self.slave_kind!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'family\', \'ifindex\', \'scope\', \'flags\', \'flagmask\', \'prefix\', \'label\', \'up\', \'group\', \'master\', \'kind\', \'slave_kind\'))\n    def __setstate__(self, state):\n        for name, value in zip((\'family\', \'ifindex\', \'scope\', \'flags\', \'flagmask\', \'prefix\', \'label\', \'up\', \'group\', \'master\', \'kind\', \'slave_kind\'), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'Selection\', self.family, self.ifindex, self.scope, self.flags, self.flagmask, self.prefix, self.label, self.up, self.group, self.master, self.kind, self.slave_kind, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, names, flags):
+        _setattr(self, 'names', names)
+        _setattr(self, 'flags', flags)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.names, self.flags, ) == (other.names, other.flags, )
+    def __repr__(self):
+        return f"Links(names={self.names!r}, flags={self.flags!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('names', 'flags'))
+    def __setstate__(self, state):
+        for name, value in zip(('names', 'flags'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Links', self.names, self.flags, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.show.common.Links'] = make
+SOURCES['pyip.show.common.Links'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    def __init__(self, names, flags):\n        _setattr(self, \'names\', names)\n        _setattr(self, \'flags\', flags)\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.names, self.flags, ) == (other.names, other.flags, )\n    def __repr__(self):\n        return f"Links(names={self.names!r}, flags={self.flags!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'names\', \'flags\'))\n    def __setstate__(self, state):\n        for name, value in zip((\'names\', \'flags\'), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'Links\', self.names, self.flags, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, family, data, bits):
+        _setattr(self, 'family', family)
+        _setattr(self, 'data', data)
+        _setattr(self, 'bits', bits)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.family, self.data, self.bits, ) == (other.family, other.data, other.bits, )
+    def __repr__(self):
+        return f"Prefix(family={self.family!r}, data={self.data!r}, bits={self.bits!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('family', 'data', 'bits'))
+    def __setstate__(self, state):
+        for name, value in zip(('family', 'data', 'bits'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Prefix', self.family, self.data, self.bits, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.show.common.Prefix'] = make
+SOURCES['pyip.show.common.Prefix'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    def __init__(self, family, data, bits):\n        _setattr(self, \'family\', family)\n        _setattr(self, \'data\', data)\n        _setattr(self, \'bits\', bits)\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.family, self.data, self.bits, ) == (other.family, other.data, other.bits, )\n    def __repr__(self):\n        return f"Prefix(family={self.family!r}, data={self.data!r}, bits={self.bits!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'family\', \'data\', \'bits\'))\n    def __setstate__(self, state):\n        for name, value in zip((\'family\', \'data\', \'bits\'), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'Prefix\', self.family, self.data, self.bits, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    def __init__(self, family=_default0, numeric=_default1, details=_default2, oneline=_default3, json=_default4, pretty=_default5, stats=_default6, brief=_default7, names=_default8):
+        _setattr(self, 'family', family)
+        _setattr(self, 'numeric', numeric)
+        _setattr(self, 'details', details)
+        _setattr(self, 'oneline', oneline)
+        _setattr(self, 'json', json)
+        _setattr(self, 'pretty', pretty)
+        _setattr(self, 'stats', stats)
+        _setattr(self, 'brief', brief)
+        _setattr(self, 'names', names)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.family, self.numeric, self.details, self.oneline, self.json, self.pretty, self.stats, self.brief, self.names, ) == (other.family, other.numeric, other.details, other.oneline, other.json, other.pretty, other.stats, other.brief, other.names, )
+    def __repr__(self):
+        return f"ShowOptions(family={self.family!r}, numeric={self.numeric!r}, details={self.details!r}, oneline={self.oneline!r}, json={self.json!r}, pretty={self.pretty!r}, stats={self.stats!r}, brief={self.brief!r}, names={self.names!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('family', 'numeric', 'details', 'oneline', 'json', 'pretty', 'stats', 'brief', 'names'))
+    def __setstate__(self, state):
+        for name, value in zip(('family', 'numeric', 'details', 'oneline', 'json', 'pretty', 'stats', 'brief', 'names'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('ShowOptions', self.family, self.numeric, self.details, self.oneline, self.json, self.pretty, self.stats, self.brief, self.names, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.show.common.ShowOptions'] = make
+SOURCES['pyip.show.common.ShowOptions'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    _default0 = _defaults[0]\n    _default1 = _defaults[1]\n    _default2 = _defaults[2]\n    _default3 = _defaults[3]\n    _default4 = _defaults[4]\n    _default5 = _defaults[5]\n    _default6 = _defaults[6]\n    _default7 = _defaults[7]\n    _default8 = _defaults[8]\n    def __init__(self, family=_default0, numeric=_default1, details=_default2, oneline=_default3, json=_default4, pretty=_default5, stats=_default6, brief=_default7, names=_default8):\n        _setattr(self, \'family\', family)\n        _setattr(self, \'numeric\', numeric)\n        _setattr(self, \'details\', details)\n        _setattr(self, \'oneline\', oneline)\n        _setattr(self, \'json\', json)\n        _setattr(self, \'pretty\', pretty)\n        _setattr(self, \'stats\', stats)\n        _setattr(self, \'brief\', brief)\n        _setattr(self, \'names\', names)\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.family, self.numeric, self.details, self.oneline, self.json, self.pretty, self.stats, self.brief, self.names, ) == (other.family, other.numeric, other.details, other.oneline, other.json, other.pretty, other.stats, other.brief, other.names, )\n    def __repr__(self):\n        return f"ShowOptions(family={self.family!r}, numeric={self.numeric!r}, details={self.details!r}, oneline={self.oneline!r}, json={self.json!r}, pretty={self.pretty!r}, stats={self.stats!r}, brief={self.brief!r}, names={self.names!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'family\', \'numeric\', \'details\', \'oneline\', \'json\', \'pretty\', \'stats\', \'brief\', \'names\'))\n    def __setstate__(self, state):\n        for name, value in zip((\'family\', \'numeric\', \'details\', \'oneline\', \'json\', \'pretty\', \'stats\', \'brief\', \'names\'), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'ShowOptions\', self.family, self.numeric, self.details, self.oneline, self.json, self.pretty, self.stats, self.brief, self.names, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    _default9 = _defaults[9]
+    _default10 = _defaults[10]
+    _default11 = _defaults[11]
+    _default12 = _defaults[12]
+    _default13 = _defaults[13]
+    _default14 = _defaults[14]
+    def __init__(self, table=_default0, protocol=_default1, scope=_default2, type=_default3, dev=_default4, iif=_default5, via=_default6, src=_default7, tos=_default8, metric=_default9, realms=_default10, mark=_default11, to=_default12, from_=_default13, cloned=_default14):
+        _setattr(self, 'table', table)
+        _setattr(self, 'protocol', protocol)
+        _setattr(self, 'scope', scope)
+        _setattr(self, 'type', type)
+        _setattr(self, 'dev', dev)
+        _setattr(self, 'iif', iif)
+        _setattr(self, 'via', via)
+        _setattr(self, 'src', src)
+        _setattr(self, 'tos', tos)
+        _setattr(self, 'metric', metric)
+        _setattr(self, 'realms', realms)
+        _setattr(self, 'mark', mark)
+        _setattr(self, 'to', to)
+        _setattr(self, 'from_', from_)
+        _setattr(self, 'cloned', cloned)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.protocol, self.scope, self.type, self.dev, self.iif, self.via, self.src, self.tos, self.metric, self.realms, self.mark, self.to, self.from_, self.cloned, ) == (other.table, other.protocol, other.scope, other.type, other.dev, other.iif, other.via, other.src, other.tos, other.metric, other.realms, other.mark, other.to, other.from_, other.cloned, )
+    def __repr__(self):
+        return f"RouteFilter(table={self.table!r}, protocol={self.protocol!r}, scope={self.scope!r}, type={self.type!r}, dev={self.dev!r}, iif={self.iif!r}, via={self.via!r}, src={self.src!r}, tos={self.tos!r}, metric={self.metric!r}, realms={self.realms!r}, mark={self.mark!r}, to={self.to!r}, from_={self.from_!r}, cloned={self.cloned!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('table', 'protocol', 'scope', 'type', 'dev', 'iif', 'via', 'src', 'tos', 'metric', 'realms', 'mark', 'to', 'from_', 'cloned'))
+    def __setstate__(self, state):
+        for name, value in zip(('table', 'protocol', 'scope', 'type', 'dev', 'iif', 'via', 'src', 'tos', 'metric', 'realms', 'mark', 'to', 'from_', 'cloned'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('RouteFilter', self.table, self.protocol, self.scope, self.type, self.dev, self.iif, self.via, self.src, self.tos, self.metric, self.realms, self.mark, self.to, self.from_, self.cloned, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.show.route.RouteFilter'] = make
+SOURCES['pyip.show.route.RouteFilter'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    _default0 = _defaults[0]\n    _default1 = _defaults[1]\n    _default2 = _defaults[2]\n    _default3 = _defaults[3]\n    _default4 = _defaults[4]\n    _default5 = _defaults[5]\n    _default6 = _defaults[6]\n    _default7 = _defaults[7]\n    _default8 = _defaults[8]\n    _default9 = _defaults[9]\n    _default10 = _defaults[10]\n    _default11 = _defaults[11]\n    _default12 = _defaults[12]\n    _default13 = _defaults[13]\n    _default14 = _defaults[14]\n    def __init__(self, table=_default0, protocol=_default1, scope=_default2, type=_default3, dev=_default4, iif=_default5, via=_default6, src=_default7, tos=_default8, metric=_default9, realms=_default10, mark=_default11, to=_default12, from_=_default13, cloned=_default14):\n        _setattr(self, \'table\', table)\n        _setattr(self, \'protocol\', protocol)\n        _setattr(self, \'scope\', scope)\n        _setattr(self, \'type\', type)\n        _setattr(self, \'dev\', dev)\n        _setattr(self, \'iif\', iif)\n        _setattr(self, \'via\', via)\n        _setattr(self, \'src\', src)\n        _setattr(self, \'tos\', tos)\n        _setattr(self, \'metric\', metric)\n        _setattr(self, \'realms\', realms)\n        _setattr(self, \'mark\', mark)\n        _setattr(self, \'to\', to)\n        _setattr(self, \'from_\', from_)\n        _setattr(self, \'cloned\', cloned)\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.table, self.protocol, self.scope, self.type, self.dev, self.iif, self.via, self.src, self.tos, self.metric, self.realms, self.mark, self.to, self.from_, self.cloned, ) == (other.table, other.protocol, other.scope, other.type, other.dev, other.iif, other.via, other.src, other.tos, other.metric, other.realms, other.mark, other.to, other.from_, other.cloned, )\n    def __repr__(self):\n        return f"RouteFilter(table={self.table!r}, protocol={self.protocol!r}, scope={self.scope!r}, type={self.type!r}, dev={self.dev!r}, iif={self.iif!r}, via={self.via!r}, src={self.src!r}, tos={self.tos!r}, metric={self.metric!r}, realms={self.realms!r}, mark={self.mark!r}, to={self.to!r}, from_={self.from_!r}, cloned={self.cloned!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'table\', \'protocol\', \'scope\', \'type\', \'dev\', \'iif\', \'via\', \'src\', \'tos\', \'metric\', \'realms\', \'mark\', \'to\', \'from_\', \'cloned\'))\n    def __setstate__(self, state):\n        for name, value in zip((\'table\', \'protocol\', \'scope\', \'type\', \'dev\', \'iif\', \'via\', \'src\', \'tos\', \'metric\', \'realms\', \'mark\', \'to\', \'from_\', \'cloned\'), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'RouteFilter\', self.table, self.protocol, self.scope, self.type, self.dev, self.iif, self.via, self.src, self.tos, self.metric, self.realms, self.mark, self.to, self.from_, self.cloned, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    _default9 = _defaults[9]
+    _default10 = _defaults[10]
+    _default11 = _defaults[11]
+    _default12 = _defaults[12]
+    _default13 = _defaults[13]
+    _default14 = _defaults[14]
+    _default15 = _defaults[15]
+    _default16 = _defaults[16]
+    _default17 = _defaults[17]
+    _default18 = _defaults[18]
+    def __init__(self, family, table=_default1, cloned=_default2, protocol=_default3, scope=_default4, type=_default5, tos=_default6, oif=_default7, iif=_default8, mark=_default9, metric=_default10, realm=_default11, realm_mask=_default12, via=_default13, prefsrc=_default14, root_dst=_default15, match_dst=_default16, root_src=_default17, match_src=_default18):
+        _setattr(self, 'family', family)
+        _setattr(self, 'table', table)
+        _setattr(self, 'cloned', cloned)
+        _setattr(self, 'protocol', protocol)
+        _setattr(self, 'scope', scope)
+        _setattr(self, 'type', type)
+        _setattr(self, 'tos', tos)
+        _setattr(self, 'oif', oif)
+        _setattr(self, 'iif', iif)
+        _setattr(self, 'mark', mark)
+        _setattr(self, 'metric', metric)
+        _setattr(self, 'realm', realm)
+        _setattr(self, 'realm_mask', realm_mask)
+        _setattr(self, 'via', via)
+        _setattr(self, 'prefsrc', prefsrc)
+        _setattr(self, 'root_dst', root_dst)
+        _setattr(self, 'match_dst', match_dst)
+        _setattr(self, 'root_src', root_src)
+        _setattr(self, 'match_src', match_src)
+        self.__attrs_post_init__()
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.family, self.table, self.cloned, self.protocol, self.scope, self.type, self.tos, self.oif, self.iif, self.mark, self.metric, self.realm, self.realm_mask, self.via, self.prefsrc, self.root_dst, self.match_dst, self.root_src, self.match_src, self.by_header, self.by_attributes, ) == (other.family, other.table, other.cloned, other.protocol, other.scope, other.type, other.tos, other.oif, other.iif, other.mark, other.metric, other.realm, other.realm_mask, other.via, other.prefsrc, other.root_dst, other.match_dst, other.root_src, other.match_src, other.by_header, other.by_attributes, )
+    def __repr__(self):
+        return f"Selection(family={self.family!r}, table={self.table!r}, cloned={self.cloned!r}, protocol={self.protocol!r}, scope={self.scope!r}, type={self.type!r}, tos={self.tos!r}, oif={self.oif!r}, iif={self.iif!r}, mark={self.mark!r}, metric={self.metric!r}, realm={self.realm!r}, realm_mask={self.realm_mask!r}, via={self.via!r}, prefsrc={self.prefsrc!r}, root_dst={self.root_dst!r}, match_dst={self.match_dst!r}, root_src={self.root_src!r}, match_src={self.match_src!r}, by_header={self.by_header!r}, by_attributes={self.by_attributes!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('family', 'table', 'cloned', 'protocol', 'scope', 'type', 'tos', 'oif', 'iif', 'mark', 'metric', 'realm', 'realm_mask', 'via', 'prefsrc', 'root_dst', 'match_dst', 'root_src', 'match_src', 'by_header', 'by_attributes'))
+    def __setstate__(self, state):
+        for name, value in zip(('family', 'table', 'cloned', 'protocol', 'scope', 'type', 'tos', 'oif', 'iif', 'mark', 'metric', 'realm', 'realm_mask', 'via', 'prefsrc', 'root_dst', 'match_dst', 'root_src', 'match_src', 'by_header', 'by_attributes'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Selection', self.family, self.table, self.cloned, self.protocol, self.scope, self.type, self.tos, self.oif, self.iif, self.mark, self.metric, self.realm, self.realm_mask, self.via, self.prefsrc, self.root_dst, self.match_dst, self.root_src, self.match_src, self.by_header, self.by_attributes, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.show.route.Selection'] = make
+SOURCES['pyip.show.route.Selection'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    _default1 = _defaults[1]\n    _default2 = _defaults[2]\n    _default3 = _defaults[3]\n    _default4 = _defaults[4]\n    _default5 = _defaults[5]\n    _default6 = _defaults[6]\n    _default7 = _defaults[7]\n    _default8 = _defaults[8]\n    _default9 = _defaults[9]\n    _default10 = _defaults[10]\n    _default11 = _defaults[11]\n    _default12 = _defaults[12]\n    _default13 = _defaults[13]\n    _default14 = _defaults[14]\n    _default15 = _defaults[15]\n    _default16 = _defaults[16]\n    _default17 = _defaults[17]\n    _default18 = _defaults[18]\n    def __init__(self, family, table=_default1, cloned=_default2, protocol=_default3, scope=_default4, type=_default5, tos=_default6, oif=_default7, iif=_default8, mark=_default9, metric=_default10, realm=_default11, realm_mask=_default12, via=_default13, prefsrc=_default14, root_dst=_default15, match_dst=_default16, root_src=_default17, match_src=_default18):\n        _setattr(self, \'family\', family)\n        _setattr(self, \'table\', table)\n        _setattr(self, \'cloned\', cloned)\n        _setattr(self, \'protocol\', protocol)\n        _setattr(self, \'scope\', scope)\n        _setattr(self, \'type\', type)\n        _setattr(self, \'tos\', tos)\n        _setattr(self, \'oif\', oif)\n        _setattr(self, \'iif\', iif)\n        _setattr(self, \'mark\', mark)\n        _setattr(self, \'metric\', metric)\n        _setattr(self, \'realm\', realm)\n        _setattr(self, \'realm_mask\', realm_mask)\n        _setattr(self, \'via\', via)\n        _setattr(self, \'prefsrc\', prefsrc)\n        _setattr(self, \'root_dst\', root_dst)\n        _setattr(self, \'match_dst\', match_dst)\n        _setattr(self, \'root_src\', root_src)\n        _setattr(self, \'match_src\', match_src)\n        self.__attrs_post_init__()\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.family, self.table, self.cloned, self.protocol, self.scope, self.type, self.tos, self.oif, self.iif, self.mark, self.metric, self.realm, self.realm_mask, self.via, self.prefsrc, self.root_dst, self.match_dst, self.root_src, self.match_src, self.by_header, self.by_attributes, ) == (other.family, other.table, other.cloned, other.protocol, other.scope, other.type, other.tos, other.oif, other.iif, other.mark, other.metric, other.realm, other.realm_mask, other.via, other.prefsrc, other.root_dst, other.match_dst, other.root_src, other.match_src, other.by_header, other.by_attributes, )\n    def __repr__(self):\n        return f"Selection(family={self.family!r}, table={self.table!r}, cloned={self.cloned!r}, protocol={self.protocol!r}, scope={self.scope!r}, type={self.type!r}, tos={self.tos!r}, oif={self.oif!r}, iif={self.iif!r}, mark={self.mark!r}, metric={self.metric!r}, realm={self.realm!r}, realm_mask={self.realm_mask!r}, via={self.via!r}, prefsrc={self.prefsrc!r}, root_dst={self.root_dst!r}, match_dst={self.match_dst!r}, root_src={self.root_src!r}, match_src={self.match_src!r}, by_header={self.by_header!r}, by_attributes={self.by_attributes!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'family\', \'table\', \'cloned\', \'protocol\', \'scope\', \'type\', \'tos\', \'oif\', \'iif\', \'mark\', \'metric\', \'realm\', \'realm_mask\', \'via\', \'prefsrc\', \'root_dst\', \'match_dst\', \'root_src\', \'match_src\', \'by_header\', \'by_attributes\'))\n    def __setstate__(self, state):\n        for name, value in zip((\'family\', \'table\', \'cloned\', \'protocol\', \'scope\', \'type\', \'tos\', \'oif\', \'iif\', \'mark\', \'metric\', \'realm\', \'realm_mask\', \'via\', \'prefsrc\', \'root_dst\', \'match_dst\', \'root_src\', \'match_src\', \'by_header\', \'by_attributes\'), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'Selection\', self.family, self.table, self.cloned, self.protocol, self.scope, self.type, self.tos, self.oif, self.iif, self.mark, self.metric, self.realm, self.realm_mask, self.via, self.prefsrc, self.root_dst, self.match_dst, self.root_src, self.match_src, self.by_header, self.by_attributes, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    _default9 = _defaults[9]
+    _default10 = _defaults[10]
+    _default11 = _defaults[11]
+    _default12 = _defaults[12]
+    _default13 = _defaults[13]
+    _default14 = _defaults[14]
+    _default15 = _defaults[15]
+    _default16 = _defaults[16]
+    def __init__(self, not_=_default0, from_=_default1, to=_default2, tos=_default3, fwmark=_default4, fwmask=_default5, iif=_default6, oif=_default7, pref=_default8, table=_default9, l3mdev=_default10, uidrange=_default11, ipproto=_default12, sport=_default13, dport=_default14, protocol=_default15, tun_id=_default16):
+        _setattr(self, 'not_', not_)
+        _setattr(self, 'from_', from_)
+        _setattr(self, 'to', to)
+        _setattr(self, 'tos', tos)
+        _setattr(self, 'fwmark', fwmark)
+        _setattr(self, 'fwmask', fwmask)
+        _setattr(self, 'iif', iif)
+        _setattr(self, 'oif', oif)
+        _setattr(self, 'pref', pref)
+        _setattr(self, 'table', table)
+        _setattr(self, 'l3mdev', l3mdev)
+        _setattr(self, 'uidrange', uidrange)
+        _setattr(self, 'ipproto', ipproto)
+        _setattr(self, 'sport', sport)
+        _setattr(self, 'dport', dport)
+        _setattr(self, 'protocol', protocol)
+        _setattr(self, 'tun_id', tun_id)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.not_, self.from_, self.to, self.tos, self.fwmark, self.fwmask, self.iif, self.oif, self.pref, self.table, self.l3mdev, self.uidrange, self.ipproto, self.sport, self.dport, self.protocol, self.tun_id, ) == (other.not_, other.from_, other.to, other.tos, other.fwmark, other.fwmask, other.iif, other.oif, other.pref, other.table, other.l3mdev, other.uidrange, other.ipproto, other.sport, other.dport, other.protocol, other.tun_id, )
+    def __repr__(self):
+        return f"RuleFilter(not_={self.not_!r}, from_={self.from_!r}, to={self.to!r}, tos={self.tos!r}, fwmark={self.fwmark!r}, fwmask={self.fwmask!r}, iif={self.iif!r}, oif={self.oif!r}, pref={self.pref!r}, table={self.table!r}, l3mdev={self.l3mdev!r}, uidrange={self.uidrange!r}, ipproto={self.ipproto!r}, sport={self.sport!r}, dport={self.dport!r}, protocol={self.protocol!r}, tun_id={self.tun_id!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('not_', 'from_', 'to', 'tos', 'fwmark', 'fwmask', 'iif', 'oif', 'pref', 'table', 'l3mdev', 'uidrange', 'ipproto', 'sport', 'dport', 'protocol', 'tun_id'))
+    def __setstate__(self, state):
+        for name, value in zip(('not_', 'from_', 'to', 'tos', 'fwmark', 'fwmask', 'iif', 'oif', 'pref', 'table', 'l3mdev', 'uidrange', 'ipproto', 'sport', 'dport', 'protocol', 'tun_id'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('RuleFilter', self.not_, self.from_, self.to, self.tos, self.fwmark, self.fwmask, self.iif, self.oif, self.pref, self.table, self.l3mdev, self.uidrange, self.ipproto, self.sport, self.dport, self.protocol, self.tun_id, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.show.rule.RuleFilter'] = make
+SOURCES['pyip.show.rule.RuleFilter'] = 'def make(cls, _defaults, _converters):\n    _setattr = object.__setattr__\n    _default0 = _defaults[0]\n    _default1 = _defaults[1]\n    _default2 = _defaults[2]\n    _default3 = _defaults[3]\n    _default4 = _defaults[4]\n    _default5 = _defaults[5]\n    _default6 = _defaults[6]\n    _default7 = _defaults[7]\n    _default8 = _defaults[8]\n    _default9 = _defaults[9]\n    _default10 = _defaults[10]\n    _default11 = _defaults[11]\n    _default12 = _defaults[12]\n    _default13 = _defaults[13]\n    _default14 = _defaults[14]\n    _default15 = _defaults[15]\n    _default16 = _defaults[16]\n    def __init__(self, not_=_default0, from_=_default1, to=_default2, tos=_default3, fwmark=_default4, fwmask=_default5, iif=_default6, oif=_default7, pref=_default8, table=_default9, l3mdev=_default10, uidrange=_default11, ipproto=_default12, sport=_default13, dport=_default14, protocol=_default15, tun_id=_default16):\n        _setattr(self, \'not_\', not_)\n        _setattr(self, \'from_\', from_)\n        _setattr(self, \'to\', to)\n        _setattr(self, \'tos\', tos)\n        _setattr(self, \'fwmark\', fwmark)\n        _setattr(self, \'fwmask\', fwmask)\n        _setattr(self, \'iif\', iif)\n        _setattr(self, \'oif\', oif)\n        _setattr(self, \'pref\', pref)\n        _setattr(self, \'table\', table)\n        _setattr(self, \'l3mdev\', l3mdev)\n        _setattr(self, \'uidrange\', uidrange)\n        _setattr(self, \'ipproto\', ipproto)\n        _setattr(self, \'sport\', sport)\n        _setattr(self, \'dport\', dport)\n        _setattr(self, \'protocol\', protocol)\n        _setattr(self, \'tun_id\', tun_id)\n    def __eq__(self, other):\n        if other.__class__ is not self.__class__:\n            return NotImplemented\n        return (self.not_, self.from_, self.to, self.tos, self.fwmark, self.fwmask, self.iif, self.oif, self.pref, self.table, self.l3mdev, self.uidrange, self.ipproto, self.sport, self.dport, self.protocol, self.tun_id, ) == (other.not_, other.from_, other.to, other.tos, other.fwmark, other.fwmask, other.iif, other.oif, other.pref, other.table, other.l3mdev, other.uidrange, other.ipproto, other.sport, other.dport, other.protocol, other.tun_id, )\n    def __repr__(self):\n        return f"RuleFilter(not_={self.not_!r}, from_={self.from_!r}, to={self.to!r}, tos={self.tos!r}, fwmark={self.fwmark!r}, fwmask={self.fwmask!r}, iif={self.iif!r}, oif={self.oif!r}, pref={self.pref!r}, table={self.table!r}, l3mdev={self.l3mdev!r}, uidrange={self.uidrange!r}, ipproto={self.ipproto!r}, sport={self.sport!r}, dport={self.dport!r}, protocol={self.protocol!r}, tun_id={self.tun_id!r})"\n    def __getstate__(self):\n        return tuple(getattr(self, name) for name in (\'not_\', \'from_\', \'to\', \'tos\', \'fwmark\', \'fwmask\', \'iif\', \'oif\', \'pref\', \'table\', \'l3mdev\', \'uidrange\', \'ipproto\', \'sport\', \'dport\', \'protocol\', \'tun_id\'))\n    def __setstate__(self, state):\n        for name, value in zip((\'not_\', \'from_\', \'to\', \'tos\', \'fwmark\', \'fwmask\', \'iif\', \'oif\', \'pref\', \'table\', \'l3mdev\', \'uidrange\', \'ipproto\', \'sport\', \'dport\', \'protocol\', \'tun_id\'), state):\n            _setattr(self, name, value)\n    methods = {\'__init__\': __init__, \'__eq__\': __eq__, \'__repr__\': __repr__,\n               \'__getstate__\': __getstate__, \'__setstate__\': __setstate__}\n    def __hash__(self):\n        return hash((\'RuleFilter\', self.not_, self.from_, self.to, self.tos, self.fwmark, self.fwmask, self.iif, self.oif, self.pref, self.table, self.l3mdev, self.uidrange, self.ipproto, self.sport, self.dport, self.protocol, self.tun_id, ))\n    def __setattr__(self, name, value):\n        raise FrozenInstanceError()\n    def __delattr__(self, name):\n        raise FrozenInstanceError()\n    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)\n    return methods\n'
 del make

@@ -247,11 +247,10 @@ def modern_words(command) -> list[str]:
     """COMMAND as today's ip is told it, without the options: OBJECT VERB ARGS."""
     import shlex
 
-    import attrs
-
     from ..ast import Options
+    from ..records import evolve
 
-    return shlex.split(str(attrs.evolve(command, options=Options())))[1:]
+    return shlex.split(str(evolve(command, options=Options())))[1:]
 
 
 def missing_value(option: str):

@@ -19,7 +19,7 @@ batch.py runs `ip -batch`.
 
 from __future__ import annotations
 
-import attrs
+from .. import records
 
 from .common import CommandFailed, NetlinkError, Result, Session, Unsupported, inside, invarg_text
 
@@ -86,7 +86,7 @@ def execute(command, session: Session, words=(), out=None) -> Result:
         return Result(failure.status, stderr=notes + invarg_text(failure.message), unsupported=True)
     except CommandFailed as failure:
         return Result(failure.status, stderr=notes + invarg_text(failure.message), errno=getattr(failure, "errno", None))
-    return attrs.evolve(result, stderr=notes + result.stderr) if notes else result
+    return records.evolve(result, stderr=notes + result.stderr) if notes else result
 
 
 def note_lines(notes) -> str:

@@ -16,7 +16,7 @@ import re
 import socket
 import struct
 
-import attrs
+from .. import records
 
 from ..ast import Symbol
 from ..cnumbers import scanf_unsigned
@@ -72,7 +72,7 @@ class KernelError(CommandFailed):
         super().__init__(message, 2)
 
 
-@attrs.frozen
+@records.frozen
 class Result:
     """What one command did: ip's exit status and output, and for a listing
     (show, get) the kernel's objects as pyip.ast nodes."""
@@ -480,7 +480,7 @@ class Session:
         self.rtnl.close()
 
 
-@attrs.frozen
+@records.frozen
 class Request:
     """A change ready to send: the message, and the warnings ip prints before sending it."""
 

@@ -9,7 +9,7 @@ import os
 import socket
 import struct
 
-import attrs
+from .. import records
 
 from ..ast import Gateway, Metric, Nexthop, Prefix, Realms, Route
 from ..parser import values as readers
@@ -405,7 +405,7 @@ def connected_get(body: bytes, answer: bytes, first: str, warnings: str, session
         [again] = session.rtnl.talk(session.rtnl.request(RTM_GETROUTE, NLM_F_REQUEST, body))
     except KernelError as error:
         return Result(2, first, warnings + error.message + "\n", errno=error.errno)
-    second = format_route_get(again, links, attrs.evolve(options, json=False, pretty=False))
+    second = format_route_get(again, links, records.evolve(options, json=False, pretty=False))
     return Result(0, first + second, warnings, (route_node(again, Links(links), session.names),))
 
 

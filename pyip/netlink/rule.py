@@ -7,7 +7,7 @@ import ipaddress
 import socket
 import struct
 
-import attrs
+from .. import records
 
 from ..ast import PortRange, Prefix, Rule
 from ..ast.route import ROUTE_TYPES
@@ -148,7 +148,7 @@ def show(command, session: Session, out=None) -> Result:
         if out is not None:
             out.write(printed)
             printed = ""
-        return attrs.evolve(dump_refused(error), stdout=printed)
+        return records.evolve(dump_refused(error), stdout=printed)
     if out is not None:
         out.write(listing.result())
         return Result(0)

@@ -13,7 +13,7 @@ import socket
 import struct
 from collections.abc import Mapping
 
-import attrs
+from .. import records
 
 from pyip.show import netlink
 from pyip.show.common import (PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowError,
@@ -79,7 +79,7 @@ STATS_FIELDS = ("rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_errors",
 LEGACY_STATS_COUNT = 24  # struct rtnl_link_stats: u32s, no rx_otherhost_dropped
 
 
-@attrs.frozen
+@records.frozen
 class AddrFilter:
     """The selectors of `ip address show`; None / False / () means not given.
 
@@ -101,7 +101,7 @@ class AddrFilter:
     kind: str | None = None
 
 
-@attrs.frozen
+@records.frozen
 class Selection:
     """The C `filter` of ip/ipaddress.c, resolved against the links."""
 
@@ -164,7 +164,7 @@ def _flag_selection(words) -> tuple[int, int]:
     return flags, flagmask
 
 
-@attrs.frozen
+@records.frozen
 class Address:
     """A decoded RTM_NEWADDR, IFA_LOCAL and IFA_ADDRESS standing in for each other."""
 
@@ -199,7 +199,7 @@ class Address:
         return names.ifname(self.index)
 
 
-@attrs.frozen
+@records.frozen
 class Link:
     """A decoded RTM_NEWLINK."""
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import attrs
+from .. import records
 
 from pyip.show import netlink
 
@@ -31,7 +31,7 @@ PRINT_JSON = 2
 PRINT_ANY = 4
 
 
-@attrs.frozen
+@records.frozen
 class ShowOptions:
     """The global `ip` options that matter when printing."""
 
@@ -322,7 +322,7 @@ class Printer:
         return self.take() + "\n"
 
 
-@attrs.frozen
+@records.frozen
 class Links:
     """ifindex -> name and flags, as iproute2's ll_map cache knows them."""
 
@@ -363,7 +363,7 @@ class Links:
 IFLA_IFNAME = 3
 
 
-@attrs.frozen
+@records.frozen
 class Prefix:
     """iproute2's inet_prefix: family, address bytes, bit length."""
 

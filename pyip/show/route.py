@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 import struct
 
-import attrs
+from .. import records
 
 from pyip.show import netlink
 from pyip.show.common import (HOST_BITS, PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowOptions,
@@ -52,7 +52,7 @@ ROUTER_PREFS = {3: "low", 0: "medium", 1: "high"}  # ICMPV6_ROUTER_PREF_*
 CACHEINFO = struct.Struct("=IIiIIIII")  # clntref lastuse expires error used id ts tsage
 
 
-@attrs.frozen
+@records.frozen
 class RouteFilter:
     """The selectors of `ip route show`; None means not given.
 
@@ -81,7 +81,7 @@ class RouteFilter:
     cloned: bool = False
 
 
-@attrs.frozen
+@records.frozen
 class Selection:
     """The C `filter` struct of ip/iproute.c, resolved against the links."""
 
@@ -105,8 +105,8 @@ class Selection:
     root_src: Prefix | None = None
     match_src: Prefix | None = None
     # which selectors are given, so that selected() looks at no more than it must
-    by_header: bool = attrs.field(init=False)
-    by_attributes: bool = attrs.field(init=False)
+    by_header: bool = records.field(init=False)
+    by_attributes: bool = records.field(init=False)
 
     def __attrs_post_init__(self):
         header = (self.protocol, self.scope, self.type, self.tos)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import struct
 
-import attrs
+from .. import records
 
 from pyip.show import netlink
 from pyip.show.common import (PRINT_ANY, PRINT_FP, Names, Prefix, Printer, ShowOptions,
@@ -28,7 +28,7 @@ RANGE = struct.Struct("=II")        # fib_rule_uid_range
 PORT_RANGE = struct.Struct("=HH")   # fib_rule_port_range
 
 
-@attrs.frozen
+@records.frozen
 class RuleFilter:
     """The selectors of `ip rule show`; None / False means not given.
 

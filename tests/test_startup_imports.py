@@ -1,0 +1,77 @@
+"""Start-up (issue 13): the drop-in and `pyip parse -` import only what the command needs.
+
+Each command runs as a process, as a user runs it; at exit it reports which
+modules it imported.  attrs, click, lark and pyroute2 each cost more than the
+command itself (benchmarks/startup.py has the figures), so none may be among
+them; the command must still have done its work.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .netns import namespace, run
+
+HEAVY = ("attr", "attrs", "click", "lark", "pyroute2")
+
+# Runs pyip's entry point in this process and, at exit, says which heavy packages were imported.
+PROBE = """
+import atexit, os, sys
+HEAVY = %r
+def report():
+    found = sorted(name for name in sys.modules if name.split(".")[0] in HEAVY)
+    os.write(int(os.environ["PYIP_PROBE_FD"]), (" ".join(found) + "\\n").encode())
+atexit.register(report)
+sys.argv = ["pyip", *sys.argv[1:]]
+from pyip.cli import main
+main()
+""" % (HEAVY,)
+
+
+def imported(args: list[str], stdin: str = "") -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run `pyip ARGS`; its result and the heavy modules it imported (reported on a pipe of their own)."""
+    read, write = os.pipe()
+    try:
+        result = subprocess.run([sys.executable, "-c", PROBE, *args], input=stdin, capture_output=True, text=True,
+                                timeout=60, pass_fds=(write,), env={**os.environ, "PYIP_PROBE_FD": str(write)})
+    finally:
+        os.close(write)
+    with open(read, encoding="utf-8") as report:
+        return result, report.read().split()
+
+
+def test_parse_of_ip_commands_imports_no_heavy_package():
+    result, heavy = imported(["parse", "-"], "ip route add 10.0.0.0/8 via 192.0.2.1\nip rule add fwmark 1 table 5\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "ip route add 10.0.0.0/8 via 192.0.2.1\nip rule add fwmark 0x1 lookup 5\n"
+    assert heavy == []
+
+
+@pytest.mark.parametrize("args", [["route", "show"], ["addr", "show"], ["rule", "show"],
+                                  ["-4", "route", "show", "table", "all"], ["-j", "addr", "show", "dev", "lo"]])
+def test_the_drop_ins_show_imports_no_heavy_package(args):
+    with namespace("pyipstart") as ns:
+        result, heavy = imported(["-n", ns, *args])
+        expected = run("ip", "-n", ns, *args)
+    assert (result.returncode, result.stdout, result.stderr) == (expected.returncode, expected.stdout, expected.stderr)
+    assert heavy == []
+
+
+def test_the_drop_ins_route_add_imports_no_heavy_package():
+    with namespace("pyipstart") as ns:
+        result, heavy = imported(["-n", ns, "route", "add", "10.0.0.0/8", "dev", "lo"])
+        assert result.returncode == 0, result.stderr
+        assert "10.0.0.0/8 dev lo scope link" in run("ip", "-n", ns, "route", "show").stdout
+        again, heavy_again = imported(["-n", ns, "route", "add", "10.0.0.0/8", "dev", "lo"])  # an error, as ip says it
+        assert (again.returncode, again.stderr) == (2, "RTNETLINK answers: File exists\n")
+    assert heavy == heavy_again == []
+
+
+def test_the_probe_sees_a_heavy_import():
+    """The probe itself: `pyip lint` uses click, and the report says so."""
+    result, heavy = imported(["lint", "--help"])
+    assert result.returncode == 0 and "click" in heavy
