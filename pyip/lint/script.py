@@ -145,7 +145,7 @@ def model(text: str, file: str, dialect: str, names: Databases, entries, variabl
         if entry.names is not written:  # the script wrote table or realm names before this command
             written = entry.names
             seen = names.with_written(written) if written else names
-        key = (entry.context, entry.names, tuple((w.text, w.location.line, w.location.col) for w in entry.words))
+        key = (entry.context, entry.names, tuple(entry.words))  # words: text, file:line:col, symbol
         command = parsed.get(key)
         if command is None:
             command = Command(entry_words(entry), entry.conditional, program_of(entry.words[0]), dialect=dialect)
