@@ -17,15 +17,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from pathlib import Path
 
-from . import records
-
-from . import cnumbers
+from . import cnumbers, records
 from .ast.base import Named
 
-CONFDIR = Path("/etc/iproute2")
-FALLBACK_CONFDIR = Path("/usr/share/iproute2")
+# Paths as text (os.path): pathlib costs the drop-in a few milliseconds of start-up.
+CONFDIR = "/etc/iproute2"
+FALLBACK_CONFDIR = "/usr/share/iproute2"
 
 _LINE = re.compile(r"(0x[0-9a-fA-F]+|-?[0-9]+)\s+(\S+)\s*(?:#.*)?")  # sscanf's %d: ASCII digits
 
@@ -110,11 +108,13 @@ class DatabaseError(Exception):
     pass
 
 
-def read_db_lines(path: Path) -> tuple[dict[int, str], str | None]:
+def read_db_lines(path: str | os.PathLike) -> tuple[dict[int, str], str | None]:
     """Entries of one file, plus iproute2's corruption warning if reading stopped."""
     entries: dict[int, str] = {}
+    path = path_text(path)
     try:
-        text = path.read_text(errors="replace")
+        with open(path, errors="replace") as file:
+            text = file.read()
     except OSError:
         return entries, None
     for raw in text.splitlines():
@@ -130,19 +130,34 @@ def read_db_lines(path: Path) -> tuple[dict[int, str], str | None]:
     return entries, None
 
 
-def _config_files(confdir: Path, basename: str, with_dir: bool) -> list[Path]:
-    main = confdir / basename
-    if not main.exists() and (FALLBACK_CONFDIR / basename).exists():
-        main = FALLBACK_CONFDIR / basename
+def _config_files(confdir: str, basename: str, with_dir: bool) -> list[str]:
+    main = os.path.join(confdir, basename)
+    if not os.path.exists(main) and os.path.exists(os.path.join(FALLBACK_CONFDIR, basename)):
+        main = os.path.join(FALLBACK_CONFDIR, basename)
     files = [main]
     if with_dir:
-        for directory in (confdir / f"{basename}.d", FALLBACK_CONFDIR / f"{basename}.d"):
-            if directory.is_dir():
-                files += sorted(p for p in directory.iterdir() if p.suffix == ".conf")
+        for directory in (os.path.join(confdir, f"{basename}.d"), os.path.join(FALLBACK_CONFDIR, f"{basename}.d")):
+            if os.path.isdir(directory):
+                files += [os.path.join(directory, name) for name in sorted(os.listdir(directory)) if is_conf(name)]
     return files
 
 
-def load_db(kind: str, builtins: dict[int, str], files: list[Path], max_id: int = 255,
+def is_conf(name: str) -> bool:
+    """pathlib's `suffix == ".conf"`: a dot that does not start the name."""
+    dot = name.rfind(".")
+    return 0 < dot and name[dot:] == ".conf"
+
+
+def path_text(path: str | os.PathLike) -> str:
+    """str(pathlib.Path(path)), as iproute2's messages name the file: empty and `.` parts dropped,
+    no trailing slash, two leading slashes kept (POSIX leaves their meaning open)."""
+    text = os.fspath(path)
+    root = "//" if text.startswith("//") and not text.startswith("///") else "/" if text.startswith("/") else ""
+    parts = [part for part in text.split("/") if part and part != "."]
+    return root + "/".join(parts) if root or parts else "."
+
+
+def load_db(kind: str, builtins: dict[int, str], files: list[str], max_id: int = 255,
             number_base: int = 0) -> NameDB:
     names = dict(builtins)
     warnings = []
@@ -170,8 +185,8 @@ class Databases:
     def load(cls, confdir: str | os.PathLike | None = None, rt_tables: str | os.PathLike | None = None) -> Databases:
         """Read the databases from confdir (CONFDIR when None); rt_tables replaces the tables
         file (for scripts that ship their own, like the documents' rt_tables)."""
-        confdir = Path(CONFDIR if confdir is None else confdir)
-        table_files = [Path(rt_tables)] if rt_tables else _config_files(confdir, "rt_tables", True)
+        confdir = path_text(CONFDIR if confdir is None else confdir)
+        table_files = [path_text(rt_tables)] if rt_tables else _config_files(confdir, "rt_tables", True)
         return cls(
             tables=load_db("rt_tables", BUILTIN_TABLES, table_files, max_id=0xFFFFFFFF),
             protocols=load_db("rt_protos", BUILTIN_PROTOCOLS, _config_files(confdir, "rt_protos", True)),
@@ -222,7 +237,7 @@ def system() -> Databases:
     return _system
 
 
-NETNS_ETC_DIR = Path("/etc/netns")
+NETNS_ETC_DIR = "/etc/netns"
 NAME_MAX = 255
 
 
@@ -235,8 +250,8 @@ def netns_names(netns: str | None):
     if netns is None or len(netns.encode("utf-8", "surrogateescape")) >= NAME_MAX:
         yield
         return
-    confdir = NETNS_ETC_DIR / netns / "iproute2"
-    if not confdir.is_dir():
+    confdir = os.path.join(NETNS_ETC_DIR, netns, "iproute2")
+    if not os.path.isdir(confdir):
         yield
         return
     saved = CONFDIR, _system

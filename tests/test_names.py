@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pyip.names import Databases, parse_c_number, read_db_lines
 
 
@@ -59,3 +61,16 @@ def test_dsfield_numbers_are_hex():
     db = Databases.builtin()
     assert db.dsfield.lookup("10") == 16
     assert db.dsfield.name(16) == "0x10"
+
+
+@pytest.mark.parametrize("text", ["", ".", "/", "//", "///", "a", "a/", "./a", "a//b", "a/./b", "a/../b", "/etc//iproute2/",
+                                  "//host/x", "///x", "./", "x/.", ".a/..b"])
+def test_file_names_are_said_as_pathlib_says_them(text):
+    """names.path_text() stands for str(pathlib.Path()), which the start-up cannot afford to import."""
+    from pathlib import Path
+
+    from pyip.names import is_conf, path_text
+
+    assert path_text(text) == str(Path(text))
+    for name in (".conf", "a.conf", "..conf", "a.conf.bak", "conf", "a.", "a.CONF"):
+        assert is_conf(name) == (Path(name).suffix == ".conf")

@@ -460,9 +460,10 @@ class Names:
 def device_groups() -> dict[int, str]:
     """The host's /etc/iproute2/group (the Databases have no group table)."""
     from pyip import names
-    path = names.CONFDIR / "group"
-    if not path.exists():
-        path = names.FALLBACK_CONFDIR / "group"
+
+    path = os.path.join(names.CONFDIR, "group")
+    if not os.path.exists(path):
+        path = os.path.join(names.FALLBACK_CONFDIR, "group")
     return {0: "default", **names.read_db_lines(path)[0]}
 
 
