@@ -28,7 +28,8 @@ from pyip.parser import getopt, iptables
 from pyip.parser.iptables import is_iptables_command, parse_iptables, parse_new_shape
 from pyip.parser.restore import add_line_words, split_line, split_quoted, split_whole_quotes
 from pyip.parser.words import Word
-from pyip.render.iptables_save import restore_file
+from pyip.ast.base import Symbol
+from pyip.render.iptables_save import Text, restore_file, save_word, saved_line
 from pyip.ruleset import Ruleset
 from pyip.script import script_commands
 from pyip.translators.pipeline import to_iptables_restore
@@ -305,3 +306,12 @@ def test_remembered_icmp_types_are_what_reading_gives(text):
 
     first, again = icmp_outcome(parse_icmp_type, text), icmp_outcome(parse_icmp_type, text)
     assert first == again == icmp_outcome(parse_icmp_type.__wrapped__, text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=5), st.integers(), st.builds(Text, st.text(max_size=5)),
+                          st.builds(Text, st.text(max_size=5), st.sampled_from(["string", "quoted"])),
+                          st.builds(Symbol, st.sampled_from(["$A", "${B}"]))), max_size=6))
+def test_saved_lines_are_their_words_saved(words):
+    """saved_line()'s shortcut (a plain str is its own text) against save_word() on every word."""
+    assert saved_line(words) == " ".join(save_word(word) for word in words)

@@ -27,11 +27,20 @@ class Text:
     style: str = "save_string"  # or "string" (the string match), "quoted" (u32)
 
 
+BARE_STRING = re.compile(r"[A-Za-z0-9_-]+")
+SAVE_STRING_ESCAPED = re.compile(r"([\"\\'])")
+
+
 def save_string(value: str) -> str:
     """xtables_save_string(): bare if only [A-Za-z0-9_-], else in double quotes with `"`, `\\` and `'` escaped."""
-    if value and re.fullmatch(r"[A-Za-z0-9_-]+", value):
+    if value and BARE_STRING.fullmatch(value):
         return value
-    return '"' + re.sub(r"([\"\\'])", r"\\\1", value) + '"'
+    return '"' + SAVE_STRING_ESCAPED.sub(r"\\\1", value) + '"'
+
+
+def saved_line(words) -> str:
+    """The words joined as iptables-save prints them; a plain str (most words) is its own text."""
+    return " ".join([word if word.__class__ is str else save_word(word) for word in words])
 
 
 def save_word(word) -> str:
@@ -64,7 +73,7 @@ def shell_word(word) -> str:
 
 def rule_line(rule: fw.Rule) -> str:
     """`-A CHAIN spec`, exactly as iptables-save prints the rule."""
-    return " ".join(save_word(w) for w in ["-A", rule.chain, *rule_words(rule)])
+    return saved_line(["-A", rule.chain, *rule_words(rule)])
 
 
 def rule_words(rule: fw.Rule) -> list:
@@ -514,6 +523,6 @@ def restore_file(ruleset) -> str:
         lines += [f":{chain} {getattr(table.chains.get(chain), 'policy', 'ACCEPT')} [0:0]" for chain in fw.TABLES[name]]
         lines += [f":{chain.name} - [0:0]" for chain in users]
         for chain in builtins + users:
-            lines += [" ".join(save_word(w) for w in ["-A", chain.name, *rule_words(rule)]) for rule in chain.rules]
+            lines += [saved_line(["-A", chain.name, *rule_words(rule)]) for rule in chain.rules]
         lines.append("COMMIT")
     return "".join(line + "\n" for line in lines)
