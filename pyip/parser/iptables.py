@@ -478,13 +478,15 @@ def read_extension_option(tree, state: CommandState) -> None:
     """command_default(): the option goes to the target, or to the newest instance of its match."""
     option_token = tree.children[0]
     entry, loaded = state.getopt.facts[option_token.start_pos]
-    invert = state.take_invert()
-    legacy_word = legacy_not(state, tree)
+    invert, state.invert = state.invert, None  # take_invert(), inlined, as below: one call for every option
+    fixed = tree.__class__ is Fixed
+    legacy_word = None if fixed and tree.legacy_not is None else legacy_not(state, tree)
     if legacy_word is not None and invert is not None:
         raise problem("Multiple `!' flags not allowed", legacy_word.location)
-    option_word = state.words[option_token.start_pos]
+    all_words = state.words
+    option_word = all_words[option_token.start_pos]
     extension = state.target if loaded.target else instance(state, loaded, option_word)
-    words = [state.words[token.start_pos] for token in values(tree)]
+    words = [all_words[token.start_pos] for token in (tree.values if fixed else find_values(tree))]
     # Given(...), without the Python-level __new__ of a NamedTuple: one is made for every option
     extension.take(tuple.__new__(Given, (entry.option, tuple([w.text if w.symbol is None else w.symbol for w in words]),
                                          invert is not None or legacy_word is not None, legacy_word is not None,
