@@ -73,10 +73,10 @@ SHAPES = {"services": services, "inserted": inserted, "chains-of-chains": chains
 
 def seconds(path: str) -> tuple[float, float]:
     """Wall-clock and CPU seconds (user + system: what a loaded shared machine does not inflate)."""
+    command = [*pyip_command(), "translate", "--to", "iptables-restore", path]  # the venv is built before timing
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run([*pyip_command(), "translate", "--to", "iptables-restore", path], capture_output=True,
-                            text=True)
+    result = subprocess.run(command, capture_output=True, text=True)
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
@@ -101,7 +101,7 @@ def main() -> None:
             growth = ""
             if 10_000 in times and 100_000 in times:
                 growth = f"  growth 10k->100k {times[100_000][1] / times[10_000][1]:.1f}x CPU"
-            print(f"{name:18} {row}{growth}")
+            print(f"{name:18} {row}{growth}; load average {os.getloadavg()[0]:.1f}", flush=True)
 
 
 if __name__ == "__main__":
