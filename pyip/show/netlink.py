@@ -211,3 +211,16 @@ class Layouts:
             for kind, payload in zip(kinds, fields[count + 2::3]):
                 table.setdefault(kind, payload)
         return fields[:count], table, layout, kinds
+
+
+def without(data: bytes, offset: int, length: int, layout: Layout, kinds: tuple, dropped) -> bytes:
+    """The bytes of a message decoded by Layouts.decode(), past its netlink header, without
+    its attributes whose type is in DROPPED: what the rest of a printed line depends on."""
+    parts, start = [], offset + NLMSG_HEADER.size
+    bounds = layout.bounds
+    for index, kind in enumerate(kinds):
+        if kind in dropped:
+            parts.append(data[start:offset + bounds[index]])
+            start = offset + bounds[index + 1]
+    parts.append(data[start:offset + length])
+    return b"".join(parts)

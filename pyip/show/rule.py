@@ -16,6 +16,8 @@ FRA_FWMARK, FRA_FLOW, FRA_TUN_ID, FRA_SUPPRESS_IFGROUP, FRA_SUPPRESS_PREFIXLEN =
 FRA_TABLE, FRA_FWMASK, FRA_OIFNAME, FRA_L3MDEV, FRA_UID_RANGE = 15, 16, 17, 19, 20
 FRA_PROTOCOL, FRA_IP_PROTO, FRA_SPORT_RANGE, FRA_DPORT_RANGE = 21, 22, 23, 24
 RTA_GATEWAY = 5  # what the long gone NAT action carried
+PRINTED_FIRST = frozenset((FRA_PRIORITY, FRA_SRC, FRA_DST))  # what comes before the rest of the line
+REMEMBERED = 65536  # texts after the prefixes kept for reuse, at most
 
 FR_ACT_TO_TBL, FR_ACT_GOTO, FR_ACT_NOP = 1, 2, 3
 RTN_NAT = 10
@@ -137,14 +139,33 @@ class RulePrinter:
         self.out = out
         self.names = names
         self.options = options
+        self.after_prefixes: dict[bytes, tuple] = {}
 
-    def rule(self, rule: Rule):
+    def rule(self, rule: Rule, key: bytes | None = None):
+        """print_rule().  KEY: the rule's bytes but its priority's and prefixes', when the
+        caller has them: what follows the prefixes depends on nothing else, so it is
+        printed once per KEY and reused (rules repeat their tables, marks, devices)."""
         out = self.out
         out.open_object()
         out.number(PRINT_ANY, "priority", "%u:\t", rule.u32(FRA_PRIORITY))
         if rule.flags & FIB_RULE_INVERT:
             out.null(PRINT_ANY, "not", "not ")
         self._prefixes(rule)
+        if key is None:
+            self._after_prefixes(rule)
+            return
+        known = self.after_prefixes.get(key)
+        if known is not None:
+            out.replay(*known)
+            return
+        mark = out.mark()
+        self._after_prefixes(rule)
+        if len(self.after_prefixes) >= REMEMBERED:
+            self.after_prefixes.clear()  # bounded memory: rules that all differ
+        self.after_prefixes[key] = (out.since(mark), out.state())
+
+    def _after_prefixes(self, rule: Rule):
+        out = self.out
         if rule.tos:
             out.string(PRINT_ANY, "tos", " tos %s", self.names.dsfield(rule.tos))
         self._fwmark(rule)
@@ -265,6 +286,9 @@ def _signed(value: int) -> int:
     return value - (1 << 32) if value & 0x80000000 else value
 
 
+NO_FILTER = RuleFilter()
+
+
 class RuleListing:
     """One `ip rule show`: rules printed as the dump brings them (feed()), the
     text so far taken whenever the caller wants to write it (take()).
@@ -283,11 +307,12 @@ class RuleListing:
     def feed(self, data: bytes, spans) -> None:
         """Print the selected rules among the messages at SPANS (offset, length) of DATA."""
         decode, flt, family, print_rule = self.layouts.decode, self.flt, self.family, self.printer.rule
+        filtering = flt != NO_FILTER
         for offset, length in spans:
-            header, attributes, _, _ = decode(data, offset, length)
+            header, attributes, layout, kinds = decode(data, offset, length)
             rule = Rule(header, attributes)
-            if selected(rule, flt, family):
-                print_rule(rule)
+            if rule.family == family if not filtering else selected(rule, flt, family):
+                print_rule(rule, netlink.without(data, offset, length, layout, kinds, PRINTED_FIRST))
 
     def take(self) -> str:
         """What is printed since the last take(), for the caller to write now."""
