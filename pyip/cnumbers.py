@@ -21,7 +21,15 @@ LONG_MIN = -(1 << 63)
 U8, U16, U32, U64 = 0xFF, 0xFFFF, 0xFFFFFFFF, ULONG_MAX
 
 _DIGITS = {8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}
-_RUNS = {base: re.compile("[%s]*" % digits) for base, digits in _DIGITS.items()}
+_RUNS: dict = {}  # base -> the regex of a run of its digits, compiled on first use (not at start-up)
+
+
+def _digit_run(base: int):
+    run = _RUNS.get(base)
+    if run is None:
+        run = _RUNS[base] = re.compile("[%s]*" % _DIGITS[base])
+    return run
+
 # more significant digits than any value <= ULONG_MAX has: an overflow, never converted
 _MAX_DIGITS = {8: 22, 10: 20, 16: 16}
 
@@ -43,7 +51,7 @@ def _scan(text: str, base: int):
             base = 8
     elif base == 0:
         base = 10
-    digits = _RUNS[base].match(text, at).group()
+    digits = _digit_run(base).match(text, at).group()
     if not digits:
         return False, 0, 0, False
     end = at + len(digits)
@@ -113,7 +121,7 @@ def scanf_unsigned(text: str, at: int, bits: int) -> tuple[int, int] | None:
     skipped = len(rest) - len(rest.lstrip(C_SPACE))
     start = at + skipped
     sign = 1 if text[start:start + 1] in ("+", "-") else 0
-    digits = _RUNS[10].match(text, start + sign).group()
+    digits = _digit_run(10).match(text, start + sign).group()
     if not digits:
         return None
     end = start + sign + len(digits)
@@ -133,7 +141,7 @@ def scanf_range(text: str, bits: int) -> tuple[int, ...]:
     return (start,) if second is None else (start, second[0])
 
 
-_STRTOD = re.compile(
+_STRTOD_PATTERN = (
     r"[+-]?(?:0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?"
     r"|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
     r"|(?i:inf(?:inity)?|nan(?:\([0-9a-zA-Z_]*\))?))")
@@ -142,7 +150,7 @@ _STRTOD = re.compile(
 def strtod(text: str) -> tuple[float, int]:
     """(value, end) as strtod(text, &end) gives them; end 0 when there is no number."""
     at = len(text) - len(text.lstrip(C_SPACE))
-    match = _STRTOD.match(text, at)
+    match = re.compile(_STRTOD_PATTERN).match(text, at)  # rare: compiled on first use (re keeps it)
     if not match:
         return 0.0, 0
     number = match.group()

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 
 from . import cnumbers, records
 from .ast.base import Named
@@ -25,7 +24,6 @@ from .ast.base import Named
 CONFDIR = "/etc/iproute2"
 FALLBACK_CONFDIR = "/usr/share/iproute2"
 
-_LINE = re.compile(r"(0x[0-9a-fA-F]+|-?[0-9]+)\s+(\S+)\s*(?:#.*)?")  # sscanf's %d: ASCII digits
 
 # Built-ins that iproute2 compiles in (lib/rt_names.c), before any file.
 BUILTIN_TABLES = {0: "unspec", 253: "default", 254: "main", 255: "local"}
@@ -121,13 +119,52 @@ def read_db_lines(path: str | os.PathLike) -> tuple[dict[int, str], str | None]:
         line = raw.lstrip(" \t")
         if not line or line.startswith("#"):
             continue
-        match = _LINE.fullmatch(line.rstrip("\n"))
-        if not match:
+        entry = db_entry(line.rstrip("\n"))
+        if entry is None:
             return entries, f"Database {path} is corrupted at {line}"
-        ident = int(match.group(1), 0) if match.group(1).lower().startswith("0x") else int(match.group(1))
+        number, name = entry
+        ident = int(number, 0) if number.lower().startswith("0x") else int(number)
         if ident >= 0:
-            entries[ident] = match.group(2)
+            entries[ident] = name
     return entries, None
+
+
+LINE_PATTERN = r"(0x[0-9a-fA-F]+|-?[0-9]+)\s+(\S+)\s*(?:#.*)?"  # sscanf's %d: ASCII digits
+_HEX = frozenset("0123456789abcdefABCDEF")
+_DECIMAL = frozenset("0123456789")
+
+
+def db_entry(line: str) -> tuple[str, str] | None:
+    """(number, name) of a line, as re.fullmatch(LINE_PATTERN, line) groups them, or None; read
+    without compiling the pattern (start-up; tests/test_names.py holds the two equal)."""
+    end = len(line)
+    if line.startswith("0x"):  # else `0` and then `x`, not a blank: no match either way
+        at = 2
+        while at < end and line[at] in _HEX:
+            at += 1
+        if at == 2:
+            return None
+    else:
+        start = at = 1 if line.startswith("-") else 0
+        while at < end and line[at] in _DECIMAL:
+            at += 1
+        if at == start:
+            return None
+    number, blanks = line[:at], at
+    while at < end and line[at].isspace():
+        at += 1
+    if at == blanks:
+        return None
+    name_end = at
+    while name_end < end and not line[name_end].isspace():
+        name_end += 1
+    name, rest = line[at:name_end], line[name_end:].lstrip()
+    if not name:
+        return None
+    if not rest or rest.startswith("#"):
+        return number, name
+    comment = name.rfind("#")  # `1 a#b c`: the name gives back its end to the comment
+    return (number, name[:comment]) if comment >= 1 else None
 
 
 def _config_files(confdir: str, basename: str, with_dir: bool) -> list[str]:

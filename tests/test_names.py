@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pyip.names import Databases, parse_c_number, read_db_lines
 
@@ -74,3 +76,26 @@ def test_file_names_are_said_as_pathlib_says_them(text):
     assert path_text(text) == str(Path(text))
     for name in (".conf", "a.conf", "..conf", "a.conf.bak", "conf", "a.", "a.CONF"):
         assert is_conf(name) == (Path(name).suffix == ".conf")
+
+
+@given(st.text(alphabet="0x19aFg-# \t\u00a0\u2003\x1c\x85é\r", max_size=14))
+@settings(max_examples=3000, deadline=None)
+def test_database_lines_read_as_the_pattern_reads_them(line):
+    """names.db_entry() reads a line as re.fullmatch(LINE_PATTERN) does, without compiling it."""
+    import re
+
+    from pyip.names import LINE_PATTERN, db_entry
+
+    match = re.fullmatch(LINE_PATTERN, line)
+    assert db_entry(line) == (match.groups() if match else None)
+
+
+@pytest.mark.parametrize("line", ["1 a", "0x1f b", "-3 c", "1 a#b c", "1 a#b#c d", "1 #a", "1 a # c", "1 a\t#c",
+                                  "0xg a", "0X1 a", "1", "1 ", "a 1", "1 a b", "10\u00a0x", "007 seven"])
+def test_database_lines_read_as_the_pattern_reads_them_examples(line):
+    import re
+
+    from pyip.names import LINE_PATTERN, db_entry
+
+    match = re.fullmatch(LINE_PATTERN, line)
+    assert db_entry(line) == (match.groups() if match else None)

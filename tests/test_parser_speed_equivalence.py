@@ -437,3 +437,32 @@ def test_bulk_shapes_take_the_direct_path(monkeypatch, line):
     monkeypatch.setattr(WordGrammar, "parse_memoised", lambda *args: pytest.fail("the trees' path ran"))
     assert parse_ip_outcome(words, Databases.builtin(), "modern") == expected
     assert expected[0] == "command"
+
+
+# Words are classified without compiling the grammars' regexes (start-up): keywords by their
+# words (tables.language()), VALUE and PROGRAM by code.  Both must answer as the regexes do.
+EXTRA_WORDS = ["", " ", "\t", "x", "ip", "pyip", "/sbin/ip", "/usr/bin/pyip", "./ip", "a b/ip", "\x1c/ip", "a\u2028/ip",
+               "ip/", "//ip", "iptables", "/sbin/iptables", "ipchains", "10.0.0.0/8", "-", "--", "---", "--dport",
+               "--dport=22", "-4", "-6", "!", "-j", "ACCEPT", "é", "0x10", "default", "tablex", "t", "ta"]
+
+
+@pytest.mark.parametrize("name", ["ip", *OBJECT_GRAMMARS, "iptables", "ipchains"])
+def test_words_are_classified_as_the_regexes_classify_them(name):
+    from pyip.parser.tables import language
+
+    grammar_ = WordGrammar(name)
+    texts = set(EXTRA_WORDS)
+    for terminal, regex in grammar_.terminals:
+        for word in language(regex) if type(language(regex)) is list else ():
+            texts.update((word, word[:-1], word + "x", word.upper()))
+    assert any(type(grammar_.languages.get(t)) is list for t, _ in grammar_.terminals)
+    for state, acceptable in grammar_.states.items():
+        groups = [f"(?P<{t}>{r})" for t, r in grammar_.terminals if t in acceptable]
+        regex = re.compile("|".join(groups)) if groups else None
+        for text in texts:
+            match = regex.fullmatch(text) if regex is not None else None
+            assert grammar_.classify(state, text) == (match.lastgroup if match else None), (state, text)
+    for text in texts:
+        for prefix in ("", "OPT_", "PROGRAM"):
+            expected = next((t for t, r in grammar_.terminals if t.startswith(prefix) and re.fullmatch(r, text)), None)
+            assert grammar_.first_match(text, prefix) == expected, (text, prefix)

@@ -84,3 +84,16 @@ def test_a_corrupt_cache_file_is_compiled_again(tmp_path, monkeypatch):
     again = load_tables("ip_rule")
     assert again["rules"] == first["rules"] and again["terminals"] == first["terminals"]
     assert path.read_bytes() != b"garbage"
+
+
+@pytest.mark.parametrize("text", ['__version__ = "1.1.9"\n', "__version__: str = '1.2.2'", "__version__='x'", "x = 1",
+                                  '__version__ = ""\n__version__ = "2"', "__version__ : str='3\n4'", '__version__ = "5',
+                                  "__version__: int = '6'", "__version__ == '7'", '__version__=\n"8"'])
+def test_lark_version_read_as_the_regex_reads_it(text):
+    """The cache key's Lark version, read without compiling a regex at every start."""
+    import re
+
+    from pyip.parser.tables import version_in
+
+    match = re.search(r"__version__\s*(?::\s*str)?\s*=\s*['\"]([^'\"]+)", text)
+    assert version_in(text) == (match.group(1) if match else None)

@@ -18,9 +18,10 @@ import re
 import stat
 import zlib
 
-FORMAT = 3
-_ABBREV = re.compile(r'abbrev\("([^"]+)"\)')
-_TERMINAL_DEF = re.compile(r"^([A-Z_][A-Z_0-9]*)(?:\.-?\d+)?\s*:", re.MULTILINE)
+FORMAT = 4
+# Patterns used only when Lark compiles a grammar, so compiled then (re caches them), not at start-up.
+_ABBREV = r'abbrev\("([^"]+)"\)'
+_TERMINAL_DEF = r"(?m)^([A-Z_][A-Z_0-9]*)(?:\.-?\d+)?\s*:"
 
 
 def abbrev_regex(word: str) -> str:
@@ -32,7 +33,7 @@ def abbrev_regex(word: str) -> str:
 
 
 def expand_grammar(text: str) -> str:
-    return _ABBREV.sub(lambda m: abbrev_regex(m.group(1)), text)
+    return re.sub(_ABBREV, lambda m: abbrev_regex(m.group(1)), text)
 
 
 def grammar_source(name: str) -> str:
@@ -49,7 +50,7 @@ def compile_tables(source: str) -> dict:
     from lark.parsers.lalr_analysis import Shift
 
     lark = Lark(expand_grammar(source), parser="lalr", lexer="basic")
-    order = {term: i for i, term in enumerate(_TERMINAL_DEF.findall(source))}
+    order = {term: i for i, term in enumerate(re.findall(_TERMINAL_DEF, source))}
     terminals = sorted((order.get(t.name, len(order)), t.name, t.pattern.to_regexp()) for t in lark.terminals)
     table = lark.parser.parser.parser.parse_table
     rule_index = {rule: i for i, rule in enumerate(lark.rules)}
@@ -66,11 +67,75 @@ def compile_tables(source: str) -> dict:
         "format": FORMAT,
         "terminals": [(str(name), regex) for _, name, regex in terminals],
         "first_characters": {str(name): first_characters(regex) for _, name, regex in terminals},
+        "languages": {str(name): language(regex) for _, name, regex in terminals},
         "states": states,
         "rules": rule_list,
         "start": table.start_states["start"],
         "end": table.end_states["start"],
     }
+
+
+def language(regex: str):
+    """What the runtime needs to know whether a word is this terminal, without compiling the regex
+    (the drop-in's start-up): every word it matches, sorted, when there are few (keywords and their
+    abbreviations); "any" for any non-empty word; ("program", NAMES) for `(?:\\S*\\/)?(?:ip|pyip)`,
+    a path without blanks ending in one of the names; None otherwise (the regex is used)."""
+    if regex == ANY_WORD:
+        return "any"
+    program = re.fullmatch(r"\(\?:\\S\*\\/\)\?(?:\(\?:([\w|]+)\)|(\w+))", regex)
+    if program:
+        return ("program", tuple((program.group(1) or program.group(2)).split("|")))
+    parsed = re._parser.parse(regex)
+    if parsed.state.flags & ~re.UNICODE:
+        return None
+    words = _words_of_sequence(parsed.data)
+    return None if words is None else sorted(words)
+
+
+ANY_WORD = r"[\s\S]+"  # a VALUE terminal that takes every non-empty word (pyip.parser.words uses it too)
+LANGUAGE_LIMIT = 4096  # more words than this: the regex is cheaper than the list
+
+
+def _words_of_sequence(items) -> set | None:
+    words = {""}
+    for op, argument in items:
+        part = _words_of_item(op, argument)
+        if part is None:
+            return None
+        words = {a + b for a in words for b in part}
+        if len(words) > LANGUAGE_LIMIT:
+            return None
+    return words
+
+
+def _words_of_item(op, argument) -> set | None:
+    codes = re._parser
+    if op == codes.LITERAL:
+        return {chr(argument)}
+    if op == codes.IN and all(kind in (codes.LITERAL, codes.RANGE) for kind, _ in argument):
+        ranges = [(value, value) if kind == codes.LITERAL else value for kind, value in argument]
+        if sum(high - low + 1 for low, high in ranges) > LANGUAGE_LIMIT:
+            return None
+        return {chr(c) for low, high in ranges for c in range(low, high + 1)}
+    if op == codes.BRANCH:
+        branches = [_words_of_sequence(branch) for branch in argument[1]]
+        return None if None in branches else set().union(*branches)
+    if op == codes.SUBPATTERN and not argument[1] and not argument[2]:
+        return _words_of_sequence(argument[3])
+    if op in (codes.MAX_REPEAT, codes.MIN_REPEAT) and argument[1] != codes.MAXREPEAT:
+        low, high, body = argument
+        once = _words_of_sequence(body)
+        if once is None:
+            return None
+        words, repeated = (set() if low else {""}), {""}
+        for count in range(1, high + 1):
+            repeated = {a + b for a in repeated for b in once}
+            if len(repeated) > LANGUAGE_LIMIT:
+                return None
+            if count >= low:
+                words |= repeated
+        return words
+    return None
 
 
 def first_characters(regex: str) -> str | None:
@@ -215,8 +280,27 @@ def _lark_version() -> str:
     if spec is None or spec.origin is None:
         return "none"
     with open(spec.origin, encoding="utf-8") as file:
-        match = re.search(r"__version__\s*(?::\s*str)?\s*=\s*['\"]([^'\"]+)", file.read())
-    return match.group(1) if match else "unknown"
+        return version_in(file.read()) or "unknown"
+
+
+def version_in(text: str) -> str | None:
+    """The first `__version__ = "X"` (or `__version__: str = "X"`) value in a module's text:
+    the regex `__version__\\s*(?::\\s*str)?\\s*=\\s*['"]([^'"]+)`, read without compiling it."""
+    at = text.find("__version__")
+    while at >= 0:
+        rest = text[at + len("__version__"):].lstrip()
+        if rest.startswith(":"):
+            rest = rest[1:].lstrip()
+            rest = rest[3:].lstrip() if rest.startswith("str") else ""
+        if rest.startswith("="):
+            rest = rest[1:].lstrip()
+            if rest[:1] in ("'", '"'):
+                ends = [i for i in (rest.find("'", 1), rest.find('"', 1)) if i >= 0]
+                value = rest[1:min(ends)] if ends else rest[1:]
+                if value:
+                    return value
+        at = text.find("__version__", at + 1)
+    return None
 
 
 def write_atomically(path: str, data: bytes) -> None:

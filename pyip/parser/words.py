@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from ..errors import IncompleteCommand, Location, PyipError
-from .tables import load_tables
+from .tables import ANY_WORD, load_tables  # ANY_WORD: VALUE where every non-empty word is one
 
 
 class Word(NamedTuple):
@@ -85,20 +85,55 @@ class WordGrammar:
         self.start = tables["start"]
         self.end = tables["end"]
         self.first_characters = tables["first_characters"]  # terminal -> what a match begins with, or None
-        self._matchers: dict[int, re.Pattern | None] = {}
+        self.languages = tables.get("languages", {})  # terminal -> its words, "any", ("program", NAMES) or None
+        self._plans: dict[int, tuple[dict, list]] = {}  # state -> (word -> first finite terminal, the others)
+        self._tests: dict[str, object] = {}  # terminal -> test(text) -> bool
         self._kinds: dict[tuple[int, str], str | None] = {}  # (state, word) -> terminal
         self._first_matches: dict[tuple[str, str], str | None] = {}
         self._keyword_starts: dict[int, frozenset | None] = {}
         self._shapes = 0
         self._root = self._shape((self.start,), 0)
 
-    def matcher(self, state: int) -> re.Pattern | None:
-        """One regex per parser state: the acceptable terminals, in file order."""
-        if state not in self._matchers:
-            acceptable = self.states[state]
-            groups = [f"(?P<{name}>{regex})" for name, regex in self.terminals if name in acceptable]
-            self._matchers[state] = re.compile("|".join(groups)) if groups else None
-        return self._matchers[state]
+    def classify(self, state: int, text: str) -> str | None:
+        """The first terminal (file order) acceptable in the state whose regex matches the whole text.
+
+        Keywords are looked up among their words (tables.language()), the rest
+        tested in order, so the drop-in compiles no regex (a grammar's
+        catch-all VALUE and PROGRAM need none either); the equivalence test
+        holds it to the regexes' own answer."""
+        plan = self._plans.get(state)
+        if plan is None:
+            plan = self._plans[state] = self._plan(state)
+        lookup, others = plan
+        found = lookup.get(text)
+        for index, name, test in others:
+            if found is not None and index > found[0]:
+                break
+            if test(text):
+                return name
+        return None if found is None else found[1]
+
+    def _plan(self, state: int) -> tuple[dict, list]:
+        acceptable = self.states[state]
+        lookup: dict = {}
+        others = []
+        for index, (name, regex) in enumerate(self.terminals):
+            if name not in acceptable:
+                continue
+            words = self.languages.get(name)
+            if type(words) is list:
+                for word in words:
+                    lookup.setdefault(word, (index, name))
+            else:
+                others.append((index, name, self.test(name, regex)))
+        return lookup, others
+
+    def test(self, name: str, regex: str):
+        """test(text): does the terminal's regex match the whole text?"""
+        test = self._tests.get(name)
+        if test is None:
+            test = self._tests[name] = terminal_test(self.languages.get(name), regex)
+        return test
 
     def first_match(self, text: str, prefix: str = "") -> str | None:
         """The first terminal (file order) whose name starts with prefix and matches text."""
@@ -106,7 +141,7 @@ class WordGrammar:
         if key in self._first_matches:  # every line asks whether its program word is `ip`
             return self._first_matches[key]
         found = next((name for name, regex in self.terminals
-                      if name.startswith(prefix) and re.fullmatch(regex, text)), None)
+                      if name.startswith(prefix) and self.test(name, regex)(text)), None)
         if len(self._first_matches) < 4096:
             self._first_matches[key] = found
         return found
@@ -201,9 +236,7 @@ class WordGrammar:
         """kind_of() without the error: the terminal the word is in the shape's state, or None."""
         if word.symbol is not None or (not word.text and self.empty_is_value):  # "$EMPTY" is a value to ip
             return "VALUE" if "VALUE" in self.states[shape.state] else None
-        regex = self.matcher(shape.state)
-        match = regex.fullmatch(word.text) if regex is not None else None
-        return match.lastgroup if match is not None else None
+        return self.classify(shape.state, word.text)
 
     def kind_at_start(self, text: str) -> str | None:
         """The terminal a first word is, or None where none fits (parse() then says why)."""
@@ -337,11 +370,9 @@ class WordGrammar:
         key = (state, word.text)
         kind = self._kinds.get(key)
         if kind is None:
-            regex = self.matcher(state)
-            match = regex.fullmatch(word.text) if regex is not None else None
-            if match is None:
+            kind = self.classify(state, word.text)
+            if kind is None:
                 raise self.unexpected(word, state)
-            kind = match.lastgroup
             if len(self._kinds) < 100_000:  # keywords repeat; values mostly do not
                 self._kinds[key] = kind
         return kind
@@ -355,7 +386,6 @@ class WordGrammar:
 
 
 MAX_SHAPES = 100_000  # beyond this many trie nodes, new shapes take the plain automaton
-ANY_WORD = r"[\s\S]+"  # VALUE: where it is the only terminal, every non-empty word is one
 INCOMPLETE = object()  # the builder of a shape the grammar cannot end with
 _new_str = str.__new__  # a Token without a call of its Python-level __new__
 
@@ -447,3 +477,21 @@ def splice(children: list) -> list:
 @lru_cache(maxsize=None)
 def grammar(name: str) -> WordGrammar:
     return WordGrammar(name)
+
+
+def terminal_test(words, regex: str):
+    """A terminal's test of a whole word, from what tables.language() said of it."""
+    if type(words) is list:
+        return frozenset(words).__contains__
+    if words == "any":
+        return bool  # `[\s\S]+`: any non-empty word
+    if type(words) is tuple and words[0] == "program":
+        names = frozenset(words[1])
+
+        def is_program(text: str) -> bool:  # `(?:\S*\/)?(?:ip|pyip)`: a path without blanks to one of the names
+            head, _, tail = text.rpartition("/")
+            return tail in names and not any(c.isspace() for c in head)
+
+        return is_program
+    compiled = re.compile(regex)
+    return lambda text: compiled.fullmatch(text) is not None
