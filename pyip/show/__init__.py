@@ -23,12 +23,26 @@ pyroute2 is imported only by dump() and lookup_route().
 
 from __future__ import annotations
 
-import socket
+# The printers load on first use: `ip route show` (pyip.netlink.route imports pyip.show.route) need
+# not pay for the address and rule printers' modules at start-up.
+_LAZY = {"AddrFilter": "address", "format_addresses": "address", "queue_lengths": "address",
+         "ShowError": "common", "ShowOptions": "common", "RouteFilter": "route", "format_route_get": "route",
+         "format_routes": "route", "RuleFilter": "rule", "format_rules": "rule"}
 
-from pyip.show.address import AddrFilter, format_addresses, queue_lengths
-from pyip.show.common import ShowError, ShowOptions
-from pyip.show.route import RouteFilter, format_route_get, format_routes
-from pyip.show.rule import RuleFilter, format_rules
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ = ["ShowOptions", "ShowError", "RouteFilter", "RuleFilter", "AddrFilter",
            "format_routes", "format_rules", "format_addresses", "format_route_get",
@@ -47,6 +61,8 @@ def dump(netns: str | None, what: str, family: int | None = None) -> list:
     """
     if what not in DUMPS:
         raise ValueError("dump() reads one of %s, not %r" % (", ".join(DUMPS), what))
+    import socket
+
     from pyroute2 import IPRoute
 
     family = family or socket.AF_UNSPEC
