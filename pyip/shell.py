@@ -1112,7 +1112,9 @@ _BUILTINS = frozenset({"read", "shift", "set", "getopts", "printf", "mapfile", "
                        "test", "[", "exit", "return", "break", "continue"})
 # Words that run what follows them: eval, `.`, Red Hat's `action MSG CMD...`, `sh -c`.
 _RUNS_OTHERS = frozenset({"eval", ".", "source", "alias", "action", "sh", "bash", "dash"})
-_INTERESTING = PROGRAMS | frozenset(RUNNERS) | _BUILTINS | _RUNS_OTHERS
+# iptables-restore: the ruleset of its here-document is read (_restore)
+_RESTORE_PROGRAMS = frozenset({"iptables-restore", "iptables-legacy-restore", "iptables-nft-restore"})
+_INTERESTING = PROGRAMS | frozenset(RUNNERS) | _BUILTINS | _RUNS_OTHERS | _RESTORE_PROGRAMS
 # Command names whose meaning only the evaluator gives: the plain reader's fast path stops at them.
 SHELL_WORDS = _INTERESTING - PROGRAMS
 _SHELLS = frozenset({"sh", "bash", "dash", "ksh", "zsh", "ash", "busybox"})
@@ -1204,6 +1206,7 @@ class _Evaluator:
         self.current_ctx = None
         self.abandoned = False  # an expansion error abandoned the command line a `unit` is running
         self.model = None  # what iptables' queries find so far on this path (RULESET_MODEL)
+        self.restore_input = None  # the here-document the command being run reads (`iptables-restore <<EOF`)
 
     # -- driver: an explicit stack of generators instead of recursion
 
@@ -1948,6 +1951,9 @@ def _run_words(ev: _Evaluator, node, ctx: _Ctx, argv, assignments=(), netns=None
             ev.commands.append(_make_command(ev, node, ctx, argv, netns))
         _program_status(ev, node, program, argv)
         return None
+    if head is not None and head.rsplit("/", 1)[-1] in _RESTORE_PROGRAMS:
+        _restore(ev, node, ctx, argv)
+        return None
     name = head
     if name in _RUNS_OTHERS and name not in ev.funcs:
         ev.set_status(0)  # what it runs sets it
@@ -2444,12 +2450,112 @@ def _run_redirected(ev: _Evaluator, node, ctx: _Ctx):
     if body is not None and body.type == "command" and not ctx.muted:
         _record_name_files(ev, node, body)
     if body is not None:
+        ev.restore_input = _restore_lines(ev, node) if _descendants(node, "heredoc_redirect") else None
         yield body, ctx
+        ev.restore_input = None
     for child in node.children:
         if child.type == "heredoc_redirect":  # `cat <<EOF | ip -batch -` keeps the pipe here
             for inner in child.named_children:
                 if inner.type in _HANDLERS:
                     yield inner, ctx
+
+
+# ------------------------------------------------- iptables-restore <<EOF
+# A ruleset given in the script itself is read as the iptables commands it amounts to: each table
+# it names flushed and its user chains deleted (unless --noflush), its `:CHAIN POLICY` lines as -P
+# (built-in chains) or -N, its rule lines with `-t TABLE` in front.  From a file or a pipe, what
+# is loaded is not in the script: an error says the translation leaves it out.
+
+_BUILTIN_CHAINS = frozenset({"INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING"})
+_COUNTERS = re.compile(r"^\[\d+:\d+\]\s*")
+
+
+def _restore_lines(ev: _Evaluator, node):
+    """[(line, text)] of a here-document, as the command reads it (`<<-` strips leading tabs);
+    None when a line holds a value known only at run time."""
+    for heredoc in _descendants(node, "heredoc_redirect"):
+        body = next((c for c in heredoc.children if c.type == "heredoc_body"), None)
+        start = next((c for c in heredoc.children if c.type == "heredoc_start"), None)
+        if body is None:
+            return []
+        opener = ev.src.text(heredoc.start_byte, start.end_byte if start is not None else heredoc.end_byte)
+        quoted = start is not None and any(q in ev.src.text(start.start_byte, start.end_byte) for q in "'\"\\")
+        first_line = ev.src.pos(body.start_byte)[0]
+        lines = []
+        for k, line in enumerate(ev.src.text(body.start_byte, body.end_byte).split("\n")):
+            line = line.lstrip("\t") if opener.startswith("<<-") else line
+            if not quoted and ("$" in line or "`" in line):
+                line = _heredoc_line(ev, line)
+                if line is None:
+                    return None
+            lines.append((first_line + k, line))
+        return lines
+    return None
+
+
+# In a here-document only expansions are special: its quotes are text (`--comment "two words"`).
+_HEREDOC_EXPANSION = re.compile(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?$!-]|\$\(\([^)]*\)\)|\$\([^)]*\)|`[^`]*`")
+
+
+def _heredoc_line(ev: _Evaluator, line: str) -> str | None:
+    """A here-document's line with its expansions done; None when one is known only at run time."""
+    out, at = [], 0
+    for m in _HEREDOC_EXPANSION.finditer(line):
+        lexer = _Lexer(m.group(), ev)
+        lexer.word(0, len(m.group()), True)
+        if any(kind == _SYM for kind, *_ in lexer.out):
+            return None
+        out += [line[at:m.start()], *(piece for kind, piece, *_ in lexer.out if kind == _LIT)]
+        at = m.end()
+    return "".join(out) + line[at:]
+
+
+def _restore(ev: _Evaluator, node, ctx: _Ctx, argv) -> None:
+    lines, ev.restore_input = ev.restore_input, None
+    ev.set_status(0)
+    if ctx.muted:
+        return
+    options = [w.text for w in argv[1:]]
+    if any(o in ("-t", "--test") for o in options):
+        return  # only checks
+    if lines is None or None in options or any(o and not o.startswith("-") for o in options):
+        ev.diagnose(node, f"{argv[0]} loads rules pyip does not read here (from a file, a pipe, or with values"
+                          " known only at run time): the translation leaves them out")
+        return
+    flush = not any(o in ("-n", "--noflush") for o in options)
+    for line, argv_texts in _restore_commands(lines, flush):
+        words = tuple(Word((Literal(text),), line, 1, True) for text in ("iptables", *argv_texts))
+        ev.commands.append(_make_command(ev, node, ctx, words))
+
+
+def _restore_commands(lines, flush: bool):
+    """(line, iptables arguments) of each command a restore file amounts to."""
+    import shlex
+
+    table = None
+    for line, text in lines:
+        text = _COUNTERS.sub("", text.strip())
+        if not text or text.startswith("#"):
+            continue
+        if text.startswith("*"):
+            table = text[1:].strip()
+            if flush:
+                yield line, ["-t", table, "-F"]
+                yield line, ["-t", table, "-X"]
+        elif text == "COMMIT":
+            table = None
+        elif text.startswith(":") and table is not None:
+            fields = text[1:].split()
+            if fields and fields[0] in _BUILTIN_CHAINS and len(fields) > 1 and fields[1] != "-":
+                yield line, ["-t", table, "-P", fields[0], fields[1]]
+            elif fields and fields[0] not in _BUILTIN_CHAINS:
+                yield line, ["-t", table, "-N", fields[0]]
+        else:
+            try:
+                words = shlex.split(text, comments=False)
+            except ValueError:
+                words = text.split()
+            yield line, ["-t", table or "filter", *words]
 
 
 # ------------------------------------------------- names the script writes into iproute2's files
@@ -2740,7 +2846,8 @@ def _node_has_effects(ev: _Evaluator, node) -> bool:
             if not _PLAIN.fullmatch(text) or text in ev.funcs or text in _EFFECT_WORDS:
                 return True
             base = text.rsplit("/", 1)[-1]
-            if base in PROGRAMS or base in RUNNERS or base in _RUNS_OTHERS or text in ev.aliases:
+            if base in PROGRAMS or base in RUNNERS or base in _RUNS_OTHERS or base in _RESTORE_PROGRAMS \
+                    or text in ev.aliases:
                 return True
         stack.extend(n.children)
     return False
@@ -3189,6 +3296,8 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
         parsed, tree = _masked(parsed, tree)
         if tree.root_node.has_error and not _bash_accepts(source.bytes):
             parsed, tree, skipped, bash_reads_rest = _recovered(parsed, tree, source)
+    elif _REDIRECT_AT_LINE_END.search(parsed):
+        parsed, tree, skipped = _redirects_without_target(parsed, tree, source)
     repairs = 0
     args = SCRIPT_ARGS.get() if args is None else args
     setup = {"defines": defines or {}, "plain_path": plain_path,
@@ -3436,6 +3545,45 @@ def _arithmetic_end(parsed: bytes, start: int, closer: bytes) -> int | None:
 
 
 MAX_RECOVERIES = 64
+
+# `cmd >` with nothing after it on its line: the grammar takes the next line's first word for the
+# target (`%>` closing an ERB template swallows the `echo` after it); bash stops at a syntax error.
+_REDIRECT_AT_LINE_END = re.compile(rb"(?<![<>&|\\])(?:>>?|<|>&|&>>?)[ \t]*\n")
+_BASH_ERROR_LINE = re.compile(rb"line (\d+): syntax error")
+
+
+def _redirects_without_target(parsed: bytes, tree, source: "_Source"):
+    """The lines bash -n says are syntax errors, left out (blanked) as _recovered leaves them out."""
+    errors = []
+    for _ in range(MAX_RECOVERIES):
+        said = _bash_syntax_error(parsed)
+        if said is None:
+            break
+        line, message = said
+        start = source.line_starts[line - 1] if line - 1 < len(source.line_starts) - 1 else None
+        if start is None:
+            break
+        end = parsed.find(b"\n", start)
+        end = len(parsed) if end < 0 else end
+        errors.append((line, 1, message))
+        parsed = parsed[:start] + bytes(c if c == 0x0A else 0x20 for c in parsed[start:end]) + parsed[end:]
+        tree = _parser().parse(parsed)
+    return parsed, tree, errors
+
+
+def _bash_syntax_error(data: bytes) -> tuple[int, str] | None:
+    """(line, message) of the first syntax error `bash -n` finds; None when it reads the text."""
+    import subprocess
+
+    try:
+        result = subprocess.run(["bash", "-n"], input=data, capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = _BASH_ERROR_LINE.search(result.stderr)
+    if result.returncode == 0 or m is None:
+        return None
+    message = result.stderr[m.start():].split(b"\n", 1)[0].decode("utf-8", "replace")
+    return int(m.group(1)), message.split(": ", 1)[1] if ": " in message else message
 
 
 def _recovered(parsed: bytes, tree, source: "_Source"):

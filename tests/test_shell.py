@@ -298,7 +298,7 @@ def test_command_substitution_runs_but_its_output_is_unknown():
 
 def test_prefixes_are_skipped():
     assert texts(only("sudo -u root env -i A=1 /sbin/ip route\n")) == ["/sbin/ip", "route"]
-    command = only("(exec iptables-restore x)\nexec iptables -L\nip a\n")  # exec ends the shell that runs it
+    command = only("(exec iptables-save x)\nexec iptables -L\nip a\n")  # exec ends the shell that runs it
     assert texts(command) == ["iptables", "-L"]
     assert (command.line, command.col, command.words[0].col) == (2, 1, 6)
     assert texts(only("command ip a\n")) == ["ip", "a"]

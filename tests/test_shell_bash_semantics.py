@@ -270,3 +270,78 @@ def test_translate_reads_the_realm_names_the_script_writes(tmp_path):
     assert "--realm 0x7 " in kept and "--realm 0x9 " in kept  # lab, then other, read by name
     assert "--dport 1 " in kept and "--dport 2 " in kept  # no name/mask; lab gone after the `>`
     assert [p.location.line for p in problems if is_error(p)] == [3, 6], problems
+
+
+# ---------------------------------------------- held-out hunt: iptables-restore in the script
+
+RESTORE_HEREDOC = """\
+EXTIF=eth0
+iptables -N OLD
+iptables -A INPUT -j OLD
+iptables -t nat -A PREROUTING -p tcp --dport 1 -j ACCEPT
+iptables-restore <<-EOF
+	*nat
+	-A POSTROUTING -o "$EXTIF" -j MASQUERADE
+	COMMIT
+	*filter
+	:INPUT ACCEPT [0:0]
+	:FORWARD DROP [0:0]
+	:MINE - [0:0]
+	[3:120] -A FORWARD -i "$EXTIF" -m comment --comment "two words" -j MINE
+	COMMIT
+EOF
+iptables-restore --noflush <<'EOF'
+*filter
+-A MINE -p udp --dport 53 -j ACCEPT
+COMMIT
+EOF
+iptables-restore --test <<EOF
+*filter
+-A INPUT -p tcp --dport 2 -j ACCEPT
+COMMIT
+EOF
+"""
+
+
+def test_iptables_restore_of_a_here_document_is_read_as_the_ruleset_it_loads(tmp_path):
+    """The tables a restore names are flushed and their user chains deleted (not with --noflush);
+    `:CHAIN POLICY` sets policies and makes chains; quotes are restore's own; --test loads nothing."""
+    real, problems, mine, _stderr = both(tmp_path, RESTORE_HEREDOC)
+    assert real == mine, (real, mine)
+    assert not any(map(is_error, problems)), problems
+    assert ":FORWARD DROP" in mine and "-A MINE -p udp -m udp --dport 53 -j ACCEPT" in mine
+
+
+def test_iptables_restore_from_a_file_or_a_pipe_is_an_error_not_silence():
+    from pyip.shell import read_script
+
+    for text in ("iptables-restore < /etc/iptables.rules\n", "sed s/x/y/ rules | iptables-restore\n",
+                 "iptables-restore <<EOF\n*filter\n-A INPUT -s $NET -j ACCEPT\nCOMMIT\nEOF\n"):
+        script = read_script(text)
+        assert any("iptables-restore loads rules pyip does not read" in e[2] for e in script.errors), text
+
+
+def test_a_redirection_without_its_target_is_the_syntax_error_bash_finds(tmp_path):
+    """`%>` closing an ERB template, `cmd >` at a line's end: the grammar takes the next line's
+    first word for the target; bash stops with a syntax error there.  Reported at bash's line."""
+    from pyip.shell import read_script
+
+    text = f"<%\n  @path = '/etc/init.d/nat'\n%>\n{rule(1)}\n{rule(2)} >\n{rule(3)}\n"
+    path = tmp_path / "t.sh"
+    path.write_text(text)
+    bash = subprocess.run(["bash", "-n", str(path)], capture_output=True, text=True)
+    assert bash.returncode == 2 and "line 3: syntax error" in bash.stderr
+    script = read_script(text)
+    assert [e[0] for e in script.errors][:1] == [3] and "syntax error" in script.errors[0][2]
+    assert [c.line for c in script.commands] == [4, 6]  # `%>` no longer swallows line 4's command
+
+
+def test_parse_says_so_when_a_script_runs_no_command_it_reads(tmp_path):
+    """Never silent: a script with every command commented out, or none of pyip's."""
+    import sys
+
+    path = tmp_path / "t.sh"
+    path.write_text("#!/bin/sh\n# iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE\necho done\n")
+    result = subprocess.run([sys.executable, "-m", "pyip", "parse", str(path)], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout == ""
+    assert result.stderr == f"{path}:1:1: warning: no ip, ipchains or iptables command found\n"

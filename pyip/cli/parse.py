@@ -157,9 +157,11 @@ def run(text: str, name: str, args: tuple, dialect: str, as_json: bool, rt_table
     failed = False
     out = sys.stdout
     said = set()  # a loop unrolled by the shell layer repeats its errors: each is said once
+    produced = False
     with collector_paused():  # many small acyclic objects: the collector would only cost time
         for result in parse_script(text, dialect, file=name, rt_tables=rt_tables, defines=defines,
                                    args=args or None):
+            produced = True
             if isinstance(result, PyipError):
                 if str(result) in said:
                     continue
@@ -178,6 +180,8 @@ def run(text: str, name: str, args: tuple, dialect: str, as_json: bool, rt_table
             else:
                 out.write((json_line(result, lines) if as_json else str(result)) + "\n")
     out.flush()
+    if not produced:  # never silent: a script that runs nothing pyip reads says so
+        click.echo(f"{name}:1:1: warning: no ip, ipchains or iptables command found", err=True)
     sys.exit(1 if failed else 0)
 
 
