@@ -140,8 +140,9 @@ def _needs_the_evaluator(commands: list[list[Word]]) -> bool:
 # whole parse (tests/test_shell_commands.py holds the two equal).
 EVALUATOR_WORDS = frozenset({
     ".", ":", "[", "action", "alias", "bash", "break", "builtin", "command", "continue", "dash", "doas", "env",
-    "eval", "exec", "exit", "getopts", "ionice", "let", "mapfile", "nice", "nohup", "printf", "read", "readarray",
-    "return", "set", "setsid", "sh", "shift", "source", "stdbuf", "sudo", "test", "time", "timeout"})
+    "eval", "exec", "exit", "getopts", "ionice", "iptables-legacy-restore", "iptables-nft-restore", "iptables-restore",
+    "let", "mapfile", "nice", "nohup", "printf", "read", "readarray", "return", "set", "setsid", "sh", "shift",
+    "source", "stdbuf", "sudo", "test", "time", "timeout"})
 
 
 def shell_commands(text: str, file: str, defines: dict[str, str] | None = None, args=None

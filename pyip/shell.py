@@ -3549,41 +3549,23 @@ MAX_RECOVERIES = 64
 # `cmd >` with nothing after it on its line: the grammar takes the next line's first word for the
 # target (`%>` closing an ERB template swallows the `echo` after it); bash stops at a syntax error.
 _REDIRECT_AT_LINE_END = re.compile(rb"(?<![<>&|\\])(?:>>?|<|>&|&>>?)[ \t]*\n")
-_BASH_ERROR_LINE = re.compile(rb"line (\d+): syntax error")
-
-
 def _redirects_without_target(parsed: bytes, tree, source: "_Source"):
     """The lines bash -n says are syntax errors, left out (blanked) as _recovered leaves them out."""
     errors = []
     for _ in range(MAX_RECOVERIES):
-        said = _bash_syntax_error(parsed)
-        if said is None:
+        lines = _bash_error_lines(parsed)
+        if not lines or min(lines) > len(source.line_starts) - 1:
             break
-        line, message = said
-        start = source.line_starts[line - 1] if line - 1 < len(source.line_starts) - 1 else None
-        if start is None:
-            break
+        line = min(lines)
+        start = source.line_starts[line - 1]
         end = parsed.find(b"\n", start)
         end = len(parsed) if end < 0 else end
-        errors.append((line, 1, message))
-        parsed = parsed[:start] + bytes(c if c == 0x0A else 0x20 for c in parsed[start:end]) + parsed[end:]
+        text = parsed[start:end]
+        snippet = _shorten(" ".join(text.decode("utf-8", "replace").split()), 40)
+        errors.append((line, len(text) - len(text.lstrip()) + 1, f"syntax error near {snippet!r}"))
+        parsed = parsed[:start] + bytes(c if c == 0x0A else 0x20 for c in text) + parsed[end:]
         tree = _parser().parse(parsed)
     return parsed, tree, errors
-
-
-def _bash_syntax_error(data: bytes) -> tuple[int, str] | None:
-    """(line, message) of the first syntax error `bash -n` finds; None when it reads the text."""
-    import subprocess
-
-    try:
-        result = subprocess.run(["bash", "-n"], input=data, capture_output=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    m = _BASH_ERROR_LINE.search(result.stderr)
-    if result.returncode == 0 or m is None:
-        return None
-    message = result.stderr[m.start():].split(b"\n", 1)[0].decode("utf-8", "replace")
-    return int(m.group(1)), message.split(": ", 1)[1] if ": " in message else message
 
 
 def _recovered(parsed: bytes, tree, source: "_Source"):

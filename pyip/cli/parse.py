@@ -181,7 +181,7 @@ def run(text: str, name: str, args: tuple, dialect: str, as_json: bool, rt_table
                 out.write((json_line(result, lines) if as_json else str(result)) + "\n")
     out.flush()
     if not produced:  # never silent: a script that runs nothing pyip reads says so
-        click.echo(f"{name}:1:1: warning: no ip, ipchains or iptables command found", err=True)
+        echo_error(f"{name}:1:1: warning: no ip, ipchains or iptables command found")
     sys.exit(1 if failed else 0)
 
 
