@@ -224,3 +224,21 @@ def without(data: bytes, offset: int, length: int, layout: Layout, kinds: tuple,
             start = offset + bounds[index + 1]
     parts.append(data[start:offset + length])
     return b"".join(parts)
+
+
+def find_attribute(data: bytes, start: int, stop: int, kind: int) -> tuple[int, int, int]:
+    """Where the first attribute of type KIND is among those from START to STOP, as
+    parse_rtattr() walks them: (its start, its payload's end, its end with padding), or
+    (0, 0, 0) when there is none."""
+    unpack = ATTRIBUTE_HEADER.unpack_from
+    while start + 4 <= stop:
+        length, found = unpack(data, start)
+        if length < 4 or start + length > stop:
+            break
+        if found & ~NLA_F_NESTED == kind:
+            return start, start + length, min(start + align(length), stop)
+        start += align(length)
+    return 0, 0, 0
+
+
+ATTRIBUTE_HEADER = struct.Struct("=HH")

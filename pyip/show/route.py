@@ -532,7 +532,16 @@ class RoutePrinter:
 
 class RouteListing:
     """One `ip route show`: routes printed as the dump brings them (feed()),
-    the text so far taken whenever the caller wants to write it (take())."""
+    the text so far taken whenever the caller wants to write it (take()).
+
+    A route's line depends on its message, and on its destination's bytes
+    only through the destination's text: so in text mode, and when no
+    selector looks at the destination, the first route of each "rest of the
+    message" (its bytes but its destination's) is printed in full and its
+    line kept as a template around the destination's text; the routes with
+    the same rest (a big table has few next hops) print from the template,
+    not decoded (or not listed, if the first was not).
+    """
 
     def __init__(self, links, options: ShowOptions = ShowOptions(), flt: RouteFilter = RouteFilter()):
         """`links` is link messages or a mapping ifindex -> name; it names devices
@@ -542,9 +551,14 @@ class RouteListing:
         self.out = Printer(options)
         self.printer = RoutePrinter(self.out, names, options, self.sel)
         self.layouts = netlink.Layouts(netlink.RTMSG)
+        by_destination = self.sel.root_dst is not None or self.sel.match_dst is not None
+        self.templates: dict | None = None if options.json or by_destination else {}
 
     def feed(self, data: bytes, spans) -> None:
         """Print the selected routes among the messages at SPANS (offset, length) of DATA."""
+        if self.templates is not None:
+            self._feed_by_templates(data, spans)
+            return
         decode, sel, print_route = self.layouts.decode, self.sel, self.printer.route
         for offset, length in spans:
             header, attributes, layout, kinds = decode(data, offset, length)
@@ -558,6 +572,51 @@ class RouteListing:
             else:
                 print_route(route, data[offset + HEADER_BYTES:offset + length])
 
+    def _feed_by_templates(self, data: bytes, spans) -> None:
+        templates, append, address, find = self.templates, self.out.text.append, netlink.address, netlink.find_attribute
+        for offset, length in spans:
+            start, payload_end, end = find(data, offset + RTMSG_END, offset + length, RTA_DST)
+            if start:
+                key = data[offset + HEADER_BYTES:start] + data[end:offset + length]
+            else:
+                key = data[offset + HEADER_BYTES:offset + length]
+            template = templates.get(key, MISSING)
+            if template is MISSING:
+                template = self._template(data, offset, length, start, payload_end)
+                if template is UNCLEAR:
+                    continue  # printed; the next route with this rest is printed in full too
+                if len(templates) >= REMEMBERED:
+                    templates.clear()  # bounded memory: a table of all-different routes
+                templates[key] = template
+            elif template is not None:
+                before, after = template
+                if after is None:  # no destination attribute: the line is the template
+                    append(before)
+                else:
+                    append(before + address(data[offset + HEADER_BYTES], data[start + 4:payload_end]) + after)
+
+    def _template(self, data: bytes, offset: int, length: int, start: int, payload_end: int):
+        """Print the route in full.  Its template: its line split around the destination's
+        text (before, after), or (line, None) without a destination attribute; None when
+        it is not listed; UNCLEAR when the destination's text is not found as printed."""
+        header, attributes, _, _ = self.layouts.decode(data, offset, length)
+        route = Route(header, attributes)
+        if not selected(route, self.sel):
+            return None
+        text = self.out.text
+        mark = len(text)
+        self.printer.route(route)
+        parts = text[mark:]
+        if not start:
+            return "".join(parts), None
+        destination = netlink.address(route.family, data[start + 4:payload_end])
+        for index, part in enumerate(parts):
+            if part.startswith(destination):
+                if part[len(destination):] not in (" ", "/%u " % route.dst_len):
+                    break
+                return "".join(parts[:index]), part[len(destination):] + "".join(parts[index + 1:])
+        return UNCLEAR
+
     def take(self) -> str:
         """What is printed since the last take(), for the caller to write now."""
         return self.out.take()
@@ -568,6 +627,8 @@ class RouteListing:
 
 
 HEADER_BYTES = netlink.NLMSG_HEADER.size  # length, type, flags, seq, pid: never printed
+RTMSG_END = HEADER_BYTES + netlink.align(netlink.RTMSG.size)  # where the attributes start
+MISSING, UNCLEAR = object(), object()
 
 
 def format_routes(messages, links, options: ShowOptions = ShowOptions(),
