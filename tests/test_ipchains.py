@@ -9,6 +9,7 @@ import pytest
 
 import pyip
 from pyip.ast import firewall as fw
+from pyip.extensions.mark import Mark
 from pyip.ast import ipchains as ch
 from pyip.ast.base import Symbol
 from pyip.errors import PyipError
@@ -469,7 +470,7 @@ def test_bidirectional_refuses_several_addresses(hosts):
 
 def test_actions_in_the_kernels_order():
     rule = rule_of("ipchains -A input -o -m 5 -t 0xfd 0x10 -l -j ACCEPT")
-    assert rule.actions == (fw.Log(level=6), fw.Tos(0x10, 0x02), fw.Mark(5), fw.Nflog(size=65535))
+    assert rule.actions == (fw.Log(level=6), fw.Tos(0x10, 0x02), Mark(5), fw.Nflog(size=65535))
 
 
 def test_output_size():
@@ -478,7 +479,7 @@ def test_output_size():
 
 
 @pytest.mark.parametrize("text, action", [
-    ("16", fw.Mark(16)), ("0x10", fw.Mark(16)), ("+1", ch.MarkAdd(1)), ("-1", ch.MarkAdd(0xFFFFFFFF)),
+    ("16", Mark(16)), ("0x10", Mark(16)), ("+1", ch.MarkAdd(1)), ("-1", ch.MarkAdd(0xFFFFFFFF)),
 ])
 def test_mark_sets_adds_or_subtracts(text, action):
     assert rule_of(f"ipchains -A input -m {text}").actions == (action,)
@@ -613,7 +614,7 @@ def test_fwmark_examples_set_marks(corpus):
     text = (corpus / "policy-routing" / "example5-fwmark.sh").read_text()
     commands = pyip.parse(text, rt_tables=str(corpus / "policy-routing" / "rt_tables"))
     marks = [c.rule.actions for c in commands if isinstance(c, ch.Insert)]
-    assert marks == [(fw.Mark(2),), (fw.Mark(16),)]
+    assert marks == [(Mark(2),), (Mark(16),)]
 
 
 def test_uppercase_chains_of_the_article_are_user_chains_that_do_not_exist(corpus):

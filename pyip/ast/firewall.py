@@ -222,12 +222,6 @@ class LimitMatch:
 
 
 @attrs.frozen
-class MarkMatch:
-    name: ClassVar[str] = "mark"
-    mark: Test  # Masked
-
-
-@attrs.frozen
 class MacMatch:
     name: ClassVar[str] = "mac"
     source: Test  # "00:11:22:33:44:aa"
@@ -391,15 +385,6 @@ class Redirect:
     name: ClassVar[str] = "REDIRECT"
     ports: PortRange | None = None
     random: bool = False
-
-
-@attrs.frozen
-class Mark:
-    """MARK: the packet mark becomes (mark & ~mask) ^ value, iptables' --set-xmark."""
-
-    name: ClassVar[str] = "MARK"
-    value: int
-    mask: int = 0xFFFFFFFF
 
 
 @attrs.frozen

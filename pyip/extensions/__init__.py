@@ -64,12 +64,24 @@ def is_extension_node(node) -> bool:
     return type(node).__module__.startswith(__name__ + ".")
 
 
+SAVERS: dict = {}  # node class -> its save function: asked for every match of every rule saved
+
+
 def save_words(node) -> list:
-    return module_of(node).SAVE[type(node)](node)
+    save = SAVERS.get(node.__class__)
+    if save is None:
+        save = SAVERS[node.__class__] = module_of(node).SAVE[type(node)]
+    return save(node)
+
+
+TRANSLATORS: dict = {}  # node class -> its nft function, or None
 
 
 def nft_statements(node, rule, quotes_allowed: bool = False) -> list:
-    translate = getattr(module_of(node), "NFT", {}).get(type(node))
+    cls = node.__class__
+    if cls not in TRANSLATORS:
+        TRANSLATORS[cls] = getattr(module_of(node), "NFT", {}).get(cls)
+    translate = TRANSLATORS[cls]
     if translate is None:
         from ..translators.iptables_nft import Untranslatable
 

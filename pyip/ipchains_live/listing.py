@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from .. import netdb
 from ..ast import firewall as fw
+from ..extensions.mark import Mark
 from ..ast import ipchains as ch
 from ..parser.ipchains import ICMP_NAMES
 from ..render.ipchains import ports_of
@@ -148,8 +149,8 @@ def verbose_columns(rule: fw.Rule, fmt: Format) -> str:
     interface = rule.in_interface
     name = interface.value if interface is not None and interface.value else ("*" if fmt.numeric else "any")
     words.append(("!" if interface is not None and interface.negated else " ") + f"{str(name)[:16]:<10} ")
-    mark = next((a for a in rule.actions if isinstance(a, (fw.Mark, ch.MarkAdd))), None)
-    if isinstance(mark, fw.Mark):
+    mark = next((a for a in rule.actions if isinstance(a, (Mark, ch.MarkAdd))), None)
+    if isinstance(mark, Mark):
         words.append(f"0x{mark.value:<10x} ")
     elif isinstance(mark, ch.MarkAdd) and mark.value:
         words.append(f"0x{mark.value:<10x} ")

@@ -27,6 +27,7 @@ import attrs
 
 from .. import netdb
 from ..ast import firewall as fw
+from ..extensions.mark import Mark
 from ..ast import ipchains as ch
 from ..ast.base import Symbol
 from ..errors import IncompleteCommand, Location, PyipError
@@ -300,7 +301,7 @@ class ChainsState:
     interface: str | Symbol | None = None
     jump: str | Symbol | None = None
     redirect_port: Word | None = None
-    mark: object = None  # fw.Mark or ch.MarkAdd
+    mark: object = None  # Mark or ch.MarkAdd
     tos: tuple | None = None  # (and, xor)
     output_size: int | Symbol | None = None
     timeouts: tuple = ()
@@ -433,7 +434,7 @@ def parse_mark(text: str):
         raise problem(f"Bad value `{text}' for -m.")
     if sign == "-":
         return ch.MarkAdd(-value % (1 << 32))
-    return ch.MarkAdd(value) if sign else fw.Mark(value)
+    return ch.MarkAdd(value) if sign else Mark(value)
 
 
 def parse_output_size(text: str) -> int:
@@ -787,7 +788,7 @@ def read_mark(tree, state: ChainsState) -> None:
     state.set_option("m", state.word(tree.children[0]), state.take_invert())
     state.mark = at(state, first(tree, "VALUE"), parse_mark)
     if isinstance(state.mark, Symbol):
-        state.mark = fw.Mark(state.mark)
+        state.mark = Mark(state.mark)
 
 
 def read_tos(tree, state: ChainsState) -> None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from .. import netdb
 from ..ast import firewall as fw
-from .xtables import (Extension, Opt, numeric_address, parse_markmask, parse_number, parse_number_range,
+from .xtables import (Extension, Opt, numeric_address, parse_number, parse_number_range,
                       parse_plen_mask, parse_port, parse_port_range, parse_protocol, problem, strtoui, strtoul)
 
 # -- tcp, udp, icmp ---------------------------------------------------------------
@@ -367,18 +367,6 @@ class Limit(Extension):
         # a burst of 0 comes back from the kernel as the default 5 (iptables-save prints no --limit-burst)
         burst = self.plain("limit-burst", default=5) or 5
         return fw.LimitMatch(self.plain("limit", default=LIMIT_SCALE * 3600 // 3), burst)
-
-
-class MarkMatch(Extension):
-    name = "mark"
-    options = (Opt("mark", "mark", invert=True),)
-
-    def read_mark(self, given):
-        return parse_markmask(self.name, "mark", given.value)
-
-    def finish(self):
-        self.require("mark")
-        return fw.MarkMatch(self.values["mark"])
 
 
 def parse_mac(text: str) -> str:
@@ -758,5 +746,5 @@ class Pkttype(Extension):
         return fw.PkttypeMatch(self.values["pkt-type"])
 
 
-ALL = (Tcp, Udp, Icmp, State, Conntrack, Multiport, Limit, MarkMatch, Mac, Owner, Iprange, Comment, String,
-       Recent, Tos, U32, Length, Ttl, Addrtype, Pkttype)
+ALL = (Tcp, Udp, Icmp, State, Conntrack, Multiport, Limit, Mac, Owner, Iprange, Comment, String, Recent, Tos, U32,
+       Length, Ttl, Addrtype, Pkttype)

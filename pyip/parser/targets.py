@@ -7,7 +7,7 @@ import attrs
 from .. import netdb
 from ..ast import firewall as fw
 from .matches import parse_tos
-from .xtables import Extension, Opt, numeric_address, parse_markmask, parse_number, problem, strtoui, strtoul
+from .xtables import Extension, Opt, numeric_address, parse_number, problem, strtoui, strtoul
 
 REJECT_TYPES = (("icmp-net-unreachable", "net-unreach"), ("icmp-host-unreachable", "host-unreach"),
                 ("icmp-proto-unreachable", "proto-unreach"), ("icmp-port-unreachable", "port-unreach"),
@@ -177,35 +177,6 @@ class Dnat(Snat):
         return fw.Dnat(self.plain("to"), "random" in self.given, "persistent" in self.given)
 
 
-class Mark(Extension):
-    name = "MARK"
-    MARK_OPTIONS = ("set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark")
-    options = tuple(Opt(option, option) for option in MARK_OPTIONS)
-
-    def read_set_xmark(self, given):
-        return parse_markmask(self.name, given.option.name, given.value)
-
-    read_set_mark = read_set_xmark
-
-    def read_and_mark(self, given):
-        return parse_number(self.name, given.option.name, given.value, 0, 0xFFFFFFFF)
-
-    read_or_mark = read_xor_mark = read_and_mark
-
-    def finish(self):
-        self.exclusive(*self.MARK_OPTIONS)
-        if not self.given:
-            raise problem("MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required")
-        [(key, test)] = self.values.items()
-        value = test.value
-        if key == "set-xmark":
-            return fw.Mark(value.value, value.mask)
-        if key == "set-mark":
-            return fw.Mark(value.value, value.value | value.mask)
-        return {"and-mark": fw.Mark(0, ~value & 0xFFFFFFFF), "or-mark": fw.Mark(value, value),
-                "xor-mark": fw.Mark(value, 0)}[key]
-
-
 class Tos(Extension):
     name = "TOS"
     TOS_OPTIONS = ("set-tos", "and-tos", "or-tos", "xor-tos")
@@ -290,4 +261,4 @@ class Nflog(Extension):
                         self.plain("nflog-size"), self.plain("nflog-threshold", default=0))
 
 
-ALL = (Reject, Log, Masquerade, Redirect, Snat, Dnat, Mark, Tos, Ttl, Tcpmss, Nflog)
+ALL = (Reject, Log, Masquerade, Redirect, Snat, Dnat, Tos, Ttl, Tcpmss, Nflog)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .. import netdb
 from ..ast import firewall as fw
+from ..extensions.mark import Mark
 from ..ast import ipchains as ch
 from ..ast.base import Symbol
 from ..parser.ipchains import CHAIN_PROTOCOLS, ICMP_NAMES
@@ -173,7 +174,7 @@ def action_words(action) -> list:
     if isinstance(action, ch.MarkAdd):
         delta = action.delta
         return ["-m", delta if isinstance(delta, Symbol) else f"{delta:+d}"]
-    if isinstance(action, fw.Mark):
+    if isinstance(action, Mark):
         return ["-m", word(action.value)]
     return ["-o"] if action.size == 0xFFFF else ["-o", word(action.size)]
 

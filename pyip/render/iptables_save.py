@@ -229,12 +229,6 @@ def masked_text(value: fw.Masked) -> str:
     return hex_(value.value) if value.mask == 0xFFFFFFFF else f"{hex_(value.value)}/{hex_(value.mask)}"
 
 
-def mark_words(match: fw.MarkMatch) -> list:
-    words: list = []
-    negatable(words, match.mark, "--mark", masked_text)
-    return words
-
-
 def mac_words(match: fw.MacMatch) -> list:
     words: list = []
     negatable(words, match.source, "--mac-source")
@@ -349,7 +343,7 @@ def pkttype_words(match: fw.PkttypeMatch) -> list:
 MATCHES = {
     fw.TcpMatch: tcp_words, fw.UdpMatch: udp_words, fw.IcmpMatch: icmp_words, fw.StateMatch: state_words,
     fw.ConntrackMatch: conntrack_words, fw.MultiportMatch: multiport_words, fw.LimitMatch: limit_words,
-    fw.MarkMatch: mark_words, fw.MacMatch: mac_words, fw.OwnerMatch: owner_words, fw.IprangeMatch: iprange_words,
+    fw.MacMatch: mac_words, fw.OwnerMatch: owner_words, fw.IprangeMatch: iprange_words,
     fw.CommentMatch: comment_words, fw.StringMatch: string_words, fw.RecentMatch: recent_words,
     fw.TosMatch: tos_words, fw.U32Match: u32_words, fw.LengthMatch: length_words, fw.TtlMatch: ttl_words,
     fw.AddrtypeMatch: addrtype_words, fw.PkttypeMatch: pkttype_words,
@@ -429,10 +423,6 @@ def dnat_words(target: fw.Dnat) -> list:
     return ["--to-destination", nat_to(target), *flags(target, "random", "persistent")]
 
 
-def mark_target_words(target: fw.Mark) -> list:
-    return ["--set-xmark", f"{hex_(target.value)}/{hex_(target.mask)}"]
-
-
 def tos_target_words(target: fw.Tos) -> list:
     return ["--set-tos", tos_text(fw.Masked(target.value, target.mask))]
 
@@ -460,7 +450,7 @@ def nflog_words(target: fw.Nflog) -> list:
 
 TARGETS = {
     fw.Reject: reject_words, fw.Log: log_words, fw.Masquerade: masquerade_words, fw.Redirect: redirect_words,
-    fw.Snat: snat_words, fw.Dnat: dnat_words, fw.Mark: mark_target_words, fw.Tos: tos_target_words,
+    fw.Snat: snat_words, fw.Dnat: dnat_words, fw.Tos: tos_target_words,
     fw.Ttl: ttl_target_words, fw.Tcpmss: tcpmss_words, fw.Nflog: nflog_words,
 }
 

@@ -43,6 +43,7 @@ from __future__ import annotations
 import attrs
 
 from ..ast import firewall as fw
+from ..extensions.mark import Mark
 from ..ast import ipchains as ch
 from ..ast import nft
 from ..errors import Location, PyipError, printable
@@ -459,7 +460,7 @@ class IpchainsTranslator:
         if location is not None:
             self.note("conventional style: input's rules and policy are at INPUT, so they no longer see forwarded "
                       "packets (2.2's input saw every inbound packet, before routing)", location)
-            marking = next((r for r in chains["input"].rules if any(isinstance(a, (fw.Mark, fw.Tos))
+            marking = next((r for r in chains["input"].rules if any(isinstance(a, (Mark, fw.Tos))
                                                                      for a in r.actions)), None)
             if marking is not None:
                 self.note("conventional style: marks and TOS set at INPUT come after routing, so fwmark routing "

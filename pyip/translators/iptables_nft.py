@@ -425,10 +425,6 @@ def masked_value_match(left, test: fw.Test, full_mask: int) -> list:
     return [nft.Match(left, masked.value, test.negated)]
 
 
-def mark_matches(match: fw.MarkMatch, rule: fw.Rule) -> list:
-    return masked_value_match(nft.Meta("mark"), match.mark, 0xFFFFFFFF)
-
-
 def mac_matches(match: fw.MacMatch, rule: fw.Rule) -> list:
     return test_match(nft.Payload("ether", "saddr"), match.source, str.lower)
 
@@ -505,7 +501,7 @@ def pkttype_matches(match: fw.PkttypeMatch, rule: fw.Rule) -> list:
 MATCHES = {
     fw.TcpMatch: tcp_matches, fw.UdpMatch: udp_matches, fw.IcmpMatch: icmp_matches, fw.StateMatch: state_matches,
     fw.ConntrackMatch: conntrack_matches, fw.MultiportMatch: multiport_matches, fw.LimitMatch: limit_matches,
-    fw.MarkMatch: mark_matches, fw.MacMatch: mac_matches, fw.OwnerMatch: owner_matches,
+    fw.MacMatch: mac_matches, fw.OwnerMatch: owner_matches,
     fw.IprangeMatch: iprange_matches, fw.StringMatch: string_matches, fw.RecentMatch: recent_matches,
     fw.U32Match: u32_matches, fw.TosMatch: tos_matches, fw.LengthMatch: length_matches, fw.TtlMatch: ttl_matches,
     fw.AddrtypeMatch: addrtype_matches, fw.PkttypeMatch: pkttype_matches,
@@ -596,15 +592,6 @@ def snat_dnat_statements(target, quotes_allowed: bool) -> list:
     return [nft.Nat(kind, address, port, nat_flags(target, "random", "random_fully", "persistent"))]
 
 
-def mark_statements(target: fw.Mark, quotes_allowed: bool) -> list:
-    """MARK sets mark = (mark & ~mask) ^ value."""
-    mark = nft.Meta("mark")
-    if target.mask == 0xFFFFFFFF:
-        return [nft.Mangle(mark, target.value)]
-    kept = nft.Binary("&", mark, ~target.mask & 0xFFFFFFFF)
-    return [nft.Mangle(mark, kept if target.value == 0 else nft.Binary("^", kept, target.value))]
-
-
 DSCP_BITS = 0xFC
 
 
@@ -633,6 +620,6 @@ def tcpmss_statements(target: fw.Tcpmss, quotes_allowed: bool) -> list:
 TARGETS = {
     fw.Reject: reject_statements, fw.Log: log_statements, fw.Nflog: nflog_statements,
     fw.Masquerade: masquerade_statements, fw.Redirect: redirect_statements, fw.Snat: snat_dnat_statements,
-    fw.Dnat: snat_dnat_statements, fw.Mark: mark_statements, fw.Tos: tos_statements, fw.Ttl: ttl_statements,
+    fw.Dnat: snat_dnat_statements, fw.Tos: tos_statements, fw.Ttl: ttl_statements,
     fw.Tcpmss: tcpmss_statements,
 }

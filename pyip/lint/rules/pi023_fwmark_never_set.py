@@ -6,6 +6,7 @@ import attrs
 
 from ...ast import Symbol
 from ...ast import firewall as fw
+from ...extensions.mark import Mark
 from ...errors import PyipError
 from ...extensions import is_extension_node, module_of
 from ...names import parse_c_number
@@ -173,7 +174,7 @@ def iptables_effects(command) -> dict:
     if not isinstance(parsed, ADDING):
         return {}
     target = parsed.rule.target
-    if isinstance(target, fw.Mark):
+    if isinstance(target, Mark):
         if not (isinstance(target.value, int) and isinstance(target.mask, int)):
             raise Unknown
         return {target: lambda nf, ct, value=target.value, mask=target.mask: ((nf & ~mask & ALL_BITS) ^ value, ct)}
