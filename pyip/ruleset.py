@@ -40,11 +40,9 @@ TARGET_LIMITS = {
     fw.Dnat: ("nat", {"PREROUTING", "OUTPUT"}, ANY),
     fw.Redirect: ("nat", {"PREROUTING", "OUTPUT"}, ANY),
     fw.Reject: ("filter", {"INPUT", "FORWARD", "OUTPUT"}, ANY),
-    fw.Tos: ("mangle", ANY, ANY),
-    fw.Ttl: ("mangle", ANY, ANY),
     fw.Tcpmss: (ANY, ANY, 6),
 }
-MATCH_HOOKS = {fw.MacMatch: {"PREROUTING", "INPUT", "FORWARD"}, fw.OwnerMatch: {"OUTPUT", "POSTROUTING"}}
+MATCH_HOOKS = {fw.OwnerMatch: {"OUTPUT", "POSTROUTING"}}
 MATCH_PROTOCOLS = {fw.TcpMatch: 6, fw.UdpMatch: 17, fw.IcmpMatch: 1}
 
 

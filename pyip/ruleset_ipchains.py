@@ -29,6 +29,7 @@ from __future__ import annotations
 import attrs
 
 from .ast import firewall as fw
+from .extensions.tos import Tos
 from .extensions.mark import Mark
 from .ast import ipchains as ch
 from .errors import PyipError
@@ -45,7 +46,7 @@ MESSAGES = {
     ("replace", "EINVAL"): "bad rule (does a matching rule exist in that chain?)",
     (None, "EINVAL"): "Invalid argument", (None, "EBUSY"): "Device or resource busy",
 }
-IGNORED_BY_DELETE = (Mark, ch.MarkAdd, fw.Tos)
+IGNORED_BY_DELETE = (Mark, ch.MarkAdd, Tos)
 COMMANDS = (ch.Append, ch.Insert, ch.Replace, ch.Delete, ch.DeleteNumber, ch.CheckPacket, ch.NewChain,
             ch.DeleteChain, ch.Flush, ch.Zero, ch.List, ch.Policy, ch.ListMasquerading, ch.SetTimeouts,
             ch.Help, ch.Version)

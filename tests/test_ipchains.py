@@ -9,6 +9,7 @@ import pytest
 
 import pyip
 from pyip.ast import firewall as fw
+from pyip.extensions.tos import Tos
 from pyip.extensions.mark import Mark
 from pyip.ast import ipchains as ch
 from pyip.ast.base import Symbol
@@ -470,7 +471,7 @@ def test_bidirectional_refuses_several_addresses(hosts):
 
 def test_actions_in_the_kernels_order():
     rule = rule_of("ipchains -A input -o -m 5 -t 0xfd 0x10 -l -j ACCEPT")
-    assert rule.actions == (fw.Log(level=6), fw.Tos(0x10, 0x02), Mark(5), fw.Nflog(size=65535))
+    assert rule.actions == (fw.Log(level=6), Tos(0x10, 0x02), Mark(5), fw.Nflog(size=65535))
 
 
 def test_output_size():
@@ -492,7 +493,7 @@ def test_mark_subtraction_keeps_its_sign():
 
 
 def test_tos_and_xor_in_hex():
-    assert rule_of("ipchains -A input -t 0x01 0x10").actions == (fw.Tos(0x10, 0xFE),)
+    assert rule_of("ipchains -A input -t 0x01 0x10").actions == (Tos(0x10, 0xFE),)
     assert rule_of("ipchains -A input -t ff 00").actions == ()  # the kernel's default: no change
     assert message("ipchains -A input -t 0x01 0x100") == "invalid hexbyte `0x100' specified"
     assert message("ipchains -A input -t 0xfe 0x00") == "TOS manipulation cannot alter bit 0 (RFC1349)"

@@ -222,25 +222,12 @@ class LimitMatch:
 
 
 @attrs.frozen
-class MacMatch:
-    name: ClassVar[str] = "mac"
-    source: Test  # "00:11:22:33:44:aa"
-
-
-@attrs.frozen
 class OwnerMatch:
     name: ClassVar[str] = "owner"
     uid: Test | None = None  # Range of ids
     gid: Test | None = None
     socket_exists: Test | None = None  # True
     suppl_groups: bool = False  # --gid-owner also matches a supplementary group
-
-
-@attrs.frozen
-class IprangeMatch:
-    name: ClassVar[str] = "iprange"
-    source: Test | None = None  # Range of IPv4Address
-    destination: Test | None = None
 
 
 @attrs.frozen
@@ -273,12 +260,6 @@ class RecentMatch:
 
 
 @attrs.frozen
-class TosMatch:
-    name: ClassVar[str] = "tos"
-    tos: Test  # Masked
-
-
-@attrs.frozen
 class U32Match:
     name: ClassVar[str] = "u32"
     tests: Test  # tuple of U32Test
@@ -293,30 +274,11 @@ class U32Test:
 
 
 @attrs.frozen
-class LengthMatch:
-    name: ClassVar[str] = "length"
-    length: Test  # Range of ints
-
-
-@attrs.frozen
-class TtlMatch:
-    name: ClassVar[str] = "ttl"
-    comparison: str  # eq, lt or gt; a negated eq is "not equal"
-    ttl: Test  # int
-
-
-@attrs.frozen
 class AddrtypeMatch:
     name: ClassVar[str] = "addrtype"
     source: Test | None = None  # tuple of type names, kernel order
     destination: Test | None = None
     limit_iface: str | None = None  # in or out
-
-
-@attrs.frozen
-class PkttypeMatch:
-    name: ClassVar[str] = "pkttype"
-    packet_type: Test  # unicast, broadcast, multicast, host, otherhost, outgoing, loopback
 
 
 # -- targets -----------------------------------------------------------------
@@ -385,22 +347,6 @@ class Redirect:
     name: ClassVar[str] = "REDIRECT"
     ports: PortRange | None = None
     random: bool = False
-
-
-@attrs.frozen
-class Tos:
-    """TOS: the TOS byte becomes (tos & ~mask) ^ value."""
-
-    name: ClassVar[str] = "TOS"
-    value: int
-    mask: int = 0xFF
-
-
-@attrs.frozen
-class Ttl:
-    name: ClassVar[str] = "TTL"
-    operation: str  # set, dec or inc
-    value: int
 
 
 @attrs.frozen

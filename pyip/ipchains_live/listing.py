@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from .. import netdb
 from ..ast import firewall as fw
+from ..extensions.tos import Tos
 from ..extensions.mark import Mark
 from ..ast import ipchains as ch
 from ..parser.ipchains import ICMP_NAMES
@@ -143,7 +144,7 @@ def options(rule: fw.Rule) -> str:
 
 
 def verbose_columns(rule: fw.Rule, fmt: Format) -> str:
-    tos = next((a for a in rule.actions if isinstance(a, fw.Tos)), None)
+    tos = next((a for a in rule.actions if isinstance(a, Tos)), None)
     tos_and, tos_xor = (~tos.mask & 0xFF, tos.value) if tos is not None else (0xFF, 0)
     words = [f"0x{tos_and:02X} 0x{tos_xor:02X} "]
     interface = rule.in_interface

@@ -27,6 +27,7 @@ import attrs
 
 from .. import netdb
 from ..ast import firewall as fw
+from ..extensions.tos import Tos
 from ..extensions.mark import Mark
 from ..ast import ipchains as ch
 from ..ast.base import Symbol
@@ -1268,12 +1269,12 @@ def actions(state: ChainsState) -> tuple:
     return tuple(done)
 
 
-def tos_action(state: ChainsState) -> fw.Tos:
+def tos_action(state: ChainsState) -> Tos:
     """TOS = (tos & AND) ^ XOR is Tos(value=XOR, mask=~AND)."""
     tos_and, tos_xor = state.tos
     if isinstance(tos_and, Symbol) or isinstance(tos_xor, Symbol):
         raise PyipError("-t: a TOS mask known only when the script runs", state.options["t"].location, 2)
-    return fw.Tos(tos_xor, ~tos_and & 0xFF)
+    return Tos(tos_xor, ~tos_and & 0xFF)
 
 
 def build_command(state: ChainsState, rule: fw.Rule | None, common: dict) -> fw.Command:

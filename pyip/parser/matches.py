@@ -369,26 +369,6 @@ class Limit(Extension):
         return fw.LimitMatch(self.plain("limit", default=LIMIT_SCALE * 3600 // 3), burst)
 
 
-def parse_mac(text: str) -> str:
-    """xtopt_parse_ethermac(): six hex bytes of at most two digits each."""
-    parts = text.split(":")
-    if len(parts) != 6 or any(not 0 < len(p) <= 2 or any(c not in "0123456789abcdefABCDEF" for c in p) for p in parts):
-        raise problem("Invalid MAC address specified.")
-    return ":".join(f"{int(p, 16):02x}" for p in parts)
-
-
-class Mac(Extension):
-    name = "mac"
-    options = (Opt("mac-source", "mac-source", invert=True),)
-
-    def read_mac_source(self, given):
-        return parse_mac(given.value)
-
-    def finish(self):
-        self.require("mac-source")
-        return fw.MacMatch(self.values["mac-source"])
-
-
 class Owner(Extension):
     name = "owner"
     options = (Opt("uid-owner", "uid-owner", invert=True), Opt("gid-owner", "gid-owner", invert=True),
@@ -423,25 +403,6 @@ class Owner(Extension):
             raise problem("owner: At least one of --uid-owner, --gid-owner or --socket-exists is required")
         return fw.OwnerMatch(self.values.get("uid-owner"), self.values.get("gid-owner"),
                              self.values.get("socket-exists"), "suppl-groups" in self.given)
-
-
-class Iprange(Extension):
-    name = "iprange"
-    options = (Opt("src-range", "src-range", invert=True), Opt("dst-range", "dst-range", invert=True))
-
-    def read_src_range(self, given):
-        first, dash, last = given.value.partition("-")
-        for part in (first, last) if dash else (first,):
-            if numeric_address(part) is None:
-                raise problem(f'iprange: Bad value for "--{given.option.name}" option: "{part}"')
-        return fw.Range(numeric_address(first), numeric_address(last if dash else first))
-
-    read_dst_range = read_src_range
-
-    def finish(self):
-        if not self.given:
-            raise problem("iprange match: You must specify `--src-range' or `--dst-range'")
-        return fw.IprangeMatch(self.values.get("src-range"), self.values.get("dst-range"))
 
 
 class Comment(Extension):
@@ -578,37 +539,6 @@ class Recent(Extension):
         return "dest" if sides and sides[-1] == "rdest" else "source"
 
 
-TOS_NAMES = (("Minimize-Delay", 0x10), ("Maximize-Throughput", 0x08), ("Maximize-Reliability", 0x04),
-             ("Minimize-Cost", 0x02), ("Normal-Service", 0x00))
-
-
-def parse_tos(text: str, maximum: int = 0xFF) -> fw.Masked:
-    """XTTYPE_TOSMASK: a name (mask 0x3f), or VALUE[/MASK] (mask 0xff)."""
-    value_text, slash, mask_text = text.partition("/")
-    value = strtoui(value_text, 0, maximum)
-    if value is None:
-        named = next((v for name, v in TOS_NAMES if name.lower() == text.lower()), None)
-        if named is None:
-            raise problem(f'Symbolic name "{text}" is unknown')
-        return fw.Masked(named, 0x3F)
-    mask = strtoui(mask_text, 0, maximum) if slash else 0xFF
-    if mask is None:
-        raise problem(f'Illegal value: "{text}"')
-    return fw.Masked(value, mask)
-
-
-class Tos(Extension):
-    name = "tos"
-    options = (Opt("tos", "tos", invert=True),)
-
-    def read_tos(self, given):
-        return parse_tos(given.value)
-
-    def finish(self):
-        self.require("tos")
-        return fw.TosMatch(self.values["tos"])
-
-
 U32_OPERATORS = ("&", "<<", ">>", "@")
 
 
@@ -665,36 +595,6 @@ class U32(Extension):
         return fw.U32Match(self.values["u32"])
 
 
-class Length(Extension):
-    name = "length"
-    options = (Opt("length", "length", invert=True),)
-
-    def read_length(self, given):
-        return parse_number_range(self.name, "length", given.value, 0xFFFF)
-
-    def finish(self):
-        self.require("length")
-        return fw.LengthMatch(self.values["length"])
-
-
-class Ttl(Extension):
-    name = "ttl"
-    # `--ttl` is the old name of --ttl-eq, still read (with `!` too, whatever its table says); saved as --ttl-eq
-    options = (Opt("ttl-lt", "lt"), Opt("ttl-gt", "gt"), Opt("ttl-eq", "eq", invert=True), Opt("ttl", "eq", invert=True))
-
-    def read_lt(self, given):
-        return parse_number(self.name, given.option.name, given.value, 0, 255)
-
-    read_gt = read_eq = read_lt
-
-    def finish(self):
-        self.exclusive("lt", "gt", "eq")
-        if not self.given:
-            raise problem("TTL match: You must specify one of `--ttl-eq', `--ttl-lt', `--ttl-gt")
-        [key] = self.values
-        return fw.TtlMatch(key, self.values[key])
-
-
 ADDRESS_TYPES = ("UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST", "BLACKHOLE",
                  "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE")
 
@@ -728,23 +628,4 @@ class Addrtype(Extension):
         return fw.AddrtypeMatch(self.values.get("src-type"), self.values.get("dst-type"), side)
 
 
-PACKET_TYPES = ("unicast", "broadcast", "multicast", "host", "otherhost", "outgoing", "loopback")
-
-
-class Pkttype(Extension):
-    name = "pkttype"
-    options = (Opt("pkt-type", "pkt-type", invert=True),)
-
-    def read_pkt_type(self, given):
-        name = given.value.lower()
-        if name not in PACKET_TYPES:
-            raise problem(f"Bad packet type '{given.value}'")
-        return name
-
-    def finish(self):
-        self.require("pkt-type")
-        return fw.PkttypeMatch(self.values["pkt-type"])
-
-
-ALL = (Tcp, Udp, Icmp, State, Conntrack, Multiport, Limit, Mac, Owner, Iprange, Comment, String, Recent, Tos, U32,
-       Length, Ttl, Addrtype, Pkttype)
+ALL = (Tcp, Udp, Icmp, State, Conntrack, Multiport, Limit, Owner, Comment, String, Recent, U32, Addrtype)

@@ -6,7 +6,6 @@ import attrs
 
 from .. import netdb
 from ..ast import firewall as fw
-from .matches import parse_tos
 from .xtables import Extension, Opt, numeric_address, parse_number, problem, strtoui, strtoul
 
 REJECT_TYPES = (("icmp-net-unreachable", "net-unreach"), ("icmp-host-unreachable", "host-unreach"),
@@ -177,50 +176,6 @@ class Dnat(Snat):
         return fw.Dnat(self.plain("to"), "random" in self.given, "persistent" in self.given)
 
 
-class Tos(Extension):
-    name = "TOS"
-    TOS_OPTIONS = ("set-tos", "and-tos", "or-tos", "xor-tos")
-    options = tuple(Opt(option, option) for option in TOS_OPTIONS)
-
-    def read_set_tos(self, given):
-        return parse_tos(given.value)
-
-    def read_and_tos(self, given):
-        return parse_number(self.name, given.option.name, given.value, 0, 0xFF)
-
-    read_or_tos = read_xor_tos = read_and_tos
-
-    def finish(self):
-        self.exclusive(*self.TOS_OPTIONS)
-        if not self.given:
-            raise problem("TOS: An action is required")
-        [(key, test)] = self.values.items()
-        value = test.value
-        if key == "set-tos":
-            return fw.Tos(value.value, value.mask)
-        return {"and-tos": fw.Tos(0, ~value & 0xFF), "or-tos": fw.Tos(value, value), "xor-tos": fw.Tos(value, 0)}[key]
-
-
-class Ttl(Extension):
-    name = "TTL"
-    options = (Opt("ttl-set", "set"), Opt("ttl-dec", "dec"), Opt("ttl-inc", "inc"))
-
-    def read_set(self, given):
-        return parse_number(self.name, given.option.name, given.value, 0, 255)
-
-    def read_dec(self, given):
-        return parse_number(self.name, given.option.name, given.value, 1, 255)
-
-    read_inc = read_dec
-
-    def finish(self):
-        self.exclusive("set", "dec", "inc")
-        if not self.given:
-            raise problem("TTL: You must specify an action")
-        [(key, test)] = self.values.items()
-        return fw.Ttl(key, test.value)
-
-
 class Tcpmss(Extension):
     name = "TCPMSS"
     options = (Opt("set-mss", "set-mss"), Opt("clamp-mss-to-pmtu", "clamp-mss-to-pmtu", arity=0))
@@ -261,4 +216,4 @@ class Nflog(Extension):
                         self.plain("nflog-size"), self.plain("nflog-threshold", default=0))
 
 
-ALL = (Reject, Log, Masquerade, Redirect, Snat, Dnat, Tos, Ttl, Tcpmss, Nflog)
+ALL = (Reject, Log, Masquerade, Redirect, Snat, Dnat, Tcpmss, Nflog)

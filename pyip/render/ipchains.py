@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from .. import netdb
 from ..ast import firewall as fw
+from ..extensions.tos import Tos
 from ..extensions.mark import Mark
 from ..ast import ipchains as ch
 from ..ast.base import Symbol
@@ -169,7 +170,7 @@ def target_words(target) -> list:
 def action_words(action) -> list:
     if isinstance(action, fw.Log):
         return ["-l"]
-    if isinstance(action, fw.Tos):
+    if isinstance(action, Tos):
         return ["-t", f"0x{~action.mask & 0xFF:02x}", f"0x{action.value:02x}"]
     if isinstance(action, ch.MarkAdd):
         delta = action.delta

@@ -229,12 +229,6 @@ def masked_text(value: fw.Masked) -> str:
     return hex_(value.value) if value.mask == 0xFFFFFFFF else f"{hex_(value.value)}/{hex_(value.mask)}"
 
 
-def mac_words(match: fw.MacMatch) -> list:
-    words: list = []
-    negatable(words, match.source, "--mac-source")
-    return words
-
-
 def owner_words(match: fw.OwnerMatch) -> list:
     words: list = []
     if match.socket_exists is not None:
@@ -242,13 +236,6 @@ def owner_words(match: fw.OwnerMatch) -> list:
     negatable(words, match.uid, "--uid-owner", lambda r: range_text(r, "-"))
     negatable(words, match.gid, "--gid-owner", lambda r: range_text(r, "-"))
     return words + ["--suppl-groups"] * match.suppl_groups
-
-
-def iprange_words(match: fw.IprangeMatch) -> list:
-    words: list = []
-    negatable(words, match.source, "--src-range", lambda r: f"{r.first}-{r.last}")
-    negatable(words, match.destination, "--dst-range", lambda r: f"{r.first}-{r.last}")
-    return words
 
 
 def comment_words(match: fw.CommentMatch) -> list:
@@ -288,16 +275,6 @@ def recent_words(match: fw.RecentMatch) -> list:
                     "--rsource" if match.side == "source" else "--rdest"]
 
 
-def tos_text(value: fw.Masked) -> str:
-    return f"{hex_(value.value, 2)}/{hex_(value.mask, 2)}"
-
-
-def tos_words(match: fw.TosMatch) -> list:
-    words: list = []
-    negatable(words, match.tos, "--tos", tos_text)
-    return words
-
-
 def u32_text(tests: tuple) -> str:
     parts = []
     for test in tests:
@@ -313,18 +290,6 @@ def u32_words(match: fw.U32Match) -> list:
     return words
 
 
-def length_words(match: fw.LengthMatch) -> list:
-    words: list = []
-    negatable(words, match.length, "--length", range_text)
-    return words
-
-
-def ttl_words(match: fw.TtlMatch) -> list:
-    words: list = []
-    negatable(words, match.ttl, f"--ttl-{match.comparison}")
-    return words
-
-
 def addrtype_words(match: fw.AddrtypeMatch) -> list:
     words: list = []
     negatable(words, match.source, "--src-type", names_text)
@@ -334,19 +299,13 @@ def addrtype_words(match: fw.AddrtypeMatch) -> list:
     return words
 
 
-def pkttype_words(match: fw.PkttypeMatch) -> list:
-    words: list = []
-    negatable(words, match.packet_type, "--pkt-type")
-    return words
-
-
 MATCHES = {
     fw.TcpMatch: tcp_words, fw.UdpMatch: udp_words, fw.IcmpMatch: icmp_words, fw.StateMatch: state_words,
     fw.ConntrackMatch: conntrack_words, fw.MultiportMatch: multiport_words, fw.LimitMatch: limit_words,
-    fw.MacMatch: mac_words, fw.OwnerMatch: owner_words, fw.IprangeMatch: iprange_words,
+    fw.OwnerMatch: owner_words,
     fw.CommentMatch: comment_words, fw.StringMatch: string_words, fw.RecentMatch: recent_words,
-    fw.TosMatch: tos_words, fw.U32Match: u32_words, fw.LengthMatch: length_words, fw.TtlMatch: ttl_words,
-    fw.AddrtypeMatch: addrtype_words, fw.PkttypeMatch: pkttype_words,
+    fw.U32Match: u32_words,
+    fw.AddrtypeMatch: addrtype_words,
 }
 
 
@@ -423,14 +382,6 @@ def dnat_words(target: fw.Dnat) -> list:
     return ["--to-destination", nat_to(target), *flags(target, "random", "persistent")]
 
 
-def tos_target_words(target: fw.Tos) -> list:
-    return ["--set-tos", tos_text(fw.Masked(target.value, target.mask))]
-
-
-def ttl_target_words(target: fw.Ttl) -> list:
-    return [f"--ttl-{target.operation}", str(target.value)]
-
-
 def tcpmss_words(target: fw.Tcpmss) -> list:
     return ["--clamp-mss-to-pmtu"] if target.mss is None else ["--set-mss", str(target.mss)]
 
@@ -450,8 +401,8 @@ def nflog_words(target: fw.Nflog) -> list:
 
 TARGETS = {
     fw.Reject: reject_words, fw.Log: log_words, fw.Masquerade: masquerade_words, fw.Redirect: redirect_words,
-    fw.Snat: snat_words, fw.Dnat: dnat_words, fw.Tos: tos_target_words,
-    fw.Ttl: ttl_target_words, fw.Tcpmss: tcpmss_words, fw.Nflog: nflog_words,
+    fw.Snat: snat_words, fw.Dnat: dnat_words,
+    fw.Tcpmss: tcpmss_words, fw.Nflog: nflog_words,
 }
 
 

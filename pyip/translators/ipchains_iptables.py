@@ -43,6 +43,7 @@ from __future__ import annotations
 import attrs
 
 from ..ast import firewall as fw
+from ..extensions.tos import Tos
 from ..extensions.mark import Mark
 from ..ast import ipchains as ch
 from ..ast import nft
@@ -369,7 +370,7 @@ class IpchainsTranslator:
             self.error(target, f"-m {action.delta:+} (iptables' MARK sets, ORs, ANDs or XORs the mark; it cannot "
                                "add to it): this action is left out, the rest of the rule is kept", rule)
             return
-        if isinstance(action, fw.Tos) and table != "mangle" and not self.direct:
+        if isinstance(action, Tos) and table != "mangle" and not self.direct:
             hook = self.place(context)[1]
             if hook is None or target.policy is None:
                 self.error(target, "-t in a user chain of the filter table (TOS works in mangle only)", rule)
@@ -460,7 +461,7 @@ class IpchainsTranslator:
         if location is not None:
             self.note("conventional style: input's rules and policy are at INPUT, so they no longer see forwarded "
                       "packets (2.2's input saw every inbound packet, before routing)", location)
-            marking = next((r for r in chains["input"].rules if any(isinstance(a, (Mark, fw.Tos))
+            marking = next((r for r in chains["input"].rules if any(isinstance(a, (Mark, Tos))
                                                                      for a in r.actions)), None)
             if marking is not None:
                 self.note("conventional style: marks and TOS set at INPUT come after routing, so fwmark routing "

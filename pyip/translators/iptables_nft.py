@@ -425,10 +425,6 @@ def masked_value_match(left, test: fw.Test, full_mask: int) -> list:
     return [nft.Match(left, masked.value, test.negated)]
 
 
-def mac_matches(match: fw.MacMatch, rule: fw.Rule) -> list:
-    return test_match(nft.Payload("ether", "saddr"), match.source, str.lower)
-
-
 def id_value(ids: fw.Range):
     return ids.first if ids.first == ids.last else nft.Span(ids.first, ids.last)
 
@@ -441,15 +437,6 @@ def owner_matches(match: fw.OwnerMatch, rule: fw.Rule) -> list:
         # xt_owner's `!` matches packets without a socket; nft's `meta skuid !=` does not
         raise Untranslatable("owner --socket-exists or a negated owner test")
     return test_match(nft.Meta("skuid"), match.uid, id_value) + test_match(nft.Meta("skgid"), match.gid, id_value)
-
-
-def address_range(value: fw.Range) -> nft.Span:
-    return nft.Span(str(value.first), str(value.last))
-
-
-def iprange_matches(match: fw.IprangeMatch, rule: fw.Rule) -> list:
-    return (test_match(nft.Payload("ip", "saddr"), match.source, address_range)
-            + test_match(nft.Payload("ip", "daddr"), match.destination, address_range))
 
 
 def string_matches(match: fw.StringMatch, rule: fw.Rule) -> list:
@@ -465,46 +452,19 @@ def u32_matches(match: fw.U32Match, rule: fw.Rule) -> list:
     raise Untranslatable("the u32 match")
 
 
-def tos_matches(match: fw.TosMatch, rule: fw.Rule) -> list:
-    masked = match.tos.value
-    if masked.mask == 0xFC:
-        return [nft.Match(nft.Payload("ip", "dscp"), masked.value >> 2, match.tos.negated)]
-    return masked_value_match(nft.RawPayload("nh", 8, 8), match.tos, 0xFF)  # the whole TOS byte
-
-
-def length_matches(match: fw.LengthMatch, rule: fw.Rule) -> list:
-    return test_match(nft.Payload("ip", "length"), match.length, id_value)
-
-
-def ttl_matches(match: fw.TtlMatch, rule: fw.Rule) -> list:
-    operator = {"eq": "==", "lt": "<", "gt": ">"}[match.comparison]
-    return [nft.Match(nft.Payload("ip", "ttl"), match.ttl.value, match.ttl.negated, operator)]
-
-
 def addrtype_matches(match: fw.AddrtypeMatch, rule: fw.Rule) -> list:
     interface = {"in": ("iif",), "out": ("oif",), None: ()}[match.limit_iface]
     return (test_match(nft.Fib(("saddr", *interface)), match.source, names_value)
             + test_match(nft.Fib(("daddr", *interface)), match.destination, names_value))
 
 
-PACKET_TYPES = {"unicast": "host", "host": "host", "broadcast": "broadcast", "multicast": "multicast",
-                "otherhost": "other"}
-
-
-def pkttype_matches(match: fw.PkttypeMatch, rule: fw.Rule) -> list:
-    name = match.packet_type.value
-    if name not in PACKET_TYPES:
-        raise Untranslatable(f"the packet type {name}")
-    return [nft.Match(nft.Meta("pkttype"), PACKET_TYPES[name], match.packet_type.negated)]
-
-
 MATCHES = {
     fw.TcpMatch: tcp_matches, fw.UdpMatch: udp_matches, fw.IcmpMatch: icmp_matches, fw.StateMatch: state_matches,
     fw.ConntrackMatch: conntrack_matches, fw.MultiportMatch: multiport_matches, fw.LimitMatch: limit_matches,
-    fw.MacMatch: mac_matches, fw.OwnerMatch: owner_matches,
-    fw.IprangeMatch: iprange_matches, fw.StringMatch: string_matches, fw.RecentMatch: recent_matches,
-    fw.U32Match: u32_matches, fw.TosMatch: tos_matches, fw.LengthMatch: length_matches, fw.TtlMatch: ttl_matches,
-    fw.AddrtypeMatch: addrtype_matches, fw.PkttypeMatch: pkttype_matches,
+    fw.OwnerMatch: owner_matches,
+    fw.StringMatch: string_matches, fw.RecentMatch: recent_matches,
+    fw.U32Match: u32_matches,
+    fw.AddrtypeMatch: addrtype_matches,
 }
 
 
@@ -592,27 +552,6 @@ def snat_dnat_statements(target, quotes_allowed: bool) -> list:
     return [nft.Nat(kind, address, port, nat_flags(target, "random", "random_fully", "persistent"))]
 
 
-DSCP_BITS = 0xFC
-
-
-def tos_statements(target: fw.Tos, quotes_allowed: bool) -> list:
-    """TOS sets tos = (tos & ~mask) ^ value; nft's `ip dscp set` can only replace bits 2-7 whole."""
-    if target.mask & DSCP_BITS == DSCP_BITS and not (target.mask | target.value) & 0x03:
-        return [nft.Mangle(nft.Payload("ip", "dscp"), target.value >> 2)]
-    lost = (target.mask | target.value) & 0x03
-    kept = ~target.mask & DSCP_BITS
-    why = [f"it changes bit{'s' if lost == 3 else ''} {lost:#04x} (ECN)"] if lost else []
-    why += [f"it keeps the DSCP bits {kept:#04x}"] if kept else []
-    raise Untranslatable(f"TOS --set-tos {target.value:#04x}/{target.mask:#04x}: `ip dscp set' replaces bits 2-7 "
-                         f"(0xfc) whole, but {' and '.join(why)}")
-
-
-def ttl_statements(target: fw.Ttl, quotes_allowed: bool) -> list:
-    if target.operation != "set":
-        raise Untranslatable(f"TTL --ttl-{target.operation} (nft can only set the TTL to a constant)")
-    return [nft.Mangle(nft.Payload("ip", "ttl"), target.value)]
-
-
 def tcpmss_statements(target: fw.Tcpmss, quotes_allowed: bool) -> list:
     return [nft.TcpMss(target.mss)]
 
@@ -620,6 +559,6 @@ def tcpmss_statements(target: fw.Tcpmss, quotes_allowed: bool) -> list:
 TARGETS = {
     fw.Reject: reject_statements, fw.Log: log_statements, fw.Nflog: nflog_statements,
     fw.Masquerade: masquerade_statements, fw.Redirect: redirect_statements, fw.Snat: snat_dnat_statements,
-    fw.Dnat: snat_dnat_statements, fw.Tos: tos_statements, fw.Ttl: ttl_statements,
+    fw.Dnat: snat_dnat_statements,
     fw.Tcpmss: tcpmss_statements,
 }
