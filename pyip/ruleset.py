@@ -26,6 +26,10 @@ import attrs
 
 from . import extensions
 from .ast import firewall as fw
+from .extensions.addrtype import AddrtypeMatch
+from .extensions.owner import OwnerMatch
+from .extensions.recent import RecentMatch
+from .extensions.string import StringMatch
 from .errors import PyipError
 
 NO_CHAIN = "iptables: No chain/target/match by that name."
@@ -42,7 +46,6 @@ TARGET_LIMITS = {
     fw.Reject: ("filter", {"INPUT", "FORWARD", "OUTPUT"}, ANY),
     fw.Tcpmss: (ANY, ANY, 6),
 }
-MATCH_HOOKS = {fw.OwnerMatch: {"OUTPUT", "POSTROUTING"}}
 MATCH_PROTOCOLS = {fw.TcpMatch: 6, fw.UdpMatch: 17, fw.IcmpMatch: 1}
 
 
@@ -506,7 +509,7 @@ def rule_problem(rule: fw.Rule, table: str) -> str | None:
         if not match_fits(match, rule):
             return "Invalid argument"
     for match in rule.matches:
-        if isinstance(match, fw.StringMatch) and match.algorithm not in ("bm", "kmp"):
+        if isinstance(match, StringMatch) and match.algorithm not in ("bm", "kmp"):
             return "No such file or directory"  # no textsearch module by that name
     for test in (rule.source, rule.destination):
         if test is not None and test.negated and any(getattr(a, "mask", 1) == 0 for a in test.value):
@@ -534,11 +537,11 @@ def match_fits(match, rule: fw.Rule) -> bool:
         # tcp/udp match without options, is the kernel's xt match, which wants its protocol, not negated
         if isinstance(match, fw.IcmpMatch) or match == type(match)():
             return False
-    if isinstance(match, fw.OwnerMatch):
+    if isinstance(match, OwnerMatch):
         return not any(t is not None and t.value.first > t.value.last for t in (match.uid, match.gid))
-    if isinstance(match, fw.RecentMatch):
+    if isinstance(match, RecentMatch):
         return match.list_name != ""
-    return not (isinstance(match, fw.StringMatch) and match.pattern.value == b"")
+    return not (isinstance(match, StringMatch) and match.pattern.value == b"")
 
 
 def has_protocol(rule: fw.Rule, number) -> bool:
@@ -574,8 +577,8 @@ def rule_allows_hook(rule: fw.Rule, hook: str) -> bool:
     if isinstance(rule.target, fw.Tcpmss) and rule.target.mss is None and hook not in ("FORWARD", "OUTPUT", "POSTROUTING"):
         return False
     for match in rule.matches:
-        hooks = MATCH_HOOKS.get(type(match)) or (extensions.limits(match) or (ANY, ANY, ANY))[1]
-        if isinstance(match, fw.AddrtypeMatch) and match.limit_iface is not None:
+        hooks = (extensions.limits(match) or (ANY, ANY, ANY))[1]
+        if isinstance(match, AddrtypeMatch) and match.limit_iface is not None:
             hooks = {"PREROUTING", "INPUT", "FORWARD"} if match.limit_iface == "in" else {"POSTROUTING", "OUTPUT", "FORWARD"}
         if hooks is not None and hook not in hooks:
             return False

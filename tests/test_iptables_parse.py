@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import pyip
 from pyip.ast import firewall as fw
+from pyip.extensions.multiport import MultiportMatch
 from pyip.errors import PyipError
 from pyip.render.iptables_save import restore_file
 from pyip.ruleset import Ruleset
@@ -349,7 +350,7 @@ def test_the_ast_is_typed():
     assert rule.source == fw.Test((fw.Address(__import__("ipaddress").IPv4Address("10.0.0.0"), 0xFFFFFF00),), True)
     assert rule.out_interface.value == "ppp+"
     assert rule.protocol.value.number == 6
-    assert rule.matches == (fw.MultiportMatch("sports", fw.Test((fw.PortRange(1024, 2000),))),)
+    assert rule.matches == (MultiportMatch("sports", fw.Test((fw.PortRange(1024, 2000),))),)
     assert rule.target.to.min_port == 1000 and rule.target.to.max_port == 2000
 
 

@@ -14,7 +14,7 @@ from ..parser.xtables import Extension, Opt, parse_markmask, parse_number, probl
 @attrs.frozen
 class MarkMatch:
     name: ClassVar[str] = "mark"
-    mark: fw.Test  # fw.Masked
+    mark: fw.Test  # Masked
 
 
 @attrs.frozen

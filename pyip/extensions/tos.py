@@ -14,7 +14,7 @@ from ..parser.xtables import Extension, Opt, parse_number, problem, strtoui
 @attrs.frozen
 class TosMatch:
     name: ClassVar[str] = "tos"
-    tos: fw.Test  # fw.Masked
+    tos: fw.Test  # Masked
 
 
 @attrs.frozen

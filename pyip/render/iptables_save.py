@@ -197,115 +197,15 @@ def conntrack_words(match: fw.ConntrackMatch) -> list:
     return words
 
 
-def multiport_words(match: fw.MultiportMatch) -> list:
-    words: list = []
-    negatable(words, match.ports, f"--{match.option}", lambda ports: ",".join(map(str, ports)))
-    return words
-
-
-RATES = (("day", 10000 * 86400), ("hour", 10000 * 3600), ("min", 10000 * 60), ("sec", 10000))
-
-
-def rate_text(interval: int) -> str:
-    """print_rate(): the largest unit that keeps the count whole enough."""
-    index = 1
-    while index < len(RATES):
-        unit_length = RATES[index][1]
-        if interval > unit_length or unit_length // interval < unit_length % interval:
-            break
-        index += 1
-    name, length = RATES[index - 1]
-    return f"{length // interval}/{name}"
-
-
-def limit_words(match: fw.LimitMatch) -> list:
-    words = ["--limit", rate_text(match.average)]
-    if match.burst != 5:
-        words += ["--limit-burst", str(match.burst)]
-    return words
-
-
 def masked_text(value: fw.Masked) -> str:
     return hex_(value.value) if value.mask == 0xFFFFFFFF else f"{hex_(value.value)}/{hex_(value.mask)}"
 
 
-def owner_words(match: fw.OwnerMatch) -> list:
-    words: list = []
-    if match.socket_exists is not None:
-        words += (["!"] if match.socket_exists.negated else []) + ["--socket-exists"]
-    negatable(words, match.uid, "--uid-owner", lambda r: range_text(r, "-"))
-    negatable(words, match.gid, "--gid-owner", lambda r: range_text(r, "-"))
-    return words + ["--suppl-groups"] * match.suppl_groups
-
-
-def comment_words(match: fw.CommentMatch) -> list:
-    return ["--comment", match.comment if isinstance(match.comment, Symbol) else Text(match.comment)]
-
-
-def string_words(match: fw.StringMatch) -> list:
-    words = ["!"] if match.pattern.negated else []
-    pattern = match.pattern.value
-    if isinstance(pattern, Symbol):
-        words += ["--string", pattern]
-    elif all(0x20 <= byte < 0x7F for byte in pattern):
-        words += ["--string", Text(pattern.decode("ascii"), "string")]
-    else:
-        words += ["--hex-string", Text("|" + pattern.hex() + "|", "quoted")]
-    words += ["--algo", match.algorithm]
-    if match.offset_from != 0:
-        words += ["--from", str(match.offset_from)]
-    if match.offset_to != 0xFFFF:
-        words += ["--to", str(match.offset_to)]
-    if match.icase:
-        words.append("--icase")
-    return words
-
-
-def recent_words(match: fw.RecentMatch) -> list:
-    words = (["!"] if match.mode.negated else []) + [f"--{match.mode.value}"]
-    if match.seconds:
-        words += ["--seconds", str(match.seconds)]
-    if match.reap:
-        words.append("--reap")
-    if match.hitcount:
-        words += ["--hitcount", str(match.hitcount)]
-    if match.rttl:
-        words.append("--rttl")
-    return words + ["--name", match.list_name, "--mask", str(match.mask),
-                    "--rsource" if match.side == "source" else "--rdest"]
-
-
-def u32_text(tests: tuple) -> str:
-    parts = []
-    for test in tests:
-        location = "".join(f"{operator}{hex_(value)}" for operator, value in test.location)
-        ranges = ",".join(hex_(low) if low == high else f"{hex_(low)}:{hex_(high)}" for low, high in test.ranges)
-        parts.append(f"{location}={ranges}")
-    return "&&".join(parts)
-
-
-def u32_words(match: fw.U32Match) -> list:
-    words: list = []
-    negatable(words, match.tests, "--u32", lambda tests: Text(u32_text(tests), "quoted"))
-    return words
-
-
-def addrtype_words(match: fw.AddrtypeMatch) -> list:
-    words: list = []
-    negatable(words, match.source, "--src-type", names_text)
-    negatable(words, match.destination, "--dst-type", names_text)
-    if match.limit_iface is not None:
-        words.append(f"--limit-iface-{match.limit_iface}")
-    return words
-
-
 MATCHES = {
     fw.TcpMatch: tcp_words, fw.UdpMatch: udp_words, fw.IcmpMatch: icmp_words, fw.StateMatch: state_words,
-    fw.ConntrackMatch: conntrack_words, fw.MultiportMatch: multiport_words, fw.LimitMatch: limit_words,
-    fw.OwnerMatch: owner_words,
-    fw.CommentMatch: comment_words, fw.StringMatch: string_words, fw.RecentMatch: recent_words,
-    fw.U32Match: u32_words,
-    fw.AddrtypeMatch: addrtype_words,
+    fw.ConntrackMatch: conntrack_words,
+
+
 }
 
 

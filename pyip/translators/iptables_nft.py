@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from .. import extensions
 from ..ast import firewall as fw
+from ..extensions.comment import CommentMatch
 from ..ast import nft
 from ..errors import PyipError, PyipWarning, printable
 from ..render.iptables_save import rule_line
@@ -80,7 +81,7 @@ def translate_rule(rule: fw.Rule, quotes_allowed: bool = False, notes: list | No
     statements = header_matches(rule)
     comments = []
     for match in rule.matches:
-        if match.__class__ is fw.CommentMatch:
+        if match.__class__ is CommentMatch:
             comments.append(match.comment)
         else:
             translate = MATCHES.get(type(match))
@@ -383,41 +384,6 @@ def ct_bits_match(names: tuple, negated: bool) -> nft.Match:
     return nft.Match(nft.Ct("status"), ct_flags(names), False, "!" if negated else "==")
 
 
-MULTIPORT_PROTOCOLS = {6: "tcp", 17: "udp", 132: "sctp", 33: "dccp", 136: "udplite"}
-
-
-def multiport_matches(match: fw.MultiportMatch, rule: fw.Rule) -> list:
-    protocol = rule.protocol.value.number if rule.protocol is not None else None
-    name = MULTIPORT_PROTOCOLS.get(protocol)
-    if name is None:
-        raise Untranslatable("multiport without -p tcp, udp, sctp, dccp or udplite")
-    if match.option == "ports":
-        return [ports_either_match(name, match.ports)]
-    field = nft.Payload(name, match.option[:-1])
-    return test_match(field, match.ports, lambda ports: nft.Elements(tuple(port_value(p) for p in ports)))
-
-
-def ports_either_match(protocol: str, test: fw.Test) -> nft.Match:
-    """--ports: the source OR the destination port in the list, as one lookup of the pair in a set of
-    (port, any) and (any, port)."""
-    pair = nft.Concat((nft.Payload(protocol, "sport"), nft.Payload(protocol, "dport")))
-    every = nft.Span(0, 0xFFFF)
-    items = []
-    for ports in test.value:
-        items += [nft.Concat((every, port_value(ports))), nft.Concat((port_value(ports), every))]
-    return nft.Match(pair, nft.Elements(tuple(items)), test.negated)
-
-
-UNITS = (("second", 10000), ("minute", 10000 * 60), ("hour", 10000 * 3600), ("day", 10000 * 86400))
-
-
-def limit_matches(match: fw.LimitMatch, rule: fw.Rule) -> list:
-    for unit, length in UNITS:
-        if length % match.average == 0:
-            return [nft.Limit(length // match.average, unit, match.burst)]
-    raise Untranslatable("a --limit rate that is no whole number of packets per second, minute, hour or day")
-
-
 def masked_value_match(left, test: fw.Test, full_mask: int) -> list:
     masked = test.value
     if masked.mask != full_mask:
@@ -429,42 +395,11 @@ def id_value(ids: fw.Range):
     return ids.first if ids.first == ids.last else nft.Span(ids.first, ids.last)
 
 
-def owner_matches(match: fw.OwnerMatch, rule: fw.Rule) -> list:
-    tests = (match.uid, match.gid, match.socket_exists)
-    if match.suppl_groups:
-        raise Untranslatable("owner --suppl-groups (nft's meta skgid is the primary group only)")
-    if match.socket_exists is not None or any(t is not None and t.negated for t in tests):
-        # xt_owner's `!` matches packets without a socket; nft's `meta skuid !=` does not
-        raise Untranslatable("owner --socket-exists or a negated owner test")
-    return test_match(nft.Meta("skuid"), match.uid, id_value) + test_match(nft.Meta("skgid"), match.gid, id_value)
-
-
-def string_matches(match: fw.StringMatch, rule: fw.Rule) -> list:
-    raise Untranslatable("the string match (nft cannot search the payload for a string)")
-
-
-def recent_matches(match: fw.RecentMatch, rule: fw.Rule) -> list:
-    raise Untranslatable("the recent match (nft's dynamic sets time out entries, they do not count hits "
-                         "within --seconds)")
-
-
-def u32_matches(match: fw.U32Match, rule: fw.Rule) -> list:
-    raise Untranslatable("the u32 match")
-
-
-def addrtype_matches(match: fw.AddrtypeMatch, rule: fw.Rule) -> list:
-    interface = {"in": ("iif",), "out": ("oif",), None: ()}[match.limit_iface]
-    return (test_match(nft.Fib(("saddr", *interface)), match.source, names_value)
-            + test_match(nft.Fib(("daddr", *interface)), match.destination, names_value))
-
-
 MATCHES = {
     fw.TcpMatch: tcp_matches, fw.UdpMatch: udp_matches, fw.IcmpMatch: icmp_matches, fw.StateMatch: state_matches,
-    fw.ConntrackMatch: conntrack_matches, fw.MultiportMatch: multiport_matches, fw.LimitMatch: limit_matches,
-    fw.OwnerMatch: owner_matches,
-    fw.StringMatch: string_matches, fw.RecentMatch: recent_matches,
-    fw.U32Match: u32_matches,
-    fw.AddrtypeMatch: addrtype_matches,
+    fw.ConntrackMatch: conntrack_matches,
+
+
 }
 
 

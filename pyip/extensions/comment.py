@@ -1,0 +1,38 @@
+"""comment (libxt_comment.c): a note on the rule (nft: the rule's comment, see translate_rule)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+
+from ..ast.base import Symbol
+from ..parser.xtables import Extension, Opt
+
+
+@attrs.frozen
+class CommentMatch:
+    name: ClassVar[str] = "comment"
+    comment: str | Symbol
+
+
+class Match(Extension):
+    name = "comment"
+    options = (Opt("comment", "comment"),)
+
+    def read_comment(self, given):
+        return given.value[:255]  # XT_MAX_COMMENT_LEN, with its terminating NUL
+
+    def finish(self):
+        self.require("comment")
+        return CommentMatch(self.values["comment"].value)
+
+
+def comment_words(match: CommentMatch) -> list:
+    from ..render.iptables_save import Text
+
+    return ["--comment", match.comment if isinstance(match.comment, Symbol) else Text(match.comment)]
+
+
+SAVE = {CommentMatch: comment_words}
+MATCH = Match
