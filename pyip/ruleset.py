@@ -26,10 +26,6 @@ import attrs
 
 from . import extensions
 from .ast import firewall as fw
-from .extensions.addrtype import AddrtypeMatch
-from .extensions.owner import OwnerMatch
-from .extensions.recent import RecentMatch
-from .extensions.string import StringMatch
 from .errors import PyipError
 
 NO_CHAIN = "iptables: No chain/target/match by that name."
@@ -37,16 +33,8 @@ BAD_RULE = "iptables: Bad rule (does a matching rule exist in that chain?)."
 OPERATIONS = {fw.Append: "RULE_APPEND", fw.Insert: "RULE_INSERT", fw.Replace: "RULE_REPLACE"}
 
 ANY = None  # a kernel restriction that does not care
-# Targets and matches the kernel allows only in some tables or hooks: (table, hooks, protocol).
-TARGET_LIMITS = {
-    fw.Masquerade: ("nat", {"POSTROUTING"}, ANY),
-    fw.Snat: ("nat", {"POSTROUTING", "INPUT"}, ANY),
-    fw.Dnat: ("nat", {"PREROUTING", "OUTPUT"}, ANY),
-    fw.Redirect: ("nat", {"PREROUTING", "OUTPUT"}, ANY),
-    fw.Reject: ("filter", {"INPUT", "FORWARD", "OUTPUT"}, ANY),
-    fw.Tcpmss: (ANY, ANY, 6),
-}
-MATCH_PROTOCOLS = {fw.TcpMatch: 6, fw.UdpMatch: 17, fw.IcmpMatch: 1}
+# Where the kernel takes a match or target, (table, hooks, protocol), and what its check refuses, are the
+# extension node's own facts: pyip.extensions.limits() and kernel_error().
 
 
 class RulesetError(PyipError):
@@ -502,15 +490,17 @@ def reaching_hooks(table: Table, chain_name: str, callers) -> dict[str, int]:
 
 def rule_problem(rule: fw.Rule, table: str) -> str | None:
     """What the kernel says to a rule whatever chain holds it: a target outside its table, a
-    match without its protocol, an unknown string algorithm, `! -s 0/0`; None if it takes it."""
+    match without its protocol or that its check refuses (an unknown string algorithm), `! -s 0/0`;
+    None if it takes it."""
     if not target_fits(rule, table):
         return "Invalid argument"
-    for match in rule.matches:
-        if not match_fits(match, rule):
+    errors = [extensions.kernel_error(match) for match in rule.matches]
+    for match, error in zip(rule.matches, errors):
+        if not match_fits(match, rule) or error == "Invalid argument":
             return "Invalid argument"
-    for match in rule.matches:
-        if isinstance(match, StringMatch) and match.algorithm not in ("bm", "kmp"):
-            return "No such file or directory"  # no textsearch module by that name
+    error = next((error for error in errors if error is not None), None)
+    if error is not None:
+        return error  # "No such file or directory": no textsearch module by that name
     for test in (rule.source, rule.destination):
         if test is not None and test.negated and any(getattr(a, "mask", 1) == 0 for a in test.value):
             return "Invalid argument"
@@ -518,30 +508,17 @@ def rule_problem(rule: fw.Rule, table: str) -> str | None:
 
 
 def target_fits(rule: fw.Rule, table: str) -> bool:
-    limits = TARGET_LIMITS.get(type(rule.target)) or extensions.limits(rule.target)
+    limits = extensions.limits(rule.target)
     if limits is not None:
         wanted_table, _, protocol = limits
         if wanted_table not in (ANY, table) or (protocol is not ANY and not has_protocol(rule, protocol)):
             return False
-    return not (isinstance(rule.target, fw.Reject) and rule.target.reject_with == "tcp-reset"
-                and not has_protocol(rule, 6))
+    return True
 
 
 def match_fits(match, rule: fw.Rule) -> bool:
     table, _, protocol = extensions.limits(match) or (ANY, ANY, ANY)
-    if table not in (ANY, rule.table) or (protocol is not ANY and not has_protocol(rule, protocol)):
-        return False
-    protocol = MATCH_PROTOCOLS.get(type(match))
-    if protocol is not None and not has_protocol(rule, protocol):
-        # tcp and udp options become nftables expressions (the parser checked `-p`); an icmp match, or a
-        # tcp/udp match without options, is the kernel's xt match, which wants its protocol, not negated
-        if isinstance(match, fw.IcmpMatch) or match == type(match)():
-            return False
-    if isinstance(match, OwnerMatch):
-        return not any(t is not None and t.value.first > t.value.last for t in (match.uid, match.gid))
-    if isinstance(match, RecentMatch):
-        return match.list_name != ""
-    return not (isinstance(match, StringMatch) and match.pattern.value == b"")
+    return table in (ANY, rule.table) and (protocol is ANY or has_protocol(rule, protocol))
 
 
 def has_protocol(rule: fw.Rule, number) -> bool:
@@ -571,15 +548,11 @@ def walk(table: Table, chain: Chain, hook: str, level: int) -> str | None:
 
 
 def rule_allows_hook(rule: fw.Rule, hook: str) -> bool:
-    limits = TARGET_LIMITS.get(type(rule.target)) or extensions.limits(rule.target)
+    limits = extensions.limits(rule.target)
     if limits is not None and limits[1] is not ANY and hook not in limits[1]:
-        return False
-    if isinstance(rule.target, fw.Tcpmss) and rule.target.mss is None and hook not in ("FORWARD", "OUTPUT", "POSTROUTING"):
         return False
     for match in rule.matches:
         hooks = (extensions.limits(match) or (ANY, ANY, ANY))[1]
-        if isinstance(match, AddrtypeMatch) and match.limit_iface is not None:
-            hooks = {"PREROUTING", "INPUT", "FORWARD"} if match.limit_iface == "in" else {"POSTROUTING", "OUTPUT", "FORWARD"}
         if hooks is not None and hook not in hooks:
             return False
     return True

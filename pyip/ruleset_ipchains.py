@@ -29,6 +29,8 @@ from __future__ import annotations
 import attrs
 
 from .ast import firewall as fw
+from .extensions.udp import UdpMatch
+from .extensions.tcp import TcpMatch
 from .extensions.tos import Tos
 from .extensions.mark import Mark
 from .ast import ipchains as ch
@@ -80,7 +82,7 @@ def negated_any_address(test: fw.Test | None) -> bool:
 def port_tests(rule: fw.Rule) -> list:
     tests = []
     for match in rule.matches:
-        if isinstance(match, (fw.TcpMatch, fw.UdpMatch)):
+        if isinstance(match, (TcpMatch, UdpMatch)):
             tests += [match.sport, match.dport]
         elif isinstance(match, ch.IcmpRanges):
             tests += [match.types, match.codes]

@@ -9,6 +9,14 @@ import pytest
 
 import pyip
 from pyip.ast import firewall as fw
+from pyip.extensions.redirect import Redirect
+from pyip.extensions.masquerade import Masquerade
+from pyip.extensions.nflog import Nflog
+from pyip.extensions.log import Log
+from pyip.extensions.reject import Reject
+from pyip.extensions.icmp import IcmpMatch
+from pyip.extensions.udp import UdpMatch
+from pyip.extensions.tcp import TcpMatch
 from pyip.extensions.tos import Tos
 from pyip.extensions.mark import Mark
 from pyip.ast import ipchains as ch
@@ -180,7 +188,7 @@ def test_check_needs_single_ports_and_no_bang():
 
 def test_check_with_an_icmp_name_tests_its_first_code():
     command = parse("ipchains -C input -p icmp -i eth0 -s 1.2.3.4 echo-request -d 5.6.7.8")
-    assert command.rule.matches == (fw.IcmpMatch(fw.Test(fw.IcmpType(8, 0, 0))),)
+    assert command.rule.matches == (IcmpMatch(fw.Test(fw.IcmpType(8, 0, 0))),)
     assert message("ipchains -C input -p icmp -i eth0 -s 1.2.3.4 redirect -d 5.6.7.8") == \
         "Must specify exact ICMP type for testing"
 
@@ -253,7 +261,7 @@ def test_chain_names_at_most_eight_characters():
 
 
 @pytest.mark.parametrize("name, target", [
-    ("ACCEPT", fw.Verdict("ACCEPT")), ("DENY", fw.Verdict("DENY")), ("REJECT", fw.Reject()),
+    ("ACCEPT", fw.Verdict("ACCEPT")), ("DENY", fw.Verdict("DENY")), ("REJECT", Reject()),
     ("RETURN", fw.Verdict("RETURN")), ("acct", fw.ChainJump("acct")), ("reject", fw.ChainJump("reject")),
 ])
 def test_targets_are_case_sensitive(name, target):
@@ -261,14 +269,14 @@ def test_targets_are_case_sensitive(name, target):
 
 
 def test_masq_and_redirect_targets():
-    assert rule_of("ipchains -A forward -s 10.0.0.0/8 -j MASQ").target == fw.Masquerade()
-    assert rule_of("ipchains -A input -p tcp -j REDIRECT 3128").target == fw.Redirect(fw.PortRange(3128, 3128))
-    assert rule_of("ipchains -A input -p udp -j REDIRECT").target == fw.Redirect()
-    assert rule_of("ipchains -A input -p tcp -j REDIRECT http").target == fw.Redirect(fw.PortRange(80, 80))
+    assert rule_of("ipchains -A forward -s 10.0.0.0/8 -j MASQ").target == Masquerade()
+    assert rule_of("ipchains -A input -p tcp -j REDIRECT 3128").target == Redirect(fw.PortRange(3128, 3128))
+    assert rule_of("ipchains -A input -p udp -j REDIRECT").target == Redirect()
+    assert rule_of("ipchains -A input -p tcp -j REDIRECT http").target == Redirect(fw.PortRange(80, 80))
     assert message("ipchains -A input -p icmp -j REDIRECT") == "redirecting only allowed with TCP or UDP"
     assert message("ipchains -A forward -p tcp -j REDIRECT 80") == "redirect not allowed for output and forward chains"
     assert message("ipchains -A output -j MASQ") == "masquerading not allowed for input and output chains"
-    assert rule_of("ipchains -A acct -j MASQ").target == fw.Masquerade()
+    assert rule_of("ipchains -A acct -j MASQ").target == Masquerade()
 
 
 def test_redirect_port_only_after_redirect():
@@ -358,12 +366,12 @@ def test_negated_address_both_placements():
 ])
 def test_port_forms(text, expected):
     [match] = rule_of(f"ipchains -A input -p tcp -d 1.2.3.4 {text}").matches
-    assert match == fw.TcpMatch(dport=fw.Test(expected))
+    assert match == TcpMatch(dport=fw.Test(expected))
 
 
 def test_ports_resolve_after_the_whole_line():
     late = rule_of("ipchains -A input -s 1.2.3.4 domain -p udp")
-    assert late.matches == (fw.UdpMatch(sport=fw.Test(fw.PortRange(53, 53))),)
+    assert late.matches == (UdpMatch(sport=fw.Test(fw.PortRange(53, 53))),)
     assert message("ipchains -A input -s 1.2.3.4 ssh -p udp") == "invalid port/service `ssh' specified"
 
 
@@ -376,7 +384,7 @@ def test_port_after_address_with_bang_and_sport_options():
 
 def test_a_word_starting_with_dash_or_bang_is_no_port():
     rule = rule_of("ipchains -A input -p tcp -s 1.2.3.4 ! -y")
-    assert rule.matches == (fw.TcpMatch(flags=fw.Test(fw.TcpFlags(0x16, 0x02), True)),)
+    assert rule.matches == (TcpMatch(flags=fw.Test(fw.TcpFlags(0x16, 0x02), True)),)
 
 
 @pytest.mark.parametrize("line, text", [
@@ -398,12 +406,12 @@ def test_ports_only_with_tcp_udp_or_icmp(line, text):
     ("destination-unreachable", fw.IcmpType(3)), ("8", fw.IcmpType(8)),
 ])
 def test_icmp_type_after_source(text, icmp):
-    assert rule_of(f"ipchains -A input -p icmp -s 0/0 {text}").matches == (fw.IcmpMatch(fw.Test(icmp)),)
+    assert rule_of(f"ipchains -A input -p icmp -s 0/0 {text}").matches == (IcmpMatch(fw.Test(icmp)),)
 
 
 def test_icmp_code_after_destination_and_ranges():
     assert rule_of("ipchains -A input -p icmp -s 0/0 3 -d 0/0 4").matches == \
-        (fw.IcmpMatch(fw.Test(fw.IcmpType(3, 4, 4))),)
+        (IcmpMatch(fw.Test(fw.IcmpType(3, 4, 4))),)
     assert rule_of("ipchains -A input -p icmp -s 0/0 3:5").matches == \
         (ch.IcmpRanges(types=fw.Test(fw.PortRange(3, 5))),)
     assert rule_of("ipchains -A input -p icmp -s 0/0 3 -d 0/0 ! 1").matches == \
@@ -448,7 +456,7 @@ def test_fragments_without_ports_or_syn():
 
 
 def test_syn_is_tcp_only():
-    assert rule_of("ipchains -A input -p tcp -y").matches == (fw.TcpMatch(flags=fw.Test(fw.TcpFlags(0x16, 0x02))),)
+    assert rule_of("ipchains -A input -p tcp -y").matches == (TcpMatch(flags=fw.Test(fw.TcpFlags(0x16, 0x02))),)
     assert message("ipchains -A input -p udp -y") == "-y only allowed with TCP protocol"
     assert message("ipchains -A input -p ! tcp -y") == "-y only allowed with TCP protocol"
 
@@ -471,11 +479,11 @@ def test_bidirectional_refuses_several_addresses(hosts):
 
 def test_actions_in_the_kernels_order():
     rule = rule_of("ipchains -A input -o -m 5 -t 0xfd 0x10 -l -j ACCEPT")
-    assert rule.actions == (fw.Log(level=6), Tos(0x10, 0x02), Mark(5), fw.Nflog(size=65535))
+    assert rule.actions == (Log(level=6), Tos(0x10, 0x02), Mark(5), Nflog(size=65535))
 
 
 def test_output_size():
-    assert rule_of("ipchains -A input -o 128").actions == (fw.Nflog(size=128),)
+    assert rule_of("ipchains -A input -o 128").actions == (Nflog(size=128),)
     assert rule_of("ipchains -A input -o") == rule_of("ipchains -A input -o 65535")
 
 
@@ -565,7 +573,7 @@ def test_errors_point_at_the_word(line, col):
 def test_values_known_only_at_run_time_stay_symbols():
     rule = parse("ipchains -A $CHAIN -p tcp -s $NET $PORT -j $TARGET").rule
     assert rule.chain == Symbol("$CHAIN") and rule.source.value == (Symbol("$NET"),)
-    assert rule.matches == (fw.TcpMatch(sport=fw.Test(Symbol("$PORT"))),)
+    assert rule.matches == (TcpMatch(sport=fw.Test(Symbol("$PORT"))),)
     assert rule.target == fw.ChainJump(Symbol("$TARGET"))
     assert error_of("ipchains -A input -p $P -d 1.2.3.4 80").message == \
         "the port `80' needs the protocol, known only when the script runs"
@@ -623,9 +631,9 @@ def test_uppercase_chains_of_the_article_are_user_chains_that_do_not_exist(corpu
     commands = [c for c in pyip.parse(text) if isinstance(c, ch.Append)]
     assert {c.rule.chain for c in commands} == {"INPUT", "OUTPUT"}
     assert commands[0].rule.in_interface == fw.Test("eth1")
-    assert commands[8].rule.matches == (fw.TcpMatch(dport=fw.Test(fw.PortRange(1024, 65535)),
+    assert commands[8].rule.matches == (TcpMatch(dport=fw.Test(fw.PortRange(1024, 65535)),
                                                     flags=fw.Test(fw.TcpFlags(0x16, 0x02), True)),)
-    assert commands[-1].rule.matches == (fw.IcmpMatch(fw.Test(fw.IcmpType(12))),)
+    assert commands[-1].rule.matches == (IcmpMatch(fw.Test(fw.IcmpType(12))),)
     ruleset = IpchainsRuleset()
     with pytest.raises(PyipError) as caught:
         ruleset.apply(commands[0])

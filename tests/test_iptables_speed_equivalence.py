@@ -302,7 +302,7 @@ def icmp_outcome(parse, text: str):
                  st.text(alphabet="0123456789/xaeErp-", max_size=8)))
 def test_remembered_icmp_types_are_what_reading_gives(text):
     """parse_icmp_type() remembers what it read: asked again, the same type, or the same error raised anew."""
-    from pyip.parser.matches import parse_icmp_type
+    from pyip.extensions.icmp import parse_icmp_type
 
     first, again = icmp_outcome(parse_icmp_type, text), icmp_outcome(parse_icmp_type, text)
     assert first == again == icmp_outcome(parse_icmp_type.__wrapped__, text)

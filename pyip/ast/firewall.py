@@ -11,8 +11,9 @@ written inside the argument (`-s ! NET`, the 2001 syntax that iptables
 1.4.12 removed) -- `legacy` does not count for equality, so `-s ! NET` and
 `! -s NET` are the same rule and the linter still sees how it was spelled.
 
-Matches and targets are typed classes, one per iptables extension (TcpMatch,
-StateMatch, Log, Masquerade, ...), holding values as the kernel holds them:
+Matches and targets are typed classes, one per iptables extension, each
+defined in its module of pyip.extensions (tcp.TcpMatch, state.StateMatch,
+log.Log, masquerade.Masquerade, ...), holding values as the kernel holds them:
 ports as numbers, `--set-mark 5` as the xmark pair (5, 0xffffffff),
 `Minimize-Delay` as TOS (0x10, 0x3f).  So rules that the kernel cannot tell
 apart compare equal, and rendering (pyip.render.iptables_save) prints exactly
@@ -39,7 +40,6 @@ a parsed command lists them in `unknowns`, and a ruleset refuses to follow it.
 from __future__ import annotations
 
 import ipaddress
-from typing import ClassVar
 
 import attrs
 
@@ -161,55 +161,6 @@ class NatRange:
     base_port: int | None = None
 
 
-# -- matches -----------------------------------------------------------------
-
-
-@attrs.frozen
-class TcpMatch:
-    name: ClassVar[str] = "tcp"
-    sport: Test | None = None  # PortRange
-    dport: Test | None = None
-    option: Test | None = None  # int
-    flags: Test | None = None  # TcpFlags; `--syn` is FIN,SYN,RST,ACK/SYN
-
-
-@attrs.frozen
-class UdpMatch:
-    name: ClassVar[str] = "udp"
-    sport: Test | None = None
-    dport: Test | None = None
-
-
-@attrs.frozen
-class IcmpMatch:
-    name: ClassVar[str] = "icmp"
-    icmp_type: Test  # IcmpType
-
-
-@attrs.frozen
-class StateMatch:
-    name: ClassVar[str] = "state"
-    states: Test  # tuple of INVALID NEW RELATED ESTABLISHED UNTRACKED, in that order
-
-
-@attrs.frozen
-class ConntrackMatch:
-    name: ClassVar[str] = "conntrack"
-    state: Test | None = None  # tuple of state names, DNAT, SNAT
-    proto: Test | None = None  # int
-    orig_src: Test | None = None  # Address
-    orig_dst: Test | None = None
-    repl_src: Test | None = None
-    repl_dst: Test | None = None
-    status: Test | None = None  # tuple of NONE EXPECTED SEEN_REPLY ASSURED CONFIRMED
-    expire: Test | None = None  # Range of seconds
-    ports: tuple = ()  # (option, Test of PortRange): ctorigsrcport, ctorigdstport, ctreplsrcport, ctrepldstport
-    direction: str | None = None  # ORIGINAL or REPLY
-
-
-# -- targets -----------------------------------------------------------------
-
-
 @attrs.frozen
 class Verdict:
     """ACCEPT, DROP, RETURN, QUEUE (and ipchains' DENY)."""
@@ -223,71 +174,6 @@ class ChainJump:
 
     chain: str | Symbol
     goto: bool = False
-
-
-@attrs.frozen
-class Reject:
-    name: ClassVar[str] = "REJECT"
-    reject_with: str = "icmp-port-unreachable"
-
-
-@attrs.frozen
-class Log:
-    name: ClassVar[str] = "LOG"
-    level: int = 4
-    prefix: str | Symbol | None = None
-    tcp_sequence: bool = False
-    tcp_options: bool = False
-    ip_options: bool = False
-    uid: bool = False
-    macdecode: bool = False
-
-
-@attrs.frozen
-class Masquerade:
-    name: ClassVar[str] = "MASQUERADE"
-    ports: PortRange | None = None
-    random: bool = False
-    random_fully: bool = False
-
-
-@attrs.frozen
-class Snat:
-    name: ClassVar[str] = "SNAT"
-    to: NatRange | Symbol
-    random: bool = False
-    random_fully: bool = False
-    persistent: bool = False
-
-
-@attrs.frozen
-class Dnat:
-    name: ClassVar[str] = "DNAT"
-    to: NatRange | Symbol
-    random: bool = False
-    persistent: bool = False
-
-
-@attrs.frozen
-class Redirect:
-    name: ClassVar[str] = "REDIRECT"
-    ports: PortRange | None = None
-    random: bool = False
-
-
-@attrs.frozen
-class Tcpmss:
-    name: ClassVar[str] = "TCPMSS"
-    mss: int | None = None  # None: clamp to the path MTU
-
-
-@attrs.frozen
-class Nflog:
-    name: ClassVar[str] = "NFLOG"
-    group: int = 0
-    prefix: str | Symbol | None = None
-    size: int | None = None
-    threshold: int = 0
 
 
 # -- rules and commands ------------------------------------------------------

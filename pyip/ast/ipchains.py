@@ -29,6 +29,8 @@ import attrs
 
 from .base import Symbol
 from . import firewall as fw
+from ..extensions.udp import UdpMatch
+from ..extensions.tcp import TcpMatch
 
 BUILTIN_CHAINS = ("input", "forward", "output")
 MAX_CHAIN_NAME = 8  # IP_FW_MAX_LABEL_LENGTH
@@ -79,7 +81,7 @@ def mirror(rule: fw.Rule) -> fw.Rule:
 
 
 def swap_ports(match):
-    if isinstance(match, (fw.TcpMatch, fw.UdpMatch)):
+    if isinstance(match, (TcpMatch, UdpMatch)):
         return attrs.evolve(match, sport=match.dport, dport=match.sport)
     return match
 

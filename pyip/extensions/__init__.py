@@ -9,7 +9,8 @@ CONNMARK share connmark.py, as revisions share a C file):
 - its AST node(s) (attrs classes with a `name`), which may carry `limits`:
   (table, hooks, protocol) the kernel allows it in (None: any; a protocol
   may be a tuple of those allowed; a table that does not exist: the kernel
-  refuses the node anywhere), for pyip.ruleset and lint;
+  refuses the node anywhere), for pyip.ruleset and lint, and may carry
+  `kernel_error`: the errno text of what the kernel's check refuses;
 - `SAVE`: node type -> the words iptables-save prints after `-m NAME` /
   `-j NAME`;
 - `NFT`: node type -> (node, rule, quotes_allowed) -> the nft statements
@@ -99,3 +100,15 @@ def limits(node):
     if limited is None:
         limited = LIMITED[cls] = hasattr(cls, "limits")
     return node.limits if limited else None
+
+
+CHECKED: dict = {}  # node class -> whether it has `kernel_error`
+
+
+def kernel_error(node) -> str | None:
+    """What the kernel's check of the extension says to the node (its errno text), or None if it takes it."""
+    cls = node.__class__
+    checked = CHECKED.get(cls)
+    if checked is None:
+        checked = CHECKED[cls] = hasattr(cls, "kernel_error")
+    return node.kernel_error if checked else None

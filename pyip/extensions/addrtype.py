@@ -18,6 +18,16 @@ class AddrtypeMatch:
     destination: fw.Test | None = None
     limit_iface: str | None = None  # in or out
 
+    @property
+    def limits(self) -> tuple | None:
+        """--limit-iface-in needs an input interface, --limit-iface-out an output one (xt_addrtype's check)."""
+        if self.limit_iface is None:
+            return None
+        return (None, IFACE_HOOKS[self.limit_iface], None)
+
+
+IFACE_HOOKS = {"in": {"PREROUTING", "INPUT", "FORWARD"}, "out": {"POSTROUTING", "OUTPUT", "FORWARD"}}
+
 
 ADDRESS_TYPES = ("UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST", "BLACKHOLE",
                  "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE")

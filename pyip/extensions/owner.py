@@ -21,6 +21,13 @@ class OwnerMatch:
     socket_exists: fw.Test | None = None  # True
     suppl_groups: bool = False  # --gid-owner also matches a supplementary group
 
+    @property
+    def kernel_error(self) -> str | None:
+        """xt_owner's check refuses a range whose first id is above its last."""
+        if any(t is not None and t.value.first > t.value.last for t in (self.uid, self.gid)):
+            return "Invalid argument"
+        return None
+
 
 class Match(Extension):
     name = "owner"

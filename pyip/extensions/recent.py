@@ -24,6 +24,11 @@ class RecentMatch:
     mask: ipaddress.IPv4Address = ipaddress.IPv4Address("255.255.255.255")
     side: str = "source"  # or dest
 
+    @property
+    def kernel_error(self) -> str | None:
+        """xt_recent refuses an empty list name."""
+        return "Invalid argument" if self.list_name == "" else None
+
 
 class Match(Extension):
     name = "recent"

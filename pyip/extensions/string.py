@@ -20,6 +20,13 @@ class StringMatch:
     offset_to: int = 65535
     icase: bool = False
 
+    @property
+    def kernel_error(self) -> str | None:
+        """xt_string refuses an empty pattern; an algorithm other than bm or kmp is no textsearch module."""
+        if self.pattern.value == b"":
+            return "Invalid argument"
+        return None if self.algorithm in ("bm", "kmp") else "No such file or directory"
+
 
 def parse_hex_string(text: str) -> bytes:
     """parse_hex_string(): text with |hex| blocks; `\\` quotes one character outside them."""

@@ -1,4 +1,4 @@
-"""tcpmss match (libxt_tcpmss.c): the MSS option of a TCP SYN.  The TCPMSS target is pyip.parser.targets'."""
+"""tcpmss and TCPMSS (libxt_tcpmss.c, libxt_TCPMSS.c): the MSS option of a TCP SYN, tested and set."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import ClassVar
 import attrs
 
 from ..ast import nft
-from ..parser.xtables import Extension, Opt, parse_number_range, problem
+from ..parser.xtables import Extension, Opt, parse_number, parse_number_range, problem
 
 
 @attrs.frozen
@@ -15,6 +15,17 @@ class TcpmssMatch:
     name: ClassVar[str] = "tcpmss"
     limits: ClassVar[tuple] = (None, None, 6)  # xt_tcpmss: .proto = IPPROTO_TCP
     mss: object  # Test of a Range
+
+
+@attrs.frozen
+class Tcpmss:
+    name: ClassVar[str] = "TCPMSS"
+    mss: int | None = None  # None: clamp to the path MTU
+
+    @property
+    def limits(self) -> tuple:
+        """xt_TCPMSS: TCP only; clamping to the path MTU needs the route, known from FORWARD on."""
+        return (None, None if self.mss is not None else {"FORWARD", "OUTPUT", "POSTROUTING"}, 6)
 
 
 class Match(Extension):
@@ -45,6 +56,28 @@ def match_nft(match: TcpmssMatch, rule, quotes_allowed: bool) -> list:
     return [nft.Match(size, id_value(match.mss.value), match.mss.negated)]
 
 
-SAVE = {TcpmssMatch: match_words}
-NFT = {TcpmssMatch: match_nft}
+class Target(Extension):
+    name = "TCPMSS"
+    options = (Opt("set-mss", "set-mss"), Opt("clamp-mss-to-pmtu", "clamp-mss-to-pmtu", arity=0))
+
+    def read_set_mss(self, given):
+        return parse_number(self.name, given.option.name, given.value, 0, 0xFFFF - 20)
+
+    def finish(self):
+        if not self.given:
+            raise problem("TCPMSS target: At least one parameter is required")
+        return Tcpmss(None if list(self.given)[-1] == "clamp-mss-to-pmtu" else self.plain("set-mss"))
+
+
+def tcpmss_words(target: Tcpmss) -> list:
+    return ["--clamp-mss-to-pmtu"] if target.mss is None else ["--set-mss", str(target.mss)]
+
+
+def tcpmss_statements(target: Tcpmss, rule, quotes_allowed: bool) -> list:
+    return [nft.TcpMss(target.mss)]
+
+
+SAVE = {TcpmssMatch: match_words, Tcpmss: tcpmss_words}
+NFT = {TcpmssMatch: match_nft, Tcpmss: tcpmss_statements}
 MATCH = Match
+TARGET = Target

@@ -17,6 +17,12 @@ from functools import lru_cache
 
 from .. import netdb
 from ..ast import firewall as fw
+from ..extensions.redirect import Redirect
+from ..extensions.masquerade import Masquerade
+from ..extensions.nflog import Nflog
+from ..extensions.log import Log
+from ..extensions.reject import Reject
+from ..extensions.tcp import TcpMatch
 from ..extensions.tos import Tos
 from ..extensions.mark import Mark
 from ..ast import ipchains as ch
@@ -24,7 +30,7 @@ from ..parser.ipchains import ICMP_NAMES
 from ..render.ipchains import ports_of
 from .state import Model
 
-TARGETS = {fw.Reject: "REJECT", fw.Masquerade: "MASQ", fw.Redirect: "REDIRECT"}
+TARGETS = {Reject: "REJECT", Masquerade: "MASQ", Redirect: "REDIRECT"}
 SPECIAL_PROTOCOLS = {6: "tcp", 17: "udp", 1: "icmp", 0: "all"}
 
 
@@ -130,7 +136,7 @@ def protocol_column(number: int) -> str:
 
 
 def syn_test(rule: fw.Rule):
-    return next((m.flags for m in rule.matches if isinstance(m, fw.TcpMatch)), None)
+    return next((m.flags for m in rule.matches if isinstance(m, TcpMatch)), None)
 
 
 def options(rule: fw.Rule) -> str:
@@ -139,8 +145,8 @@ def options(rule: fw.Rule) -> str:
     return "".join([
         "!" if syn is not None and syn.negated else "-", "y" if syn is not None else "-",
         "!" if fragment is not None and fragment.negated else "-", "f" if fragment is not None else "-",
-        "l" if any(isinstance(a, fw.Log) for a in actions) else "-",
-        "o" if any(isinstance(a, fw.Nflog) for a in actions) else "-", " "])
+        "l" if any(isinstance(a, Log) for a in actions) else "-",
+        "o" if any(isinstance(a, Nflog) for a in actions) else "-", " "])
 
 
 def verbose_columns(rule: fw.Rule, fmt: Format) -> str:
@@ -157,7 +163,7 @@ def verbose_columns(rule: fw.Rule, fmt: Format) -> str:
         words.append(f"0x{mark.value:<10x} ")
     else:
         words.append(" " * 11)
-    output = next((a for a in rule.actions if isinstance(a, fw.Nflog)), None)
+    output = next((a for a in rule.actions if isinstance(a, Nflog)), None)
     size = output.size if output is not None else None
     words.append(f"{size:<7} " if size not in (None, 0xFFFF) else " " * 8)
     return "".join(words)
@@ -226,7 +232,7 @@ def ports_column(rule: fw.Rule, protocol: int, fmt: Format) -> str:
             return f"  {source.value}"
         source, destination = icmp_numbers(source.value)
     text = range_text(source, protocol, fmt.numeric) + " -> " + range_text(destination, protocol, fmt.numeric)
-    if isinstance(rule.target, fw.Redirect):
+    if isinstance(rule.target, Redirect):
         ports = rule.target.ports
         text += " => " + (port_text(ports.first, protocol, fmt.numeric) if ports else (" *" if fmt.numeric else " any"))
     return text

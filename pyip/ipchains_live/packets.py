@@ -20,6 +20,12 @@ import ipaddress
 import subprocess
 
 from ..ast import firewall as fw
+from ..extensions.redirect import Redirect
+from ..extensions.masquerade import Masquerade
+from ..extensions.reject import Reject
+from ..extensions.icmp import IcmpMatch
+from ..extensions.udp import UdpMatch
+from ..extensions.tcp import TcpMatch
 from ..ast import ipchains as ch
 from ..ruleset import kernel_rules
 from .listing import address_name, port_text
@@ -52,11 +58,11 @@ class Packet:
         self.sport = self.dport = 0
         self.syn = False
         for match in rule.matches:
-            if isinstance(match, (fw.TcpMatch, fw.UdpMatch)):
+            if isinstance(match, (TcpMatch, UdpMatch)):
                 self.sport = match.sport.value.first if match.sport is not None else 0
                 self.dport = match.dport.value.first if match.dport is not None else 0
-                self.syn = isinstance(match, fw.TcpMatch) and match.flags is not None and not match.flags.negated
-            elif isinstance(match, fw.IcmpMatch):
+                self.syn = isinstance(match, TcpMatch) and match.flags is not None and not match.flags.negated
+            elif isinstance(match, IcmpMatch):
                 self.sport, self.dport = match.icmp_type.value.type, match.icmp_type.value.code_min
             elif isinstance(match, ch.IcmpRanges):
                 self.sport = match.types.value.first if match.types is not None else 0
@@ -92,7 +98,7 @@ def fate(chains: dict, name: str, packet: Packet, depth: int) -> str:
             continue
         if isinstance(target, fw.Verdict):
             return target.name
-        return {fw.Reject: "REJECT", fw.Masquerade: "MASQ", fw.Redirect: "REDIRECT"}[type(target)]
+        return {Reject: "REJECT", Masquerade: "MASQ", Redirect: "REDIRECT"}[type(target)]
     if chain.policy is None:
         return "RETURN" if depth else "PASSED"
     return chain.policy
@@ -127,11 +133,11 @@ def in_range(test: fw.Test | None, value: int) -> bool:
 def match_holds(match, packet: Packet) -> bool:
     if packet.fragment:  # later fragments carry no ports: 2.2 let port tests pass them
         return True
-    if isinstance(match, (fw.TcpMatch, fw.UdpMatch)):
+    if isinstance(match, (TcpMatch, UdpMatch)):
         syn = getattr(match, "flags", None)
         return in_range(match.sport, packet.sport) and in_range(match.dport, packet.dport) and \
             test_holds(syn, lambda _: packet.syn)
-    if isinstance(match, fw.IcmpMatch):
+    if isinstance(match, IcmpMatch):
         icmp = match.icmp_type.value
         hit = icmp.type in (packet.sport, 0xFF) and icmp.code_min <= packet.dport <= icmp.code_max
         return hit != match.icmp_type.negated

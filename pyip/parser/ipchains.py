@@ -27,6 +27,14 @@ import attrs
 
 from .. import netdb
 from ..ast import firewall as fw
+from ..extensions.redirect import Redirect
+from ..extensions.masquerade import Masquerade
+from ..extensions.nflog import Nflog
+from ..extensions.log import Log
+from ..extensions.reject import Reject
+from ..extensions.icmp import IcmpMatch
+from ..extensions.udp import UdpMatch
+from ..extensions.tcp import TcpMatch
 from ..extensions.tos import Tos
 from ..extensions.mark import Mark
 from ..ast import ipchains as ch
@@ -1207,9 +1215,9 @@ def rule_matches(state: ChainsState, source: Side, destination: Side, icmp: Icmp
     sport, dport = port_test(state, "sport", source.ports), port_test(state, "dport", destination.ports)
     if state.protocol == TCP:
         flags = test(state, "y", fw.TcpFlags(0x16, 0x02)) if "y" in state.options else None  # SYN,RST,ACK/SYN
-        return (fw.TcpMatch(sport=sport, dport=dport, flags=flags),) if sport or dport or flags else ()
+        return (TcpMatch(sport=sport, dport=dport, flags=flags),) if sport or dport or flags else ()
     if state.protocol == UDP and (sport or dport):
-        return (fw.UdpMatch(sport=sport, dport=dport),)
+        return (UdpMatch(sport=sport, dport=dport),)
     return ()
 
 
@@ -1220,7 +1228,7 @@ def icmp_matches(state: ChainsState, icmp: Icmp) -> tuple:
         return ()
     single = single_icmp_type(types, codes)
     if single is not None:
-        return (fw.IcmpMatch(fw.Test(single, types.negated, types.legacy)),)
+        return (IcmpMatch(fw.Test(single, types.negated, types.legacy)),)
     return (ch.IcmpRanges(types, codes),)
 
 
@@ -1240,7 +1248,7 @@ def single_icmp_type(types: fw.Test | None, codes: fw.Test | None) -> fw.IcmpTyp
 
 
 SIMPLE_TARGETS = {"ACCEPT": fw.Verdict("ACCEPT"), "DENY": fw.Verdict("DENY"), "RETURN": fw.Verdict("RETURN"),
-                  "REJECT": fw.Reject(), "MASQ": fw.Masquerade()}
+                  "REJECT": Reject(), "MASQ": Masquerade()}
 
 
 def target(jump, redirect):
@@ -1251,7 +1259,7 @@ def target(jump, redirect):
         return fw.ChainJump(jump)
     if jump == "REDIRECT":
         ports = redirect if isinstance(redirect, Symbol) or not redirect else fw.PortRange(redirect, redirect)
-        return fw.Redirect(ports=ports or None)
+        return Redirect(ports=ports or None)
     return SIMPLE_TARGETS.get(jump) or fw.ChainJump(jump)
 
 
@@ -1259,13 +1267,13 @@ def actions(state: ChainsState) -> tuple:
     """What the kernel does on every match, in its order: log (-l, KERN_INFO), TOS, mark, netlink copy (-o)."""
     done: list = []
     if "l" in state.options:
-        done.append(fw.Log(level=6))
+        done.append(Log(level=6))
     if state.tos is not None and state.tos != (0xFF, 0x00):
         done.append(tos_action(state))
     if state.mark is not None:
         done.append(state.mark)
     if state.output_size is not None:
-        done.append(fw.Nflog(size=state.output_size))
+        done.append(Nflog(size=state.output_size))
     return tuple(done)
 
 

@@ -432,7 +432,7 @@ def val_mask_text(value: Masked, names: tuple = ()) -> str:
 
 
 class Registry(dict):
-    """Extension name -> Extension class: the ones below, then pyip.extensions' modules, found when named."""
+    """Extension name -> Extension class: pyip.extensions' modules, found when a rule first names them."""
 
     def __init__(self, kind: str, classes):
         super().__init__((cls.name, cls) for cls in classes)
@@ -452,10 +452,8 @@ class Registry(dict):
         return self.get(name) is not None
 
 
-from . import matches, targets  # noqa: E402  (they build on the classes above)
-
-MATCHES = Registry("match", matches.ALL)
-TARGETS = Registry("target", targets.ALL)
+MATCHES = Registry("match", ())
+TARGETS = Registry("target", ())
 
 
 def match_for_protocol(protocol: str) -> type[Extension] | None:

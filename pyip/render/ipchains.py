@@ -15,6 +15,13 @@ from __future__ import annotations
 
 from .. import netdb
 from ..ast import firewall as fw
+from ..extensions.redirect import Redirect
+from ..extensions.masquerade import Masquerade
+from ..extensions.log import Log
+from ..extensions.reject import Reject
+from ..extensions.icmp import IcmpMatch
+from ..extensions.udp import UdpMatch
+from ..extensions.tcp import TcpMatch
 from ..extensions.tos import Tos
 from ..extensions.mark import Mark
 from ..ast import ipchains as ch
@@ -23,7 +30,7 @@ from ..parser.ipchains import CHAIN_PROTOCOLS, ICMP_NAMES
 from .iptables_save import shell_word
 
 ANY = "0.0.0.0/0"
-TARGET_NAMES = {fw.Reject: "REJECT", fw.Masquerade: "MASQ"}
+TARGET_NAMES = {Reject: "REJECT", Masquerade: "MASQ"}
 
 
 def command_line(command: fw.Command) -> str:
@@ -66,13 +73,13 @@ def rule_words(rule: fw.Rule) -> list:
 def ports_of(rule: fw.Rule) -> tuple:
     """The tests written after -s and -d (ports, or ICMP type and code), and -y."""
     for match in rule.matches:
-        if isinstance(match, fw.TcpMatch):
+        if isinstance(match, TcpMatch):
             return match.sport, match.dport, match.flags
-        if isinstance(match, fw.UdpMatch):
+        if isinstance(match, UdpMatch):
             return match.sport, match.dport, None
         if isinstance(match, ch.IcmpRanges):
             return icmp_name(match.types, match.codes) + (None,)
-        if isinstance(match, fw.IcmpMatch):
+        if isinstance(match, IcmpMatch):
             return icmp_name(*icmp_type_tests(match.icmp_type)) + (None,)
     return None, None, None
 
@@ -159,7 +166,7 @@ def target_words(target) -> list:
         return ["-j", target.name]
     if isinstance(target, fw.ChainJump):
         return ["-j", target.chain]
-    if isinstance(target, fw.Redirect):
+    if isinstance(target, Redirect):
         ports = target.ports
         if ports is None:
             return ["-j", "REDIRECT"]
@@ -168,7 +175,7 @@ def target_words(target) -> list:
 
 
 def action_words(action) -> list:
-    if isinstance(action, fw.Log):
+    if isinstance(action, Log):
         return ["-l"]
     if isinstance(action, Tos):
         return ["-t", f"0x{~action.mask & 0xFF:02x}", f"0x{action.value:02x}"]

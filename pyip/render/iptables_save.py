@@ -120,13 +120,6 @@ def hex_(value: int, width: int = 0) -> str:
 # -- matches ---------------------------------------------------------------------------
 
 
-TCP_FLAG_NAMES = (("FIN", 0x01), ("SYN", 0x02), ("RST", 0x04), ("PSH", 0x08), ("ACK", 0x10), ("URG", 0x20))
-
-
-def tcp_flags_text(flags: int) -> str:
-    return ",".join(name for name, bit in TCP_FLAG_NAMES if flags & bit) or "NONE"
-
-
 def port_words(match) -> list:
     words: list = []
     for test, option in ((match.sport, "--sport"), (match.dport, "--dport")):
@@ -135,66 +128,12 @@ def port_words(match) -> list:
     return words
 
 
-def tcp_words(match: fw.TcpMatch) -> list:
-    words = port_words(match)
-    negatable(words, match.option, "--tcp-option")
-    if match.flags is not None:
-        negatable(words, match.flags, "--tcp-flags", lambda f: tcp_flags_text(f.mask))
-        words.append(match.flags.value if isinstance(match.flags.value, Symbol) else tcp_flags_text(match.flags.value.compare))
-    return words
-
-
-def udp_words(match: fw.UdpMatch) -> list:
-    return port_words(match)
-
-
-def icmp_type_text(icmp: fw.IcmpType) -> str:
-    if icmp.type == 0xFF:
-        return "any"
-    if icmp.code_min == 0 and icmp.code_max == 0xFF:
-        return str(icmp.type)
-    return f"{icmp.type}/{icmp.code_min}"
-
-
-def icmp_words(match: fw.IcmpMatch) -> list:
-    words: list = []
-    negatable(words, match.icmp_type, "--icmp-type", icmp_type_text)
-    return words
-
-
 def names_text(names: tuple) -> str:
     return ",".join(names)
 
 
-def state_words(match: fw.StateMatch) -> list:
-    words: list = []
-    negatable(words, match.states, "--state", names_text)
-    return words
-
-
-def host_mask_text(address: fw.Address) -> str:
-    """XTTYPE_HOSTMASK as conntrack saves it: a host alone, else ADDR/LEN."""
-    return str(address.address) if address.mask == 0xFFFFFFFF else str(address)
-
-
 def range_text(value: fw.Range, separator: str = ":") -> str:
     return str(value.first) if value.first == value.last else f"{value.first}{separator}{value.last}"
-
-
-def conntrack_words(match: fw.ConntrackMatch) -> list:
-    words: list = []
-    negatable(words, match.state, "--ctstate", names_text)
-    negatable(words, match.proto, "--ctproto")
-    for option, test in (("--ctorigsrc", match.orig_src), ("--ctorigdst", match.orig_dst),
-                         ("--ctreplsrc", match.repl_src), ("--ctrepldst", match.repl_dst)):
-        negatable(words, test, option, host_mask_text)
-    for option, test in match.ports:
-        negatable(words, test, f"--{option}")
-    negatable(words, match.status, "--ctstatus", lambda names: names_text(names) or "NONE")
-    negatable(words, match.expire, "--ctexpire", range_text)
-    if match.direction is not None:
-        words += ["--ctdir", match.direction]
-    return words
 
 
 def masked_text(value: fw.Masked) -> str:
@@ -202,8 +141,6 @@ def masked_text(value: fw.Masked) -> str:
 
 
 MATCHES = {
-    fw.TcpMatch: tcp_words, fw.UdpMatch: udp_words, fw.IcmpMatch: icmp_words, fw.StateMatch: state_words,
-    fw.ConntrackMatch: conntrack_words,
 
 
 }
@@ -222,23 +159,6 @@ def target_words(target) -> list:
 
 def text_value(value) -> object:
     return value if isinstance(value, Symbol) else Text(value)
-
-
-def reject_words(target: fw.Reject) -> list:
-    return ["--reject-with", target.reject_with]
-
-
-LOG_FLAGS = (("tcp_sequence", "--log-tcp-sequence"), ("tcp_options", "--log-tcp-options"),
-             ("ip_options", "--log-ip-options"), ("uid", "--log-uid"), ("macdecode", "--log-macdecode"))
-
-
-def log_words(target: fw.Log) -> list:
-    words: list = []
-    if target.prefix is not None:
-        words += ["--log-prefix", text_value(target.prefix)]
-    if target.level != 4:
-        words += ["--log-level", str(target.level)]
-    return words + [option for field, option in LOG_FLAGS if getattr(target, field)]
 
 
 def ports_text(ports: fw.PortRange) -> str:
@@ -260,49 +180,14 @@ def flags(target, *names: str) -> list:
     return [f"--{name.replace('_', '-')}" for name in names if getattr(target, name)]
 
 
-def masquerade_words(target: fw.Masquerade) -> list:
-    words = ["--to-ports", ports_text(target.ports)] if target.ports is not None else []
-    return words + flags(target, "random", "random_fully")
-
-
-def redirect_words(target: fw.Redirect) -> list:
-    words = ["--to-ports", ports_text(target.ports)] if target.ports is not None else []
-    return words + flags(target, "random")
-
-
 def nat_to(target) -> object:
     return target.to if isinstance(target.to, Symbol) else nat_range_text(target.to)
 
 
-def snat_words(target: fw.Snat) -> list:
-    return ["--to-source", nat_to(target), *flags(target, "random", "random_fully", "persistent")]
-
-
-def dnat_words(target: fw.Dnat) -> list:
-    return ["--to-destination", nat_to(target), *flags(target, "random", "persistent")]
-
-
-def tcpmss_words(target: fw.Tcpmss) -> list:
-    return ["--clamp-mss-to-pmtu"] if target.mss is None else ["--set-mss", str(target.mss)]
-
-
-def nflog_words(target: fw.Nflog) -> list:
-    words: list = []
-    if target.prefix is not None:
-        words += ["--nflog-prefix", text_value(target.prefix)]
-    if target.group:
-        words += ["--nflog-group", str(target.group)]
-    if target.size is not None:
-        words += ["--nflog-size", str(target.size)]
-    if target.threshold != 0:
-        words += ["--nflog-threshold", str(target.threshold)]
-    return words
-
-
 TARGETS = {
-    fw.Reject: reject_words, fw.Log: log_words, fw.Masquerade: masquerade_words, fw.Redirect: redirect_words,
-    fw.Snat: snat_words, fw.Dnat: dnat_words,
-    fw.Tcpmss: tcpmss_words, fw.Nflog: nflog_words,
+
+
+
 }
 
 

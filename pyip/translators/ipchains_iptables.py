@@ -43,6 +43,13 @@ from __future__ import annotations
 import attrs
 
 from ..ast import firewall as fw
+from ..extensions.redirect import Redirect
+from ..extensions.masquerade import Masquerade
+from ..extensions.reject import Reject
+from ..extensions.icmp import IcmpMatch
+from ..extensions.udp import UdpMatch
+from ..extensions.tcp import TcpMatch
+from ..extensions.state import StateMatch
 from ..extensions.tos import Tos
 from ..extensions.mark import Mark
 from ..ast import ipchains as ch
@@ -83,7 +90,7 @@ IPCHAINS_HOOKS = {"input": ("filter", "prerouting", "mangle"), "forward": ("filt
                   "output-routed": ("filter", "forward", 10)}
 UNREACHED = ("filter", None, False)  # a user chain no built-in chain jumps to
 VERDICTS = {"ACCEPT": "ACCEPT", "DENY": "DROP", "RETURN": "RETURN"}
-ESTABLISHED = fw.StateMatch(fw.Test(("RELATED", "ESTABLISHED")))
+ESTABLISHED = StateMatch(fw.Test(("RELATED", "ESTABLISHED")))
 
 
 class Note(Finding):
@@ -196,7 +203,7 @@ class IpchainsTranslator:
         """The rules reached from output, and where output first rejects (None if it never does)."""
         reached = [chains["output"]] + [chains[name] for name, contexts in self.contexts.items() if "output" in contexts]
         rules = [rule for chain in reached for rule in chain.rules]
-        rejecting = next((r for r in rules if isinstance(r.target, fw.Reject)), None)
+        rejecting = next((r for r in rules if isinstance(r.target, Reject)), None)
         if rejecting is None and chains["output"].policy != "REJECT":
             return rules, None
         return rules, rejecting.location if rejecting is not None else self.policy_locations.get("output", Location())
@@ -232,7 +239,7 @@ class IpchainsTranslator:
         if masquerades(chains):
             self.split_blocker = next((rule for rule in rules if tests_source(rule)), None)
             if self.split_blocker is not None:
-                if any(isinstance(rule.target, fw.Reject) for rule in rules if rule not in chains["output"].rules):
+                if any(isinstance(rule.target, Reject) for rule in rules if rule not in chains["output"].rules):
                     return  # a user chain that rejects cannot be jumped to from postrouting
                 self.routed_after_nat = True
         self.split_output = True
@@ -307,7 +314,7 @@ class IpchainsTranslator:
         routed = self.chain(table, "output")
         routed.policy = local.policy
         routed.rules = [FORWARDED_ONLY] + [
-            attrs.evolve(r, chain="output", target=fw.Verdict("DROP") if isinstance(r.target, fw.Reject) else r.target)
+            attrs.evolve(r, chain="output", target=fw.Verdict("DROP") if isinstance(r.target, Reject) else r.target)
             if isinstance(r, fw.Rule) else r for r in local.rules]
 
     def user_chain(self, chain, context: str | None) -> None:
@@ -322,7 +329,7 @@ class IpchainsTranslator:
         target.policy = "DROP" if policy in ("DENY", "REJECT") else "ACCEPT"
         if policy == "REJECT":
             if self.rejects(chain.name, table):
-                target.rules.append(fw.Rule(target.name, table, target=fw.Reject(), location=location))
+                target.rules.append(fw.Rule(target.name, table, target=Reject(), location=location))
             else:
                 self.error(target, f"policy REJECT of `{chain.name}': REJECT cannot stand in "
                                    f"{self.where(table, target)} ({self.reject_limit}); the policy drops instead",
@@ -330,7 +337,7 @@ class IpchainsTranslator:
         elif policy == "MASQ":
             if chain.name == "forward":
                 self.chain("nat", "POSTROUTING").rules.append(
-                    fw.Rule("POSTROUTING", "nat", target=fw.Masquerade(), location=location))
+                    fw.Rule("POSTROUTING", "nat", target=Masquerade(), location=location))
                 self.masquerading = self.masquerading or location
                 if any(accepts(rule) for rule in chain.rules):
                     self.note("policy MASQ: nat POSTROUTING masquerades every forwarded packet, those forward's "
@@ -392,15 +399,15 @@ class IpchainsTranslator:
             return self.accepted(context, target, VERDICTS.get(verdict.name, verdict.name))
         if isinstance(verdict, fw.ChainJump):
             return attrs.evolve(verdict, chain=self.names[verdict.chain, context])
-        if isinstance(verdict, fw.Reject):
+        if isinstance(verdict, Reject):
             if self.rejects(context, table):
-                return fw.Reject()
+                return Reject()
             self.error(target, f"REJECT cannot stand in {self.where(table, target)} ({self.reject_limit}); "
                                "the rule drops instead", rule)
             return fw.Verdict("DROP")
-        if isinstance(verdict, fw.Masquerade):
+        if isinstance(verdict, Masquerade):
             return self.masquerade(rule, context, target, variants)
-        if isinstance(verdict, fw.Redirect):
+        if isinstance(verdict, Redirect):
             return self.redirect(rule, context, variants)
         self.error(target, f"the target {getattr(verdict, 'name', verdict)}", rule)
         return False
@@ -424,7 +431,7 @@ class IpchainsTranslator:
                       "layer did", rule.location)
             return fw.Verdict("ACCEPT")
         nat = self.chain("nat", "POSTROUTING")
-        nat.rules += [attrs.evolve(v, table="nat", chain="POSTROUTING", target=fw.Masquerade()) for v in variants]
+        nat.rules += [attrs.evolve(v, table="nat", chain="POSTROUTING", target=Masquerade()) for v in variants]
         self.masquerading = self.masquerading or rule.location
         if target.policy is None:
             self.note(f"MASQ in the user chain `{rule.chain}': nat POSTROUTING tests this rule's own conditions "
@@ -497,7 +504,7 @@ def first_jump(chains: dict, name: str) -> Location:
 
 
 def masquerades(chains: dict) -> bool:
-    return chains["forward"].policy == "MASQ" or any(isinstance(rule.target, fw.Masquerade)
+    return chains["forward"].policy == "MASQ" or any(isinstance(rule.target, Masquerade)
                                                      for chain in chains.values() for rule in chain.rules)
 
 
@@ -505,7 +512,7 @@ def tests_source(rule: fw.Rule) -> bool:
     """Does the rule test the source address or port (which masquerading rewrites; ICMP types it does not)?"""
     if rule.source is not None and any(not isinstance(a, fw.Address) or a.mask != 0 for a in rule.source.value):
         return True
-    return any(isinstance(m, (fw.TcpMatch, fw.UdpMatch)) and m.sport is not None for m in rule.matches)
+    return any(isinstance(m, (TcpMatch, UdpMatch)) and m.sport is not None for m in rule.matches)
 
 
 def accepts(rule: fw.Rule) -> bool:
@@ -518,11 +525,11 @@ MAX_ICMP_RULES = 64
 def icmp_variants(rule: fw.Rule) -> list[fw.Rule]:
     """The rule, or one rule per ICMP type and code when ipchains tested ranges iptables cannot say
     (iptables tests one type with one code or every code)."""
-    icmp = [m for m in rule.matches if isinstance(m, (ch.IcmpRanges, fw.IcmpMatch))]
+    icmp = [m for m in rule.matches if isinstance(m, (ch.IcmpRanges, IcmpMatch))]
     if not icmp:
         return [rule]
     match = icmp[0]
-    if isinstance(match, fw.IcmpMatch):
+    if isinstance(match, IcmpMatch):
         value, negated = match.icmp_type.value, match.icmp_type.negated
         if value.type == 0xFF or value.code_min == value.code_max or (value.code_min, value.code_max) == (0, 0xFF):
             return [rule]
@@ -548,7 +555,7 @@ def icmp_variants(rule: fw.Rule) -> list[fw.Rule]:
     if count > MAX_ICMP_RULES:
         raise Untranslatable(f"an ICMP test that would take {count} iptables rules (one per type and code)")
     others = tuple(m for m in rule.matches if m is not match)
-    return [attrs.evolve(rule, matches=(*others, fw.IcmpMatch(fw.Test(fw.IcmpType(t, low, high)))))
+    return [attrs.evolve(rule, matches=(*others, IcmpMatch(fw.Test(fw.IcmpType(t, low, high)))))
             for t in range(types.first, types.last + 1) for low, high in code_ranges]
 
 

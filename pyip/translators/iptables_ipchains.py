@@ -14,6 +14,11 @@ from __future__ import annotations
 import attrs
 
 from ..ast import firewall as fw
+from ..extensions.log import Log
+from ..extensions.reject import Reject
+from ..extensions.icmp import IcmpMatch
+from ..extensions.udp import UdpMatch
+from ..extensions.tcp import TcpMatch
 from ..errors import PyipError
 
 HEADER = "#!/bin/sh\n# pyip: ipchains commands for this ruleset, for review: what ipchains cannot say is left out\n"
@@ -91,9 +96,9 @@ def interface_of(rule: fw.Rule, chain: str):
 
 
 def check_match(match) -> None:
-    if isinstance(match, fw.UdpMatch) or isinstance(match, fw.IcmpMatch):
+    if isinstance(match, UdpMatch) or isinstance(match, IcmpMatch):
         return
-    if isinstance(match, fw.TcpMatch) and match.option is None and (
+    if isinstance(match, TcpMatch) and match.option is None and (
             match.flags is None or attrs.evolve(match.flags, negated=False) == ipchains_syn()):
         return  # -y, or ! -y
     raise LeftOut(f"-m {getattr(match, 'name', type(match).__name__)} (ipchains matches only ports, ICMP types and -y)")
@@ -117,8 +122,8 @@ def target_of(target) -> tuple:
         return fw.Verdict(VERDICTS[target.name]), ()
     if isinstance(target, fw.ChainJump) and not target.goto:
         return target, ()
-    if isinstance(target, fw.Reject) and target.reject_with == "icmp-port-unreachable":
+    if isinstance(target, Reject) and target.reject_with == "icmp-port-unreachable":
         return target, ()
-    if isinstance(target, fw.Log) and target == fw.Log(level=6):
+    if isinstance(target, Log) and target == Log(level=6):
         return None, (target,)  # a rule that only counts, and logs (-l)
     raise LeftOut(f"-j {getattr(target, 'name', type(target).__name__)} with its options")

@@ -249,41 +249,6 @@ def port_matches(match, rule: fw.Rule) -> list:
     return statements
 
 
-def tcp_matches(match: fw.TcpMatch, rule: fw.Rule) -> list:
-    statements = port_matches(match, rule)
-    if match.option is not None:
-        kind = match.option.value
-        exists = "missing" if match.option.negated else "exists"
-        statements.append(nft.Raw(f"tcp option {kind} {exists}", {"match": {
-            "op": "==", "left": {"tcp option": {"name": str(kind)}}, "right": not match.option.negated}}))
-    if match.flags is not None:
-        flags = nft.Binary("&", nft.Payload("tcp", "flags"), match.flags.value.mask)
-        statements.append(nft.Match(flags, match.flags.value.compare, match.flags.negated))
-    # the xt tcp match never matches a later fragment; nor does any test on the tcp header
-    return statements or [nft.Match(nft.Payload("tcp", "dport"), nft.Span(0, 0xFFFF))]
-
-
-def udp_matches(match: fw.UdpMatch, rule: fw.Rule) -> list:
-    return port_matches(match, rule) or [nft.Match(nft.Payload("udp", "dport"), nft.Span(0, 0xFFFF))]
-
-
-def icmp_matches(match: fw.IcmpMatch, rule: fw.Rule) -> list:
-    icmp, negated = match.icmp_type.value, match.icmp_type.negated
-    type_field, code_field = nft.Payload("icmp", "type"), nft.Payload("icmp", "code")
-    if icmp.type == 0xFF:  # iptables' `any`
-        return [nft.Match(type_field, nft.Span(0, 0xFF), negated)]
-    every_code = (icmp.code_min, icmp.code_max) == (0, 0xFF)
-    if every_code:
-        return [nft.Match(type_field, icmp.type, negated)]
-    if not negated:
-        code = icmp.code_min if icmp.code_min == icmp.code_max else nft.Span(icmp.code_min, icmp.code_max)
-        return [nft.Match(type_field, icmp.type), nft.Match(code_field, code)]
-    if icmp.code_min != icmp.code_max:
-        raise Untranslatable("a negated ICMP type with a range of codes")
-    pair = nft.Concat((type_field, code_field))
-    return [nft.Match(pair, nft.Elements((nft.Concat((icmp.type, icmp.code_min)),)), negated=True)]
-
-
 def names_value(names: tuple):
     if len(names) == 1:
         return names[0].lower().replace("_", "-")
@@ -298,92 +263,6 @@ def state_value(states: tuple):
     return nft.Flags(tuple(name.lower() for name in states))
 
 
-def state_matches(match: fw.StateMatch, rule: fw.Rule) -> list:
-    # a connection has exactly one state, so a set of states is exact (`ct state` is one bit)
-    return [ct_state_match(match.states.value, match.states.negated)]
-
-
-CT_ADDRESSES = (("orig_src", "original", "saddr"), ("orig_dst", "original", "daddr"),
-                ("repl_src", "reply", "saddr"), ("repl_dst", "reply", "daddr"))
-
-
-CT_PORTS = {"ctorigsrcport": ("original", "proto-src"), "ctorigdstport": ("original", "proto-dst"),
-            "ctreplsrcport": ("reply", "proto-src"), "ctrepldstport": ("reply", "proto-dst")}
-CT_NAT_STATES = {"SNAT": "snat", "DNAT": "dnat"}  # ct status bits xt_conntrack mixes into its state list
-
-
-def ct_flags(names) -> nft.Flags:
-    return nft.Flags(tuple(name.lower().replace("_", "-") for name in names))
-
-
-def conntrack_matches(match: fw.ConntrackMatch, rule: fw.Rule) -> list:
-    """In iptables-translate's order: direction, protocol, state, status, addresses, ports."""
-    if match.ports and match.proto is None:
-        raise Untranslatable("a conntrack port without --ctproto (nft needs the protocol to read a port)")
-    statements = [] if match.direction is None else [nft.Match(nft.Ct("direction"), match.direction.lower())]
-    statements += test_match(nft.Ct("protocol", "original"), match.proto)
-    statements += ct_state_matches(match.state)
-    statements += ct_status_matches(match.status)
-    for field, direction, key in CT_ADDRESSES:
-        statements += test_match(nft.Ct(key, direction, "ip"), getattr(match, field), address_value)
-    for option, test in match.ports:
-        statements += test_match(nft.Ct(CT_PORTS[option][1], CT_PORTS[option][0]), test, port_value)
-    return statements + ct_expire_matches(match.expire)
-
-
-CT_EXPIRATION = nft.Ct("expiration")
-EXPIRATION_SECONDS = 0xFFFFFFFF // 1000  # nft's ct expiration is 32 bits of milliseconds
-
-
-def ct_expire_matches(test) -> list:
-    """xt_conntrack compares the whole seconds left (jiffies / HZ), nft's `ct expiration' the milliseconds:
-    MIN:MAX seconds is `>= MIN s` and `< MAX+1 s`, both bounds exact.  (A millisecond range `3000ms-3999ms`
-    would do as well in the kernel, but nft lists it as `3s-3s`, which reads back as something else.)  A bound past
-    nft's 32 bits of milliseconds (49 days) is left out: no conntrack timeout is that long by default."""
-    if test is None:
-        return []
-    low, high = test.value.first, test.value.last
-    open_top = high >= EXPIRATION_SECONDS
-    if low > EXPIRATION_SECONDS:
-        raise Untranslatable("--ctexpire past nft's 32 bits of milliseconds (49 days)")
-    if not test.negated and low == 0 and open_top:  # any time left, but there must be a connection
-        return [ct_state_match(("ESTABLISHED", "RELATED", "NEW"), False)]
-    if not test.negated:
-        return ([nft.Match(CT_EXPIRATION, f"{low}s", operator=">=")] if low else []) + \
-            ([] if open_top else [nft.Match(CT_EXPIRATION, f"{high + 1}s", operator="<")])
-    if low == 0 and not open_top:
-        return [nft.Match(CT_EXPIRATION, f"{high + 1}s", operator=">=")]
-    if open_top and low > 0:
-        return [nft.Match(CT_EXPIRATION, f"{low}s", operator="<")]
-    raise Untranslatable("! --ctexpire with both bounds (outside a range is an OR of two tests in nft)")
-
-
-def ct_state_matches(test) -> list:
-    """xt_conntrack's state list may hold SNAT and DNAT, ct status bits: alone they are `ct status`; mixed
-    with states they would need an OR of two keys."""
-    if test is None:
-        return []
-    nat = [name for name in test.value if name in CT_NAT_STATES]
-    if not nat:
-        return [nft.Match(CT_STATE, state_value(test.value), test.negated)]
-    if len(nat) != len(test.value):
-        raise Untranslatable("--ctstate mixing states with SNAT/DNAT (a ct status bit): one of two keys")
-    return [ct_bits_match(tuple(CT_NAT_STATES[name] for name in nat), test.negated)]
-
-
-def ct_status_matches(test) -> list:
-    if test is None:
-        return []
-    if not test.value:
-        raise Untranslatable("--ctstatus NONE (no bit to test)")
-    return [ct_bits_match(test.value, test.negated)]
-
-
-def ct_bits_match(names: tuple, negated: bool) -> nft.Match:
-    """Any of the bits set: `ct status a,b`; none of them: `ct status ! a,b`, nft's `& (a|b) == 0`."""
-    return nft.Match(nft.Ct("status"), ct_flags(names), False, "!" if negated else "==")
-
-
 def masked_value_match(left, test: fw.Test, full_mask: int) -> list:
     masked = test.value
     if masked.mask != full_mask:
@@ -396,21 +275,12 @@ def id_value(ids: fw.Range):
 
 
 MATCHES = {
-    fw.TcpMatch: tcp_matches, fw.UdpMatch: udp_matches, fw.IcmpMatch: icmp_matches, fw.StateMatch: state_matches,
-    fw.ConntrackMatch: conntrack_matches,
 
 
 }
 
 
 # -- targets ---------------------------------------------------------------------------------
-
-LOG_LEVELS = ("emerg", "alert", "crit", "err", "warn", "notice", "info", "debug")
-LOG_FLAGS = (("tcp_sequence", "tcp sequence"), ("tcp_options", "tcp options"), ("ip_options", "ip options"),
-             ("uid", "skuid"), ("macdecode", "ether"))
-REJECT_CODES = {"icmp-net-unreachable": "net-unreachable", "icmp-host-unreachable": "host-unreachable",
-                "icmp-proto-unreachable": "prot-unreachable", "icmp-net-prohibited": "net-prohibited",
-                "icmp-host-prohibited": "host-prohibited", "icmp-admin-prohibited": "admin-prohibited"}
 
 
 VERDICTS: dict = {}  # verdict name -> its (frozen, shared) statement
@@ -434,26 +304,6 @@ def target_statements(target, rule: fw.Rule, quotes_allowed: bool) -> list:
     return translate(target, quotes_allowed)
 
 
-def reject_statements(target: fw.Reject, quotes_allowed: bool) -> list:
-    if target.reject_with == "icmp-port-unreachable":
-        return [nft.Reject()]
-    if target.reject_with == "tcp-reset":
-        return [nft.Reject("tcp reset")]
-    return [nft.Reject("icmp", REJECT_CODES[target.reject_with])]
-
-
-def log_statements(target: fw.Log, quotes_allowed: bool) -> list:
-    prefix = None if target.prefix is None else checked_string(target.prefix, "a log prefix", quotes_allowed)
-    level = None if target.level == 4 else LOG_LEVELS[target.level]
-    flags = tuple(flag for field, flag in LOG_FLAGS if getattr(target, field))
-    return [nft.Log(prefix, level, flags)]
-
-
-def nflog_statements(target: fw.Nflog, quotes_allowed: bool) -> list:
-    prefix = None if target.prefix is None else checked_string(target.prefix, "a log prefix", quotes_allowed)
-    return [nft.Log(prefix, group=target.group, snaplen=target.size, threshold=target.threshold or None)]
-
-
 NAT_FLAGS = {"random": "random", "random_fully": "fully-random", "persistent": "persistent"}
 
 
@@ -462,38 +312,8 @@ def nat_flags(target, *names: str) -> tuple:
     return tuple(NAT_FLAGS[name] for name in names if getattr(target, name, False))
 
 
-def masquerade_statements(target: fw.Masquerade, quotes_allowed: bool) -> list:
-    port = None if target.ports is None else port_value(target.ports)
-    return [nft.Nat("masquerade", port=port, flags=nat_flags(target, "random", "random_fully"))]
-
-
-def redirect_statements(target: fw.Redirect, quotes_allowed: bool) -> list:
-    port = None if target.ports is None else port_value(target.ports)
-    return [nft.Nat("redirect", port=port, flags=nat_flags(target, "random"))]
-
-
-def snat_dnat_statements(target, quotes_allowed: bool) -> list:
-    to = target.to
-    if not isinstance(to, fw.NatRange):
-        raise Untranslatable(f"the NAT address {to}, known only when the script runs")
-    if to.base_port is not None:
-        raise Untranslatable("a shifted NAT port range (/BASE): nft 1.0.6 maps ports one to one")
-    address = None
-    if to.min_address is not None:
-        single = to.max_address in (None, to.min_address)
-        address = str(to.min_address) if single else nft.Span(str(to.min_address), str(to.max_address))
-    port = None if to.min_port is None else port_value(fw.PortRange(to.min_port, to.max_port))
-    kind = "snat" if isinstance(target, fw.Snat) else "dnat"
-    return [nft.Nat(kind, address, port, nat_flags(target, "random", "random_fully", "persistent"))]
-
-
-def tcpmss_statements(target: fw.Tcpmss, quotes_allowed: bool) -> list:
-    return [nft.TcpMss(target.mss)]
-
-
 TARGETS = {
-    fw.Reject: reject_statements, fw.Log: log_statements, fw.Nflog: nflog_statements,
-    fw.Masquerade: masquerade_statements, fw.Redirect: redirect_statements, fw.Snat: snat_dnat_statements,
-    fw.Dnat: snat_dnat_statements,
-    fw.Tcpmss: tcpmss_statements,
+
+
+
 }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ...ast import firewall as fw
+from ...extensions.reject import Reject
 from ..firewall_words import final_iptables_rules
 from ..model import WARNING, Rule, register
 
@@ -178,11 +179,11 @@ def projection(specific, shape):
 
 
 def verdict(rule) -> str:
-    return "REJECT" if isinstance(rule.target, fw.Reject) else getattr(rule.target, "name", "?")
+    return "REJECT" if isinstance(rule.target, Reject) else getattr(rule.target, "name", "?")
 
 
 def is_final(rule) -> bool:
-    return isinstance(rule.target, fw.Reject) or (isinstance(rule.target, fw.Verdict) and rule.target.name in FINAL)
+    return isinstance(rule.target, Reject) or (isinstance(rule.target, fw.Verdict) and rule.target.name in FINAL)
 
 
 def covers(general, specific) -> bool:

@@ -1,0 +1,53 @@
+"""MASQUERADE (libipt_MASQUERADE.c): source NAT to the outgoing interface's address."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import attrs
+
+from ..ast import firewall as fw
+from ..ast import nft
+from ..parser.xtables import Extension, Opt
+from ..parser.targets import needs_ports_protocol, parse_port_range
+
+
+@attrs.frozen
+class Masquerade:
+    name: ClassVar[str] = "MASQUERADE"
+    limits: ClassVar[tuple] = ("nat", {"POSTROUTING"}, None)  # ipt_MASQUERADE: .table, .hooks
+    ports: fw.PortRange | None = None
+    random: bool = False
+    random_fully: bool = False
+
+
+class Target(Extension):
+    name = "MASQUERADE"
+    options = (Opt("to-ports", "to-ports"), Opt("random", "random", arity=0),
+               Opt("random-fully", "random-fully", arity=0))
+
+    def read_to_ports(self, given):
+        needs_ports_protocol(self.rule)
+        return parse_port_range(given.value)[0]
+
+    def finish(self):
+        return Masquerade(self.plain("to-ports"), "random" in self.given, "random-fully" in self.given)
+
+
+def masquerade_words(target: Masquerade) -> list:
+    from ..render.iptables_save import flags, ports_text
+
+    words = ["--to-ports", ports_text(target.ports)] if target.ports is not None else []
+    return words + flags(target, "random", "random_fully")
+
+
+def masquerade_statements(target: Masquerade, rule, quotes_allowed: bool) -> list:
+    from ..translators.iptables_nft import nat_flags, port_value
+
+    port = None if target.ports is None else port_value(target.ports)
+    return [nft.Nat("masquerade", port=port, flags=nat_flags(target, "random", "random_fully"))]
+
+
+SAVE = {Masquerade: masquerade_words}
+NFT = {Masquerade: masquerade_statements}
+TARGET = Target
