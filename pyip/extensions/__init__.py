@@ -20,7 +20,9 @@ CONNMARK share connmark.py, as revisions share a C file):
 The parser, the save renderer and the nft translator find an extension here
 by name (modules are imported when a rule first names them), so adding one
 is adding its file and its tests.  Modules import the parser's generic
-value readers and the AST; never a renderer at import time (no circles).
+value readers, the AST and the save renderer's word helpers (which import
+no extension module); the nft translator, which imports the comment node,
+only inside their functions (no circles).
 """
 
 from __future__ import annotations

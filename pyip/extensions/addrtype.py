@@ -9,6 +9,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem
+from ..render.iptables_save import names_text, negatable
 
 
 @attrs.frozen
@@ -63,8 +64,6 @@ class Match(Extension):
 
 
 def addrtype_words(match: AddrtypeMatch) -> list:
-    from ..render.iptables_save import names_text, negatable
-
     words: list = []
     negatable(words, match.source, "--src-type", names_text)
     negatable(words, match.destination, "--dst-type", names_text)

@@ -8,6 +8,7 @@ from typing import ClassVar
 import attrs
 
 from ..parser.xtables import Extension, Opt, problem
+from ..render.iptables_save import Text
 
 MAX_INSTRUCTIONS = 64  # XT_BPF_MAX_NUM_INSTR
 INSTRUCTION = re.compile(r"\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)")
@@ -60,8 +61,6 @@ class Match(Extension):
 
 
 def match_words(match: BpfMatch) -> list:
-    from ..render.iptables_save import Text
-
     if match.pinned is not None:
         return ["--object-pinned", match.pinned]
     code = ",".join(" ".join(map(str, instruction)) for instruction in match.program)

@@ -8,6 +8,7 @@ import attrs
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem
+from ..render.iptables_save import Text
 
 
 @attrs.frozen
@@ -36,8 +37,6 @@ class Match(Extension):
 
 
 def match_words(match: CgroupMatch) -> list:
-    from ..render.iptables_save import Text
-
     words: list = []
     if match.path is not None:
         words += (["!"] if match.path.negated else []) + ["--path", Text(match.path.value)]

@@ -8,6 +8,7 @@ import attrs
 
 from ..ast.base import Symbol
 from ..parser.xtables import Extension, Opt
+from ..render.iptables_save import Text
 
 
 @attrs.frozen
@@ -29,8 +30,6 @@ class Match(Extension):
 
 
 def comment_words(match: CommentMatch) -> list:
-    from ..render.iptables_save import Text
-
     return ["--comment", match.comment if isinstance(match.comment, Symbol) else Text(match.comment)]
 
 

@@ -13,6 +13,7 @@ import attrs
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, lmap, problem, strtoul
+from ..render.iptables_save import Text
 
 LABELS = "/etc/xtables/connlabel.conf"
 BITS = 128  # the kernel's XT_CONNLABEL_MAXBIT + 1
@@ -53,8 +54,6 @@ def label_name(bit: int) -> str:
 
 
 def match_words(match: ConnlabelMatch) -> list:
-    from ..render.iptables_save import Text
-
     words = (["!"] if match.negated else []) + ["--label", Text(label_name(match.bit), "quoted")]
     return words + ["--set"] * match.set
 

@@ -21,6 +21,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_markmask, parse_number, problem
+from ..render.iptables_save import masked_text, negatable
 
 ALL_BITS = 0xFFFFFFFF
 
@@ -115,8 +116,6 @@ def option_fields(key: str, value) -> dict:
 
 
 def match_words(match: ConnmarkMatch) -> list:
-    from ..render.iptables_save import masked_text, negatable
-
     words: list = []
     negatable(words, match.mark, "--mark", masked_text)
     return words

@@ -12,6 +12,7 @@ from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number_range, parse_protocol, problem
 from ..parser.matches import parse_ct_address, parse_port_components
+from ..render.iptables_save import names_text, negatable, range_text
 
 
 @attrs.frozen
@@ -124,8 +125,6 @@ def host_mask_text(address: fw.Address) -> str:
 
 
 def conntrack_words(match: ConntrackMatch) -> list:
-    from ..render.iptables_save import names_text, negatable, range_text
-
     words: list = []
     negatable(words, match.state, "--ctstate", names_text)
     negatable(words, match.proto, "--ctproto")

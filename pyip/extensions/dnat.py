@@ -11,6 +11,7 @@ from ..ast.base import Symbol
 from ..parser.xtables import Opt
 from .snat import Target as SnatTarget
 from .snat import snat_dnat_statements
+from ..render.iptables_save import flags, nat_to
 
 
 @attrs.frozen
@@ -32,8 +33,6 @@ class Target(SnatTarget):  # reads --to-destination as SNAT reads --to-source
 
 
 def dnat_words(target: Dnat) -> list:
-    from ..render.iptables_save import flags, nat_to
-
     return ["--to-destination", nat_to(target), *flags(target, "random", "persistent")]
 
 

@@ -9,6 +9,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number_range
+from ..render.iptables_save import range_text
 
 EVERY_SPI = fw.Range(0, 0xFFFFFFFF)
 
@@ -32,8 +33,6 @@ class Match(Extension):
 
 
 def spi_words(test, option: str) -> list:
-    from ..render.iptables_save import range_text
-
     if test is None or test.value == EVERY_SPI:  # esp_save() prints nothing for every SPI
         return []
     return (["!"] if test.negated else []) + [option, range_text(test.value)]

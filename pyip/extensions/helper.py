@@ -8,6 +8,7 @@ import attrs
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt
+from ..render.iptables_save import Text
 
 
 @attrs.frozen
@@ -29,8 +30,6 @@ class Match(Extension):
 
 
 def match_words(match: HelperMatch) -> list:
-    from ..render.iptables_save import Text
-
     return (["!"] if match.helper.negated else []) + ["--helper", Text(match.helper.value)]
 
 

@@ -10,6 +10,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem, strtoui
+from ..render.iptables_save import negatable
 
 
 @attrs.frozen
@@ -78,8 +79,6 @@ def icmp_type_text(icmp: fw.IcmpType) -> str:
 
 
 def icmp_words(match: IcmpMatch) -> list:
-    from ..render.iptables_save import negatable
-
     words: list = []
     negatable(words, match.icmp_type, "--icmp-type", icmp_type_text)
     return words

@@ -9,6 +9,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, numeric_address, problem
+from ..render.iptables_save import negatable
 
 
 @attrs.frozen
@@ -38,8 +39,6 @@ class Match(Extension):
 
 
 def iprange_words(match: IprangeMatch) -> list:
-    from ..render.iptables_save import negatable
-
     words: list = []
     negatable(words, match.source, "--src-range", lambda r: f"{r.first}-{r.last}")
     negatable(words, match.destination, "--dst-range", lambda r: f"{r.first}-{r.last}")

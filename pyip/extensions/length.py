@@ -9,6 +9,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number_range
+from ..render.iptables_save import negatable, range_text
 
 
 @attrs.frozen
@@ -30,8 +31,6 @@ class Match(Extension):
 
 
 def length_words(match: LengthMatch) -> list:
-    from ..render.iptables_save import negatable, range_text
-
     words: list = []
     negatable(words, match.length, "--length", range_text)
     return words

@@ -10,6 +10,7 @@ from ..ast import nft
 from ..ast.base import Symbol
 from ..parser.xtables import Extension, Opt, problem, strtoui
 from ..parser.targets import read_prefix
+from ..render.iptables_save import text_value
 
 
 @attrs.frozen
@@ -57,8 +58,6 @@ SAVED_FLAGS = (("tcp_sequence", "--log-tcp-sequence"), ("tcp_options", "--log-tc
 
 
 def log_words(target: Log) -> list:
-    from ..render.iptables_save import text_value
-
     words: list = []
     if target.prefix is not None:
         words += ["--log-prefix", text_value(target.prefix)]

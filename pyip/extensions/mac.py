@@ -9,6 +9,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem
+from ..render.iptables_save import negatable
 
 
 @attrs.frozen
@@ -39,8 +40,6 @@ class Match(Extension):
 
 
 def mac_words(match: MacMatch) -> list:
-    from ..render.iptables_save import negatable
-
     words: list = []
     negatable(words, match.source, "--mac-source")
     return words

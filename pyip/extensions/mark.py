@@ -9,6 +9,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_markmask, parse_number, problem
+from ..render.iptables_save import hex_, masked_text, negatable
 
 
 @attrs.frozen
@@ -68,16 +69,12 @@ class Target(Extension):
 
 
 def mark_words(match: MarkMatch) -> list:
-    from ..render.iptables_save import masked_text, negatable
-
     words: list = []
     negatable(words, match.mark, "--mark", masked_text)
     return words
 
 
 def mark_target_words(target: Mark) -> list:
-    from ..render.iptables_save import hex_
-
     return ["--set-xmark", f"{hex_(target.value)}/{hex_(target.mask)}"]
 
 

@@ -10,6 +10,7 @@ from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt
 from ..parser.targets import needs_ports_protocol, parse_port_range
+from ..render.iptables_save import flags, ports_text
 
 
 @attrs.frozen
@@ -35,8 +36,6 @@ class Target(Extension):
 
 
 def masquerade_words(target: Masquerade) -> list:
-    from ..render.iptables_save import flags, ports_text
-
     words = ["--to-ports", ports_text(target.ports)] if target.ports is not None else []
     return words + flags(target, "random", "random_fully")
 

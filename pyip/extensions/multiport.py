@@ -9,6 +9,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_port, problem
+from ..render.iptables_save import negatable
 
 
 @attrs.frozen
@@ -71,8 +72,6 @@ def parse_multiport(text: str, protocol: str) -> tuple:
 
 
 def multiport_words(match: MultiportMatch) -> list:
-    from ..render.iptables_save import negatable
-
     words: list = []
     negatable(words, match.ports, f"--{match.option}", lambda ports: ",".join(map(str, ports)))
     return words

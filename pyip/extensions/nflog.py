@@ -10,6 +10,7 @@ from ..ast import nft
 from ..ast.base import Symbol
 from ..parser.xtables import Extension, Opt, parse_number
 from ..parser.targets import read_prefix
+from ..render.iptables_save import text_value
 
 
 @attrs.frozen
@@ -49,8 +50,6 @@ class Target(Extension):
 
 
 def nflog_words(target: Nflog) -> list:
-    from ..render.iptables_save import text_value
-
     words: list = []
     if target.prefix is not None:
         words += ["--nflog-prefix", text_value(target.prefix)]

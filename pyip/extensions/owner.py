@@ -10,6 +10,7 @@ from .. import netdb
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem, strtoui
+from ..render.iptables_save import negatable, range_text
 
 
 @attrs.frozen
@@ -66,8 +67,6 @@ class Match(Extension):
 
 
 def owner_words(match: OwnerMatch) -> list:
-    from ..render.iptables_save import negatable, range_text
-
     words: list = []
     if match.socket_exists is not None:
         words += (["!"] if match.socket_exists.negated else []) + ["--socket-exists"]

@@ -9,6 +9,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem
+from ..render.iptables_save import negatable
 
 
 @attrs.frozen
@@ -36,8 +37,6 @@ class Match(Extension):
 
 
 def pkttype_words(match: PkttypeMatch) -> list:
-    from ..render.iptables_save import negatable
-
     words: list = []
     negatable(words, match.packet_type, "--pkt-type")
     return words

@@ -10,6 +10,7 @@ from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Opt
 from .masquerade import Target as MasqueradeTarget
+from ..render.iptables_save import flags, ports_text
 
 
 @attrs.frozen
@@ -29,8 +30,6 @@ class Target(MasqueradeTarget):  # reads --to-ports as MASQUERADE does
 
 
 def redirect_words(target: Redirect) -> list:
-    from ..render.iptables_save import flags, ports_text
-
     words = ["--to-ports", ports_text(target.ports)] if target.ports is not None else []
     return words + flags(target, "random")
 

@@ -11,6 +11,7 @@ from ..ast import nft
 from ..ast.base import Symbol
 from ..parser.xtables import Extension, Opt
 from ..parser.targets import parse_nat_range
+from ..render.iptables_save import flags, nat_to
 
 
 @attrs.frozen
@@ -42,8 +43,6 @@ class Target(Extension):
 
 
 def snat_words(target: Snat) -> list:
-    from ..render.iptables_save import flags, nat_to
-
     return ["--to-source", nat_to(target), *flags(target, "random", "random_fully", "persistent")]
 
 

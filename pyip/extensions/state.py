@@ -9,6 +9,7 @@ import attrs
 from ..ast import firewall as fw
 from ..parser.xtables import Extension, Opt
 from .conntrack import STATES, parse_states
+from ..render.iptables_save import names_text, negatable
 
 
 @attrs.frozen
@@ -30,8 +31,6 @@ class Match(Extension):
 
 
 def state_words(match: StateMatch) -> list:
-    from ..render.iptables_save import names_text, negatable
-
     words: list = []
     negatable(words, match.states, "--state", names_text)
     return words

@@ -9,6 +9,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast.base import Symbol
 from ..parser.xtables import Extension, Opt, parse_number, problem
+from ..render.iptables_save import Text
 
 
 @attrs.frozen
@@ -100,8 +101,6 @@ class Match(Extension):
 
 
 def string_words(match: StringMatch) -> list:
-    from ..render.iptables_save import Text
-
     words = ["!"] if match.pattern.negated else []
     pattern = match.pattern.value
     if isinstance(pattern, Symbol):

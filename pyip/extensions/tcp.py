@@ -11,6 +11,7 @@ from ..ast import nft
 from ..ast.base import Symbol
 from ..parser.xtables import Extension, Opt, parse_port_range, problem, strtoui
 from ..parser.matches import port_tests
+from ..render.iptables_save import negatable, port_words
 
 
 @attrs.frozen
@@ -96,8 +97,6 @@ def tcp_flags_text(flags: int) -> str:
 
 
 def tcp_words(match: TcpMatch) -> list:
-    from ..render.iptables_save import negatable, port_words
-
     words = port_words(match)
     negatable(words, match.option, "--tcp-option")
     if match.flags is not None:

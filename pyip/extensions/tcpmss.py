@@ -8,6 +8,7 @@ import attrs
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, parse_number_range, problem
+from ..render.iptables_save import range_text
 
 
 @attrs.frozen
@@ -44,8 +45,6 @@ class Match(Extension):
 
 
 def match_words(match: TcpmssMatch) -> list:
-    from ..render.iptables_save import range_text
-
     return (["!"] if match.mss.negated else []) + ["--mss", range_text(match.mss.value)]
 
 

@@ -9,6 +9,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem, strtoui
+from ..render.iptables_save import hex_, negatable
 
 
 @attrs.frozen
@@ -83,14 +84,10 @@ class Target(Extension):
 
 
 def tos_text(value: fw.Masked) -> str:
-    from ..render.iptables_save import hex_
-
     return f"{hex_(value.value, 2)}/{hex_(value.mask, 2)}"
 
 
 def tos_words(match: TosMatch) -> list:
-    from ..render.iptables_save import negatable
-
     words: list = []
     negatable(words, match.tos, "--tos", tos_text)
     return words

@@ -9,6 +9,7 @@ import attrs
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem
+from ..render.iptables_save import negatable
 
 
 @attrs.frozen
@@ -65,8 +66,6 @@ class Target(Extension):
 
 
 def ttl_words(match: TtlMatch) -> list:
-    from ..render.iptables_save import negatable
-
     words: list = []
     negatable(words, match.ttl, f"--ttl-{match.comparison}")
     return words

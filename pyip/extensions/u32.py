@@ -8,6 +8,7 @@ import attrs
 
 from ..ast import firewall as fw
 from ..parser.xtables import Extension, Opt, problem, strtoui, strtoul
+from ..render.iptables_save import Text, hex_, negatable
 
 
 @attrs.frozen
@@ -81,8 +82,6 @@ class Match(Extension):
 
 
 def u32_text(tests: tuple) -> str:
-    from ..render.iptables_save import hex_
-
     parts = []
     for test in tests:
         location = "".join(f"{operator}{hex_(value)}" for operator, value in test.location)
@@ -92,8 +91,6 @@ def u32_text(tests: tuple) -> str:
 
 
 def u32_words(match: U32Match) -> list:
-    from ..render.iptables_save import Text, negatable
-
     words: list = []
     negatable(words, match.tests, "--u32", lambda tests: Text(u32_text(tests), "quoted"))
     return words

@@ -10,6 +10,7 @@ from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt
 from ..parser.matches import parse_port_components, port_tests
+from ..render.iptables_save import port_words
 
 
 @attrs.frozen
@@ -43,8 +44,6 @@ class Match(Extension):
 
 
 def udp_words(match: UdpMatch) -> list:
-    from ..render.iptables_save import port_words
-
     return port_words(match)
 
 
