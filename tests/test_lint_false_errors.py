@@ -349,10 +349,10 @@ def test_the_default_route_the_system_made_is_no_missing_delete():
 
 NOTES_WITH_A_PROMPT = """\
 ip route add 10.1.0.0/16 dev lo table 5
-root@vpnserver:~# cat /etc/iproute2/rt_tables
+root@router:~# cat /etc/iproute2/rt_tables
 echo done
-root@vpnserver:~# ip rule show
-This setup works. Packets (connections) are sent via both interfaces.
+root@router:~# ip rule show
+It works now (both uplinks carry traffic).
 ip rule add from 10.1.0.0/16 table 5
 """
 
