@@ -535,8 +535,8 @@ class RouteListing:
     the text so far taken whenever the caller wants to write it (take()).
 
     A route's line depends on its message, and on its destination's bytes
-    only through the destination's text: so in text mode, and when no
-    selector looks at the destination, the first route of each "rest of the
+    only through the destination's text: so when no selector looks at the
+    destination, the first route of each "rest of the
     message" (its bytes but its destination's) is printed in full and its
     line kept as a template around the destination's text; the routes with
     the same rest (a big table has few next hops) print from the template,
@@ -552,7 +552,7 @@ class RouteListing:
         self.printer = RoutePrinter(self.out, names, options, self.sel)
         self.layouts = netlink.Layouts(netlink.RTMSG)
         by_destination = self.sel.root_dst is not None or self.sel.match_dst is not None
-        self.templates: dict | None = None if options.json or by_destination else {}
+        self.templates: dict | None = None if by_destination else {}
 
     def feed(self, data: bytes, spans) -> None:
         """Print the selected routes among the messages at SPANS (offset, length) of DATA."""
@@ -573,7 +573,9 @@ class RouteListing:
                 print_route(route, data[offset + HEADER_BYTES:offset + length])
 
     def _feed_by_templates(self, data: bytes, spans) -> None:
-        templates, append, address, find = self.templates, self.out.text.append, netlink.address, netlink.find_attribute
+        templates, address, find = self.templates, netlink.address, netlink.find_attribute
+        writer = self.out.writer
+        append = self.out.text.append if writer is None else writer.out.append
         for offset, length in spans:
             start, payload_end, end = find(data, offset + RTMSG_END, offset + length, RTA_DST)
             if start:
@@ -591,30 +593,42 @@ class RouteListing:
             elif template is not None:
                 before, after = template
                 if after is None:  # no destination attribute: the line is the template
-                    append(before)
+                    line = before
                 else:
-                    append(before + address(data[offset + HEADER_BYTES], data[start + 4:payload_end]) + after)
+                    line = before + address(data[offset + HEADER_BYTES], data[start + 4:payload_end]) + after
+                if writer is None:
+                    append(line)
+                else:  # the object's separator from the array, as the writer's state says
+                    append(writer.sep + line)
+                    writer.sep = ","
 
     def _template(self, data: bytes, offset: int, length: int, start: int, payload_end: int):
-        """Print the route in full.  Its template: its line split around the destination's
-        text (before, after), or (line, None) without a destination attribute; None when
-        it is not listed; UNCLEAR when the destination's text is not found as printed."""
+        """Print the route in full.  Its template: its line (JSON: its object, without the
+        separator before it) split around the destination's text (before, after), or
+        (line, None) without a destination attribute; None when it is not listed; UNCLEAR
+        when the destination's text is not found as printed."""
         header, attributes, _, _ = self.layouts.decode(data, offset, length)
         route = Route(header, attributes)
         if not selected(route, self.sel):
             return None
-        text = self.out.text
-        mark = len(text)
+        writer = self.out.writer
+        printed, separator = (self.out.text, "") if writer is None else (writer.out, writer.sep)
+        mark = len(printed)
         self.printer.route(route)
-        parts = text[mark:]
+        parts = printed[mark:]
+        if separator:
+            if not parts or parts[0] != separator:
+                return UNCLEAR
+            parts = parts[1:]
         if not start:
             return "".join(parts), None
-        destination = netlink.address(route.family, data[start + 4:payload_end])
+        quote, ends = ("", (" ", "/%u " % route.dst_len)) if writer is None else ('"', ('"', '/%u"' % route.dst_len))
+        destination = quote + netlink.address(route.family, data[start + 4:payload_end])
         for index, part in enumerate(parts):
             if part.startswith(destination):
-                if part[len(destination):] not in (" ", "/%u " % route.dst_len):
+                if part[len(destination):] not in ends:
                     break
-                return "".join(parts[:index]), part[len(destination):] + "".join(parts[index + 1:])
+                return "".join(parts[:index]) + quote, part[len(destination):] + "".join(parts[index + 1:])
         return UNCLEAR
 
     def take(self) -> str:
