@@ -111,6 +111,15 @@ RULES = [
     ("filter", "INPUT", "-m bpf --bytecode '2,6 0 0 1,6 0 0 0'"),
     ("filter", "INPUT", "-m bpf --bytecode '3,6 0 0 1,6 0 0 0'"),
     ("filter", "INPUT", "-m bpf --bytecode '0,'"),
+    ("filter", "INPUT", "-p tcp -m osf ! --genre Windows --log 2"),
+    ("filter", "FORWARD", "-p tcp -m osf --genre 'Linux 2.6' --ttl 2"),
+    ("filter", "INPUT", "-p tcp -m osf --genre " + "g" * 40),  # kept to 31 bytes
+    ("filter", "INPUT", "-p tcp -m osf --genre ''"),
+    ("filter", "OUTPUT", "-p tcp -m osf --genre Linux"),  # the kernel: PREROUTING, INPUT, FORWARD only
+    ("filter", "INPUT", "-m osf --genre Linux"),  # TCP only
+    ("filter", "INPUT", "-p tcp -m osf --genre Linux --ttl 3"),
+    ("filter", "INPUT", "-p tcp -m osf --log 1"),
+    ("filter", "INPUT", "-p tcp -m osf --genre a --genre b"),
 ]
 
 
