@@ -5,10 +5,13 @@
     links = dump("ns1", "links")
     print(format_routes(routes, links, ShowOptions(details=True), RouteFilter(table="all")), end="")
 
-Inputs are netlink messages as pyroute2 returns them (the printers read
-their raw bytes, see pyip.show.netlink); `links` is link messages or a
-mapping ifindex -> name.  Outputs are the bytes `ip` writes to stdout.
-Refusals (`Cannot find device "X"`) raise ShowError with ip's message.
+Inputs are netlink messages: their bytes, or pyroute2's messages (the
+printers read the raw bytes, see pyip.show.netlink); `links` is link
+messages or a mapping ifindex -> name.  Outputs are the bytes `ip` writes
+to stdout.  Refusals (`Cannot find device "X"`) raise ShowError with ip's
+message.  A listing can also be printed as a dump arrives, datagram by
+datagram, as the drop-in prints it (route.RouteListing, rule.RuleListing:
+feed(datagram, spans), take(), result()).
 
 What to dump for each command, as `ip` itself asks the kernel:
   ip route show         dump(ns, "routes"), dump(ns, "links")
