@@ -250,6 +250,19 @@ def test_shims_are_whole_executable_scripts(tmp_path):
     assert done.returncode == 0 and "\necho-reply (pong)\n" in done.stdout
 
 
+def test_shims_written_before_the_cli_package_still_run(tmp_path):
+    """A shim `pyip shims` wrote before pyip.cli existed names pyip.ipchains_live.entry; after an
+    upgrade it must run as before, without the user writing the shims again."""
+    old = tmp_path / "ipchains"
+    old.write_text("#!/bin/sh\n# ipchains for legacy scripts, written by `pyip shims`: pyip runs it on this kernel.\n"
+                   f"exec {sys.executable} -c 'import sys; from pyip.ipchains_live.entry import run_as; "
+                   "sys.exit(run_as(\"ipchains\", sys.argv[1:]))' \"$@\"\n")
+    old.chmod(0o755)
+    done = subprocess.run([str(old), "-h", "icmp"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "\necho-reply (pong)\n" in done.stdout
+
+
 # A 2.2 router that rejects in output: output sees forwarded and local packets; nft cannot reject on
 # postrouting, so output runs on the output and forward hooks (nothing in it tests the source).
 REJECTING_ROUTER = """\
