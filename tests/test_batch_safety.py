@@ -104,6 +104,24 @@ def test_an_error_inside_pyip_mid_batch_keeps_the_lines_before_it(tmp_path, monk
         assert kernel_state(mine) == kernel_state(real)
 
 
+def routes_listed(ns: str, root: str) -> int:
+    """How many routes under ROOT the namespace's main table holds now (the real ip lists them)."""
+    listed = subprocess.run(["ip", "-n", ns, "route", "show", "root", root], capture_output=True, text=True,
+                            check=True).stdout
+    return listed.count("\n")
+
+
+def wait_until(condition, timeout: float = 60.0) -> bool:
+    """Poll CONDITION every 20 ms until it holds or TIMEOUT seconds pass: waits on what the test needs,
+    not on a guess of how fast a loaded machine starts pyip."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
 @pytest.mark.parametrize("options", [[], ["-force"]], ids=["stop", "force"])
 def test_ctrl_c_mid_batch_dies_quietly_as_ip_with_the_lines_before_it(tmp_path, options):
     """SIGINT during a long batch: ended by the signal (a shell says 130) as ip is, no
@@ -113,7 +131,8 @@ def test_ctrl_c_mid_batch_dies_quietly_as_ip_with_the_lines_before_it(tmp_path, 
     path = write(tmp_path / "long.batch", [SETUP.strip(), *lines])
     with namespace("pyipint", veths=("v0",)) as ns:
         process = pyip_batch(ns, path, *options)
-        time.sleep(1.0)
+        # Mid-batch means after a route is in (pyip's start-up takes long on a loaded machine).
+        assert wait_until(lambda: routes_listed(ns, "10.50.0.0/16") > 0), "no route added within 60 s"
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
         assert process.returncode == -signal.SIGINT, (process.returncode, err[-500:])
@@ -154,11 +173,11 @@ def test_batch_from_a_pipe_runs_each_line_as_it_comes_and_ctrl_c_keeps_them(opti
             for process in running.values():
                 process.stdin.write("".join(line + "\n" for line in lines).encode())
                 process.stdin.flush()
-            time.sleep(2.0)  # pyip's start-up, then the lines
+            for ns in running:  # pyip's start-up, then the lines: each is in the kernel while the pipe waits
+                assert wait_until(lambda: routes_listed(ns, "10.40.0.0/16") == 3), (ns, routes_listed(ns, "10.40.0.0/16"))
+            time.sleep(0.5)  # and stays there alone: nothing more is added while the pipe is idle
             for ns in running:
-                listed = subprocess.run(["ip", "-n", ns, "route", "show", "root", "10.40.0.0/16"],
-                                        capture_output=True, text=True, check=True).stdout
-                assert listed.count("\n") == 3, (ns, listed)
+                assert routes_listed(ns, "10.40.0.0/16") == 3, ns
             for process in running.values():
                 process.send_signal(signal.SIGINT)
                 process.communicate(timeout=30)
