@@ -22,7 +22,7 @@ def command():
     from .options import define_option, source_path_option
 
     @click.command()
-    @click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"))
+    @click.argument("file", type=click.File("rb"))
     @click.argument("args", nargs=-1)
     @click.option("--dialect", type=click.Choice(DIALECTS), default=MODERN, show_default=True,
                   help="legacy: read commands as the Linux 2.2-era tools did.")
@@ -38,7 +38,7 @@ def command():
         Errors go to stderr as FILE:LINE:COL: error: MESSAGE; parsing goes on
         with the next command, and the exit status is 1 if any command failed.
         """
-        text = file.read()
+        text = file.read().decode("utf-8", "surrogateescape")  # bytes: CR LF kept for run() to judge
         run(text, "-" if file.name == "<stdin>" else file.name, args, dialect, as_json, rt_tables, defines)
 
     return parse
@@ -120,11 +120,11 @@ def fast_main(argv: list[str]) -> bool:
     if got.file == "-":
         import io
 
-        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape")
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape", newline="")
         text, name = stream.read(), "-"
     else:
         try:
-            with open(got.file, encoding="utf-8", errors="surrogateescape") as file:
+            with open(got.file, encoding="utf-8", errors="surrogateescape", newline="") as file:
                 text = file.read()
         except OSError:  # click says why, as a usage error
             return False
@@ -151,11 +151,17 @@ def run(text: str, name: str, args: tuple, dialect: str, as_json: bool, rt_table
     from .. import parse_script
     from ..errors import PyipError, is_error
     from ..parser.ip import OtherObject
+    from ..line_endings import shell_lines
     from ..script import collector_paused
 
+    text, endings = shell_lines(text, name)
     lines = text.splitlines()
-    failed = False
+    failed = endings is not None
     out = sys.stdout
+    if endings is not None:  # the real run fails on every line: say so first, then read the lines as meant
+        echo_error(str(endings))
+        if as_json:
+            out.write(json_problem("error", endings, lines) + "\n")
     said = set()  # a loop unrolled by the shell layer repeats its errors: each is said once
     produced = False
     with collector_paused():  # many small acyclic objects: the collector would only cost time

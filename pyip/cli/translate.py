@@ -12,7 +12,7 @@ from .options import define_option, source_path_option
 
 
 @click.command("translate")
-@click.argument("file", type=click.File("r", encoding="utf-8", errors="surrogateescape"), required=False)
+@click.argument("file", type=click.File("rb"), required=False)
 @click.argument("args", nargs=-1)
 @click.option("-e", "--expression", "expressions", multiple=True, metavar="COMMAND",
               help="Translate this command (`iptables -A INPUT ...`) instead of a FILE; repeatable. "
@@ -44,8 +44,12 @@ def translate_command(file, args: tuple, expressions: tuple, target: str, style:
         else:
             output, problems = translate(text, name, target, dialect, style, defines)
     else:
+        from ..line_endings import shell_lines
+
         name = "-" if file.name == "<stdin>" else file.name
-        output, problems = translate(file.read(), name, target, dialect, style, defines, args or None)
+        text, endings = shell_lines(file.read().decode("utf-8", "surrogateescape"), name)
+        output, problems = translate(text, name, target, dialect, style, defines, args or None)
+        problems = [endings, *problems] if endings is not None else problems
     # A loop unrolled by the shell layer repeats its command: say each problem once per place.
     for line in dict.fromkeys(str(problem) for problem in problems):
         click.echo(line, err=True)

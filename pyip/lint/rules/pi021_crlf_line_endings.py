@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from ...errors import Location
+from ...line_endings import crlf_message
 from ..model import Rule, register
 
 
@@ -32,7 +33,5 @@ class CrlfLineEndings(Rule):
             column = [len(line) for line in lines]
         if not ending:
             return []
-        count = f"{len(ending)} lines end" if len(ending) > 1 else "the line ends"
-        message = (f"{count} in CR LF (DOS line endings): the shell reads the CR as part of each line's last "
-                   f"word; convert the file (dos2unix)")
+        message = crlf_message(len(ending))
         return [self.finding(script, Location(script.file, ending[0], column[ending[0] - 1]), message)]

@@ -1,0 +1,45 @@
+"""Line endings the shell reads differently from pyip's readers: CR LF and a lone CR.
+
+pyip reads a file's lines as Python's universal newlines do, so a script
+saved on Windows (CR LF) or an old Mac (CR) reads as its author meant it.
+The shell does not: bash ends a line at LF only, so a CR before it is part
+of the line's last word (`-j ACCEPT\\r` names no target, `table 5\\r` no
+table) and a file of lone CRs is one long line.  The script fails when
+run, so a translation of it as meant would differ from its real run: that
+is an error, said once, at the first such line.  `pyip lint` says the same
+as PI021.
+
+No imports beyond pyip.errors: `pyip parse` reads every file through here.
+"""
+
+from __future__ import annotations
+
+from .errors import Location, PyipError
+
+
+def crlf_message(count: int) -> str:
+    lines = f"{count} lines end" if count > 1 else "the line ends"
+    return (f"{lines} in CR LF (DOS line endings): the shell reads the CR as part of each line's last "
+            f"word; convert the file (dos2unix)")
+
+
+LONE_CR_MESSAGE = ("lines end in a lone CR (old Mac line endings): the shell reads the whole file as one "
+                   "line; convert the file (tr '\\r' '\\n')")
+
+
+def shell_lines(raw: str, file: str) -> tuple[str, PyipError | None]:
+    """`raw` with LF line ends (what pyip reads and counts positions in), and the error its CR LF or
+    lone CR endings are to the shell that runs it; None when every line ends in LF."""
+    if "\r" not in raw or "\0" in raw:  # a binary file is said to be one elsewhere, once, and not read
+        return raw, None
+    lines = raw.split("\n")
+    crlf = [number for number, line in enumerate(lines[:-1], 1) if line.endswith("\r")]
+    text = raw.replace("\r\n", "\n")
+    if crlf:
+        where = Location(file, crlf[0], len(lines[crlf[0] - 1]))
+        return text.replace("\r", "\n"), PyipError(crlf_message(len(crlf)), where)
+    if "\r" not in text:
+        return text, None
+    before = text[:text.index("\r")]
+    where = Location(file, before.count("\n") + 1, len(before) - before.rfind("\n"))
+    return text.replace("\r", "\n"), PyipError(LONE_CR_MESSAGE, where)
