@@ -321,3 +321,22 @@ def test_an_old_tos_name_is_one_finding():
     script = "ip rule add to 192.168.4.0/24 tos lowdelay table main\n"
     assert [(f.code, f.severity) for f in lint.lint(script, "t.sh", "legacy")] == [("PI007", "warning")]
     assert [(f.code, f.severity) for f in lint.lint(script, "t.sh", "modern")] == [("PI007", "error")]
+
+
+# What each extension module says about the names it replaced, and PI007's own list of those that left nothing.
+FORMER_NAMES = {
+    "iptables -A INPUT -m nth --every 2 -j DROP": "the nth match was a patch-o-matic extension; today: "
+                                                  "-m statistic --mode nth --every N",
+    "iptables -A INPUT -m random --average 50 -j DROP": "the random match was a patch-o-matic extension; today: "
+                                                        "-m statistic --mode random --probability P",
+    "iptables -A INPUT -p tcp -m mport --ports 1:3 -j DROP": "the mport match is gone: -m multiport takes ranges today",
+    "iptables -A INPUT -j ULOG": "the ULOG target was removed in Linux 3.17: use NFLOG",
+    "iptables -A INPUT -m unclean -j DROP": "the unclean match was removed in Linux 2.6.11",
+    "iptables -A INPUT -j MIRROR": "the MIRROR target was removed in Linux 2.6.11",
+}
+
+
+@pytest.mark.parametrize("line", FORMER_NAMES)
+def test_former_extension_names_are_removed_features(line):
+    findings = [(f.code, f.severity, f.message) for f in lint.lint(line + "\n", "t.sh", "modern") if f.code == "PI007"]
+    assert findings == [("PI007", "error", FORMER_NAMES[line])]

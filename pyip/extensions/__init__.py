@@ -15,7 +15,13 @@ CONNMARK share connmark.py, as revisions share a C file):
   `-j NAME`;
 - `NFT`: node type -> (node, rule, quotes_allowed) -> the nft statements
   (pyip.ast.nft) that do exactly the same, raising
-  pyip.translators.iptables_nft.Untranslatable with the reason otherwise.
+  pyip.translators.iptables_nft.Untranslatable with the reason otherwise;
+- lint's facts about what changed over the years (PI007): `FORMER_MATCHES` /
+  `FORMER_TARGETS` (name -> why, for the names this extension replaced),
+  `RENAMED` (old word -> today's, for the fix), `REMOVED_OPTIONS` (option ->
+  why), `REQUIRED_SINCE` (option, the value a fix adds, why);
+- its ipchains mapping, where ipchains had one (see
+  pyip.translators.ipchains_iptables and iptables_ipchains).
 
 The parser, the save renderer and the nft translator find an extension here
 by name (modules are imported when a rule first names them), so adding one
@@ -31,6 +37,8 @@ import importlib
 import pkgutil
 import sys
 from functools import lru_cache
+
+import attrs
 
 
 @lru_cache(maxsize=None)
@@ -114,3 +122,30 @@ def kernel_error(node) -> str | None:
     if checked is None:
         checked = CHECKED[cls] = hasattr(cls, "kernel_error")
     return node.kernel_error if checked else None
+
+
+@attrs.frozen
+class History:
+    """Every module's lint facts about names and options gone or renamed, merged (see the module docstring)."""
+
+    former_matches: dict
+    former_targets: dict
+    renamed: dict  # former match name -> {old word: today's}
+    removed_options: dict
+    required_since: dict  # match name -> (option, value, why)
+
+
+@lru_cache(maxsize=None)
+def history() -> History:
+    """Read once from every module: an old name (`-m iplimit`) has no module of its own to find by name."""
+    merged = History({}, {}, {}, {}, {})
+    for name in sorted(module_names()):
+        module = importlib.import_module(f"{__name__}.{name}")
+        merged.former_matches.update(getattr(module, "FORMER_MATCHES", {}))
+        merged.former_targets.update(getattr(module, "FORMER_TARGETS", {}))
+        merged.renamed.update({former: module.RENAMED for former in getattr(module, "FORMER_MATCHES", {})
+                               if hasattr(module, "RENAMED")})
+        merged.removed_options.update(getattr(module, "REMOVED_OPTIONS", {}))
+        if hasattr(module, "REQUIRED_SINCE"):
+            merged.required_since[name] = module.REQUIRED_SINCE
+    return merged

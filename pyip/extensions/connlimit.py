@@ -58,3 +58,9 @@ def match_nft(match: ConnlimitMatch, rule, quotes_allowed: bool) -> list:
 SAVE = {ConnlimitMatch: match_words}
 NFT = {ConnlimitMatch: match_nft}
 MATCH = Match
+
+# Lint (PI007): the patch-o-matic iplimit match 2001 scripts loaded, which Linux took as connlimit; its words ->
+# today's (the fix rewrites them).
+FORMER_MATCHES = {"iplimit": "the iplimit match was a patch-o-matic extension; Linux took it as connlimit: "
+                             "-m connlimit --connlimit-above N"}
+RENAMED = {"iplimit": "connlimit", "--iplimit-above": "--connlimit-above", "--iplimit-mask": "--connlimit-mask"}

@@ -106,3 +106,6 @@ def ports_either_match(protocol: str, test: fw.Test) -> nft.Match:
 SAVE = {MultiportMatch: multiport_words}
 NFT = {MultiportMatch: multiport_matches}
 MATCH = Match
+
+# Lint (PI007): the match multiport replaced.
+FORMER_MATCHES = {"mport": "the mport match is gone: -m multiport takes ranges today"}

@@ -90,3 +90,6 @@ def owner_matches(match: OwnerMatch, rule: fw.Rule, quotes_allowed: bool = False
 SAVE = {OwnerMatch: owner_words}
 NFT = {OwnerMatch: owner_matches}
 MATCH = Match
+
+# Lint (PI007): options of this match the kernel no longer has.
+REMOVED_OPTIONS = {"--cmd-owner": "the owner match's --cmd-owner was removed in Linux 2.6.14"}

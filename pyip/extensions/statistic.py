@@ -86,3 +86,9 @@ def match_nft(match: StatisticMatch, rule, quotes_allowed: bool) -> list:
 SAVE = {StatisticMatch: match_words}
 NFT = {StatisticMatch: match_nft}
 MATCH = Match
+
+# Lint (PI007): the patch-o-matic matches statistic replaced.
+FORMER_MATCHES = {
+    "nth": "the nth match was a patch-o-matic extension; today: -m statistic --mode nth --every N",
+    "random": "the random match was a patch-o-matic extension; today: -m statistic --mode random --probability P",
+}

@@ -128,3 +128,8 @@ def string_matches(match: StringMatch, rule: fw.Rule, quotes_allowed: bool = Fal
 SAVE = {StringMatch: string_words}
 NFT = {StringMatch: string_matches}
 MATCH = Match
+
+# Lint (PI007): an option today's match requires that the 2001 (patch-o-matic) one did not have: (option, the
+# value the fix adds, why).
+REQUIRED_SINCE = ("--algo", "bm", "the 2001 string match (patch-o-matic) had no --algo; today's wants one: "
+                                  "-m string --algo bm --string TEXT")

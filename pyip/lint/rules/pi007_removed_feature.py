@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ... import extensions
 from ...ast import IpCommand
 from ...compat import legacy
 from ...errors import PyipError
@@ -16,28 +17,21 @@ RULE_NAT = ('route NAT ("nat" rules) was removed in Linux 2.6.9: today\'s kernel
             'SNAT/DNAT and drop the rule')
 ADDING = ("add", "change", "replace", "append", "prepend")
 # 2001 scripts also used patch-o-matic extensions (the documents patch in string, psd and iplimit):
-# iptables of their day loaded them; today's says "Couldn't load match".
-REMOVED_MATCHES = {
+# iptables of their day loaded them; today's says "Couldn't load match".  What became part of a
+# today's extension is that extension module's fact (pyip.extensions.history(): iplimit -> connlimit,
+# nth -> statistic, ULOG -> NFLOG, --cmd-owner, string's --algo, ...); here only the extensions that
+# left nothing behind, which have no module.
+GONE_MATCHES = {
     "unclean": "the unclean match was removed in Linux 2.6.11",
     "psd": "the psd match was a patch-o-matic extension that Linux never took (xtables-addons has it)",
-    "iplimit": "the iplimit match was a patch-o-matic extension; Linux took it as connlimit: "
-               "-m connlimit --connlimit-above N",
-    "nth": "the nth match was a patch-o-matic extension; today: -m statistic --mode nth --every N",
-    "random": "the random match was a patch-o-matic extension; today: -m statistic --mode random --probability P",
-    "mport": "the mport match is gone: -m multiport takes ranges today",
     "fuzzy": "the fuzzy match was a patch-o-matic extension that Linux never took",
     "condition": "the condition match was a patch-o-matic extension that Linux never took (xtables-addons has it)",
     "ipv4options": "the ipv4options match was a patch-o-matic extension that Linux never took",
     "record-rpc": "the record-rpc match is gone from Linux",
 }
-REMOVED_TARGETS = {"MIRROR": "the MIRROR target was removed in Linux 2.6.11",
-                   "ULOG": "the ULOG target was removed in Linux 3.17: use NFLOG",
-                   "IMQ": "the IMQ target was a patch that Linux never took (use IFB with tc)",
-                   "ROUTE": "the ROUTE target was a patch-o-matic extension that Linux never took"}
-REMOVED_OPTIONS = {"--cmd-owner": "the owner match's --cmd-owner was removed in Linux 2.6.14"}
-CONNLIMIT = {"iplimit": "connlimit", "--iplimit-above": "--connlimit-above", "--iplimit-mask": "--connlimit-mask"}
-STRING_ALGO = ("the 2001 string match (patch-o-matic) had no --algo; today's wants one: -m string --algo bm "
-               "--string TEXT")
+GONE_TARGETS = {"MIRROR": "the MIRROR target was removed in Linux 2.6.11",
+                "IMQ": "the IMQ target was a patch that Linux never took (use IFB with tc)",
+                "ROUTE": "the ROUTE target was a patch-o-matic extension that Linux never took"}
 
 
 @register
@@ -122,18 +116,25 @@ class RemovedFeature(Rule):
     def check_iptables(self, script, command):
         findings = []
         severity = WARNING if script.dialect == legacy.LEGACY else ERROR
+        history = extensions.history()
+        removed_matches = {**GONE_MATCHES, **history.former_matches}
+        removed_targets = {**GONE_TARGETS, **history.former_targets}
         texts = [word.text for word in command.words]
         for index, word in enumerate(command.words[1:], 1):
             previous = texts[index - 1]
-            if previous in ("-m", "--match") and word.text in REMOVED_MATCHES:
-                fix = connlimit_fix(script, command) if word.text == "iplimit" else None
-                findings.append(self.finding(script, word.location, REMOVED_MATCHES[word.text], severity, fix))
-            elif previous in ("-m", "--match") and word.text == "string" and "--algo" not in texts:
-                findings.append(self.finding(script, word.location, STRING_ALGO, severity, algo_fix(script, word)))
-            elif previous in ("-j", "--jump") and word.text in REMOVED_TARGETS:
-                findings.append(self.finding(script, word.location, REMOVED_TARGETS[word.text], severity))
-            elif word.text in REMOVED_OPTIONS:
-                findings.append(self.finding(script, word.location, REMOVED_OPTIONS[word.text], severity))
+            required = history.required_since.get(word.text)
+            if previous in ("-m", "--match") and word.text in removed_matches:
+                renamed = history.renamed.get(word.text)
+                fix = renaming_fix(script, command, renamed) if renamed else None
+                findings.append(self.finding(script, word.location, removed_matches[word.text], severity, fix))
+            elif previous in ("-m", "--match") and required is not None and required[0] not in texts:
+                option, value, why = required
+                findings.append(self.finding(script, word.location, why, severity,
+                                             required_fix(script, word, option, value)))
+            elif previous in ("-j", "--jump") and word.text in removed_targets:
+                findings.append(self.finding(script, word.location, removed_targets[word.text], severity))
+            elif word.text in history.removed_options:
+                findings.append(self.finding(script, word.location, history.removed_options[word.text], severity))
         return findings
 
 
@@ -147,16 +148,18 @@ def as_written(script, word) -> bool:
     return line[start:start + len(word.text)] == word.text
 
 
-def connlimit_fix(script, command) -> Fix | None:
-    words = [word for word in command.words if word.text in CONNLIMIT]
+def renaming_fix(script, command, renamed: dict) -> Fix | None:
+    """Rewrite the old extension's words (the name after -m and its options) as today's."""
+    words = [word for word in command.words if word.text in renamed]
     if not all(as_written(script, word) for word in words):
         return None
-    return Fix("write connlimit", tuple(Edit(w.location.line, w.location.col, w.location.col + len(w.text),
-                                             CONNLIMIT[w.text]) for w in words))
+    name = next(renamed[w.text] for w in words if not w.text.startswith("-"))
+    return Fix(f"write {name}", tuple(Edit(w.location.line, w.location.col, w.location.col + len(w.text),
+                                           renamed[w.text]) for w in words))
 
 
-def algo_fix(script, word) -> Fix | None:
+def required_fix(script, word, option: str, value: str) -> Fix | None:
     if not as_written(script, word):
         return None
     end = word.location.col + len(word.text)
-    return Fix("add --algo bm", (Edit(word.location.line, end, end, " --algo bm"),))
+    return Fix(f"add {option} {value}", (Edit(word.location.line, end, end, f" {option} {value}"),))
