@@ -18,26 +18,30 @@ from .netns import namespace, run
 
 HEAVY = ("attr", "attrs", "click", "lark", "pyroute2")
 
-# Runs pyip's entry point in this process and, at exit, says which heavy packages were imported.
+# Runs pyip's entry point in this process and, at exit, says which watched modules (a package
+# stands for its submodules) it imported: not those the interpreter's start-up (an editable
+# install's import hook, .pth files) had loaded already.
 PROBE = """
 import atexit, os, sys
-HEAVY = %r
+WATCHED = os.environ["PYIP_PROBE_WATCH"].split()
+BEFORE = set(sys.modules)
 def report():
-    found = sorted(name for name in sys.modules if name.split(".")[0] in HEAVY)
+    found = sorted(name for name in set(sys.modules) - BEFORE
+                   if name in WATCHED or name.split(".")[0] in WATCHED)
     os.write(int(os.environ["PYIP_PROBE_FD"]), (" ".join(found) + "\\n").encode())
 atexit.register(report)
 sys.argv = ["pyip", *sys.argv[1:]]
 from pyip.cli import main
 main()
-""" % (HEAVY,)
+"""
 
 
-def imported(args: list[str], stdin: str = "") -> tuple[subprocess.CompletedProcess, list[str]]:
-    """Run `pyip ARGS`; its result and the heavy modules it imported (reported on a pipe of their own)."""
+def imported(args: list[str], stdin: str = "", watch=HEAVY) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Run `pyip ARGS`; its result and the WATCHed modules it imported (reported on a pipe of their own)."""
     read, write = os.pipe()
     try:
         result = subprocess.run([sys.executable, "-c", PROBE, *args], input=stdin, capture_output=True, text=True,
-                                timeout=60, pass_fds=(write,), env={**os.environ, "PYIP_PROBE_FD": str(write)})
+                                timeout=60, pass_fds=(write,), env={**os.environ, "PYIP_PROBE_FD": str(write), "PYIP_PROBE_WATCH": " ".join(watch)})
     finally:
         os.close(write)
     with open(read, encoding="utf-8") as report:
@@ -75,3 +79,27 @@ def test_the_probe_sees_a_heavy_import():
     """The probe itself: `pyip lint` uses click, and the report says so."""
     result, heavy = imported(["lint", "--help"])
     assert result.returncode == 0 and "click" in heavy
+
+
+# Smaller costs a drop-in `show` need not pay either: socket.py (selectors, enum, array; the C
+# _socket is enough for netlink), pathlib (urllib.parse), the other objects' netlink modules.
+NEEDLESS_FOR_ROUTE_SHOW = ("socket", "selectors", "pathlib", "urllib", "pyip.netlink.address", "pyip.netlink.rule")
+
+
+def test_the_drop_ins_route_show_imports_only_its_own_object_and_no_socket_py():
+    with namespace("pyipstart") as ns:
+        result, needless = imported(["-n", ns, "route", "show"], watch=NEEDLESS_FOR_ROUTE_SHOW)
+        expected = run("ip", "-n", ns, "route", "show")
+    assert (result.returncode, result.stdout, result.stderr) == (expected.returncode, expected.stdout, expected.stderr)
+    assert needless == []
+
+
+def test_ctypes_loads_only_to_enter_a_namespace():
+    """setns(2) needs ctypes on Python 3.11; a drop-in without -n does not."""
+    result, loaded = imported(["route", "show", "table", "255", "dev", "lo"], watch=("ctypes",))
+    assert result.returncode == 0, result.stderr
+    assert loaded == []
+    with namespace("pyipstart") as ns:
+        result, loaded = imported(["-n", ns, "route", "show"], watch=("ctypes",))
+    assert result.returncode == 0, result.stderr
+    assert "ctypes" in loaded

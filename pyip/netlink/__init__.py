@@ -76,10 +76,11 @@ def execute(command, session: Session, words=(), out=None) -> Result:
     With OUT (a text stream), a listing is written there as the kernel dumps
     it (the Result then holds no stdout and no objects), as ip prints it.
     """
-    from . import address, route, rule
+    import importlib
 
     notes = note_lines(command.notes)
-    module = {"address": address, "route": route, "rule": rule}[command.object]
+    # only the command's own object module: a `route show` need not pay for address's and rule's code
+    module = importlib.import_module("." + command.object, __name__)  # address, route or rule
     try:
         result = module.execute(command, session, words, out)
     except Unsupported as failure:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import socket
+import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
 
 from ..ast import InterfaceAddress, Lifetime, Prefix

@@ -10,10 +10,10 @@ reads exactly as ip prints it: `Error: MSG.` or `RTNETLINK answers: ...`.
 from __future__ import annotations
 
 import contextlib
-import ctypes
+import functools
 import os
 import re
-import socket
+import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
 
 from .. import records
@@ -215,7 +215,14 @@ def extended_ack_text(message: bytes, offset: int) -> str | None:
 
 CLONE_NEWNET = 0x40000000
 NETNS_RUN_DIR = "/var/run/netns"
-_libc = ctypes.CDLL(None, use_errno=True)
+
+
+@functools.cache
+def _libc():
+    """libc for setns(2) (os.setns is Python 3.12's); ctypes is loaded only when a namespace is entered."""
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def open_netns(name: str) -> int:
@@ -228,7 +235,10 @@ def open_netns(name: str) -> int:
 
 
 def setns(fd: int, name: str) -> None:
-    if _libc.setns(fd, CLONE_NEWNET) != 0:
+    libc = _libc()
+    if libc.setns(fd, CLONE_NEWNET) != 0:
+        import ctypes
+
         code = ctypes.get_errno()
         raise CommandFailed('setting the network namespace "%s" failed: %s' % (name, os.strerror(code)), 255)
 

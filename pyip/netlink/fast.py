@@ -17,7 +17,7 @@ which tests/test_parser_speed_equivalence.py checks.
 
 from __future__ import annotations
 
-import socket
+import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
 
 from ..compat.legacy import MODERN

@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import ipaddress
 import os
-import socket
+import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
 
 from .. import records

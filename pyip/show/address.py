@@ -9,7 +9,7 @@ shows in the output.
 from __future__ import annotations
 
 import fnmatch
-import socket
+import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
 from collections.abc import Mapping
 

@@ -14,9 +14,8 @@ from __future__ import annotations
 import functools
 import ipaddress
 import os
-import socket
+import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import records
@@ -472,7 +471,9 @@ def ip_protocols() -> dict[int, str]:
     """/etc/protocols, first name per number, as getprotobynumber() answers."""
     table: dict[int, str] = {}
     try:
-        lines = Path("/etc/protocols").read_text(errors="replace").splitlines()
+        # open(), not pathlib, whose import brings urllib.parse to every start-up
+        with open("/etc/protocols", errors="replace") as file:
+            lines = file.read().splitlines()
     except OSError:
         lines = []
     for line in lines:

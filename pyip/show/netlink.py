@@ -9,7 +9,7 @@ them.
 
 from __future__ import annotations
 
-import socket
+import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
 
 NLA_F_NESTED = 0x8000

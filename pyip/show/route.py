@@ -8,7 +8,7 @@ what `ip` prints when it asks the kernel itself.
 
 from __future__ import annotations
 
-import socket
+import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
 
 from .. import records
