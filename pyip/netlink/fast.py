@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
+from socket import inet_aton
 
 from ..compat.legacy import MODERN
 from ..errors import Location, PyipError
@@ -36,7 +37,9 @@ FIELDS = {"dst": ((None, "VALUE"), ("VALUE",)), "via": ((None, "VALUE"),), "src"
           "table": ((None, "VALUE"),), "protocol": ((None, "VALUE"),), "scope": ((None, "VALUE"),),
           "metric": ((None, "VALUE"),), "dev": ((None, "VALUE"),), "onlink": ((None,),)}
 DATABASES = {"table": "tables", "protocol": "protocols", "scope": "scopes"}
-IPV4_ATTR = struct.Struct("=HH4B")
+ATTR_HEAD = struct.Struct("=HH")  # an attribute's length and kind; four address bytes follow
+DST_HEAD = ATTR_HEAD.pack(8, RTA_DST)
+ADDRESS_HEADS = {RTA_GATEWAY: ATTR_HEAD.pack(8, RTA_GATEWAY), RTA_PREFSRC: ATTR_HEAD.pack(8, RTA_PREFSRC)}
 MISSING = object()
 
 
@@ -100,7 +103,9 @@ class FastRoutes:
         self.grammar = grammar("ip_route")
         self.plans: dict = {}
         self.objects: dict[str, str | None] = {}
-        self.addresses: dict[str, bytes] = {}
+        self.gateways: dict[str, bytes] = {}  # word -> its packed attribute
+        self.sources: dict[str, bytes] = {}
+        self.numbers: dict[str, dict[str, int]] = {field: {} for field in DATABASES}
 
     def message(self, texts: list[str]) -> bytes | None:
         """The request a batch line `route VERB ...` sends, or None for the general path."""
@@ -128,25 +133,37 @@ class FastRoutes:
         return name
 
     def pack(self, plan: Plan, words: list[str]) -> bytes | None:
-        """route.request()'s bytes for plain values; None as soon as one is not plain."""
+        """route.request()'s bytes for plain values; None as soon as one is not plain.
+
+        Per line only the destination is new; the other values repeat (a few gateways, tables,
+        protocols), so their attributes are packed once and remembered by their words."""
         match = _PLAIN_PREFIX.fullmatch(words[plan.dst])
         if match is None:
             return None
-        a, b, c, d, length = match.groups()
-        parts = [IPV4_ATTR.pack(8, RTA_DST, int(a), int(b), int(c), int(d))]
-        for index, kind in ((plan.via, RTA_GATEWAY), (plan.src, RTA_PREFSRC)):
-            if index is not None:
-                address = self.address(words[index])
-                if address is None:
-                    return None
-                parts.append(IPV4_ATTR.pack(8, kind, *address))
-        table = self.number("table", words[plan.table]) if plan.table is not None else RT_TABLE_MAIN
-        metric = read_u32(words[plan.metric]) if plan.metric is not None else 0
-        if table is None or metric is None:
-            return None
-        if table >= 256:
-            parts.append(attr_u32(RTA_TABLE, table))
+        # the pattern has no leading zeros, so inet_aton() reads the quad as parse_address() does
+        parts = [DST_HEAD + inet_aton(match.string[:match.end(4)])]
+        length = match.group(5)
+        if plan.via is not None:
+            gateway = self.gateways.get(words[plan.via]) or self.address_attr(RTA_GATEWAY, words[plan.via])
+            if gateway is None:
+                return None
+            parts.append(gateway)
+        if plan.src is not None:
+            source = self.sources.get(words[plan.src]) or self.address_attr(RTA_PREFSRC, words[plan.src])
+            if source is None:
+                return None
+            parts.append(source)
+        table = RT_TABLE_MAIN
+        if plan.table is not None:
+            table = self.numbers["table"].get(words[plan.table]) or self.number("table", words[plan.table])
+            if table is None:
+                return None
+            if table >= 256:
+                parts.append(attr_u32(RTA_TABLE, table))
         if plan.metric is not None:
+            metric = read_u32(words[plan.metric])
+            if metric is None:
+                return None
             parts.append(attr_u32(RTA_PRIORITY, metric))
         if plan.dev is not None:
             try:
@@ -158,10 +175,18 @@ class FastRoutes:
 
     def header(self, plan: Plan, words: list[str], length: int, table: int) -> bytes | None:
         """The rtmsg: route.header() for a unicast IPv4 route, its scope as default_scope() picks it."""
-        protocol = self.number("protocol", words[plan.protocol]) if plan.protocol is not None else (
-            0 if plan.deleting else RTPROT_BOOT)
+        if plan.protocol is not None:
+            text = words[plan.protocol]
+            protocol = self.numbers["protocol"].get(text)
+            if protocol is None:
+                protocol = self.number("protocol", text)
+        else:
+            protocol = 0 if plan.deleting else RTPROT_BOOT
         if plan.scope is not None:
-            scope = self.number("scope", words[plan.scope])
+            text = words[plan.scope]
+            scope = self.numbers["scope"].get(text)
+            if scope is None:
+                scope = self.number("scope", text)
         else:
             scope = RT_SCOPE_NOWHERE if plan.deleting else RT_SCOPE_UNIVERSE if plan.via is not None else RT_SCOPE_LINK
         if protocol is None or scope is None:
@@ -169,19 +194,21 @@ class FastRoutes:
         return RTMSG.pack(socket.AF_INET, length, 0, 0, table if table < 256 else 0, protocol, scope,
                           RTN_UNSPEC if plan.deleting else RTN_UNICAST, RTNH_F_ONLINK if plan.onlink is not None else 0)
 
-    def address(self, text: str) -> tuple | None:
-        """The four bytes of a plain dotted quad, as parse_address() reads it."""
-        found = self.addresses.get(text)
-        if found is None:
-            match = _PLAIN_QUAD.fullmatch(text)
-            if match is None:
-                return None
-            found = tuple(map(int, match.groups()))
-            if len(self.addresses) < 4096:
-                self.addresses[text] = found
-        return found
+    def address_attr(self, kind: int, text: str) -> bytes | None:
+        """The RTA_GATEWAY / RTA_PREFSRC of a plain dotted quad, as parse_address() reads it; remembered."""
+        if _PLAIN_QUAD.fullmatch(text) is None:
+            return None
+        attr = ADDRESS_HEADS[kind] + inet_aton(text)
+        remembered = self.gateways if kind == RTA_GATEWAY else self.sources
+        if len(remembered) < 4096:
+            remembered[text] = attr
+        return attr
 
     def number(self, field: str, text: str) -> int | None:
-        """What the field's name database makes of the word (NameDB.named(), which remembers), or None."""
+        """What the field's name database makes of the word (NameDB.named()), or None; remembered."""
         named = getattr(self.session.names, DATABASES[field]).named(text)
-        return None if named is None else named.number
+        if named is None:
+            return None
+        if len(self.numbers[field]) < 4096:
+            self.numbers[field][text] = named.number
+        return named.number
