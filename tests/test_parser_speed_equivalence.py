@@ -466,3 +466,41 @@ def test_words_are_classified_as_the_regexes_classify_them(name):
         for prefix in ("", "OPT_", "PROGRAM"):
             expected = next((t for t, r in grammar_.terminals if t.startswith(prefix) and re.fullmatch(r, text)), None)
             assert grammar_.first_match(text, prefix) == expected, (text, prefix)
+
+
+# -- the batch's line reader: getcmdline()'s fast path ---------------------------------------
+
+def reference_command_lines(text: str):
+    """getcmdline() as the batch read it before its shortcuts: split on "\\n" alone, every line
+    through continued(); yields what command_lines() yields, and the complaint last."""
+    from pyip.netlink.batch import continued
+
+    pieces = text.split("\n")
+    raws = iter([piece + "\n" for piece in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else []))
+    number = 0
+    for raw in raws:
+        line, joined = continued(raw)
+        number += 1
+        while joined:
+            raw = next(raws, None)
+            if raw is None:
+                yield "Missing continuation line\n"
+                return
+            more, joined = continued(raw)
+            line = line[:-1] + more
+            number += 1
+        yield number, line
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["route", " ", "\t", "#", "\\", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c",
+                                 "\x85", "\u2028", "\udcff", "'", '"', "a#b", "\\\n", "é", ""]), max_size=30))
+def test_batch_lines_read_as_the_reference_reads_them(pieces):
+    from pyip.netlink.batch import command_lines
+
+    text = "".join(pieces)
+    got = []
+    assert [*command_lines(text, got.append), *got] == list(reference_command_lines(text)), repr(text)
+    arriving = []  # `-batch -`: the same lines arriving one by one
+    lines = [line + "\n" for line in text.split("\n")[:-1]] + ([text.split("\n")[-1]] if text.split("\n")[-1] else [])
+    assert [*command_lines(iter(lines), arriving.append), *arriving] == list(reference_command_lines(text))

@@ -29,6 +29,7 @@ other line, or any doubt, takes the general path.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import select
@@ -86,8 +87,11 @@ def command_lines(lines, complain):
     lines = iter(lines_of(lines) if isinstance(lines, str) else lines)
     number = 0
     for raw in lines:
-        line, joined = continued(raw)
         number += 1
+        if "#" not in raw and not raw.endswith("\\\n"):  # most lines: continued() would change nothing
+            yield number, raw[:-1] if raw.endswith("\n") else raw
+            continue
+        line, joined = continued(raw)
         while joined:
             raw = next(lines, None)
             if raw is None:
@@ -100,12 +104,9 @@ def command_lines(lines, complain):
 
 
 def lines_of(text: str):
-    """The text's lines, each with its "\n" (split on "\n" only, as getline() does)."""
-    pieces = text.split("\n")
-    for piece in pieces[:-1]:
-        yield piece + "\n"
-    if pieces[-1]:
-        yield pieces[-1]
+    """The text's lines, each with its "\n" (split on "\n" only, as getline() does: a StringIO
+    with newline="\n" splits there alone and translates nothing, and iterates in C)."""
+    return io.StringIO(text, newline="\n")
 
 
 def continued(raw: str) -> tuple[str, bool]:
