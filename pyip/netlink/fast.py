@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
-from socket import inet_aton
 
 from ..compat.legacy import MODERN
 from ..errors import Location, PyipError
@@ -140,8 +139,8 @@ class FastRoutes:
         match = _PLAIN_PREFIX.fullmatch(words[plan.dst])
         if match is None:
             return None
-        # the pattern has no leading zeros, so inet_aton() reads the quad as parse_address() does
-        parts = [DST_HEAD + inet_aton(match.string[:match.end(4)])]
+        # the pattern has no leading zeros, so socket.inet_aton() reads the quad as parse_address() does
+        parts = [DST_HEAD + socket.inet_aton(match.string[:match.end(4)])]
         length = match.group(5)
         if plan.via is not None:
             gateway = self.gateways.get(words[plan.via]) or self.address_attr(RTA_GATEWAY, words[plan.via])
@@ -198,7 +197,7 @@ class FastRoutes:
         """The RTA_GATEWAY / RTA_PREFSRC of a plain dotted quad, as parse_address() reads it; remembered."""
         if _PLAIN_QUAD.fullmatch(text) is None:
             return None
-        attr = ADDRESS_HEADS[kind] + inet_aton(text)
+        attr = ADDRESS_HEADS[kind] + socket.inet_aton(text)
         remembered = self.gateways if kind == RTA_GATEWAY else self.sources
         if len(remembered) < 4096:
             remembered[text] = attr
