@@ -200,9 +200,11 @@ class Batch:
         """Run the batch's lines (its text, or lines as they arrive); the exit status."""
         try:
             try:
-                for count, (number, line) in enumerate(command_lines(text, self.complain), 1):
-                    self.line(number, line)
-                    self.progress.tick(count)
+                line, tick = self.line, self.progress.tick if self.progress.enabled else None
+                for count, (number, text_of_line) in enumerate(command_lines(text, self.complain), 1):
+                    line(number, text_of_line)
+                    if tick is not None:  # a call a line less where nothing is ever shown
+                        tick(count)
             finally:
                 self.drain()  # the lines before whatever ended the batch ran in ip
         except Stop as stop:
