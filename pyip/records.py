@@ -14,8 +14,10 @@ written for attrs (render/json, the linter, netlink) handles both kinds.
 The methods are Python source made from the fields.  Compiling it at every
 start would cost about as much as attrs; pyip/records_compiled.py holds
 the same source, generated (`python -m pyip.records`), so it comes compiled
-from its .pyc.  A class whose source is not there, or not the same (a field
-changed and the file was not regenerated), compiles its own:
+from its .pyc.  Beside each class's methods it keeps their spec (method_spec():
+the fields' names and kinds, a tuple of constants), which is all the source is
+made from: a class whose spec is not there, or not the same (a field changed
+and the file was not regenerated), compiles its own source, and
 tests/test_records.py fails until the file is regenerated.
 """
 
@@ -106,8 +108,8 @@ def _build(cls, is_frozen: bool):
     body["__match_args__"] = tuple(each.name for each in declared if each.init)
     made = type(cls)(cls.__name__, cls.__bases__, body)
     made.__qualname__ = cls.__qualname__
-    source = method_source(cls.__name__, declared, is_frozen, "__attrs_post_init__" in body)
-    methods = _factory(f"{cls.__module__}.{cls.__qualname__}", source)(
+    spec = method_spec(cls.__name__, declared, is_frozen, "__attrs_post_init__" in body)
+    methods = _factory(f"{cls.__module__}.{cls.__qualname__}", spec)(
         made, tuple(each.default for each in declared), tuple(each.converter for each in declared))
     for name, method in methods.items():
         method.__qualname__ = f"{cls.__qualname__}.{name}"
@@ -130,39 +132,49 @@ def _fields(cls) -> tuple:
     return tuple(declared)
 
 
-def method_source(class_name: str, declared: tuple, is_frozen: bool, post_init: bool) -> str:
+def method_spec(class_name: str, declared: tuple, is_frozen: bool, post_init: bool) -> tuple:
+    """All that the methods' source depends on, as a tuple of constants: records_compiled.py keeps
+    it beside each class's compiled methods, and comparing it at start-up is far cheaper than
+    building the source again."""
+    fields_spec = tuple(
+        (each.name, each.init,
+         "required" if each.default is NOTHING else "factory" if isinstance(each.default, Factory) else "value",
+         each.converter is not None, each.eq, each.repr)
+        for each in declared)
+    return class_name, is_frozen, post_init, fields_spec
+
+
+def method_source(spec: tuple) -> str:
     """The source of a function `make(cls, _defaults, _converters)` returning the class's methods
-    (by field: the defaults, the converters)."""
+    (by field: the defaults, the converters), made from the spec alone."""
+    class_name, is_frozen, post_init, fields_spec = spec
     assign = "_setattr(self, {name!r}, {value})" if is_frozen else "self.{name} = {value}"
     parameters, lines = ["self"], []
-    for i, each in enumerate(declared):
-        if not each.init:
-            if each.default is not NOTHING:
-                lines.append(assign.format(name=each.name, value=_default_value(each, i)))
+    for i, (name, init, default, converted, _, _) in enumerate(fields_spec):
+        if not init:
+            if default != "required":
+                lines.append(assign.format(name=name, value=_default_value(default, i)))
             continue
-        if each.default is NOTHING:
-            parameters.append(each.name)
-            value = each.name
-        elif isinstance(each.default, Factory):
-            parameters.append(f"{each.name}=NOTHING")
-            lines.append(f"if {each.name} is NOTHING:")
-            lines.append(f"    {each.name} = _defaults[{i}].factory()")
-            value = each.name
+        if default == "required":
+            parameters.append(name)
+        elif default == "factory":
+            parameters.append(f"{name}=NOTHING")
+            lines.append(f"if {name} is NOTHING:")
+            lines.append(f"    {name} = _defaults[{i}].factory()")
         else:
-            parameters.append(f"{each.name}=_default{i}")
-            value = each.name
-        if each.converter is not None:
-            value = f"_converters[{i}]({value})"
-        lines.append(assign.format(name=each.name, value=value))
+            parameters.append(f"{name}=_default{i}")
+        value = f"_converters[{i}]({name})" if converted else name
+        lines.append(assign.format(name=name, value=value))
     if post_init:
         lines.append("self.__attrs_post_init__()")
-    compared = [each.name for each in declared if each.eq]
+    names = tuple(name for name, *_ in fields_spec)
+    compared = [name for name, _, _, _, eq, _ in fields_spec if eq]
     mine = "".join(f"self.{name}, " for name in compared)
     theirs = "".join(f"other.{name}, " for name in compared)
-    shown = [each.name for each in declared if each.repr]
+    shown = [name for name, _, _, _, _, shown in fields_spec if shown]
     text = ", ".join(f"{name}={{self.{name}!r}}" for name in shown)
-    defaults = "".join(f"    _default{i} = _defaults[{i}]\n" for i, each in enumerate(declared)
-                       if each.init and each.default is not NOTHING and not isinstance(each.default, Factory))
+    defaults = "".join(f"    _default{i} = _defaults[{i}]\n" for i, (_, init, default, *_) in enumerate(fields_spec)
+                       if init and default == "value")
     source = [
         "def make(cls, _defaults, _converters):",
         "    _setattr = object.__setattr__",
@@ -176,9 +188,9 @@ def method_source(class_name: str, declared: tuple, is_frozen: bool, post_init: 
         "    def __repr__(self):",
         f"        return f\"{class_name}({text})\"",
         "    def __getstate__(self):",
-        f"        return tuple(getattr(self, name) for name in {tuple(each.name for each in declared)!r})",
+        f"        return tuple(getattr(self, name) for name in {names!r})",
         "    def __setstate__(self, state):",
-        f"        for name, value in zip({tuple(each.name for each in declared)!r}, state):",
+        f"        for name, value in zip({names!r}, state):",
         "            _setattr(self, name, value)",
         "    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,",
         "               '__getstate__': __getstate__, '__setstate__': __setstate__}",
@@ -197,8 +209,8 @@ def method_source(class_name: str, declared: tuple, is_frozen: bool, post_init: 
     return "\n".join(line for line in source if line) + "\n"
 
 
-def _default_value(each: Field, i: int) -> str:
-    return f"_defaults[{i}].factory()" if isinstance(each.default, Factory) else f"_defaults[{i}]"
+def _default_value(default: str, i: int) -> str:
+    return f"_defaults[{i}].factory()" if default == "factory" else f"_defaults[{i}]"
 
 
 class FrozenInstanceError(AttributeError):
@@ -208,15 +220,16 @@ class FrozenInstanceError(AttributeError):
     args = ["can't set attribute"]
 
 
-def _factory(key: str, source: str):
-    """The compiled `make` for this source: from records_compiled if it holds the same, else compiled now."""
+def _factory(key: str, spec: tuple):
+    """The compiled `make` for this spec: from records_compiled if it was generated from the same
+    spec (a stale one is not used), else compiled now."""
     from . import records_compiled
 
     compiled = records_compiled.MAKERS.get(key)
-    if compiled is not None and records_compiled.SOURCES.get(key) == source:
+    if compiled is not None and records_compiled.SPECS.get(key) == spec:
         return compiled
     namespace = {"NOTHING": NOTHING, "FrozenInstanceError": FrozenInstanceError}
-    exec(compile(source, f"<record {key}>", "exec"), namespace)
+    exec(compile(method_source(spec), f"<record {key}>", "exec"), namespace)
     return namespace["make"]
 
 
@@ -232,7 +245,7 @@ def compiled_module_text() -> str:
     """records_compiled.py as it must read for the records declared now."""
     import importlib
 
-    sources = {}
+    specs = {}
     for module_name in MODULES:
         module = importlib.import_module(module_name)
         for value in vars(module).values():
@@ -240,13 +253,14 @@ def compiled_module_text() -> str:
                     and all(isinstance(each, Field) for each in value.__attrs_attrs__):
                 declared = value.__attrs_attrs__
                 key = f"{module_name}.{value.__qualname__}"
-                sources[key] = method_source(value.__name__, declared, value.__hash__ is not None,
-                                             "__attrs_post_init__" in value.__dict__)
+                specs[key] = method_spec(value.__name__, declared, value.__hash__ is not None,
+                                         "__attrs_post_init__" in value.__dict__)
     out = ['"""Generated by `python -m pyip.records` from the record classes (pyip.records): do not edit."""',
-           "# flake8: noqa", "", "from .records import NOTHING, FrozenInstanceError", "", "MAKERS = {}", "SOURCES = {}",
+           "# flake8: noqa", "", "from .records import NOTHING, FrozenInstanceError", "", "MAKERS = {}", "SPECS = {}",
            ""]
-    for key in sorted(sources):
-        out += ["", sources[key].rstrip("\n"), "", "", f"MAKERS[{key!r}] = make", f"SOURCES[{key!r}] = {sources[key]!r}"]
+    for key in sorted(specs):
+        out += ["", method_source(specs[key]).rstrip("\n"), "", "", f"MAKERS[{key!r}] = make",
+                f"SPECS[{key!r}] = {specs[key]!r}"]
     out += ["del make", ""]
     return "\n".join(out)
 

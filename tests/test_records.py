@@ -24,9 +24,9 @@ def test_every_record_uses_its_compiled_methods():
     from pyip import records_compiled
 
     text = records.compiled_module_text()
-    for key, source in records_compiled.SOURCES.items():
-        assert records._factory(key, source) is records_compiled.MAKERS[key]
-    assert "pyip.ast.route.Route" in records_compiled.SOURCES and "pyip.names.NameDB" in records_compiled.SOURCES
+    for key, spec in records_compiled.SPECS.items():
+        assert records._factory(key, spec) is records_compiled.MAKERS[key]
+    assert "pyip.ast.route.Route" in records_compiled.SPECS and "pyip.names.NameDB" in records_compiled.SPECS
     assert text.count("MAKERS[") == len(records_compiled.MAKERS)
 
 
@@ -107,3 +107,27 @@ def test_a_changed_class_compiles_its_own_methods():
         x: int
 
     assert NotCompiled(1) == NotCompiled(1) and repr(NotCompiled(2)) == "NotCompiled(x=2)"
+
+
+@pytest.mark.parametrize("change", ["field added", "field's default", "field not compared", "converter", "thawed"])
+def test_a_stale_compiled_class_is_not_used(change):
+    """The start-up check compares specs, not sources: any change to what the methods are made
+    from must still miss the compiled methods, and the methods compiled instead must be right."""
+    from pyip import records_compiled
+
+    key = "pyip.ast.route.Gateway"
+    class_name, is_frozen, post_init, fields_spec = records_compiled.SPECS[key]
+    first, *others = fields_spec
+    name, init, default, converted, eq, shown = first
+    changed_first = {"field's default": (name, init, "value", converted, eq, shown),
+                     "field not compared": (name, init, default, converted, not eq, shown),
+                     "converter": (name, init, default, not converted, eq, shown)}.get(change, first)
+    extra = (("added", True, "value", False, True, True),) if change == "field added" else ()
+    stale = (class_name, is_frozen if change != "thawed" else not is_frozen, post_init,
+             (changed_first, *others, *extra))
+    made = records._factory(key, stale)
+    assert made is not records_compiled.MAKERS[key]
+    namespace = {"NOTHING": records.NOTHING, "FrozenInstanceError": records.FrozenInstanceError}
+    exec(records.method_source(stale), namespace)
+    assert made.__code__.co_code == namespace["make"].__code__.co_code
+    assert records.method_source(stale) != records.method_source(records_compiled.SPECS[key])
