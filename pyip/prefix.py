@@ -51,8 +51,13 @@ def family_name(family: int | None) -> str:
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 # The common cases, read without the general rules: no octal, hex or short forms,
 # and a decimal length (what parse_c_number() reads fast: ASCII, no leading zero).
-_PLAIN_QUAD = re.compile(r"\.".join([_OCTET] * 4))
-_PLAIN_PREFIX = re.compile(_PLAIN_QUAD.pattern + r"(?:/(3[0-2]|[12][0-9]|[0-9]))?")
+# One pattern, not a second for the bare quad: compiling each costs start-up time.
+_PLAIN_PREFIX = re.compile(r"\.".join([_OCTET] * 4) + r"(?:/(3[0-2]|[12][0-9]|[0-9]))?")
+
+
+def plain_quad(word: str):
+    """The match of a plain dotted quad (no /length), its first four groups the octets; else None."""
+    return None if "/" in word else _PLAIN_PREFIX.fullmatch(word)
 
 
 def plain_ipv4(a: str, b: str, c: str, d: str) -> ipaddress.IPv4Address:
@@ -61,9 +66,9 @@ def plain_ipv4(a: str, b: str, c: str, d: str) -> ipaddress.IPv4Address:
 
 def ipv4_parts(word: str) -> ipaddress.IPv4Address | None:
     """get_addr_ipv4(): up to four base-0 parts, each <= 255, zero-filled."""
-    plain = _PLAIN_QUAD.fullmatch(word)
+    plain = plain_quad(word)
     if plain:
-        return plain_ipv4(*plain.groups())
+        return plain_ipv4(*plain.groups()[:4])
     parts = word.split(".")
     if len(parts) > 4:
         return None

@@ -89,7 +89,11 @@ def binary_file(file: str) -> PyipError:
 
 
 _COMMENT = re.compile(r"(?:^|[ \t])#")
-_OTHER_LINE_BREAKS = re.compile(r"[\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+_OTHER_LINE_BREAKS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # str.splitlines' breaks but \n; no regex: start-up
+
+
+def has_other_line_breaks(text: str) -> bool:
+    return any(brk in text for brk in _OTHER_LINE_BREAKS)
 
 
 def has_shell_syntax(text: str) -> bool:
@@ -98,7 +102,7 @@ def has_shell_syntax(text: str) -> bool:
     A comment is cut off only where no quote or backslash precedes it on its
     line, since inside quotes `#` is text.
     """
-    if _SHELL_SYNTAX.search(text) is None and not _OTHER_LINE_BREAKS.search(text):
+    if _SHELL_SYNTAX.search(text) is None and not has_other_line_breaks(text):
         # Cutting comments off only takes text away, so no line can match: one pass over the
         # text instead of one a line.  (Where a line may also start after \r, \f, \x85 ...,
         # str.splitlines' line breaks that `^` does not know, the lines are looked at one by one.)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import re
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
 
@@ -100,7 +99,6 @@ class NetlinkError(OSError):
         self.result = result
 
 
-INVARG = re.compile(r'Error: argument ".*" is wrong: (.*)', re.DOTALL)
 # The invarg() reasons that iproute2 6.1 writes without a "\n" of their own.
 ONE_NEWLINE_REASONS = frozenset((
     '"iif"/"dev" not a valid ifname', '"oif" not a valid ifname', "Failed to parse rule type",
@@ -110,10 +108,21 @@ ONE_NEWLINE_REASONS = frozenset((
 def invarg_text(message: str) -> str:
     """The message and its newline; most of ip's invarg() reasons end in a
     newline of their own, so the line is followed by an empty one."""
-    invalid = INVARG.fullmatch(message)
-    if invalid and invalid.group(1) not in ONE_NEWLINE_REASONS:
+    reason = invarg_reason(message)
+    if reason is not None and reason not in ONE_NEWLINE_REASONS:
         return message + "\n\n"
     return message + "\n"
+
+
+INVARG_HEAD, INVARG_SEPARATOR = 'Error: argument "', '" is wrong: '
+
+
+def invarg_reason(message: str) -> str | None:
+    """REASON of `Error: argument "ARG" is wrong: REASON` (the last separator, as a greedy .* takes it)."""
+    if not message.startswith(INVARG_HEAD):
+        return None
+    at = message.rfind(INVARG_SEPARATOR, len(INVARG_HEAD))
+    return None if at < 0 else message[at + len(INVARG_SEPARATOR):]
 
 
 class Unsupported(CommandFailed):

@@ -25,7 +25,7 @@ from ..errors import Location, PyipError
 from ..parser.ip import parse_front
 from ..parser.values import read_u32
 from ..parser.words import Planned, Word, grammar
-from ..prefix import _PLAIN_PREFIX, _PLAIN_QUAD
+from ..prefix import _PLAIN_PREFIX, plain_quad
 from .common import NLM_F_ACK, NLM_F_REQUEST, CommandFailed, attr_u32
 from .route import (MODIFY_VERBS, RT_SCOPE_LINK, RT_SCOPE_NOWHERE, RT_SCOPE_UNIVERSE, RT_TABLE_MAIN,
                     RTA_DST, RTA_GATEWAY, RTA_OIF, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE, RTM_DELROUTE,
@@ -195,7 +195,7 @@ class FastRoutes:
 
     def address_attr(self, kind: int, text: str) -> bytes | None:
         """The RTA_GATEWAY / RTA_PREFSRC of a plain dotted quad, as parse_address() reads it; remembered."""
-        if _PLAIN_QUAD.fullmatch(text) is None:
+        if plain_quad(text) is None:
             return None
         attr = ADDRESS_HEADS[kind] + socket.inet_aton(text)
         remembered = self.gateways if kind == RTA_GATEWAY else self.sources
