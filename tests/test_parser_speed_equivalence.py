@@ -366,6 +366,26 @@ def test_direct_route_requests_are_the_general_ones(route_session, texts, prefix
     assert_direct_same_as_general(texts, prefix, route_session)
 
 
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+          deadline=None)
+@given(st.lists(simple_route_lines(), min_size=1, max_size=4),
+       st.lists(st.sampled_from(ROUTE_VALUES["dst"]), min_size=1, max_size=8))
+def test_remembered_rests_of_requests_fit_every_destination(route_session, templates, destinations):
+    """One batch's FastRoutes over lines that differ in their destination alone: what a plan
+    remembers for the other words must give the general path's bytes for each new one."""
+    from pyip.netlink.fast import FastRoutes
+
+    fast = FastRoutes(route_session, [Word("ip")], "modern", None)
+    for template in templates:
+        at = 3 if template[2] == "to" else 2
+        for destination in destinations:
+            texts = template[:at] + [destination] + template[at + 1:]
+            direct = fast.message(texts)
+            if direct is not None:
+                general = general_request(texts, ["ip"], route_session)
+                assert general is not None and without_seq(direct) == without_seq(general), texts
+
+
 @pytest.mark.parametrize("line", [
     "route add 10.0.0.1/32 via 10.255.0.1 table 7 proto static",
     "ro a 10.0.0.0/8 t 300 pro 99 scope host metric 0x10 dev lo",

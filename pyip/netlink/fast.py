@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
+from operator import itemgetter
 
 from ..compat.legacy import MODERN
 from ..errors import Location, PyipError
@@ -46,7 +47,7 @@ class Plan:
     """A shape's route: the verb, and where each argument's value stands among the words."""
 
     __slots__ = ("verb", "kind", "flags", "deleting", "dst", "via", "src", "table", "protocol",
-                 "scope", "metric", "dev", "onlink")
+                 "scope", "metric", "dev", "onlink", "other_words", "known")
 
     def __init__(self, verb: str, slots: dict):
         self.verb = verb
@@ -55,6 +56,10 @@ class Plan:
         self.flags = NLM_F_REQUEST | NLM_F_ACK | MODIFY_VERBS[verb]
         for field in FIELDS:
             setattr(self, field, slots.get(field))
+        others = sorted(index for field, index in slots.items() if field != "dst")
+        # the words besides the destination (a tuple, or the word where there is one): what the rest depends on
+        self.other_words = itemgetter(*others) if others else None
+        self.known: dict = {}  # (prefix length word, other words) -> (rtmsg, attributes after RTA_DST)
 
 
 def plan_of(route_grammar, texts: list[str]) -> Plan | None:
@@ -134,14 +139,28 @@ class FastRoutes:
     def pack(self, plan: Plan, words: list[str]) -> bytes | None:
         """route.request()'s bytes for plain values; None as soon as one is not plain.
 
-        Per line only the destination is new; the other values repeat (a few gateways, tables,
-        protocols), so their attributes are packed once and remembered by their words."""
+        Per line only the destination is new; the rest of the request (the rtmsg, which holds
+        the prefix length, and the attributes after RTA_DST) is packed once for each set of
+        the other words and remembered in the plan."""
         match = _PLAIN_PREFIX.fullmatch(words[plan.dst])
         if match is None:
             return None
-        # the pattern has no leading zeros, so socket.inet_aton() reads the quad as parse_address() does
-        parts = [DST_HEAD + socket.inet_aton(match.string[:match.end(4)])]
         length = match.group(5)
+        key = (length, plan.other_words(words)) if plan.other_words is not None else length
+        known = plan.known.get(key) if plan.dev is None else None  # an ifindex may change: not remembered
+        if known is None:
+            known = self.header_and_rest(plan, words, 32 if length is None else int(length))
+            if known is None:
+                return None
+            if plan.dev is None and len(plan.known) < 4096:
+                plan.known[key] = known
+        # the pattern has no leading zeros, so socket.inet_aton() reads the quad as parse_address() does
+        return self.session.rtnl.request(plan.kind, plan.flags, known[0] + DST_HEAD
+                                         + socket.inet_aton(match.string[:match.end(4)]) + known[1])
+
+    def header_and_rest(self, plan: Plan, words: list[str], length: int) -> tuple[bytes, bytes] | None:
+        """The rtmsg and the attributes after RTA_DST, in route.attributes()' order; None if a value is not plain."""
+        parts = []
         if plan.via is not None:
             gateway = self.gateways.get(words[plan.via]) or self.address_attr(RTA_GATEWAY, words[plan.via])
             if gateway is None:
@@ -169,8 +188,8 @@ class FastRoutes:
                 parts.append(attr_u32(RTA_OIF, self.session.links.index(words[plan.dev])))
             except CommandFailed:
                 return None
-        header = self.header(plan, words, 32 if length is None else int(length), table)
-        return None if header is None else self.session.rtnl.request(plan.kind, plan.flags, header + b"".join(parts))
+        header = self.header(plan, words, length, table)
+        return None if header is None else (header, b"".join(parts))
 
     def header(self, plan: Plan, words: list[str], length: int, table: int) -> bytes | None:
         """The rtmsg: route.header() for a unicast IPv4 route, its scope as default_scope() picks it."""
