@@ -149,3 +149,12 @@ def history() -> History:
         if hasattr(module, "REQUIRED_SINCE"):
             merged.required_since[name] = module.REQUIRED_SINCE
     return merged
+
+
+def to_ipchains(node):
+    """The node as ipchains says it (a match: the match; a target: (target, actions)), or None where ipchains
+    cannot say it exactly or the extension has no ipchains form."""
+    if not is_extension_node(node):
+        return None
+    said = getattr(module_of(node), "TO_IPCHAINS", {}).get(type(node))
+    return said(node) if said is not None else None

@@ -106,3 +106,5 @@ def icmp_matches(match: IcmpMatch, rule: fw.Rule, quotes_allowed: bool = False) 
 SAVE = {IcmpMatch: icmp_words}
 NFT = {IcmpMatch: icmp_matches}
 MATCH = Match
+
+TO_IPCHAINS = {IcmpMatch: lambda match: match}  # ipchains' ICMP types (see pyip/extensions/tcp.py)

@@ -85,3 +85,15 @@ def log_statements(target: Log, rule, quotes_allowed: bool) -> list:
 SAVE = {Log: log_words}
 NFT = {Log: log_statements}
 TARGET = Target
+
+
+# ipchains: -l logs at level info (KERN_INFO) and has no other options; it is an action, not a target.
+IPCHAINS_LOG = Log(level=6)
+
+
+def ipchains_log(target: Log):
+    """The rule only counts and logs (-l)."""
+    return (None, (target,)) if target == IPCHAINS_LOG else None
+
+
+TO_IPCHAINS = {Log: ipchains_log}  # see pyip/extensions/tcp.py

@@ -50,3 +50,29 @@ def masquerade_statements(target: Masquerade, rule, quotes_allowed: bool) -> lis
 SAVE = {Masquerade: masquerade_words}
 NFT = {Masquerade: masquerade_statements}
 TARGET = Target
+
+
+def masquerade_from_ipchains(translator, rule: fw.Rule, context: str | None, chain, table: str, variants: list):
+    """ipchains' MASQ (in forward: ACCEPT, and masquerade on the way out) as an ACCEPT plus a nat POSTROUTING
+    MASQUERADE rule (pyip.translators.ipchains_iptables)."""
+    from ..translators.ipchains_iptables import accepts
+
+    if context != "forward":
+        translator.note(f"MASQ in `{context or rule.chain}': only forward masquerades; ACCEPT, as the 2.4 ipchains "
+                        "layer did", rule.location)
+        return fw.Verdict("ACCEPT")
+    nat = translator.chain("nat", "POSTROUTING")
+    nat.rules += [attrs.evolve(v, table="nat", chain="POSTROUTING", target=Masquerade()) for v in variants]
+    translator.masquerading = translator.masquerading or rule.location
+    if chain.policy is None:
+        translator.note(f"MASQ in the user chain `{rule.chain}': nat POSTROUTING tests this rule's own conditions "
+                        "only, not those of the rules that jump to the chain", rule.location)
+    elif any(accepts(r) for r in chain.rules if isinstance(r, fw.Rule)):
+        translator.note("MASQ: nat POSTROUTING tests this rule's conditions on its own, so it also masquerades "
+                        "packets that earlier forward rules accepted", rule.location)
+    return translator.accepted(context, chain, "ACCEPT")
+
+
+# node type -> (translator, ipchains rule, its built-in chain, iptables chain, table, the rule's variants) -> the
+# iptables target of the verdict rule, or False if the rule is left out (pyip.translators.ipchains_iptables).
+FROM_IPCHAINS = {Masquerade: masquerade_from_ipchains}

@@ -44,3 +44,20 @@ def redirect_statements(target: Redirect, rule, quotes_allowed: bool) -> list:
 SAVE = {Redirect: redirect_words}
 NFT = {Redirect: redirect_statements}
 TARGET = Target
+
+
+def redirect_from_ipchains(translator, rule: fw.Rule, context: str | None, chain, table: str, variants: list):
+    """ipchains' REDIRECT [port] (in input) as an ACCEPT plus a nat PREROUTING REDIRECT rule."""
+    if context != "input":
+        translator.note(f"REDIRECT in `{context or rule.chain}': only input redirects; ACCEPT, as the 2.4 ipchains "
+                        "layer did", rule.location)
+        return fw.Verdict("ACCEPT")
+    nat = translator.chain("nat", "PREROUTING")
+    nat.rules += [attrs.evolve(v, table="nat", chain="PREROUTING", target=rule.target) for v in variants]
+    if rule.chain != "input":
+        translator.note(f"REDIRECT in the user chain `{rule.chain}': nat PREROUTING tests this rule's own "
+                        "conditions only, not those of the rules that jump to the chain", rule.location)
+    return fw.Verdict("ACCEPT")
+
+
+FROM_IPCHAINS = {Redirect: redirect_from_ipchains}  # see pyip/extensions/masquerade.py

@@ -63,3 +63,25 @@ def reject_statements(target: Reject, rule, quotes_allowed: bool) -> list:
 SAVE = {Reject: reject_words}
 NFT = {Reject: reject_statements}
 TARGET = Target
+
+
+def ipchains_reject(target: Reject):
+    """ipchains' REJECT sends port unreachable only."""
+    return (target, ()) if target.reject_with == "icmp-port-unreachable" else None
+
+
+TO_IPCHAINS = {Reject: ipchains_reject}  # see pyip/extensions/tcp.py
+
+
+def reject_from_ipchains(translator, rule, context: str | None, chain, table: str, variants: list):
+    """ipchains' REJECT where the kernel (iptables: filter only) or nft (not on postrouting) allows it; else DROP."""
+    from ..ast import firewall as fw
+
+    if translator.rejects(context, table):
+        return Reject()
+    translator.error(chain, f"REJECT cannot stand in {translator.where(table, chain)} ({translator.reject_limit}); "
+                            "the rule drops instead", rule)
+    return fw.Verdict("DROP")
+
+
+FROM_IPCHAINS = {Reject: reject_from_ipchains}  # see pyip/extensions/masquerade.py

@@ -124,3 +124,20 @@ def tcp_matches(match: TcpMatch, rule: fw.Rule, quotes_allowed: bool = False) ->
 SAVE = {TcpMatch: tcp_words}
 NFT = {TcpMatch: tcp_matches}
 MATCH = Match
+
+
+# ipchains: its -y (a SYN that opens a connection) is this test of the flags (SYN,RST,ACK / SYN, FIN not
+# looked at, unlike --syn).
+IPCHAINS_SYN = fw.TcpFlags(0x16, 0x02)
+
+
+def ipchains_tcp(match: TcpMatch):
+    """ipchains says the ports and -y (or ! -y); not --tcp-option nor other flags."""
+    if match.option is None and (match.flags is None or match.flags.value == IPCHAINS_SYN):
+        return match
+    return None
+
+
+# node type -> (node) -> the node as pyip's ipchains AST holds it (a target: (target, actions)), or None where
+# ipchains cannot say it exactly (pyip.translators.iptables_ipchains).
+TO_IPCHAINS = {TcpMatch: ipchains_tcp}

@@ -127,3 +127,26 @@ SAVE = {TosMatch: tos_words, Tos: tos_target_words}
 NFT = {TosMatch: tos_matches, Tos: tos_statements}
 MATCH = Match
 TARGET = Target
+
+
+def tos_from_ipchains(translator, action: Tos, rule: fw.Rule, variants: list, context: str | None, chain,
+                      table: str) -> bool:
+    """ipchains' -t from a filter chain: iptables' TOS works in mangle only, so the action goes to mangle at the
+    same hook.  True if placed (or refused) here; False: in the rule's own chain, as any action."""
+    if table == "mangle" or translator.direct:
+        return False
+    hook = translator.place(context)[1]
+    if hook is None or chain.policy is None:
+        translator.error(chain, "-t in a user chain of the filter table (TOS works in mangle only)", rule)
+        return True
+    translator.chain("mangle", hook).rules += [attrs.evolve(v, table="mangle", chain=hook, target=action)
+                                               for v in variants]
+    translator.note(f"-t: TOS works in the mangle table only; this rule's TOS action is in mangle {hook}, "
+                    f"which runs before filter {hook}, so it also changes packets that earlier rules of "
+                    f"`{context}' decided", rule.location)
+    return True
+
+
+# node type -> (translator, action, ipchains rule, its variants, built-in chain, iptables chain, table) -> whether
+# it placed the action (pyip.translators.ipchains_iptables); else the action goes in the rule's chain.
+FROM_IPCHAINS_ACTION = {Tos: tos_from_ipchains}

@@ -56,3 +56,6 @@ def udp_matches(match: UdpMatch, rule: fw.Rule, quotes_allowed: bool = False) ->
 SAVE = {UdpMatch: udp_words}
 NFT = {UdpMatch: udp_matches}
 MATCH = Match
+
+
+TO_IPCHAINS = {UdpMatch: lambda match: match}  # ipchains' own ports (see pyip/extensions/tcp.py)

@@ -30,11 +30,11 @@ from ..ast import firewall as fw
 from ..extensions.redirect import Redirect
 from ..extensions.masquerade import Masquerade
 from ..extensions.nflog import Nflog
-from ..extensions.log import Log
+from ..extensions.log import IPCHAINS_LOG
 from ..extensions.reject import Reject
 from ..extensions.icmp import IcmpMatch
 from ..extensions.udp import UdpMatch
-from ..extensions.tcp import TcpMatch
+from ..extensions.tcp import IPCHAINS_SYN, TcpMatch
 from ..extensions.tos import Tos
 from ..extensions.mark import Mark
 from ..ast import ipchains as ch
@@ -1214,7 +1214,7 @@ def rule_matches(state: ChainsState, source: Side, destination: Side, icmp: Icmp
         return ()
     sport, dport = port_test(state, "sport", source.ports), port_test(state, "dport", destination.ports)
     if state.protocol == TCP:
-        flags = test(state, "y", fw.TcpFlags(0x16, 0x02)) if "y" in state.options else None  # SYN,RST,ACK/SYN
+        flags = test(state, "y", IPCHAINS_SYN) if "y" in state.options else None
         return (TcpMatch(sport=sport, dport=dport, flags=flags),) if sport or dport or flags else ()
     if state.protocol == UDP and (sport or dport):
         return (UdpMatch(sport=sport, dport=dport),)
@@ -1267,7 +1267,7 @@ def actions(state: ChainsState) -> tuple:
     """What the kernel does on every match, in its order: log (-l, KERN_INFO), TOS, mark, netlink copy (-o)."""
     done: list = []
     if "l" in state.options:
-        done.append(Log(level=6))
+        done.append(IPCHAINS_LOG)
     if state.tos is not None and state.tos != (0xFF, 0x00):
         done.append(tos_action(state))
     if state.mark is not None:

@@ -43,7 +43,7 @@ from __future__ import annotations
 import attrs
 
 from ..ast import firewall as fw
-from ..extensions.redirect import Redirect
+from ..extensions import is_extension_node, module_of
 from ..extensions.masquerade import Masquerade
 from ..extensions.reject import Reject
 from ..extensions.icmp import IcmpMatch
@@ -377,16 +377,8 @@ class IpchainsTranslator:
             self.error(target, f"-m {action.delta:+} (iptables' MARK sets, ORs, ANDs or XORs the mark; it cannot "
                                "add to it): this action is left out, the rest of the rule is kept", rule)
             return
-        if isinstance(action, Tos) and table != "mangle" and not self.direct:
-            hook = self.place(context)[1]
-            if hook is None or target.policy is None:
-                self.error(target, "-t in a user chain of the filter table (TOS works in mangle only)", rule)
-                return
-            self.chain("mangle", hook).rules += [attrs.evolve(v, table="mangle", chain=hook, target=action)
-                                                 for v in variants]
-            self.note(f"-t: TOS works in the mangle table only; this rule's TOS action is in mangle {hook}, "
-                      f"which runs before filter {hook}, so it also changes packets that earlier rules of "
-                      f"`{context}' decided", rule.location)
+        place = from_ipchains(action, "FROM_IPCHAINS_ACTION")
+        if place is not None and place(self, action, rule, variants, context, target, table):
             return
         target.rules += [attrs.evolve(v, target=action) for v in variants]
 
@@ -399,16 +391,9 @@ class IpchainsTranslator:
             return self.accepted(context, target, VERDICTS.get(verdict.name, verdict.name))
         if isinstance(verdict, fw.ChainJump):
             return attrs.evolve(verdict, chain=self.names[verdict.chain, context])
-        if isinstance(verdict, Reject):
-            if self.rejects(context, table):
-                return Reject()
-            self.error(target, f"REJECT cannot stand in {self.where(table, target)} ({self.reject_limit}); "
-                               "the rule drops instead", rule)
-            return fw.Verdict("DROP")
-        if isinstance(verdict, Masquerade):
-            return self.masquerade(rule, context, target, variants)
-        if isinstance(verdict, Redirect):
-            return self.redirect(rule, context, variants)
+        place = from_ipchains(verdict, "FROM_IPCHAINS")
+        if place is not None:
+            return place(self, rule, context, target, table, variants)
         self.error(target, f"the target {getattr(verdict, 'name', verdict)}", rule)
         return False
 
@@ -424,34 +409,6 @@ class IpchainsTranslator:
 
     def where(self, table: str, chain: Chain) -> str:
         return f"the postrouting chain `{chain.name}'" if self.direct else f"{table} {chain.name}"
-
-    def masquerade(self, rule: fw.Rule, context: str | None, target: Chain, variants: list):
-        if context != "forward":
-            self.note(f"MASQ in `{context or rule.chain}': only forward masquerades; ACCEPT, as the 2.4 ipchains "
-                      "layer did", rule.location)
-            return fw.Verdict("ACCEPT")
-        nat = self.chain("nat", "POSTROUTING")
-        nat.rules += [attrs.evolve(v, table="nat", chain="POSTROUTING", target=Masquerade()) for v in variants]
-        self.masquerading = self.masquerading or rule.location
-        if target.policy is None:
-            self.note(f"MASQ in the user chain `{rule.chain}': nat POSTROUTING tests this rule's own conditions "
-                      "only, not those of the rules that jump to the chain", rule.location)
-        elif any(accepts(r) for r in target.rules if isinstance(r, fw.Rule)):
-            self.note("MASQ: nat POSTROUTING tests this rule's conditions on its own, so it also masquerades "
-                      "packets that earlier forward rules accepted", rule.location)
-        return self.accepted(context, target, "ACCEPT")
-
-    def redirect(self, rule: fw.Rule, context: str | None, variants: list):
-        if context != "input":
-            self.note(f"REDIRECT in `{context or rule.chain}': only input redirects; ACCEPT, as the 2.4 ipchains "
-                      "layer did", rule.location)
-            return fw.Verdict("ACCEPT")
-        nat = self.chain("nat", "PREROUTING")
-        nat.rules += [attrs.evolve(v, table="nat", chain="PREROUTING", target=rule.target) for v in variants]
-        if rule.chain != "input":
-            self.note(f"REDIRECT in the user chain `{rule.chain}': nat PREROUTING tests this rule's own "
-                      "conditions only, not those of the rules that jump to the chain", rule.location)
-        return fw.Verdict("ACCEPT")
 
     # -- conventional style ------------------------------------------------------------------------
 
@@ -477,6 +434,14 @@ class IpchainsTranslator:
         if location is not None:
             self.note("conventional style: output's rules and policy are at OUTPUT, so they no longer see "
                       "forwarded packets (2.2's output saw every outbound packet, after masquerading)", location)
+
+
+def from_ipchains(node, kind: str):
+    """How the node's extension module places it (its FROM_IPCHAINS for a target, FROM_IPCHAINS_ACTION for an
+    action), or None: the generic way."""
+    if not is_extension_node(node):
+        return None
+    return getattr(module_of(node), kind, {}).get(type(node))
 
 
 def reaching(chains: dict) -> dict:

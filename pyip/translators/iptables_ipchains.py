@@ -14,12 +14,8 @@ from __future__ import annotations
 import attrs
 
 from ..ast import firewall as fw
-from ..extensions.log import Log
-from ..extensions.reject import Reject
-from ..extensions.icmp import IcmpMatch
-from ..extensions.udp import UdpMatch
-from ..extensions.tcp import TcpMatch
 from ..errors import PyipError
+from ..extensions import to_ipchains
 
 HEADER = "#!/bin/sh\n# pyip: ipchains commands for this ruleset, for review: what ipchains cannot say is left out\n"
 CHAINS = {"INPUT": "input", "FORWARD": "forward", "OUTPUT": "output"}
@@ -96,34 +92,21 @@ def interface_of(rule: fw.Rule, chain: str):
 
 
 def check_match(match) -> None:
-    if isinstance(match, UdpMatch) or isinstance(match, IcmpMatch):
-        return
-    if isinstance(match, TcpMatch) and match.option is None and (
-            match.flags is None or attrs.evolve(match.flags, negated=False) == ipchains_syn()):
-        return  # -y, or ! -y
-    raise LeftOut(f"-m {getattr(match, 'name', type(match).__name__)} (ipchains matches only ports, ICMP types and -y)")
-
-
-def ipchains_syn():
-    """ipchains' -y, as pyip's ipchains reader reads it (the tcp flags test it stands for)."""
-    from ..parser.ipchains import parse_ipchains
-    from ..reader import read_commands
-
-    [words] = read_commands("ipchains -A input -p tcp -y\n", "-")
-    [match] = parse_ipchains(words).rule.matches
-    return match.flags
+    """The match's extension module says whether ipchains can say it (its TO_IPCHAINS)."""
+    if to_ipchains(match) is None:
+        raise LeftOut(f"-m {getattr(match, 'name', type(match).__name__)} (ipchains matches only ports, ICMP types "
+                      "and -y)")
 
 
 def target_of(target) -> tuple:
-    """(target, actions) for the ipchains rule."""
+    """(target, actions) for the ipchains rule: verdicts and jumps here, extensions by their module."""
     if target is None:
         return None, ()
     if isinstance(target, fw.Verdict) and target.name in VERDICTS:
         return fw.Verdict(VERDICTS[target.name]), ()
     if isinstance(target, fw.ChainJump) and not target.goto:
         return target, ()
-    if isinstance(target, Reject) and target.reject_with == "icmp-port-unreachable":
-        return target, ()
-    if isinstance(target, Log) and target == Log(level=6):
-        return None, (target,)  # a rule that only counts, and logs (-l)
+    said = to_ipchains(target)
+    if said is not None:
+        return said
     raise LeftOut(f"-j {getattr(target, 'name', type(target).__name__)} with its options")
