@@ -20,14 +20,20 @@ HEAVY = ("attr", "attrs", "click", "lark", "pyroute2")
 
 # Runs pyip's entry point in this process and, at exit, says which watched modules (a package
 # stands for its submodules) it imported: not those the interpreter's start-up (an editable
-# install's import hook, .pth files) had loaded already.
+# install's import hook, .pth files) had loaded already, unless FRESH: then watched modules
+# loaded already are forgotten first (a development venv's hook loads pathlib, which would
+# otherwise hide pyip's own import of it), so pyip's import loads them again, where seen.
 PROBE = """
 import atexit, os, sys
 WATCHED = os.environ["PYIP_PROBE_WATCH"].split()
+def watched(name):
+    return name in WATCHED or name.split(".")[0] in WATCHED
+if os.environ.get("PYIP_PROBE_FRESH"):
+    for name in [name for name in sys.modules if watched(name)]:
+        del sys.modules[name]
 BEFORE = set(sys.modules)
 def report():
-    found = sorted(name for name in set(sys.modules) - BEFORE
-                   if name in WATCHED or name.split(".")[0] in WATCHED)
+    found = sorted(name for name in set(sys.modules) - BEFORE if watched(name))
     os.write(int(os.environ["PYIP_PROBE_FD"]), (" ".join(found) + "\\n").encode())
 atexit.register(report)
 sys.argv = ["pyip", *sys.argv[1:]]
@@ -36,12 +42,15 @@ main()
 """
 
 
-def imported(args: list[str], stdin: str = "", watch=HEAVY) -> tuple[subprocess.CompletedProcess, list[str]]:
+def imported(args: list[str], stdin: str = "", watch=HEAVY, fresh=False) -> tuple[subprocess.CompletedProcess, list[str]]:
     """Run `pyip ARGS`; its result and the WATCHed modules it imported (reported on a pipe of their own)."""
     read, write = os.pipe()
+    env = {**os.environ, "PYIP_PROBE_FD": str(write), "PYIP_PROBE_WATCH": " ".join(watch)}
+    if fresh:
+        env["PYIP_PROBE_FRESH"] = "1"
     try:
         result = subprocess.run([sys.executable, "-c", PROBE, *args], input=stdin, capture_output=True, text=True,
-                                timeout=60, pass_fds=(write,), env={**os.environ, "PYIP_PROBE_FD": str(write), "PYIP_PROBE_WATCH": " ".join(watch)})
+                                timeout=60, pass_fds=(write,), env=env)
     finally:
         os.close(write)
     with open(read, encoding="utf-8") as report:
@@ -88,7 +97,7 @@ NEEDLESS_FOR_ROUTE_SHOW = ("socket", "selectors", "pathlib", "urllib", "pyip.net
 
 def test_the_drop_ins_route_show_imports_only_its_own_object_and_no_socket_py():
     with namespace("pyipstart") as ns:
-        result, needless = imported(["-n", ns, "route", "show"], watch=NEEDLESS_FOR_ROUTE_SHOW)
+        result, needless = imported(["-n", ns, "route", "show"], watch=NEEDLESS_FOR_ROUTE_SHOW, fresh=True)
         expected = run("ip", "-n", ns, "route", "show")
     assert (result.returncode, result.stdout, result.stderr) == (expected.returncode, expected.stdout, expected.stderr)
     assert needless == []
@@ -96,10 +105,10 @@ def test_the_drop_ins_route_show_imports_only_its_own_object_and_no_socket_py():
 
 def test_ctypes_loads_only_to_enter_a_namespace():
     """setns(2) needs ctypes on Python 3.11; a drop-in without -n does not."""
-    result, loaded = imported(["route", "show", "table", "255", "dev", "lo"], watch=("ctypes",))
+    result, loaded = imported(["route", "show", "table", "255", "dev", "lo"], watch=("ctypes",), fresh=True)
     assert result.returncode == 0, result.stderr
     assert loaded == []
     with namespace("pyipstart") as ns:
-        result, loaded = imported(["-n", ns, "route", "show"], watch=("ctypes",))
+        result, loaded = imported(["-n", ns, "route", "show"], watch=("ctypes",), fresh=True)
     assert result.returncode == 0, result.stderr
     assert "ctypes" in loaded
