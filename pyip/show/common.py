@@ -22,6 +22,8 @@ from .. import records
 
 from pyip.show import netlink
 
+REMEMBERED = 65536  # texts kept for reuse (Printer.remembered, route templates), at most
+
 if TYPE_CHECKING:
     from pyip.names import Databases
 
@@ -313,6 +315,22 @@ class Printer:
         else:
             self.writer.out.append(text)
             self.writer.sep, self.writer.depth = state
+
+    def remembered(self, texts: dict, key, print_it) -> None:
+        """PRINT_IT() once per KEY: later calls with the same KEY replay its text (None: print anew).
+        TEXTS holds at most REMEMBERED of them, so a listing of all-different entries stays bounded."""
+        if key is None:
+            print_it()
+            return
+        known = texts.get(key)
+        if known is not None:
+            self.replay(*known)
+            return
+        mark = self.mark()
+        print_it()
+        if len(texts) >= REMEMBERED:
+            texts.clear()
+        texts[key] = (self.since(mark), self.state())
 
     def result(self) -> str:
         if self.writer is None:

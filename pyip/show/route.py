@@ -14,14 +14,13 @@ import struct
 from .. import records
 
 from pyip.show import netlink
-from pyip.show.common import (HOST_BITS, PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowOptions,
+from pyip.show.common import (HOST_BITS, REMEMBERED, PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowOptions,
                               family_name, host_bits, user_hz)
 
 RTA_DST, RTA_SRC, RTA_IIF, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC = 1, 2, 3, 4, 5, 6, 7
 RTA_METRICS, RTA_MULTIPATH, RTA_FLOW, RTA_CACHEINFO, RTA_TABLE, RTA_MARK = 8, 9, 11, 12, 15, 16
 RTA_VIA, RTA_PREF, RTA_UID, RTA_NH_ID = 18, 20, 25, 30
 
-REMEMBERED = 65536  # texts after the prefixes kept for reuse, at most
 
 RT_TABLE_MAIN = 254
 RTN_UNICAST, RTN_LOCAL = 1, 2
@@ -261,18 +260,7 @@ class RoutePrinter:
         if route.type != RTN_UNICAST or self.options.details:
             out.string(PRINT_ANY, "type", "%s ", self.names.route_type(route.type))
         self._prefixes(route)
-        if key is None:
-            self._after_prefixes(route)
-            return
-        known = self.after_prefixes.get(key)
-        if known is not None:
-            out.replay(*known)
-            return
-        mark = out.mark()
-        self._after_prefixes(route)
-        if len(self.after_prefixes) >= REMEMBERED:
-            self.after_prefixes.clear()  # bounded memory: a table of all-different routes
-        self.after_prefixes[key] = (out.since(mark), out.state())
+        out.remembered(self.after_prefixes, key, lambda: self._after_prefixes(route))
 
     def _after_prefixes(self, route: Route):
         out, names, attrs_ = self.out, self.names, route.attrs

@@ -17,7 +17,6 @@ FRA_TABLE, FRA_FWMASK, FRA_OIFNAME, FRA_L3MDEV, FRA_UID_RANGE = 15, 16, 17, 19, 
 FRA_PROTOCOL, FRA_IP_PROTO, FRA_SPORT_RANGE, FRA_DPORT_RANGE = 21, 22, 23, 24
 RTA_GATEWAY = 5  # what the long gone NAT action carried
 PRINTED_FIRST = frozenset((FRA_PRIORITY, FRA_SRC, FRA_DST))  # what comes before the rest of the line
-REMEMBERED = 65536  # texts after the prefixes kept for reuse, at most
 
 FR_ACT_TO_TBL, FR_ACT_GOTO, FR_ACT_NOP = 1, 2, 3
 RTN_NAT = 10
@@ -151,18 +150,7 @@ class RulePrinter:
         if rule.flags & FIB_RULE_INVERT:
             out.null(PRINT_ANY, "not", "not ")
         self._prefixes(rule)
-        if key is None:
-            self._after_prefixes(rule)
-            return
-        known = self.after_prefixes.get(key)
-        if known is not None:
-            out.replay(*known)
-            return
-        mark = out.mark()
-        self._after_prefixes(rule)
-        if len(self.after_prefixes) >= REMEMBERED:
-            self.after_prefixes.clear()  # bounded memory: rules that all differ
-        self.after_prefixes[key] = (out.since(mark), out.state())
+        out.remembered(self.after_prefixes, key, lambda: self._after_prefixes(rule))
 
     def _after_prefixes(self, rule: Rule):
         out = self.out
