@@ -108,3 +108,66 @@ NFT = {IcmpMatch: icmp_matches}
 MATCH = Match
 
 TO_IPCHAINS = {IcmpMatch: lambda match: match}  # ipchains' ICMP types (see pyip/extensions/tcp.py)
+
+
+# ipchains: -p icmp takes its "ports" as ranges of ICMP types and codes.  This match tests one type with one
+# code range; the reader keeps what it cannot hold as pyip.ast.ipchains' IcmpRanges, which the translation
+# to iptables spreads over one rule per type and code, up to MAX_IPCHAINS_RULES.
+def ipchains_icmp_type(types: fw.Test | None, codes: fw.Test | None) -> fw.IcmpType | None:
+    """The one ICMP type (0-254: iptables' 255 is `any`), with the codes, that an ipchains type and code test
+    names, or None: pyip's ipchains reader keeps it as IcmpRanges."""
+    if types is None or not isinstance(types.value, fw.PortRange) or types.value.first != types.value.last:
+        return None
+    if types.value.first > 254:
+        return None
+    if codes is None:
+        return fw.IcmpType(types.value.first)
+    if types.negated or codes.negated or not isinstance(codes.value, fw.PortRange):
+        return None
+    low, high = codes.value.first, codes.value.last
+    if low > high or low > 0xFF:
+        return None
+    return fw.IcmpType(types.value.first, low, min(high, 0xFF))
+
+
+MAX_IPCHAINS_RULES = 64
+
+
+def ipchains_icmp_rules(rule: fw.Rule) -> list[fw.Rule]:
+    """The rule, or one rule per ICMP type and code when ipchains tested ranges iptables cannot say
+    (iptables tests one type with one code or every code)."""
+    from ..ast import ipchains as ch
+    from ..translators.ipchains_iptables import Untranslatable
+
+    icmp = [m for m in rule.matches if isinstance(m, (ch.IcmpRanges, IcmpMatch))]
+    if not icmp:
+        return [rule]
+    match = icmp[0]
+    if isinstance(match, IcmpMatch):
+        value, negated = match.icmp_type.value, match.icmp_type.negated
+        if value.type == 0xFF or value.code_min == value.code_max or (value.code_min, value.code_max) == (0, 0xFF):
+            return [rule]
+        if negated:
+            raise Untranslatable("a negated ICMP type with a range of codes (iptables tests one code or all)")
+        types, codes = fw.PortRange(value.type, value.type), fw.PortRange(value.code_min, value.code_max)
+    else:
+        if match.types is None or match.types.negated or (match.codes is not None and match.codes.negated):
+            raise Untranslatable("an ICMP test of every type, or a negated ICMP type or code range (iptables tests "
+                                 "one type, with one code or every code)")
+        types = match.types.value
+        codes = fw.PortRange(0, 0xFF) if match.codes is None else match.codes.value
+        if not isinstance(types, fw.PortRange) or not isinstance(codes, fw.PortRange):
+            raise Untranslatable("an ICMP type or code known only when the script runs")
+        if types.last > 254 or codes.first > 0xFF:
+            raise Untranslatable("ICMP type 255 or a code above 255 (iptables' icmp match cannot say them)")
+        codes = fw.PortRange(codes.first, min(codes.last, 0xFF))
+    if codes.first > codes.last:
+        raise Untranslatable("an empty ICMP code range")
+    code_ranges = [(0, 0xFF)] if (codes.first, codes.last) == (0, 0xFF) else \
+        [(c, c) for c in range(codes.first, codes.last + 1)]
+    count = (types.last - types.first + 1) * len(code_ranges)
+    if count > MAX_IPCHAINS_RULES:
+        raise Untranslatable(f"an ICMP test that would take {count} iptables rules (one per type and code)")
+    others = tuple(m for m in rule.matches if m is not match)
+    return [attrs.evolve(rule, matches=(*others, IcmpMatch(fw.Test(fw.IcmpType(t, low, high)))))
+            for t in range(types.first, types.last + 1) for low, high in code_ranges]

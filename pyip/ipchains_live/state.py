@@ -217,10 +217,11 @@ def read_rules(model: Model, chain: Chain, kernel: KernelChain) -> None:
 
 
 def variant_count(rule: fw.Rule) -> int:
-    from ..translators.ipchains_iptables import Untranslatable, icmp_variants
+    from ..extensions.icmp import ipchains_icmp_rules
+    from ..translators.ipchains_iptables import Untranslatable
 
     try:
-        return len(icmp_variants(rule))
+        return len(ipchains_icmp_rules(rule))
     except Untranslatable:
         return 1
 

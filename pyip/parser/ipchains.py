@@ -32,7 +32,7 @@ from ..extensions.masquerade import Masquerade
 from ..extensions.nflog import Nflog
 from ..extensions.log import IPCHAINS_LOG
 from ..extensions.reject import Reject
-from ..extensions.icmp import IcmpMatch
+from ..extensions.icmp import IcmpMatch, ipchains_icmp_type
 from ..extensions.udp import UdpMatch
 from ..extensions.tcp import IPCHAINS_SYN, TcpMatch
 from ..extensions.tos import Tos
@@ -1226,25 +1226,10 @@ def icmp_matches(state: ChainsState, icmp: Icmp) -> tuple:
     types, codes = port_test(state, "sport", icmp.types), port_test(state, "dport", icmp.codes)
     if types is None and codes is None:
         return ()
-    single = single_icmp_type(types, codes)
+    single = ipchains_icmp_type(types, codes)
     if single is not None:
         return (IcmpMatch(fw.Test(single, types.negated, types.legacy)),)
     return (ch.IcmpRanges(types, codes),)
-
-
-def single_icmp_type(types: fw.Test | None, codes: fw.Test | None) -> fw.IcmpType | None:
-    if types is None or not isinstance(types.value, fw.PortRange) or types.value.first != types.value.last:
-        return None
-    if types.value.first > 254:
-        return None
-    if codes is None:
-        return fw.IcmpType(types.value.first)
-    if types.negated or codes.negated or not isinstance(codes.value, fw.PortRange):
-        return None
-    low, high = codes.value.first, codes.value.last
-    if low > high or low > 0xFF:
-        return None
-    return fw.IcmpType(types.value.first, low, min(high, 0xFF))
 
 
 SIMPLE_TARGETS = {"ACCEPT": fw.Verdict("ACCEPT"), "DENY": fw.Verdict("DENY"), "RETURN": fw.Verdict("RETURN"),

@@ -46,7 +46,7 @@ from ..ast import firewall as fw
 from ..extensions import is_extension_node, module_of
 from ..extensions.masquerade import Masquerade
 from ..extensions.reject import Reject
-from ..extensions.icmp import IcmpMatch
+from ..extensions.icmp import ipchains_icmp_rules
 from ..extensions.udp import UdpMatch
 from ..extensions.tcp import TcpMatch
 from ..extensions.state import StateMatch
@@ -354,7 +354,7 @@ class IpchainsTranslator:
         if swap and rule.in_interface is not None:
             base = attrs.evolve(base, in_interface=None, out_interface=rule.in_interface)
         try:
-            variants = icmp_variants(base)
+            variants = ipchains_icmp_rules(base)
         except Untranslatable as why:
             self.error(target, str(why), rule)
             return
@@ -482,46 +482,6 @@ def tests_source(rule: fw.Rule) -> bool:
 
 def accepts(rule: fw.Rule) -> bool:
     return rule.target == fw.Verdict("ACCEPT") or isinstance(rule.target, fw.ChainJump)
-
-
-MAX_ICMP_RULES = 64
-
-
-def icmp_variants(rule: fw.Rule) -> list[fw.Rule]:
-    """The rule, or one rule per ICMP type and code when ipchains tested ranges iptables cannot say
-    (iptables tests one type with one code or every code)."""
-    icmp = [m for m in rule.matches if isinstance(m, (ch.IcmpRanges, IcmpMatch))]
-    if not icmp:
-        return [rule]
-    match = icmp[0]
-    if isinstance(match, IcmpMatch):
-        value, negated = match.icmp_type.value, match.icmp_type.negated
-        if value.type == 0xFF or value.code_min == value.code_max or (value.code_min, value.code_max) == (0, 0xFF):
-            return [rule]
-        if negated:
-            raise Untranslatable("a negated ICMP type with a range of codes (iptables tests one code or all)")
-        types, codes = fw.PortRange(value.type, value.type), fw.PortRange(value.code_min, value.code_max)
-    else:
-        if match.types is None or match.types.negated or (match.codes is not None and match.codes.negated):
-            raise Untranslatable("an ICMP test of every type, or a negated ICMP type or code range (iptables tests "
-                                 "one type, with one code or every code)")
-        types = match.types.value
-        codes = fw.PortRange(0, 0xFF) if match.codes is None else match.codes.value
-        if not isinstance(types, fw.PortRange) or not isinstance(codes, fw.PortRange):
-            raise Untranslatable("an ICMP type or code known only when the script runs")
-        if types.last > 254 or codes.first > 0xFF:
-            raise Untranslatable("ICMP type 255 or a code above 255 (iptables' icmp match cannot say them)")
-        codes = fw.PortRange(codes.first, min(codes.last, 0xFF))
-    if codes.first > codes.last:
-        raise Untranslatable("an empty ICMP code range")
-    code_ranges = [(0, 0xFF)] if (codes.first, codes.last) == (0, 0xFF) else \
-        [(c, c) for c in range(codes.first, codes.last + 1)]
-    count = (types.last - types.first + 1) * len(code_ranges)
-    if count > MAX_ICMP_RULES:
-        raise Untranslatable(f"an ICMP test that would take {count} iptables rules (one per type and code)")
-    others = tuple(m for m in rule.matches if m is not match)
-    return [attrs.evolve(rule, matches=(*others, IcmpMatch(fw.Test(fw.IcmpType(t, low, high)))))
-            for t in range(types.first, types.last + 1) for low, high in code_ranges]
 
 
 def translate_ipchains(ruleset, style: str = FAITHFUL, policy_locations: dict | None = None, tool: str = "iptables"):
