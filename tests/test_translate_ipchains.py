@@ -377,3 +377,17 @@ def test_a_router_rejecting_in_output_rejects_through_iptables(tmp_path):
         local = refused_by_firewall(network, "router", 7000)
     assert verdicts == [(True, ("63.89.102.157",))]
     assert forwarded and local
+
+
+@pytest.mark.parametrize("reached_from", ["input", "input forward"])
+def test_a_chain_nothing_reaches_may_jump_to_one_that_is_reached(tmp_path, reached_from):
+    """`orphan` is never jumped to, and jumps to `acct`, which input (and forward, on another interface:
+    two copies) reach.  Found by the live-ipchains property test: the translator had no name for
+    acct seen from an unreached chain.  Both translations must load in the real tools; the live
+    ipchains (the same translator, direct to nft) must take the commands."""
+    jumps = "".join(f"ipchains -A {chain} -i eth{n} -j acct\n" for n, chain in enumerate(reached_from.split()))
+    script = f"ipchains -N acct\nipchains -N orphan\n{jumps}ipchains -A orphan -j acct\n"
+    loads(tmp_path, script)
+    with scratch_namespace("ipcorphan") as ns:
+        live = [ns_run(ns, sys.executable, "-m", "pyip", "ipchains", *line.split()[1:]) for line in script.splitlines()]
+        assert [done.returncode for done in live] == [0] * len(live), [done.stderr for done in live]

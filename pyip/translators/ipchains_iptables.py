@@ -265,6 +265,8 @@ class IpchainsTranslator:
             places = {(*self.place(c)[0::2], c == "forward" and self.routed_goto is not None) for c in contexts}
             for context in contexts or [None]:
                 names[chain.name, context] = f"{chain.name}-{context}" if len(places) > 1 else chain.name
+            if contexts:  # a jump from a chain nothing reaches never runs: any copy is its target
+                names[chain.name, None] = names[chain.name, contexts[0]]
             if len(places) > 1:
                 jump = first_jump(chains, chain.name)
                 self.note(f"chain `{chain.name}' is reached from {', '.join(contexts)}, where `-i' means different "
@@ -390,6 +392,11 @@ class IpchainsTranslator:
         if isinstance(verdict, fw.Verdict):
             return self.accepted(context, target, VERDICTS.get(verdict.name, verdict.name))
         if isinstance(verdict, fw.ChainJump):
+            if context is None and self.contexts.get(verdict.chain) and \
+                    self.place(self.contexts[verdict.chain][0])[0] != table:
+                self.note(f"`{rule.chain}' is reached by no chain, so this jump never runs; `{verdict.chain}' "
+                          f"stands in another table, where a jump from here cannot go: left out", rule.location)
+                return False
             return attrs.evolve(verdict, chain=self.names[verdict.chain, context])
         place = from_ipchains(verdict, "FROM_IPCHAINS")
         if place is not None:
