@@ -116,26 +116,39 @@ class RemovedFeature(Rule):
     def check_iptables(self, script, command):
         findings = []
         severity = WARNING if script.dialect == legacy.LEGACY else ERROR
-        history = extensions.history()
-        removed_matches = {**GONE_MATCHES, **history.former_matches}
-        removed_targets = {**GONE_TARGETS, **history.former_targets}
         texts = [word.text for word in command.words]
         for index, word in enumerate(command.words[1:], 1):
             previous = texts[index - 1]
-            required = history.required_since.get(word.text)
-            if previous in ("-m", "--match") and word.text in removed_matches:
-                renamed = history.renamed.get(word.text)
-                fix = renaming_fix(script, command, renamed) if renamed else None
-                findings.append(self.finding(script, word.location, removed_matches[word.text], severity, fix))
-            elif previous in ("-m", "--match") and required is not None and required[0] not in texts:
-                option, value, why = required
-                findings.append(self.finding(script, word.location, why, severity,
-                                             required_fix(script, word, option, value)))
-            elif previous in ("-j", "--jump") and word.text in removed_targets:
-                findings.append(self.finding(script, word.location, removed_targets[word.text], severity))
-            elif word.text in history.removed_options:
-                findings.append(self.finding(script, word.location, history.removed_options[word.text], severity))
+            if previous in ("-m", "--match"):
+                findings += self.check_match(script, command, word, texts, severity)
+            elif previous in ("-j", "--jump"):
+                why = GONE_TARGETS.get(word.text) or former_fact("FORMER_TARGETS", word.text)
+                if why:
+                    findings.append(self.finding(script, word.location, why, severity))
+            elif (why := former_fact("REMOVED_OPTIONS", word.text)) is not None:
+                findings.append(self.finding(script, word.location, why, severity))
         return findings
+
+    def check_match(self, script, command, word, texts, severity) -> list:
+        """`-m NAME`: a match gone, renamed, or wanting an option today's iptables requires."""
+        if word.text in GONE_MATCHES:
+            return [self.finding(script, word.location, GONE_MATCHES[word.text], severity)]
+        module = extensions.history_module("FORMER_MATCHES", word.text)
+        if module is not None:
+            renamed = getattr(module, "RENAMED", None)
+            fix = renaming_fix(script, command, renamed) if renamed else None
+            return [self.finding(script, word.location, module.FORMER_MATCHES[word.text], severity, fix)]
+        module = extensions.history_module("REQUIRED_SINCE", word.text)
+        if module is not None and module.REQUIRED_SINCE[0] not in texts:
+            option, value, why = module.REQUIRED_SINCE
+            return [self.finding(script, word.location, why, severity, required_fix(script, word, option, value))]
+        return []
+
+
+def former_fact(fact: str, word: str) -> str | None:
+    """The extension modules' word on WORD under FACT (a target or option gone), or None."""
+    module = extensions.history_module(fact, word)
+    return getattr(module, fact)[word] if module is not None else None
 
 
 def as_written(script, word) -> bool:
