@@ -6,8 +6,9 @@ The shell does not: bash ends a line at LF only, so a CR before it is part
 of the line's last word (`-j ACCEPT\\r` names no target, `table 5\\r` no
 table) and a file of lone CRs is one long line.  The script fails when
 run, so a translation of it as meant would differ from its real run: that
-is an error, said once, at the first such line.  `pyip lint` says the same
-as PI021.
+is an error, said once, at the first such line: by `pyip parse`,
+`translate` and `apply`, and by `pyip lint` as PI021, all through
+ending_problem().
 
 No imports beyond pyip.errors: `pyip parse` reads every file through here.
 """
@@ -32,14 +33,18 @@ def shell_lines(raw: str, file: str) -> tuple[str, PyipError | None]:
     lone CR endings are to the shell that runs it; None when every line ends in LF."""
     if "\r" not in raw or "\0" in raw:  # a binary file is said to be one elsewhere, once, and not read
         return raw, None
+    return raw.replace("\r\n", "\n").replace("\r", "\n"), ending_problem(raw, file)
+
+
+def ending_problem(raw: str, file: str) -> PyipError | None:
+    """What the shell makes of `raw`'s line ends: CR LF lines (at the first, counting them all) or a
+    lone CR (at the first); None when every line ends in LF.  The one detector behind `parse`,
+    `translate`, `apply` and lint's PI021."""
+    if "\r" not in raw:
+        return None
     lines = raw.split("\n")
     crlf = [number for number, line in enumerate(lines[:-1], 1) if line.endswith("\r")]
-    text = raw.replace("\r\n", "\n")
     if crlf:
-        where = Location(file, crlf[0], len(lines[crlf[0] - 1]))
-        return text.replace("\r", "\n"), PyipError(crlf_message(len(crlf)), where)
-    if "\r" not in text:
-        return text, None
-    before = text[:text.index("\r")]
-    where = Location(file, before.count("\n") + 1, len(before) - before.rfind("\n"))
-    return text.replace("\r", "\n"), PyipError(LONE_CR_MESSAGE, where)
+        return PyipError(crlf_message(len(crlf)), Location(file, crlf[0], len(lines[crlf[0] - 1])))
+    before = raw[:raw.index("\r")]  # no CR LF anywhere: this CR is a lone one
+    return PyipError(LONE_CR_MESSAGE, Location(file, before.count("\n") + 1, len(before) - before.rfind("\n")))

@@ -15,6 +15,7 @@ import pytest
 from pyip.line_endings import shell_lines
 
 from .test_shell_paths import reset, saved, twins
+from .translate_oracle import ns_run, scratch_namespace
 
 RULES = "iptables -A INPUT -p tcp --dport 22 -j ACCEPT\niptables -A INPUT -p tcp --dport 80 -j ACCEPT\n"
 ENDINGS = {"crlf": (RULES.replace("\n", "\r\n"), "2 lines end in CR LF"),
@@ -44,6 +45,20 @@ def test_the_real_run_fails_and_translate_says_so(tmp_path, kind):
     assert from_stdin.returncode == 1 and f"-:1:" in from_stdin.stderr.decode()
 
 
+@pytest.mark.parametrize("kind", ENDINGS)
+def test_apply_loads_nothing(tmp_path, kind):
+    """`pyip apply` would have loaded the rules as meant, a ruleset the script's real run never makes."""
+    text, said = ENDINGS[kind]
+    path = tmp_path / "fw.sh"
+    path.write_bytes(text.encode())
+    with scratch_namespace("crlf") as ns:
+        for target in ("nft", "iptables"):
+            done = pyip("apply", "--to", target, "-n", ns, "--timeout", "0", str(path))
+            first = done.stderr.decode().splitlines()[0]
+            assert done.returncode == 1 and first.startswith(f"{path}:1:") and said in first, done.stderr
+        assert ns_run(ns, "nft", "list", "ruleset").stdout.strip() == ""
+
+
 def test_lf_only_scripts_are_not_reported_and_allow_partial_still_prints():
     assert shell_lines(RULES, "f") == (RULES, None)
     done = pyip("translate", "--to", "iptables-restore", "--allow-partial", "-", stdin=ENDINGS["crlf"][0].encode())
@@ -57,10 +72,11 @@ def test_positions_are_the_first_carriage_return():
     assert text == "a\nbb\nc" and (error.location.line, error.location.col) == (2, 3)
 
 
-def test_lint_says_it_with_the_same_words(tmp_path):
+@pytest.mark.parametrize("kind", ENDINGS)
+def test_lint_says_it_with_the_same_words_at_the_same_place(tmp_path, kind):
     path = tmp_path / "fw.sh"
-    path.write_bytes(ENDINGS["crlf"][0].encode())
+    path.write_bytes(ENDINGS[kind][0].encode())
     lint = pyip("lint", str(path)).stdout.decode()
     translate = pyip("translate", "--to", "iptables-restore", str(path)).stderr.decode()
-    message = translate.splitlines()[0].split(": error: ")[1]
-    assert message in lint
+    place, message = translate.splitlines()[0].split(": error: ")
+    assert f"{place}: PI021" in lint and message in lint, lint

@@ -23,6 +23,7 @@ import sys
 
 from ..ast import firewall as fw
 from ..errors import Location, is_error
+from ..line_endings import shell_lines
 
 TABLE_LINE = re.compile(r"^table (\w+) (\S+) \{$", re.M)
 DEFAULT_TIMEOUT = 10.0
@@ -57,10 +58,14 @@ class Kernel:
 def main(argv: list[str]) -> int:
     options = arguments(argv)
     try:
-        with open(options.file, encoding="utf-8", errors="surrogateescape") as file:
-            text = file.read()
+        with open(options.file, "rb") as file:
+            raw = file.read().decode("utf-8", "surrogateescape")
     except OSError as error:
         sys.stderr.write(f"pyip apply: {options.file}: {error.strerror}\n")
+        return 1
+    text, endings = shell_lines(raw, options.file)
+    if endings is not None:  # the real run of the file fails on every such line: apply nothing
+        sys.stderr.write(f"{endings}\npyip apply: nothing applied: 1 error(s) above\n")
         return 1
     ruleset = translated(text, options)
     if ruleset is None:

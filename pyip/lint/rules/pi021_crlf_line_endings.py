@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-from ...errors import Location
-from ...line_endings import crlf_message
+from ...line_endings import ending_problem
 from ..model import Rule, register
 
 
 @register
 class CrlfLineEndings(Rule):
-    """Lines that end in CR LF (DOS line endings), like shellcheck's SC1017.
+    """Lines that end in CR LF (DOS line endings) or a lone CR (old Mac), like shellcheck's SC1017.
 
     The shell takes the carriage return as part of the line's last word:
     `ip route add default via 10.0.0.1 table 5` asks for table "5\\r",
     which ip refuses, and `iptables ... -j ACCEPT` names a target
-    "ACCEPT\\r".  Reported once, at the first such line.  `--fix` keeps
+    "ACCEPT\\r"; a file of lone CRs is one long line to the shell.
+    Reported once, at the first such line.  `--fix` keeps
     every line's ending as it was (it fixes words, not files): convert the
     file with `dos2unix FILE` or `sed -i 's/\\r$//' FILE`.
 
@@ -24,14 +24,14 @@ class CrlfLineEndings(Rule):
     name = "crlf-line-endings"
 
     def check(self, script):
-        lines = script.text.split("\n")
-        if script.line_endings is not None:
-            ending = [number for number, end in enumerate(script.line_endings, 1) if end == "\r\n"]
-            column = [len(line) + 1 for line in lines]
-        else:
-            ending = [number for number, line in enumerate(lines[:-1], 1) if line.endswith("\r")]
-            column = [len(line) for line in lines]
-        if not ending:
-            return []
-        message = crlf_message(len(ending))
-        return [self.finding(script, Location(script.file, ending[0], column[ending[0] - 1]), message)]
+        problem = ending_problem(as_read(script.text, script.line_endings), script.file)
+        return [self.finding(script, problem.location, str(problem.message))] if problem is not None else []
+
+
+def as_read(text: str, endings: tuple[str, ...] | None) -> str:
+    """The file's text as the shell reads it: `text`'s lines with their own endings (pyip.fileio read
+    them as LF), or `text` itself when it came with its endings in it."""
+    if endings is None:
+        return text
+    lines = text.split("\n")
+    return "".join(line + ending for line, ending in zip(lines, endings)) + "".join(lines[len(endings):])
