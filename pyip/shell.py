@@ -606,8 +606,17 @@ class _Lexer:
     def backtick(self, i: int, end: int, dq: bool) -> int:
         j = _after_backtick(self.t, i + 1, end)
         j = end if j < 0 else j
-        self.symbol(self.t[i:j], dq, i)
+        self.substitution(self.t[i:j], dq, i)
         return j
+
+    def substitution(self, src: str, dq: bool, off: int) -> None:
+        """`$(...)` or a backquote: its output is not known (it is not run here), unless the
+        subshell ended before it could print anything (pyip.shell._run_substitution)."""
+        output = self.scope.substitution_output(src)
+        if output is None:
+            self.symbol(src, dq, off)
+        else:
+            self.value((Literal(output),), dq, off)
 
     # -- expansions
 
@@ -623,7 +632,7 @@ class _Lexer:
                 if t.startswith("((", i + 1) and t.endswith("))", i, j):
                     self.arithmetic(t[i + 3:j - 2], t[i:j], dq, i)
                 else:
-                    self.symbol(t[i:j], dq, i)  # $(...) is not run
+                    self.substitution(t[i:j], dq, i)
             return j
         if nxt == "'" and not dq:
             j = _after_ansi(t, i + 2, end)
@@ -1029,6 +1038,9 @@ class _NoScope:
     def bad_arithmetic(self, src, why):
         pass
 
+    def substitution_output(self, src):
+        return None
+
 
 # ---------------------------------------------------------------- evaluation
 
@@ -1047,13 +1059,14 @@ class _Frame:
 class _Jump(Exception):
     """`exit`, `return`, `break` or `continue`: the driver unwinds its stack to where it lands."""
 
-    def __init__(self, kind: str, status: int | None, count: int = 1):
+    def __init__(self, kind: str, status: int | None, count: int = 1, failure=None):
         super().__init__(kind)
         self.kind, self.status, self.count = kind, status, count
+        self.failure = failure  # (line, col, what bash refused): said where the jump lands (Evaluator.land)
 
 
 # Generators (by function name, along their `yield from` chain) that a jump lands in.
-_SUBSHELLS = frozenset({"_run_subshell", "_run_pipeline", "_run_subshell_of"})
+_SUBSHELLS = frozenset({"_run_subshell", "_run_pipeline", "_run_subshell_of", "_run_substitution"})
 _LOOPS = frozenset({"_run_for", "_run_while", "_run_c_for"})
 
 
@@ -1207,6 +1220,9 @@ class _Evaluator:
         self.abandoned = False  # an expansion error abandoned the command line a `unit` is running
         self.model = None  # what iptables' queries find so far on this path (RULESET_MODEL)
         self.restore_input = None  # the here-document the command being run reads (`iptables-restore <<EOF`)
+        self.substitutions: list = []  # the _Substitution states of the `$( )` being run, innermost last
+        self.substituted: dict = {}  # source text -> output of a `$( )` of this statement that ended early
+        self.substitution_status: int | None = None  # of the statement's last `$( )`; None: known at run time
 
     # -- driver: an explicit stack of generators instead of recursion
 
@@ -1253,7 +1269,8 @@ class _Evaluator:
                 stack.append((sub, ctx.text))
 
     def land(self, stack: list, jump: _Jump) -> bool:
-        """Unwind the stack to where `jump` lands; False when it ends the script."""
+        """Unwind the stack to where `jump` lands; False when it ends the script.  `exit`, `return` or
+        an expansion error inside `$( )` ends the subshell only: the statement runs on with its output."""
         if jump.kind == "exit":
             targets = _SUBSHELLS
         elif jump.kind == "abandon":
@@ -1271,6 +1288,13 @@ class _Evaluator:
                 count -= 1
                 continue
             keep = jump.kind == "continue" or (jump.kind == "abandon" and "unit" in names)
+            if "_run_substitution" in names and not keep:
+                if jump.kind == "return" and self.frame is not None and self.frame.name is None:
+                    continue  # not in a function: bash refuses the `return`, below, and the subshell goes on
+                _close(stack, k + 1)
+                self.end_substitution(stack[k][0], jump)
+                return True
+            self.say_failure(jump, "bash stops the command line here (exit status 1) and goes on with the next line")
             _close(stack, k + 1 if keep else k)
             self.abandoned = jump.kind == "abandon" and keep
             self.set_status(0 if jump.kind in ("break", "continue") else jump.status, ("an exit status",))
@@ -1281,9 +1305,33 @@ class _Evaluator:
         if jump.kind == "return" and self.frame is not None and self.frame.name is None:
             self.set_status(1)  # bash: "can only `return' from a function or sourced script"
             return True
+        self.say_failure(jump, "bash stops the command line here (exit status 1) and goes on with the next line")
         _close(stack, 0)
         self.exited, self.exit_status = True, jump.status
         return False
+
+    def end_substitution(self, generator, jump: _Jump) -> None:
+        """Close the `$( )` that `generator` (a _substitutions_first) is running, as bash's subshell
+        exits: the statement goes on with what it printed so far, known when nothing ran before
+        that could print, and the status the jump gives."""
+        state = self.substitutions[-1]
+        self.say_failure(jump, "bash ends the command substitution here (exit status 1): the command it"
+                               " stands in runs with what it printed so far")
+        while generator.__name__ != "_run_substitution":
+            generator = generator.gi_yieldfrom
+        generator.close()  # restores the variables: a subshell's are its own
+        if state.quiet:
+            self.substituted[state.text] = ""
+        self.substitution_status = jump.status
+        self.set_status(jump.status, ("an exit status",))
+
+    def say_failure(self, jump: _Jump, consequence: str) -> None:
+        if jump.failure is not None:
+            line, col, what = jump.failure
+            self.failures[(line, col, f"{what}: {consequence}")] = None
+
+    def substitution_output(self, src: str) -> str | None:
+        return self.substituted.get(src)
 
     def decide(self, node, ctx, subject: str, labels: tuple, why) -> int | None:
         """Which alternative this path takes where a condition is known only at run time;
@@ -1474,11 +1522,11 @@ class _Evaluator:
             return
         at = self.src.str.find(src, node.start_byte) if self.src.ascii else -1
         line, col, message = self.where(_At(at) if at >= 0 else node, "")
-        self.failures[(line, col, f"{_one_line(src)}: {why}: bash stops the command line here (exit status 1)"
-                                  " and goes on with the next line")] = None
-        if ctx is not None and ctx.conditional:
-            return  # a branch that may not run: its value stays unknown
-        raise _Jump("abandon", 1)
+        if ctx is not None and ctx.conditional:  # a branch that may not run: its value stays unknown
+            self.failures[(line, col, f"{_one_line(src)}: {why}: bash stops the command line here (exit status 1)"
+                                      " and goes on with the next line")] = None
+            return
+        raise _Jump("abandon", 1, failure=(line, col, f"{_one_line(src)}: {why}"))
 
     def diagnose(self, node, message: str) -> None:
         self.notes[self.where(node, message)] = None
@@ -1903,7 +1951,9 @@ def _other_status(ev: _Evaluator, node, name: str) -> None:
 def _assignment_status(ev: _Evaluator, assignments) -> None:
     # `A=$(cmd)` has the status of cmd.
     substituted = [raw[0] for raw in assignments if "$(" in raw[0] or "`" in raw[0]]
-    if substituted:
+    if substituted and ev.substitution_status is not None:  # the last `$( )` ended early (end_substitution)
+        ev.set_status(ev.substitution_status)
+    elif substituted:
         ev.set_status(None, (f"the exit status of `{_one_line(substituted[-1])}`",))
     else:
         ev.set_status(0)
@@ -2371,8 +2421,10 @@ def _run_function_definition(ev: _Evaluator, node, ctx: _Ctx):
 
 def _run_assignments(ev: _Evaluator, node, ctx: _Ctx):
     nodes = [node] if node.type == "variable_assignment" else list(node.named_children)
-    for span in ev.spans(nodes):
-        ev.assign_text(ev.span_text(span))
+    texts = [ev.span_text(span) for span in ev.spans(nodes)]
+    for text in texts:
+        ev.assign_text(text)
+    _assignment_status(ev, [(text,) for text in texts])
     return None
 
 
@@ -3186,8 +3238,6 @@ def _chain_names(generator) -> set:
     while generator is not None:
         names.add(getattr(generator, "__name__", ""))
         generator = getattr(generator, "gi_yieldfrom", None)
-    if names == {"_substitutions_first", "block"}:
-        names.add("_run_subshell")
     return names
 
 
@@ -3198,14 +3248,44 @@ _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
 def _substitutions_first(ev: _Evaluator, node, ctx: _Ctx, handler):
     """`x=$(ip route add ...)`: the commands inside $( ), backticks and <( ) run (in a subshell)
     before the statement that uses their output."""
+    ev.substituted, ev.substitution_status = {}, None
     for substitution in _substitutions(node):
-        saved = dict(ev.env)
-        yield from ev.block(substitution.children, ctx)
-        ev.env = saved
+        yield from _run_substitution(ev, substitution, ctx)
     ev.use(ctx.text)
-    sub = handler(ev, node, ctx)
+    try:
+        sub = handler(ev, node, ctx)
+    finally:
+        ev.substituted = {}
     if sub is not None:
         yield from sub
+
+
+class _Substitution:
+    """A `$( )` being run: its source text, and whether nothing it ran so far can have printed."""
+
+    __slots__ = ("text", "quiet")
+
+    def __init__(self, text: str):
+        self.text, self.quiet = text, True
+
+
+# Statements that print nothing: what a `$( )` ended early printed is known when only these ran before.
+_QUIET_STATEMENTS = frozenset({"variable_assignment", "variable_assignments"})
+
+
+def _run_substitution(ev: _Evaluator, substitution, ctx: _Ctx):
+    """The statements of one `$( )` in a subshell (Evaluator.end_substitution ends it early)."""
+    saved = dict(ev.env)
+    state = _Substitution(ev.src.text(substitution.start_byte, substitution.end_byte))
+    ev.substitutions.append(state)
+    try:
+        for statement in ev.block(substitution.children, ctx):
+            yield statement
+            state.quiet = state.quiet and statement[0].type in _QUIET_STATEMENTS
+        ev.substitution_status = None  # it ran to its end: its status is the running system's
+    finally:
+        ev.env = saved
+        ev.substitutions.remove(state)
 
 
 def _substitutions(node) -> list:

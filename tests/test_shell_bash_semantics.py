@@ -102,6 +102,59 @@ def test_arithmetic_bash_refuses_on_a_path_that_may_not_run_is_reported():
     assert "operand expected" in script.failures[0][2]
 
 
+SUBSTITUTION_ERRORS = f"""\
+x=$(echo $((1/0))); {rule(1)}
+iptables -A INPUT -p tcp --dport 2 -m comment --comment "$(echo $((1+)))" -j ACCEPT
+iptables -A INPUT -p tcp --dport 3 -m comment --comment "v$x" -j ACCEPT
+y=$(echo $(( 2 / 0 ))) || {rule(4)}
+{rule("$(( 50 + $? ))")}
+z=$(exit 3); {rule("$(( 60 + $? ))")}
+iptables -A INPUT -p tcp --dport 7 -m comment --comment "a$(exit 2)b" -j ACCEPT
+iptables -A INPUT -p tcp --dport 8 -m comment --comment "`v=1; echo $((1 +)); echo no`" -j ACCEPT
+x=keep
+f() {{ echo $(( 1 / 0 )); echo no; }}
+iptables -A INPUT -p tcp --dport 9 -m comment --comment "[$(f)$x]" -j ACCEPT
+g() {{ w=$(return 4); {rule("$(( 100 + $? ))")}; }}
+g
+{rule(11)} $(( 1 / 0 ))
+{rule(12)}
+"""
+
+
+def test_an_expansion_error_inside_a_command_substitution_ends_only_the_subshell(tmp_path):
+    """bash 5.2: an arithmetic error (or `exit`, `return`) inside `$( )` ends that subshell with its
+    status; the command it stands in runs on with what it printed so far (nothing here), and an
+    assignment takes the subshell's status.  Outside `$( )` the command line is abandoned as before.
+    pyip's ruleset is bash's, and it reports each error on the line bash names, with bash's words."""
+    import re
+
+    real, problems, mine, stderr = both(tmp_path, SUBSTITUTION_ERRORS)
+    assert real == mine, (real, mine)
+    kept = "\n".join(mine)
+    assert all(f"--dport {port} " in kept for port in (1, 2, 3, 4, 50, 63, 7, 8, 9, 104, 12)), kept
+    assert '--comment "[keep]"' in kept and '--comment ab' in kept and "--dport 11 " not in kept
+    said = {(int(line), why) for line, why in re.findall(r"line (\d+): [^:]*: (.*?) \(error token", stderr)}
+    assert len(said) == 6, stderr
+    failures = {(p.location.line, str(p)) for p in problems if is_error(p) and "shell:" in str(p)}
+    assert {line for line, _ in said} == {line for line, _ in failures}, (said, failures)
+    for line, why in said:
+        message = next(message for at, message in failures if at == line)
+        assert f": {why}: " in message, (why, message)
+        ends = "ends the command substitution" if line != 14 else "stops the command line"
+        assert ends in message, message
+
+
+def test_what_an_ended_substitution_printed_before_its_error_stays_unknown():
+    """`$(echo a; echo $((1+)))` printed `a` first: pyip does not run echo, so the word is not made
+    empty; it stays known only at run time (and the command stays, as bash runs it)."""
+    from pyip.shell import read_script
+
+    script = read_script('iptables -A INPUT -m comment --comment "$(echo a; echo $((1+)))" -j ACCEPT\n'
+                         'iptables -A INPUT -m comment --comment "$(v=1; echo $((1+)))" -j ACCEPT\n')
+    assert [str(c.words[6]) for c in script.commands] == ["$(echo a; echo $((1+)))", ""]
+    assert [f[:2] for f in script.failures] == [(1, 56), (2, 53)]
+
+
 # ------------------------------------------- 2. iptables' queries answered by the ruleset so far
 
 QUERIES = f"""\
