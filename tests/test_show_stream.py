@@ -217,22 +217,75 @@ def test_addresses_read_with_layouts_are_the_plain_ones(ns):  # noqa: F811
         assert Address.of(message, layouts) == Address.of(message)
 
 
-@pytest.mark.parametrize("options", [ShowOptions(), ShowOptions(family=socket.AF_INET6, details=True),
-                                     ShowOptions(json=True), ShowOptions(json=True, pretty=True)])
-def test_reused_rule_text_is_the_full_printout(ns, big_table, options):  # noqa: F811
-    """Each rule twice (the second prints from what the first left), against each printed in full;
-    the big table's rules differ in their tables and marks."""
-    from pyip.show.rule import RuleListing
+def variants(message: bytes, templates) -> list[bytes]:
+    """Copies of a message with other values in its varying fields (pyip.show.templates): zeros,
+    all ones, and values of the same shape, some of them equal across fields."""
+    fields = templates.varying(message, 0, len(message)) or []
+    if not fields:
+        return []
+    copies = []
+    for number, fill in enumerate((0x00, 0xFF, 0x0A, None, None)):
+        copy = bytearray(message)
+        for index, field in enumerate(fields):
+            if fill is None:
+                value = bytes((number * 37 + index * 11 + k * 5) % 256 for k in range(field.size))
+            else:
+                value = bytes([fill]) * field.size
+            copy[field.start:field.start + field.size] = value
+        copies.append(bytes(copy))
+    return copies
 
+
+def rule_messages(*names: str) -> list[bytes]:
     messages = []
-    for name in (ns, big_table):
+    for name in names:
         with inside(name):
             rtnl = Rtnl()
         try:
             messages += rtnl.dump(34, bytes(12))  # RTM_GETRULE, both families
         finally:
             rtnl.close()
-    reused, full = RuleListing({}, options), RuleListing({}, options)
+    return messages
+
+
+RULE_OPTIONS = [ShowOptions(), ShowOptions(family=socket.AF_INET6, details=True), ShowOptions(oneline=True),
+                ShowOptions(json=True), ShowOptions(json=True, pretty=True)]
+
+
+@pytest.mark.parametrize("options", RULE_OPTIONS)
+def test_rules_from_templates_are_the_full_printout(ns, big_table, options):  # noqa: F811
+    """Each rule (every kind test_show.py makes: fwmark/mask, iif/oif, uidrange, ipproto, ports,
+    l3mdev, realms, goto, tun_id, IPv6), its copies with other priorities, prefixes and marks (zero
+    too), and all of it again: printed from templates against each printed in full."""
+    from pyip.show.rule import RuleListing
+
+    messages = rule_messages(ns, big_table)
+    templated, full = RuleListing({}, options), RuleListing({}, options)
+    assert templated.templates is not None
+    full.templates = None
+    plain_print = full.printer.rule
+    full.printer.rule = lambda rule, key=None: plain_print(rule)
+    messages += [copy for m in messages[:60] + messages[-40:] for copy in variants(m, templated.templates)]
+    for listing in (templated, full):
+        for data in messages + messages:
+            listing.feed(data, [(0, len(data))])
+    text = templated.result()
+    assert_same_text(text, full.result())
+    assert "fwmark" in text and ("lookup" in text or '"table"' in text)
+    used = [entry for layouts in templated.templates.known.values() for layout in layouts
+            for entry in layout.templates.values() if entry[1] is not None]
+    assert len(used) >= 3  # the templates were made, so the listing above printed from them
+
+
+@pytest.mark.parametrize("options", [ShowOptions(), ShowOptions(json=True)])
+def test_reused_rule_text_is_the_full_printout(ns, big_table, options):  # noqa: F811
+    """With a selector (no templates): each rule twice, the second printing from what the first
+    left, against each printed in full."""
+    from pyip.show.rule import RuleFilter, RuleListing
+
+    messages = rule_messages(ns, big_table)
+    selector = RuleFilter(table=9)
+    reused, full = RuleListing({}, options, selector), RuleListing({}, options, selector)
     plain_print = full.printer.rule
     full.printer.rule = lambda rule, key=None: plain_print(rule)
     for listing in (reused, full):

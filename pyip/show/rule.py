@@ -8,6 +8,7 @@ import struct
 from .. import records
 
 from pyip.show import netlink
+from pyip.show.templates import ADDR4, ADDR6, HEX, RENDER, U32, Templates
 from pyip.show.common import (PRINT_ANY, PRINT_FP, Names, Prefix, Printer, ShowOptions,
                               host_bits, prefix_matches_attribute)
 
@@ -283,6 +284,8 @@ class RuleListing:
 
     Like ip, only the -4/-6 family is listed, IPv4 when none is given.
     `links` is accepted for symmetry: rules name their devices themselves.
+    Without selectors a rule prints from its key's template (pyip.show.templates):
+    its priority, prefixes and mark are what vary.
     """
 
     def __init__(self, links, options: ShowOptions = ShowOptions(), flt: RuleFilter = RuleFilter()):
@@ -291,16 +294,63 @@ class RuleListing:
         self.out = Printer(options)
         self.printer = RulePrinter(self.out, Names(options, links), options)
         self.layouts = netlink.Layouts(netlink.FIB_RULE_HDR)
+        self.templates = None
+        if flt == NO_FILTER:
+            self.scratch = Printer(options)
+            self.scratch.take()  # JSON's opening bracket: the scratch printer prints objects alone
+            self.scratch_printer = RulePrinter(self.scratch, self.printer.names, options)
+            self.templates = Templates(netlink.FIB_RULE_HDR, varying_fields, self._render)
 
     def feed(self, data: bytes, spans) -> None:
         """Print the selected rules among the messages at SPANS (offset, length) of DATA."""
+        if self.templates is not None:
+            self._feed_by_templates(data, spans)
+            return
         decode, flt, family, print_rule = self.layouts.decode, self.flt, self.family, self.printer.rule
-        filtering = flt != NO_FILTER
         for offset, length in spans:
             header, attributes, layout, kinds = decode(data, offset, length)
             rule = Rule(header, attributes)
-            if rule.family == family if not filtering else selected(rule, flt, family):
+            if selected(rule, flt, family):
                 print_rule(rule, netlink.without(data, offset, length, layout, kinds, PRINTED_FIRST))
+
+    def _feed_by_templates(self, data: bytes, spans) -> None:
+        # Templates.text(), inlined: this loop runs once per rule
+        known, learn, render = self.templates.known, self.templates.learn, self._render
+        writer = self.out.writer
+        append = self.out.text.append if writer is None else writer.out.append
+        for offset, length in spans:
+            for layout in known.get(length, ()):
+                values = layout.unpack(data, offset)
+                entry = layout.templates.get(layout.key(values))
+                if entry is not None:
+                    fmt, pick = entry
+                    if pick is None:
+                        text = render(data, offset, length) if fmt is RENDER else fmt
+                    elif layout.check is None or layout.check(values):
+                        text = fmt % pick(values)
+                    else:
+                        text = render(data, offset, length)
+                    break
+            else:
+                text = learn(data, offset, length)
+            if text is None:
+                continue
+            if writer is None:
+                append(text)
+            else:  # the object's separator from the array, as the writer's state says
+                append(writer.sep + text)
+                writer.sep = ","
+
+    def _render(self, data: bytes, offset: int, length: int) -> str | None:
+        """The rule printed in full, alone (JSON: its object), or None when it is not listed."""
+        header, attributes, _, _ = self.layouts.decode(data, offset, length)
+        rule = Rule(header, attributes)
+        if rule.family != self.family:
+            return None
+        if self.scratch.writer is not None:
+            self.scratch.writer.sep = ""
+        self.scratch_printer.rule(rule)
+        return self.scratch.take()
 
     def take(self) -> str:
         """What is printed since the last take(), for the caller to write now."""
@@ -309,6 +359,20 @@ class RuleListing:
     def result(self) -> str:
         """The rest of the listing, its end (JSON's closing bracket) included."""
         return self.out.result()
+
+
+def varying_fields(kind: int, size: int, family: int) -> tuple:
+    """What varies from rule to rule in a big table, printed as plain text (pyip.show.templates)."""
+    if kind == FRA_PRIORITY and size == 4:
+        return ((0, 4, U32, None),)
+    if kind == FRA_FWMARK and size == 4:
+        return ((0, 4, HEX, None),)
+    if kind in (FRA_SRC, FRA_DST):
+        if family == socket.AF_INET and size == 4:
+            return ((0, 4, ADDR4, None),)
+        if family == socket.AF_INET6 and size == 16:
+            return ((0, 16, ADDR6, None),)
+    return ()
 
 
 def format_rules(messages, links, options: ShowOptions = ShowOptions(),

@@ -1,0 +1,274 @@
+"""Line templates: a listing's entries printed with one unpack_from and one `%` each.
+
+A big table repeats a few shapes: rules that differ only in their
+priorities and prefixes, addresses only in their address.  Such a message
+splits into its *varying* fields (a priority, an address, a mark: what
+changes from entry to entry and is printed as plain text) and the rest,
+its *key*.  The first message of each key is printed in full by the
+listing's own printer; so is a copy of it whose varying fields hold
+sentinel values.  Where the sentinels' texts stand in that copy's output,
+the template takes `%` conversions; it is kept only if it prints the real
+message exactly as the printer did.  Later messages with the same key print
+from the template, never decoded.
+
+Why this is exact: the key holds every byte of the message past its
+netlink header but the varying fields' (the attribute headers included, so
+a key also says where each attribute is), and the printers look at a
+varying field only through its text, save for the checks a message must
+pass to use a template (`Check`: an equal pair of addresses, a non-zero
+mark).  The struct that splits a message is guessed from its length among
+the few met before; a wrong guess gives a key that no verified message
+had, so the message is printed in full.
+
+tests/test_show_stream.py checks every listing made this way against the
+same messages printed in full.
+"""
+
+from __future__ import annotations
+
+import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
+import struct
+from operator import itemgetter
+
+from pyip.show.netlink import ATTRIBUTE_HEADER, NLA_F_NESTED, NLMSG_HEADER, align
+
+# What a varying field is, and how its text is written: (struct code, conversion, sentinel maker)
+U32, HEX, ADDR4, ADDR6, SKIP = "u32", "hex", "addr4", "addr6", "skip"
+FORMATS = {U32: ("I", "%u"), HEX: ("I", "%#x"), ADDR4: ("BBBB", "%d.%d.%d.%d"), ADDR6: ("16s", "%s")}
+NOT_LISTED = (None, None)  # the key's messages are not printed (another family, a selector)
+RENDER = object()          # the key's messages are printed in full: no template fits
+KEPT = 4                   # layouts per message length
+TEMPLATES = 65536          # templates per layout, at most: a table of all-different entries stays bounded
+
+
+class Field:
+    """One varying field of a message: where it is, what it is, which group of equal fields it is in."""
+
+    __slots__ = ("start", "size", "role", "group", "indexes")
+
+    def __init__(self, start: int, size: int, role: str, group):
+        self.start, self.size, self.role, self.group = start, size, role, group
+        self.indexes: tuple = ()  # its places in the unpacked tuple
+
+
+class Layout:
+    """One arrangement of a message: the struct that splits it into key chunks and varying fields."""
+
+    __slots__ = ("format", "unpack", "key", "fields", "check", "templates")
+
+    def __init__(self, length: int, fields: list[Field]):
+        parts, key_indexes, position, count = ["=%dx" % NLMSG_HEADER.size], [], NLMSG_HEADER.size, 0
+        for field in fields:
+            if field.start > position:
+                parts.append("%ds" % (field.start - position))
+                key_indexes.append(count)
+                count += 1
+            if field.role == SKIP:
+                parts.append("%dx" % field.size)
+            else:
+                code = FORMATS[field.role][0]
+                parts.append(code)
+                width = 4 if code == "BBBB" else 1
+                field.indexes = tuple(range(count, count + width))
+                count += width
+            position = field.start + field.size
+        if length > position:
+            parts.append("%ds" % (length - position))
+            key_indexes.append(count)
+        self.format = "".join(parts)
+        self.unpack = struct.Struct(self.format).unpack_from
+        self.key = itemgetter(*key_indexes) if key_indexes else _no_key
+        self.fields = [field for field in fields if field.role != SKIP]
+        self.check = _check(self.fields)
+        self.templates: dict = {}
+
+
+def _no_key(_fields):
+    return ()
+
+
+def _check(fields: list[Field]):
+    """What a message must pass to print from a template: a non-zero HEX (C's %#x of 0 is "0", not
+    "0x0") and equal fields in a group (an address and its peer: a different peer is printed)."""
+    nonzero = [field.indexes[0] for field in fields if field.role == HEX]
+    pairs, first = [], {}
+    for field in fields:
+        if field.group is None:
+            continue
+        if field.group in first:
+            pairs.append((first[field.group].indexes, field.indexes))
+        else:
+            first[field.group] = field
+    if not nonzero and not pairs:
+        return None
+
+    def check(values: tuple) -> bool:
+        for index in nonzero:
+            if not values[index]:
+                return False
+        for ours, theirs in pairs:
+            for a, b in zip(ours, theirs):
+                if values[a] != values[b]:
+                    return False
+        return True
+
+    return check
+
+
+def sentinel(field: Field, number: int) -> tuple[bytes, str]:
+    """A value for the field unlike anything a listing prints around it, and its text."""
+    if field.role in (U32, HEX):
+        value = 0xC0FFEE01 + 0x10101 * number
+        return struct.pack("=I", value), FORMATS[field.role][1] % value
+    if field.role == ADDR4:
+        data = bytes((203, 0, 113, 201 + number))
+        return data, "%d.%d.%d.%d" % tuple(data)
+    data = bytes.fromhex("20010db8c0ffee00000000000000ee%02x" % (0xa1 + number))
+    return data, socket.inet_ntop(socket.AF_INET6, data)
+
+
+class Templates:
+    """The templates of one listing.
+
+    `fields(kind, payload_length, family)` says which parts of an attribute
+    vary: [(offset in the payload, size, role, group)], [] when none.
+    `render(data, offset, length)` prints one message in full and returns its
+    text (JSON: its object, no separator before it), or None when it is not
+    listed.
+    """
+
+    def __init__(self, header: struct.Struct, fields, render):
+        self.start = NLMSG_HEADER.size + align(header.size)
+        self.fields_of = fields
+        self.render = render
+        self.known: dict[int, list[Layout]] = {}
+
+    def text(self, data: bytes, offset: int, length: int) -> str | None:
+        """The message's text, from its template if it has one (a listing's loop inlines this)."""
+        for layout in self.known.get(length, ()):
+            values = layout.unpack(data, offset)
+            entry = layout.templates.get(layout.key(values))
+            if entry is not None:
+                break
+        else:
+            return self.learn(data, offset, length)
+        fmt, pick = entry
+        if pick is not None:
+            if layout.check is None or layout.check(values):
+                return fmt % pick(values)
+            return self.render(data, offset, length)
+        if fmt is RENDER:
+            return self.render(data, offset, length)
+        return fmt
+
+    def learn(self, data: bytes, offset: int, length: int) -> str | None:
+        """Print the message in full; remember a template for its key when one fits."""
+        text = self.render(data, offset, length)
+        layout = self.layout(data, offset, length)
+        if layout is None:
+            return text
+        values = layout.unpack(data, offset)
+        if layout.check is not None and not layout.check(values):
+            return text  # not representative of its key: the next message of the key tries again
+        if text is None:
+            entry = NOT_LISTED
+        else:
+            entry = self.template(layout, data, offset, length, values, text)
+        if len(layout.templates) >= TEMPLATES:
+            layout.templates.clear()
+        layout.templates[layout.key(values)] = entry
+        return text
+
+    def layout(self, data: bytes, offset: int, length: int) -> Layout | None:
+        """The message's layout (a known one, or a new one kept), or None when its attributes do not
+        fill it exactly."""
+        fields = self.varying(data, offset, length)
+        if fields is None:
+            return None
+        layout = Layout(length, fields)
+        known = self.known.setdefault(length, [])
+        for other in known:
+            if other.format == layout.format:
+                return other
+        known.insert(0, layout)
+        del known[KEPT:]
+        return layout
+
+    def varying(self, data: bytes, offset: int, length: int) -> list[Field] | None:
+        """The varying fields, as parse_rtattr() sees the attributes (the first of each type)."""
+        fields, seen, position = [], set(), self.start
+        family = data[offset + NLMSG_HEADER.size]
+        while position + 4 <= length:
+            size, kind = ATTRIBUTE_HEADER.unpack_from(data, offset + position)
+            if size < 4 or position + size > length:
+                return None
+            kind &= ~NLA_F_NESTED
+            if kind not in seen:
+                seen.add(kind)
+                for start, width, role, group in self.fields_of(kind, size - 4, family):
+                    fields.append(Field(position + 4 + start, width, role, group))
+            position += align(size)
+        return fields if position == length else None
+
+    def template(self, layout: Layout, data: bytes, offset: int, length: int, values: tuple, text: str):
+        """(format, pick) for the key: print the message with sentinels in its varying fields,
+        put a conversion where each sentinel's text stands; RENDER if that does not print TEXT."""
+        copy = bytearray(data[offset:offset + length])
+        texts, groups = [], {}
+        for number, field in enumerate(layout.fields):
+            if field.group in groups:
+                payload = groups[field.group]
+            else:
+                payload, shown = sentinel(field, number)
+                texts.append((shown, field))
+                if field.group is not None:
+                    groups[field.group] = payload
+            copy[field.start:field.start + field.size] = payload
+        printed = self.render(bytes(copy), 0, length)
+        if printed is None:
+            return RENDER
+        places = []
+        for shown, field in texts:
+            count = printed.count(shown)
+            if count > 1:
+                return RENDER
+            if count:
+                places.append((printed.index(shown), shown, field))
+        places.sort(key=lambda place: place[0])
+        pieces, indexes, position = [], [], 0
+        for at, shown, field in places:
+            pieces.append(printed[position:at].replace("%", "%%"))
+            pieces.append(FORMATS[field.role][1])
+            indexes.extend(field.indexes)
+            position = at + len(shown)
+        pieces.append(printed[position:].replace("%", "%%"))
+        if not indexes:
+            return (printed, None) if printed == text else RENDER
+        entry = ("".join(pieces), _picker(indexes, [field for _, _, field in places]))
+        try:
+            same = entry[0] % entry[1](values) == text
+        except (TypeError, ValueError):
+            same = False
+        return entry if same else RENDER
+
+
+def _picker(indexes: list[int], fields: list[Field]):
+    """The values a template's conversions take, in the order it prints them."""
+    pick = itemgetter(*indexes)
+    if not any(field.role == ADDR6 for field in fields):
+        return pick
+    places, position = [], 0
+    for field in fields:
+        if field.role == ADDR6:
+            places.append(position)
+        position += len(field.indexes)
+    ntop, family = socket.inet_ntop, socket.AF_INET6
+
+    def pick_texts(values: tuple) -> tuple:
+        picked = pick(values)
+        picked = list(picked) if len(indexes) > 1 else [picked]
+        for place in places:
+            picked[place] = ntop(family, picked[place])
+        return tuple(picked)
+
+    return pick_texts
