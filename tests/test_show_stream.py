@@ -294,3 +294,46 @@ def test_reused_rule_text_is_the_full_printout(ns, big_table, options):  # noqa:
     text = reused.result()
     assert_same_text(text, full.result())
     assert "fwmark" in text and ("lookup" in text or '"table"' in text)
+
+
+ADDRESS_OPTIONS = [ShowOptions(), ShowOptions(family=socket.AF_INET), ShowOptions(family=socket.AF_INET6, details=True),
+                   ShowOptions(oneline=True), ShowOptions(brief=True), ShowOptions(stats=1),
+                   ShowOptions(json=True), ShowOptions(json=True, pretty=True)]
+
+
+@pytest.mark.parametrize("options", ADDRESS_OPTIONS)
+def test_addresses_from_templates_are_the_full_printout(ns, monkeypatch, options):  # noqa: F811
+    """Every address of test_show.py's namespace (peers, labels, lifetimes, flags, metric, IPv6),
+    its copies with other addresses (equal to their peers, and not), and all of it again: printed
+    from templates against each printed in full."""
+    from pyip.show import address
+    from pyip.show.templates import Templates
+
+    family = options.family or 0
+    with inside(ns):
+        rtnl = Rtnl()
+    try:
+        links = dump_links(rtnl, family)
+        messages = rtnl.dump(22, bytes([family]) + bytes(7))  # RTM_GETADDR
+    finally:
+        rtnl.close()
+    probe = Templates(netlink.IFADDRMSG, address.varying_fields, None)
+    messages += [copy for m in messages for copy in variants(m, probe)]
+    messages += messages
+    made = []
+    real_templates = address.Templates
+
+    def counting(*args):
+        templates = real_templates(*args)
+        made.append(templates)
+        return templates
+
+    monkeypatch.setattr(address, "Templates", counting)
+    templated = address.format_addresses(links, messages, options)
+    monkeypatch.setattr(address, "NO_FILTER", object())  # no selector is now "a selector": the full path
+    assert_same_text(templated, address.format_addresses(links, messages, options))
+    used = [entry for layouts in made[0].known.values() for layout in layouts
+            for entry in layout.templates.values() if entry[1] is not None]
+    assert len(used) >= 3  # the templates were made, so the listing above printed from them
+    if not options.brief and not options.family:
+        assert "peer" in templated and "valid_lft" in templated or "valid_life_time" in templated

@@ -206,6 +206,12 @@ def show(command, session: Session, out=None) -> Result:
     # Like ip: links in the -4/-6 family, but one named device with a family-less request.
     links = dump_links(session.rtnl, socket.AF_UNSPEC if selector.dev else family or socket.AF_UNSPEC)
     lengths = queue_lengths(dump_links(session.rtnl)) if family == socket.AF_INET6 else None
+    if out is not None and flt == shown.NO_FILTER and options.family != socket.AF_PACKET:
+        # no selectors: the addresses' datagrams as they come, each address printed from a template
+        body = IFADDRMSG.pack(family or socket.AF_UNSPEC, 0, 0, 0, 0)
+        datagrams = list(session.rtnl.dump_stream(RTM_GETADDR, body, RTM_NEWADDR))
+        out.write(shown.format_address_dump(links, datagrams, options, lengths))
+        return Result(0)
     addresses = dump(session, family)
     try:
         text = format_addresses(links, addresses, options, flt, lengths)

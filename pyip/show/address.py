@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from .. import records
 
 from pyip.show import netlink
+from pyip.show.templates import ADDR4, ADDR6, SKIP, Templates
 from pyip.show.common import (PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowError,
                               ShowOptions, family_name, prefix_matches_attribute)
 
@@ -788,6 +789,11 @@ def format_addresses(links, addresses, options: ShowOptions = ShowOptions(),
     names = Names(options, links)
     sel = Selection.of(flt, options, names)
     link_list = [link for link in map(Link.of, links) if not link_filtered_by_kernel(link, sel)]
+    out = Printer(options)
+    printer = AddressPrinter(out, names, options, sel, queue_lengths or {})
+    if flt == NO_FILTER and sel.family != socket.AF_PACKET:
+        messages = (netlink.raw_bytes(message) for message in addresses)
+        return _format_from_templates(link_list, ((data, ((0, len(data)),)) for data in messages), printer)
     layouts = netlink.Layouts(netlink.IFADDRMSG)
     address_list = [a for a in (Address.of(message, layouts) for message in addresses)
                     if sel.ifindex is None or a.index == sel.ifindex]
@@ -796,8 +802,6 @@ def format_addresses(links, addresses, options: ShowOptions = ShowOptions(),
     if sel.group is not None:  # group_filter(): links without IFLA_GROUP stay
         link_list = [link for link in link_list
                      if link.u32(IFLA_GROUP) in (None, sel.group)]
-    out = Printer(options)
-    printer = AddressPrinter(out, names, options, sel, queue_lengths or {})
     no_link = options.oneline and sel.family != socket.AF_PACKET
     address_map = by_index(address_list)
     for link in link_list:
@@ -809,3 +813,96 @@ def format_addresses(links, addresses, options: ShowOptions = ShowOptions(),
             printer.stats(link)
         out.close_object()
     return out.result()
+
+
+NO_FILTER = AddrFilter()
+ADDRESS_INDEX = struct.Struct("=I")  # ifa_index, after the nlmsghdr and four bytes of the ifaddrmsg
+ADDRESS_DEPTH = 3  # the JSON writer's depth at an address's object: [ {link "addr_info": [ {address
+
+
+def format_address_dump(links, datagrams, options: ShowOptions = ShowOptions(),
+                        queue_lengths: Mapping[int, int] | None = None) -> str:
+    """format_addresses() without selectors, the addresses as a dump brings them: (datagram,
+    [(offset, length) of each RTM_NEWADDR]) pairs, as pyip.netlink's Rtnl.dump_stream() yields them."""
+    names = Names(options, links)
+    sel = Selection.of(NO_FILTER, options, names)
+    if sel.family == socket.AF_PACKET:
+        raise ValueError("format_address_dump() lists addresses; -0 lists links alone (format_addresses())")
+    link_list = [link for link in map(Link.of, links) if not link_filtered_by_kernel(link, sel)]
+    printer = AddressPrinter(Printer(options), names, options, sel, queue_lengths or {})
+    return _format_from_templates(link_list, datagrams, printer)
+
+
+def _format_from_templates(link_list: list[Link], datagrams, printer: AddressPrinter) -> str:
+    """format_addresses() without selectors (-4/-6 aside): each address's text from its key's
+    template (pyip.show.templates: the address varies), grouped by link as ip prints them."""
+    out, options, family = printer.out, printer.options, printer.sel.family
+    scratch = Printer(options)
+    scratch.take()  # JSON's opening bracket: the scratch printer prints objects alone
+    scratch_printer = AddressPrinter(scratch, printer.names, options, printer.sel, printer.queue_lengths)
+    layouts = netlink.Layouts(netlink.IFADDRMSG)
+
+    def render(data: bytes, offset: int, length: int) -> str | None:
+        address = Address.of(data[offset:offset + length], layouts)
+        if family and address.family != family:
+            return None
+        if scratch.writer is not None:
+            scratch.writer.sep, scratch.writer.depth = "", ADDRESS_DEPTH
+        scratch.open_object()
+        scratch_printer.address(address)
+        scratch.close_object()
+        return scratch.take()
+
+    text_of = Templates(netlink.IFADDRMSG, varying_fields, render).text
+    texts: dict[int, list[str]] = {}
+    with_any: set[int] = set()
+    unpack_index = ADDRESS_INDEX.unpack_from
+    for data, spans in datagrams:
+        for offset, length in spans:
+            index = unpack_index(data, offset + 20)[0]
+            with_any.add(index)
+            text = text_of(data, offset, length)
+            if text is not None:
+                texts.setdefault(index, []).append(text)
+    no_link = options.oneline
+    for link in link_list:
+        # links_with_addresses(): a link with a listed address, or without any address under no -4/-6
+        if link.index not in texts and (link.index in with_any or family is not None):
+            continue
+        out.open_object()
+        shown = printer.link(link) if options.brief or not no_link else 0
+        if shown >= 0:
+            _print_texts(out, texts.get(link.index, ()), options.brief)
+        if shown > 0 and options.stats:
+            printer.stats(link)
+        out.close_object()
+    return out.result()
+
+
+def _print_texts(out: Printer, texts, brief: bool) -> None:
+    """print_selected_addrinfo() of addresses whose texts are made."""
+    out.open_array(PRINT_JSON, "addr_info")
+    writer = out.writer
+    if writer is None:
+        out.text += texts
+    else:
+        for text in texts:
+            writer.out.append(writer.sep + text)
+            writer.sep = ","
+    out.close_array(PRINT_JSON, None)
+    if brief:
+        out.string(PRINT_FP, None, "%s", "\n")
+
+
+def varying_fields(kind: int, size: int, family: int) -> tuple:
+    """What varies from address to address, printed as plain text (pyip.show.templates): the
+    address and its peer, which must be equal to print from a template (a different peer is
+    printed); the creation and update times of IFA_CACHEINFO are never printed."""
+    if kind in (IFA_ADDRESS, IFA_LOCAL):
+        if family == socket.AF_INET and size == 4:
+            return ((0, 4, ADDR4, "address"),)
+        if family == socket.AF_INET6 and size == 16:
+            return ((0, 16, ADDR6, "address"),)
+    if kind == IFA_CACHEINFO and size == 16:
+        return ((8, 8, SKIP, None),)
+    return ()
