@@ -501,6 +501,9 @@ def rule_problem(rule: fw.Rule, table: str) -> str | None:
     error = next((error for error in errors if error is not None), None)
     if error is not None:
         return error  # "No such file or directory": no textsearch module by that name
+    error = extensions.kernel_error(rule.target)  # the kernel checks the target after the matches
+    if error is not None:
+        return error
     for test in (rule.source, rule.destination):
         if test is not None and test.negated and any(getattr(a, "mask", 1) == 0 for a in test.value):
             return "Invalid argument"
@@ -511,14 +514,19 @@ def target_fits(rule: fw.Rule, table: str) -> bool:
     limits = extensions.limits(rule.target)
     if limits is not None:
         wanted_table, _, protocol = limits
-        if wanted_table not in (ANY, table) or (protocol is not ANY and not has_protocol(rule, protocol)):
+        if not table_fits(wanted_table, table) or (protocol is not ANY and not has_protocol(rule, protocol)):
             return False
     return True
 
 
+def table_fits(wanted, table: str) -> bool:
+    """`wanted` may be a tuple of the tables allowed (SECMARK: mangle or security)."""
+    return wanted is ANY or (table in wanted if isinstance(wanted, tuple) else table == wanted)
+
+
 def match_fits(match, rule: fw.Rule) -> bool:
     table, _, protocol = extensions.limits(match) or (ANY, ANY, ANY)
-    return table in (ANY, rule.table) and (protocol is ANY or has_protocol(rule, protocol))
+    return table_fits(table, rule.table) and (protocol is ANY or has_protocol(rule, protocol))
 
 
 def has_protocol(rule: fw.Rule, number) -> bool:

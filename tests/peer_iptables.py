@@ -10,7 +10,9 @@ the installed iptables and nft, run in a namespace made for the purpose:
   iptables-restore` must print for the same command; when iptables refuses
   it, pyip must refuse it too.  A rule the file expects to load but the
   installed iptables refuses (a kernel module or an nfacct object this
-  machine lacks) is counted apart, as `environment`.
+  machine lacks) is counted apart, as `environment`; so is a rule the file
+  expects to fail for kernel state alone (KERNEL_STATE: an nfacct object
+  that does not exist) when pyip, reading the rule alone, accepts it.
 - .txlate: each `iptables-translate` vector runs through the installed
   iptables-translate (the reference) and through `pyip translate --to nft`;
   both are loaded with `nft -f` into fresh rulesets and the kernel's
@@ -181,6 +183,15 @@ def pyip_restore(command: str) -> tuple[list[str] | None, str]:
     return [line for line in output.splitlines() if line.startswith("-A ")], ""
 
 
+# FAIL rules that the kernel refuses for the state it holds, not for their text: pyip reads a rule alone and
+# cannot know which objects will exist when it is loaded.  (file, line) -> (the kernel's errno text, why).  Such a
+# rule that pyip accepts counts as `environment` only when iptables' refusal is exactly the kernel's one.
+KERNEL_STATE = {
+    ("libxt_nfacct.t", 8): ("No such file or directory", "no nfacct object `wrong' exists (the file made only "
+                                                         "`test'); nfacct objects are kernel state"),
+}
+
+
 def judge_t(case: TCase, oracle: Oracle) -> Judged:
     lines, why = pyip_restore(case.command)
     if why.startswith("CRASH"):
@@ -195,6 +206,9 @@ def judge_t(case: TCase, oracle: Oracle) -> Judged:
         return Judged(case, "environment", f"iptables (exit {oracle.status}): {oracle.message}")
     if lines is None:
         return Judged(case, "rejected")
+    state = KERNEL_STATE.get((case.file, case.line))
+    if state is not None and oracle.status == 4 and f"({state[0]})" in oracle.message:
+        return Judged(case, "environment", f"iptables (exit 4): {oracle.message}: {state[1]}")
     return Judged(case, "accepted", f"iptables (exit {oracle.status}): {oracle.message}\n    pyip: {lines}")
 
 

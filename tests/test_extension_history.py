@@ -40,7 +40,7 @@ def test_linting_a_small_script_imports_only_the_extensions_it_names():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "['PI007']"
     imported = set(eval(out[1]))  # noqa: S307 - our own printed list
-    assert {"connlimit", "nflog"} <= imported
+    assert {"connlimit", "ulog"} <= imported
     assert len(imported) < len(extensions.module_names()) // 3, imported
 
 

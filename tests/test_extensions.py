@@ -20,7 +20,7 @@ import pyip.extensions
 from .peer_iptables import t_results, txlate_results
 
 MODULES = sorted(path.stem for path in Path(pyip.extensions.__file__).parent.glob("*.py")
-                 if path.stem != "__init__")
+                 if not path.stem.startswith("_"))  # __init__, __main__, _history_index are no extensions
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="needs root for network namespaces")
 

@@ -11,7 +11,8 @@ INDEX = {
         'random': 'statistic',
     },
     'FORMER_TARGETS': {
-        'ULOG': 'nflog',
+        'CLUSTERIP': 'clusterip',
+        'ULOG': 'ulog',
     },
     'REMOVED_OPTIONS': {
         '--cmd-owner': 'owner',

@@ -72,6 +72,3 @@ def nflog_statements(target: Nflog, rule, quotes_allowed: bool) -> list:
 SAVE = {Nflog: nflog_words}
 NFT = {Nflog: nflog_statements}
 TARGET = Target
-
-# Lint (PI007): the target NFLOG replaced.
-FORMER_TARGETS = {"ULOG": "the ULOG target was removed in Linux 3.17: use NFLOG"}

@@ -24,7 +24,7 @@ class Text:
     """A value of free text in a rule: `style` says how iptables-save prints it."""
 
     value: str
-    style: str = "save_string"  # or "string" (the string match), "quoted" (u32)
+    style: str = "save_string"  # or "string" (the string match), "quoted" (u32), "spaced_save_string" (nfacct)
 
 
 BARE_STRING = re.compile(r"[A-Za-z0-9_-]+")
@@ -47,6 +47,8 @@ def save_word(word) -> str:
     if isinstance(word, Text):
         if word.style == "save_string":
             return save_string(word.value)
+        if word.style == "spaced_save_string":  # a save() that prints "--option " before xtables_save_string's " "
+            return " " + save_string(word.value)
         if word.style == "string":
             return '"' + re.sub(r'(["\\])', r"\\\1", word.value) + '"'
         return f'"{word.value}"'

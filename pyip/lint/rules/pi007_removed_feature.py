@@ -19,8 +19,8 @@ ADDING = ("add", "change", "replace", "append", "prepend")
 # 2001 scripts also used patch-o-matic extensions (the documents patch in string, psd and iplimit):
 # iptables of their day loaded them; today's says "Couldn't load match".  What became part of a
 # today's extension is that extension module's fact (pyip.extensions.history(): iplimit -> connlimit,
-# nth -> statistic, ULOG -> NFLOG, --cmd-owner, string's --algo, ...); here only the extensions that
-# left nothing behind, which have no module.
+# nth -> statistic, --cmd-owner, string's --algo, ...), and so is a target iptables still reads but
+# Linux dropped (ULOG, CLUSTERIP); here only the extensions that left nothing behind, which have no module.
 GONE_MATCHES = {
     "unclean": "the unclean match was removed in Linux 2.6.11",
     "psd": "the psd match was a patch-o-matic extension that Linux never took (xtables-addons has it)",
@@ -44,8 +44,8 @@ class RemovedFeature(Rule):
     2.2-era rt_dsfield names (`tos lowdelay`), route NAT (`ip route add nat
     ADDR`, which the kernel refuses today, and `ip rule add ... nat ADDR`,
     which it takes but which makes every lookup it matches fail, so the
-    traffic stops), iptables' `-m unclean`, `-j MIRROR`, `-j ULOG` and
-    `--cmd-owner`, and the patch-o-matic extensions 2001 scripts loaded
+    traffic stops), iptables' `-m unclean`, `-j MIRROR`, `-j ULOG` (gone in
+    Linux 3.17), `-j CLUSTERIP` (gone in 6.3) and `--cmd-owner`, and the patch-o-matic extensions 2001 scripts loaded
     (`-m psd`, `-m iplimit`, now connlimit, `-m string` without `--algo`,
     `-m nth`, ...).  Fixes: `reject` -> `prohibit`, iplimit -> connlimit,
     `--algo bm` for the string match.
