@@ -78,6 +78,9 @@ RULES = [
     ("mangle", "FORWARD", "-p tcp -j TCPOPTSTRIP --strip-options timestamp,mss,19"),
     ("mangle", "FORWARD", "-p tcp -j TCPOPTSTRIP --strip-options mss,2"),
     ("mangle", "INPUT", "-j CONNSECMARK --save --restore"),
+    ("security", "INPUT", "-j CONNSECMARK --save"),
+    ("filter", "INPUT", "-j CONNSECMARK --restore"),  # the kernel: mangle and security only
+    ("raw", "PREROUTING", "-j CONNSECMARK --save"),
     ("nat", "PREROUTING", "-j NETMAP --to 10.1.2.3/255.255.0.0"),
     ("filter", "INPUT", "-j IDLETIMER --timeout 30 --label " + "z" * 40),  # cut to 27
     ("filter", "FORWARD", "-m physdev --physdev-in " + "v" * 20),  # cut to 15

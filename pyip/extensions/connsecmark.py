@@ -13,6 +13,7 @@ from ..parser.xtables import Extension, Opt, problem
 @attrs.frozen
 class Connsecmark:
     name: ClassVar[str] = "CONNSECMARK"
+    limits: ClassVar[tuple] = (("mangle", "security"), None, None)  # connsecmark_tg_check()
     mode: str  # save or restore
 
 
