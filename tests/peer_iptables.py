@@ -77,9 +77,19 @@ def of_extension(path: Path, extension: str) -> bool:
     return path.stem.split("_", 1)[1].lower() == extension.lower()
 
 
+@attrs.frozen
+class Prepared(External):
+    """State the file's rules need that iptables-test.py leaves to the machine it runs on: it must be made."""
+
+
+# The sets libxt_set.t and libxt_SET.t name (iptables asks the kernel for a set while it reads the rule: without
+# it, "Set foo doesn't exist."), made with the real ipset in the test namespace before the file's rules.
+PREPARED = {"libxt_set.t": ("ipset create foo hash:ip,port",), "libxt_SET.t": ("ipset create foo hash:ip,port",)}
+
+
 def t_steps(path: Path) -> list:
     """The file's cases and external commands in file order, as iptables-test.py walks them."""
-    steps, chains, table = [], [], "filter"
+    steps, chains, table = [Prepared(command) for command in PREPARED.get(path.name, ())], [], "filter"
     for number, line in enumerate(path.read_text().splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
@@ -132,7 +142,9 @@ def oracle_for_steps(steps: list) -> list[tuple[TCase, Oracle]]:
     with scratch("t") as ns:
         for step in steps:
             if isinstance(step, External):
-                ns_shell(ns, step.command)
+                made = ns_shell(ns, step.command)
+                if isinstance(step, Prepared) and made.returncode != 0:
+                    raise RuntimeError(f"{step.command}: {made.stderr.strip()}")
                 continue
             before = chain_lines(ns_shell(ns, f"iptables-save -t {step.table}").stdout, step.chain)
             result = ns_shell(ns, f'{step.command}\necho "@@$?"\niptables-save -t {step.table}')

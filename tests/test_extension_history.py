@@ -23,6 +23,9 @@ def test_every_fact_is_found_through_the_index_as_in_the_full_read():
         assert extensions.history_module("REMOVED_OPTIONS", word).REMOVED_OPTIONS[word] == why
     for name, required in merged.required_since.items():
         assert extensions.history_module("REQUIRED_SINCE", name).REQUIRED_SINCE == required
+    for word, old in merged.deprecated_options.items():
+        assert extensions.history_module("DEPRECATED_OPTIONS", word).DEPRECATED_OPTIONS[word] == old
+    assert merged.deprecated_options
     assert extensions.history_module("FORMER_MATCHES", "tcp") is None
 
 

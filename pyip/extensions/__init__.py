@@ -19,7 +19,9 @@ CONNMARK share connmark.py, as revisions share a C file):
 - lint's facts about what changed over the years (PI007): `FORMER_MATCHES` /
   `FORMER_TARGETS` (name -> why, for the names this extension replaced),
   `RENAMED` (old word -> today's, for the fix), `REMOVED_OPTIONS` (option ->
-  why), `REQUIRED_SINCE` (option, the value a fix adds, why); lint finds the
+  why), `REQUIRED_SINCE` (option, the value a fix adds, why),
+  `DEPRECATED_OPTIONS` (an old option name today's iptables still takes:
+  old word -> (the extension it goes to, today's word, why)); lint finds the
   module holding a word's fact through a generated index: after changing
   these, run `python -m pyip.extensions` (tests/test_extension_history.py
   fails until then);
@@ -136,6 +138,7 @@ class History:
     renamed: dict  # former match name -> {old word: today's}
     removed_options: dict
     required_since: dict  # match name -> (option, value, why)
+    deprecated_options: dict = attrs.Factory(dict)  # old option word -> (its extension, today's word, why)
 
 
 @lru_cache(maxsize=None)
@@ -153,10 +156,11 @@ def history() -> History:
         merged.removed_options.update(getattr(module, "REMOVED_OPTIONS", {}))
         if hasattr(module, "REQUIRED_SINCE"):
             merged.required_since[name] = module.REQUIRED_SINCE
+        merged.deprecated_options.update(getattr(module, "DEPRECATED_OPTIONS", {}))
     return merged
 
 
-HISTORY_FACTS = ("FORMER_MATCHES", "FORMER_TARGETS", "REMOVED_OPTIONS", "REQUIRED_SINCE")
+HISTORY_FACTS = ("FORMER_MATCHES", "FORMER_TARGETS", "REMOVED_OPTIONS", "REQUIRED_SINCE", "DEPRECATED_OPTIONS")
 
 
 def history_index() -> dict:
@@ -164,7 +168,7 @@ def history_index() -> dict:
     index = {fact: {} for fact in HISTORY_FACTS}
     for name in sorted(module_names()):
         module = importlib.import_module(f"{__name__}.{name}")
-        for fact in ("FORMER_MATCHES", "FORMER_TARGETS", "REMOVED_OPTIONS"):
+        for fact in ("FORMER_MATCHES", "FORMER_TARGETS", "REMOVED_OPTIONS", "DEPRECATED_OPTIONS"):
             index[fact].update({word: name for word in getattr(module, fact, {})})
         if hasattr(module, "REQUIRED_SINCE"):
             index["REQUIRED_SINCE"][name] = name

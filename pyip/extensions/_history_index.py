@@ -20,4 +20,7 @@ INDEX = {
     'REQUIRED_SINCE': {
         'string': 'string',
     },
+    'DEPRECATED_OPTIONS': {
+        '--set': 'set',
+    },
 }

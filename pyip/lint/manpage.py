@@ -119,7 +119,8 @@ when a file would change.
 .TP
 .B \-\-fix
 Rewrite the files with every safe fix (PI002, PI003, PI006 in the legacy
-dialect, PI007 reject, iplimit and the string match's \-\-algo), leaving the
+dialect, PI007 reject, iplimit, the string match's \-\-algo and the set
+match's \-\-set), leaving the
 rest, then report what remains.  For each file rewritten, standard error
 says
 .IR "FILE: fixed N findings (CODES)" .

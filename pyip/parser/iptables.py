@@ -31,8 +31,8 @@ COUNTERS_NOTE = "rule counters (-c) are not kept"  # translate reports it: the c
 MAX_NAME = 29  # XT_EXTENSION_MAXNAMELEN: chain and target names are shorter
 
 # iptables' extensions pyip does not read (libxt_*.so of iptables 1.8.9): they load, pyip cannot say more.
-OTHER_MATCHES = ("set",)
-OTHER_TARGETS = ("SET",)
+OTHER_MATCHES: tuple = ()  # every extension of iptables 1.8.9 has its module now
+OTHER_TARGETS: tuple = ()
 
 # The commands as do_parse()'s bits, in bit order (cmd2char() names them by letter).
 COMMAND_BITS = ("insert", "delete", "delete_num", "replace", "append", "list", "flush", "zero", "new_chain",

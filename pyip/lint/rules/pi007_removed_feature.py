@@ -50,7 +50,10 @@ class RemovedFeature(Rule):
     `-m nth`, ...).  Fixes: `reject` -> `prohibit`, iplimit -> connlimit,
     `--algo bm` for the string match.
     A warning where the feature worked in the script's era, an error where
-    it fails in the script's dialect.
+    it fails in the script's dialect.  An old option name today's iptables
+    still takes, saying on stderr that it is deprecated (the set match's
+    `--set`, where it goes to the set match and not to recent's or
+    connlabel's `--set`), is a warning, fixed to today's (`--match-set`).
 
     Bad:  ip rule add from 192.168.2.0/24 prio 32777 reject
     Good: ip rule add from 192.168.2.0/24 prio 32777 prohibit
@@ -127,7 +130,22 @@ class RemovedFeature(Rule):
                     findings.append(self.finding(script, word.location, why, severity))
             elif (why := former_fact("REMOVED_OPTIONS", word.text)) is not None:
                 findings.append(self.finding(script, word.location, why, severity))
+            elif (old := former_fact("DEPRECATED_OPTIONS", word.text)) is not None:
+                findings += self.deprecated_option(script, command, index, old)
         return findings
+
+    def deprecated_option(self, script, command, index: int, old: tuple) -> list:
+        """An old option name today's iptables still takes, saying on stderr that it is deprecated: a warning,
+        fixed to today's; only where the word goes to the extension whose old name it is."""
+        owner, today, why = old
+        word = command.words[index]
+        if option_owner(command.words[:index], word.text[2:]) != owner:
+            return []
+        fix = None
+        if as_written(script, word):
+            location = word.location
+            fix = Fix(f"write {today}", (Edit(location.line, location.col, location.col + len(word.text), today),))
+        return [self.finding(script, word.location, why, WARNING, fix)]
 
     def check_match(self, script, command, word, texts, severity) -> list:
         """`-m NAME`: a match gone, renamed, or wanting an option today's iptables requires."""
@@ -149,6 +167,21 @@ def former_fact(fact: str, word: str) -> str | None:
     """The extension modules' word on WORD under FACT (a target or option gone), or None."""
     module = extensions.history_module(fact, word)
     return getattr(module, fact)[word] if module is not None else None
+
+
+def option_owner(before: list, option: str) -> str | None:
+    """The extension an option word goes to: of those loaded before it (`-m NAME`, `-j NAME`), the newest with an
+    option of that exact name (iptables puts a newly loaded extension's options before the older ones')."""
+    from ...parser.xtables import MATCHES, TARGETS
+
+    texts = [word.text for word in before]
+    for position in range(len(texts) - 1, 0, -1):
+        loader = texts[position - 1]
+        registry = MATCHES if loader in ("-m", "--match") else TARGETS if loader in ("-j", "--jump") else None
+        extension = registry.get(texts[position]) if registry is not None else None
+        if extension is not None and any(opt.name == option for opt in extension.options):
+            return extension.name
+    return None
 
 
 def as_written(script, word) -> bool:
