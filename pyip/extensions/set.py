@@ -1,10 +1,10 @@
 """set (libxt_set.c) and SET (libxt_SET.c): look a packet up in an ipset, and add it, delete it or read marks from one.
 
 iptables 1.8.9 loads the newest revision the kernel has: the match's
-revision 4 (64-bit counters), the target's revision 3 (--map-set); what
-each option needs (Linux's xt_set): --return-nomatch revision 2 (3.1), the
-counter options revision 3 (3.13), --exist and --timeout revision 2 (3.0),
---map-set revision 3 (3.19).  Both are old-style extensions (their own
+revision 4 (64-bit counters), the target's revision 3.  The revision each
+option first came with (libxt_set.c, libxt_SET.c): the match's
+--return-nomatch 2, its counter options 3; the target's --exist and
+--timeout 2, --map-set and its flags 3.  Both are old-style extensions (their own
 parse functions, no libxtables option checks): a `!` they do not read is
 ignored (`! --add-set`), --return-nomatch may be said twice, --timeout
 counts its last value.
