@@ -9,10 +9,10 @@
 - netlink.Layouts (one unpack_from per message, its layout guessed from the
   message's length) decodes every message as the plain walk does, whatever
   the guess.
-- The text after a route's prefixes is printed once per distinct rest of the
-  message and reused, and in text mode the whole line is a template around
-  the destination: the listing is the same as printing every route in full,
-  with and without selectors.
+- Routes, rules and addresses print from their keys' templates
+  (pyip.show.templates): the listing is the same as printing every entry in
+  full, with and without selectors, also for copies of the messages with
+  other values where the templates put them.
 """
 
 from __future__ import annotations
@@ -193,6 +193,9 @@ def test_reused_text_after_the_prefixes_is_the_full_printout(ns, big_table, opti
     full.templates = None  # no line templates either
     plain_print = full.printer.route
     full.printer.route = lambda route, key=None: plain_print(route)
+    # copies with other destinations, gateways, sources and metrics (zeros, equal ones) than the first
+    # routes and some of the big table's
+    messages += [copy for m in messages[:80] + messages[-40:] for copy in variants(m, reused.templates)]
     for listing in (reused, full):
         for data in messages + messages:
             listing.feed(data, [(0, len(data))])
@@ -200,6 +203,9 @@ def test_reused_text_after_the_prefixes_is_the_full_printout(ns, big_table, opti
     assert_same_text(text, full.result())
     if not selection:
         assert text.count("nexthop") >= 4 and "expires" in text and "1400" in text and "cubic" in text
+    used = [entry for layouts in reused.templates.known.values() for layout in layouts
+            for entry in layout.templates.values() if entry[1] is not None]
+    assert len(used) >= (1 if selection else 5)  # the templates were made, so the listing above printed from them
 
 
 def test_addresses_read_with_layouts_are_the_plain_ones(ns):  # noqa: F811

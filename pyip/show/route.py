@@ -14,7 +14,8 @@ import struct
 from .. import records
 
 from pyip.show import netlink
-from pyip.show.common import (HOST_BITS, REMEMBERED, PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowOptions,
+from pyip.show.templates import ADDR4, ADDR6, RENDER, U32, Templates
+from pyip.show.common import (HOST_BITS, PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowOptions,
                               family_name, host_bits, user_hz)
 
 RTA_DST, RTA_SRC, RTA_IIF, RTA_OIF, RTA_GATEWAY, RTA_PRIORITY, RTA_PREFSRC = 1, 2, 3, 4, 5, 6, 7
@@ -522,13 +523,11 @@ class RouteListing:
     """One `ip route show`: routes printed as the dump brings them (feed()),
     the text so far taken whenever the caller wants to write it (take()).
 
-    A route's line depends on its message, and on its destination's bytes
-    only through the destination's text: so when no selector looks at the
-    destination, the first route of each "rest of the
-    message" (its bytes but its destination's) is printed in full and its
-    line kept as a template around the destination's text; the routes with
-    the same rest (a big table has few next hops) print from the template,
-    not decoded (or not listed, if the first was not).
+    A route's line depends on its message, and on its destination, gateway,
+    preferred source and metric only through their texts (when no selector
+    looks at them): so each route prints from its key's template
+    (pyip.show.templates), and only the first route of each key is printed
+    in full (a big table has few devices, tables and protocols).
     """
 
     def __init__(self, links, options: ShowOptions = ShowOptions(), flt: RouteFilter = RouteFilter()):
@@ -539,14 +538,58 @@ class RouteListing:
         self.out = Printer(options)
         self.printer = RoutePrinter(self.out, names, options, self.sel)
         self.layouts = netlink.Layouts(netlink.RTMSG)
-        by_destination = self.sel.root_dst is not None or self.sel.match_dst is not None
-        self.templates: dict | None = None if by_destination else {}
+        self.scratch = Printer(options)
+        self.scratch.take()  # JSON's opening bracket: the scratch printer prints objects alone
+        self.scratch_printer = RoutePrinter(self.scratch, names, options, self.sel)
+        self.templates: Templates | None = Templates(netlink.RTMSG, self._varying_fields(), self._render)
+
+    def _varying_fields(self):
+        """The attributes that vary, of those no selector looks at."""
+        sel = self.sel
+        looked_at = {RTA_DST: sel.root_dst or sel.match_dst, RTA_GATEWAY: sel.via, RTA_PREFSRC: sel.prefsrc,
+                     RTA_PRIORITY: sel.metric is not None}
+        varying = {kind: fields for kind, fields in VARYING.items() if not looked_at[kind]}
+
+        def fields(kind: int, size: int, family: int) -> tuple:
+            return varying.get(kind, {}).get((family, size), ())
+
+        return fields
 
     def feed(self, data: bytes, spans) -> None:
         """Print the selected routes among the messages at SPANS (offset, length) of DATA."""
-        if self.templates is not None:
-            self._feed_by_templates(data, spans)
+        if self.templates is None:
+            self._feed_in_full(data, spans)
             return
+        # Templates.text(), inlined: this loop runs once per route
+        known, learn, render = self.templates.known, self.templates.learn, self._render
+        writer = self.out.writer
+        append = self.out.text.append if writer is None else writer.out.append
+        for offset, length in spans:
+            for layout in known.get(length, ()):
+                values = layout.unpack(data, offset)
+                entry = layout.templates.get(layout.key(values))
+                if entry is not None:
+                    fmt, pick = entry
+                    if pick is None:
+                        text = render(data, offset, length) if fmt is RENDER else fmt
+                    elif layout.check is None or layout.check(values):
+                        text = fmt % pick(values)
+                    else:
+                        text = render(data, offset, length)
+                    break
+            else:
+                text = learn(data, offset, length)
+            if text is None:
+                continue
+            if writer is None:
+                append(text)
+            else:  # the object's separator from the array, as the writer's state says
+                append(writer.sep + text)
+                writer.sep = ","
+
+    def _feed_in_full(self, data: bytes, spans) -> None:
+        """Every route decoded and printed, the text after its prefixes reused by the rest of its
+        message (RoutePrinter.route()'s key)."""
         decode, sel, print_route = self.layouts.decode, self.sel, self.printer.route
         for offset, length in spans:
             header, attributes, layout, kinds = decode(data, offset, length)
@@ -560,64 +603,16 @@ class RouteListing:
             else:
                 print_route(route, data[offset + HEADER_BYTES:offset + length])
 
-    def _feed_by_templates(self, data: bytes, spans) -> None:
-        templates, address, find = self.templates, netlink.address, netlink.find_attribute
-        writer = self.out.writer
-        append = self.out.text.append if writer is None else writer.out.append
-        for offset, length in spans:
-            start, payload_end, end = find(data, offset + RTMSG_END, offset + length, RTA_DST)
-            if start:
-                key = data[offset + HEADER_BYTES:start] + data[end:offset + length]
-            else:
-                key = data[offset + HEADER_BYTES:offset + length]
-            template = templates.get(key, MISSING)
-            if template is MISSING:
-                template = self._template(data, offset, length, start, payload_end)
-                if template is UNCLEAR:
-                    continue  # printed; the next route with this rest is printed in full too
-                if len(templates) >= REMEMBERED:
-                    templates.clear()  # bounded memory: a table of all-different routes
-                templates[key] = template
-            elif template is not None:
-                before, after = template
-                if after is None:  # no destination attribute: the line is the template
-                    line = before
-                else:
-                    line = before + address(data[offset + HEADER_BYTES], data[start + 4:payload_end]) + after
-                if writer is None:
-                    append(line)
-                else:  # the object's separator from the array, as the writer's state says
-                    append(writer.sep + line)
-                    writer.sep = ","
-
-    def _template(self, data: bytes, offset: int, length: int, start: int, payload_end: int):
-        """Print the route in full.  Its template: its line (JSON: its object, without the
-        separator before it) split around the destination's text (before, after), or
-        (line, None) without a destination attribute; None when it is not listed; UNCLEAR
-        when the destination's text is not found as printed."""
+    def _render(self, data: bytes, offset: int, length: int) -> str | None:
+        """The route printed in full, alone (JSON: its object), or None when it is not listed."""
         header, attributes, _, _ = self.layouts.decode(data, offset, length)
         route = Route(header, attributes)
         if not selected(route, self.sel):
             return None
-        writer = self.out.writer
-        printed, separator = (self.out.text, "") if writer is None else (writer.out, writer.sep)
-        mark = len(printed)
-        self.printer.route(route)
-        parts = printed[mark:]
-        if separator:
-            if not parts or parts[0] != separator:
-                return UNCLEAR
-            parts = parts[1:]
-        if not start:
-            return "".join(parts), None
-        quote, ends = ("", (" ", "/%u " % route.dst_len)) if writer is None else ('"', ('"', '/%u"' % route.dst_len))
-        destination = quote + netlink.address(route.family, data[start + 4:payload_end])
-        for index, part in enumerate(parts):
-            if part.startswith(destination):
-                if part[len(destination):] not in ends:
-                    break
-                return "".join(parts[:index]) + quote, part[len(destination):] + "".join(parts[index + 1:])
-        return UNCLEAR
+        if self.scratch.writer is not None:
+            self.scratch.writer.sep = ""
+        self.scratch_printer.route(route)
+        return self.scratch.take()
 
     def take(self) -> str:
         """What is printed since the last take(), for the caller to write now."""
@@ -629,8 +624,10 @@ class RouteListing:
 
 
 HEADER_BYTES = netlink.NLMSG_HEADER.size  # length, type, flags, seq, pid: never printed
-RTMSG_END = HEADER_BYTES + netlink.align(netlink.RTMSG.size)  # where the attributes start
-MISSING, UNCLEAR = object(), object()
+_ADDRESSES = {(socket.AF_INET, 4): ((0, 4, ADDR4, None),), (socket.AF_INET6, 16): ((0, 16, ADDR6, None),)}
+# what varies from route to route and is printed as plain text: (family, payload size) -> fields
+VARYING = {RTA_DST: _ADDRESSES, RTA_GATEWAY: _ADDRESSES, RTA_PREFSRC: _ADDRESSES,
+           RTA_PRIORITY: {(family, 4): ((0, 4, U32, None),) for family in (socket.AF_INET, socket.AF_INET6)}}
 
 
 def format_routes(messages, links, options: ShowOptions = ShowOptions(),
