@@ -378,6 +378,22 @@ class Rtnl:
                     raise error
                 return
 
+    def dump_into(self, kind: int, body: bytes, consume) -> None:
+        """A NLM_F_DUMP request whose datagrams go to CONSUME(datagram, seq) as they come; it walks
+        the messages (a listing's own loop: a big table's messages are walked once) and returns
+        the message that ends the dump (NLMSG_DONE or NLMSG_ERROR) when the datagram holds it,
+        else None.  The kernel's refusal at the end is raised, as by dump_stream()."""
+        self.sock.send(self.request(kind, NLM_F_REQUEST | NLM_F_DUMP, body))
+        seq, buffer, recv_into = self.seq, self.buffer, self.sock.recv_into
+        while True:
+            size = recv_into(buffer)
+            end = consume(bytes(buffer[:size]), seq)
+            if end is not None:
+                error = error_of(end) if len(end) >= HEADER.size + ERROR.size else None
+                if error:
+                    raise error
+                return
+
     def send_window(self, messages: list[bytes]) -> dict[int, KernelError]:
         """Send requests that all ask for an ack in one datagram; read every ack.
 

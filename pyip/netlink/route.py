@@ -25,8 +25,6 @@ from .common import (FAMILIES, NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL
                      talk, unsupported)
 
 RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE = 24, 25, 26
-WRITTEN_AT_ONCE = 128  # routes of a listing per write: about 6 KB, as ip's stdio writes 4 KB
-WRITTEN_FIRST = 16  # the first lines soon: ip's are out a few milliseconds into the dump
 RTMSG = struct.Struct("=BBBBBBBBI")
 RTNEXTHOP = struct.Struct("=HBBi")
 PORT = struct.Struct(">H")
@@ -227,20 +225,14 @@ def show(command, session: Session, out=None) -> Result:
         listing = RouteListing(links, options, route_filter(command.body))
     except ShowError as error:
         return Result(1, stderr="%s\n" % error)
-    messages, written = [], False
+    messages = []
     try:
-        for data, spans in session.rtnl.dump_stream(RTM_GETROUTE, dump_request(command, session), RTM_NEWROUTE):
-            if out is None:
+        if out is None:
+            for data, spans in session.rtnl.dump_stream(RTM_GETROUTE, dump_request(command, session), RTM_NEWROUTE):
                 listing.feed(data, spans)
                 messages += [data[offset:offset + length] for offset, length in spans]
-                continue
-            first = 0
-            while first < len(spans):  # a datagram holds about 500 routes: written in pieces
-                piece = WRITTEN_AT_ONCE if first or written else WRITTEN_FIRST
-                listing.feed(data, spans[first:first + piece])
-                out.write(listing.take())
-                out.flush()
-                first, written = first + piece, True
+        else:
+            session.rtnl.dump_into(RTM_GETROUTE, dump_request(command, session), written_to(out, listing))
     except KernelError as error:
         if not (error.errno == errno.ENOENT and table_selected(command.body) == RT_TABLE_MAIN):
             # ip's listing stops where the kernel refused; `Error: ipv4: FIB table does not exist.`
@@ -256,6 +248,18 @@ def show(command, session: Session, out=None) -> Result:
     chosen = selected(messages, command, session, links)
     route_links = Links(links)
     return Result(0, listing.result(), objects=tuple(route_node(m, route_links, session.names) for m in chosen))
+
+
+def written_to(out, listing):
+    """Rtnl.dump_into()'s consumer for a listing printed as the dump comes: each datagram's lines
+    written and flushed when it is printed (a datagram holds a few hundred routes, about 1 ms)."""
+    def consume(data: bytes, seq: int) -> bytes | None:
+        end = listing.feed_datagram(data, seq, RTM_NEWROUTE)
+        out.write(listing.take())
+        out.flush()
+        return end
+
+    return consume
 
 
 def flush(command, session: Session) -> Result:

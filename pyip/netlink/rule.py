@@ -136,13 +136,12 @@ def show(command, session: Session, out=None) -> Result:
     messages = []
     body = FIB_RULE_HDR.pack(family_of(command), 0, 0, 0, 0, 0, 0, 0, 0)
     try:
-        for data, spans in session.rtnl.dump_stream(RTM_GETRULE, body, RTM_NEWRULE):
-            listing.feed(data, spans)
-            if out is None:
+        if out is None:
+            for data, spans in session.rtnl.dump_stream(RTM_GETRULE, body, RTM_NEWRULE):
+                listing.feed(data, spans)
                 messages += [data[offset:offset + length] for offset, length in spans]
-            else:
-                out.write(listing.take())
-                out.flush()
+        else:
+            session.rtnl.dump_into(RTM_GETRULE, body, written_to(out, listing))
     except KernelError as error:
         printed = listing.take()  # JSON's opening bracket, at least, as ip leaves it
         if out is not None:
@@ -154,6 +153,17 @@ def show(command, session: Session, out=None) -> Result:
         return Result(0)
     chosen = [m for m in messages if shown.selected(shown.Rule.of(m), flt, family_of(command))]
     return Result(0, listing.result(), objects=tuple(rule_node(m, session.names) for m in chosen))
+
+
+def written_to(out, listing):
+    """Rtnl.dump_into()'s consumer: each datagram's rules written and flushed when printed."""
+    def consume(data: bytes, seq: int) -> bytes | None:
+        end = listing.feed_datagram(data, seq, RTM_NEWRULE)
+        out.write(listing.take())
+        out.flush()
+        return end
+
+    return consume
 
 
 def flush(command, session: Session) -> Result:

@@ -289,6 +289,15 @@ class Printer:
         """print_nl(): a line break, or the -o separator; nothing in JSON."""
         self.fp(self.sl)
 
+    def add(self, text: str) -> None:
+        """Text printed elsewhere (a template's; JSON: an object of the top array, without the
+        separator before it, which is added here as the writer's state says)."""
+        if self.writer is None:
+            self.text.append(text)
+        else:
+            self.writer.out.append(self.writer.sep + text)
+            self.writer.sep = ","
+
     def take(self) -> str:
         """What is printed so far, which is then no longer held: a listing streams."""
         parts = self.text if self.writer is None else self.writer.out

@@ -140,6 +140,25 @@ def spans(data: bytes, kind: int):
 
 
 SPAN = struct.Struct("=IH")  # nlmsg_len, nlmsg_type
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+DUMP_HEAD = struct.Struct("=IHHI")  # nlmsg_len, nlmsg_type, nlmsg_flags, nlmsg_seq
+
+
+def spans_until_end(data: bytes, seq: int, wanted: int) -> tuple[list[tuple[int, int]], bytes | None]:
+    """(offset, length) of each message of type WANTED and sequence SEQ in a datagram of a dump,
+    and the message that ends the dump (NLMSG_DONE or NLMSG_ERROR) if the datagram holds it."""
+    found, offset, size = [], 0, len(data)
+    while offset + DUMP_HEAD.size <= size:
+        length, kind, _, message_seq = DUMP_HEAD.unpack_from(data, offset)
+        if length < NLMSG_HEADER.size or offset + length > size:
+            break
+        if message_seq == seq:
+            if kind == wanted:
+                found.append((offset, length))
+            elif kind in (NLMSG_DONE, NLMSG_ERROR):
+                return found, data[offset:offset + length]
+        offset += (length + 3) & ~3
+    return found, None
 
 
 class Layout:

@@ -14,7 +14,7 @@ import struct
 from .. import records
 
 from pyip.show import netlink
-from pyip.show.templates import ADDR4, ADDR6, RENDER, U32, Templates
+from pyip.show.templates import ADDR4, ADDR6, U32, Templates
 from pyip.show.common import (HOST_BITS, PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowOptions,
                               family_name, host_bits, user_hz)
 
@@ -560,32 +560,20 @@ class RouteListing:
         if self.templates is None:
             self._feed_in_full(data, spans)
             return
-        # Templates.text(), inlined: this loop runs once per route
-        known, learn, render = self.templates.known, self.templates.learn, self._render
-        writer = self.out.writer
-        append = self.out.text.append if writer is None else writer.out.append
+        text_of, add = self.templates.text, self.out.add
         for offset, length in spans:
-            for layout in known.get(length, ()):
-                values = layout.unpack(data, offset)
-                entry = layout.templates.get(layout.key(values))
-                if entry is not None:
-                    fmt, pick = entry
-                    if pick is None:
-                        text = render(data, offset, length) if fmt is RENDER else fmt
-                    elif layout.check is None or layout.check(values):
-                        text = fmt % pick(values)
-                    else:
-                        text = render(data, offset, length)
-                    break
-            else:
-                text = learn(data, offset, length)
-            if text is None:
-                continue
-            if writer is None:
-                append(text)
-            else:  # the object's separator from the array, as the writer's state says
-                append(writer.sep + text)
-                writer.sep = ","
+            text = text_of(data, offset, length)
+            if text is not None:
+                add(text)
+
+    def feed_datagram(self, data: bytes, seq: int, wanted: int) -> bytes | None:
+        """feed() of the messages of type WANTED and sequence SEQ in a datagram of the dump; the
+        message that ends the dump (NLMSG_DONE or NLMSG_ERROR), if the datagram holds it."""
+        if self.templates is not None:
+            return self.templates.print_datagram(data, seq, wanted, self.out)
+        spans, end = netlink.spans_until_end(data, seq, wanted)
+        self._feed_in_full(data, spans)
+        return end
 
     def _feed_in_full(self, data: bytes, spans) -> None:
         """Every route decoded and printed, the text after its prefixes reused by the rest of its

@@ -8,7 +8,7 @@ import struct
 from .. import records
 
 from pyip.show import netlink
-from pyip.show.templates import ADDR4, ADDR6, HEX, RENDER, U32, Templates
+from pyip.show.templates import ADDR4, ADDR6, HEX, U32, Templates
 from pyip.show.common import (PRINT_ANY, PRINT_FP, Names, Prefix, Printer, ShowOptions,
                               host_bits, prefix_matches_attribute)
 
@@ -304,7 +304,11 @@ class RuleListing:
     def feed(self, data: bytes, spans) -> None:
         """Print the selected rules among the messages at SPANS (offset, length) of DATA."""
         if self.templates is not None:
-            self._feed_by_templates(data, spans)
+            text_of, add = self.templates.text, self.out.add
+            for offset, length in spans:
+                text = text_of(data, offset, length)
+                if text is not None:
+                    add(text)
             return
         decode, flt, family, print_rule = self.layouts.decode, self.flt, self.family, self.printer.rule
         for offset, length in spans:
@@ -313,33 +317,14 @@ class RuleListing:
             if selected(rule, flt, family):
                 print_rule(rule, netlink.without(data, offset, length, layout, kinds, PRINTED_FIRST))
 
-    def _feed_by_templates(self, data: bytes, spans) -> None:
-        # Templates.text(), inlined: this loop runs once per rule
-        known, learn, render = self.templates.known, self.templates.learn, self._render
-        writer = self.out.writer
-        append = self.out.text.append if writer is None else writer.out.append
-        for offset, length in spans:
-            for layout in known.get(length, ()):
-                values = layout.unpack(data, offset)
-                entry = layout.templates.get(layout.key(values))
-                if entry is not None:
-                    fmt, pick = entry
-                    if pick is None:
-                        text = render(data, offset, length) if fmt is RENDER else fmt
-                    elif layout.check is None or layout.check(values):
-                        text = fmt % pick(values)
-                    else:
-                        text = render(data, offset, length)
-                    break
-            else:
-                text = learn(data, offset, length)
-            if text is None:
-                continue
-            if writer is None:
-                append(text)
-            else:  # the object's separator from the array, as the writer's state says
-                append(writer.sep + text)
-                writer.sep = ","
+    def feed_datagram(self, data: bytes, seq: int, wanted: int) -> bytes | None:
+        """feed() of the messages of type WANTED and sequence SEQ in a datagram of the dump; the
+        message that ends the dump (NLMSG_DONE or NLMSG_ERROR), if the datagram holds it."""
+        if self.templates is not None:
+            return self.templates.print_datagram(data, seq, wanted, self.out)
+        spans, end = netlink.spans_until_end(data, seq, wanted)
+        self.feed(data, spans)
+        return end
 
     def _render(self, data: bytes, offset: int, length: int) -> str | None:
         """The rule printed in full, alone (JSON: its object), or None when it is not listed."""

@@ -30,7 +30,10 @@ import _socket as socket  # the C module: socket.py costs selectors, enum and ar
 import struct
 from operator import itemgetter
 
-from pyip.show.netlink import ATTRIBUTE_HEADER, NLA_F_NESTED, NLMSG_HEADER, align
+from pyip.show.netlink import (ATTRIBUTE_HEADER, DUMP_HEAD, NLA_F_NESTED, NLMSG_DONE, NLMSG_ERROR,
+                               NLMSG_HEADER, align)
+
+U32_AT = struct.Struct("=I").unpack_from
 
 # What a varying field is, and how its text is written: (struct code, conversion, sentinel maker)
 U32, HEX, ADDR4, ADDR6, SKIP = "u32", "hex", "addr4", "addr6", "skip"
@@ -132,6 +135,11 @@ class Templates:
     `render(data, offset, length)` prints one message in full and returns its
     text (JSON: its object, no separator before it), or None when it is not
     listed.
+
+    Which layout a message has is chosen by its length and, where several
+    layouts share it, by one attribute header at a place they all have one
+    (`choose`: length -> the layout, or (place, {header: layout})); a message
+    whose choice fails is tried against each layout of its length.
     """
 
     def __init__(self, header: struct.Struct, fields, render):
@@ -139,16 +147,22 @@ class Templates:
         self.fields_of = fields
         self.render = render
         self.known: dict[int, list[Layout]] = {}
+        self.choose: dict = {}
+        self.signatures: dict[int, dict[tuple, Layout]] = {}  # length -> attribute headers -> layout
 
     def text(self, data: bytes, offset: int, length: int) -> str | None:
-        """The message's text, from its template if it has one (a listing's loop inlines this)."""
-        for layout in self.known.get(length, ()):
+        """The message's text, from its template if it has one (print_datagram() inlines this)."""
+        layout = self.choose.get(length)
+        if type(layout) is tuple:
+            layout = layout[1].get(U32_AT(data, offset + layout[0])[0])
+        if layout is not None:
             values = layout.unpack(data, offset)
             entry = layout.templates.get(layout.key(values))
             if entry is not None:
-                break
-        else:
-            return self.learn(data, offset, length)
+                return self.from_entry(entry, layout, values, data, offset, length)
+        return self.search(data, offset, length)
+
+    def from_entry(self, entry: tuple, layout: Layout, values: tuple, data: bytes, offset: int, length: int):
         fmt, pick = entry
         if pick is not None:
             if layout.check is None or layout.check(values):
@@ -157,6 +171,64 @@ class Templates:
         if fmt is RENDER:
             return self.render(data, offset, length)
         return fmt
+
+    def search(self, data: bytes, offset: int, length: int) -> str | None:
+        """text() when the chosen layout has no template for the message: each layout of its length
+        is tried, else the message is learnt."""
+        for layout in self.known.get(length, ()):
+            values = layout.unpack(data, offset)
+            entry = layout.templates.get(layout.key(values))
+            if entry is not None:
+                return self.from_entry(entry, layout, values, data, offset, length)
+        return self.learn(data, offset, length)
+
+    def print_datagram(self, data: bytes, seq: int, wanted: int, out) -> bytes | None:
+        """Print on OUT (a pyip.show.common.Printer) the messages of type WANTED and sequence SEQ
+        in DATA, a datagram of a dump; return the message that ends the dump (NLMSG_DONE or
+        NLMSG_ERROR) if DATA holds it.  text() and the netlink walk of Rtnl.dump_stream(), inlined:
+        this loop runs once per entry of a big table."""
+        choose, search, from_entry, head = self.choose, self.search, self.from_entry, DUMP_HEAD.unpack_from
+        u32_at = U32_AT
+        writer = out.writer
+        append = out.text.append if writer is None else writer.out.append
+        offset, size = 0, len(data)
+        while offset + 16 <= size:
+            length, kind, _, message_seq = head(data, offset)
+            if length < 16 or offset + length > size:
+                break
+            if message_seq != seq:
+                offset += (length + 3) & ~3
+                continue
+            if kind != wanted:
+                if kind == NLMSG_DONE or kind == NLMSG_ERROR:
+                    return data[offset:offset + length]
+                offset += (length + 3) & ~3
+                continue
+            layout = choose.get(length)
+            if type(layout) is tuple:
+                layout = layout[1].get(u32_at(data, offset + layout[0])[0])
+            text = None
+            if layout is not None:
+                values = layout.unpack(data, offset)
+                entry = layout.templates.get(layout.key(values))
+                if entry is not None:
+                    fmt, pick = entry
+                    if pick is not None and (layout.check is None or layout.check(values)):
+                        text = fmt % pick(values)
+                    else:
+                        text = from_entry(entry, layout, values, data, offset, length)
+                else:
+                    text = search(data, offset, length)
+            else:
+                text = search(data, offset, length)
+            if text is not None:
+                if writer is None:
+                    append(text)
+                else:  # the object's separator from the array, as the writer's state says
+                    append(writer.sep + text)
+                    writer.sep = ","
+            offset += (length + 3) & ~3
+        return None
 
     def learn(self, data: bytes, offset: int, length: int) -> str | None:
         """Print the message in full; remember a template for its key when one fits."""
@@ -179,33 +251,44 @@ class Templates:
     def layout(self, data: bytes, offset: int, length: int) -> Layout | None:
         """The message's layout (a known one, or a new one kept), or None when its attributes do not
         fill it exactly."""
-        fields = self.varying(data, offset, length)
-        if fields is None:
+        walked = self.varying(data, offset, length)
+        if walked is None:
             return None
+        fields, headers = walked
         layout = Layout(length, fields)
         known = self.known.setdefault(length, [])
         for other in known:
             if other.format == layout.format:
-                return other
-        known.insert(0, layout.compile())
-        del known[KEPT:]
+                layout = other
+                break
+        else:
+            known.insert(0, layout.compile())
+            del known[KEPT:]
+        signatures = self.signatures.setdefault(length, {})
+        signatures[headers] = layout
+        for signature, kept in list(signatures.items()):
+            if kept not in known:
+                del signatures[signature]
+        self.choose[length] = _choice(signatures)
         return layout
 
-    def varying(self, data: bytes, offset: int, length: int) -> list[Field] | None:
-        """The varying fields, as parse_rtattr() sees the attributes (the first of each type)."""
-        fields, seen, position = [], set(), self.start
+    def varying(self, data: bytes, offset: int, length: int) -> tuple[list[Field], tuple] | None:
+        """The varying fields, as parse_rtattr() sees the attributes (the first of each type), and
+        the attribute headers ((place, header as a u32), ...)."""
+        fields, seen, position, headers = [], set(), self.start, []
         family = data[offset + NLMSG_HEADER.size]
         while position + 4 <= length:
             size, kind = ATTRIBUTE_HEADER.unpack_from(data, offset + position)
             if size < 4 or position + size > length:
                 return None
+            headers.append((position, U32_AT(data, offset + position)[0]))
             kind &= ~NLA_F_NESTED
             if kind not in seen:
                 seen.add(kind)
                 for start, width, role, group in self.fields_of(kind, size - 4, family):
                     fields.append(Field(position + 4 + start, width, role, group))
             position += align(size)
-        return fields if position == length else None
+        return (fields, tuple(headers)) if position == length else None
 
     def template(self, layout: Layout, data: bytes, offset: int, length: int, values: tuple, text: str):
         """(format, pick) for the key: print the message with sentinels in its varying fields,
@@ -247,6 +330,28 @@ class Templates:
         except (TypeError, ValueError):
             same = False
         return entry if same else RENDER
+
+
+def _choice(signatures: dict[tuple, Layout]):
+    """How to choose the layout of a message of one length: the layout when there is one, else
+    (place, {attribute header there: layout}) for the first place where every known arrangement
+    has an attribute header that says its layout; None: try each."""
+    layouts = set(signatures.values())
+    if len(layouts) == 1:
+        return next(iter(layouts))
+    places = None
+    for signature in signatures:
+        here = {place for place, _ in signature}
+        places = here if places is None else places & here
+    for place in sorted(places or ()):
+        table: dict[int, Layout] = {}
+        for signature, layout in signatures.items():
+            header = dict(signature)[place]
+            if table.setdefault(header, layout) is not layout:
+                break
+        else:
+            return place, table
+    return None
 
 
 def _picker(indexes: list[int], fields: list[Field]):
