@@ -1074,10 +1074,11 @@ class _Text:
     """One text the evaluation reads: the script, a file it sources, a string it evals.
     Its tree's nodes are offsets into it; `origin` is where the script brought it in."""
 
-    __slots__ = ("src", "file", "parsed", "check", "origin")
+    __slots__ = ("src", "file", "parsed", "check", "origin", "plain_runs")
 
-    def __init__(self, src, file, parsed, check, origin=None):
+    def __init__(self, src, file, parsed, check, origin=None, plain_runs=None):
         self.src, self.file, self.parsed, self.check, self.origin = src, file, parsed, check, origin
+        self.plain_runs = plain_runs or {}  # placeholder offset -> the plain lines it stands for (_plain_runs)
 
 
 class _At:
@@ -1220,6 +1221,9 @@ class _Evaluator:
         self.abandoned = False  # an expansion error abandoned the command line a `unit` is running
         self.model = None  # what iptables' queries find so far on this path (RULESET_MODEL)
         self.restore_input = None  # the here-document the command being run reads (`iptables-restore <<EOF`)
+        self.plain_runs: dict = {}  # of the main text, which tree-sitter did not read (_plain_runs)
+        self.lone_names: dict = {}  # word text -> the NAME of a lone `$NAME` / `${NAME}`, or None
+        self.known_words: dict = {}  # word text -> (NAME, value) of known_variable's last shortcut
         self.substitutions: list = []  # the _Substitution states of the `$( )` being run, innermost last
         self.substituted: dict = {}  # source text -> output of a `$( )` of this statement that ended early
         self.substitution_status: int | None = None  # of the statement's last `$( )`; None: known at run time
@@ -1228,7 +1232,7 @@ class _Evaluator:
 
     def run(self, root) -> None:
         top = _Frame(None, None if self.args is None else _Params.of(self.args), 0, ())
-        main = _Text(self.src, self.file, self.parsed, self.check)
+        main = _Text(self.src, self.file, self.parsed, self.check, plain_runs=self.plain_runs)
         stack = [(self.unit(root.children, _Ctx((), False, top, text=main)), main)]
         while stack:
             generator, text = stack[-1]
@@ -1397,6 +1401,8 @@ class _Evaluator:
 
     def statement(self, node, ctx):
         """Run one statement: simple ones at once, compound ones as a generator."""
+        if type(node) is _PlainLine:  # a plain command: no substitution in it
+            return _run_command(self, node, ctx)
         kind = node.type  # the binding makes a new string at each look
         handler = _HANDLERS.get(kind)
         if handler is None:
@@ -1498,10 +1504,18 @@ class _Evaluator:
         an eval'd string).  An expansion error (`$(( 1 + ))`) abandons the rest of its line's
         commands, even from inside a function or loop; bash goes on with the next line."""
         abandoned_to = -1  # byte offset: statements that start before it were on the abandoned line
+        runs = ctx.text.plain_runs
         for node in nodes:
             if not node.is_named or node.type in _SKIPPED_STATEMENTS or node.start_byte < abandoned_to:
                 if node.start_byte < abandoned_to:
                     abandoned_to = max(abandoned_to, self.line_end(ctx.text, node.end_byte))
+                continue
+            lines = runs.get(node.start_byte) if runs else None
+            if lines is not None and node.type == "command" and node.end_byte == node.start_byte + 1:
+                for start, end in lines:  # each a command line of its own, as the tree would have it
+                    self.abandoned = False
+                    yield _PlainLine(start, end), ctx
+                self.abandoned = False
                 continue
             self.abandoned = False
             yield node, ctx
@@ -1625,11 +1639,15 @@ class _Evaluator:
 
     def expand(self, raw_words) -> list[Word]:
         words: list = []
-        literals = self.literals
+        literals, known = self.literals, self.known_words
         for text, line, col in raw_words:
             parts = literals.get(text)  # a plain word seen before: the hot path
             if parts is not None:
                 words.append(Word(parts, line, col))
+                continue
+            seen = known.get(text)  # a `$NAME` that held one plain word (known_variable), still holding it
+            if seen is not None and self.env.get(seen[0]) is seen[1] and "IFS" not in self.env:
+                words.append(Word(seen[1], line, col))
             else:
                 words.extend(self.expand_word(text, line, col))
         return words
@@ -1665,11 +1683,15 @@ class _Evaluator:
 
     def known_variable(self, text: str, line: int, col: int) -> Word | None:
         """Shortcut for a lone ``$NAME`` holding one plain word, the commonest case."""
-        m = _LONE_VARIABLE.fullmatch(text)
-        if m is None or "IFS" in self.env:
+        name = self.lone_names.get(text, _MISSING)
+        if name is _MISSING:  # the same words come back on every line: the name read once
+            m = _LONE_VARIABLE.fullmatch(text)
+            name = self.lone_names[text] = m and (m.group(1) or m.group(2))
+        if name is None or "IFS" in self.env:
             return None
-        value = self.env.get(m.group(1) or m.group(2))
+        value = self.env.get(name)
         if value and len(value) == 1 and type(value[0]) is Literal and _PLAIN.fullmatch(value[0].text):
+            self.known_words[text] = (name, value)  # values are tuples, never changed: the same one, the same word
             return Word(value, line, col)
         return None
 
@@ -1905,7 +1927,7 @@ def _same_word(src: bytes, end: int, start: int) -> bool:
 
 def _run_command(ev: _Evaluator, node, ctx: _Ctx):
     """Record a recognised program, call a function, or apply a builtin's effects."""
-    if ev.check and _first_separator(node, ev.parsed) is not None:
+    if ev.check and type(node) is not _PlainLine and _first_separator(node, ev.parsed) is not None:
         raise _Reparse
     if ctx.notes:  # in a function, loop, sourced file or eval: it may run again, split the same way
         key = (ev.src, node.start_byte, node.end_byte)
@@ -2207,6 +2229,8 @@ _QUOTED_PLAIN_TOKEN = re.compile(r'(?:[^ \t\n\\"]+|"[^"]*")+')
 def _command_parts(ev: _Evaluator, node):
     """A command's prefix assignments and its words, as (source text, line, col)."""
     text = ev.src.text(node.start_byte, node.end_byte)
+    if type(node) is _PlainLine:  # plain by construction (_PLAIN_OR_NEUTRAL_LINE is the stricter test)
+        return _plain_command_parts(ev, node, text, _QUOTED_PLAIN_TOKEN if '"' in text else _PLAIN_TOKEN)
     if ev.plain_path:
         if '"' not in text:
             if not _NOT_PLAIN.search(text):
@@ -3369,7 +3393,11 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
     which the tests use to check the plain-command shortcut against it."""
     source = _Source(text)
     parsed = _safe_for_tree_sitter(source.bytes)
-    tree = _parser().parse(parsed)
+    runs, masked, tree = _parsed_without_plain_runs(parsed) if plain_path else ({}, parsed, None)
+    if tree is None:
+        tree = _parser().parse(parsed)
+    else:
+        parsed = masked
     skipped: list = []  # syntax errors of the lines left out to read the rest
     bash_reads_rest = False  # bash accepts the script once those lines are left out
     if tree.root_node.has_error:
@@ -3382,12 +3410,17 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
     args = SCRIPT_ARGS.get() if args is None else args
     setup = {"defines": defines or {}, "plain_path": plain_path,
              "source_path": tuple(SOURCE_PATH.get() if source_path is None else source_path),
-             "args": None if args is None else [Word((Literal(a),), 1, 1, True) for a in args]}
+             "args": None if args is None else [Word((Literal(a),), 1, 1, True) for a in args],
+             "plain_runs": runs}
     while True:
         try:
             runs, capped = _explore(source, file, parsed, tree, repairs < MAX_REPAIRS, setup, all_paths)
             break
         except _Reparse:
+            if setup["plain_runs"]:  # patching newlines: on the whole text, as tree-sitter reads it
+                setup["plain_runs"], parsed = {}, _safe_for_tree_sitter(source.bytes)
+                tree = _parser().parse(parsed)
+                continue
             repaired = _repair(tree, parsed)
             if repaired is None:
                 repairs = MAX_REPAIRS  # nothing to patch after all: read the tree as it is
@@ -3438,6 +3471,7 @@ def _explore(source, file, parsed, tree, check, setup, all_paths):
         evaluator.source_path = setup["source_path"]
         evaluator.args = setup["args"]
         evaluator.forced = forced
+        evaluator.plain_runs = setup["plain_runs"]
         evaluator.run(tree.root_node)
         steps += evaluator.steps
         # A large script with many open conditions: a bounded number of full runs.
@@ -3531,6 +3565,88 @@ def _undecided_message(decision: Decision, followed: Decision | None) -> str:
 
 
 
+
+
+# ------------------------------------------------- plain lines tree-sitter need not read
+# A 10,000-line firewall script is mostly lines like `$IPT -A INPUT -s 10.0.0.1 -j DROP`: one simple
+# command a line, whose words the evaluator splits itself (_command_parts' plain path).  Runs of
+# such lines are hidden from tree-sitter (a `:` placeholder, then newlines: the offsets stay) and
+# the evaluator runs each line where the placeholder stands.  Only where that is what the tree of
+# the whole text would give: the masked text parses without error and each placeholder is a
+# top-level command of its own (not in a here-document, string, list or pipeline); otherwise the
+# whole text is parsed as it is.  tests/test_fast_path.py holds the two ways equal.
+
+MIN_PLAIN_RUN = 16  # plain command lines in a run worth hiding
+
+_PLAIN_PARAMETER = rb"\$(?:[A-Za-z_][A-Za-z0-9_]*+|[0-9@*?!$-]|\{[A-Za-z_][A-Za-z0-9_]*+\})"
+_PLAIN_QUOTED = rb'"(?:[^"\\`$\x00-\x1f\x7f-\xff]++|' + _PLAIN_PARAMETER + rb')*+"'
+_PLAIN_WORD = rb"(?:[A-Za-z0-9_./:,+%@=!-]++|" + _PLAIN_PARAMETER + rb"|" + _PLAIN_QUOTED + rb")++"
+# The first word: no `=` (an assignment), no `!` (negation); nothing tree-sitter reads as another
+# statement than a command, or takes apart (`declare`, `[`, `if` ...: none of these characters).
+_PLAIN_FIRST = rb"(?:[A-Za-z0-9_./:,+%@-]++|" + _PLAIN_PARAMETER + rb"|" + _PLAIN_QUOTED + rb")++"
+_NOT_A_COMMAND = (rb"(?:if|then|else|elif|fi|case|esac|for|select|while|until|do|done|in|function|time|coproc"
+                  rb"|declare|typeset|export|readonly|local|unset|unsetenv|test)(?![^ \t\n])")
+# One line: a plain command (group 1), a comment alone, or nothing.
+_PLAIN_OR_NEUTRAL_LINE = re.compile(
+    rb"(?m)^[ \t]*+(?:(?!" + _NOT_A_COMMAND + rb")(" + _PLAIN_FIRST + rb"(?:[ \t]++" + _PLAIN_WORD + rb")*+)"
+    rb"|#[^\n]*+)?+[ \t]*+$")
+_TO_NEWLINES = bytes.maketrans(bytes(range(256)), b"\n" * 256)
+
+
+class _PlainLine:
+    """A plain command line of a hidden run: what the evaluator asks of a command node."""
+
+    __slots__ = ("start_byte", "end_byte")
+    type = "command"
+    is_named = True
+    children = named_children = ()
+    child_count = 0
+
+    def __init__(self, start: int, end: int):
+        self.start_byte, self.end_byte = start, end
+
+
+def _plain_runs(parsed: bytes) -> dict:
+    """{offset of a run's first command: [(start, end) of each command line]} of the runs of at
+    least MIN_PLAIN_RUN plain command lines (blank and comment lines between them count for nothing)."""
+    runs, lines, expected = {}, [], 0
+    for line in _PLAIN_OR_NEUTRAL_LINE.finditer(parsed):
+        if line.start() != expected:  # a line that is not plain between: the run ends there
+            if len(lines) >= MIN_PLAIN_RUN:
+                runs[lines[0][0]] = lines
+            lines = []
+        expected = line.end() + 1
+        if line.start(1) >= 0:
+            lines.append(line.span(1))
+    if len(lines) >= MIN_PLAIN_RUN:
+        runs[lines[0][0]] = lines
+    return runs
+
+
+def _parsed_without_plain_runs(parsed: bytes):
+    """(runs, the text tree-sitter read, its tree) with the runs hidden; ({}, parsed, None) where
+    hiding them would not give the same program."""
+    if parsed.count(b"\n") < MIN_PLAIN_RUN:
+        return {}, parsed, None
+    runs = _plain_runs(parsed)
+    if not runs:
+        return {}, parsed, None
+    pieces, at = [], 0
+    for start, lines in runs.items():
+        end = lines[-1][1]
+        pieces += [parsed[at:start], b":", parsed[start + 1:end].translate(_TO_NEWLINES)]
+        at = end
+    pieces.append(parsed[at:])
+    masked = b"".join(pieces)
+    tree = _parser().parse(masked)
+    root = tree.root_node
+    if root.has_error or _REDIRECT_AT_LINE_END.search(masked):
+        return {}, parsed, None
+    standing = {child.start_byte for child in root.children
+                if child.type == "command" and child.end_byte == child.start_byte + 1}
+    if not standing.issuperset(runs):
+        return {}, parsed, None
+    return runs, masked, tree
 
 
 def _parse_repaired(parsed: bytes):

@@ -51,3 +51,74 @@ def test_the_one_pass_shell_syntax_check_agrees_with_the_line_by_line_one(text):
     from pyip.script import has_shell_syntax, lines_have_shell_syntax
 
     assert has_shell_syntax(text) == lines_have_shell_syntax(text)
+
+
+# ---------------------------------------- runs of plain lines that tree-sitter does not read
+# pyip.shell._parsed_without_plain_runs hides runs of plain command lines from tree-sitter and runs
+# them itself: the result must be the tree's, whatever surrounds them (a here-document, a string, a
+# loop, a continued line, a list, a function body, a syntax error).
+
+from tests.test_shell import CORPUS_SCRIPTS, PLAIN_WORDS, needs_corpus  # noqa: E402
+
+_PLAIN_LINES = st.lists(st.one_of(PLAIN_WORDS, st.sampled_from(["iptables", "$IPT", "allow", "f", "-A", "INPUT",
+                                                                  "if", "done", "declare", "[", "!x", "a=b"])),
+                        min_size=1, max_size=5).map(" ".join)
+_SURROUNDINGS = st.sampled_from([
+    "", "#c", "  # indented comment", "IPT=iptables", "A=1 B=2", "cat <<EOF", "cat <<'EOF'", "EOF", "x=\"open",
+    "\"", "y='open", "'", "ip a \\", "ip b &&", "ip c |", "if true; then", "if [ \"$1\" = x ]; then", "else", "fi",
+    "for i in 1 2; do", "while false; do", "done", "f() {", "allow() { iptables -A INPUT -p tcp --dport \"$1\" -j ACCEPT; }",
+    "}", "case $1 in", "a)", ";;", "esac", "(", ")", "{", "exit 0", "alias ipt=iptables", "ipt -F", "set -- a b",
+    "echo $((1+))", "x=$(", "\t", "ip d ; ip e", "ip f # tail", "return", "declare -a A=(1 2)", "ip g\r"])
+_FIREWALL_LINES = st.lists(st.sampled_from(["iptables", "$IPT", "-A", "INPUT", "-s", "10.0.0.1", '"a b"', '"$1"',
+                                            "${B}", "$A", "eth$1", "-j", "ACCEPT", "--dport=22", "!", "%"]),
+                           min_size=1, max_size=6).map(lambda words: " ".join(["$IPT", *words]))
+_SCRIPT_LINES = st.lists(st.one_of(_FIREWALL_LINES, _PLAIN_LINES, _SURROUNDINGS), max_size=24)
+
+
+def _both_ways(text: str):
+    """(read with every run of plain lines hidden from tree-sitter, read with none hidden)."""
+    from pyip import shell
+
+    kept = shell.MIN_PLAIN_RUN
+    try:
+        shell.MIN_PLAIN_RUN = 1
+        hidden = shell.read_script(text, "t.sh")
+        shell.MIN_PLAIN_RUN = 10 ** 9
+        return hidden, shell.read_script(text, "t.sh")
+    finally:
+        shell.MIN_PLAIN_RUN = kept
+
+
+@settings(max_examples=500, deadline=None)
+@given(_SCRIPT_LINES)
+def test_plain_runs_hidden_from_tree_sitter_read_as_the_tree_reads_them(lines):
+    text = "\n".join(lines) + "\n"
+    hidden, whole = _both_ways(text)
+    assert hidden == whole
+
+
+@needs_corpus
+def test_plain_runs_hidden_from_tree_sitter_read_as_the_tree_reads_the_corpus():
+    for path in CORPUS_SCRIPTS:
+        text = path.read_text(encoding="utf-8")
+        hidden, whole = _both_ways(text)
+        assert hidden == whole, path
+
+
+def test_a_long_firewall_script_is_read_mostly_without_tree_sitter():
+    """The benchmark's shape (benchmarks/translate_nft.py): the runs are found and hidden, and the
+    script reads the same as through the tree."""
+    import sys
+    from pathlib import Path
+
+    from pyip import shell
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from translate_nft import script
+
+    text = script(400)
+    runs, masked, tree = shell._parsed_without_plain_runs(text.encode())
+    assert tree is not None and sum(map(len, runs.values())) >= 370, runs.keys()
+    fast = shell.read_script(text, "fw.sh")
+    assert fast == shell._read_script(text, "fw.sh", plain_path=False)
+    assert len(fast.commands) == 396
