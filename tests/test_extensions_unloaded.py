@@ -63,6 +63,8 @@ READ = [
     ("mangle", "INPUT", "-j SECMARK --selctx system_u:object_r:ssh_packet_t:s0",
      "-j SECMARK --selctx system_u:object_r:ssh_packet_t:s0"),
     ("security", "OUTPUT", "-j SECMARK --selctx " + "c" * 300, "-j SECMARK --selctx " + "c" * 255),
+    # SECMARK_save() prints `--selctx a b"c`, which iptables-restore refuses: pyip quotes it (see secmark.py)
+    ("mangle", "FORWARD", "-j SECMARK --selctx 'a b\"c'", '-j SECMARK --selctx "a b\\"c"'),
 ]
 
 # (table, chain, rule): iptables refuses each while it reads the options (exit 2), before any kernel check

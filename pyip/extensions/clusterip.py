@@ -1,19 +1,21 @@
 """CLUSTERIP (libipt_CLUSTERIP.c): share one IP address among the nodes of a cluster by a multicast MAC.
 
 Gone from Linux: removed in 6.3 (commit 9db5d918e2c0, "netfilter:
-ip_tables: remove clusterip target"), and even before, the kernel refused
-it from nftables' compat layer ("cannot use CLUSTERIP target from
-nftables compat"), so iptables-nft never loaded it.  The cluster match
-(xt_cluster) is its successor; lint says so (PI007).
+ip_tables: remove clusterip target"); its last versions already refused it
+from nftables' compat layer, that is from iptables-nft ("cannot use
+CLUSTERIP target from nftables compat", Operation not supported), which
+pyip does not model, so that the words stay for iptables-legacy.  The
+cluster match (xt_cluster) is its successor; lint says so (PI007).
 
 The kernel here has no CLUSTERIP, so the installed iptables' refusals of
 bad options (exit 2) are the oracle for reading, and the save words follow
 CLUSTERIP_save(): nothing for a rule without --new (it joins the cluster
 an earlier --new rule made for the address), else `--new --hashmode MODE
 --clustermac MAC --total-nodes N --local-node N --hash-init N`, the MAC in
-capitals.  The kernel's check (ipt_CLUSTERIP.c) refused local node 0
-("bad local_nodes", Invalid argument).  nft has no equivalent: no
-translation.
+capitals.  The kernel's check (ipt_CLUSTERIP.c, its last versions)
+refused local node 0 ("bad local_nodes", Invalid argument); its refusal of
+a destination that is not one address ("Please specify destination IP")
+pyip does not model.  nft has no equivalent: no translation.
 """
 
 from __future__ import annotations
@@ -97,5 +99,5 @@ NFT = {Clusterip: target_nft}
 TARGET = Target
 
 # Lint (PI007): this target itself is gone.
-FORMER_TARGETS = {"CLUSTERIP": "the CLUSTERIP target was removed in Linux 6.3 (iptables-nft could never load it): "
-                               "use the cluster match (-m cluster) and a multicast MAC"}
+FORMER_TARGETS = {"CLUSTERIP": "the CLUSTERIP target was removed in Linux 6.3 (and its last versions refused it from "
+                               "iptables-nft): use the cluster match (-m cluster) and a multicast MAC"}

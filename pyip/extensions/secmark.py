@@ -8,7 +8,10 @@ its "unable to map security context"); with one, an unknown context.  pyip
 checks the table; the context only the running LSM can judge.
 
 iptables-save prints the context as SECMARK_save() does: `--selctx` and
-the text as it is, unquoted.  nft sets a secmark only from a named secmark
+the text as it is, unquoted, which is what pyip writes for every context
+iptables-restore reads back as one word (all an LSM's contexts); one with a
+blank, a quote or a backslash, which would not load back, pyip writes
+quoted as xtables_save_string() quotes.  nft sets a secmark only from a named secmark
 object (`secmark NAME { "CONTEXT" }`, `meta secmark set "NAME"`), which
 pyip's nft output does not declare: no translation.
 """
@@ -21,6 +24,7 @@ import attrs
 
 from ..ast.base import Symbol
 from ..parser.xtables import Extension, Opt
+from ..render.iptables_save import Text
 
 CONTEXT_BYTES = 255  # char secctx[SECMARK_SECCTX_MAX = 256], NUL-terminated: XTOPT_PUT keeps what fits
 
@@ -51,6 +55,13 @@ def target_nft(target: Secmark, rule, quotes_allowed: bool) -> list:
                          "output does not declare)")
 
 
-SAVE = {Secmark: lambda target: ["--selctx", target.context]}
+def target_words(target: Secmark) -> list:
+    context = target.context
+    if isinstance(context, Symbol) or not any(c.isspace() or c in "\"'\\" for c in context):
+        return ["--selctx", context]
+    return ["--selctx", Text(context)]
+
+
+SAVE = {Secmark: target_words}
 NFT = {Secmark: target_nft}
 TARGET = Target
