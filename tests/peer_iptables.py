@@ -369,6 +369,10 @@ WRONG_REFERENCES = {
                                     "2038-01-19T03:14:07, where iptables' default stop date ends the rule; pyip "
                                     "writes UTC seconds: `meta time < 2147483648 meta hour 43200-86399'"
        for line in range(4, 20, 3)},
+    **{("libxt_connlimit.txlate", line): "the reference's set holds nft's default 65535 addresses: from the 65536th "
+                                         "on nft cannot add the element and the rule does not match, where "
+                                         "xt_connlimit counts any number; pyip's set is as large as nft can say "
+                                         "(size 4294967295)" for line in (1, 5, 9, 13)},
     ("libxt_CONNMARK.txlate", 22): "nft 1.0.6 keeps only the shift of `( ct mark xor 0x23 and 0xffffff9c ) >> 5' "
                                    "(it lists `ct mark >> 5'); pyip writes `(ct mark & 0xffffff9c ^ 0x23) >> 5'",
 }
@@ -383,6 +387,13 @@ INEXACT_REFERENCES = {
        for line in range(1, 40, 3)},
     **{("libxt_time.txlate", line): "nft's meta day follows the kernel's timezone (sys_tz), xt_time's --weekdays "
                                     "count in UTC" for line in (1, 22, 25)},
+    ("libxt_hashlimit.txlate", 1): "xt_hashlimit's byte mode counts 16-byte chunks and spends its burst as whole "
+                                   "refills of a second's credit; nft's `limit rate over 20 kbytes/second burst 1 "
+                                   "mbytes' is a bucket of bytes",
+    ("libxt_hashlimit.txlate", 4): "iptables keeps 300/s as an interval of 3333 us (300.03 packets a second, 108 more "
+                                   "an hour); nft's 300/second is 300 (pyip translates rates that are whole "
+                                   "intervals, as for -m limit); and the meter holds nft's default 65535 keys, "
+                                   "xt_hashlimit's table 8 x 8192",
     ("libxt_sctp.txlate", 40): "nft's `sctp chunk X flags' tests the first chunk of a type, xt_sctp every chunk",
     ("libxt_sctp.txlate", 43): "xt_sctp's `only' refuses every chunk type not listed, also those nft has no "
                                "name for; `exists' of the listed type is no part of it",

@@ -36,10 +36,7 @@ def test_every_module_is_a_registered_extension():
 
 
 # What a module does not do yet, each a strict xfail: it fails the day the gap closes, to be taken off here.
-GAPS = {
-    ("connlimit", "txlate"): "nft counts connections in a dynamic set; pyip's nft model declares no sets yet",
-    ("hashlimit", "txlate"): "nft limits per key in a meter; pyip's nft model has no meters yet",
-}
+GAPS: dict = {}
 
 
 def with_gaps(kind: str) -> list:

@@ -5,7 +5,8 @@ pyip.render.nft_json the libnftables JSON of `nft -j -f`.  Only what the
 translators produce is here.  Expressions (the left side of a match, the
 value of a `set` statement) are Payload, RawPayload, Meta, Ct, Fib, Binary;
 values are ints, bare words (`established`, `10.0.0.1`), Quoted strings,
-Prefix, Span (a range), Elements (an anonymous set), Flags and Concat.
+Prefix, Span (a range), Elements (an anonymous set), Flags and Concat.  A table
+declares the dynamic sets (Set) its rules' SetUpdate statements fill.
 """
 
 from __future__ import annotations
@@ -151,6 +152,36 @@ class Limit:
     rate: int
     per: str
     burst: int
+    over: bool = False  # matches above the rate (`limit rate over`), not up to it
+
+
+@attrs.frozen
+class CtCount:
+    """`ct count [over] N`: how many connections the set element's key has (a statement of a SetUpdate)."""
+
+    limit: int
+    over: bool = False  # matches above N; without it, up to N
+
+
+@attrs.frozen
+class Set:
+    """A dynamic set the table declares, whose elements keep a state per key (connection counts, token buckets)."""
+
+    name: str
+    type: tuple  # nft data types, concatenated: ("ipv4_addr", "inet_service")
+    size: int  # elements at most
+    timeout: int | None = None  # seconds an element lives after its last update
+
+
+@attrs.frozen
+class SetUpdate:
+    """`add @SET { KEY STATEMENTS }`: the packet's key into the set, then the element's own statements, which
+    keep its state (`update` also restarts the element's timeout)."""
+
+    op: str  # add, update
+    set: Set
+    key: object
+    statements: tuple
 
 
 @attrs.frozen
@@ -207,6 +238,7 @@ class Table:
     name: str
     family: str = "ip"
     chains: list = attrs.Factory(list)
+    sets: list = attrs.Factory(list)  # Set, declared before the chains that use them
 
 
 @attrs.define

@@ -16,6 +16,8 @@ CONNMARK share connmark.py, as revisions share a C file):
 - `NFT`: node type -> (node, rule, quotes_allowed) -> the nft statements
   (pyip.ast.nft) that do exactly the same, raising
   pyip.translators.iptables_nft.Untranslatable with the reason otherwise;
+- `SHARED_STATE`: node type -> (node) -> the name under which every rule naming it shares one kernel state
+  (hashlimit's table), for the nft translator, which leaves such rules out;
 - lint's facts about what changed over the years (PI007): `FORMER_MATCHES` /
   `FORMER_TARGETS` (name -> why, for the names this extension replaced),
   `RENAMED` (old word -> today's, for the fix), `REMOVED_OPTIONS` (option ->
@@ -103,6 +105,19 @@ def nft_statements(node, rule, quotes_allowed: bool = False) -> list:
 
         raise Untranslatable(f"the {node.name} {'target' if node.name.isupper() else 'match'}")
     return translate(node, rule, quotes_allowed)
+
+
+SHARERS: dict = {}  # node class -> its module's SHARED_STATE function, or None: asked for every match translated
+
+
+def shared_state(node) -> str | None:
+    """What iptables calls the kernel state the node keeps where every rule naming it shares it (hashlimit's
+    table, `--hashlimit-name x`, in any table), or None where each rule keeps its own."""
+    cls = node.__class__
+    if cls not in SHARERS:
+        SHARERS[cls] = getattr(module_of(node), "SHARED_STATE", {}).get(cls) if is_extension_node(node) else None
+    name = SHARERS[cls]
+    return None if name is None else name(node)
 
 
 LIMITED: dict = {}  # node class -> whether it has `limits`: asked for every match of every rule

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import ClassVar
 
 import attrs
 
+from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem
 
 
@@ -49,10 +51,20 @@ def match_words(match: ConnlimitMatch) -> list:
             "--connlimit-mask", str(match.prefix), f"--connlimit-{match.side}"]
 
 
-def match_nft(match: ConnlimitMatch, rule, quotes_allowed: bool) -> list:
-    from ..translators.iptables_nft import Untranslatable
+# xt_connlimit counts any number of addresses; nft's set of a size gives up on the next one (the rule then does
+# not match), so the set is as large as nft can say.
+UNLIMITED = 0xFFFFFFFF
 
-    raise Untranslatable("connlimit (nft counts connections in a dynamic set, which pyip does not declare yet)")
+
+def match_nft(match: ConnlimitMatch, rule, quotes_allowed: bool) -> list:
+    """`add @connlimitN { ip saddr & MASK ct count [over] LIMIT }`: each masked address an element of the rule's own
+    set, counting its connections with the same nf_conncount as xt_connlimit (a packet without a conntrack entry is
+    dropped by both)."""
+    key = nft.Payload("ip", match.side)
+    if match.prefix != 32:
+        key = nft.Binary("&", key, str(ipaddress.IPv4Network(f"0.0.0.0/{match.prefix}").netmask))
+    counts = nft.Set("connlimit0", ("ipv4_addr",), UNLIMITED)  # the translator numbers them, as iptables-translate
+    return [nft.SetUpdate("add", counts, key, (nft.CtCount(match.limit, match.above),))]
 
 
 SAVE = {ConnlimitMatch: match_words}

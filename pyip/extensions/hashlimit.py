@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import attrs
 
+from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem, strtoul
 
 SCALE = 1000000
@@ -250,12 +251,120 @@ def match_words(match: HashlimitMatch) -> list:
     return words
 
 
+# -- nft: a set per rule, whose elements are token buckets ----------------------------------------------------------
+
+HTABLE_MAX_SIZE = 1048576  # the kernel's cap on --hashlimit-htable-size and -max (HASHLIMIT_MAX_SIZE)
+DEFAULT_HTABLE_SIZE = 8192  # htable_create()'s buckets on a machine with more than 1 GiB of memory
+NFT_UNITS = (("second", SCALE), ("minute", SCALE * 60), ("hour", SCALE * 3600), ("day", SCALE * 86400))
+# hashlimit_init_dst() reads ports at the transport header's start for these (AH's and ESP's SPI aside)
+PORT_PROTOCOLS = {6: "tcp", 17: "udp", 33: "dccp", 132: "sctp"}
+KEY_ORDER = (("dstip", "daddr"), ("dstport", "dport"), ("srcip", "saddr"), ("srcport", "sport"))  # iptables-translate's
+
+
 def match_nft(match: HashlimitMatch, rule, quotes_allowed: bool) -> list:
+    """`update @hashlimit_NAME { KEY limit rate [over] N/UNIT burst B packets }`: a token bucket per key, in the rule's
+    own set of as many elements as xt_hashlimit's table holds; without a --hashlimit-mode, one bucket: `limit`."""
     from ..translators.iptables_nft import Untranslatable
 
-    raise Untranslatable("hashlimit (an nft meter; pyip's nft model has no meters yet)")
+    reason = inexact(match)
+    if reason:
+        raise Untranslatable(f"hashlimit {reason}")
+    limit = nft_limit(match)
+    if limit is None:
+        raise Untranslatable("hashlimit: a rate that is no whole number of packets per second, minute, hour or day")
+    key = key_expressions(match, rule)
+    if not key:
+        return [limit]
+    buckets = nft.Set(set_name(match.table), tuple(kind for kind, _ in key), table_entries(match),
+                      -(-match.expire // 1000))
+    value = key[0][1] if len(key) == 1 else nft.Concat(tuple(expression for _, expression in key))
+    return [nft.SetUpdate("update", buckets, value, (limit,))]
+
+
+def inexact(match: HashlimitMatch) -> str:
+    """Why nft cannot do what the match does, or ""."""
+    if match.in_bytes:
+        return ("in bytes (xt_hashlimit counts 16-byte chunks and spends a burst as whole refills of one second's "
+                "credit; nft's byte limit is a bucket of bytes)")
+    if match.rate_match:
+        return "--hashlimit-rate-match (a rate measured over an interval; nft limits with a token bucket)"
+    refill = match.burst * match.avg  # us for an idle bucket to fill again
+    if match.expire * 1000 < refill:
+        return (f"--hashlimit-htable-expire {match.expire} ms, shorter than the {-(-refill // 1000)} ms a bucket "
+                "takes to fill again: iptables forgets an idle entry at its next garbage collection "
+                "(--hashlimit-htable-gcinterval), nft at the timeout, and the emptier bucket differs until then")
+    return ""
+
+
+def nft_limit(match: HashlimitMatch):
+    """nft's rate when it is iptables' interval exactly (as the limit match's translation)."""
+    for unit, length in NFT_UNITS:
+        if length % match.avg == 0:
+            return nft.Limit(length // match.avg, unit, match.burst, match.above)
+    return None
+
+
+def key_expressions(match: HashlimitMatch, rule) -> list:
+    """(nft type, expression) for each part of the key, in iptables-translate's order."""
+    key = []
+    for mode, field in KEY_ORDER:
+        if mode not in match.modes:
+            continue
+        if field.endswith("addr"):
+            key.append(("ipv4_addr", address_key(field, match.dstmask if field == "daddr" else match.srcmask)))
+        else:
+            key.append(("inet_service", nft.Payload(port_protocol(match, rule), field)))
+    return key
+
+
+def address_key(field: str, prefix: int):
+    expression = nft.Payload("ip", field)
+    if prefix == 32:
+        return expression
+    return nft.Binary("&", expression, ".".join(str(((0xFFFFFFFF << (32 - prefix)) >> shift) & 255)
+                                                for shift in (24, 16, 8, 0)))
+
+
+def port_protocol(match: HashlimitMatch, rule) -> str:
+    """The protocol whose ports a port mode reads: the rule's -p, with its match before this one.  Without that
+    match a later fragment or a header cut short reaches hashlimit, which reads the fragment's data as ports (or
+    drops the packet) where nft's `tcp dport` matches neither."""
+    from ..translators.iptables_nft import Untranslatable
+
+    protocol = rule.protocol
+    name = None
+    if protocol is not None and not protocol.negated:
+        name = PORT_PROTOCOLS.get(getattr(protocol.value, "number", None))
+    if name is None:
+        raise Untranslatable("hashlimit's port modes without -p tcp, udp, dccp or sctp (xt_hashlimit reads 0, or an "
+                             "SPI, as the ports of other protocols)")
+    position = next(index for index, standing in enumerate(rule.matches) if standing is match)
+    if not any(getattr(earlier, "name", None) == name for earlier in rule.matches[:position]):
+        raise Untranslatable(f"hashlimit's port modes without -m {name} before -m hashlimit (xt_hashlimit reads a "
+                             f"later fragment's data as ports; nft's {name} dport matches no later fragment)")
+    return name
+
+
+def table_entries(match: HashlimitMatch) -> int:
+    """How many keys xt_hashlimit's table holds (htable_create()): --hashlimit-htable-max, not fewer than its
+    buckets, else 8 per bucket."""
+    buckets = min(match.size, HTABLE_MAX_SIZE) or DEFAULT_HTABLE_SIZE
+    most = min(match.max, HTABLE_MAX_SIZE)
+    return max(most, buckets) if most else 8 * buckets
+
+
+def set_name(table: str) -> str:
+    """`hashlimit_` and the --hashlimit-name in the characters an nft name may hold (the prefix keeps it from being
+    a keyword such as `limit`, which nft would not take as a name)."""
+    return "hashlimit_" + "".join(char if char.isascii() and (char.isalnum() or char in "_-.") else "_"
+                                  for char in table[:200])
+
+
+def shared_table(match: HashlimitMatch) -> str:
+    return f"--hashlimit-name {match.table}"
 
 
 SAVE = {HashlimitMatch: match_words}
 NFT = {HashlimitMatch: match_nft}
+SHARED_STATE = {HashlimitMatch: shared_table}  # one table for every rule naming it (htable_find_get())
 MATCH = Match

@@ -17,10 +17,29 @@ def ruleset_text(ruleset: nft.Ruleset) -> str:
 
 def table_text(table: nft.Table) -> str:
     lines = [f"table {table.family} {table.name} {{"]
+    for declared in table.sets:
+        lines += set_lines(declared)
     for chain in table.chains:
         lines += chain_lines(chain)
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def set_lines(declared: nft.Set) -> list[str]:
+    return [f"\tset {declared.name} {{", *(f"\t\t{line}" for line in set_properties(declared)), "\t}"]
+
+
+def set_properties(declared: nft.Set) -> list[str]:
+    """The lines inside `set NAME { }`, as nft lists them (`; `-joined they make `add set`'s body)."""
+    lines = [f"type {' . '.join(declared.type)}", f"size {declared.size}"]
+    if declared.timeout is None:
+        return lines + ["flags dynamic"]
+    return lines + ["flags dynamic,timeout", f"timeout {declared.timeout}s"]
+
+
+def set_declaration(family: str, table: str, declared: nft.Set) -> str:
+    """`add set FAMILY TABLE NAME { ... }`, the command iptables-translate prints before the rule."""
+    return f"add set {family} {table} {declared.name} {{ {'; '.join(set_properties(declared))}; }}"
 
 
 def chain_lines(chain: nft.Chain) -> list[str]:
@@ -187,7 +206,17 @@ def _(item: nft.Log) -> str:
 
 @statement.register
 def _(item: nft.Limit) -> str:
-    return f"limit rate {item.rate}/{item.per} burst {item.burst} packets"
+    return f"limit rate {'over ' if item.over else ''}{item.rate}/{item.per} burst {item.burst} packets"
+
+
+@statement.register
+def _(item: nft.CtCount) -> str:
+    return f"ct count {'over ' if item.over else ''}{item.limit}"
+
+
+@statement.register
+def _(item: nft.SetUpdate) -> str:
+    return f"{item.op} @{item.set.name} {{ {' '.join([value(item.key), *map(statement, item.statements)])} }}"
 
 
 @statement.register

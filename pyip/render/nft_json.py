@@ -24,11 +24,21 @@ def ruleset_objects(ruleset: nft.Ruleset) -> list:
     objects: list = [{"metainfo": {"json_schema_version": 1}}]
     for table in ruleset.tables:
         objects.append({"table": {"family": table.family, "name": table.name}})
+        objects += [{"set": set_object(table, declared)} for declared in table.sets]
         objects += [{"chain": chain_object(table, chain)} for chain in table.chains]
         for chain in table.chains:
             where = {"family": table.family, "table": table.name, "chain": chain.name}
             objects += [{"rule": rule_object(where, rule)} for rule in chain.rules if isinstance(rule, nft.Rule)]
     return objects
+
+
+def set_object(table: nft.Table, declared: nft.Set) -> dict:
+    # no "dynamic" flag: nft 1.0.6's JSON parser knows none, and nft makes a set dynamic when a rule updates it
+    result = {"family": table.family, "table": table.name, "name": declared.name,
+              "type": declared.type[0] if len(declared.type) == 1 else list(declared.type), "size": declared.size}
+    if declared.timeout is not None:
+        result.update(flags=["timeout"], timeout=declared.timeout)
+    return result
 
 
 def chain_object(table: nft.Table, chain: nft.Chain) -> dict:
@@ -173,7 +183,21 @@ def _(item: nft.Log):
 
 @statement.register
 def _(item: nft.Limit):
-    return {"limit": {"rate": item.rate, "per": item.per, "burst": item.burst}}
+    result = {"rate": item.rate, "per": item.per, "burst": item.burst}
+    if item.over:
+        result["inv"] = True
+    return {"limit": result}
+
+
+@statement.register
+def _(item: nft.CtCount):
+    return {"ct count": {"val": item.limit, "inv": item.over}}
+
+
+@statement.register
+def _(item: nft.SetUpdate):
+    return {"set": {"op": item.op, "elem": value(item.key), "set": f"@{item.set.name}",
+                    "stmt": [statement(s) for s in item.statements]}}
 
 
 @statement.register

@@ -535,6 +535,7 @@ def nft_ruleset(ruleset: Ruleset, quotes_allowed: bool = False) -> tuple[nft.Rul
         if table is None:
             continue
         chains = []
+        translator.table = name
         for chain in table.chains.values():
             out = nft.Chain(chain.name)
             if chain.policy is not None:
@@ -544,7 +545,8 @@ def nft_ruleset(ruleset: Ruleset, quotes_allowed: bool = False) -> tuple[nft.Rul
             out.rules = [nft.LeftOut(r.why) if isinstance(r, LeftOutRule) else r.rule if isinstance(r, NftOnly)
                          else translator.rule(r) for r in chain.rules]
             chains.append(out)
-        result.tables.append(nft.Table(name, chains=chains))
+        result.tables.append(nft.Table(name, chains=chains, sets=translator.sets_of(name)))
+    translator.leave_out_shared_state(result)
     return result, translator.findings
 
 

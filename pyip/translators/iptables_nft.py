@@ -6,12 +6,16 @@ a regular chain.  A rule becomes its matches, a counter (iptables counts
 every rule), then its target.  A rule holding anything nft cannot do
 exactly is left out whole -- half a rule would match more than the rule
 -- and becomes a `LeftOut` where it stood plus a Finding at its source line.
+A match that keeps a state per key (connlimit, hashlimit) becomes a dynamic
+set the table declares, one per rule, as each iptables rule keeps its own.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from functools import lru_cache
+
+import attrs
 
 from .. import extensions
 from ..ast import firewall as fw
@@ -50,7 +54,9 @@ def translate_ruleset(ruleset, quotes_allowed: bool = False) -> tuple[nft.Rulese
     for name in fw.TABLES:
         table = ruleset.tables.get(name)
         if table is not None:
-            result.tables.append(nft.Table(name, chains=[translator.chain(name, chain) for chain in table.chains.values()]))
+            chains = [translator.chain(name, chain) for chain in table.chains.values()]
+            result.tables.append(nft.Table(name, chains=chains, sets=translator.sets_of(name)))
+    translator.leave_out_shared_state(result)
     return result, translator.findings
 
 
@@ -58,8 +64,12 @@ class RuleTranslator:
     def __init__(self, quotes_allowed: bool):
         self.quotes_allowed = quotes_allowed
         self.findings: list[Finding] = []
+        self.table = "filter"  # the table the next rules go to: the sets they fill are declared there
+        self.sets: dict = {}  # table -> {set name: Set}
+        self.owners: dict = {}  # shared state's name -> [(table, the nft rule or LeftOut, the iptables rule)]
 
     def chain(self, table: str, chain) -> nft.Chain:
+        self.table = table
         result = nft.Chain(chain.name)
         if chain.policy is not None:
             result.type, result.hook, result.priority = base_chain(table, chain.name)
@@ -68,11 +78,74 @@ class RuleTranslator:
         return result
 
     def rule(self, rule: fw.Rule) -> nft.Rule | nft.LeftOut:
+        result = self.translated(rule)
+        for match in rule.matches:
+            owner = extensions.shared_state(match)
+            if owner is not None:
+                self.owners.setdefault(owner, []).append((self.table, result, rule))
+        return result
+
+    def translated(self, rule: fw.Rule) -> nft.Rule | nft.LeftOut:
         try:
-            return translate_rule(rule, self.quotes_allowed, self.findings)
+            result = translate_rule(rule, self.quotes_allowed, self.findings)
         except Untranslatable as why:
             self.findings.append(Finding(f"no exact nftables equivalent: {why}", rule.location))
             return nft.LeftOut(f"{printable(str(why))}: {printable(rule_line(rule))}")
+        for statement in result.statements:
+            if statement.__class__ is nft.SetUpdate:
+                return self.with_sets_declared(result)
+        return result
+
+    def with_sets_declared(self, result: nft.Rule) -> nft.Rule:
+        """The rule with each set it fills declared in the table, under a name no other set there has: the state
+        is the rule's own, as the iptables match's is."""
+        statements = tuple(attrs.evolve(statement, set=self.declare(statement.set))
+                           if statement.__class__ is nft.SetUpdate else statement for statement in result.statements)
+        return attrs.evolve(result, statements=statements)
+
+    def declare(self, wanted: nft.Set) -> nft.Set:
+        declared = self.sets.setdefault(self.table, {})
+        name = wanted.name
+        while name in declared:
+            name = next_name(name)
+        declared[name] = attrs.evolve(wanted, name=name)
+        return declared[name]
+
+    def sets_of(self, table: str) -> list:
+        return list(self.sets.get(table, {}).values())
+
+    def leave_out_shared_state(self, ruleset: nft.Ruleset) -> None:
+        for why, table_name, result, rule in self.sharing_state():
+            self.leave_out(next(table for table in ruleset.tables if table.name == table_name), result, rule, why)
+
+    def sharing_state(self) -> list:
+        """(why, table, nft rule, iptables rule) for each translated rule that shares a kernel state by name with
+        another in iptables (one hashlimit table for every rule naming it, in any table, with the first rule's rate
+        and key): nft keeps a state per rule, so they are left out."""
+        found = []
+        for owner, users in self.owners.items():
+            if len(users) > 1:
+                why = (f"the {len(users)} rules naming {owner} share one state in iptables (in any table), where "
+                       "nft keeps a state per rule")
+                found += [(why, table, result, rule) for table, result, rule in users if isinstance(result, nft.Rule)]
+        return found
+
+    def leave_out(self, table: nft.Table, result: nft.Rule, rule: fw.Rule, why: str) -> None:
+        for chain in table.chains:
+            for index, standing in enumerate(chain.rules):
+                if standing is result:
+                    chain.rules[index] = nft.LeftOut(f"{printable(why)}: {printable(rule_line(rule))}")
+        names = {s.set.name for s in result.statements if s.__class__ is nft.SetUpdate}
+        table.sets = [declared for declared in table.sets if declared.name not in names]
+        self.findings.append(Finding(f"no exact nftables equivalent: {why}", rule.location))
+
+
+def next_name(name: str) -> str:
+    """connlimit0 -> connlimit1; x -> x_2 -> x_3."""
+    stem = name.rstrip("0123456789")
+    if stem != name:
+        return f"{stem}{int(name[len(stem):]) + 1}"
+    return f"{name}_2"
 
 
 def translate_rule(rule: fw.Rule, quotes_allowed: bool = False, notes: list | None = None) -> nft.Rule:

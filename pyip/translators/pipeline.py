@@ -235,7 +235,7 @@ def nft_commands(text: str, file: str, dialect: str, defines: dict | None) -> tu
     import shlex
 
     from ..ast import nft
-    from ..render.nft import rule_text
+    from ..render.nft import rule_text, set_declaration
     from ..script import script_commands
     from .iptables_nft import translate_ruleset
 
@@ -244,6 +244,7 @@ def nft_commands(text: str, file: str, dialect: str, defines: dict | None) -> tu
     result, findings = translate_ruleset(ruleset)
     lines = [f"# pyip: left out: {error}\n" for error in errors if is_error(error)]
     for table in result.tables:
+        lines += [f"nft {shlex.quote(set_declaration(table.family, table.name, declared))}\n" for declared in table.sets]
         for chain in table.chains:
             where = f"{table.family} {table.name} {chain.name}"
             if chain.hook is None:

@@ -25,16 +25,19 @@ class NoNftEquivalent(Rule):
 
     def check(self, script):
         from ...translators.ipchains_iptables import Note, timeouts_left_out
-        from ...translators.iptables_nft import Untranslatable, translate_rule
+        from ...translators.iptables_nft import Finding, RuleTranslator
 
-        findings = []
-        for _table, _chain, rules in final_iptables_rules(script):
+        translator = RuleTranslator(quotes_allowed=False)
+        for table, _chain, rules in final_iptables_rules(script):
+            translator.table = table
             for rule in rules:
-                try:
-                    translate_rule(rule)
-                except Untranslatable as why:
-                    findings.append(self.finding(script, rule.location,
-                                                 f"translate --to nft leaves it out: no exact nftables equivalent: {why}"))
+                translator.rule(rule)
+        left_out = [(finding.location, finding.message) for finding in translator.findings
+                    if isinstance(finding, Finding)]
+        left_out += [(rule.location, f"no exact nftables equivalent: {why}")
+                     for why, _table, _result, rule in translator.sharing_state()]
+        findings = [self.finding(script, location, f"translate --to nft leaves it out: {message}")
+                    for location, message in sorted(left_out, key=lambda item: (item[0].line, item[0].col))]
         for command in script.of("ipchains"):
             parsed = command.firewall
             if isinstance(parsed, ch.SetTimeouts) and not any(
