@@ -10,14 +10,22 @@ Everything is imported lazily, so `import pyip` costs almost nothing.
 
 from __future__ import annotations
 
-from typing import Literal  # already loaded by the time pyip is: free
-
 __version__ = "0.1.0"
 
-Dialect = Literal["modern", "legacy"]  # today's tools, or the 2.2/2.4-era ones
-Target = Literal["iptables", "iptables-restore", "nft", "nft-json", "ipchains"]  # pyip translate --to
-Style = Literal["faithful", "conventional"]  # where ipchains' chains go
-LintFormat = Literal["text", "json", "sarif"]
+# The types of the API's string arguments, typing.Literal made when first asked for (module
+# __getattr__ below): typing imports re, enum, functools and collections, which would cost
+# every drop-in start more than its own work.
+LITERALS = {
+    "Dialect": ("modern", "legacy"),  # today's tools, or the 2.2/2.4-era ones
+    "Target": ("iptables", "iptables-restore", "nft", "nft-json", "ipchains"),  # pyip translate --to
+    "Style": ("faithful", "conventional"),  # where ipchains' chains go
+    "LintFormat": ("text", "json", "sarif"),
+}
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Dialect = Literal["modern", "legacy"]
 
 __all__ = ["parse", "parse_script", "PyipError", "ast", "netlink", "Dialect", "Target", "Style", "LintFormat",
            "__version__"]
@@ -123,14 +131,19 @@ def _parser_of(words, program: str):
 
 
 def __getattr__(name: str):
+    if name in LITERALS:
+        from typing import Literal
+
+        globals()[name] = made = Literal[LITERALS[name]]
+        return made
     if name == "PyipError":
         from .errors import PyipError
 
         return PyipError
     if name in ("ast", "netlink"):  # `from . import ast` here would ask this __getattr__ again, without end
-        import importlib
+        from .lazy import submodule
 
-        return importlib.import_module(f".{name}", __name__)
+        return submodule(__name__, name)
     raise AttributeError(name)
 
 

@@ -12,8 +12,6 @@ more digits than a 64-bit value can hold (Python's int() limit).
 
 from __future__ import annotations
 
-import re
-
 C_SPACE = " \t\n\v\f\r"
 ULONG_MAX = (1 << 64) - 1
 LONG_MAX = (1 << 63) - 1
@@ -21,14 +19,15 @@ LONG_MIN = -(1 << 63)
 U8, U16, U32, U64 = 0xFF, 0xFFFF, 0xFFFFFFFF, ULONG_MAX
 
 _DIGITS = {8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}
-_RUNS: dict = {}  # base -> the regex of a run of its digits, compiled on first use (not at start-up)
 
 
-def _digit_run(base: int):
-    run = _RUNS.get(base)
-    if run is None:
-        run = _RUNS[base] = re.compile("[%s]*" % _DIGITS[base])
-    return run
+def _digit_run(text: str, at: int, base: int) -> str:
+    """The run of BASE's digits at text[at:] (no regex: `import re` costs start-up time)."""
+    digits = _DIGITS[base]
+    end = at
+    while end < len(text) and text[end] in digits:
+        end += 1
+    return text[at:end]
 
 # more significant digits than any value <= ULONG_MAX has: an overflow, never converted
 _MAX_DIGITS = {8: 22, 10: 20, 16: 16}
@@ -51,7 +50,7 @@ def _scan(text: str, base: int):
             base = 8
     elif base == 0:
         base = 10
-    digits = _digit_run(base).match(text, at).group()
+    digits = _digit_run(text, at, base)
     if not digits:
         return False, 0, 0, False
     end = at + len(digits)
@@ -121,7 +120,7 @@ def scanf_unsigned(text: str, at: int, bits: int) -> tuple[int, int] | None:
     skipped = len(rest) - len(rest.lstrip(C_SPACE))
     start = at + skipped
     sign = 1 if text[start:start + 1] in ("+", "-") else 0
-    digits = _digit_run(10).match(text, start + sign).group()
+    digits = _digit_run(text, start + sign, 10)
     if not digits:
         return None
     end = start + sign + len(digits)
@@ -150,6 +149,8 @@ _STRTOD_PATTERN = (
 def strtod(text: str) -> tuple[float, int]:
     """(value, end) as strtod(text, &end) gives them; end 0 when there is no number."""
     at = len(text) - len(text.lstrip(C_SPACE))
+    import re  # rare: not at start-up
+
     match = re.compile(_STRTOD_PATTERN).match(text, at)  # rare: compiled on first use (re keeps it)
     if not match:
         return 0.0, 0

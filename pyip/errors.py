@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from .fieldtuple import FieldTuple, field
 
 
-class Location(NamedTuple):
+class Location(FieldTuple):
     """Where a word or command stands in its source (1-based line and column).
 
-    A NamedTuple, not an attrs class: one is made for every word read, and
+    A named tuple, not an attrs class: one is made for every word read, and
     tuples are the cheapest immutable records Python has.
     """
 
-    file: str = "-"
-    line: int = 1
-    col: int = 1
+    __slots__ = ()
+    _fields = __match_args__ = ("file", "line", "col")
+    file: str = field(0)
+    line: int = field(1)
+    col: int = field(2)
+
+    def __new__(cls, file: str = "-", line: int = 1, col: int = 1):
+        return tuple.__new__(cls, (file, line, col))
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"

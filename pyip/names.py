@@ -14,7 +14,6 @@ Lookups go name first, then number, so a file that names table 1 "10" makes
 
 from __future__ import annotations
 
-import contextlib
 import os
 
 from . import cnumbers, records
@@ -278,22 +277,29 @@ NETNS_ETC_DIR = "/etc/netns"
 NAME_MAX = 255
 
 
-@contextlib.contextmanager
-def netns_names(netns: str | None):
-    """The name files as `ip -n NETNS` sees them: ip bind-mounts each /etc/netns/NETNS/ENTRY
-    over /etc/ENTRY (lib/namespace.c, bind_etc()), so /etc/netns/NETNS/iproute2, when there
-    is one, stands for /etc/iproute2 (rt_tables, group, ...) while the body runs."""
-    global CONFDIR, _system
-    if netns is None or len(netns.encode("utf-8", "surrogateescape")) >= NAME_MAX:
-        yield
-        return
-    confdir = os.path.join(NETNS_ETC_DIR, netns, "iproute2")
-    if not os.path.isdir(confdir):
-        yield
-        return
-    saved = CONFDIR, _system
-    CONFDIR, _system = confdir, None
-    try:
-        yield
-    finally:
-        CONFDIR, _system = saved
+class netns_names:
+    """`with netns_names(NETNS):` the name files as `ip -n NETNS` sees them: ip bind-mounts each
+    /etc/netns/NETNS/ENTRY over /etc/ENTRY (lib/namespace.c, bind_etc()), so
+    /etc/netns/NETNS/iproute2, when there is one, stands for /etc/iproute2 (rt_tables, group, ...)
+    while the body runs.  A class, not contextlib.contextmanager: contextlib costs start-up time."""
+
+    def __init__(self, netns: str | None):
+        self.netns = netns
+        self.saved: tuple | None = None
+
+    def __enter__(self) -> None:
+        global CONFDIR, _system
+        netns = self.netns
+        if netns is None or len(netns.encode("utf-8", "surrogateescape")) >= NAME_MAX:
+            return
+        confdir = os.path.join(NETNS_ETC_DIR, netns, "iproute2")
+        if not os.path.isdir(confdir):
+            return
+        self.saved = CONFDIR, _system
+        CONFDIR, _system = confdir, None
+
+    def __exit__(self, *exception) -> bool:
+        global CONFDIR, _system
+        if self.saved is not None:
+            (CONFDIR, _system), self.saved = self.saved, None
+        return False

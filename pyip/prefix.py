@@ -10,16 +10,29 @@ take the command's family.
 
 from __future__ import annotations
 
-import ipaddress
-import re
-
 from . import records
 
-from .ast.base import Address, Prefix
+from .ast.base import Prefix
 from .errors import PyipError
 from .names import parse_c_number
 
-ZERO = {4: ipaddress.IPv4Address(0), 6: ipaddress.IPv6Address(0)}
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    import ipaddress
+
+    from .ast.base import Address
+
+# ipaddress is imported where an address is read: a drop-in `show` reads none, and the import
+# (with the functools and collections it pulls in) costs it start-up time.
+
+
+def zero(family: int) -> Address:
+    """0.0.0.0 or ::, what `default`, `all` and `any` stand for."""
+    import ipaddress
+
+    return ipaddress.IPv4Address(0) if family == 4 else ipaddress.IPv6Address(0)
+
+
 KEYWORDS = ("default", "all", "any")
 
 
@@ -30,7 +43,7 @@ class Unresolved:
     keyword: str
 
     def resolve(self, family: int) -> Prefix:
-        return Prefix(ZERO[family], 0, self.keyword)
+        return Prefix(zero(family), 0, self.keyword)
 
 
 LINK = 0  # `ip -0`, AF_PACKET: get_prefix() and get_addr() refuse every word under it
@@ -51,16 +64,52 @@ def family_name(family: int | None) -> str:
 _OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 # The common cases, read without the general rules: no octal, hex or short forms,
 # and a decimal length (what parse_c_number() reads fast: ASCII, no leading zero).
-# One pattern, not a second for the bare quad: compiling each costs start-up time.
-_PLAIN_PREFIX = re.compile(r"\.".join([_OCTET] * 4) + r"(?:/(3[0-2]|[12][0-9]|[0-9]))?")
+# plain_prefix() reads the same words without a regex (`import re` costs start-up
+# time); the batch's fast path matches the pattern (pyip.netlink.fast).
+_PLAIN_PREFIX_PATTERN = r"\.".join([_OCTET] * 4) + r"(?:/(3[0-2]|[12][0-9]|[0-9]))?"
 
 
-def plain_quad(word: str):
-    """The match of a plain dotted quad (no /length), its first four groups the octets; else None."""
-    return None if "/" in word else _PLAIN_PREFIX.fullmatch(word)
+def __getattr__(name: str):
+    if name == "_PLAIN_PREFIX":  # compiled when first asked for, then kept as the module's own
+        import re
+
+        globals()[name] = compiled = re.compile(_PLAIN_PREFIX_PATTERN)
+        return compiled
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def plain_octets(text: str) -> list[str] | None:
+    """The four octets of a plain dotted quad, `_OCTET` each: ASCII digits, at most 255, no leading zero."""
+    octets = text.split(".")
+    if len(octets) != 4:
+        return None
+    for octet in octets:
+        if not (octet.isascii() and octet.isdigit()) or len(octet) > 3 or len(octet) > 1 and octet[0] == "0" \
+                or len(octet) == 3 and octet > "255":
+            return None
+    return octets
+
+
+def plain_prefix(word: str) -> tuple[list[str], str | None] | None:
+    """_PLAIN_PREFIX's reading of WORD: (the four octets, the length text or None), or None."""
+    quad, slash, length = word.partition("/")
+    octets = plain_octets(quad)
+    if octets is None:
+        return None
+    if slash and not (length.isascii() and length.isdigit() and (length == "0" or length[0] != "0")
+                      and len(length) <= 2 and int(length) <= 32):
+        return None
+    return octets, length if slash else None
+
+
+def plain_quad(word: str) -> list[str] | None:
+    """The four octets of a plain dotted quad (no /length); else None."""
+    return None if "/" in word else plain_octets(word)
 
 
 def plain_ipv4(a: str, b: str, c: str, d: str) -> ipaddress.IPv4Address:
+    import ipaddress
+
     return ipaddress.IPv4Address(int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d))
 
 
@@ -68,7 +117,7 @@ def ipv4_parts(word: str) -> ipaddress.IPv4Address | None:
     """get_addr_ipv4(): up to four base-0 parts, each <= 255, zero-filled."""
     plain = plain_quad(word)
     if plain:
-        return plain_ipv4(*plain.groups()[:4])
+        return plain_ipv4(*plain)
     parts = word.split(".")
     if len(parts) > 4:
         return None
@@ -79,6 +128,8 @@ def ipv4_parts(word: str) -> ipaddress.IPv4Address | None:
             return None
         octets.append(value)
     octets += [0] * (4 - len(octets))
+    import ipaddress
+
     return ipaddress.IPv4Address(bytes(octets))
 
 
@@ -87,6 +138,8 @@ def read_address(word: str, family: int | None) -> Address | None:
     if ":" in word:
         if family not in (None, 6):
             return None
+        import ipaddress
+
         try:
             return ipaddress.IPv6Address(word)
         except ValueError:
@@ -121,10 +174,10 @@ def parse_prefix(word: str, family: int | None = None) -> Prefix | Unresolved:
 
 
 def read_prefix(word: str, family: int | None) -> Prefix | Unresolved | None:
-    plain = _PLAIN_PREFIX.fullmatch(word) if family is None or family == 4 else None
+    plain = plain_prefix(word) if family is None or family == 4 else None
     if plain:  # what read_any_prefix() makes of it, sooner
-        a, b, c, d, length = plain.groups()
-        return Prefix(plain_ipv4(a, b, c, d), 32 if length is None else int(length))
+        octets, length = plain
+        return Prefix(plain_ipv4(*octets), 32 if length is None else int(length))
     return read_any_prefix(word, family)
 
 
@@ -152,7 +205,7 @@ def parse_address(word: str, family: int | None = None) -> Address | Unresolved:
     if family == LINK:
         raise not_allowed(word, "address")
     if word in KEYWORDS:
-        return Unresolved(word) if family is None else ZERO[family]
+        return Unresolved(word) if family is None else zero(family)
     address = read_address(word, family)
     if address is None:
         raise PyipError(f'Error: {family_name(family)} address is expected rather than "{word}".')

@@ -9,15 +9,16 @@ is kept as a Symbol here.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-
 from .ast.base import Symbol
 from .errors import Location, PyipError
 from .parser.words import Word
 
-# A line the fast path may split on blanks alone: nothing quoted, escaped or chained.
-_SIMPLE_LINE = re.compile(r"[^'\"\\;]*")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (nor re, which it imports)
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+# A line the fast path may split on blanks alone: nothing quoted, escaped or chained (`[^'"\\;]*`).
+_NOT_SIMPLE = frozenset("'\"\\;")
 _new_tuple = tuple.__new__  # a Word or Location without NamedTuple's Python-level __new__
 
 
@@ -33,7 +34,7 @@ def read_commands(text: str, file: str = "-") -> Iterator[list[Word]]:
     while line_start <= end:
         newline = text.find("\n", line_start)
         line_end = end if newline < 0 else newline
-        if _SIMPLE_LINE.fullmatch(text, line_start, line_end):
+        if _NOT_SIMPLE.isdisjoint(text[line_start:line_end]):
             words = simple_line(text, line_start, line_end, line, file)
             if words:
                 yield words

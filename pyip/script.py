@@ -2,38 +2,68 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
-import re
-from collections.abc import Iterator
-from typing import NamedTuple
 
 from .ast.base import Symbol
 from .errors import Location, PyipError, PyipWarning, ScriptError
+from .fieldtuple import FieldTuple, field
 from .parser.words import Word
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (nor re, which it imports)
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 # Anything that makes the shell do more than split words: expansions,
 # substitutions, redirections, pipes, groups, globs, assignments, and the
-# words that open compound commands.
-_SHELL_SYNTAX = re.compile(
+# words that open compound commands.  As a regex (tests/test_regex_free.py holds
+# shell_syntax_in() to it); read without one, since `import re` costs `pyip parse -`
+# more start-up time than the reading takes.
+SHELL_SYNTAX = (
     r"[$`(){}<>|&*?\[\]~=!]"
     r"|^\s*(?:for|while|until|if|case|select|function|do|done|then|else|elif|fi|esac)(?:\s|$)"
-    r"|;\s*(?:for|while|until|if|case|select|function|do|done|then|else|elif|fi|esac)(?:\s|$)",
-    re.MULTILINE)
+    r"|;\s*(?:for|while|until|if|case|select|function|do|done|then|else|elif|fi|esac)(?:\s|$)")
+_SHELL_CHARACTERS = frozenset("$`(){}<>|&*?[]~=!")
+_COMPOUND_WORDS = frozenset(("for", "while", "until", "if", "case", "select", "function", "do", "done", "then",
+                             "else", "elif", "fi", "esac"))
+
+
+def shell_syntax_in(text: str) -> bool:
+    """Does SHELL_SYNTAX (re.MULTILINE) match somewhere in TEXT?"""
+    if not _SHELL_CHARACTERS.isdisjoint(text):
+        return True
+    if any(line.split(None, 1)[:1] and line.split(None, 1)[0] in _COMPOUND_WORDS for line in text.split("\n")):
+        return True  # `^\s*WORD(\s|$)`: the first word of a line (\s* may span lines, each line is tried)
+    at = text.find(";")
+    while at >= 0:  # `;\s*WORD(\s|$)`: the first word after a `;`, up to a blank or the end of a line
+        start = at + 1
+        while start < len(text) and text[start].isspace():
+            start += 1
+        for word in _COMPOUND_WORDS:
+            end = start + len(word)
+            if text.startswith(word, start) and (end == len(text) or text[end].isspace()):
+                return True
+        at = text.find(";", at + 1)
+    return False
 
 
 _new_tuple = tuple.__new__  # a Word, Location or Entry without NamedTuple's Python-level __new__ (one a word)
 
 
-class Entry(NamedTuple):
+class Entry(FieldTuple):
     """One command as the shell would run it, and under what conditions."""
 
-    words: list[Word]
-    conditional: bool = False  # in an if/case branch, a loop body that may not run, after && or ||
-    context: tuple = ()  # the shell's notes, outermost first ("for service=ftp", ...)
-    netns: str | None = None  # the network namespace it runs in (`ip netns exec NS ...`, `ip -n NS ...`)
-    names: tuple = ()  # what the script wrote into rt_tables / rt_realms before it (Databases.with_written)
+    __slots__ = ()
+    _fields = __match_args__ = ("words", "conditional", "context", "netns", "names")
+    words: list[Word] = field(0)
+    conditional: bool = field(1)  # in an if/case branch, a loop body that may not run, after && or ||
+    context: tuple = field(2)  # the shell's notes, outermost first ("for service=ftp", ...)
+    netns: str | None = field(3)  # the network namespace it runs in (`ip netns exec NS ...`, `ip -n NS ...`)
+    names: tuple = field(4)  # what the script wrote into rt_tables / rt_realms before it (Databases.with_written)
+
+    def __new__(cls, words: list[Word], conditional: bool = False, context: tuple = (), netns: str | None = None,
+                names: tuple = ()):
+        return tuple.__new__(cls, (words, conditional, context, netns, names))
 
 
 class CommandWords(list):
@@ -88,7 +118,6 @@ def binary_file(file: str) -> PyipError:
     return NotText("not a text file (it holds NUL bytes): nothing read", Location(file, 1, 1), 1)
 
 
-_COMMENT = re.compile(r"(?:^|[ \t])#")
 _OTHER_LINE_BREAKS = "\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"  # str.splitlines' breaks but \n; no regex: start-up
 
 
@@ -102,7 +131,7 @@ def has_shell_syntax(text: str) -> bool:
     A comment is cut off only where no quote or backslash precedes it on its
     line, since inside quotes `#` is text.
     """
-    if _SHELL_SYNTAX.search(text) is None and not has_other_line_breaks(text):
+    if not shell_syntax_in(text) and not has_other_line_breaks(text):
         # Cutting comments off only takes text away, so no line can match: one pass over the
         # text instead of one a line.  (Where a line may also start after \r, \f, \x85 ...,
         # str.splitlines' line breaks that `^` does not know, the lines are looked at one by one.)
@@ -113,12 +142,24 @@ def has_shell_syntax(text: str) -> bool:
 def lines_have_shell_syntax(text: str) -> bool:
     """has_shell_syntax, a line at a time."""
     for line in text.splitlines():
-        comment = _COMMENT.search(line)
-        if comment and not any(c in "'\"\\" for c in line[:comment.start()]):
-            line = line[:comment.start()]
-        if _SHELL_SYNTAX.search(line):
+        comment = comment_start(line)
+        if comment >= 0 and not any(c in "'\"\\" for c in line[:comment]):
+            line = line[:comment]
+        if shell_syntax_in(line):
             return True
     return False
+
+
+def comment_start(line: str) -> int:
+    """Where `(?:^|[ \t])#` first matches in LINE (the blank before the `#`, if any); -1 if nowhere."""
+    at = line.find("#")
+    while at >= 0:
+        if at == 0:
+            return 0
+        if line[at - 1] in " \t":
+            return at - 1
+        at = line.find("#", at + 1)
+    return -1
 
 
 def simple_commands(text: str, file: str) -> list[list[Word]] | None:
@@ -199,23 +240,26 @@ def parser_word(word, file: str, literal: type = None) -> Word:
     return _new_tuple(Word, (text, location, None))
 
 
-@contextlib.contextmanager
-def collector_paused():
-    """No cyclic garbage collection during bulk work over a script (translate, lint).
+class collector_paused:
+    """`with collector_paused():` no cyclic garbage collection during bulk work over a script
+    (translate, lint).
 
     Reading a large script or ruleset makes objects by the hundred thousand
     that live until the work is done, and each full collection walks them
     all: a third of lint's time, a fifth of translate's.  The collector is
     back afterwards as it was; callers let the bulk go before, so that the
-    collection the pause put off does not walk it either.
+    collection the pause put off does not walk it either.  (A class, not
+    contextlib.contextmanager: contextlib costs `pyip parse -` start-up time.)
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
+
+    def __enter__(self) -> None:
+        self.enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exception) -> bool:
+        if self.enabled:
             gc.enable()
+        return False
 
 
 def refused_by_iptables(program: str, words, written: tuple = ()) -> bool:
@@ -283,8 +327,10 @@ class RulesetSoFar:
         parsed = self.parsed(command.words, command.names)
         if parsed is None:
             return  # iptables refuses it: nothing changes
-        with contextlib.suppress(PyipError):
+        try:
             self.ruleset.apply(parsed)
+        except PyipError:
+            pass
 
     def parsed(self, words, written: tuple):
         from .parser.iptables import parse_iptables
@@ -298,17 +344,22 @@ class RulesetSoFar:
             return None
 
 
-@contextlib.contextmanager
 def commands_judged():
     """Read scripts knowing which commands iptables itself refuses (pyip.shell.COMMAND_JUDGE), and
     what iptables' queries find in the ruleset the script built so far (pyip.shell.RULESET_MODEL)."""
     from .shell import COMMAND_JUDGE, RULESET_MODEL
 
-    token = COMMAND_JUDGE.set(refused_by_iptables)
-    model = RULESET_MODEL.set(RulesetSoFar)
-    try:
-        yield
-    finally:
-        RULESET_MODEL.reset(model)
-        COMMAND_JUDGE.reset(token)
+    import contextlib  # lint's, not at start-up
+
+    @contextlib.contextmanager
+    def judged():
+        token = COMMAND_JUDGE.set(refused_by_iptables)
+        model = RULESET_MODEL.set(RulesetSoFar)
+        try:
+            yield
+        finally:
+            RULESET_MODEL.reset(model)
+            COMMAND_JUDGE.reset(token)
+
+    return judged()
 

@@ -55,10 +55,10 @@ def test_invarg_reason_is_the_patterns_group(message):
 @example("1.2.3.4.5")
 @example("256.1.1.1")
 def test_plain_quad_is_the_quad_pattern(word):
-    match, theirs = plain_quad(word), PLAIN_QUAD.fullmatch(word)
-    assert (match is None) == (theirs is None)
-    if match:
-        assert match.groups()[:4] == theirs.groups()
+    octets, theirs = plain_quad(word), PLAIN_QUAD.fullmatch(word)
+    assert (octets is None) == (theirs is None)
+    if octets:
+        assert octets == list(theirs.groups())
 
 
 @settings(max_examples=2000, deadline=None)

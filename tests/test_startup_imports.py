@@ -104,11 +104,53 @@ def test_the_drop_ins_route_show_imports_only_its_own_object_and_no_socket_py():
 
 
 def test_ctypes_loads_only_to_enter_a_namespace():
-    """setns(2) needs ctypes on Python 3.11; a drop-in without -n does not."""
-    result, loaded = imported(["route", "show", "table", "255", "dev", "lo"], watch=("ctypes",), fresh=True)
+    """setns(2) needs ctypes' C module on Python 3.11; a drop-in without -n does not, and neither
+    needs the ctypes package (pyip.netlink.common calls setns through _ctypes)."""
+    result, loaded = imported(["route", "show", "table", "255", "dev", "lo"], watch=("ctypes", "_ctypes"), fresh=True)
     assert result.returncode == 0, result.stderr
     assert loaded == []
     with namespace("pyipstart") as ns:
-        result, loaded = imported(["-n", ns, "route", "show"], watch=("ctypes",), fresh=True)
+        result, loaded = imported(["-n", ns, "route", "show"], watch=("ctypes", "_ctypes"), fresh=True)
     assert result.returncode == 0, result.stderr
-    assert "ctypes" in loaded
+    assert loaded == ["_ctypes"]
+
+
+# What the drop-in's commands and `pyip parse -` of ip commands do without (issue 13: start-up at
+# most twice `python -c pass`): each of these costs a millisecond or more, typing, re and enum
+# several.  The standard library's own modules that load them (signal, importlib.util, contextlib,
+# collections.abc) are left out for the same reason.
+NEEDLESS_AT_START = ("typing", "re", "enum", "functools", "collections", "contextlib", "ctypes", "signal",
+                     "importlib", "warnings", "socket", "selectors", "pathlib", "shlex")
+# ... and what only a command that reads an address needs
+READS_NO_ADDRESS = ("ipaddress",)
+
+
+@pytest.mark.parametrize("args", [["route", "show"], ["addr", "show"], ["rule", "show"], ["-j", "route", "show"]])
+def test_the_drop_ins_show_imports_nothing_needless(args):
+    with namespace("pyipstart") as ns:
+        result, needless = imported(["-n", ns, *args], watch=NEEDLESS_AT_START + READS_NO_ADDRESS, fresh=True)
+        expected = run("ip", "-n", ns, *args)
+    assert (result.returncode, result.stdout, result.stderr) == (expected.returncode, expected.stdout, expected.stderr)
+    assert needless == []
+
+
+def test_the_drop_ins_route_add_imports_nothing_needless():
+    with namespace("pyipstart") as ns:
+        result, needless = imported(["-n", ns, "route", "add", "10.0.0.0/8", "dev", "lo"], watch=NEEDLESS_AT_START,
+                                    fresh=True)
+        assert result.returncode == 0, result.stderr
+        assert "10.0.0.0/8 dev lo scope link" in run("ip", "-n", ns, "route", "show").stdout
+    assert needless == []
+
+
+def test_parse_of_an_ip_command_imports_nothing_needless():
+    result, needless = imported(["parse", "-"], "ip route add 10.0.0.0/8 via 192.0.2.1\n", watch=NEEDLESS_AT_START,
+                                fresh=True)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "ip route add 10.0.0.0/8 via 192.0.2.1\n", "")
+    assert needless == []
+
+
+def test_the_probe_sees_a_needless_import():
+    """The probe itself, FRESH: `pyip lint` (click) imports re, typing and enum, and the report says so."""
+    result, loaded = imported(["lint", "--help"], watch=NEEDLESS_AT_START, fresh=True)
+    assert result.returncode == 0 and {"re", "typing", "enum"} <= set(loaded)

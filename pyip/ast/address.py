@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from .. import records
 
-from .base import Address, Named, Prefix, Symbol, ip_line, parsed_as
+from .base import Named, Prefix, Symbol, ip_line, parsed_as
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from .base import Address
 
 
 @records.frozen

@@ -8,12 +8,18 @@ documents' rt_tables), the name is only remembered for printing.
 
 from __future__ import annotations
 
-import ipaddress
-from typing import Union
-
 from .. import records
 
-Address = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+
+def __getattr__(name: str):
+    """`Address`, the type of an address value, made when asked: ipaddress and typing cost
+    start-up time, and a drop-in `show` never meets an address it parsed."""
+    if name == "Address":
+        import ipaddress
+        from typing import Union
+
+        return Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @records.frozen
@@ -70,6 +76,8 @@ class Prefix:
 
     @property
     def network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+        import ipaddress
+
         return ipaddress.ip_network(f"{self.address}/{self.length}", strict=False)
 
     def __str__(self) -> str:

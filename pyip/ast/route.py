@@ -3,11 +3,13 @@ the selectors of list/flush/save, and the question of `ip route get`."""
 
 from __future__ import annotations
 
-import ipaddress
-
 from .. import records
 
-from .base import Address, Named, Prefix, Symbol, ip_line, parsed_as
+from .base import Named, Prefix, Symbol, ip_line, parsed_as
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from .base import Address
 
 # RTN_* numbers, in rtnl_rtntype_a2n() order of names
 ROUTE_TYPES = {
@@ -78,7 +80,7 @@ class Route:
     metric: int | Symbol | None = records.field(default=None,
         converter=parsed_as("ip route add default metric {}", "metric", int, Symbol))
     prefsrc: Address | Symbol | None = records.field(default=None,
-        converter=parsed_as("ip route add default src {}", "prefsrc", ipaddress.IPv4Address, ipaddress.IPv6Address, Symbol))  # `src`
+        converter=parsed_as("ip route add default src {}", "prefsrc", Symbol))  # `src`; or an address, not int either
     metrics: tuple[Metric, ...] = ()
     realms: Realms | None = None
     onlink: bool = False

@@ -11,8 +11,8 @@ legacy script, so its start-up is what it costs.
 
 from __future__ import annotations
 
+import _signal as signal  # signal.py's constants are enums: it imports enum, start-up time for nothing here
 import os
-import signal
 import sys
 
 # Not "-h": to ip, and so to the drop-in, -h is -human-readable (`pyip -h -s addr`).

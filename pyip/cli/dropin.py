@@ -13,7 +13,6 @@ stdout and stderr, and exit with the same status as iproute2 6.1's `ip`.
 from __future__ import annotations
 
 import os
-import signal
 import sys
 
 from ..compat.legacy import DIALECTS, MODERN
@@ -43,6 +42,8 @@ def die_of_sigint() -> None:
         sys.stdout.flush()
     except (OSError, ValueError):
         pass
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     os.kill(os.getpid(), signal.SIGINT)
     sys.exit(128 + signal.SIGINT)  # only if SIGINT is blocked
@@ -83,7 +84,6 @@ def run_options(argv: list[str], option_words: list[str], rest: list[str], optio
     """drop_in() once the options are read (and the name files are the namespace's)."""
     from ..netlink import CommandFailed, Session, execute, note_lines
     from ..netlink.common import switch_netns
-    from ..netlink.usage import IP
 
     try:
         if options.netns is not None:
@@ -100,6 +100,8 @@ def run_options(argv: list[str], option_words: list[str], rest: list[str], optio
     except CommandFailed as failure:
         return report((failure.message + "\n", failure.status), err)
     if not rest:
+        from ..netlink.usage import IP
+
         err.write(IP)
         return 255
     words = [Word(text, Location("-", 1, column)) for column, text in enumerate(["ip", *option_words, *rest])]
@@ -227,14 +229,14 @@ def option_kind(word: str) -> str | None:
 def answer_option(option_words: list[str], options, out, err) -> int | None:
     """-Version and -help, without a real ip to answer: ip's version line, ip's usage.
     The mpls and bridge families, which pyip does not speak: say so."""
-    from ..netlink.usage import IP
-
     for word in option_words:
         kind = option_kind(word)
         if kind == "OPT_VERSION":
             out.write("ip utility, iproute2-6.1.0\n")
             return 0
         if kind == "OPT_HELP":
+            from ..netlink.usage import IP
+
             err.write(IP)
             return 255
     if options.family in (28, 7):

@@ -76,11 +76,11 @@ def execute(command, session: Session, words=(), out=None) -> Result:
     With OUT (a text stream), a listing is written there as the kernel dumps
     it (the Result then holds no stdout and no objects), as ip prints it.
     """
-    import importlib
+    from ..lazy import submodule
 
     notes = note_lines(command.notes)
     # only the command's own object module: a `route show` need not pay for address's and rule's code
-    module = importlib.import_module("." + command.object, __name__)  # address, route or rule
+    module = submodule(__name__, command.object)  # address, route or rule
     try:
         result = module.execute(command, session, words, out)
     except Unsupported as failure:

@@ -3,11 +3,11 @@ and ipaddr_flush() of iproute2's ip/ipaddress.c, from a parsed pyip.ast command.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
 
+from ..lazy import LazyModule
 from ..ast import InterfaceAddress, Lifetime, Prefix
 from ..errors import PyipError
 from ..prefix import parse_prefix
@@ -20,6 +20,8 @@ from .common import (FAMILIES, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLAC
                      attr_u32, dump_links, group_number, known, named, show_options, talk,
                      unsupported)
 from .route import prefix_text
+
+ipaddress = LazyModule("ipaddress")  # only to build pyip.ast nodes from a dump, not for the drop-in's show
 
 RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
 IFADDRMSG = struct.Struct("=BBBBI")

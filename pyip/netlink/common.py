@@ -9,11 +9,9 @@ reads exactly as ip prints it: `Error: MSG.` or `RTNETLINK answers: ...`.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import os
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
-import struct
+import _struct as struct  # struct.py only re-exports the C module's names
 
 from .. import records
 
@@ -226,12 +224,29 @@ CLONE_NEWNET = 0x40000000
 NETNS_RUN_DIR = "/var/run/netns"
 
 
-@functools.cache
-def _libc():
-    """libc for setns(2) (os.setns is Python 3.12's); ctypes is loaded only when a namespace is entered."""
-    import ctypes
+def _setns_function():
+    """libc's setns(2) (os.setns is Python 3.12's), called through _ctypes, loaded only when a
+    namespace is entered: the ctypes package would cost three times as much start-up time, for
+    what here is one function taking two ints and returning one, with errno kept."""
+    global _setns
+    if _setns is None:
+        import _ctypes
 
-    return ctypes.CDLL(None, use_errno=True)
+        class Int(_ctypes._SimpleCData):  # ctypes.c_int
+            _type_ = "i"
+
+        class Function(_ctypes.CFuncPtr):  # what ctypes.CDLL(None, use_errno=True).setns is
+            _flags_ = _ctypes.FUNCFLAG_CDECL | _ctypes.FUNCFLAG_USE_ERRNO
+            _restype_ = Int
+
+        class Libc:  # the program and its libraries, as CDLL(None): dlopen(NULL)
+            _handle = _ctypes.dlopen(None, os.RTLD_NOW)
+
+        _setns = Function(("setns", Libc()))
+    return _setns
+
+
+_setns = None
 
 
 def open_netns(name: str) -> int:
@@ -244,11 +259,10 @@ def open_netns(name: str) -> int:
 
 
 def setns(fd: int, name: str) -> None:
-    libc = _libc()
-    if libc.setns(fd, CLONE_NEWNET) != 0:
-        import ctypes
+    if _setns_function()(fd, CLONE_NEWNET) != 0:
+        import _ctypes
 
-        code = ctypes.get_errno()
+        code = _ctypes.get_errno()
         raise CommandFailed('setting the network namespace "%s" failed: %s' % (name, os.strerror(code)), 255)
 
 
@@ -261,21 +275,33 @@ def switch_netns(name: str) -> None:
         os.close(fd)
 
 
-@contextlib.contextmanager
-def inside(netns: str | None):
-    """Run the body in namespace NAME (sockets opened there stay there), then come back."""
-    if netns is None:
-        yield
-        return
-    home = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        switch_netns(netns)
+class inside:
+    """`with inside(NAME):` runs the body in namespace NAME (sockets opened there stay there), then
+    comes back.  A class, not contextlib.contextmanager: contextlib costs the drop-in start-up time."""
+
+    def __init__(self, netns: str | None):
+        self.netns = netns
+        self.home: int | None = None
+
+    def __enter__(self) -> None:
+        if self.netns is None:
+            return
+        home = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
         try:
-            yield
-        finally:
-            setns(home, "of this process")
-    finally:
-        os.close(home)
+            switch_netns(self.netns)
+        except BaseException:
+            os.close(home)
+            raise
+        self.home = home
+
+    def __exit__(self, *exception) -> bool:
+        home, self.home = self.home, None
+        if home is not None:
+            try:
+                setns(home, "of this process")
+            finally:
+                os.close(home)
+        return False
 
 
 # -- the socket -------------------------------------------------------------------

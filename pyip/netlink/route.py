@@ -4,11 +4,11 @@ and iproute_get() of iproute2's ip/iproute.c, from a parsed pyip.ast command."""
 from __future__ import annotations
 
 import errno
-import ipaddress
 import os
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
 
+from ..lazy import LazyModule
 from .. import records
 
 from ..ast import Gateway, Metric, Nexthop, Prefix, Realms, Route
@@ -23,6 +23,8 @@ from .common import (FAMILIES, NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL
                      NLM_F_REQUEST, CommandFailed, KernelError, Links, Request, Result, Session,
                      attr, attr_u8, attr_u32, dump_links, known, named, ip_protocol, show_options,
                      talk, unsupported)
+
+ipaddress = LazyModule("ipaddress")  # only to build pyip.ast nodes from a dump, not for the drop-in's show
 
 RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE = 24, 25, 26
 RTMSG = struct.Struct("=BBBBBBBBI")

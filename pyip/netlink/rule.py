@@ -3,10 +3,10 @@ of iproute2's ip/iprule.c, from a parsed pyip.ast command."""
 
 from __future__ import annotations
 
-import ipaddress
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
 
+from ..lazy import LazyModule
 from .. import records
 
 from ..ast import PortRange, Prefix, Rule
@@ -20,6 +20,8 @@ from .common import (FAMILIES, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUES
                      group_number, ip_protocol, known, named, show_options, talk,
                      unsupported)
 from .route import prefix_attr, prefix_text, realms_of, realms_value
+
+ipaddress = LazyModule("ipaddress")  # only to build pyip.ast nodes from a dump, not for the drop-in's show
 
 RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE = 32, 33, 34
 FIB_RULE_HDR = struct.Struct("=BBBBBBBBI")

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from .. import records
 
-from ..ast import (AddressSelector, Gateway, InterfaceAddress, IpCommand, Metric, Nexthop,
-                   Options, Prefix, Route, RouteGet, RouteSelector, Rule, Symbol)
+from ..ast import IpCommand, Options, Prefix, Symbol
 from ..compat import legacy
 from ..errors import IncompleteCommand, Location, NotRead, PyipError, invalid_argument
 from ..names import Databases
@@ -237,7 +236,7 @@ def parse_object(object_name: str, words: list[Word], context: Context, end: Loc
     if not words:
         return DEFAULT_VERB[object_name], default_selector(object_name)
     object_grammar = grammar(GRAMMARS[object_name])
-    builder = BUILDERS[object_name]
+    builder = builder_of(object_name)
     readers = builder.readers(verb_of(object_grammar, words[0], builder.VERBS), context)
     direct = parse_direct(object_grammar, builder, readers, words, context, end) if DIRECT else None
     if direct is not None:
@@ -349,7 +348,9 @@ def verb_of(object_grammar, word: Word, verbs: dict) -> str | None:
 
 
 def default_selector(object_name: str):
-    return {"address": AddressSelector(), "route": RouteSelector(), "rule": Rule()}[object_name]
+    from .. import ast
+
+    return {"address": ast.AddressSelector, "route": ast.RouteSelector, "rule": ast.Rule}[object_name]()
 
 
 def after_numeric_type(tree, fields: dict, context: Context) -> PyipError:
@@ -414,6 +415,8 @@ def resolve(value, family: int):
 
 def resolve_all(obj, family: int):
     """Give `default`/`all`/`any` the command's final family."""
+    from ..ast.route import Gateway  # loaded already, with pyip.parser.route
+
     changes = {}
     for field in records.fields(type(obj)):
         value = getattr(obj, field.name)
@@ -426,9 +429,24 @@ def resolve_all(obj, family: int):
     return records.evolve(obj, **changes) if changes else obj
 
 
-from . import address, route, rule  # noqa: E402  (they use the helpers above)
+def builder_of(object_name: str):
+    """The module that reads OBJECT's words (pyip.parser.address, route or rule; they use the helpers
+    above), imported when a command first names the object: a drop-in loads one of them."""
+    from ..lazy import submodule
 
-BUILDERS = {"route": route, "rule": rule, "address": address}
+    return submodule(__package__, object_name)
+
+
+def __getattr__(name: str):
+    """The node classes this module once imported for all objects, from pyip.ast (which loads
+    their object's module then)."""
+    if name in ("Metric", "Nexthop", "Route", "RouteGet", "RouteSelector", "Rule", "InterfaceAddress",
+                "AddressSelector", "Gateway"):
+        from .. import ast
+
+        return getattr(ast, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["parse_ip", "Context", "parse_prefix", "parse_address", "Metric", "Nexthop",
            "Route", "RouteGet", "RouteSelector", "Rule", "InterfaceAddress"]

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import marshal
 import os
-import re
 import stat
-import zlib
+# importlib.machinery.PathFinder, the finder of sys.path's directories, as the interpreter loaded it:
+# importlib.util would cost the drop-in more time than reading lark's version does.
+from _frozen_importlib_external import PathFinder as _PathFinder
 
 FORMAT = 4
 # Patterns used only when Lark compiles a grammar, so compiled then (re caches them), not at start-up.
@@ -26,6 +27,8 @@ _TERMINAL_DEF = r"(?m)^([A-Z_][A-Z_0-9]*)(?:\.-?\d+)?\s*:"
 
 def abbrev_regex(word: str) -> str:
     """`/t(?:a(?:b(?:l(?:e)?)?)?)?/` for abbrev("table"): iproute2's matches()."""
+    import re  # here and below: only where Lark compiles a grammar, not at start-up
+
     pattern = re.escape(word[-1])
     for char in reversed(word[:-1]):
         pattern = f"{re.escape(char)}(?:{pattern})?"
@@ -33,6 +36,8 @@ def abbrev_regex(word: str) -> str:
 
 
 def expand_grammar(text: str) -> str:
+    import re
+
     return re.sub(_ABBREV, lambda m: abbrev_regex(m.group(1)), text)
 
 
@@ -48,6 +53,8 @@ def compile_tables(source: str) -> dict:
     """Run Lark on the grammar; keep only what the runtime needs, as plain data."""
     from lark import Lark
     from lark.parsers.lalr_analysis import Shift
+
+    import re
 
     lark = Lark(expand_grammar(source), parser="lalr", lexer="basic")
     order = {term: i for i, term in enumerate(re.findall(_TERMINAL_DEF, source))}
@@ -80,6 +87,8 @@ def language(regex: str):
     (the drop-in's start-up): every word it matches, sorted, when there are few (keywords and their
     abbreviations); "any" for any non-empty word; ("program", NAMES) for `(?:\\S*\\/)?(?:ip|pyip)`,
     a path without blanks ending in one of the names; None otherwise (the regex is used)."""
+    import re
+
     if regex == ANY_WORD:
         return "any"
     program = re.fullmatch(r"\(\?:\\S\*\\/\)\?(?:\(\?:([\w|]+)\)|(\w+))", regex)
@@ -109,6 +118,8 @@ def _words_of_sequence(items) -> set | None:
 
 
 def _words_of_item(op, argument) -> set | None:
+    import re
+
     codes = re._parser
     if op == codes.LITERAL:
         return {chr(argument)}
@@ -146,6 +157,8 @@ def first_characters(regex: str) -> str | None:
     alternatives, groups and repeats.  The word lexer knows from them that
     a word no keyword can begin like is a VALUE, without running a regex.
     """
+    import re
+
     parsed = re._parser.parse(regex)
     if parsed.state.flags & ~re.UNICODE:  # IGNORECASE and the like change what a literal matches
         return None
@@ -167,6 +180,8 @@ def _first_of_sequence(items) -> tuple[frozenset, bool] | None:
 
 
 def _first_of_item(op, argument) -> tuple[frozenset, bool] | None:
+    import re
+
     codes = re._parser
     if op == codes.LITERAL:
         return frozenset(chr(argument)), False
@@ -269,18 +284,24 @@ def read_trusted(path: str) -> dict | None:
 def cache_key(data: bytes) -> str:
     """A name that changes with the data: two checksums, not a cryptographic hash, whose library
     (OpenSSL behind hashlib) would cost every start a few milliseconds."""
+    import zlib
+
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
 def _lark_version() -> str:
     """Lark's version, read from its __init__.py without importing it (fast)."""
-    from importlib.util import find_spec
-
-    spec = find_spec("lark")
+    spec = _PathFinder.find_spec("lark") or _find_spec("lark")
     if spec is None or spec.origin is None:
         return "none"
     with open(spec.origin, encoding="utf-8") as file:
         return version_in(file.read()) or "unknown"
+
+
+def _find_spec(name: str):
+    from importlib.util import find_spec  # sys.meta_path's other finders too: an unusual install of lark
+
+    return find_spec(name)
 
 
 def version_in(text: str) -> str | None:

@@ -7,8 +7,13 @@ raises iproute2's own error (placed by the caller at the word).
 from __future__ import annotations
 
 from .. import cnumbers as c
-from ..ast import Named, PortRange, Realms
-from ..ast.address import Lifetime
+from ..ast import Named
+from ..ast.route import Realms
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from ..ast.address import Lifetime
+    from ..ast.rule import PortRange
 from ..errors import invalid_argument
 from ..names import NameDB
 
@@ -96,6 +101,8 @@ def rtt_time(word: str, why: str) -> tuple[int, str | None]:
 
 def lifetime(word: str, why: str) -> Lifetime:
     """set_lifetime(): `forever` or seconds."""
+    from ..ast.address import Lifetime  # here: a drop-in of another object does without the module
+
     if word == "forever":
         return Lifetime(None)
     return Lifetime(u32(word, why))
@@ -104,6 +111,8 @@ def lifetime(word: str, why: str) -> Lifetime:
 def port_range(word: str, why: str, single: bool = True, bits: int = 16) -> PortRange:
     """sscanf(word, "%hu-%hu") of sport/dport (one value: a range of one), "%u-%u" of
     uidrange (two needed): C's conversions, so `70000` is 4464 and `80abc` is 80."""
+    from ..ast.rule import PortRange  # here: a drop-in of another object does without the module
+
     found = c.scanf_range(word, bits)
     if len(found) == 2:
         return PortRange(*found)

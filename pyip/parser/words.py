@@ -27,23 +27,25 @@ same trees, the same calls in the same order, and the same errors.
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-from typing import NamedTuple
-
 from ..errors import IncompleteCommand, Location, PyipError
+from ..fieldtuple import FieldTuple, field
 from .tables import ANY_WORD, load_tables  # ANY_WORD: VALUE where every non-empty word is one
 
 
-class Word(NamedTuple):
+class Word(FieldTuple):
     """One argv word and where it stands; `symbol` is set when its value is unknown.
 
-    A NamedTuple: one is made for every word of every command.
+    A named tuple: one is made for every word of every command.
     """
 
-    text: str
-    location: Location = Location()
-    symbol: object = None  # a pyip.ast.base.Symbol, or None when the text is known
+    __slots__ = ()
+    _fields = __match_args__ = ("text", "location", "symbol")
+    text: str = field(0)
+    location: Location = field(1)
+    symbol: object = field(2)  # a pyip.ast.base.Symbol, or None when the text is known
+
+    def __new__(cls, text: str, location: Location = Location(), symbol: object = None):
+        return tuple.__new__(cls, (text, location, symbol))
 
 
 class Token(str):
@@ -474,9 +476,15 @@ def splice(children: list) -> list:
     return out
 
 
-@lru_cache(maxsize=None)
 def grammar(name: str) -> WordGrammar:
-    return WordGrammar(name)
+    """The grammar NAME, loaded once (a dict, not functools.lru_cache: functools costs start-up time)."""
+    loaded = _GRAMMARS.get(name)
+    if loaded is None:
+        loaded = _GRAMMARS[name] = WordGrammar(name)
+    return loaded
+
+
+_GRAMMARS: dict[str, WordGrammar] = {}
 
 
 def terminal_test(words, regex: str):
@@ -493,5 +501,7 @@ def terminal_test(words, regex: str):
             return tail in names and not any(c.isspace() for c in head)
 
         return is_program
+    import re  # only for a terminal that is not a list of words: none on the drop-in's path
+
     compiled = re.compile(regex)
     return lambda text: compiled.fullmatch(text) is not None

@@ -7,9 +7,6 @@ equal AST (a fixed point), names print as remembered, fwmark prints in hex
 
 from __future__ import annotations
 
-import re
-import shlex
-
 from ..errors import ansi_c_quoted
 
 from ..ast import (AddressSelector, InterfaceAddress, IpCommand, Prefix, Route, RouteGet,
@@ -44,32 +41,38 @@ def join_quoted(texts: list[str]) -> str:
     and every character is safe, each word fullmatches _SAFE: quote() keeps it.
     """
     line = " ".join(texts)
-    if all(texts) and line.count(" ") == len(texts) - 1 and _SAFE_LINE.fullmatch(line):
+    if all(texts) and line.count(" ") == len(texts) - 1 and _SAFE_LINE.issuperset(line):
         return line
     return " ".join(map(quote, texts))
 
 
-_SAFE = re.compile(r"[\w@%+=:,./-]+", re.ASCII)
-_SAFE_LINE = re.compile(r"[\w@%+=:,./ -]+", re.ASCII)
+# What shlex.quote() leaves unquoted, `[\w@%+=:,./-]` under re.ASCII, as sets: a set's test of a
+# word runs in C as a regex's would, and `import re` would cost `pyip parse -` start-up time.
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+_SAFE_LINE = _SAFE | {" "}
 
 
 def quote(word: str) -> str:
     """Shell-quote a word; one with an expansion (`eth${N}`, `$IF`) in double quotes, so the shell
     still expands it as the script did (single quotes would make it literal text)."""
-    if _SAFE.fullmatch(word):
+    if word and _SAFE.issuperset(word):
         return word
     escaped = ansi_c_quoted(word)  # bytes that are not UTF-8: $'eth\xff', as ip's own escapes
     if escaped is not None:
         return escaped
     if "$" in word:
-        if _PLAIN_SYMBOL.fullmatch(word):
+        import re  # here and below: words that need quoting are rare, and re costs start-up time
+
+        if re.fullmatch(_PLAIN_SYMBOL, word):
             return word
-        return '"' + _DOUBLE_QUOTED_SPECIAL.sub(r"\\\g<0>", word) + '"'
+        return '"' + re.sub(_DOUBLE_QUOTED_SPECIAL, r"\\\g<0>", word) + '"'
+    import shlex
+
     return shlex.quote(word) if word else "''"
 
 
-_PLAIN_SYMBOL = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})")
-_DOUBLE_QUOTED_SPECIAL = re.compile(r'["\\`]')
+_PLAIN_SYMBOL = r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})"
+_DOUBLE_QUOTED_SPECIAL = r'["\\`]'
 
 
 def prefix_text(value, zero_as: str = "default") -> str:

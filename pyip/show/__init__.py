@@ -36,9 +36,9 @@ _LAZY = {"AddrFilter": "address", "format_addresses": "address", "queue_lengths"
 def __getattr__(name: str):
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
+    from ..lazy import submodule
 
-    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    value = getattr(submodule(__name__, _LAZY[name]), name)
     globals()[name] = value
     return value
 

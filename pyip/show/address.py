@@ -8,17 +8,19 @@ shows in the output.
 
 from __future__ import annotations
 
-import fnmatch
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
-from collections.abc import Mapping
+from _collections_abc import Mapping  # collections.abc's own: `import collections` costs start-up time
 
+from ..lazy import LazyModule
 from .. import records
 
 from pyip.show import netlink
 from pyip.show.templates import ADDR4, ADDR6, SKIP, Templates
 from pyip.show.common import (PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowError,
                               ShowOptions, family_name, prefix_matches_attribute)
+
+fnmatch = LazyModule("fnmatch")  # only for a `label` selector
 
 IFA_ADDRESS, IFA_LOCAL, IFA_LABEL, IFA_BROADCAST, IFA_ANYCAST = 1, 2, 3, 4, 5
 IFA_CACHEINFO, IFA_MULTICAST, IFA_FLAGS, IFA_RT_PRIORITY = 6, 7, 8, 9

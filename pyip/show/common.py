@@ -11,12 +11,9 @@ scopes, realms, link names...), honouring -N.
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 import os
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from _collections_abc import Mapping  # collections.abc's own: `import collections` costs start-up time
 
 from .. import records
 
@@ -24,6 +21,7 @@ from pyip.show import netlink
 
 REMEMBERED = 65536  # texts kept for reuse (Printer.remembered, route templates), at most
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
     from pyip.names import Databases
 
@@ -399,6 +397,8 @@ class Prefix:
 
     @classmethod
     def of(cls, value) -> Prefix:
+        import ipaddress  # only a selector's prefix needs it: not at start-up
+
         network = ipaddress.ip_network(value, strict=False)
         family = socket.AF_INET if network.version == 4 else socket.AF_INET6
         return cls(family, network.network_address.packed, network.prefixlen)
@@ -482,7 +482,20 @@ class Names:
         return self.links.name(index)
 
 
-@functools.cache
+def cached(function):
+    """functools.cache for a function without arguments (functools costs start-up time)."""
+    found = []
+
+    def once():
+        if not found:
+            found.append(function())
+        return found[0]
+
+    once.__name__, once.__doc__, once.__wrapped__ = function.__name__, function.__doc__, function
+    return once
+
+
+@cached
 def device_groups() -> dict[int, str]:
     """The host's /etc/iproute2/group (the Databases have no group table)."""
     from pyip import names
@@ -493,7 +506,7 @@ def device_groups() -> dict[int, str]:
     return {0: "default", **names.read_db_lines(path)[0]}
 
 
-@functools.cache
+@cached
 def ip_protocols() -> dict[int, str]:
     """/etc/protocols, first name per number, as getprotobynumber() answers."""
     table: dict[int, str] = {}
