@@ -154,3 +154,36 @@ def test_lines_of_other_objects_go_to_the_real_ip(tmp_path, options):
     assert theirs == ours
     assert my_state == real_state
     assert "Command failed" in ours[2] and "<LOOPBACK,UP,LOWER_UP>" in ours[1]
+
+
+# Characters str.split() would split on (control characters, non-ASCII separators) beside the
+# ones makeargs() splits on (space, tab, CR): a line is split as ip splits it whatever they are.
+ODD_SPACES = ["\t", "\r", "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\xa0", "\u2000", "\u2028", "\u3000"]
+
+
+def test_words_split_as_makeargs_splits_them(tmp_path):
+    """The batch splits a printable line with str.split(), any other with makeargs()'s own set:
+    against the real ip, lines whose odd white space glues words (so ip refuses them, or reads
+    another table or device) or separates them (tab, CR)."""
+    lines = [f"route add 10.71.{n}.0/24 dev v0{space}" for n, space in enumerate(ODD_SPACES)]
+    lines += ["route add 10.70.1.0/24\tvia 192.168.1.254\rtable 5", "route add 10.70.2.0/24 via 192.168.1.254\x0btable 5"]
+    ours, theirs, real_state, my_state = batch_outcomes(tmp_path, SETUP + "\n".join(lines) + "\n", ["-force"])
+    assert theirs == ours
+    assert my_state == real_state
+    assert ours[2].count("Command failed") >= 8  # the odd ones glued words: devices that do not exist
+    routes = {route["dst"] for route in real_state["routes"]}
+    assert "10.70.1.0/24" in routes and "10.70.2.0/24" not in routes  # tab and CR split; \x0b glues
+
+
+def test_the_printable_split_is_makeargs_split():
+    """Every character beside a word, split as makeargs() splits (the regular expression it
+    stands for) whichever way split_words() takes."""
+    import sys
+
+    from pyip.netlink.batch import WORD, split_words
+
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code < 0xE000 or chr(code) in "'\"":
+            continue
+        line = "route%sadd 10.0.0.0/8%s" % (chr(code), chr(code))
+        assert split_words(line) == WORD.findall(line), hex(code)

@@ -524,3 +524,26 @@ def test_batch_lines_read_as_the_reference_reads_them(pieces):
     arriving = []  # `-batch -`: the same lines arriving one by one
     lines = [line + "\n" for line in text.split("\n")[:-1]] + ([text.split("\n")[-1]] if text.split("\n")[-1] else [])
     assert [*command_lines(iter(lines), arriving.append), *arriving] == list(reference_command_lines(text))
+
+
+DESTINATION_EDGES = ["0.0.0.0", "255.255.255.255", "256.0.0.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.04", "0x1.2.3.4",
+                     "1.2.3.4/", "1.2.3.4/0", "1.2.3.4/32", "1.2.3.4/33", "1.2.3.4/08", "1.2.3.4/+8", "1.2.3.4/-1",
+                     "1.2.3.4 ", " 1.2.3.4", "1.2.3.4\x00", "1.2.3.\u0663", "1..2.3", "1.2.3.4/8/8", "10/8", "", "/8"]
+
+
+@settings(max_examples=1500, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(st.one_of(st.sampled_from(DESTINATION_EDGES),
+                 st.text(alphabet="0123456789./x -+", max_size=20),
+                 st.builds(lambda octets, length: ".".join(octets) + length,
+                           st.lists(st.sampled_from(["0", "00", "1", "9", "10", "010", "99", "100", "199", "200",
+                                                     "249", "250", "255", "256", "300", "0x10"]), min_size=3, max_size=5),
+                           st.sampled_from(["", "/", "/0", "/9", "/24", "/32", "/33", "/007", "/1x"]))))
+def test_the_direct_path_takes_the_plain_destinations_alone(route_session, word):
+    """FastRoutes reads a destination with inet_aton() and the check that inet_ntoa() writes it
+    back: it takes exactly the words _PLAIN_PREFIX matches (the general path takes the rest)."""
+    from pyip.netlink.fast import FastRoutes
+    from pyip.prefix import _PLAIN_PREFIX
+
+    fast = FastRoutes(route_session, [Word("ip")], "modern", None)
+    direct = fast.message(["route", "add", word, "table", "5"])
+    assert (direct is not None) == (_PLAIN_PREFIX.fullmatch(word) is not None), word
