@@ -101,6 +101,10 @@ RULES = [
     ("filter", "INPUT", "-m conntrack --ctorigsrc 1.2.3.4/255.0.255.0 --ctrepldst 5.6.7.8/33"),
     ("filter", "INPUT", "-m conntrack --ctorigdst 1.2.3.4/255.255.240.0 --ctreplsrc 5.6.7.8/0"),
     ("filter", "INPUT", "-m conntrack --ctorigdst 1.2.3.4/x"),
+    # XTTYPE_HOSTMASK reads the host as getaddrinfo() does: inet_aton's short forms, names (not -s's zero fill)
+    ("filter", "INPUT", "-m conntrack --ctorigsrc 1.2.3 --ctorigdst 010.1.1.1 --ctreplsrc 0x7f.1 --ctrepldst 1.2"),
+    ("filter", "INPUT", "-m conntrack --ctorigsrc localhost/24"),
+    ("filter", "INPUT", "-m conntrack --ctorigsrc ' 1.2.3.4'"),
     ("nat", "PREROUTING", "-j NETMAP --to 10.9.8.7/255.0.255.0"),
     ("filter", "INPUT", "-j RATEEST --rateest-name lan --rateest-interval 1s --rateest-ewmalog 8s"),
     ("filter", "INPUT", "-j RATEEST --rateest-name lan --rateest-interval 20s --rateest-ewmalog 8s"),

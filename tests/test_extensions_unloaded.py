@@ -55,6 +55,8 @@ READ = [
                         "--vportctl ftp",
      "-m ipvs ! --vaddr 10.1.2.3 --vport 4464 --vdir REPLY ! --vmethod MASQ --vportctl 21"),
     ("filter", "FORWARD", "-m ipvs --vaddr 10.1.2.3/8 --vproto all", "-m ipvs --vproto 0 --vaddr 10.1.2.3/8"),
+    ("filter", "FORWARD", "-m ipvs --vaddr localhost/16", "-m ipvs --vaddr 127.0.0.1/16"),  # getaddrinfo()'s
+    ("filter", "FORWARD", "-m ipvs ! --vaddr 10.1", "-m ipvs ! --vaddr 10.0.0.1"),  # inet_aton()'s short form
     ("filter", "INPUT", "-j ULOG", "-j ULOG"),
     ("filter", "INPUT", "-j ULOG --ulog-qthreshold 50 --ulog-cprange 0x100 --ulog-nlgroup 32 --ulog-prefix 'a b'",
      '-j ULOG --ulog-prefix "a b" --ulog-nlgroup 32 --ulog-cprange 256 --ulog-qthreshold 50'),

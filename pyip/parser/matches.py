@@ -5,9 +5,12 @@ machinery libxtables and more than one extension have in common."""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
+
 from .. import netdb
 from ..ast import firewall as fw
-from .xtables import numeric_address, parse_plen_mask, problem, strtoul
+from .xtables import parse_plen_mask, problem, strtoul
 
 FULL_RANGE = fw.PortRange(0, 0xFFFF)
 
@@ -41,9 +44,22 @@ def parse_port_components(extension: str, option: str, text: str) -> fw.PortRang
 
 
 def parse_ct_address(text: str, extension: str = "conntrack", option: str = "ctorigsrc") -> fw.Address:
-    """XTTYPE_HOSTMASK: ADDR[/PREFIX-OR-MASK], host bits kept."""
+    """XTTYPE_HOSTMASK (conntrack's --ctorigsrc..., ipvs's --vaddr): HOST[/PREFIX-OR-MASK], host bits kept."""
     host, slash, mask_text = text.partition("/")
-    address = numeric_address(host)
-    if address is None:
-        raise problem(f"host/network `{host}' not found")
-    return fw.Address(address, parse_plen_mask(extension, option, mask_text) if slash else 0xFFFFFFFF)
+    return fw.Address(host_address(host), parse_plen_mask(extension, option, mask_text) if slash else 0xFFFFFFFF)
+
+
+def host_address(host: str) -> ipaddress.IPv4Address:
+    """xtopt_parse_host(): what getaddrinfo() makes of the word, not -s's zero-filled short forms: inet_aton's
+    numbers (`1.2.3` is 1.2.0.3, `010.1.1.1` 8.1.1.1, `0x7f.1` 127.0.0.1), else a name resolved to one address."""
+    if host and not any(character.isspace() for character in host):  # inet_aton() would stop at a blank
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            pass
+    addresses = netdb.resolve_host(host) if host else ()
+    if not addresses:
+        raise problem("getaddrinfo: Name or service not known")
+    if len(set(addresses)) > 1:
+        raise problem(f"{host} resolves to more than one address")
+    return addresses[0]
