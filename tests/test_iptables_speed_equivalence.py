@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from pyip.compat import legacy
 from pyip.errors import Location, PyipError, escape, printable
-from pyip.parser import getopt, iptables
+from pyip.parser import getopt, iptables, templates
 from pyip.parser.iptables import is_iptables_command, parse_iptables, parse_new_shape
 from pyip.parser.restore import add_line_words, split_line, split_quoted, split_whole_quotes
 from pyip.parser.words import Word
@@ -315,3 +315,99 @@ def test_remembered_icmp_types_are_what_reading_gives(text):
 def test_saved_lines_are_their_words_saved(words):
     """saved_line()'s shortcut (a plain str is its own text) against save_word() on every word."""
     assert saved_line(words) == " ".join(save_word(word) for word in words)
+
+
+# Rule templates (pyip.parser.templates): rules of one shape and the same fixed words, made from the first.
+TEMPLATED = [
+    "iptables -t {table} -A {chain} {not_s}-s {addr} -i eth0 -p tcp -m state --state {state} -m tcp {not_port}--dport {port} "
+    "-m comment --comment {comment} -j ACCEPT",
+    "iptables -A web-in -s {addr} -i eth0 -p tcp -m multiport --dports {ports} -m comment --comment {comment} -j {chain}",
+    "iptables -I dns-fwd {not_s}-d {addr} -i eth1 -o eth0 -p udp -m udp --dport {port} -j ACCEPT",
+    "iptables -R INPUT 2 -s {addr} -d {addr} -p tcp --sport {port} -j LOG --log-prefix {comment} --log-level {level}",
+    "iptables -A OUTPUT -d {addr} -o eth0 -p icmp -m icmp --icmp-type {icmp} -m comment --comment {comment} -j ACCEPT",
+    "iptables -t nat -A PREROUTING -i eth0 -p tcp --dport {port} -j DNAT --to-destination {addr}",
+    "iptables -A INPUT -s {addr} -m limit --limit {limit} -j REJECT --reject-with {reject}",
+]
+TEMPLATE_VALUES = {
+    "table": ["filter", "filter", "mangle", "nat", "nosuch"], "chain": ["INPUT", "INPUT", "FORWARD", "web", "x" * 29],
+    "not_s": ["", "", "! "], "not_port": ["", "", "! "],
+    "addr": ["10.0.0.1/32", "10.1.2.3", "10.0.0.0/8", "0/0", "0.0.0.0/0", "1.2.3.400", "10.0.0.1,10.0.0.2", "",
+             "10.0.0.1/33", "192.168.1.10:80", "1.2.3.4-1.2.3.9"],
+    "state": ["NEW", "NEW", "ESTABLISHED,RELATED", "new,bogus", ""],
+    "port": ["22", "53", "1024", "65535", "70000", "ssh", "1:2:3", "-5", "1024:65535", "", "0x10"],
+    "ports": ["80,443", "80,443", "22", "1:1024,3000", ",".join(map(str, range(1, 17))), "80,,443", "http,https"],
+    "comment": ['"rule 1"', '"rule 2"', "blocked-3", '"x"', repr("y" * 256), repr("z" * 300), '""', repr('a"b')],
+    "level": ["4", "warning", "9", "debug"], "icmp": ["8", "echo-request", "0", "300", "any", "3/4", "3/300"],
+    "limit": ["5/min", "5/minute", "1/s", "0/s", "x"], "reject": ["icmp-port-unreachable", "tcp-reset", "bogus"],
+}
+
+
+def templated_commands(seed: int, count: int) -> list[list[Word]]:
+    rng = random.Random(seed)
+    texts = [rng.choice(TEMPLATED).format_map({key: rng.choice(options) for key, options in TEMPLATE_VALUES.items()})
+             for _ in range(count)]
+    return [words for text in texts for words in command_words(text)]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rule_templates_build_as_the_full_path(fresh_shapes, monkeypatch, seed):
+    """Commands of a few shapes whose free values (addresses, extension options) vary, bad ones included,
+    and some fixed words too (table, chain, `!`): each is what the full path gives, every field and
+    location, or the same error; most of them were made from a template."""
+    built = []
+    build = templates.Template.build
+
+    def counting(self, words, texts):
+        command = build(self, words, texts)
+        built.append(command is not None)
+        return command
+
+    monkeypatch.setattr(templates.Template, "build", counting)
+    commands = templated_commands(seed, 1500)
+    for words in commands:
+        assert outcome(parse_iptables, words, legacy.MODERN) == outcome(full_path, words, legacy.MODERN), \
+            " ".join(word.text for word in words)
+    assert sum(built) > 200, (sum(built), len(built))  # templates served
+    assert built.count(False) > 20  # and values they could not take went the full path
+
+
+def quoted(text: str) -> str:
+    """A word as iptables-save writes it: in double quotes (`\\` escaping) when it has blanks or is empty."""
+    if text and not any(char in text for char in ' "\\'):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def test_templates_and_the_full_path_translate_a_save_file_alike(monkeypatch):
+    """The benchmark's kind of save file, with bad lines among the good: nft and restore output and the errors."""
+    lines = ["*filter", ":ssh-in - [0:0]", ":web-in - [0:0]"]
+    for words in templated_commands(7, 600):
+        text = " ".join(quoted(word.text) for word in words[1:])
+        if text.startswith(("-A", "-I")) and " -t " not in f" {text}":
+            lines.append(text)
+    text = "\n".join([*lines, "COMMIT"]) + "\n"
+
+    def results():
+        return [to_nft(text, "t"), to_iptables_restore(text, "t")]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(iptables, "SHAPES", {dialect: getopt.Shapes() for dialect in legacy.DIALECTS})
+        fast = [(output, [str(p) for p in problems]) for output, problems in results()]
+    with monkeypatch.context() as patch:
+        patch.setattr(getopt.Shapes, "plan", lambda self, words: None)
+        full = [(output, [str(p) for p in problems]) for output, problems in results()]
+    assert fast == full
+    assert fast[0][0].count("\n") > 300 and len(fast[0][1]) > 20  # rules, and errors
+
+
+def test_caches_by_chain_name_are_bounded():
+    """A long-running process meets ever new -j names (user chains): the caches keyed by them stay bounded."""
+    from pyip import extensions
+
+    for n in range(getopt.NAME_CACHE_SIZE + 500):
+        [words] = command_words(f"iptables -A INPUT -j chain{n}")
+        parse_iptables(words)
+        extensions.parser("target", f"chain{n}")
+    for cache in (getopt.names_target, extensions.extension_module, extensions.parser):
+        assert cache.cache_info().currsize <= getopt.NAME_CACHE_SIZE, cache
+    assert getopt.names_target.cache_info().currsize == getopt.NAME_CACHE_SIZE

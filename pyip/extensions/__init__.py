@@ -48,7 +48,12 @@ from functools import lru_cache
 import attrs
 
 
-@lru_cache(maxsize=None)
+# Names come from rules (`-j svc0h0`, a user chain, is looked up too): the caches keyed by them are
+# bounded, so that a long-running process meeting ever new chain names does not grow.
+NAME_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=NAME_CACHE_SIZE)
 def extension_module(name: str):
     """The module for the extension NAME (match or target), or None if pyip has none."""
     if not name or not name.isascii() or not name.replace("_", "").isalnum() or name[0].isdigit():
@@ -65,7 +70,7 @@ def module_names() -> frozenset:
     return frozenset(module.name for module in pkgutil.iter_modules(__path__) if not module.name.startswith("_"))
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=NAME_CACHE_SIZE)
 def parser(kind: str, name: str):
     """The Extension class reading `-m NAME` (kind "match") or `-j NAME` (kind "target"), or None.
     Names are case-sensitive, as iptables' are: `-m CONNMARK` is no match."""

@@ -369,7 +369,11 @@ def is_chain_jump(word: Word) -> bool:
     return word.symbol is None and word.text != "!" and not names_target(word.text)
 
 
-@lru_cache(maxsize=None)  # every rule's -j ACCEPT or -j CHAIN passes the guard: one registry look-up a name
+NAME_CACHE_SIZE = 4096  # as pyip.extensions' caches by name
+
+# Every rule's -j ACCEPT or -j CHAIN passes the guard: one registry look-up a name.  Bounded: a
+# long-running process (the API, a resident shim) meets ever new user-chain names.
+@lru_cache(maxsize=NAME_CACHE_SIZE)
 def names_target(text: str) -> bool:
     return text in TARGETS
 
@@ -422,6 +426,7 @@ class Shapes:
     def __init__(self):
         self.root = Node()
         self.nodes = 1
+        self.memory: dict = {}  # what the parser learns about each plan (pyip.parser.templates), by plan
 
     def plan(self, words: list[Word]):
         node, any_value = self.root, ANY_VALUE

@@ -23,6 +23,7 @@ from ..ast.base import Symbol
 from ..compat import legacy
 from ..errors import IncompleteCommand, Location, NotRead, PyipError, UnknownValue
 from .getopt import Getopt, Loaded, Recording, Replayed, Shapes
+from .templates import addresses_test, learn, templates_of
 from .words import Tree, Word, grammar
 from .xtables import TARGETS, Given, parse_addresses, parse_protocol, problem, strtoui, strtoul
 
@@ -85,6 +86,9 @@ class CommandState:
     wait_interval: bool = False
     leftovers: list = attrs.Factory(list)
     notes: list = attrs.Factory(list)
+    # when a template is being learnt: each extension option read, (extension, Given, protocol_now(),
+    # option word's index, value words' indexes)
+    takes: list | None = None
     # getopt's words handed out so far (tokens index them): the list itself, which grows as getopt goes
     words: list = attrs.field(init=False, default=attrs.Factory(lambda self: self.getopt.feed.words, takes_self=True))
 
@@ -486,11 +490,16 @@ def read_extension_option(tree, state: CommandState) -> None:
     all_words = state.words
     option_word = all_words[option_token.start_pos]
     extension = state.target if loaded.target else instance(state, loaded, option_word)
-    words = [all_words[token.start_pos] for token in (tree.values if fixed else find_values(tree))]
+    tokens = tree.values if fixed else find_values(tree)
+    words = [all_words[token.start_pos] for token in tokens]
     # Given(...), without the Python-level __new__ of a NamedTuple: one is made for every option
-    extension.take(tuple.__new__(Given, (entry.option, tuple([w.text if w.symbol is None else w.symbol for w in words]),
-                                         invert is not None or legacy_word is not None, legacy_word is not None,
-                                         option_word.location, tuple([w.location for w in words]))))
+    given = tuple.__new__(Given, (entry.option, tuple([w.text if w.symbol is None else w.symbol for w in words]),
+                                  invert is not None or legacy_word is not None, legacy_word is not None,
+                                  option_word.location, tuple([w.location for w in words])))
+    if state.takes is not None:
+        state.takes.append((extension, given, state.protocol_now(), option_token.start_pos,
+                            tuple([token.start_pos for token in tokens])))
+    extension.take(given)
 
 
 READERS = {
@@ -539,6 +548,8 @@ READERS = {
 
 
 SHAPES = {dialect: Shapes() for dialect in legacy.DIALECTS}  # the command shapes met so far
+# the readers whose values a rule template reads again (pyip.parser.templates); every other word is its key
+FREE_READERS = frozenset((read_extension_option, READERS["source"], READERS["destination"]))
 
 
 def parse_iptables(words: list[Word], dialect: str = legacy.MODERN, end: Location | None = None) -> fw.Command:
@@ -552,23 +563,40 @@ def parse_iptables(words: list[Word], dialect: str = legacy.MODERN, end: Locatio
 
     token = WRITTEN_NAMES.set(written)
     try:
-        return _parse_iptables(words, dialect, end)
+        return _parse_iptables(words, dialect, end, templated=False)
     finally:
         WRITTEN_NAMES.reset(token)
 
 
-def _parse_iptables(words: list[Word], dialect: str, end: Location | None) -> fw.Command:
+def _parse_iptables(words: list[Word], dialect: str, end: Location | None, templated: bool = True) -> fw.Command:
+    """`templated`: rule templates may serve (not when the words read realm names the script wrote)."""
     end = end or (words[-1].location if words else Location())
     shapes = SHAPES[dialect]
     plan = shapes.plan(words)
     if plan is None:
         return parse_new_shape(words, dialect, end, shapes)
     facts, items = plan
+    templates = key = None
+    if templated and dialect == legacy.MODERN:
+        templates = templates_of(shapes.memory, items, FREE_READERS, len(words))
+        texts = [word[0] for word in words]
+        key = templates.key(texts)
+        template = templates.by_key.get(key)
+        if template is not None:
+            command = template.build(words, texts)
+            if command is not None:
+                return command
+            templates = None  # a value the template cannot take: the readers say what it does
     state = CommandState(Replayed(words, facts), dialect, end)
+    if templates is not None:
+        state.takes = []
     try:
         for reader, tree in items:
             reader(tree, state)
-        return finish(state, words[0])
+        command = finish(state, words[0])
+        if templates is not None:
+            learn(templates, key, command, state, state.takes)
+        return command
     finally:
         release(state)
 
@@ -743,17 +771,7 @@ def test(state: CommandState, letter: str, value) -> fw.Test:
 
 
 def address_test(state: CommandState, letter: str, addresses: tuple) -> fw.Test | None:
-    """No test for `0.0.0.0/0` (what iptables uses when there is no -s)."""
-    if letter not in state.inverted and all_anywhere(addresses):
-        return None
-    return fw.Test(addresses, letter in state.inverted, letter in state.legacy_inverted)
-
-
-def all_anywhere(addresses: tuple) -> bool:
-    for address in addresses:
-        if not isinstance(address, fw.Address) or address.mask != 0:
-            return False
-    return True
+    return addresses_test(addresses, letter in state.inverted, letter in state.legacy_inverted)
 
 
 def interface_test(state: CommandState, letter: str) -> fw.Test | None:

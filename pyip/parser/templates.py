@@ -1,0 +1,227 @@
+"""Rule templates: a rule command made from an earlier one of the same shape and the same fixed words.
+
+A save file or a script repeats a few kinds of rule thousands of times,
+differing in an address, a comment, a port.  pyip.parser.getopt.Shapes
+already spares such a command getopt and the grammar (its plan: the
+readers on the trees of an earlier command of that shape); a template
+spares it the readers and do_parse()'s final checks too.
+
+Why the result is the full path's.  A plan fixes every option word (the
+trie matches them by text).  The template key adds the text of every other
+word but the *free* ones: the values of `-s`, `-d` and of extension options
+(`--dport 22`, `--comment "rule 5"`).  Every reader but theirs then reads
+the same texts in the same state as in the command the template was learnt
+from, so it does the same and passes the same checks; what the free words
+feed is read again, by the same functions:
+
+- `-s`/`-d`: parse_addresses() and do_parse()'s checks on what it gives
+  (several addresses with `!`, -R with more than one);
+- each extension (match or target): a fresh instance takes the same
+  options with this command's values, at the protocol the learnt command
+  had at that point (an extension sees the command only through
+  protocol_now() and its notes), and finishes.  The node is remembered by
+  those inputs (nodes are frozen and hold no location).
+
+A free value that raises, or makes a note, sends the command down the full
+path, which gives the error (or the note) in its own order.  The rule and
+the command take their locations from this command's words.  Templates
+are learnt only from commands that read without notes, in the modern
+dialect, with every word known; tests/test_iptables_speed_equivalence.py
+compares both paths.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import NamedTuple
+
+import attrs
+
+from ..ast import firewall as fw
+from ..errors import PyipError
+from .xtables import Given, parse_addresses
+
+MAX_TEMPLATES = 20_000  # per trie; beyond it, new keys take the plan's readers
+MAX_NODES = 50_000  # remembered extension nodes
+
+
+class Take(NamedTuple):
+    """One extension option as the learnt command gave it; values are read from the words at `values`."""
+
+    option: object  # the Opt
+    option_at: int  # the option word's index
+    values: tuple  # the value words' indexes
+    negated: bool
+    legacy: bool
+    protocol: tuple  # protocol_now() when it was read
+
+
+class Part:
+    """An extension of the rule: its class, the word that loaded it, its options in argv order, and the
+    protocol it finished with.  Its nodes are remembered by the part itself (hashed by identity: it
+    stands for all of that) and the texts of its values."""
+
+    __slots__ = ("extension", "loaded_at", "takes", "protocol", "values")
+
+    def __init__(self, extension: type, loaded_at: int, takes: tuple, protocol: tuple):
+        self.extension, self.loaded_at, self.takes, self.protocol = extension, loaded_at, takes, protocol
+        self.values = itemgetter(*[at for take in takes for at in take.values] or [0])  # [0]: a key all the same
+
+
+class Context:
+    """What an extension sees of its command (Extension.rule): protocol_now() and the notes."""
+
+    __slots__ = ("now", "notes")
+
+    def __init__(self):
+        self.now = (0, False)
+        self.notes: list = []
+
+    def protocol_now(self) -> tuple:
+        return self.now
+
+
+class Templates:
+    """The templates of one plan: its key positions, and a template by the texts at them."""
+
+    __slots__ = ("key", "by_key")
+
+    def __init__(self, items: list, free_readers: frozenset, length: int):
+        free = {token.start_pos for reader, tree in items if reader in free_readers for token in tree.values}
+        kept = [index for index in range(length) if index not in free]
+        self.key = itemgetter(*kept) if len(kept) > 1 else (lambda texts: tuple(texts[index] for index in kept))
+        self.by_key: dict = {}
+
+
+def templates_of(memory: dict, items: list, free_readers: frozenset, length: int) -> Templates:
+    """The plan's Templates (memory: the trie's, by plan)."""
+    found = memory.get(id(items))
+    if found is None:
+        found = memory[id(items)] = Templates(items, free_readers, length)
+    return found
+
+
+class Template:
+    """A learnt rule command, and where its free parts come from."""
+
+    __slots__ = ("command_class", "fixed", "rule", "rule_at", "addresses", "parts", "target", "unique")
+
+    def __init__(self, command, rule_at: int, addresses: tuple, parts: tuple, target: Part | None):
+        self.command_class = type(command)
+        # the command's other fields: program, position (-I, -R); notes and unknowns are empty
+        self.fixed = {field.name: getattr(command, field.name) for field in attrs.fields(type(command))
+                      if field.name not in ("rule", "location")}
+        self.rule = command.rule
+        self.rule_at = rule_at
+        self.addresses = addresses  # ("s" and "d"): (value index, negated, legacy), or None
+        self.parts = parts
+        self.target = target
+        self.unique = isinstance(command, fw.Replace)  # -R wants one source and one destination
+
+    def build(self, words: list, texts: list):
+        """The command for these words (`texts`: theirs), or None if a free value needs the full path."""
+        try:
+            tests = [address_test(texts, given) for given in self.addresses]
+            matches = tuple([extension_node(part, words, texts) for part in self.parts])
+            target = self.rule.target if self.target is None else extension_node(self.target, words, texts)
+        except PyipError:
+            return None
+        if None in matches or target is None or None in tests:
+            return None
+        (source, sources), (destination, destinations) = tests
+        if len(sources) > 1 or len(destinations) > 1:
+            if self.unique or any(given is not None and given[1] for given in self.addresses):
+                return None  # do_parse() refuses: the full path says how
+        rule = self.rule
+        rule = fw.Rule(chain=rule.chain, table=rule.table, source=source, destination=destination,
+                       in_interface=rule.in_interface, out_interface=rule.out_interface, protocol=rule.protocol,
+                       fragment=rule.fragment, matches=matches, target=target, location=words[self.rule_at][1])
+        return self.command_class(rule=rule, location=words[0][1], **self.fixed)
+
+
+NO_ADDRESS = (None, ())
+
+
+def address_test(texts: list, given) -> tuple:
+    """(the rule's test, the addresses) for one of -s, -d: as rule_addresses() and address_test() make them."""
+    if given is None:
+        return NO_ADDRESS  # a rule command without it: 0.0.0.0/0, no test
+    at, negated, legacy = given
+    addresses = parse_addresses(texts[at])
+    return addresses_test(addresses, negated, legacy), addresses
+
+
+def addresses_test(addresses: tuple, negated: bool, legacy: bool) -> fw.Test | None:
+    """No test for `0.0.0.0/0` (what iptables uses when there is no -s)."""
+    if not negated and all_anywhere(addresses):
+        return None
+    return fw.Test(addresses, negated, legacy)
+
+
+def all_anywhere(addresses: tuple) -> bool:
+    for address in addresses:
+        if not isinstance(address, fw.Address) or address.mask != 0:
+            return False
+    return True
+
+
+NODES: dict = {}  # (Part, the texts of its values) -> its node
+
+
+def extension_node(part: Part, words: list, texts: list):
+    """The extension's node for these words' values, or None if reading them made a note."""
+    key = (part, part.values(texts))
+    node = NODES.get(key)
+    if node is not None:
+        return node
+    context = Context()
+    extension = part.extension(context, words[part.loaded_at])
+    for take in part.takes:
+        context.now = take.protocol
+        values = [words[at] for at in take.values]
+        extension.take(tuple.__new__(Given, (take.option, tuple([word[0] for word in values]), take.negated,
+                                             take.legacy, words[take.option_at][1],
+                                             tuple([word[1] for word in values]))))
+    context.now = part.protocol
+    node = extension.finish()
+    if context.notes:
+        return None
+    if len(NODES) >= MAX_NODES:
+        NODES.clear()  # bounded: values seen once (a comment a rule) must not keep out those that repeat
+    NODES[key] = node
+    return node
+
+
+def learn(templates: Templates, key: tuple, command, state, takes: list) -> None:
+    """Remember the command as its key's template, if it is a rule command read without notes."""
+    if (len(templates.by_key) >= MAX_TEMPLATES or state.notes or not isinstance(command, RULE_COMMANDS)
+            or state.command_word is None):
+        return
+    try:
+        template = template_of(command, state, takes)
+    except KeyError:  # a word the readers kept that is not one of the command's: learn nothing
+        return
+    templates.by_key[key] = template
+
+
+def template_of(command, state, takes: list) -> Template:
+    words = state.words
+    at = {id(word): index for index, word in enumerate(words)}
+    addresses = tuple(None if letter not in state.addresses else
+                      (at[id(state.addresses[letter][1])], letter in state.inverted, letter in state.legacy_inverted)
+                      for letter in ("s", "d"))
+    by_extension: dict = {}
+    for extension, given, protocol, option_at, values in takes:
+        by_extension.setdefault(id(extension), []).append(
+            Take(given.option, option_at, values, given.negated, given.legacy, protocol))
+    final = state.protocol_now()
+
+    def part(extension) -> Part:
+        return Part(type(extension), at[id(extension.loaded_by)], tuple(by_extension.get(id(extension), ())), final)
+
+    parts = tuple(part(state.extensions[serial]) for serial in sorted(state.extensions))
+    target = part(state.target) if state.target is not None else None
+    return Template(command, at[id(state.command_word)], addresses, parts, target)
+
+
+RULE_COMMANDS = (fw.Append, fw.Check, fw.Delete, fw.Insert, fw.Replace)
