@@ -26,7 +26,8 @@ from pyip.compat import legacy
 from pyip.errors import Location, PyipError, escape, printable
 from pyip.parser import getopt, iptables, templates
 from pyip.parser.iptables import is_iptables_command, parse_iptables, parse_new_shape
-from pyip.parser.restore import add_line_words, split_line, split_quoted, split_whole_quotes
+from pyip.parser import restore
+from pyip.parser.restore import TABLE_OPTION, add_line_words, table_word, split_line, split_quoted, split_whole_quotes
 from pyip.parser.words import Word
 from pyip.ast.base import Symbol
 from pyip.render.iptables_save import Text, restore_file, save_word, saved_line
@@ -280,6 +281,28 @@ def test_restore_words_are_split_lines_words(line):
     add_line_words(words, line, "f.rules", 7)
     assert words == [Word(text, Location("f.rules", 7, col)) for text, col in split_quoted(line)]
     assert all(type(word) is Word and type(word.location) is Location for word in words)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.text(alphabet=' \t\n\r\x0b"\\ab-!', max_size=30), quoted_save_line()))
+def test_placed_words_are_rule_lines_words(line):
+    """A template's words (made when asked for) are those rule_line() gives the full path."""
+    words = [Word("iptables", Location("f.rules", 7, 1)), TABLE_OPTION, table_word("nat")]
+    add_line_words(words, line, "f.rules", 7)
+    placed: list = []
+    monkeypatched = restore.parse_templated
+    try:
+        restore.parse_templated = lambda texts, lazy: placed.append((texts, lazy))
+        restore.templated_line("nat", line, "f.rules", 7)
+    finally:
+        restore.parse_templated = monkeypatched
+    if placed:  # lines the shortcut takes
+        [(texts, lazy)] = placed
+        assert texts == [word.text for word in words] and len(lazy) == len(words)
+        assert [lazy[index] for index in reversed(range(len(words)))] == words[::-1]
+        assert all(type(word) is Word and type(word.location) is Location for word in map(lazy.__getitem__, range(len(words))))
+    else:
+        assert '"' in line or "\t" in line or "\n" in line or "" in line.split(" ")
 
 
 @settings(max_examples=2000, deadline=None)

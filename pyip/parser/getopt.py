@@ -429,11 +429,13 @@ class Shapes:
         self.memory: dict = {}  # what the parser learns about each plan (pyip.parser.templates), by plan
 
     def plan(self, words: list[Word]):
+        texts = [word.text for word in words if word.symbol is None]
+        return self.plan_texts(texts) if len(texts) == len(words) else None  # a word known only at run time
+
+    def plan_texts(self, texts: list[str]):
+        """The plan of the command of these words (all known), or None."""
         node, any_value = self.root, ANY_VALUE
-        for word in words:
-            text, symbol = word.text, word.symbol
-            if symbol is not None:
-                return None
+        for text in texts:
             if node.guard is any_value:
                 node = node.free  # where any word is a value, no word is learnt by its text
                 continue

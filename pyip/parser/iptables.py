@@ -601,6 +601,17 @@ def _parse_iptables(words: list[Word], dialect: str, end: Location | None, templ
         release(state)
 
 
+def parse_templated(texts: list[str], words) -> fw.Command | None:
+    """A rule command (modern dialect) made from its template, if one serves, else None (then the caller
+    takes parse_iptables()).  `texts`: the words' texts; `words`: a sequence that makes a command's Word
+    when asked: a template places only a few (pyip.parser.restore.PlacedWords)."""
+    shapes = SHAPES[legacy.MODERN]
+    plan = shapes.plan_texts(texts)
+    templates = None if plan is None else shapes.memory.get(id(plan[1]))
+    template = None if templates is None else templates.by_key.get(templates.key(texts))
+    return None if template is None else template.build(words, texts)
+
+
 def release(state: CommandState) -> None:
     """Break the cycle state -> extension -> state (Extension.rule), so that reference counting frees a
     parsed command at once: bulk input would otherwise leave it all to the cyclic collector."""

@@ -19,7 +19,7 @@ from itertools import accumulate
 from ..ast import firewall as fw
 from ..compat import legacy
 from ..errors import Location, PyipError
-from .iptables import parse_iptables
+from .iptables import parse_iptables, parse_templated
 from .words import Word
 
 
@@ -74,6 +74,10 @@ def chain_line(table: str, line: str, location: Location) -> fw.Command | PyipEr
 
 
 def rule_line(table: str, line: str, file: str, number: int, dialect: str) -> fw.Command | PyipError:
+    if dialect == legacy.MODERN:
+        command = templated_line(table, line, file, number)
+        if command is not None:
+            return command
     new = tuple.__new__
     words = [new(Word, ("iptables", new(Location, (file, number, 1)), None)), TABLE_OPTION, table_word(table)]
     add_line_words(words, line, file, number)
@@ -96,6 +100,46 @@ def add_line_words(words: list, line: str, file: str, number: int) -> None:
     for text in texts:  # one space between words, as iptables-save writes them
         words.append(new(Word, (text, new(Location, (file, number, col)), None)))
         col += len(text) + 1
+
+
+def templated_line(table: str, line: str, file: str, number: int) -> fw.Command | None:
+    """The line's rule made from a template (pyip.parser.templates), its words split as add_line_words()
+    splits them but no Word made unless the template asks; None if no template serves."""
+    if '"' in line:
+        placed = split_whole_quotes(line)
+        if placed is None:
+            return None
+        texts, cols = [text for text, _ in placed], [col for _, col in placed]
+    else:
+        texts, cols = line.split(" "), None
+        if "\t" in line or "\n" in line or "" in texts:
+            return None
+    words = PlacedWords(table, texts, cols, file, number)
+    return parse_templated(words.texts, words)
+
+
+class PlacedWords:
+    """rule_line()'s words, made one by one as they are asked for (with their Location)."""
+
+    __slots__ = ("texts", "line_texts", "cols", "file", "number", "head")
+
+    def __init__(self, table: str, texts: list[str], cols: list[int] | None, file: str, number: int):
+        self.texts = ["iptables", "-t", table, *texts]
+        self.line_texts, self.cols, self.file, self.number = texts, cols, file, number
+        self.head = (None, TABLE_OPTION, table_word(table))
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, index: int) -> Word:
+        new = tuple.__new__
+        if index < 3:
+            if index == 0:
+                return new(Word, ("iptables", new(Location, (self.file, self.number, 1)), None))
+            return self.head[index]
+        if self.cols is None:  # one space between words: the columns follow from the lengths
+            self.cols = list(accumulate([len(text) + 1 for text in self.line_texts], initial=1))
+        return new(Word, (self.texts[index], new(Location, (self.file, self.number, self.cols[index - 3])), None))
 
 
 TABLE_OPTION = Word("-t")  # words are immutable: every line may share these two
