@@ -119,8 +119,8 @@ def test_one_shape_serves_every_user_chain(fresh_shapes):
     """-j's value is matched by text only when it loads a target: a shape learnt with one user chain
     replays for the others (and for ACCEPT), never for a target extension or `!`."""
     template = "iptables -A INPUT -s 10.0.0.1 -j {}"
-    chains = ["svc0", "svc1", "ACCEPT", "web-in", "x" * 29, "-x", "LOGX", "log", "SET", "a b", ""]
-    targets = ["LOG", "REJECT", "MASQUERADE", "CT", "!"]
+    chains = ["svc0", "svc1", "ACCEPT", "web-in", "x" * 29, "-x", "LOGX", "log", "ULOGX", "a b", ""]
+    targets = ["LOG", "REJECT", "MASQUERADE", "CT", "SET", "!"]  # SET: pyip reads it since ca7efe0
     shapes = fresh_shapes[legacy.MODERN]
     for name in chains + targets:
         [words] = command_words(template.format(repr(name)))
