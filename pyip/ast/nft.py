@@ -72,6 +72,13 @@ class Binary:
 
 
 @attrs.frozen
+class SetRef:
+    """`@NAME`: a set of the table, as the right side of a lookup (`ip saddr != @NAME`)."""
+
+    name: str
+
+
+@attrs.frozen
 class Quoted:
     """A string nft needs in double quotes (interface names, comments, prefixes)."""
 
@@ -182,6 +189,9 @@ class SetUpdate:
     set: Set
     key: object
     statements: tuple
+    # xt_hashlimit drops the packet of a key its full table cannot take, where nft's rule just does not match:
+    # the translator follows the rule with one that drops it (the tests before this one, then `KEY != @SET drop`)
+    full_drops: bool = False
 
 
 @attrs.frozen

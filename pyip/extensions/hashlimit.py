@@ -278,7 +278,7 @@ def match_nft(match: HashlimitMatch, rule, quotes_allowed: bool) -> list:
     buckets = nft.Set(set_name(match.table), tuple(kind for kind, _ in key), table_entries(match),
                       -(-match.expire // 1000))
     value = key[0][1] if len(key) == 1 else nft.Concat(tuple(expression for _, expression in key))
-    return [nft.SetUpdate("update", buckets, value, (limit,))]
+    return [nft.SetUpdate("update", buckets, value, (limit,), full_drops=True)]
 
 
 def inexact(match: HashlimitMatch) -> str:

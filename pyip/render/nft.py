@@ -82,6 +82,11 @@ def _(item: nft.Quoted) -> str:
 
 
 @value.register
+def _(item: nft.SetRef) -> str:
+    return f"@{item.name}"
+
+
+@value.register
 def _(item: nft.Prefix) -> str:
     return f"{item.address}/{item.length}"
 

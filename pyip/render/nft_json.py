@@ -70,6 +70,11 @@ def _(item: nft.Quoted):
 
 
 @value.register
+def _(item: nft.SetRef):
+    return f"@{item.name}"
+
+
+@value.register
 def _(item: nft.Prefix):
     return {"prefix": {"addr": item.address, "len": item.length}}
 

@@ -542,8 +542,8 @@ def nft_ruleset(ruleset: Ruleset, quotes_allowed: bool = False) -> tuple[nft.Rul
                 out.type, out.hook, out.priority = \
                     IPCHAINS_HOOKS[chain.name] if name == NFT_TABLE else base_chain(name, chain.name)
                 out.policy = chain.policy.lower()
-            out.rules = [nft.LeftOut(r.why) if isinstance(r, LeftOutRule) else r.rule if isinstance(r, NftOnly)
-                         else translator.rule(r) for r in chain.rules]
+            out.rules = translator.with_guards([nft.LeftOut(r.why) if isinstance(r, LeftOutRule) else r.rule
+                                                if isinstance(r, NftOnly) else translator.rule(r) for r in chain.rules])
             chains.append(out)
         result.tables.append(nft.Table(name, chains=chains, sets=translator.sets_of(name)))
     translator.leave_out_shared_state(result)

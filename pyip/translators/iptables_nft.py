@@ -67,6 +67,7 @@ class RuleTranslator:
         self.table = "filter"  # the table the next rules go to: the sets they fill are declared there
         self.sets: dict = {}  # table -> {set name: Set}
         self.owners: dict = {}  # shared state's name -> [(table, the nft rule or LeftOut, the iptables rule)]
+        self.guards: dict = {}  # id() of an nft rule -> the rule that must follow it
 
     def chain(self, table: str, chain) -> nft.Chain:
         self.table = table
@@ -74,8 +75,14 @@ class RuleTranslator:
         if chain.policy is not None:
             result.type, result.hook, result.priority = base_chain(table, chain.name)
             result.policy = chain.policy.lower()
-        result.rules = [self.rule(rule) for rule in chain.rules]
+        result.rules = self.with_guards([self.rule(rule) for rule in chain.rules])
         return result
+
+    def with_guards(self, rules: list) -> list:
+        """The chain's rules, each followed by the guard rule it needs (see guard_rule())."""
+        if not self.guards:
+            return rules
+        return [placed for rule in rules for placed in (rule, self.guards.get(id(rule))) if placed is not None]
 
     def rule(self, rule: fw.Rule) -> nft.Rule | nft.LeftOut:
         result = self.translated(rule)
@@ -93,15 +100,28 @@ class RuleTranslator:
             return nft.LeftOut(f"{printable(str(why))}: {printable(rule_line(rule))}")
         for statement in result.statements:
             if statement.__class__ is nft.SetUpdate:
-                return self.with_sets_declared(result)
+                try:
+                    return self.with_sets_declared(result)
+                except Untranslatable as why:
+                    self.findings.append(Finding(f"no exact nftables equivalent: {why}", rule.location))
+                    return nft.LeftOut(f"{printable(str(why))}: {printable(rule_line(rule))}")
         return result
 
     def with_sets_declared(self, result: nft.Rule) -> nft.Rule:
-        """The rule with each set it fills declared in the table, under a name no other set there has: the state
-        is the rule's own, as the iptables match's is."""
+        """The rule with each set it fills declared in the table, under a name no other set there has (the state
+        is the rule's own, as the iptables match's is), and the guard rule to follow it where one is needed."""
+        updates = [statement for statement in result.statements if statement.__class__ is nft.SetUpdate]
+        for update in updates:
+            if update.full_drops:
+                check_guardable(result, update)
         statements = tuple(attrs.evolve(statement, set=self.declare(statement.set))
                            if statement.__class__ is nft.SetUpdate else statement for statement in result.statements)
-        return attrs.evolve(result, statements=statements)
+        result = attrs.evolve(result, statements=statements)
+        guarded = next((statement for statement in statements
+                        if statement.__class__ is nft.SetUpdate and statement.full_drops), None)
+        if guarded is not None:
+            self.guards[id(result)] = guard_rule(result, guarded)
+        return result
 
     def declare(self, wanted: nft.Set) -> nft.Set:
         declared = self.sets.setdefault(self.table, {})
@@ -131,13 +151,42 @@ class RuleTranslator:
         return found
 
     def leave_out(self, table: nft.Table, result: nft.Rule, rule: fw.Rule, why: str) -> None:
+        guard = self.guards.get(id(result))
         for chain in table.chains:
             for index, standing in enumerate(chain.rules):
                 if standing is result:
                     chain.rules[index] = nft.LeftOut(f"{printable(why)}: {printable(rule_line(rule))}")
+            chain.rules = [standing for standing in chain.rules if standing is not guard]
         names = {s.set.name for s in result.statements if s.__class__ is nft.SetUpdate}
         table.sets = [declared for declared in table.sets if declared.name not in names]
         self.findings.append(Finding(f"no exact nftables equivalent: {why}", rule.location))
+
+
+# Tests that only read the packet: repeating them in a guard rule changes nothing.
+PURE_EXPRESSIONS = (nft.Payload, nft.RawPayload, nft.Meta, nft.Ct, nft.Fib)
+
+
+def guard_rule(result: nft.Rule, update: nft.SetUpdate) -> nft.Rule:
+    """The rule that drops a packet whose key the set could not take, as xt_hashlimit drops it when its table is
+    full: the tests before the update again (where they matched, the update ran), then `KEY != @SET drop` (the
+    key not there after the update: the set was full)."""
+    before = result.statements[:result.statements.index(update)]
+    lookup = nft.Match(update.key, nft.SetRef(update.set.name), negated=True)
+    return nft.Rule((*before, lookup, COUNTER, nft.Verdict("drop")))
+
+
+def check_guardable(result: nft.Rule, update: nft.SetUpdate) -> None:
+    """The guard rule repeats the tests before the update: each must only read the packet."""
+    for statement in result.statements[:result.statements.index(update)]:
+        if statement.__class__ is not nft.Match or not pure(statement.left):
+            raise Untranslatable("a match that keeps state or acts before hashlimit, which a full hashlimit table "
+                                 "drops the packet after; pyip drops it in nft with a rule repeating those tests")
+
+
+def pure(expression) -> bool:
+    if expression.__class__ is nft.Binary:
+        return pure(expression.left)
+    return isinstance(expression, PURE_EXPRESSIONS)
 
 
 def next_name(name: str) -> str:
