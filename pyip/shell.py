@@ -1011,6 +1011,16 @@ def _field_parts(pieces, split) -> list[tuple]:
     return [(_merge(parts), off, has_quote and not loose_symbol) for parts, off, has_quote, loose_symbol in fields]
 
 
+_DOUBLE_QUOTED_TEXT = re.compile(r'"[^"\\$`]+"')  # `"bad host 7"`: a comment's words, one a rule
+
+
+def _quoted_text_fields(text: str) -> list | None:
+    """_field_parts of a word that is one double-quoted string of plain text, without the lexer."""
+    if text[0] == "\"" and _DOUBLE_QUOTED_TEXT.fullmatch(text):
+        return [((Literal(text[1:-1]),), 0, True)]
+    return None
+
+
 class _NoScope:
     """split_line's scope: no variable is known."""
 
@@ -1660,7 +1670,8 @@ class _Evaluator:
         if "$" not in text and "`" not in text:  # quoted or escaped text only: the same words at every use
             fields = self.constants.get(text)
             if fields is None:
-                fields = self.constants[text] = _field_parts(_Lexer(text, self).run(), _DEFAULT_SPLIT)
+                fields = self.constants[text] = _quoted_text_fields(text) or \
+                    _field_parts(_Lexer(text, self).run(), _DEFAULT_SPLIT)
             base = (line, col)
             return [Word(parts, *_pos_in(base, text, off), quoted) for parts, off, quoted in fields]
         word = self.known_variable(text, line, col)

@@ -122,3 +122,13 @@ def test_a_long_firewall_script_is_read_mostly_without_tree_sitter():
     fast = shell.read_script(text, "fw.sh")
     assert fast == shell._read_script(text, "fw.sh", plain_path=False)
     assert len(fast.commands) == 396
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=list('"\\$`\' \t\nab#;é'), max_size=12).map(lambda t: f'"{t}"'))
+def test_a_double_quoted_text_word_without_the_lexer_is_the_lexer_s(text):
+    from pyip.shell import _DEFAULT_SPLIT, _field_parts, _Lexer, _NoScope, _quoted_text_fields
+
+    shortcut = _quoted_text_fields(text)
+    if shortcut is not None:
+        assert shortcut == _field_parts(_Lexer(text, _NoScope()).run(), _DEFAULT_SPLIT)
