@@ -163,9 +163,14 @@ def translate(text: str, file: str, target: Target, dialect: Dialect, style: Sty
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}: one of {', '.join(map(repr, STYLES))}")
 
-    if target == "ipchains":
-        return to_ipchains(text, file, dialect, defines, args)
-    output, problems = translation(text, file, target, dialect, style, defines, args)
+    from ..script import collector_paused
+
+    # One pause over reading the script and translating: after a pause of its own the reading's
+    # words and commands, which translating still holds, would be walked by the first collection.
+    with collector_paused():
+        if target == "ipchains":
+            return to_ipchains(text, file, dialect, defines, args)
+        output, problems = translation(text, file, target, dialect, style, defines, args)
     if target == "iptables":  # the restore file, said as the iptables commands that rebuild it
         from ..render.iptables_commands import commands_script
 
