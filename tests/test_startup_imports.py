@@ -14,6 +14,7 @@ import sys
 
 import pytest
 
+from .conftest import REPO
 from .netns import namespace, run
 
 HEAVY = ("attr", "attrs", "click", "lark", "pyroute2")
@@ -154,3 +155,36 @@ def test_the_probe_sees_a_needless_import():
     """The probe itself, FRESH: `pyip lint` (click) imports re, typing and enum, and the report says so."""
     result, loaded = imported(["lint", "--help"], watch=NEEDLESS_AT_START, fresh=True)
     assert result.returncode == 0 and {"re", "typing", "enum"} <= set(loaded)
+
+
+# pyip.cli.finish(): the drop-in and `pyip parse` end without the interpreter's teardown, once their
+# output is flushed, unless an atexit handler waits (the probe above registers one).  Run with -S:
+# a site-packages .pth may register a handler of its own (this machine's does).
+FINISH = """
+import atexit, os, sys
+sys.path.insert(0, sys.argv[3])
+from pyip.cli import finish
+
+class Loud:
+    def __del__(self):
+        os.write(1, b" torn down")
+
+kept = Loud()
+if sys.argv[1] == "handler":
+    atexit.register(lambda: os.write(1, b" handler"))
+sys.stdout.write("written")  # buffered: finish() flushes it
+finish(int(sys.argv[2]) if sys.argv[2] != "none" else None)
+"""
+
+
+@pytest.mark.parametrize("status", [0, 3, None])
+def test_finish_flushes_and_skips_the_teardown(status):
+    result = subprocess.run([sys.executable, "-S", "-c", FINISH, "plain", str(status).lower(), str(REPO)],
+                            capture_output=True, timeout=60)
+    assert (result.returncode, result.stdout, result.stderr) == (status or 0, b"written", b"")
+
+
+def test_finish_leaves_an_atexit_handler_its_turn():
+    result = subprocess.run([sys.executable, "-S", "-c", FINISH, "handler", "4", str(REPO)], capture_output=True,
+                            timeout=60)
+    assert (result.returncode, result.stdout) == (4, b"written handler torn down")
