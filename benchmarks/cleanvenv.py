@@ -15,8 +15,8 @@ benchmarks print it:
   system site-packages; each dependency's files copied from its installed
   distribution (the files its RECORD lists, dist-info included, as pip laid
   them out), pyip's packages copied in the layout pyproject.toml gives them
-  (grammar/ as pyip.grammar, compat/ as pyip.compat), the console script pip
-  writes, and bytecode compiled as pip does at install.
+  (grammar/ as pyip.grammar, compat/ as pyip.compat), bin/pyip as pip
+  writes it, and bytecode compiled as pip does at install.
 """
 
 from __future__ import annotations
@@ -40,15 +40,8 @@ BASE_PYTHON = Path(getattr(sys, "_base_executable", sys.executable))
 PACKAGE_DIRS = {"pyip": "pyip", "grammar": "pyip/grammar", "compat": "pyip/compat"}
 SHIPPED = ("*.py", "*.lark", "py.typed")
 
-CONSOLE_SCRIPT = """#!{python}
-# -*- coding: utf-8 -*-
-import re
-import sys
-from pyip.cli import main
-if __name__ == '__main__':
-    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])
-    sys.exit(main())
-"""
+# bin/pyip, the `pyip` command, with the venv's interpreter where it says `#!python`, as pip writes it.
+SCRIPT = REPO / "bin" / "pyip"
 
 
 @dataclass(frozen=True)
@@ -101,7 +94,9 @@ def _copied_install(root: Path) -> str:
         names.append(f"{dist.metadata['Name']} {dist.version}")
     _copy_pyip(site)
     script = root / "bin" / "pyip"
-    script.write_text(CONSOLE_SCRIPT.format(python=root / "bin" / "python"))
+    shebang, _, rest = SCRIPT.read_text().partition("\n")
+    assert shebang == "#!python", shebang
+    script.write_text(f"#!{root / 'bin' / 'python'}\n{rest}")
     script.chmod(0o755)
     subprocess.run([str(root / "bin" / "python"), "-m", "compileall", "-q", str(site)], check=True,
                    stdout=subprocess.DEVNULL)
