@@ -5,7 +5,7 @@ own work (typing imports re, enum, functools and collections).  A class here
 declares its fields with field(), writes its own `__new__` (the defaults),
 and gets what namedtuple gives: attribute access by C accessors, `_fields`,
 `_replace`, `_asdict`, `repr`, pickling, `__match_args__`.
-tests/test_fieldtuple.py holds them to the NamedTuple they replace.
+tests/test_regex_free.py holds them to the NamedTuple they replace.
 """
 
 from __future__ import annotations
