@@ -40,7 +40,7 @@ def ending_problem(raw: str, file: str) -> PyipError | None:
     """What the shell makes of `raw`'s line ends: CR LF lines (at the first, counting them all) or a
     lone CR (at the first); None when every line ends in LF.  The one detector behind `parse`,
     `translate`, `apply` and lint's PI021."""
-    if "\r" not in raw:
+    if "\r" not in raw or "\0" in raw:  # a binary file is said to be one elsewhere, once, and not read
         return None
     lines = raw.split("\n")
     crlf = [number for number, line in enumerate(lines[:-1], 1) if line.endswith("\r")]
