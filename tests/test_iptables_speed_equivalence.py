@@ -434,3 +434,27 @@ def test_caches_by_chain_name_are_bounded():
     for cache in (getopt.names_target, extensions.extension_module, extensions.parser):
         assert cache.cache_info().currsize <= getopt.NAME_CACHE_SIZE, cache
     assert getopt.names_target.cache_info().currsize == getopt.NAME_CACHE_SIZE
+
+
+def test_a_save_file_is_translated_without_the_shell(tmp_path):
+    """-P's callback imports the shell only when -P is given (80 ms of a save file's translation); a -P of an
+    earlier command in the same process is forgotten by the next one without it."""
+    import subprocess
+    import sys
+
+    rules = tmp_path / "fw.rules"
+    rules.write_text("*filter\n-A INPUT -s 10.0.0.1 -j ACCEPT\nCOMMIT\n")
+    probe = ("import sys, pyip.cli\nsys.argv = ['pyip', 'translate', '--to', 'nft', sys.argv[1]]\n"
+             "try:\n    pyip.cli.main()\nexcept SystemExit:\n    pass\nprint('pyip.shell' in sys.modules, file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", probe, str(rules)], capture_output=True, text=True)
+    assert result.stderr.strip().splitlines()[-1] == "False" and "ip filter" in result.stdout
+
+    from click.testing import CliRunner
+
+    from pyip import shell
+    from pyip.cli.group import cli
+
+    assert CliRunner().invoke(cli, ["translate", "--to", "nft", "-P", str(tmp_path), str(rules)]).exit_code == 0
+    assert shell.SOURCE_PATH.get() == (str(tmp_path),)
+    assert CliRunner().invoke(cli, ["translate", "--to", "nft", str(rules)]).exit_code == 0
+    assert shell.SOURCE_PATH.get() == ()

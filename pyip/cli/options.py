@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import click
 
@@ -22,9 +23,13 @@ def defines(ctx, param, values: tuple[str, ...]) -> dict[str, str]:
 
 def source_path(ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
     """Where `.`/`source` find their files, after the script's directory: set for the shell layer."""
-    from ..shell import SOURCE_PATH
+    if values:
+        from ..shell import SOURCE_PATH
 
-    SOURCE_PATH.set(tuple(values))
+        SOURCE_PATH.set(tuple(values))
+    elif "pyip.shell" in sys.modules:  # an earlier command of this process may have set it
+        sys.modules["pyip.shell"].SOURCE_PATH.set(())
+    # else the shell's default, (): a save file is translated without importing the shell (80 ms)
     return tuple(values)
 
 
