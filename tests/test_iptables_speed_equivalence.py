@@ -249,6 +249,13 @@ def test_quoted_save_lines_split_as_the_character_loop_splits(line):
         assert split_whole_quotes(line) == split_quoted(line)
 
 
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(quoted_save_line(), st.text(alphabet=' \t\n\r\x0b"\\ab-!', max_size=30)))
+def test_whole_quotes_texts_are_the_words_of_split_whole_quotes(line):
+    placed = split_whole_quotes(line)
+    assert restore.whole_quotes_texts(line) == (None if placed is None else [text for text, _ in placed])
+
+
 def test_the_quoted_shortcut_takes_iptables_save_lines():
     line = '-A INPUT -m comment --comment "rule 5" -j LOG --log-prefix "in: " -m comment --comment ""'
     assert split_whole_quotes(line) == split_quoted(line)

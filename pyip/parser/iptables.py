@@ -87,7 +87,7 @@ class CommandState:
     leftovers: list = attrs.Factory(list)
     notes: list = attrs.Factory(list)
     # when a template is being learnt: each extension option read, (extension, Given, protocol_now(),
-    # option word's index, value words' indexes)
+    # value words' indexes)
     takes: list | None = None
     # getopt's words handed out so far (tokens index them): the list itself, which grows as getopt goes
     words: list = attrs.field(init=False, default=attrs.Factory(lambda self: self.getopt.feed.words, takes_self=True))
@@ -497,8 +497,7 @@ def read_extension_option(tree, state: CommandState) -> None:
                                   invert is not None or legacy_word is not None, legacy_word is not None,
                                   option_word.location, tuple([w.location for w in words])))
     if state.takes is not None:
-        state.takes.append((extension, given, state.protocol_now(), option_token.start_pos,
-                            tuple([token.start_pos for token in tokens])))
+        state.takes.append((extension, given, state.protocol_now(), tuple([token.start_pos for token in tokens])))
     extension.take(given)
 
 

@@ -106,26 +106,25 @@ def templated_line(table: str, line: str, file: str, number: int) -> fw.Command 
     """The line's rule made from a template (pyip.parser.templates), its words split as add_line_words()
     splits them but no Word made unless the template asks; None if no template serves."""
     if '"' in line:
-        placed = split_whole_quotes(line)
-        if placed is None:
+        texts = whole_quotes_texts(line)
+        if texts is None:
             return None
-        texts, cols = [text for text, _ in placed], [col for _, col in placed]
     else:
-        texts, cols = line.split(" "), None
+        texts = line.split(" ")
         if "\t" in line or "\n" in line or "" in texts:
             return None
-    words = PlacedWords(table, texts, cols, file, number)
+    words = PlacedWords(table, line, texts, file, number)
     return parse_templated(words.texts, words)
 
 
 class PlacedWords:
     """rule_line()'s words, made one by one as they are asked for (with their Location)."""
 
-    __slots__ = ("texts", "line_texts", "cols", "file", "number", "head")
+    __slots__ = ("texts", "line", "cols", "file", "number", "head")
 
-    def __init__(self, table: str, texts: list[str], cols: list[int] | None, file: str, number: int):
+    def __init__(self, table: str, line: str, texts: list[str], file: str, number: int):
         self.texts = ["iptables", "-t", table, *texts]
-        self.line_texts, self.cols, self.file, self.number = texts, cols, file, number
+        self.line, self.cols, self.file, self.number = line, None, file, number
         self.head = (None, TABLE_OPTION, table_word(table))
 
     def __len__(self) -> int:
@@ -137,9 +136,13 @@ class PlacedWords:
             if index == 0:
                 return new(Word, ("iptables", new(Location, (self.file, self.number, 1)), None))
             return self.head[index]
-        if self.cols is None:  # one space between words: the columns follow from the lengths
-            self.cols = list(accumulate([len(text) + 1 for text in self.line_texts], initial=1))
-        return new(Word, (self.texts[index], new(Location, (self.file, self.number, self.cols[index - 3])), None))
+        if index == 3:  # the line's first word (the rule's -A): after the blanks, a quote or not
+            col = len(self.line) - len(self.line.lstrip(" ")) + 1
+        else:
+            if self.cols is None:
+                self.cols = [col for _, col in split_line(self.line)]
+            col = self.cols[index - 3]
+        return new(Word, (self.texts[index], new(Location, (self.file, self.number, col)), None))
 
 
 TABLE_OPTION = Word("-t")  # words are immutable: every line may share these two
@@ -186,6 +189,23 @@ def split_whole_quotes(line: str) -> list[tuple[str, int]] | None:
                 offset += len(piece) + 1
         col += len(part) + 1
     return words
+
+
+def whole_quotes_texts(line: str) -> list[str] | None:
+    """The words of split_whole_quotes(), without their columns (a template needs one or two)."""
+    if "\\" in line or "\t" in line or "\n" in line:
+        return None
+    parts = line.split('"')
+    last = len(parts) - 1
+    texts: list[str] = []
+    for index, part in enumerate(parts):
+        if index % 2:
+            texts.append(part)
+        elif (part and index and part[0] != " ") or (index < last and part[-1:] != " " and (part or index)):
+            return None
+        elif part:
+            texts += [piece for piece in part.split(" ") if piece]
+    return texts
 
 
 def split_quoted(line: str) -> list[tuple[str, int]]:

@@ -49,7 +49,6 @@ class Take(NamedTuple):
     """One extension option as the learnt command gave it; values are read from the words at `values`."""
 
     option: object  # the Opt
-    option_at: int  # the option word's index
     values: tuple  # the value words' indexes
     negated: bool
     legacy: bool
@@ -57,14 +56,13 @@ class Take(NamedTuple):
 
 
 class Part:
-    """An extension of the rule: its class, the word that loaded it, its options in argv order, and the
-    protocol it finished with.  Its nodes are remembered by the part itself (hashed by identity: it
+    """An extension of the rule: its class, its options in argv order, and the protocol it finished with.  Its nodes are remembered by the part itself (hashed by identity: it
     stands for all of that) and the texts of its values."""
 
-    __slots__ = ("extension", "loaded_at", "takes", "protocol", "values")
+    __slots__ = ("extension", "takes", "protocol", "values")
 
-    def __init__(self, extension: type, loaded_at: int, takes: tuple, protocol: tuple):
-        self.extension, self.loaded_at, self.takes, self.protocol = extension, loaded_at, takes, protocol
+    def __init__(self, extension: type, takes: tuple, protocol: tuple):
+        self.extension, self.takes, self.protocol = extension, takes, protocol
         self.values = itemgetter(*[at for take in takes for at in take.values] or [0])  # [0]: a key all the same
 
 
@@ -122,8 +120,8 @@ class Template:
         """The command for these words (`texts`: theirs), or None if a free value needs the full path."""
         try:
             tests = [address_test(texts, given) for given in self.addresses]
-            matches = tuple([extension_node(part, words, texts) for part in self.parts])
-            target = self.rule.target if self.target is None else extension_node(self.target, words, texts)
+            matches = tuple([extension_node(part, texts) for part in self.parts])
+            target = self.rule.target if self.target is None else extension_node(self.target, texts)
         except PyipError:
             return None
         if None in matches or target is None or None in tests:
@@ -168,20 +166,20 @@ def all_anywhere(addresses: tuple) -> bool:
 NODES: dict = {}  # (Part, the texts of its values) -> its node
 
 
-def extension_node(part: Part, words: list, texts: list):
+def extension_node(part: Part, texts: list):
     """The extension's node for these words' values, or None if reading them made a note."""
     key = (part, part.values(texts))
     node = NODES.get(key)
     if node is not None:
         return node
+    # Without Words nor Locations: they place an error only, and an error sends the command down the full
+    # path (a node holds no location; the extension, its Givens with it, is let go).
     context = Context()
-    extension = part.extension(context, words[part.loaded_at])
+    extension = part.extension(context, None)
     for take in part.takes:
         context.now = take.protocol
-        values = [words[at] for at in take.values]
-        extension.take(tuple.__new__(Given, (take.option, tuple([word[0] for word in values]), take.negated,
-                                             take.legacy, words[take.option_at][1],
-                                             tuple([word[1] for word in values]))))
+        extension.take(tuple.__new__(Given, (take.option, tuple([texts[at] for at in take.values]), take.negated,
+                                             take.legacy, None, ())))
     context.now = part.protocol
     node = extension.finish()
     if context.notes:
@@ -211,13 +209,13 @@ def template_of(command, state, takes: list) -> Template:
                       (at[id(state.addresses[letter][1])], letter in state.inverted, letter in state.legacy_inverted)
                       for letter in ("s", "d"))
     by_extension: dict = {}
-    for extension, given, protocol, option_at, values in takes:
-        by_extension.setdefault(id(extension), []).append(
-            Take(given.option, option_at, values, given.negated, given.legacy, protocol))
+    for extension, given, protocol, values in takes:
+        by_extension.setdefault(id(extension), []).append(Take(given.option, values, given.negated, given.legacy,
+                                                               protocol))
     final = state.protocol_now()
 
     def part(extension) -> Part:
-        return Part(type(extension), at[id(extension.loaded_by)], tuple(by_extension.get(id(extension), ())), final)
+        return Part(type(extension), tuple(by_extension.get(id(extension), ())), final)
 
     parts = tuple(part(state.extensions[serial]) for serial in sorted(state.extensions))
     target = part(state.target) if state.target is not None else None
