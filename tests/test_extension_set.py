@@ -237,3 +237,25 @@ def test_lint_fix_is_what_iptables_reads_the_same_without_its_warning():
             saved.append(run("ip", "netns", "exec", ns, "iptables", "-S", "INPUT", check=True).stdout)
             run("ip", "netns", "exec", ns, "iptables", "-F", "INPUT", check=True)
     assert saved[0] == saved[1]
+
+
+def test_a_value_refused_in_a_rule_of_a_known_shape_is_placed_at_its_word():
+    """Rules of one shape are read from a template after the first (pyip.parser.templates), without the words'
+    places; a value refused there takes the full path and is said at its own word, never a traceback."""
+    lines = ["iptables -A INPUT -m set --match-set foo src,dst --packets-eq 1 -j SET --add-set bar src --timeout 1",
+             "iptables -A INPUT -m set --match-set foo sr,dst --packets-eq 1 -j SET --add-set bar src --timeout 1",
+             "iptables -A INPUT -m set --match-set " + "a" * 32 + " src,dst --packets-eq 1 -j SET --add-set bar src "
+             "--timeout 1",
+             "iptables -A INPUT -m set --match-set foo src,dst --packets-eq 1x -j SET --add-set bar src --timeout 1",
+             "iptables -A INPUT -m set --match-set foo src,dst --packets-eq 1 -j SET --add-set bar src,s,d --timeout 1",
+             "iptables -A INPUT -m set --match-set foo src,dst --packets-eq 1 -j SET --add-set bar src --timeout x"]
+    output, problems = translate("\n".join(lines * 2) + "\n", "t.sh", "iptables-restore", "modern")
+    said = [str(problem) for problem in problems]
+    expected = ["t.sh:{}:42: error: You must spefify (the comma separated list of) 'src' or 'dst'.",
+                "t.sh:{}:38: error: setname `" + "a" * 32 + "' too long, max 31 characters.",
+                "t.sh:{}:63: error: Cannot parse 1x as a counter value",
+                "t.sh:{}:86: error: You must spefify (the comma separated list of) 'src' or 'dst'.",
+                "t.sh:{}:100: error: Invalid value for option --timeout or out of range 0-4294967294"]
+    assert said == [message.format(line) for first in (2, 8) for line, message in enumerate(expected, first)]
+    assert output.count("-A INPUT -m set --match-set foo src,dst --packets-eq 1 -j SET --add-set bar src "
+                        "--timeout 1\n") == 2

@@ -97,7 +97,7 @@ def read_lookup(option: str, given) -> SetLookup:
         raise problem(f"--{option} requires two args.", given.location)  # libxt_set reads argv[optind] itself
     name = values[0]
     if not isinstance(name, Symbol) and len(name.encode("utf-8", "surrogateescape")) > MAX_NAME:
-        raise problem(f"setname `{name}' too long, max {MAX_NAME} characters.", given.value_locations[0])
+        raise problem(f"setname `{name}' too long, max {MAX_NAME} characters.", value_location(given, 0))
     directions = values[1]
     if not isinstance(directions, Symbol):
         directions = parse_directions(directions, given)
@@ -110,11 +110,18 @@ def parse_directions(text: str, given) -> tuple:
     directions = []
     for item in items[:DIM_MAX]:
         if item[:3] not in ("src", "dst"):
-            raise problem("You must spefify (the comma separated list of) 'src' or 'dst'.", given.value_locations[1])
+            raise problem("You must spefify (the comma separated list of) 'src' or 'dst'.", value_location(given, 1))
         directions.append(item[:3])
     if len(items) > DIM_MAX:
-        raise problem(f"Can't be more src/dst options than {DIM_MAX}.", given.value_locations[1])
+        raise problem(f"Can't be more src/dst options than {DIM_MAX}.", value_location(given, 1))
     return tuple(directions)
+
+
+def value_location(given, index: int):
+    """Where the option's value word stands; the option's place where the words have none (a rule read through
+    a template, pyip.parser.templates, whose error then takes the full path to be placed)."""
+    locations = given.value_locations
+    return locations[index] if len(locations) > index else given.location
 
 
 def lookup_words(option: str, lookup: SetLookup) -> list:
@@ -196,7 +203,7 @@ class Match(Extension):
             try:
                 value = parse_counter(given.value)
             except PyipError as error:
-                raise error.at(given.value_locations[0]) from None
+                raise error.at(value_location(given, 0)) from None
         self.counters[kind] = Counter("ne" if given.negated else op, value)
 
     def finish(self):
