@@ -159,6 +159,9 @@ class Templates:
             values = layout.unpack(data, offset)
             entry = layout.templates.get(layout.key(values))
             if entry is not None:
+                fmt, pick = entry
+                if pick is not None and (layout.check is None or layout.check(values)):
+                    return fmt % pick(values)
                 return self.from_entry(entry, layout, values, data, offset, length)
         return self.search(data, offset, length)
 
