@@ -7,7 +7,9 @@ every rule), then its target.  A rule holding anything nft cannot do
 exactly is left out whole -- half a rule would match more than the rule
 -- and becomes a `LeftOut` where it stood plus a Finding at its source line.
 A match that keeps a state per key (connlimit, hashlimit) becomes a dynamic
-set the table declares, one per rule, as each iptables rule keeps its own.
+set the table declares, one per rule, as each iptables rule keeps its own;
+where iptables drops the packet of a key its full table cannot take
+(hashlimit), a guard rule after the rule does.
 """
 
 from __future__ import annotations
