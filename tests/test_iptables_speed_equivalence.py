@@ -465,3 +465,16 @@ def test_a_save_file_is_translated_without_the_shell(tmp_path):
     assert shell.SOURCE_PATH.get() == (str(tmp_path),)
     assert CliRunner().invoke(cli, ["translate", "--to", "nft", str(rules)]).exit_code == 0
     assert shell.SOURCE_PATH.get() == ()
+
+
+def test_templates_are_bounded_per_trie(fresh_shapes, monkeypatch):
+    """A long-running process meets ever new fixed words (chains, interfaces): a trie keeps at most
+    MAX_TEMPLATES templates, all its plans together, and the commands past it still parse as the full path."""
+    monkeypatch.setattr(templates, "MAX_TEMPLATES", 40)
+    commands = [words for n in range(60) for shape in ("-A c{n} -s 10.0.0.{n} -j ACCEPT", "-I c{n} -p tcp --dport {n} -j DROP")
+                for words in command_words("iptables " + shape.format(n=n)) * 2]
+    for words in commands:
+        assert outcome(parse_iptables, words, legacy.MODERN) == outcome(full_path, words, legacy.MODERN)
+    memory = fresh_shapes[legacy.MODERN].memory
+    learnt = sum(len(plan.by_key) for key, plan in memory.items() if key != templates.LEARNT)
+    assert learnt == memory[templates.LEARNT] == 40

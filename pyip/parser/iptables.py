@@ -594,7 +594,7 @@ def _parse_iptables(words: list[Word], dialect: str, end: Location | None, templ
             reader(tree, state)
         command = finish(state, words[0])
         if templates is not None:
-            learn(templates, key, command, state, state.takes)
+            learn(shapes.memory, templates, key, command, state, state.takes)
         return command
     finally:
         release(state)

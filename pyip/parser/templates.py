@@ -41,7 +41,8 @@ from ..ast import firewall as fw
 from ..errors import PyipError
 from .xtables import Given, parse_addresses
 
-MAX_TEMPLATES = 20_000  # per trie; beyond it, new keys take the plan's readers
+MAX_TEMPLATES = 20_000  # per trie, all its plans together; beyond it, new keys take the plan's readers
+LEARNT = "templates learnt"  # the trie memory's count of them (its other keys are plans' ids)
 MAX_NODES = 50_000  # remembered extension nodes
 
 
@@ -190,9 +191,10 @@ def extension_node(part: Part, texts: list):
     return node
 
 
-def learn(templates: Templates, key: tuple, command, state, takes: list) -> None:
-    """Remember the command as its key's template, if it is a rule command read without notes."""
-    if (len(templates.by_key) >= MAX_TEMPLATES or state.notes or not isinstance(command, RULE_COMMANDS)
+def learn(memory: dict, templates: Templates, key: tuple, command, state, takes: list) -> None:
+    """Remember the command as its key's template, if it is a rule command read without notes (memory:
+    the trie's, which counts its templates)."""
+    if (memory.get(LEARNT, 0) >= MAX_TEMPLATES or state.notes or not isinstance(command, RULE_COMMANDS)
             or state.command_word is None):
         return
     try:
@@ -200,6 +202,7 @@ def learn(templates: Templates, key: tuple, command, state, takes: list) -> None
     except KeyError:  # a word the readers kept that is not one of the command's: learn nothing
         return
     templates.by_key[key] = template
+    memory[LEARNT] = memory.get(LEARNT, 0) + 1
 
 
 def template_of(command, state, takes: list) -> Template:
