@@ -358,3 +358,27 @@ def test_addresses_from_templates_are_the_full_printout(ns, monkeypatch, options
     assert len(used) >= 3  # the templates were made, so the listing above printed from them
     if not options.brief and not options.family:
         assert "peer" in templated and "valid_lft" in templated or "valid_life_time" in templated
+
+
+@pytest.mark.parametrize("printer", ["twice", "by_value", "plain"])
+def test_a_key_no_template_fits_is_printed_in_full(printer):
+    """Where the sentinel's text stands twice, or the text depends on a varying value other than
+    through its text (which the template's check against the real message finds), the key's
+    messages are printed in full, each of them, and the same as without templates."""
+    from pyip.show.templates import ADDR4, RENDERED, Templates
+
+    def render(data: bytes, offset: int, length: int) -> str:
+        destination = netlink.address(2, bytes(data[offset + 40:offset + 44]))  # RTA_DST, after RTA_TABLE
+        if printer == "twice":
+            return "%s via %s\n" % (destination, destination)
+        if printer == "by_value":
+            return "%s %s\n" % ("high" if data[offset + 40] >= 128 else "low", destination)
+        return "to %s\n" % destination
+
+    templates = Templates(netlink.RTMSG, lambda kind, size, family: ((0, 4, ADDR4, None),) if kind == 1 else (),
+                          render)
+    messages = [message([(15, struct.pack("=I", 254)), (1, bytes([octet, 1, 2, 0]))]) for octet in (10, 200, 11, 130)]
+    texts = [templates.text(m, 0, len(m)) for m in messages + messages]
+    assert texts == [render(m, 0, len(m)) for m in messages + messages]
+    entries = [entry for layouts in templates.known.values() for layout in layouts for entry in layout.templates.values()]
+    assert entries == ([RENDERED] if printer != "plain" else [entries[0]]) and (printer != "plain" or entries[0][1])

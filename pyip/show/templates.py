@@ -39,7 +39,8 @@ U32_AT = struct.Struct("=I").unpack_from
 U32, HEX, ADDR4, ADDR6, SKIP = "u32", "hex", "addr4", "addr6", "skip"
 FORMATS = {U32: ("I", "%u"), HEX: ("I", "%#x"), ADDR4: ("BBBB", "%d.%d.%d.%d"), ADDR6: ("16s", "%s")}
 NOT_LISTED = (None, None)  # the key's messages are not printed (another family, a selector)
-RENDER = object()          # the key's messages are printed in full: no template fits
+RENDER = object()          # the key's messages are printed in full: no template fits ...
+RENDERED = (RENDER, None)  # ... the entry that says so
 KEPT = 4                   # layouts per message length
 TEMPLATES = 65536          # templates per layout, at most: a table of all-different entries stays bounded
 
@@ -240,10 +241,12 @@ class Templates:
         if layout is None:
             return text
         values = layout.unpack(data, offset)
-        if layout.check is not None and not layout.check(values):
-            return text  # not representative of its key: the next message of the key tries again
         if text is None:
             entry = NOT_LISTED
+        elif layout.check is not None and not layout.check(values):
+            # a peer of its own, a zero mark: the key's messages are printed in full from now on
+            # (a key of peer addresses would otherwise learn again at each one)
+            entry = RENDERED
         else:
             entry = self.template(layout, data, offset, length, values, text)
         if len(layout.templates) >= TEMPLATES:
@@ -268,6 +271,8 @@ class Templates:
             known.insert(0, layout.compile())
             del known[KEPT:]
         signatures = self.signatures.setdefault(length, {})
+        if signatures.get(headers) is layout:
+            return layout  # an arrangement met before: the choice stands
         signatures[headers] = layout
         for signature, kept in list(signatures.items()):
             if kept not in known:
@@ -295,7 +300,7 @@ class Templates:
 
     def template(self, layout: Layout, data: bytes, offset: int, length: int, values: tuple, text: str):
         """(format, pick) for the key: print the message with sentinels in its varying fields,
-        put a conversion where each sentinel's text stands; RENDER if that does not print TEXT."""
+        put a conversion where each sentinel's text stands; RENDERED if that does not print TEXT."""
         copy = bytearray(data[offset:offset + length])
         texts, groups = [], {}
         for number, field in enumerate(layout.fields):
@@ -309,12 +314,12 @@ class Templates:
             copy[field.start:field.start + field.size] = payload
         printed = self.render(bytes(copy), 0, length)
         if printed is None:
-            return RENDER
+            return RENDERED
         places = []
         for shown, field in texts:
             count = printed.count(shown)
             if count > 1:
-                return RENDER
+                return RENDERED
             if count:
                 places.append((printed.index(shown), shown, field))
         places.sort(key=lambda place: place[0])
@@ -326,13 +331,13 @@ class Templates:
             position = at + len(shown)
         pieces.append(printed[position:].replace("%", "%%"))
         if not indexes:
-            return (printed, None) if printed == text else RENDER
+            return (printed, None) if printed == text else RENDERED
         entry = ("".join(pieces), _picker(indexes, [field for _, _, field in places]))
         try:
             same = entry[0] % entry[1](values) == text
         except (TypeError, ValueError):
             same = False
-        return entry if same else RENDER
+        return entry if same else RENDERED
 
 
 def _choice(signatures: dict[tuple, Layout]):
