@@ -11,7 +11,8 @@ messages or a mapping ifindex -> name.  Outputs are the bytes `ip` writes
 to stdout.  Refusals (`Cannot find device "X"`) raise ShowError with ip's
 message.  A listing can also be printed as a dump arrives, datagram by
 datagram, as the drop-in prints it (route.RouteListing, rule.RuleListing:
-feed(datagram, spans), take(), result()).
+feed_datagram(datagram, seq, type) or feed(datagram, spans), take(), result());
+big tables print from line templates (pyip.show.templates).
 
 What to dump for each command, as `ip` itself asks the kernel:
   ip route show         dump(ns, "routes"), dump(ns, "links")
