@@ -1016,7 +1016,7 @@ _DOUBLE_QUOTED_TEXT = re.compile(r'"[^"\\$`]+"')  # `"bad host 7"`: a comment's 
 
 def _quoted_text_fields(text: str) -> list | None:
     """_field_parts of a word that is one double-quoted string of plain text, without the lexer."""
-    if text[0] == "\"" and _DOUBLE_QUOTED_TEXT.fullmatch(text):
+    if text[:1] == "\"" and _DOUBLE_QUOTED_TEXT.fullmatch(text):  # (a word may be empty)
         return [((Literal(text[1:-1]),), 0, True)]
     return None
 
