@@ -239,6 +239,38 @@ def test_check_packet_save_restore_and_timeouts(tmp_path):
     assert masq.returncode == 0 and masq.stdout == "IP masquerading entries\n"
 
 
+def test_save_of_one_chain_and_restore_options(tmp_path):
+    """ipchains-save CHAIN, ipchains-restore -p (create the chains rules jump to) and -f (flush the user
+    chains first), the usage lines, and a refused file that changes nothing in the kernel."""
+    shim_dir = shims(tmp_path)
+    with scratch_namespace("livesr") as ns:
+        for command in ("-N svc", "-A svc -p tcp -d 0/0 80 -j ACCEPT", "-A input -j svc", "-A input -s 1.2.3.4 -j DENY"):
+            assert ipchains(ns, shim_dir, *command.split()).returncode == 0, command
+        save = lambda *args: ns_run(ns, f"{shim_dir}/ipchains-save", *args)  # noqa: E731
+        restore = lambda text, *args: ns_run(ns, f"{shim_dir}/ipchains-restore", *args, stdin=text)  # noqa: E731
+        one = save("svc")
+        missing, usage = save("nosuch"), save("-x")
+        before = nft_rules(ns)
+        refused = [restore(":input ACCEPT\n-A input -j newc\n"), restore("garbage line\n"), restore("", "-z")]
+        unchanged = nft_rules(ns)
+        created = restore(":input ACCEPT\n-A input -j newc\n", "-p")
+        after_p = save().stdout
+        flushed = restore(":input DENY\n-A input -s 5.6.7.8 -j REJECT\n", "-f")
+        after_f = save().stdout
+    assert one.returncode == 0 and one.stdout == ":svc -\n-A svc -p tcp -d 0.0.0.0/0 80 -j ACCEPT\n"
+    assert (missing.returncode, missing.stderr) == (1, "ipchains-save: no chain `nosuch'\n")
+    assert (usage.returncode, usage.stderr) == (1, "Usage: ipchains-save [chain] [-v]\n")
+    assert [(r.returncode, r.stderr) for r in refused] == [
+        (1, "ipchains-restore: line 2: No target by that name\n"),
+        (1, "ipchains-restore: line 1: a rule line starts with -A\n"),
+        (1, "Usage: ipchains-restore [-f] [-v] [-p]\n")]
+    assert unchanged == before
+    assert created.returncode == 0 and ":newc -" in after_p.splitlines() and "-A input -j newc" in after_p
+    assert "-A svc -p tcp -d 0.0.0.0/0 80 -j ACCEPT" in after_p  # without -f the other chains stay
+    assert flushed.returncode == 0, flushed.stderr
+    assert after_f == ":input DENY\n:forward ACCEPT\n:output ACCEPT\n-A input -s 5.6.7.8 -j REJECT\n"
+
+
 def test_shims_are_whole_executable_scripts(tmp_path):
     shim_dir = Path(shims(tmp_path))
     assert sorted(p.name for p in shim_dir.iterdir()) == ["ip", "ipchains", "ipchains-restore", "ipchains-save"]

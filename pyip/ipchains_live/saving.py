@@ -51,7 +51,9 @@ def restore_main(argv: list[str], stdin, err) -> int:
     commands = []
     for command in save_commands(text, "ipchains-restore"):
         if isinstance(command, PyipError):
-            err.write(f"ipchains-restore: {command.message}\n")
+            line = command.location.line
+            message = command.message.removeprefix(f"ipchains-save: line {line}: ")  # the format's own errors
+            err.write(f"ipchains-restore: line {line}: {message}\n")
             return 1
         commands.append(command)
     nft = Nft()
