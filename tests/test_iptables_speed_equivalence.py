@@ -478,3 +478,30 @@ def test_templates_are_bounded_per_trie(fresh_shapes, monkeypatch):
     memory = fresh_shapes[legacy.MODERN].memory
     learnt = sum(len(plan.by_key) for key, plan in memory.items() if key != templates.LEARNT)
     assert learnt == memory[templates.LEARNT] == 40
+
+
+def test_every_peer_rule_reads_through_templates_as_the_full_path(fresh_shapes, monkeypatch):
+    """Every rule of iptables' own .t suite (each extension with its options, FAIL rules too), twice in one
+    trie: within a file rules of one shape with other values, then again with the same values, are read
+    through the template and replay paths; each equals the full path, every field and location, or the same
+    error.  The templates rely on extensions seeing nothing of a command but their own options (and
+    protocol_now()): an extension that reads more would differ here."""
+    from .peer_iptables import TCase, t_files, t_steps
+
+    built = []
+    build = templates.Template.build
+
+    def counting(self, words, texts):
+        command = build(self, words, texts)
+        built.append(command is not None)
+        return command
+
+    monkeypatch.setattr(templates.Template, "build", counting)
+    cases = [step for path in t_files() for step in t_steps(path) if isinstance(step, TCase)]
+    commands = [command_words(case.command) for case in cases]
+    assert sum(len(words) == 1 for words in commands) > 0.98 * len(cases)  # the shell reads them as one command
+    commands = [words[0] for words in commands if len(words) == 1]
+    for words in commands + commands:
+        assert outcome(parse_iptables, words, legacy.MODERN) == outcome(full_path, words, legacy.MODERN), \
+            " ".join(word.text for word in words)
+    assert len(cases) > 1900 and sum(built) > 300, (len(cases), sum(built))
