@@ -23,7 +23,7 @@ from ..ast.base import Symbol
 from ..compat import legacy
 from ..errors import IncompleteCommand, Location, NotRead, PyipError, UnknownValue
 from .getopt import Getopt, Loaded, Recording, Replayed, Shapes
-from .templates import addresses_test, learn, templates_of
+from .templates import addresses_test, learn, templates_of, worth_learning
 from .words import Tree, Word, grammar
 from .xtables import TARGETS, Given, parse_addresses, parse_protocol, problem, strtoui, strtoul
 
@@ -586,6 +586,8 @@ def _parse_iptables(words: list[Word], dialect: str, end: Location | None, templ
             if command is not None:
                 return command
             templates = None  # a value the template cannot take: the readers say what it does
+        elif not worth_learning(shapes.memory, templates, key):
+            templates = None
     state = CommandState(Replayed(words, facts), dialect, end)
     if templates is not None:
         state.takes = []

@@ -43,6 +43,8 @@ from .xtables import Given, parse_addresses
 
 MAX_TEMPLATES = 20_000  # per trie, all its plans together; beyond it, new keys take the plan's readers
 LEARNT = "templates learnt"  # the trie memory's count of them (its other keys are plans' ids)
+MAX_NOTED = 50_000  # keys met once, per trie: beyond it, new keys are neither noted nor learnt
+NOTED = "keys noted"  # the trie memory's count of them
 MAX_NODES = 50_000  # remembered extension nodes
 
 
@@ -83,13 +85,14 @@ class Context:
 class Templates:
     """The templates of one plan: its key positions, and a template by the texts at them."""
 
-    __slots__ = ("key", "by_key")
+    __slots__ = ("key", "by_key", "seen")
 
     def __init__(self, items: list, free_readers: frozenset, length: int):
         free = {token.start_pos for reader, tree in items if reader in free_readers for token in tree.values}
         kept = [index for index in range(length) if index not in free]
         self.key = itemgetter(*kept) if len(kept) > 1 else (lambda texts: tuple(texts[index] for index in kept))
         self.by_key: dict = {}
+        self.seen: set = set()  # keys met once, without a template (worth_learning())
 
 
 def templates_of(memory: dict, items: list, free_readers: frozenset, length: int) -> Templates:
@@ -189,6 +192,18 @@ def extension_node(part: Part, texts: list):
         NODES.clear()  # bounded: values seen once (a comment a rule) must not keep out those that repeat
     NODES[key] = node
     return node
+
+
+def worth_learning(memory: dict, templates: Templates, key: tuple) -> bool:
+    """Learn a key's template the second time the key is met; the first time only note it.  Many keys are
+    met once (each rule of a user chain names its chain, a fixed word), and learning a template costs
+    more than reading the rule: a script of 100,000 lines of user chains took a fifth longer."""
+    if key in templates.seen:
+        return True
+    if memory.get(NOTED, 0) < MAX_NOTED:
+        templates.seen.add(key)
+        memory[NOTED] = memory.get(NOTED, 0) + 1
+    return False
 
 
 def learn(memory: dict, templates: Templates, key: tuple, command, state, takes: list) -> None:
