@@ -379,20 +379,26 @@ def templated_commands(seed: int, count: int) -> list[list[Word]]:
     return [words for text in texts for words in command_words(text)]
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_rule_templates_build_as_the_full_path(fresh_shapes, monkeypatch, seed):
-    """Commands of a few shapes whose free values (addresses, extension options) vary, bad ones included,
-    and some fixed words too (table, chain, `!`): each is what the full path gives, every field and
-    location, or the same error; most of them were made from a template."""
-    built = []
+@pytest.fixture
+def built(monkeypatch) -> list:
+    """For each template asked to build a command: whether it did (else the full path read the command)."""
+    made = []
     build = templates.Template.build
 
     def counting(self, words, texts):
         command = build(self, words, texts)
-        built.append(command is not None)
+        made.append(command is not None)
         return command
 
     monkeypatch.setattr(templates.Template, "build", counting)
+    return made
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_rule_templates_build_as_the_full_path(fresh_shapes, built, seed):
+    """Commands of a few shapes whose free values (addresses, extension options) vary, bad ones included,
+    and some fixed words too (table, chain, `!`): each is what the full path gives, every field and
+    location, or the same error; most of them were made from a template."""
     commands = templated_commands(seed, 1500)
     for words in commands:
         assert outcome(parse_iptables, words, legacy.MODERN) == outcome(full_path, words, legacy.MODERN), \
@@ -497,7 +503,7 @@ def test_a_template_is_learnt_the_second_time_its_key_is_met(fresh_shapes, monke
     assert memory[templates.LEARNT] == 3  # met twice now that there is room: learnt
 
 
-def test_every_peer_rule_reads_through_templates_as_the_full_path(fresh_shapes, monkeypatch):
+def test_every_peer_rule_reads_through_templates_as_the_full_path(fresh_shapes, built):
     """Every rule of iptables' own .t suite (each extension with its options, FAIL rules too), twice in one
     trie: within a file rules of one shape with other values, then again with the same values, are read
     through the template and replay paths; each equals the full path, every field and location, or the same
@@ -505,15 +511,6 @@ def test_every_peer_rule_reads_through_templates_as_the_full_path(fresh_shapes, 
     protocol_now()): an extension that reads more would differ here."""
     from .peer_iptables import TCase, t_files, t_steps
 
-    built = []
-    build = templates.Template.build
-
-    def counting(self, words, texts):
-        command = build(self, words, texts)
-        built.append(command is not None)
-        return command
-
-    monkeypatch.setattr(templates.Template, "build", counting)
     cases = [step for path in t_files() for step in t_steps(path) if isinstance(step, TCase)]
     commands = [command_words(case.command) for case in cases]
     assert sum(len(words) == 1 for words in commands) > 0.98 * len(cases)  # the shell reads them as one command
