@@ -22,7 +22,7 @@ from ..show.common import RTN_NAMES, Names, user_hz
 from .common import (FAMILIES, NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
                      NLM_F_REQUEST, CommandFailed, KernelError, Links, Request, Result, Session,
                      attr, attr_u8, attr_u32, dump_links, known, named, ip_protocol, show_options,
-                     talk, unsupported)
+                     talk, unsupported, written_to)
 
 ipaddress = LazyModule("ipaddress")  # only to build pyip.ast nodes from a dump, not for the drop-in's show
 
@@ -234,7 +234,7 @@ def show(command, session: Session, out=None) -> Result:
                 listing.feed(data, spans)
                 messages += [data[offset:offset + length] for offset, length in spans]
         else:
-            session.rtnl.dump_into(RTM_GETROUTE, dump_request(command, session), written_to(out, listing))
+            session.rtnl.dump_into(RTM_GETROUTE, dump_request(command, session), written_to(out, listing, RTM_NEWROUTE))
     except KernelError as error:
         if not (error.errno == errno.ENOENT and table_selected(command.body) == RT_TABLE_MAIN):
             # ip's listing stops where the kernel refused; `Error: ipv4: FIB table does not exist.`
@@ -250,18 +250,6 @@ def show(command, session: Session, out=None) -> Result:
     chosen = selected(messages, command, session, links)
     route_links = Links(links)
     return Result(0, listing.result(), objects=tuple(route_node(m, route_links, session.names) for m in chosen))
-
-
-def written_to(out, listing):
-    """Rtnl.dump_into()'s consumer for a listing printed as the dump comes: each datagram's lines
-    written and flushed when it is printed (a datagram holds a few hundred routes, about 1 ms)."""
-    def consume(data: bytes, seq: int) -> bytes | None:
-        end = listing.feed_datagram(data, seq, RTM_NEWROUTE)
-        out.write(listing.take())
-        out.flush()
-        return end
-
-    return consume
 
 
 def flush(command, session: Session) -> Result:

@@ -18,7 +18,7 @@ from ..show.common import RTN_NAMES, device_groups, ip_protocols
 from .common import (FAMILIES, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, CommandFailed,
                      KernelError, Request, Result, Session, attr, attr_string, attr_u8, attr_u32,
                      group_number, ip_protocol, known, named, show_options, talk,
-                     unsupported)
+                     unsupported, written_to)
 from .route import prefix_attr, prefix_text, realms_of, realms_value
 
 ipaddress = LazyModule("ipaddress")  # only to build pyip.ast nodes from a dump, not for the drop-in's show
@@ -125,8 +125,13 @@ def attributes(rule: Rule, table: int) -> bytes:
 
 # -- iprule_list_flush_or_save() ----------------------------------------------------------
 
+def dump_request(command) -> bytes:
+    """RTM_GETRULE's body: every rule of the command's family."""
+    return FIB_RULE_HDR.pack(family_of(command), 0, 0, 0, 0, 0, 0, 0, 0)
+
+
 def dump(command, session: Session) -> list[bytes]:
-    return session.rtnl.dump(RTM_GETRULE, FIB_RULE_HDR.pack(family_of(command), 0, 0, 0, 0, 0, 0, 0, 0))
+    return session.rtnl.dump(RTM_GETRULE, dump_request(command))
 
 
 def show(command, session: Session, out=None) -> Result:
@@ -136,14 +141,14 @@ def show(command, session: Session, out=None) -> Result:
     flt = rule_filter(command.body)
     listing = RuleListing({}, options, flt)
     messages = []
-    body = FIB_RULE_HDR.pack(family_of(command), 0, 0, 0, 0, 0, 0, 0, 0)
+    body = dump_request(command)
     try:
         if out is None:
             for data, spans in session.rtnl.dump_stream(RTM_GETRULE, body, RTM_NEWRULE):
                 listing.feed(data, spans)
                 messages += [data[offset:offset + length] for offset, length in spans]
         else:
-            session.rtnl.dump_into(RTM_GETRULE, body, written_to(out, listing))
+            session.rtnl.dump_into(RTM_GETRULE, body, written_to(out, listing, RTM_NEWRULE))
     except KernelError as error:
         printed = listing.take()  # JSON's opening bracket, at least, as ip leaves it
         if out is not None:
@@ -155,17 +160,6 @@ def show(command, session: Session, out=None) -> Result:
         return Result(0)
     chosen = [m for m in messages if shown.selected(shown.Rule.of(m), flt, family_of(command))]
     return Result(0, listing.result(), objects=tuple(rule_node(m, session.names) for m in chosen))
-
-
-def written_to(out, listing):
-    """Rtnl.dump_into()'s consumer: each datagram's rules written and flushed when printed."""
-    def consume(data: bytes, seq: int) -> bytes | None:
-        end = listing.feed_datagram(data, seq, RTM_NEWRULE)
-        out.write(listing.take())
-        out.flush()
-        return end
-
-    return consume
 
 
 def flush(command, session: Session) -> Result:

@@ -14,7 +14,7 @@ import struct
 from .. import records
 
 from pyip.show import netlink
-from pyip.show.templates import ADDR4, ADDR6, U32, Templates
+from pyip.show.templates import ADDR4, ADDR6, U32, TemplatedListing, Templates
 from pyip.show.common import (HOST_BITS, PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowOptions,
                               family_name, host_bits, user_hz)
 
@@ -519,7 +519,7 @@ class RoutePrinter:
         self.out.close_array(PRINT_JSON, None)
 
 
-class RouteListing:
+class RouteListing(TemplatedListing):
     """One `ip route show`: routes printed as the dump brings them (feed()),
     the text so far taken whenever the caller wants to write it (take()).
 
@@ -555,26 +555,6 @@ class RouteListing:
 
         return fields
 
-    def feed(self, data: bytes, spans) -> None:
-        """Print the selected routes among the messages at SPANS (offset, length) of DATA."""
-        if self.templates is None:
-            self._feed_in_full(data, spans)
-            return
-        text_of, add = self.templates.text, self.out.add
-        for offset, length in spans:
-            text = text_of(data, offset, length)
-            if text is not None:
-                add(text)
-
-    def feed_datagram(self, data: bytes, seq: int, wanted: int) -> bytes | None:
-        """feed() of the messages of type WANTED and sequence SEQ in a datagram of the dump; the
-        message that ends the dump (NLMSG_DONE or NLMSG_ERROR), if the datagram holds it."""
-        if self.templates is not None:
-            return self.templates.print_datagram(data, seq, wanted, self.out)
-        spans, end = netlink.spans_until_end(data, seq, wanted)
-        self._feed_in_full(data, spans)
-        return end
-
     def _feed_in_full(self, data: bytes, spans) -> None:
         """Every route decoded and printed, the text after its prefixes reused by the rest of its
         message (RoutePrinter.route()'s key)."""
@@ -601,14 +581,6 @@ class RouteListing:
             self.scratch.writer.sep = ""
         self.scratch_printer.route(route)
         return self.scratch.take()
-
-    def take(self) -> str:
-        """What is printed since the last take(), for the caller to write now."""
-        return self.out.take()
-
-    def result(self) -> str:
-        """The rest of the listing, its end (JSON's closing bracket) included."""
-        return self.out.result()
 
 
 HEADER_BYTES = netlink.NLMSG_HEADER.size  # length, type, flags, seq, pid: never printed

@@ -8,7 +8,7 @@ import struct
 from .. import records
 
 from pyip.show import netlink
-from pyip.show.templates import ADDR4, ADDR6, HEX, U32, Templates
+from pyip.show.templates import ADDR4, ADDR6, HEX, U32, TemplatedListing, Templates
 from pyip.show.common import (PRINT_ANY, PRINT_FP, Names, Prefix, Printer, ShowOptions,
                               host_bits, prefix_matches_attribute)
 
@@ -278,7 +278,7 @@ def _signed(value: int) -> int:
 NO_FILTER = RuleFilter()
 
 
-class RuleListing:
+class RuleListing(TemplatedListing):
     """One `ip rule show`: rules printed as the dump brings them (feed()), the
     text so far taken whenever the caller wants to write it (take()).
 
@@ -301,30 +301,14 @@ class RuleListing:
             self.scratch_printer = RulePrinter(self.scratch, self.printer.names, options)
             self.templates = Templates(netlink.FIB_RULE_HDR, varying_fields, self._render)
 
-    def feed(self, data: bytes, spans) -> None:
-        """Print the selected rules among the messages at SPANS (offset, length) of DATA."""
-        if self.templates is not None:
-            text_of, add = self.templates.text, self.out.add
-            for offset, length in spans:
-                text = text_of(data, offset, length)
-                if text is not None:
-                    add(text)
-            return
+    def _feed_in_full(self, data: bytes, spans) -> None:
+        """Every selected rule decoded and printed."""
         decode, flt, family, print_rule = self.layouts.decode, self.flt, self.family, self.printer.rule
         for offset, length in spans:
             header, attributes, layout, kinds = decode(data, offset, length)
             rule = Rule(header, attributes)
             if selected(rule, flt, family):
                 print_rule(rule, netlink.without(data, offset, length, layout, kinds, PRINTED_FIRST))
-
-    def feed_datagram(self, data: bytes, seq: int, wanted: int) -> bytes | None:
-        """feed() of the messages of type WANTED and sequence SEQ in a datagram of the dump; the
-        message that ends the dump (NLMSG_DONE or NLMSG_ERROR), if the datagram holds it."""
-        if self.templates is not None:
-            return self.templates.print_datagram(data, seq, wanted, self.out)
-        spans, end = netlink.spans_until_end(data, seq, wanted)
-        self.feed(data, spans)
-        return end
 
     def _render(self, data: bytes, offset: int, length: int) -> str | None:
         """The rule printed in full, alone (JSON: its object), or None when it is not listed."""
@@ -336,14 +320,6 @@ class RuleListing:
             self.scratch.writer.sep = ""
         self.scratch_printer.rule(rule)
         return self.scratch.take()
-
-    def take(self) -> str:
-        """What is printed since the last take(), for the caller to write now."""
-        return self.out.take()
-
-    def result(self) -> str:
-        """The rest of the listing, its end (JSON's closing bracket) included."""
-        return self.out.result()
 
 
 def varying_fields(kind: int, size: int, family: int) -> tuple:

@@ -31,7 +31,7 @@ import struct
 from operator import itemgetter
 
 from pyip.show.netlink import (ATTRIBUTE_HEADER, DUMP_HEAD, NLA_F_NESTED, NLMSG_DONE, NLMSG_ERROR,
-                               NLMSG_HEADER, align)
+                               NLMSG_HEADER, align, spans_until_end)
 
 U32_AT = struct.Struct("=I").unpack_from
 
@@ -382,3 +382,41 @@ def _picker(indexes: list[int], fields: list[Field]):
         return tuple(picked)
 
     return pick_texts
+
+
+class TemplatedListing:
+    """What a route or rule listing does with the dump (pyip.show.route.RouteListing, .rule.RuleListing):
+    each message printed from its key's template when the listing has `templates`, else by the
+    subclass's _feed_in_full(); `out` is the Printer the caller takes the text from."""
+
+    templates: Templates | None
+    out: object
+
+    def feed(self, data: bytes, spans) -> None:
+        """Print the selected messages among those at SPANS (offset, length) of DATA."""
+        if self.templates is None:
+            self._feed_in_full(data, spans)
+            return
+        text_of, add = self.templates.text, self.out.add
+        for offset, length in spans:
+            text = text_of(data, offset, length)
+            if text is not None:
+                add(text)
+
+    def feed_datagram(self, data: bytes, seq: int, wanted: int) -> bytes | None:
+        """feed() of the messages of type WANTED and sequence SEQ in a datagram of the dump; the
+        message that ends the dump (NLMSG_DONE or NLMSG_ERROR), if the datagram holds it."""
+        if self.templates is not None:
+            return self.templates.print_datagram(data, seq, wanted, self.out)
+        spans, end = spans_until_end(data, seq, wanted)
+        self._feed_in_full(data, spans)
+        return end
+
+    def take(self) -> str:
+        """What is printed since the last take(), for the caller to write now."""
+        return self.out.take()
+
+    def result(self) -> str:
+        """The rest of the listing, its end (JSON's closing bracket) included."""
+        return self.out.result()
+
