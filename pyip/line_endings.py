@@ -31,9 +31,8 @@ LONE_CR_MESSAGE = ("lines end in a lone CR (old Mac line endings): the shell rea
 def shell_lines(raw: str, file: str) -> tuple[str, PyipError | None]:
     """`raw` with LF line ends (what pyip reads and counts positions in), and the error its CR LF or
     lone CR endings are to the shell that runs it; None when every line ends in LF."""
-    if "\r" not in raw or "\0" in raw:  # a binary file is said to be one elsewhere, once, and not read
-        return raw, None
-    return raw.replace("\r\n", "\n").replace("\r", "\n"), ending_problem(raw, file)
+    problem = ending_problem(raw, file)
+    return (raw, None) if problem is None else (raw.replace("\r\n", "\n").replace("\r", "\n"), problem)
 
 
 def ending_problem(raw: str, file: str) -> PyipError | None:
