@@ -1,5 +1,6 @@
 """The index lint reads the extension modules' history facts through (pyip/extensions/_history_index.py)."""
 
+import importlib
 import subprocess
 import sys
 
@@ -13,19 +14,18 @@ def test_the_generated_index_is_up_to_date():
         assert file.read() == extensions.history_index_text()
 
 
-def test_every_fact_is_found_through_the_index_as_in_the_full_read():
-    merged = extensions.history()
-    for word, why in merged.former_matches.items():
-        assert extensions.history_module("FORMER_MATCHES", word).FORMER_MATCHES[word] == why
-    for word, why in merged.former_targets.items():
-        assert extensions.history_module("FORMER_TARGETS", word).FORMER_TARGETS[word] == why
-    for word, why in merged.removed_options.items():
-        assert extensions.history_module("REMOVED_OPTIONS", word).REMOVED_OPTIONS[word] == why
-    for name, required in merged.required_since.items():
-        assert extensions.history_module("REQUIRED_SINCE", name).REQUIRED_SINCE == required
-    for word, old in merged.deprecated_options.items():
-        assert extensions.history_module("DEPRECATED_OPTIONS", word).DEPRECATED_OPTIONS[word] == old
-    assert merged.deprecated_options
+def test_every_fact_is_found_through_the_index_in_its_module():
+    facts = {fact: 0 for fact in extensions.HISTORY_FACTS}
+    for name in extensions.module_names():
+        module = importlib.import_module(f"pyip.extensions.{name}")
+        for fact in extensions.WORD_FACTS:
+            for word in getattr(module, fact, {}):
+                assert extensions.history_module(fact, word) is module, (fact, word)
+                facts[fact] += 1
+        if hasattr(module, "REQUIRED_SINCE"):
+            assert extensions.history_module("REQUIRED_SINCE", name) is module
+            facts["REQUIRED_SINCE"] += 1
+    assert all(facts.values()), facts
     assert extensions.history_module("FORMER_MATCHES", "tcp") is None
 
 
@@ -51,5 +51,7 @@ def test_pi007_messages_come_from_the_modules():
     found = {f.message for f in lint.lint("iptables -A INPUT -m mport --ports 1,2 -j DROP\n"
                                            "iptables -A OUTPUT -m owner --cmd-owner x -j ULOG\n", "t.sh", "modern")
              if f.code == "PI007"}
-    assert found == {extensions.history().former_matches["mport"], extensions.history().removed_options["--cmd-owner"],
-                     extensions.history().former_targets["ULOG"]}
+    from pyip.extensions import multiport, owner, ulog
+
+    assert found == {multiport.FORMER_MATCHES["mport"], owner.REMOVED_OPTIONS["--cmd-owner"],
+                     ulog.FORMER_TARGETS["ULOG"]}

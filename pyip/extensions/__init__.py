@@ -45,8 +45,6 @@ import pkgutil
 import sys
 from functools import lru_cache
 
-import attrs
-
 
 # Names come from rules (`-j svc0h0`, a user chain, is looked up too): the caches keyed by them are
 # bounded, so that a long-running process meeting ever new chain names does not grow.
@@ -149,46 +147,18 @@ def kernel_error(node) -> str | None:
     return node.kernel_error if checked else None
 
 
-@attrs.frozen
-class History:
-    """Every module's lint facts about names and options gone or renamed, merged (see the module docstring)."""
-
-    former_matches: dict
-    former_targets: dict
-    renamed: dict  # former match name -> {old word: today's}
-    removed_options: dict
-    required_since: dict  # match name -> (option, value, why)
-    deprecated_options: dict = attrs.Factory(dict)  # old option word -> (its extension, today's word, why)
-
-
-@lru_cache(maxsize=None)
-def history() -> History:
-    """Read once from every module: an old name (`-m iplimit`) has no module of its own to find by name.
-    Lint asks history_module() instead, which imports only the module that holds a word's fact; this
-    full read makes its index (`python -m pyip.extensions`)."""
-    merged = History({}, {}, {}, {}, {})
-    for name in sorted(module_names()):
-        module = importlib.import_module(f"{__name__}.{name}")
-        merged.former_matches.update(getattr(module, "FORMER_MATCHES", {}))
-        merged.former_targets.update(getattr(module, "FORMER_TARGETS", {}))
-        merged.renamed.update({former: module.RENAMED for former in getattr(module, "FORMER_MATCHES", {})
-                               if hasattr(module, "RENAMED")})
-        merged.removed_options.update(getattr(module, "REMOVED_OPTIONS", {}))
-        if hasattr(module, "REQUIRED_SINCE"):
-            merged.required_since[name] = module.REQUIRED_SINCE
-        merged.deprecated_options.update(getattr(module, "DEPRECATED_OPTIONS", {}))
-    return merged
-
-
-HISTORY_FACTS = ("FORMER_MATCHES", "FORMER_TARGETS", "REMOVED_OPTIONS", "REQUIRED_SINCE", "DEPRECATED_OPTIONS")
+# The lint facts named by a word (an old match, target or option); REQUIRED_SINCE is named by its module.
+WORD_FACTS = ("FORMER_MATCHES", "FORMER_TARGETS", "REMOVED_OPTIONS", "DEPRECATED_OPTIONS")
+HISTORY_FACTS = (*WORD_FACTS, "REQUIRED_SINCE")
 
 
 def history_index() -> dict:
-    """fact -> {word: the module holding the word's fact}, read from every module (slow: imports all)."""
+    """fact -> {word: the module holding the word's fact}, read from every module (slow: imports all):
+    an old name (`-m iplimit`) has no module of its own to find by name."""
     index = {fact: {} for fact in HISTORY_FACTS}
     for name in sorted(module_names()):
         module = importlib.import_module(f"{__name__}.{name}")
-        for fact in ("FORMER_MATCHES", "FORMER_TARGETS", "REMOVED_OPTIONS", "DEPRECATED_OPTIONS"):
+        for fact in WORD_FACTS:
             index[fact].update({word: name for word in getattr(module, fact, {})})
         if hasattr(module, "REQUIRED_SINCE"):
             index["REQUIRED_SINCE"][name] = name

@@ -17,10 +17,10 @@ INDEX = {
     'REMOVED_OPTIONS': {
         '--cmd-owner': 'owner',
     },
-    'REQUIRED_SINCE': {
-        'string': 'string',
-    },
     'DEPRECATED_OPTIONS': {
         '--set': 'set',
+    },
+    'REQUIRED_SINCE': {
+        'string': 'string',
     },
 }

@@ -18,7 +18,7 @@ RULE_NAT = ('route NAT ("nat" rules) was removed in Linux 2.6.9: today\'s kernel
 ADDING = ("add", "change", "replace", "append", "prepend")
 # 2001 scripts also used patch-o-matic extensions (the documents patch in string, psd and iplimit):
 # iptables of their day loaded them; today's says "Couldn't load match".  What became part of a
-# today's extension is that extension module's fact (pyip.extensions.history(): iplimit -> connlimit,
+# today's extension is that extension module's fact (pyip.extensions.history_module(): iplimit -> connlimit,
 # nth -> statistic, --cmd-owner, string's --algo, ...), and so is a target iptables still reads but
 # Linux dropped (ULOG, CLUSTERIP); here only the extensions that left nothing behind, which have no module.
 GONE_MATCHES = {
