@@ -191,3 +191,44 @@ def test_finish_leaves_an_atexit_handler_its_turn():
     result = subprocess.run([sys.executable, "-S", "-c", FINISH, "handler", "4", str(REPO)], capture_output=True,
                             timeout=60)
     assert (result.returncode, result.stdout) == (4, b"written handler torn down")
+
+
+# pyip.cli.main() collects garbage cycles every COLLECT_EVERY allocations, not every 700: a start
+# (some 15,000 objects that live to the end) then runs no collection at all, and a long run still
+# collects its cycles.  The probe counts the collector's passes (gc.callbacks) during the command,
+# from main() on, then, at exit, makes 300,000 cycles and counts again.
+COLLECTIONS = """
+import atexit, gc, os, sys
+REPORT = int(sys.argv[1])
+passes = []
+gc.callbacks.append(lambda phase, info: phase == "start" and passes.append(info["generation"]))
+def report():
+    during = len(passes)
+    for _ in range(300_000):
+        cycle = []
+        cycle.append(cycle)
+    os.write(REPORT, f"{during} {len(passes) - during} {gc.isenabled()}".encode())
+atexit.register(report)
+sys.argv = ["pyip", *sys.argv[2:]]
+from pyip.cli import main
+passes.clear()  # from main() on: the interpreter's own start (site, an editable install's hook) is not pyip's
+main()
+"""
+
+
+@pytest.mark.parametrize("args", [["route", "show"], ["route", "add", "10.0.0.0/8", "dev", "lo"], ["parse", "-"]])
+def test_a_start_runs_no_garbage_collection_and_a_long_run_still_collects(args):
+    read, write = os.pipe()
+    with namespace("pyipstart") as ns:
+        command = args if args[0] == "parse" else ["-n", ns, *args]
+        try:
+            result = subprocess.run([sys.executable, "-c", COLLECTIONS, str(write), *command], capture_output=True,
+                                    text=True, input="ip route add 10.0.0.0/8 via 192.0.2.1\n", timeout=60,
+                                    pass_fds=(write,))
+        finally:
+            os.close(write)
+    with open(read, encoding="utf-8") as report:
+        during, after, enabled = report.read().split()
+    assert result.returncode == 0, result.stderr
+    assert (during, enabled) == ("0", "True")
+    assert int(after) >= 2  # 300,000 cycles: at least two passes at 100,000 allocations each

@@ -14,17 +14,18 @@ from .. import records
 from ..ast import Gateway, Metric, Nexthop, Prefix, Realms, Route
 from ..parser import values as readers
 from ..ast.route import ROUTE_TYPES
-from ..show import RouteFilter, ShowError, format_route_get
-from ..show.route import RouteListing
-from ..show import netlink as raw
-from ..show import route as shown
-from ..show.common import RTN_NAMES, Names, user_hz
 from .common import (FAMILIES, NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
                      NLM_F_REQUEST, CommandFailed, KernelError, Links, Request, Result, Session,
                      attr, attr_u8, attr_u32, dump_links, known, named, ip_protocol, show_options,
                      talk, unsupported, written_to)
 
 ipaddress = LazyModule("ipaddress")  # only to build pyip.ast nodes from a dump, not for the drop-in's show
+# The printers and the dump's decoders, for the commands that read the kernel's routes: `route
+# add` needs none of them, nor does `rule show` (pyip.netlink.rule uses this module's helpers).
+raw = LazyModule("pyip.show.netlink")
+shown = LazyModule("pyip.show.route")
+show_common = LazyModule("pyip.show.common")
+show_package = LazyModule("pyip.show")
 
 RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE = 24, 25, 26
 RTMSG = struct.Struct("=BBBBBBBBI")
@@ -224,8 +225,8 @@ def show(command, session: Session, out=None) -> Result:
     options = show_options(command.options, session.names)
     links = dump_links(session.rtnl)
     try:
-        listing = RouteListing(links, options, route_filter(command.body))
-    except ShowError as error:
+        listing = shown.RouteListing(links, options, route_filter(command.body))
+    except show_package.ShowError as error:
         return Result(1, stderr="%s\n" % error)
     messages = []
     try:
@@ -340,10 +341,10 @@ def dump_request(command, session: Session) -> bytes:
     return body
 
 
-def route_filter(selector) -> RouteFilter:
+def route_filter(selector):
     """A pyip.ast RouteSelector as pyip.show's RouteFilter."""
     table = selector.table
-    return RouteFilter(
+    return show_package.RouteFilter(
         table=table if table in (None, "all") else known(table).number,
         protocol=number_or_all(selector.protocol), scope=number_or_all(selector.scope),
         type=ROUTE_TYPES[selector.type] if selector.type else None,
@@ -370,7 +371,7 @@ def mode_prefix(selector) -> tuple | None:
 def selected(messages: list[bytes], command, session: Session, links) -> list[bytes]:
     """The dumped routes that `ip route show` prints for this selector."""
     options = show_options(command.options, session.names)
-    names = Names(options, links)
+    names = show_common.Names(options, links)
     selection = shown.Selection.listing(route_filter(command.body), options, names)
     return [m for m in messages if shown.selected(shown.Route.of(m), selection)]
 
@@ -390,7 +391,7 @@ def get(command, session: Session) -> Result:
         return Result(2, stderr=warnings + error.message + "\n", errno=error.errno)
     links = dump_links(session.rtnl)
     options = show_options(command.options, session.names)
-    text = format_route_get(answer, links, options)
+    text = show_package.format_route_get(answer, links, options)
     if question.connected and question.from_ is None:
         return connected_get(body, answer, text, warnings, session, links, options)
     return Result(0, text, warnings, (route_node(answer, Links(links), session.names),))
@@ -406,7 +407,7 @@ def connected_get(body: bytes, answer: bytes, first: str, warnings: str, session
         [again] = session.rtnl.talk(session.rtnl.request(RTM_GETROUTE, NLM_F_REQUEST, body))
     except KernelError as error:
         return Result(2, first, warnings + error.message + "\n", errno=error.errno)
-    second = format_route_get(again, links, records.evolve(options, json=False, pretty=False))
+    second = show_package.format_route_get(again, links, records.evolve(options, json=False, pretty=False))
     return Result(0, first + second, warnings, (route_node(again, Links(links), session.names),))
 
 
@@ -445,7 +446,7 @@ def route_node(message: bytes, links: Links, names) -> Route:
     values = route.attrs
     return Route(
         dst=prefix_of(route.family, values.get(RTA_DST), route.dst_len),
-        type=None if route.type == RTN_UNICAST else RTN_NAMES.get(route.type, str(route.type)),
+        type=None if route.type == RTN_UNICAST else show_common.RTN_NAMES.get(route.type, str(route.type)),
         src_prefix=prefix_of(route.family, values[RTA_SRC], route.src_len) if RTA_SRC in values else None,
         tos=named(names.dsfield, route.tos) if route.tos else None,
         gateway=gateway_of(route.family, values),
@@ -518,4 +519,4 @@ def expires_of(cacheinfo: bytes | None) -> int | None:
     if cacheinfo is None:
         return None
     expires = shown.CACHEINFO.unpack_from(cacheinfo)[2]
-    return int(expires / user_hz()) if expires else None
+    return int(expires / show_common.user_hz()) if expires else None
