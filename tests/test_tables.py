@@ -10,7 +10,7 @@ from lark.lexer import Token as LarkToken
 from lark.parsers.lalr_parser_state import ParseConf, ParserState
 
 from pyip.errors import Location, PyipError
-from pyip.parser.tables import compile_tables, expand_grammar, grammar_source, load_tables
+from pyip.parser.tables import States, compile_tables, expand_grammar, grammar_source, load_tables
 from pyip.parser.words import Tree, Word, grammar
 from pyip.reader import read_commands
 
@@ -72,8 +72,25 @@ def test_cache_holds_what_lark_compiles():
         cached, fresh = load_tables(name), compile_tables(grammar_source(name))
         assert cached["terminals"] == fresh["terminals"]
         assert cached["rules"] == fresh["rules"]
-        assert len(cached["states"]) == len(fresh["states"])
-        assert sorted(map(sorted, cached["states"].values())) == sorted(map(sorted, fresh["states"].values()))
+        cached_states, fresh_states = States(cached["states"]).every(), States(fresh["states"]).every()
+        assert len(cached_states) == len(fresh_states) > 10
+        assert sorted(map(sorted, cached_states.values())) == sorted(map(sorted, fresh_states.values()))
+
+
+def test_states_read_when_asked_for_equal_the_compiled_actions():
+    """States: each state's actions read from its own marshal bytes on first use, the same
+    actions every time, and only the states asked for are read."""
+    import marshal
+
+    tables = compile_tables(grammar_source("ip_rule"))
+    states = States(tables["states"])
+    some = sorted(tables["states"])[:3]
+    for state in some:
+        assert states[state] == marshal.loads(tables["states"][state]) and states[state] is states[state]
+    assert sorted(dict.keys(states)) == some
+    assert states.every() == {state: marshal.loads(data) for state, data in tables["states"].items()}
+    with pytest.raises(KeyError):
+        states[max(tables["states"]) + 1]
 
 
 def test_a_corrupt_cache_file_is_compiled_again(tmp_path, monkeypatch):

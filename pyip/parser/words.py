@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from ..errors import IncompleteCommand, Location, PyipError
 from ..fieldtuple import FieldTuple, field
-from .tables import ANY_WORD, load_tables  # ANY_WORD: VALUE where every non-empty word is one
+from .tables import ANY_WORD, States, load_tables  # ANY_WORD: VALUE where every non-empty word is one
 
 
 class Word(FieldTuple):
@@ -82,7 +82,7 @@ class WordGrammar:
         # ip reads an empty argument ("$EMPTY") as a value like any other; the firewall tools' readers differ
         self.empty_is_value = name == "ip" or name.startswith("ip_")
         self.terminals = tables["terminals"]
-        self.states = tables["states"]
+        self.states = States(tables["states"])  # each state's actions read when first needed
         self.rules = tables["rules"]
         self.start = tables["start"]
         self.end = tables["end"]
