@@ -106,16 +106,18 @@ def _build(cls, is_frozen: bool):
     body["__slots__"] = (*(each.name for each in declared), "__weakref__")
     body["__attrs_attrs__"] = declared
     body["__match_args__"] = tuple(each.name for each in declared if each.init)
-    made = type(cls)(cls.__name__, cls.__bases__, body)
-    made.__qualname__ = cls.__qualname__
     spec = method_spec(cls.__name__, declared, is_frozen, "__attrs_post_init__" in body)
     methods = _factory(f"{cls.__module__}.{cls.__qualname__}", spec)(
-        made, tuple(each.default for each in declared), tuple(each.converter for each in declared))
+        None, tuple(each.default for each in declared), tuple(each.converter for each in declared))
     for name, method in methods.items():
         method.__qualname__ = f"{cls.__qualname__}.{name}"
-        setattr(made, name, method)
+    # The methods go into the class as it is made: set on the class afterwards, each dunder
+    # method made the interpreter update the type's slots again (about half of a record's cost).
+    body.update(methods)
     if not is_frozen:
-        made.__hash__ = None
+        body["__hash__"] = None
+    made = type(cls)(cls.__name__, cls.__bases__, body)
+    made.__qualname__ = cls.__qualname__
     return made
 
 
@@ -146,7 +148,9 @@ def method_spec(class_name: str, declared: tuple, is_frozen: bool, post_init: bo
 
 def method_source(spec: tuple) -> str:
     """The source of a function `make(cls, _defaults, _converters)` returning the class's methods
-    (by field: the defaults, the converters), made from the spec alone."""
+    (by field: the defaults, the converters), made from the spec alone.  `cls` is not used (the
+    methods are made before their class; _build() passes None); it stays in the signature so
+    that records_compiled.py, generated with it, needs no regenerating."""
     class_name, is_frozen, post_init, fields_spec = spec
     assign = "_setattr(self, {name!r}, {value})" if is_frozen else "self.{name} = {value}"
     parameters, lines = ["self"], []

@@ -17,9 +17,8 @@ from ..show import netlink as raw
 from ..show.common import Names
 from .common import (FAMILIES, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST,
                      CommandFailed, KernelError, Links, Request, Result, Session, attr, attr_string,
-                     attr_u32, dump_links, group_number, known, named, show_options, talk,
+                     attr_u32, dump_links, group_number, known, named, prefix_text, show_options, talk,
                      unsupported)
-from .route import prefix_text
 
 ipaddress = LazyModule("ipaddress")  # only to build pyip.ast nodes from a dump, not for the drop-in's show
 

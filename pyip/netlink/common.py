@@ -571,6 +571,11 @@ def talk(session: Session, request: Request) -> Result:
     return Result(0, stderr=request.warnings)
 
 
+def prefix_text(prefix) -> str | None:
+    """A pyip.ast Prefix as pyip.show's filters take it: "ADDRESS/LENGTH"."""
+    return None if prefix is None else "%s/%d" % (known(prefix).address, prefix.length)
+
+
 def show_options(options, names):
     """pyip.show's ShowOptions for a command's top-level options."""
     from ..show import ShowOptions

@@ -16,7 +16,7 @@ from ..parser import values as readers
 from ..ast.route import ROUTE_TYPES
 from .common import (FAMILIES, NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
                      NLM_F_REQUEST, CommandFailed, KernelError, Links, Request, Result, Session,
-                     attr, attr_u8, attr_u32, dump_links, known, named, ip_protocol, show_options,
+                     attr, attr_u8, attr_u32, dump_links, known, named, ip_protocol, prefix_text, show_options,
                      talk, unsupported, written_to)
 
 ipaddress = LazyModule("ipaddress")  # only to build pyip.ast nodes from a dump, not for the drop-in's show
@@ -358,10 +358,6 @@ def route_filter(selector):
 
 def number_or_all(value) -> int | None:
     return None if value is None or value == "all" else known(value).number
-
-
-def prefix_text(prefix) -> str | None:
-    return None if prefix is None else "%s/%d" % (known(prefix).address, prefix.length)
 
 
 def mode_prefix(selector) -> tuple | None:
