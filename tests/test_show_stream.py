@@ -298,6 +298,48 @@ def test_rules_from_templates_are_the_full_printout(ns, big_table, options):  # 
     assert len(used) >= 3  # the templates were made, so the listing above printed from them
 
 
+@pytest.mark.parametrize("json", [False, True])
+@pytest.mark.parametrize("numeric", [False, True])
+def test_rule_tables_print_their_names_from_templates(ns, big_table, tmp_path, json, numeric):  # noqa: F811
+    """A rule's table varies within its key's template (its name baked in; a new table of a
+    known key's other bytes takes that key's template, not a new printing): names a JSON string
+    escapes, a `%`, names the rules are met with in turn, a table 0 (no `lookup`), -N; each rule
+    and its copies with other tables, priorities and prefixes against each printed in full."""
+    from pyip.names import Databases
+    from pyip.show.rule import RuleListing
+    from pyip.show.templates import NAME
+
+    rt_tables = tmp_path / "rt_tables"
+    rt_tables.write_text('1 one\n2 t"wo\n3 th\\ree\n4 f%sour%%u\n5 5\n6 \tsix\n255 local\n254 main\n')
+    options = ShowOptions(json=json, numeric=numeric, names=Databases.load(rt_tables=rt_tables))
+    messages = rule_messages(ns, big_table)
+    templated, full = RuleListing({}, options), RuleListing({}, options)
+    full.templates = None
+    plain_print = full.printer.rule
+    full.printer.rule = lambda rule, key=None: plain_print(rule)
+    copies = []
+    for m in messages[:60] + messages[-60:]:
+        walked = templated.templates.varying(m, 0, len(m))
+        table = next((f for f in walked[0] if f.role == NAME), None) if walked else None
+        for number in (0, 1, 2, 3, 4, 5, 6, 7, 254, 0xFFFFFFFF, 1000 + len(copies)):
+            if table is not None:
+                copy = bytearray(m)
+                copy[table.start:table.start + 4] = struct.pack("=I", number)
+                copies.append(bytes(copy))
+    assert len(copies) > 500
+    messages += copies + [copy for m in copies[::7] for copy in variants(m, templated.templates)]
+    for data in messages + messages:
+        full.feed(data, [(0, len(data))])
+    fed_as_dumped(templated, messages + messages, 32)  # RTM_NEWRULE
+    text = templated.result()
+    assert_same_text(text, full.result())
+    if not numeric:
+        assert ('t\\"wo' if json else 't"wo') in text and "f%sour%%u" in text
+    protos = [proto for layouts in templated.templates.known.values() for layout in layouts
+              for proto in layout.protos.values()]
+    assert protos  # the tables' templates came from other tables' ones
+
+
 @pytest.mark.parametrize("options", [ShowOptions(), ShowOptions(json=True)])
 def test_reused_rule_text_is_the_full_printout(ns, big_table, options):  # noqa: F811
     """With a selector (no templates): each rule twice, the second printing from what the first
@@ -338,14 +380,14 @@ def test_addresses_from_templates_are_the_full_printout(ns, monkeypatch, options
         messages = rtnl.dump(22, bytes([family]) + bytes(7))  # RTM_GETADDR
     finally:
         rtnl.close()
-    probe = Templates(netlink.IFADDRMSG, address.varying_fields, None)
+    probe = Templates(netlink.IFADDRMSG, address.varying_fields, None, header_fields=address.header_fields)
     messages += [copy for m in messages for copy in variants(m, probe)]
     messages += messages
     made = []
     real_templates = address.Templates
 
-    def counting(*args):
-        templates = real_templates(*args)
+    def counting(*args, **named):
+        templates = real_templates(*args, **named)
         made.append(templates)
         return templates
 

@@ -16,7 +16,7 @@ from ..lazy import LazyModule
 from .. import records
 
 from pyip.show import netlink
-from pyip.show.templates import ADDR4, ADDR6, SKIP, Templates
+from pyip.show.templates import ADDR4, ADDR6, SKIP, U8, Templates
 from pyip.show.common import (PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowError,
                               ShowOptions, family_name, prefix_matches_attribute)
 
@@ -855,7 +855,7 @@ def _format_from_templates(link_list: list[Link], datagrams, printer: AddressPri
         scratch.close_object()
         return scratch.take()
 
-    text_of = Templates(netlink.IFADDRMSG, varying_fields, render).text
+    text_of = Templates(netlink.IFADDRMSG, varying_fields, render, header_fields=header_fields).text
     texts: dict[int, list[str]] = {}
     with_any: set[int] = set()
     unpack_index = ADDRESS_INDEX.unpack_from
@@ -894,6 +894,11 @@ def _print_texts(out: Printer, texts, brief: bool) -> None:
     out.close_array(PRINT_JSON, None)
     if brief:
         out.string(PRINT_FP, None, "%s", "\n")
+
+
+def header_fields(family: int, sizes: dict) -> tuple:
+    """ifa_prefixlen varies too: printed as "/%d" alone (_local())."""
+    return ((1, 1, U8, None),)
 
 
 def varying_fields(kind: int, size: int, family: int) -> tuple:

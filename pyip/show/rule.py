@@ -8,8 +8,8 @@ import struct
 from .. import records
 
 from pyip.show import netlink
-from pyip.show.templates import ADDR4, ADDR6, HEX, U32, TemplatedListing, Templates
-from pyip.show.common import (PRINT_ANY, PRINT_FP, Names, Prefix, Printer, ShowOptions,
+from pyip.show.templates import ADDR4, ADDR6, HEX, NAME, SKIP, U32, TemplatedListing, Templates
+from pyip.show.common import (ESCAPE_TABLE, PRINT_ANY, PRINT_FP, Names, Prefix, Printer, ShowOptions,
                               host_bits, prefix_matches_attribute)
 
 FRA_DST, FRA_SRC, FRA_IIFNAME, FRA_GOTO, FRA_PRIORITY = 1, 2, 3, 4, 6
@@ -299,7 +299,8 @@ class RuleListing(TemplatedListing):
             self.scratch = Printer(options)
             self.scratch.take()  # JSON's opening bracket: the scratch printer prints objects alone
             self.scratch_printer = RulePrinter(self.scratch, self.printer.names, options)
-            self.templates = Templates(netlink.FIB_RULE_HDR, varying_fields, self._render)
+            self.templates = Templates(netlink.FIB_RULE_HDR, varying_fields, self._render,
+                                       self._table_text(options), header_fields)
 
     def _feed_in_full(self, data: bytes, spans) -> None:
         """Every selected rule decoded and printed."""
@@ -309,6 +310,13 @@ class RuleListing(TemplatedListing):
             rule = Rule(header, attributes)
             if selected(rule, flt, family):
                 print_rule(rule, netlink.without(data, offset, length, layout, kinds, PRINTED_FIRST))
+
+    def _table_text(self, options: ShowOptions):
+        """A table's text as _lookup() writes it (a JSON string's escapes included)."""
+        table = self.printer.names.table
+        if options.json:
+            return lambda number: table(number).translate(ESCAPE_TABLE)
+        return table
 
     def _render(self, data: bytes, offset: int, length: int) -> str | None:
         """The rule printed in full, alone (JSON: its object), or None when it is not listed."""
@@ -328,12 +336,19 @@ def varying_fields(kind: int, size: int, family: int) -> tuple:
         return ((0, 4, U32, None),)
     if kind == FRA_FWMARK and size == 4:
         return ((0, 4, HEX, None),)
+    if kind == FRA_TABLE and size == 4:  # printed by _lookup() as names.table()'s text, when not zero
+        return ((0, 4, NAME, None),)
     if kind in (FRA_SRC, FRA_DST):
         if family == socket.AF_INET and size == 4:
             return ((0, 4, ADDR4, None),)
         if family == socket.AF_INET6 and size == 16:
             return ((0, 16, ADDR6, None),)
     return ()
+
+
+def header_fields(family: int, sizes: dict) -> tuple:
+    """fib_rule_hdr's table byte is not read where FRA_TABLE is (Rule: frh_get_table())."""
+    return ((4, 1, SKIP, None),) if sizes.get(FRA_TABLE) == 4 else ()
 
 
 def format_rules(messages, links, options: ShowOptions = ShowOptions(),

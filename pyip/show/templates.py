@@ -35,9 +35,14 @@ from pyip.show.netlink import (ATTRIBUTE_HEADER, DUMP_HEAD, NLA_F_NESTED, NLMSG_
 
 U32_AT = struct.Struct("=I").unpack_from
 
-# What a varying field is, and how its text is written: (struct code, conversion, sentinel maker)
-U32, HEX, ADDR4, ADDR6, SKIP = "u32", "hex", "addr4", "addr6", "skip"
-FORMATS = {U32: ("I", "%u"), HEX: ("I", "%#x"), ADDR4: ("BBBB", "%d.%d.%d.%d"), ADDR6: ("16s", "%s")}
+# What a varying field is, and how its text is written: (struct code, conversion)
+U32, U8, HEX, ADDR4, ADDR6, SKIP = "u32", "u8", "hex", "addr4", "addr6", "skip"
+# NAME: a u32 printed through the listing's name_of() (a table's name) when it is not zero.  Its value
+# stays in the key, so each name is baked into its key's template as plain text; a new value of a
+# known key's other bytes gets its template from that key's (`Layout.protos`), not by printing.
+NAME = "name"
+FORMATS = {U32: ("I", "%u"), U8: ("B", "%u"), HEX: ("I", "%#x"), ADDR4: ("BBBB", "%d.%d.%d.%d"),
+           ADDR6: ("16s", "%s"), NAME: ("I", None)}
 NOT_LISTED = (None, None)  # the key's messages are not printed (another family, a selector)
 RENDER = object()          # the key's messages are printed in full: no template fits ...
 RENDERED = (RENDER, None)  # ... the entry that says so
@@ -58,10 +63,12 @@ class Field:
 class Layout:
     """One arrangement of a message: the struct that splits it into key chunks and varying fields."""
 
-    __slots__ = ("format", "key_indexes", "unpack", "key", "fields", "check", "templates")
+    __slots__ = ("format", "key_indexes", "unpack", "key", "fields", "check", "templates", "names",
+                 "proto_key", "protos")
 
     def __init__(self, length: int, fields: list[Field]):
         parts, key_indexes, position, count = ["=%dx" % NLMSG_HEADER.size], [], NLMSG_HEADER.size, 0
+        names = []
         for field in fields:
             if field.start > position:
                 parts.append("%ds" % (field.start - position))
@@ -74,22 +81,31 @@ class Layout:
                 parts.append(code)
                 width = 4 if code == "BBBB" else 1
                 field.indexes = tuple(range(count, count + width))
+                if field.role == NAME:
+                    names.append(count)
                 count += width
             position = field.start + field.size
         if length > position:
             parts.append("%ds" % (length - position))
             key_indexes.append(count)
         self.format = "".join(parts)
-        self.key_indexes = key_indexes
+        self.key_indexes = sorted(key_indexes + names)  # a NAME's value is part of the key
+        self.names = names
         self.fields = [field for field in fields if field.role != SKIP]
+        self.proto_key = _getter(key_indexes)  # the key but the names
 
     def compile(self) -> Layout:
         """Make the struct, the key and the check: for a layout that is kept."""
         self.unpack = struct.Struct(self.format).unpack_from
-        self.key = itemgetter(*self.key_indexes) if self.key_indexes else _no_key
+        self.key = _getter(self.key_indexes)
         self.check = _check(self.fields)
         self.templates: dict = {}
+        self.protos: dict = {}  # key but the names -> Proto, for a layout with NAME fields
         return self
+
+
+def _getter(indexes: list[int]):
+    return itemgetter(*indexes) if indexes else _no_key
 
 
 def _no_key(_fields):
@@ -116,11 +132,15 @@ def _check(fields: list[Field]):
     return eval("lambda v: bool(%s)" % " and ".join(tests))  # noqa: S307 (indexes made here, nothing read)
 
 
-def sentinel(field: Field, number: int) -> tuple[bytes, str]:
+def sentinel(field: Field, number: int, name_of) -> tuple[bytes, str]:
     """A value for the field unlike anything a listing prints around it, and its text."""
-    if field.role in (U32, HEX):
+    if field.role in (U32, HEX, NAME):
         value = 0xC0FFEE01 + 0x10101 * number
-        return struct.pack("=I", value), FORMATS[field.role][1] % value
+        shown = name_of(value) if field.role == NAME else FORMATS[field.role][1] % value
+        return struct.pack("=I", value), shown
+    if field.role == U8:
+        value = 0xE3 - number
+        return bytes((value,)), "%u" % value
     if field.role == ADDR4:
         data = bytes((203, 0, 113, 201 + number))
         return data, "%d.%d.%d.%d" % tuple(data)
@@ -132,10 +152,13 @@ class Templates:
     """The templates of one listing.
 
     `fields(kind, payload_length, family)` says which parts of an attribute
-    vary: [(offset in the payload, size, role, group)], [] when none.
-    `render(data, offset, length)` prints one message in full and returns its
-    text (JSON: its object, no separator before it), or None when it is not
-    listed.
+    vary: [(offset in the payload, size, role, group)], [] when none;
+    `header_fields(family, sizes)` (optional) the same of the family header
+    (offset in it), given the payload size of the first attribute of each
+    type.  `render(data, offset, length)` prints one message in full and
+    returns its text (JSON: its object, no separator before it), or None when
+    it is not listed.  `name_of(value)` is a NAME field's text as the printer
+    writes it (JSON escapes included); without it NAME fields are key bytes.
 
     Which layout a message has is chosen by its length and, where several
     layouts share it, by one attribute header at a place they all have one
@@ -143,10 +166,12 @@ class Templates:
     whose choice fails is tried against each layout of its length.
     """
 
-    def __init__(self, header: struct.Struct, fields, render):
+    def __init__(self, header: struct.Struct, fields, render, name_of=None, header_fields=None):
         self.start = NLMSG_HEADER.size + align(header.size)
         self.fields_of = fields
         self.render = render
+        self.name_of = name_of
+        self.header_fields = header_fields
         self.known: dict[int, list[Layout]] = {}
         self.choose: dict = {}
         self.signatures: dict[int, dict[tuple, Layout]] = {}  # length -> attribute headers -> layout
@@ -179,12 +204,29 @@ class Templates:
     def search(self, data: bytes, offset: int, length: int) -> str | None:
         """text() when the chosen layout has no template for the message: each layout of its length
         is tried, else the message is learnt."""
-        for layout in self.known.get(length, ()):
+        known = self.known.get(length, ())
+        for layout in known:
             values = layout.unpack(data, offset)
             entry = layout.templates.get(layout.key(values))
             if entry is not None:
                 return self.from_entry(entry, layout, values, data, offset, length)
+        for layout in known:
+            if layout.protos:
+                values = layout.unpack(data, offset)
+                entry = self.derived(layout, values)
+                if entry is not None:
+                    return self.from_entry(entry, layout, values, data, offset, length)
         return self.learn(data, offset, length)
+
+    def derived(self, layout: Layout, values: tuple):
+        """The entry of a key whose bytes but its names' are a known key's (its Proto), with the
+        names baked in; None when there is none, or a name's value is zero (printed otherwise)."""
+        proto = layout.protos.get(layout.proto_key(values))
+        if proto is None or not all(values[index] for index in layout.names):
+            return None
+        entry = proto.baked(values, self.name_of)
+        _remember(layout.templates, layout.key(values), entry)
+        return entry
 
     def print_datagram(self, data: bytes, seq: int, wanted: int, out) -> bytes | None:
         """Print on OUT (a pyip.show.common.Printer) the messages of type WANTED and sequence SEQ
@@ -249,9 +291,7 @@ class Templates:
             entry = RENDERED
         else:
             entry = self.template(layout, data, offset, length, values, text)
-        if len(layout.templates) >= TEMPLATES:
-            layout.templates.clear()
-        layout.templates[layout.key(values)] = entry
+        _remember(layout.templates, layout.key(values), entry)
         return text
 
     def layout(self, data: bytes, offset: int, length: int) -> Layout | None:
@@ -283,7 +323,7 @@ class Templates:
     def varying(self, data: bytes, offset: int, length: int) -> tuple[list[Field], tuple] | None:
         """The varying fields, as parse_rtattr() sees the attributes (the first of each type), and
         the attribute headers ((place, header as a u32), ...)."""
-        fields, seen, position, headers = [], set(), self.start, []
+        fields, seen, position, headers = [], {}, self.start, []
         family = data[offset + NLMSG_HEADER.size]
         while position + 4 <= length:
             size, kind = ATTRIBUTE_HEADER.unpack_from(data, offset + position)
@@ -292,22 +332,31 @@ class Templates:
             headers.append((position, U32_AT(data, offset + position)[0]))
             kind &= ~NLA_F_NESTED
             if kind not in seen:
-                seen.add(kind)
+                seen[kind] = size - 4
                 for start, width, role, group in self.fields_of(kind, size - 4, family):
-                    fields.append(Field(position + 4 + start, width, role, group))
+                    if role != NAME or self.name_of is not None:
+                        fields.append(Field(position + 4 + start, width, role, group))
             position += align(size)
+        if self.header_fields is not None:
+            fields[:0] = [Field(NLMSG_HEADER.size + start, width, role, group)
+                          for start, width, role, group in self.header_fields(family, seen)]
         return (fields, tuple(headers)) if position == length else None
 
     def template(self, layout: Layout, data: bytes, offset: int, length: int, values: tuple, text: str):
         """(format, pick) for the key: print the message with sentinels in its varying fields,
-        put a conversion where each sentinel's text stands; RENDERED if that does not print TEXT."""
+        put a conversion where each sentinel's text stands; RENDERED if that does not print TEXT.
+        A NAME's place gets its value's name; the key's Proto, which has the place, is kept for
+        other names when every NAME had a sentinel (a zero one keeps its value: printed otherwise)."""
         copy = bytearray(data[offset:offset + length])
-        texts, groups = [], {}
+        texts, groups, named = [], {}, True
         for number, field in enumerate(layout.fields):
+            if field.role == NAME and not values[field.indexes[0]]:
+                named = False
+                continue
             if field.group in groups:
                 payload = groups[field.group]
             else:
-                payload, shown = sentinel(field, number)
+                payload, shown = sentinel(field, number, self.name_of)
                 texts.append((shown, field))
                 if field.group is not None:
                     groups[field.group] = payload
@@ -325,19 +374,57 @@ class Templates:
         places.sort(key=lambda place: place[0])
         pieces, indexes, position = [], [], 0
         for at, shown, field in places:
-            pieces.append(printed[position:at].replace("%", "%%"))
-            pieces.append(FORMATS[field.role][1])
-            indexes.extend(field.indexes)
+            pieces.append(printed[position:at])
+            if field.role == NAME:
+                pieces.append(field.indexes[0])
+            else:
+                pieces.append((FORMATS[field.role][1],))
+                indexes.extend(field.indexes)
             position = at + len(shown)
-        pieces.append(printed[position:].replace("%", "%%"))
-        if not indexes:
-            return (printed, None) if printed == text else RENDERED
-        entry = ("".join(pieces), _picker(indexes, [field for _, _, field in places]))
+        pieces.append(printed[position:])
+        pick = _picker(indexes, [field for _, _, field in places if field.role != NAME]) if indexes else None
+        proto = Proto(pieces, pick)
+        entry = proto.baked(values, self.name_of)
         try:
-            same = entry[0] % entry[1](values) == text
+            same = (entry[0] if pick is None else entry[0] % pick(values)) == text
         except (TypeError, ValueError):
             same = False
-        return entry if same else RENDERED
+        if not same:
+            return RENDERED
+        if named and layout.names:
+            _remember(layout.protos, layout.proto_key(values), proto)
+        return entry
+
+
+class Proto:
+    """A template before its names: literal texts, conversions ("%u",) and NAME places (the
+    value's index), and the pick of the conversions' values."""
+
+    __slots__ = ("pieces", "pick")
+
+    def __init__(self, pieces: list, pick):
+        self.pieces, self.pick = pieces, pick
+
+    def baked(self, values: tuple, name_of) -> tuple:
+        """(format, pick) for the values' names; (text, None) when nothing is converted."""
+        escape = (lambda text: text) if self.pick is None else (lambda text: text.replace("%", "%%"))
+        out = []
+        for piece in self.pieces:
+            if type(piece) is str:
+                out.append(escape(piece))
+            elif type(piece) is int:
+                out.append(escape(name_of(values[piece])))
+            else:
+                out.append(piece[0])
+        return "".join(out), self.pick
+
+
+def _remember(table: dict, key, value) -> None:
+    """table[key] = value, the table cleared when full: a long-running process meeting ever new
+    keys stays bounded."""
+    if len(table) >= TEMPLATES:
+        table.clear()
+    table[key] = value
 
 
 def _choice(signatures: dict[tuple, Layout]):
