@@ -306,8 +306,7 @@ def test_rule_tables_print_their_names_from_templates(ns, big_table, tmp_path, j
     escapes, a `%`, names the rules are met with in turn, a table 0 (no `lookup`), -N; each rule
     and its copies with other tables, priorities and prefixes against each printed in full."""
     from pyip.names import Databases
-    from pyip.show.rule import RuleListing
-    from pyip.show.templates import NAME
+    from pyip.show.rule import TABLE_NAME, RuleListing
 
     rt_tables = tmp_path / "rt_tables"
     rt_tables.write_text('1 one\n2 t"wo\n3 th\\ree\n4 f%sour%%u\n5 5\n6 \tsix\n255 local\n254 main\n')
@@ -320,7 +319,7 @@ def test_rule_tables_print_their_names_from_templates(ns, big_table, tmp_path, j
     copies = []
     for m in messages[:60] + messages[-60:]:
         walked = templated.templates.varying(m, 0, len(m))
-        table = next((f for f in walked[0] if f.role == NAME), None) if walked else None
+        table = next((f for f in walked[0] if f.role == TABLE_NAME), None) if walked else None
         for number in (0, 1, 2, 3, 4, 5, 6, 7, 254, 0xFFFFFFFF, 1000 + len(copies)):
             if table is not None:
                 copy = bytearray(m)
@@ -380,7 +379,7 @@ def test_addresses_from_templates_are_the_full_printout(ns, monkeypatch, options
         messages = rtnl.dump(22, bytes([family]) + bytes(7))  # RTM_GETADDR
     finally:
         rtnl.close()
-    probe = Templates(netlink.IFADDRMSG, address.varying_fields, None, header_fields=address.header_fields)
+    probe = Templates(netlink.IFADDRMSG, address.varying_fields, None, address.NAME_OF, address.header_fields)
     messages += [copy for m in messages for copy in variants(m, probe)]
     messages += messages
     made = []

@@ -210,8 +210,9 @@ def show(command, session: Session, out=None) -> Result:
     if out is not None and flt == shown.NO_FILTER and options.family != socket.AF_PACKET:
         # no selectors: the addresses' datagrams as they come, each address printed from a template
         body = IFADDRMSG.pack(family or socket.AF_UNSPEC, 0, 0, 0, 0)
-        datagrams = list(session.rtnl.dump_stream(RTM_GETADDR, body, RTM_NEWADDR))
-        out.write(shown.format_address_dump(links, datagrams, options, lengths))
+        listing = shown.AddressListing(links, options, lengths)
+        session.rtnl.dump_into(RTM_GETADDR, body, lambda data, seq: listing.feed_datagram(data, seq, RTM_NEWADDR))
+        out.write(listing.result())
         return Result(0)
     addresses = dump(session, family)
     try:

@@ -16,7 +16,7 @@ from ..lazy import LazyModule
 from .. import records
 
 from pyip.show import netlink
-from pyip.show.templates import ADDR4, ADDR6, SKIP, U8, Templates
+from pyip.show.templates import ADDR4, ADDR6, SKIP, Templates
 from pyip.show.common import (PRINT_ANY, PRINT_FP, PRINT_JSON, Names, Prefix, Printer, ShowError,
                               ShowOptions, family_name, prefix_matches_attribute)
 
@@ -794,8 +794,11 @@ def format_addresses(links, addresses, options: ShowOptions = ShowOptions(),
     out = Printer(options)
     printer = AddressPrinter(out, names, options, sel, queue_lengths or {})
     if flt == NO_FILTER and sel.family != socket.AF_PACKET:
-        messages = (netlink.raw_bytes(message) for message in addresses)
-        return _format_from_templates(link_list, ((data, ((0, len(data)),)) for data in messages), printer)
+        listing = AddressListing(links, options, queue_lengths, link_list)
+        for message in addresses:
+            data = netlink.raw_bytes(message)
+            listing.feed(data, ((0, len(data)),))
+        return listing.result()
     layouts = netlink.Layouts(netlink.IFADDRMSG)
     address_list = [a for a in (Address.of(message, layouts) for message in addresses)
                     if sel.ifindex is None or a.index == sel.ifindex]
@@ -825,60 +828,82 @@ ADDRESS_DEPTH = 3  # the JSON writer's depth at an address's object: [ {link "ad
 def format_address_dump(links, datagrams, options: ShowOptions = ShowOptions(),
                         queue_lengths: Mapping[int, int] | None = None) -> str:
     """format_addresses() without selectors, the addresses as a dump brings them: (datagram,
-    [(offset, length) of each RTM_NEWADDR]) pairs, as pyip.netlink's Rtnl.dump_stream() yields them."""
-    names = Names(options, links)
-    sel = Selection.of(NO_FILTER, options, names)
-    if sel.family == socket.AF_PACKET:
-        raise ValueError("format_address_dump() lists addresses; -0 lists links alone (format_addresses())")
-    link_list = [link for link in map(Link.of, links) if not link_filtered_by_kernel(link, sel)]
-    printer = AddressPrinter(Printer(options), names, options, sel, queue_lengths or {})
-    return _format_from_templates(link_list, datagrams, printer)
+    [(offset, length) of each RTM_NEWADDR]) pairs, as pyip.netlink's Rtnl.dump_stream() yields them.
+    AddressListing takes the datagrams themselves (feed_datagram())."""
+    listing = AddressListing(links, options, queue_lengths)
+    for data, spans in datagrams:
+        listing.feed(data, spans)
+    return listing.result()
 
 
-def _format_from_templates(link_list: list[Link], datagrams, printer: AddressPrinter) -> str:
-    """format_addresses() without selectors (-4/-6 aside): each address's text from its key's
-    template (pyip.show.templates: the address varies), grouped by link as ip prints them."""
-    out, options, family = printer.out, printer.options, printer.sel.family
-    scratch = Printer(options)
-    scratch.take()  # JSON's opening bracket: the scratch printer prints objects alone
-    scratch_printer = AddressPrinter(scratch, printer.names, options, printer.sel, printer.queue_lengths)
-    layouts = netlink.Layouts(netlink.IFADDRMSG)
+class AddressListing:
+    """`ip address show` without selectors (-4/-6 aside): each address's text from its key's
+    template (pyip.show.templates: the address and its prefix length vary), kept by link as the
+    dump brings them (feed(), feed_datagram()); result() prints the links with them as ip does."""
 
-    def render(data: bytes, offset: int, length: int) -> str | None:
-        address = Address.of(data[offset:offset + length], layouts)
+    def __init__(self, links, options: ShowOptions = ShowOptions(), queue_lengths: Mapping[int, int] | None = None,
+                 link_list: list[Link] | None = None):
+        names = Names(options, links)
+        self.sel = Selection.of(NO_FILTER, options, names)
+        if self.sel.family == socket.AF_PACKET:
+            raise ValueError("AddressListing lists addresses; -0 lists links alone (format_addresses())")
+        if link_list is None:
+            link_list = [link for link in map(Link.of, links) if not link_filtered_by_kernel(link, self.sel)]
+        self.link_list = link_list
+        self.options = options
+        self.printer = AddressPrinter(Printer(options), names, options, self.sel, queue_lengths or {})
+        self.scratch = Printer(options)
+        self.scratch.take()  # JSON's opening bracket: the scratch printer prints objects alone
+        self.scratch_printer = AddressPrinter(self.scratch, names, options, self.sel, queue_lengths or {})
+        self.layouts = netlink.Layouts(netlink.IFADDRMSG)
+        self.templates = Templates(netlink.IFADDRMSG, varying_fields, self._render, NAME_OF, header_fields)
+        self.texts: dict[int, list[str]] = {}  # ifindex -> its addresses' texts; a link with none listed: []
+
+    def _render(self, data: bytes, offset: int, length: int) -> str | None:
+        address = Address.of(data[offset:offset + length], self.layouts)
+        family, scratch = self.sel.family, self.scratch
         if family and address.family != family:
             return None
         if scratch.writer is not None:
             scratch.writer.sep, scratch.writer.depth = "", ADDRESS_DEPTH
         scratch.open_object()
-        scratch_printer.address(address)
+        self.scratch_printer.address(address)
         scratch.close_object()
         return scratch.take()
 
-    text_of = Templates(netlink.IFADDRMSG, varying_fields, render, header_fields=header_fields).text
-    texts: dict[int, list[str]] = {}
-    with_any: set[int] = set()
-    unpack_index = ADDRESS_INDEX.unpack_from
-    for data, spans in datagrams:
+    def feed(self, data: bytes, spans) -> None:
+        """The addresses at SPANS (offset, length) of DATA."""
+        text_of, texts, unpack_index = self.templates.text, self.texts, ADDRESS_INDEX.unpack_from
         for offset, length in spans:
             index = unpack_index(data, offset + 20)[0]
-            with_any.add(index)
             text = text_of(data, offset, length)
+            found = texts.get(index)
+            if found is None:
+                found = texts[index] = []
             if text is not None:
-                texts.setdefault(index, []).append(text)
-    no_link = options.oneline
-    for link in link_list:
-        # links_with_addresses(): a link with a listed address, or without any address under no -4/-6
-        if link.index not in texts and (link.index in with_any or family is not None):
-            continue
-        out.open_object()
-        shown = printer.link(link) if options.brief or not no_link else 0
-        if shown >= 0:
-            _print_texts(out, texts.get(link.index, ()), options.brief)
-        if shown > 0 and options.stats:
-            printer.stats(link)
-        out.close_object()
-    return out.result()
+                found.append(text)
+
+    def feed_datagram(self, data: bytes, seq: int, wanted: int) -> bytes | None:
+        """feed() of the messages of type WANTED and sequence SEQ in a datagram of the dump; the
+        message that ends the dump (NLMSG_DONE or NLMSG_ERROR), if the datagram holds it."""
+        return self.templates.group_datagram(data, seq, wanted, self.texts, 20)
+
+    def result(self) -> str:
+        printer, options, family, texts = self.printer, self.options, self.sel.family, self.texts
+        out, no_link = printer.out, options.oneline
+        for link in self.link_list:
+            # links_with_addresses(): a link with a listed address, or without any address under no -4/-6
+            listed = texts.get(link.index)
+            if not listed and (listed is not None or family is not None):
+                continue
+            out.open_object()
+            shown = printer.link(link) if options.brief or not no_link else 0
+            if shown >= 0:
+                _print_texts(out, listed or (), options.brief)
+            if shown > 0 and options.stats:
+                printer.stats(link)
+            out.close_object()
+        return out.result()
 
 
 def _print_texts(out: Printer, texts, brief: bool) -> None:
@@ -896,9 +921,13 @@ def _print_texts(out: Printer, texts, brief: bool) -> None:
         out.string(PRINT_FP, None, "%s", "\n")
 
 
+PREFIX_LENGTH = "prefixlen"
+NAME_OF = {PREFIX_LENGTH: "%d".__mod__}  # the templates' named fields: each prefix length's text baked in
+
+
 def header_fields(family: int, sizes: dict) -> tuple:
     """ifa_prefixlen varies too: printed as "/%d" alone (_local())."""
-    return ((1, 1, U8, None),)
+    return ((1, 1, PREFIX_LENGTH, None),)
 
 
 def varying_fields(kind: int, size: int, family: int) -> tuple:

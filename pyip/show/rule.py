@@ -8,7 +8,7 @@ import struct
 from .. import records
 
 from pyip.show import netlink
-from pyip.show.templates import ADDR4, ADDR6, HEX, NAME, SKIP, U32, TemplatedListing, Templates
+from pyip.show.templates import ADDR4, ADDR6, HEX, SHADOWED, U32, TemplatedListing, Templates
 from pyip.show.common import (ESCAPE_TABLE, PRINT_ANY, PRINT_FP, Names, Prefix, Printer, ShowOptions,
                               host_bits, prefix_matches_attribute)
 
@@ -311,12 +311,13 @@ class RuleListing(TemplatedListing):
             if selected(rule, flt, family):
                 print_rule(rule, netlink.without(data, offset, length, layout, kinds, PRINTED_FIRST))
 
-    def _table_text(self, options: ShowOptions):
-        """A table's text as _lookup() writes it (a JSON string's escapes included)."""
+    def _table_text(self, options: ShowOptions) -> dict:
+        """The name_of of the templates: a table's text as _lookup() writes it (a JSON string's
+        escapes included); None for table 0, which prints no `lookup`."""
         table = self.printer.names.table
         if options.json:
-            return lambda number: table(number).translate(ESCAPE_TABLE)
-        return table
+            return {TABLE_NAME: lambda number: table(number).translate(ESCAPE_TABLE) if number else None}
+        return {TABLE_NAME: lambda number: table(number) if number else None}
 
     def _render(self, data: bytes, offset: int, length: int) -> str | None:
         """The rule printed in full, alone (JSON: its object), or None when it is not listed."""
@@ -337,7 +338,7 @@ def varying_fields(kind: int, size: int, family: int) -> tuple:
     if kind == FRA_FWMARK and size == 4:
         return ((0, 4, HEX, None),)
     if kind == FRA_TABLE and size == 4:  # printed by _lookup() as names.table()'s text, when not zero
-        return ((0, 4, NAME, None),)
+        return ((0, 4, TABLE_NAME, None),)
     if kind in (FRA_SRC, FRA_DST):
         if family == socket.AF_INET and size == 4:
             return ((0, 4, ADDR4, None),)
@@ -346,9 +347,12 @@ def varying_fields(kind: int, size: int, family: int) -> tuple:
     return ()
 
 
+TABLE_NAME = "table"  # a named field of the templates (RuleListing._table_text())
+
+
 def header_fields(family: int, sizes: dict) -> tuple:
     """fib_rule_hdr's table byte is not read where FRA_TABLE is (Rule: frh_get_table())."""
-    return ((4, 1, SKIP, None),) if sizes.get(FRA_TABLE) == 4 else ()
+    return ((4, 1, SHADOWED, None),) if sizes.get(FRA_TABLE) == 4 else ()
 
 
 def format_rules(messages, links, options: ShowOptions = ShowOptions(),

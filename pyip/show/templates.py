@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
 import struct
+import sys
 from operator import itemgetter
 
 from pyip.show.netlink import (ATTRIBUTE_HEADER, DUMP_HEAD, NLA_F_NESTED, NLMSG_DONE, NLMSG_ERROR,
@@ -36,13 +37,15 @@ from pyip.show.netlink import (ATTRIBUTE_HEADER, DUMP_HEAD, NLA_F_NESTED, NLMSG_
 U32_AT = struct.Struct("=I").unpack_from
 
 # What a varying field is, and how its text is written: (struct code, conversion)
-U32, U8, HEX, ADDR4, ADDR6, SKIP = "u32", "u8", "hex", "addr4", "addr6", "skip"
-# NAME: a u32 printed through the listing's name_of() (a table's name) when it is not zero.  Its value
-# stays in the key, so each name is baked into its key's template as plain text; a new value of a
-# known key's other bytes gets its template from that key's (`Layout.protos`), not by printing.
-NAME = "name"
-FORMATS = {U32: ("I", "%u"), U8: ("B", "%u"), HEX: ("I", "%#x"), ADDR4: ("BBBB", "%d.%d.%d.%d"),
-           ADDR6: ("16s", "%s"), NAME: ("I", None)}
+U32, HEX, ADDR4, ADDR6 = "u32", "hex", "addr4", "addr6"
+FORMATS = {U32: ("I", "%u"), HEX: ("I", "%#x"), ADDR4: ("BBBB", "%d.%d.%d.%d"), ADDR6: ("16s", "%s")}
+# SKIP: bytes no printer reads (not key).  SHADOWED: bytes the printer does not read because an
+# attribute stands for them (fib_rule_hdr's table byte): key bytes, but not a Proto's.
+SKIP, SHADOWED = "skip", "shadowed"
+# Any other role is a *named* field's, printed as the listing's `name_of[role](value)` text (a
+# table's name, a prefix length), or printed otherwise where that gives None (a zero table: no
+# `lookup`).  Its bytes stay in the key, its text baked into the key's template as plain text; a
+# new value with a known key's other bytes gets its template from that key's Proto, not by printing.
 NOT_LISTED = (None, None)  # the key's messages are not printed (another family, a selector)
 RENDER = object()          # the key's messages are printed in full: no template fits ...
 RENDERED = (RENDER, None)  # ... the entry that says so
@@ -63,12 +66,14 @@ class Field:
 class Layout:
     """One arrangement of a message: the struct that splits it into key chunks and varying fields."""
 
-    __slots__ = ("format", "key_indexes", "unpack", "key", "fields", "check", "templates", "names",
-                 "proto_key", "protos")
+    __slots__ = ("format", "identity", "unpack", "key", "fields", "check", "templates", "named", "masked",
+                 "protos")
 
     def __init__(self, length: int, fields: list[Field]):
         parts, key_indexes, position, count = ["=%dx" % NLMSG_HEADER.size], [], NLMSG_HEADER.size, 0
-        names = []
+        self.masked = [field for field in fields if field.role == SHADOWED or _named(field.role)]
+        self.named = [field for field in self.masked if field.role != SHADOWED]
+        fields = [field for field in fields if field not in self.masked]  # the rest are key bytes
         for field in fields:
             if field.start > position:
                 parts.append("%ds" % (field.start - position))
@@ -81,31 +86,38 @@ class Layout:
                 parts.append(code)
                 width = 4 if code == "BBBB" else 1
                 field.indexes = tuple(range(count, count + width))
-                if field.role == NAME:
-                    names.append(count)
                 count += width
             position = field.start + field.size
         if length > position:
             parts.append("%ds" % (length - position))
             key_indexes.append(count)
         self.format = "".join(parts)
-        self.key_indexes = sorted(key_indexes + names)  # a NAME's value is part of the key
-        self.names = names
-        self.fields = [field for field in fields if field.role != SKIP]
-        self.proto_key = _getter(key_indexes)  # the key but the names
+        self.identity = (self.format, tuple((field.start, field.size, field.role) for field in self.masked))
+        self.key = itemgetter(*key_indexes) if key_indexes else _no_key
+        self.fields = [field for field in fields if field.role != SKIP] + self.named  # what takes sentinels
 
     def compile(self) -> Layout:
-        """Make the struct, the key and the check: for a layout that is kept."""
+        """Make the struct and the check: for a layout that is kept."""
         self.unpack = struct.Struct(self.format).unpack_from
-        self.key = _getter(self.key_indexes)
         self.check = _check(self.fields)
         self.templates: dict = {}
-        self.protos: dict = {}  # key but the names -> Proto, for a layout with NAME fields
+        self.protos: dict = {}  # the key with the masked bytes zero -> Proto, for a layout with named fields
         return self
 
+    def named_values(self, data: bytes, offset: int) -> list[int]:
+        return [int.from_bytes(data[offset + field.start:offset + field.start + field.size], sys.byteorder)
+                for field in self.named]
 
-def _getter(indexes: list[int]):
-    return itemgetter(*indexes) if indexes else _no_key
+    def proto_key(self, data: bytes, offset: int, length: int) -> tuple:
+        """The key of the message with its named and shadowed bytes zero."""
+        copy = bytearray(data[offset:offset + length])
+        for field in self.masked:
+            copy[field.start:field.start + field.size] = bytes(field.size)
+        return self.key(self.unpack(copy, 0))
+
+
+def _named(role: str) -> bool:
+    return role not in FORMATS and role != SKIP and role != SHADOWED
 
 
 def _no_key(_fields):
@@ -120,7 +132,7 @@ def _check(fields: list[Field]):
     for field in fields:
         if field.role == HEX:
             tests.append("v[%d]" % field.indexes[0])
-        if field.group is None:
+        if field.group is None or not field.indexes:
             continue
         if field.group in first:
             ours = first[field.group].indexes
@@ -132,15 +144,14 @@ def _check(fields: list[Field]):
     return eval("lambda v: bool(%s)" % " and ".join(tests))  # noqa: S307 (indexes made here, nothing read)
 
 
-def sentinel(field: Field, number: int, name_of) -> tuple[bytes, str]:
+def sentinel(field: Field, number: int, name_of: dict) -> tuple[bytes, str]:
     """A value for the field unlike anything a listing prints around it, and its text."""
-    if field.role in (U32, HEX, NAME):
+    if field.role in (U32, HEX):
         value = 0xC0FFEE01 + 0x10101 * number
-        shown = name_of(value) if field.role == NAME else FORMATS[field.role][1] % value
-        return struct.pack("=I", value), shown
-    if field.role == U8:
-        value = 0xE3 - number
-        return bytes((value,)), "%u" % value
+        return struct.pack("=I", value), FORMATS[field.role][1] % value
+    if field.role not in FORMATS:  # a named field
+        value = 0xE3 - number if field.size == 1 else 0xC0FFEE01 + 0x10101 * number
+        return value.to_bytes(field.size, sys.byteorder), name_of[field.role](value)
     if field.role == ADDR4:
         data = bytes((203, 0, 113, 201 + number))
         return data, "%d.%d.%d.%d" % tuple(data)
@@ -157,8 +168,9 @@ class Templates:
     (offset in it), given the payload size of the first attribute of each
     type.  `render(data, offset, length)` prints one message in full and
     returns its text (JSON: its object, no separator before it), or None when
-    it is not listed.  `name_of(value)` is a NAME field's text as the printer
-    writes it (JSON escapes included); without it NAME fields are key bytes.
+    it is not listed.  `name_of[role](value)` is a named field's text as the
+    printer writes it (JSON escapes included), None where it prints the field
+    otherwise; a role that is neither known nor named is key bytes.
 
     Which layout a message has is chosen by its length and, where several
     layouts share it, by one attribute header at a place they all have one
@@ -166,11 +178,11 @@ class Templates:
     whose choice fails is tried against each layout of its length.
     """
 
-    def __init__(self, header: struct.Struct, fields, render, name_of=None, header_fields=None):
+    def __init__(self, header: struct.Struct, fields, render, name_of: dict | None = None, header_fields=None):
         self.start = NLMSG_HEADER.size + align(header.size)
         self.fields_of = fields
         self.render = render
-        self.name_of = name_of
+        self.name_of = name_of or {}
         self.header_fields = header_fields
         self.known: dict[int, list[Layout]] = {}
         self.choose: dict = {}
@@ -212,21 +224,29 @@ class Templates:
                 return self.from_entry(entry, layout, values, data, offset, length)
         for layout in known:
             if layout.protos:
-                values = layout.unpack(data, offset)
-                entry = self.derived(layout, values)
+                entry = self.derived(layout, data, offset, length)
                 if entry is not None:
-                    return self.from_entry(entry, layout, values, data, offset, length)
+                    return self.from_entry(entry, layout, layout.unpack(data, offset), data, offset, length)
         return self.learn(data, offset, length)
 
-    def derived(self, layout: Layout, values: tuple):
-        """The entry of a key whose bytes but its names' are a known key's (its Proto), with the
-        names baked in; None when there is none, or a name's value is zero (printed otherwise)."""
-        proto = layout.protos.get(layout.proto_key(values))
-        if proto is None or not all(values[index] for index in layout.names):
+    def derived(self, layout: Layout, data: bytes, offset: int, length: int):
+        """The entry of a key whose bytes but its named and shadowed ones are a known key's (its
+        Proto), with the names baked in; None when there is none, or a name is printed otherwise."""
+        proto = layout.protos.get(layout.proto_key(data, offset, length))
+        if proto is None:
             return None
-        entry = proto.baked(values, self.name_of)
-        _remember(layout.templates, layout.key(values), entry)
+        names = self.names(layout, data, offset)
+        if names is None:
+            return None
+        entry = proto.baked(names)
+        _remember(layout.templates, layout.key(layout.unpack(data, offset)), entry)
         return entry
+
+    def names(self, layout: Layout, data: bytes, offset: int) -> list[str] | None:
+        """The texts of the message's named fields, None if one of them is printed otherwise."""
+        names = [self.name_of[field.role](value)
+                 for field, value in zip(layout.named, layout.named_values(data, offset))]
+        return None if None in names else names
 
     def print_datagram(self, data: bytes, seq: int, wanted: int, out) -> bytes | None:
         """Print on OUT (a pyip.show.common.Printer) the messages of type WANTED and sequence SEQ
@@ -242,18 +262,14 @@ class Templates:
             length, kind, _, message_seq = head(data, offset)
             if length < 16 or offset + length > size:
                 break
-            if message_seq != seq:
-                offset += (length + 3) & ~3
-                continue
-            if kind != wanted:
-                if kind == NLMSG_DONE or kind == NLMSG_ERROR:
+            if message_seq != seq or kind != wanted:
+                if message_seq == seq and (kind == NLMSG_DONE or kind == NLMSG_ERROR):
                     return data[offset:offset + length]
                 offset += (length + 3) & ~3
                 continue
             layout = choose.get(length)
             if type(layout) is tuple:
                 layout = layout[1].get(u32_at(data, offset + layout[0])[0])
-            text = None
             if layout is not None:
                 values = layout.unpack(data, offset)
                 entry = layout.templates.get(layout.key(values))
@@ -273,6 +289,50 @@ class Templates:
                 else:  # the object's separator from the array, as the writer's state says
                     append(writer.sep + text)
                     writer.sep = ","
+            offset += (length + 3) & ~3
+        return None
+
+    def group_datagram(self, data: bytes, seq: int, wanted: int, groups: dict, group_at: int) -> bytes | None:
+        """print_datagram() into GROUPS: each message's text (if listed) appended to the list of
+        the u32 at GROUP_AT in it (an address's ifindex), that list made for every message met;
+        the same walk and lookup, inlined for the same reason."""
+        choose, search, from_entry, head = self.choose, self.search, self.from_entry, DUMP_HEAD.unpack_from
+        u32_at = U32_AT
+        group, texts = None, None
+        offset, size = 0, len(data)
+        while offset + 16 <= size:
+            length, kind, _, message_seq = head(data, offset)
+            if length < 16 or offset + length > size:
+                break
+            if message_seq != seq or kind != wanted:
+                if message_seq == seq and (kind == NLMSG_DONE or kind == NLMSG_ERROR):
+                    return data[offset:offset + length]
+                offset += (length + 3) & ~3
+                continue
+            layout = choose.get(length)
+            if type(layout) is tuple:
+                layout = layout[1].get(u32_at(data, offset + layout[0])[0])
+            if layout is not None:
+                values = layout.unpack(data, offset)
+                entry = layout.templates.get(layout.key(values))
+                if entry is not None:
+                    fmt, pick = entry
+                    if pick is not None and (layout.check is None or layout.check(values)):
+                        text = fmt % pick(values)
+                    else:
+                        text = from_entry(entry, layout, values, data, offset, length)
+                else:
+                    text = search(data, offset, length)
+            else:
+                text = search(data, offset, length)
+            value = u32_at(data, offset + group_at)[0]
+            if value != group:  # a dump brings each link's addresses together
+                group = value
+                texts = groups.get(value)
+                if texts is None:
+                    texts = groups[value] = []
+            if text is not None:
+                texts.append(text)
             offset += (length + 3) & ~3
         return None
 
@@ -304,7 +364,7 @@ class Templates:
         layout = Layout(length, fields)
         known = self.known.setdefault(length, [])
         for other in known:
-            if other.format == layout.format:
+            if other.identity == layout.identity:
                 layout = other
                 break
         else:
@@ -334,25 +394,27 @@ class Templates:
             if kind not in seen:
                 seen[kind] = size - 4
                 for start, width, role, group in self.fields_of(kind, size - 4, family):
-                    if role != NAME or self.name_of is not None:
+                    if not _named(role) or role in self.name_of:
                         fields.append(Field(position + 4 + start, width, role, group))
             position += align(size)
         if self.header_fields is not None:
             fields[:0] = [Field(NLMSG_HEADER.size + start, width, role, group)
-                          for start, width, role, group in self.header_fields(family, seen)]
+                          for start, width, role, group in self.header_fields(family, seen)
+                          if not _named(role) or role in self.name_of]
         return (fields, tuple(headers)) if position == length else None
 
     def template(self, layout: Layout, data: bytes, offset: int, length: int, values: tuple, text: str):
         """(format, pick) for the key: print the message with sentinels in its varying fields,
         put a conversion where each sentinel's text stands; RENDERED if that does not print TEXT.
-        A NAME's place gets its value's name; the key's Proto, which has the place, is kept for
-        other names when every NAME had a sentinel (a zero one keeps its value: printed otherwise)."""
+        A named field's place gets its name, baked in; the key's Proto, which has the place, is
+        kept for other names.  Where a name is printed otherwise (a zero table), the named fields
+        keep their values and no Proto is kept."""
+        names = self.names(layout, data, offset) if layout.named else []
         copy = bytearray(data[offset:offset + length])
-        texts, groups, named = [], {}, True
+        texts, groups = [], {}
         for number, field in enumerate(layout.fields):
-            if field.role == NAME and not values[field.indexes[0]]:
-                named = False
-                continue
+            if names is None and field in layout.named:
+                continue  # each named field keeps its value: this key's template alone
             if field.group in groups:
                 payload = groups[field.group]
             else:
@@ -375,45 +437,45 @@ class Templates:
         pieces, indexes, position = [], [], 0
         for at, shown, field in places:
             pieces.append(printed[position:at])
-            if field.role == NAME:
-                pieces.append(field.indexes[0])
+            if field in layout.named:
+                pieces.append(layout.named.index(field))
             else:
                 pieces.append((FORMATS[field.role][1],))
                 indexes.extend(field.indexes)
             position = at + len(shown)
         pieces.append(printed[position:])
-        pick = _picker(indexes, [field for _, _, field in places if field.role != NAME]) if indexes else None
+        pick = _picker(indexes, [field for _, _, field in places if field not in layout.named]) if indexes else None
         proto = Proto(pieces, pick)
-        entry = proto.baked(values, self.name_of)
+        entry = proto.baked(names or [])
         try:
             same = (entry[0] if pick is None else entry[0] % pick(values)) == text
         except (TypeError, ValueError):
             same = False
         if not same:
             return RENDERED
-        if named and layout.names:
-            _remember(layout.protos, layout.proto_key(values), proto)
+        if names:
+            _remember(layout.protos, layout.proto_key(data, offset, length), proto)
         return entry
 
 
 class Proto:
-    """A template before its names: literal texts, conversions ("%u",) and NAME places (the
-    value's index), and the pick of the conversions' values."""
+    """A template before its names: literal texts, conversions ("%u",) and named places (the
+    index of the name), and the pick of the conversions' values."""
 
     __slots__ = ("pieces", "pick")
 
     def __init__(self, pieces: list, pick):
         self.pieces, self.pick = pieces, pick
 
-    def baked(self, values: tuple, name_of) -> tuple:
-        """(format, pick) for the values' names; (text, None) when nothing is converted."""
+    def baked(self, names: list[str]) -> tuple:
+        """(format, pick) with the names; (text, None) when nothing is converted."""
         escape = (lambda text: text) if self.pick is None else (lambda text: text.replace("%", "%%"))
         out = []
         for piece in self.pieces:
             if type(piece) is str:
                 out.append(escape(piece))
             elif type(piece) is int:
-                out.append(escape(name_of(values[piece])))
+                out.append(escape(names[piece]))
             else:
                 out.append(piece[0])
         return "".join(out), self.pick
