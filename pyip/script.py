@@ -223,10 +223,16 @@ def shell_entries(script, file: str, commands, undecided=()) -> list[Entry | Pyi
     for command in commands:
         # What the shell could not read is reported once, above, not again as a bad command.
         if not broken_lines or command.file != file or not broken_lines.intersection(range(command.line, command.end_line + 1)):
-            where = command.file
-            out.append(Entry([parser_word(word, where) for word in command.words],
-                             command.conditional, command.context, command.netns, command.names))
+            out.append(_new_tuple(Entry, (parser_words(command.words, command.file), command.conditional,
+                                          command.context, command.netns, command.names)))
     return out
+
+
+def parser_words(words, file: str) -> list[Word]:
+    """parser_word of each word, written out for the words whose text is known (nearly all: one
+    function call less a word, and there is a word for every word of every command read)."""
+    return [_new_tuple(Word, (word.text, _new_tuple(Location, (file, word.line, word.col)), None))
+            if word.text is not None else parser_word(word, file) for word in words]
 
 
 def parser_word(word, file: str, literal: type = None) -> Word:

@@ -40,11 +40,13 @@ from __future__ import annotations
 import bisect
 import collections
 import contextvars
+import itertools
 import re
 
 import attrs
 
 from .ast.base import Symbol  # a value known only at run time, kept by the text that names it
+from .fieldtuple import FieldTuple, field
 from .runners import RUNNERS, ip_namespace, strip_runners
 from .shell_arithmetic import BadArithmetic, Unknowable, evaluate
 from .shell_conditions import Condition, DoubleBracket, Operand, Unknown, glob_regex
@@ -144,24 +146,36 @@ def _known_text(parts: tuple) -> str | None:
     return None
 
 
+_new_tuple = tuple.__new__  # a Command without its Python-level __new__ (one a command run)
 _NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
 _PLAIN_EXPANSION = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 
 
-@attrs.frozen
-class Command:
-    """One invocation of a recognised program, as the shell would run it."""
+class Command(FieldTuple):
+    """One invocation of a recognised program, as the shell would run it.
 
-    words: tuple
-    file: str
-    line: int
-    col: int
-    end_line: int
-    context: tuple = ()
-    conditional: bool = False
-    source: str = ""
-    netns: str | None = None  # `ip netns exec NS CMD`, `ip -n NS ...`: the namespace it runs in
-    names: tuple = ()  # (database, id, name, replaces) the script wrote into iproute2's files before it
+    A named tuple (it was a frozen attrs class, with the same fields, equality and repr): a
+    script's reading makes one for every command it runs, and an attrs instance costs ten
+    attribute stores through object.__setattr__ to make, a tuple one C call.
+    """
+
+    __slots__ = ()
+    _fields = __match_args__ = ("words", "file", "line", "col", "end_line", "context", "conditional", "source",
+                                "netns", "names")
+    words: tuple = field(0)
+    file: str = field(1)
+    line: int = field(2)
+    col: int = field(3)
+    end_line: int = field(4)
+    context: tuple = field(5)
+    conditional: bool = field(6)
+    source: str = field(7)
+    netns: str | None = field(8)  # `ip netns exec NS CMD`, `ip -n NS ...`: the namespace it runs in
+    names: tuple = field(9)  # (database, id, name, replaces) the script wrote into iproute2's files before it
+
+    def __new__(cls, words: tuple, file: str, line: int, col: int, end_line: int, context: tuple = (),
+                conditional: bool = False, source: str = "", netns: str | None = None, names: tuple = ()):
+        return tuple.__new__(cls, (words, file, line, col, end_line, context, conditional, source, netns, names))
 
     @property
     def program(self) -> str | None:
@@ -1938,6 +1952,10 @@ def _same_word(src: bytes, end: int, start: int) -> bool:
 
 def _run_command(ev: _Evaluator, node, ctx: _Ctx):
     """Record a recognised program, call a function, or apply a builtin's effects."""
+    if type(node) is _PlainLine:
+        words = _plain_line_words(ev, node)
+        if words is not None:
+            return _run_words(ev, node, ctx, words)
     if ev.check and type(node) is not _PlainLine and _first_separator(node, ev.parsed) is not None:
         raise _Reparse
     if ctx.notes:  # in a function, loop, sourced file or eval: it may run again, split the same way
@@ -2259,6 +2277,41 @@ def _command_parts(ev: _Evaluator, node):
     return assignments, words
 
 
+def _plain_line_words(ev: _Evaluator, node: _PlainLine) -> list[Word] | None:
+    """The expanded words of a plain line (_PlainLine) that runs a program or a function: what
+    _command_parts and `expand` give it, in one pass over the line without the list of (text, line,
+    col) between them (a 10,000-line script is nearly all such lines).  None for what the general
+    path does otherwise: a line continued on the next, an alias or an assignment in front, a
+    program that is not of interest (whose words are looked at, not expanded)."""
+    text = ev.src.text(node.start_byte, node.end_byte)
+    if "\n" in text:
+        return None
+    tokens = (_QUOTED_PLAIN_TOKEN if '"' in text else _PLAIN_TOKEN).finditer(text)
+    first = next(tokens)
+    head = first.group()
+    if "=" in head or head in ev.aliases or (_PLAIN.fullmatch(head) and head not in ev.funcs
+                                              and head.rsplit("/", 1)[-1] not in _INTERESTING):
+        return None
+    line, col = node.line, node.col = ev.src.pos(node.start_byte)
+    node.source = text  # for _make_command
+    literals, known, env = ev.literals, ev.known_words, ev.env
+    words = []
+    for m in itertools.chain((first,), tokens):  # expand(), a word at a time
+        text = m.group()
+        parts = literals.get(text)
+        if parts is None and _PLAIN.fullmatch(text):  # expand_word's first case, met first here
+            parts = literals[text] = (Literal(text),)
+        if parts is not None:
+            words.append(Word(parts, line, col + m.start()))
+            continue
+        seen = known.get(text)
+        if seen is not None and env.get(seen[0]) is seen[1] and "IFS" not in env:
+            words.append(Word(seen[1], line, col + m.start()))
+        else:
+            words.extend(ev.expand_word(text, line, col + m.start()))
+    return words
+
+
 def _plain_command_parts(ev: _Evaluator, node, text: str, token):
     line, col = ev.src.pos(node.start_byte)
     if "\n" in text:
@@ -2281,20 +2334,18 @@ def _expand_for_effects(ev: _Evaluator, raw_words) -> None:
 
 
 def _make_command(ev: _Evaluator, node, ctx: _Ctx, argv, netns=None) -> Command:
-    line, col = ev.src.pos(node.start_byte)
-    end_line = ev.src.pos(max(node.start_byte, node.end_byte - 1))[0]
-    return Command(
-        words=tuple(argv),
-        file=ev.file,
-        line=line,
-        col=col,
-        end_line=end_line,
-        context=ctx.notes,
-        conditional=ctx.conditional,
-        source=ev.src.text(node.start_byte, node.end_byte),
-        netns=netns,
-        names=ev.names_written,
-    )
+    src, start, end = ev.src, node.start_byte, node.end_byte
+    if type(node) is _PlainLine and node.source is not None:  # _plain_line_words found these
+        line, col, source = node.line, node.col, node.source
+    else:
+        line, col = src.pos(start)
+        source = src.text(start, end)
+    if type(src) is _Source and "\n" not in source:  # one line (nearly every command): where it ends, known
+        end_line = line
+    else:
+        end_line = src.pos(max(start, end - 1))[0]
+    return _new_tuple(Command, (tuple(argv), ev.file, line, col, end_line, ctx.notes, ctx.conditional, source,
+                                netns, ev.names_written))
 
 
 def _builtin_effects(ev: _Evaluator, argv, node, ctx: _Ctx) -> None:
@@ -3607,7 +3658,7 @@ _TO_NEWLINES = bytes.maketrans(bytes(range(256)), b"\n" * 256)
 class _PlainLine:
     """A plain command line of a hidden run: what the evaluator asks of a command node."""
 
-    __slots__ = ("start_byte", "end_byte")
+    __slots__ = ("start_byte", "end_byte", "line", "col", "source")
     type = "command"
     is_named = True
     children = named_children = ()
@@ -3615,6 +3666,7 @@ class _PlainLine:
 
     def __init__(self, start: int, end: int):
         self.start_byte, self.end_byte = start, end
+        self.source = None  # its text and position, once _plain_line_words has worked them out
 
 
 def _plain_runs(parsed: bytes) -> dict:

@@ -1,6 +1,6 @@
 """The plain reader's fast path (pyip.script.simple_commands) against the shell evaluator."""
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.test_shell import simple_word
@@ -133,3 +133,69 @@ def test_a_double_quoted_text_word_without_the_lexer_is_the_lexer_s(text):
     shortcut = _quoted_text_fields(text)  # also of an empty word (`0$0>\r` reads one): no IndexError
     if shortcut is not None:
         assert shortcut == _field_parts(_Lexer(text, _NoScope()).run(), _DEFAULT_SPLIT)
+
+
+# ------------------------------------ a hidden plain line's words, worked out in one pass
+# pyip.shell._plain_line_words splits and expands a hidden plain line itself (a look-up a word where
+# it can), and _make_command takes its position from there: what the lexer reading every word
+# through the tree gives (plain_path=False) is the reference, around aliases, functions, IFS, `=`
+# in a word, variables holding several words, `${A:=x}` changing a later word, text before that is
+# not ASCII (columns are characters), and programs pyip does not follow.
+
+_SETUP = st.sampled_from([
+    "IPT=/sbin/iptables", "IPT=iptables", 'A="p q"', "B=-L", "C=", "E=a:b", "IFS=:", "unset IFS",
+    "alias ipt=iptables", "allow() { $IPT -A INPUT -p tcp --dport \"$1\" -j ACCEPT; }",
+    "ipt() { iptables \"$@\"; }", "# é — ü", "x=é", "set -- -F eth1", "unset IPT", "IPT=${IPT:-/sbin/iptables}"])
+_SETUPS = st.lists(_SETUP, max_size=4)
+_HIDDEN_WORDS = st.lists(st.sampled_from([
+    "$IPT", "iptables", "/sbin/iptables", "ipt", "allow", "ip", "echo", "modprobe", "-A", "INPUT", "-s",
+    "10.0.0.1", "$A", "${A}", "$B", "${B}", "$C", "$E", "$1", "$@", "$*", "${D:=-S}", "$D", "${IPT:=iptables}",
+    '"$A"', '"x y"', '"a  b"', "eth$1", "a=b", "--dport=22", "-j", "ACCEPT", "%", "!", "é-word", "22"]),
+    min_size=1, max_size=9)
+_HIDDEN_LINES = st.lists(st.one_of(_HIDDEN_WORDS.map(lambda words: " ".join(words)), _SETUP), min_size=1, max_size=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_SETUPS, _HIDDEN_LINES, st.sampled_from([" ", "  ", "\t"]))
+@example(["E=a:b"], ["iptables -A $E", "IFS=:", "iptables -A $E"], " ")  # the variable's last value, split anew
+@example(["B=-L"], ["iptables ${D:=-S} $D", "$IPT ${IPT:=iptables} -F"], " ")  # a word changing the next
+@example(["IPT=/sbin/iptables", "B=-L"], ["$IPT $B", "IPT=iptables", "unset B", "$IPT $B"], " ")  # values changed
+def test_hidden_plain_lines_read_as_the_lexer_reads_them(setups, lines, blank):
+    from pyip import shell
+
+    text = "\n".join(setups + [line.replace(" ", blank) for line in lines]) + "\n"
+    hidden, whole = _both_ways(text)
+    assert hidden == whole
+    if not any("=" in line.split()[0] for line in lines):  # tree-sitter takes `a=b x` for an assignment
+        assert hidden == shell._read_script(text, "t.sh", plain_path=False)  # even `--dport=22 x`, unlike bash
+
+
+def test_the_benchmark_script_reads_as_the_lexer_reads_it():
+    """All its body lines hidden plain lines (the shortcut's own case), every command as the tree and the
+    lexer read it, and where each ends."""
+    import sys
+    from pathlib import Path
+
+    from pyip import shell
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    from translate_nft import script
+
+    text = script(600)
+    fast = shell.read_script(text, "fw.sh")
+    assert fast == shell._read_script(text, "fw.sh", plain_path=False)
+    starts = shell._Source(text).line_starts
+    for command in fast.commands:
+        assert command.end_line == command.line + command.source.count("\n")
+        assert text[starts[command.line - 1] + command.col - 1:].startswith(command.source)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["ip", "$A", '"$B"', "x y", "é"]), st.integers(1, 9), st.integers(1, 99)),
+                max_size=6))
+def test_parser_words_are_parser_word_of_each(words):
+    from pyip.script import parser_word, parser_words
+    from pyip.shell import Literal, Symbol, Word
+
+    shell_words = [Word((Symbol(text),) if "$" in text else (Literal(text),), line, col) for text, line, col in words]
+    assert parser_words(shell_words, "f.sh") == [parser_word(word, "f.sh") for word in shell_words]
