@@ -3466,7 +3466,7 @@ def _read_script(text: str, file: str, plain_path: bool, defines: dict[str, str]
         parsed, tree = _masked(parsed, tree)
         if tree.root_node.has_error and not _bash_accepts(source.bytes):
             parsed, tree, skipped, bash_reads_rest = _recovered(parsed, tree, source)
-    elif _REDIRECT_AT_LINE_END.search(parsed):
+    elif _redirect_at_line_end(parsed):
         parsed, tree, skipped = _redirects_without_target(parsed, tree, source)
     repairs = 0
     args = SCRIPT_ARGS.get() if args is None else args
@@ -3703,7 +3703,7 @@ def _parsed_without_plain_runs(parsed: bytes):
     masked = b"".join(pieces)
     tree = _parser().parse(masked)
     root = tree.root_node
-    if root.has_error or _REDIRECT_AT_LINE_END.search(masked):
+    if root.has_error or _redirect_at_line_end(masked):
         return {}, parsed, None
     standing = {child.start_byte for child in root.children
                 if child.type == "command" and child.end_byte == child.start_byte + 1}
@@ -3808,6 +3808,18 @@ MAX_RECOVERIES = 64
 # `cmd >` with nothing after it on its line: the grammar takes the next line's first word for the
 # target (`%>` closing an ERB template swallows the `echo` after it); bash stops at a syntax error.
 _REDIRECT_AT_LINE_END = re.compile(rb"(?<![<>&|\\])(?:>>?|<|>&|&>>?)[ \t]*\n")
+_REDIRECT_CHARACTER = re.compile(rb"[<>&]")  # where a match of it can start
+
+
+def _redirect_at_line_end(data: bytes):
+    """_REDIRECT_AT_LINE_END.search(data), tried only where a `<`, `>` or `&` stands: the search
+    itself tries its look-behind at every byte, 9 ms for the 600,000 bytes of a 10,000-line script
+    (its plain lines hidden, newlines), twice a reading; this finds the few places in 1 ms."""
+    for candidate in _REDIRECT_CHARACTER.finditer(data):
+        found = _REDIRECT_AT_LINE_END.match(data, candidate.start())  # the look-behind sees what precedes
+        if found is not None:
+            return found
+    return None
 def _redirects_without_target(parsed: bytes, tree, source: "_Source"):
     """The lines bash -n says are syntax errors, left out (blanked) as _recovered leaves them out."""
     errors = []

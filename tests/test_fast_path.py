@@ -199,3 +199,14 @@ def test_parser_words_are_parser_word_of_each(words):
 
     shell_words = [Word((Symbol(text),) if "$" in text else (Literal(text),), line, col) for text, line, col in words]
     assert parser_words(shell_words, "f.sh") == [parser_word(word, "f.sh") for word in shell_words]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["<", ">", "&", "|", "\\", " ", "\t", "\n", "x", ">>", "&>", ">&", "2>&1", "é"]),
+                max_size=16).map("".join))
+def test_the_redirect_at_a_line_end_found_from_its_characters_is_the_search_s(text):
+    from pyip.shell import _REDIRECT_AT_LINE_END, _redirect_at_line_end
+
+    data = text.encode()
+    found, searched = _redirect_at_line_end(data), _REDIRECT_AT_LINE_END.search(data)
+    assert (found and found.span()) == (searched and searched.span())
