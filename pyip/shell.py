@@ -527,12 +527,15 @@ class _Params:
 
     @classmethod
     def of(cls, words) -> "_Params":
-        exact = next((k for k, w in enumerate(words) if _may_split(w)), len(words))
-        return cls(tuple(words), exact)
+        for exact, word in enumerate(words):
+            if _may_split(word):
+                return cls(tuple(words), exact)
+        return cls(tuple(words), len(words))
 
 
 def _may_split(word: Word) -> bool:
-    return not word.quoted and any(type(p) is Symbol for p in word.parts)
+    # A word whose text is known is all Literals: no Symbol in it (and no look at its parts).
+    return word.text is None and not word.quoted and any(type(p) is Symbol for p in word.parts)
 
 
 class _Lexer:
@@ -951,6 +954,11 @@ def _is_empty(parts) -> bool | None:
 
 
 def _merge(parts) -> tuple:
+    if len(parts) == 1:  # most values (a positional parameter's one word): nothing to join
+        part = parts[0]
+        if type(part) is Literal and not part.text:
+            return ()
+        return parts if type(parts) is tuple else (part,)
     merged: list = []
     for p in parts:
         if type(p) is Literal:

@@ -210,3 +210,26 @@ def test_the_redirect_at_a_line_end_found_from_its_characters_is_the_search_s(te
     data = text.encode()
     found, searched = _redirect_at_line_end(data), _REDIRECT_AT_LINE_END.search(data)
     assert (found and found.span()) == (searched and searched.span())
+
+
+_PARTS = st.lists(st.one_of(st.sampled_from(["", "a", "b c"]).map(lambda t: ("L", t)),
+                            st.sampled_from(["$A", "$1"]).map(lambda t: ("S", t))), max_size=4)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PARTS, st.booleans())
+def test_merging_one_part_is_merging_it_in_the_loop(pieces, as_list):
+    """_merge's shortcut for one part against its loop (a copy of it without the shortcut)."""
+    from pyip.shell import Literal, Symbol, _merge
+
+    parts = [Literal(text) if kind == "L" else Symbol(text) for kind, text in pieces]
+    merged: list = []
+    for p in parts:
+        if type(p) is Literal:
+            if not p.text:
+                continue
+            if merged and type(merged[-1]) is Literal:
+                merged[-1] = Literal(merged[-1].text + p.text)
+                continue
+        merged.append(p)
+    assert _merge(parts if as_list else tuple(parts)) == tuple(merged)
