@@ -254,6 +254,14 @@ def variants(message: bytes, templates) -> list[bytes]:
                 value = bytes([fill]) * field.size
             copy[field.start:field.start + field.size] = value
         copies.append(bytes(copy))
+    grouped = [field for field in fields if field.group is not None]
+    if len(grouped) > 1:  # equal fields of a group (an address and its peer), then but for their last byte
+        copy = bytearray(message)
+        for field in grouped:
+            copy[field.start:field.start + field.size] = bytes([0x0A]) * field.size
+        copies.append(bytes(copy))
+        copy[grouped[-1].start + grouped[-1].size - 1] ^= 1
+        copies.append(bytes(copy))
     return copies
 
 

@@ -136,12 +136,16 @@ def _check(fields: list[Field]):
             continue
         if field.group in first:
             ours = first[field.group].indexes
-            tests.append("v[%d:%d] == v[%d:%d]" % (ours[0], ours[-1] + 1, field.indexes[0], field.indexes[-1] + 1))
+            if len(ours) == len(field.indexes):  # item by item: no slices made (an address's 4 octets)
+                tests += ["v[%d] == v[%d]" % pair for pair in zip(ours, field.indexes)]
+            else:
+                tests.append("False")
         else:
             first[field.group] = field
     if not tests:
         return None
-    return eval("lambda v: bool(%s)" % " and ".join(tests))  # noqa: S307 (indexes made here, nothing read)
+    # truthy or not is all the callers ask: no bool() call
+    return eval("lambda v: %s" % " and ".join(tests))  # noqa: S307 (indexes made here, nothing read)
 
 
 def sentinel(field: Field, number: int, name_of: dict) -> tuple[bytes, str]:
