@@ -293,21 +293,23 @@ def test_restore_words_are_split_lines_words(line):
 @settings(max_examples=3000, deadline=None)
 @given(st.one_of(st.text(alphabet=' \t\n\r\x0b"\\ab-!', max_size=30), quoted_save_line()))
 def test_placed_words_are_rule_lines_words(line):
-    """A template's words (made when asked for) are those rule_line() gives the full path."""
+    """A template's words (their texts, and their places found when asked) are those rule_line() gives the
+    full path."""
     words = [Word("iptables", Location("f.rules", 7, 1)), TABLE_OPTION, table_word("nat")]
     add_line_words(words, line, "f.rules", 7)
     placed: list = []
     monkeypatched = restore.parse_templated
     try:
-        restore.parse_templated = lambda texts, lazy: placed.append((texts, lazy))
+        restore.parse_templated = lambda texts, locate: placed.append((texts, locate))
         restore.templated_line("nat", line, "f.rules", 7)
     finally:
         restore.parse_templated = monkeypatched
     if placed:  # lines the shortcut takes
-        [(texts, lazy)] = placed
-        assert texts == [word.text for word in words] and len(lazy) == len(words)
-        assert [lazy[index] for index in reversed(range(len(words)))] == words[::-1]
-        assert all(type(word) is Word and type(word.location) is Location for word in map(lazy.__getitem__, range(len(words))))
+        [(texts, locate)] = placed
+        assert texts == [word.text for word in words]
+        locations = [locate(index) for index in reversed(range(len(words)))][::-1]
+        assert locations == [word.location for word in words]
+        assert all(type(location) is Location for location in locations)
     else:
         assert '"' in line or "\t" in line or "\n" in line or "" in line.split(" ")
 
@@ -385,8 +387,8 @@ def built(monkeypatch) -> list:
     made = []
     build = templates.Template.build
 
-    def counting(self, words, texts):
-        command = build(self, words, texts)
+    def counting(self, texts, locate):
+        command = build(self, texts, locate)
         made.append(command is not None)
         return command
 
@@ -519,3 +521,237 @@ def test_every_peer_rule_reads_through_templates_as_the_full_path(fresh_shapes, 
         assert outcome(parse_iptables, words, legacy.MODERN) == outcome(full_path, words, legacy.MODERN), \
             " ".join(word.text for word in words)
     assert len(cases) > 1900 and sum(built) > 200, (len(cases), sum(built))
+
+
+# -- save files read through the rule templates (pyip.parser.restore.templated_line) -----------------------
+
+
+def restore_outcomes(text: str) -> list:
+    """Everything restore_commands() gives for a save file: each command (every field, locations and notes
+    included) or each error (class, message, status, place)."""
+    out = []
+    for item in restore.restore_commands(text, "t.rules"):
+        if isinstance(item, PyipError):
+            out.append(("error", type(item).__name__, item.message, item.exit_status, tuple(item.location), str(item)))
+        else:
+            out.append(("command", repr(item), str(item)))
+    return out
+
+
+def full_restore_outcomes(text: str) -> list:
+    """restore_outcomes() with every command through getopt and the grammar: no shape, no template."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(getopt.Shapes, "plan", lambda self, words: None)
+        patch.setattr(getopt.Shapes, "plan_texts", lambda self, texts: None)
+        patch.setattr(getopt.Shapes, "learn", lambda self, *args: None)
+        return restore_outcomes(text)
+
+
+def save_line(texts: list[str]) -> str:
+    return " ".join(quoted(text) for text in texts)
+
+
+def peer_save_file() -> str:
+    """Every rule of iptables' .t suite as save-file lines, by table, each table's lines four times over (the
+    first time teaches the shape, the second notes the key, the third learns its template: the fourth time
+    at least, each rule that can be is made from a template)."""
+    from .peer_iptables import TCase, t_files, t_steps
+
+    by_table: dict = {}
+    for step in (step for path in t_files() for step in t_steps(path) if isinstance(step, TCase)):
+        commands = command_words(step.command)
+        if len(commands) == 1 and [word.text for word in commands[0][1:3]] == ["-t", step.table]:
+            by_table.setdefault(step.table, []).append(save_line([word.text for word in commands[0][3:]]))
+    return "".join(f"*{table}\n" + "\n".join(lines * 4) + "\nCOMMIT\n" for table, lines in by_table.items())
+
+
+def test_every_peer_rule_as_a_save_line_reads_as_the_full_path(fresh_shapes, built):
+    """The .t suite's rules (every extension, FAIL rules too) as an iptables-save file: each line made from its
+    template (values taken by the address reader, the remembered nodes, the direct constructors) equals what
+    getopt and the grammar give it, every field and place, or the same error."""
+    text = peer_save_file()
+    assert restore_outcomes(text) == full_restore_outcomes(text)
+    assert text.count("\n") > 8000 and sum(built) > 900, sum(built)  # FAIL rules and notes take the full path
+
+
+def test_the_benchmark_save_file_reads_as_the_full_path(fresh_shapes, built):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    try:
+        from translate_nft import save_file as benchmark_save_file
+    finally:
+        sys.path.pop(0)
+    text = benchmark_save_file(3000)
+    assert restore_outcomes(text) == full_restore_outcomes(text)
+    assert sum(built) > 2900
+
+
+SAVE_SHAPES = [
+    "-A {chain} {not_s}-s {addr} -i eth0 -p tcp -m state --state {state} -m tcp {not_port}--dport {port} "
+    "-m comment --comment {comment} -j ACCEPT",
+    "-A web-in -s {addr} -i eth0 -p tcp -m multiport --dports {ports} -m comment --comment {comment} -j {chain}",
+    "-I dns-fwd {not_s}-d {addr} -i eth1 -o eth0 -p udp -m udp --dport {port} -j ACCEPT",
+    "-A OUTPUT -d {addr} -o eth0 -p icmp -m icmp --icmp-type {icmp} -m comment --comment {comment} -j ACCEPT",
+    "-A INPUT -s {addr} -m comment --comment {comment} -m comment --comment {comment} -j LOG --log-prefix {comment}",
+    "-m comment --comment {comment} -A INPUT -s {addr} -j DROP",
+    "-A INPUT {not_c}-m comment --comment {comment} -j REJECT --reject-with {reject}",
+]
+SAVE_VALUES = {**TEMPLATE_VALUES, "not_c": ["", "", "! "],
+               "comment": TEMPLATE_VALUES["comment"] + ['"a \\"b\\" c"', '" spaced  out "', '"tab\there"', '"',
+                                                        '"x"y', 'x"y"', '""""', "-", "!"]}
+BLANKS = ["", "", "", " ", "  ", "\t"]
+
+
+@st.composite
+def generated_save_file(draw) -> str:
+    """A save file of rules of a few shapes, with values good and bad (quotes, escapes, blanks, long and empty
+    comments), lines repeated (a template is learnt from a key's second line), blanks now and then doubled."""
+    lines = ["*" + draw(st.sampled_from(["filter", "filter", "nat", "mangle"]))]
+    for _ in range(draw(st.integers(1, 12))):
+        values = {key: draw(st.sampled_from(options)) for key, options in SAVE_VALUES.items()}
+        values["comment"] = draw(st.one_of(st.sampled_from(SAVE_VALUES["comment"]),
+                                           st.text(alphabet='ab "\\\t-!\u00e9', max_size=8).map(quoted)))
+        line = draw(st.sampled_from(SAVE_SHAPES)).format(**values)
+        if draw(st.integers(0, 5)) == 0:
+            line = draw(st.sampled_from(BLANKS)) + line.replace(" -", draw(st.sampled_from(BLANKS)) + " -", 1)
+        lines += [line] * draw(st.integers(1, 3))
+    return "\n".join([*lines, "COMMIT"]) + "\n"
+
+
+SAVE_LEARNING = {dialect: getopt.Shapes() for dialect in legacy.DIALECTS}  # one trie for all examples
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(generated_save_file())
+def test_generated_save_files_read_as_the_full_path(text):
+    """Generated save files read through the templates (a trie that learns across examples) and through the
+    full path (templates off): the same commands, every field and place, and the same errors."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(iptables, "SHAPES", SAVE_LEARNING)
+        fast = restore_outcomes(text)
+    assert fast == full_restore_outcomes(text)
+
+
+def test_save_files_of_those_shapes_are_made_from_templates(fresh_shapes, built):
+    """Lines of those shapes and values, chosen at random: most are made from a template (the test above
+    would pass without them), and they read as the full path."""
+    rng = random.Random(11)
+    lines = ["*filter"]
+    for _ in range(1500):
+        values = {key: rng.choice(options) for key, options in SAVE_VALUES.items()}
+        lines.append(rng.choice(SAVE_SHAPES).format(**values))
+    text = "\n".join([*lines, "COMMIT"]) + "\n"
+    assert restore_outcomes(text) == full_restore_outcomes(text)
+    assert sum(built) > 300 and built.count(False) > 20, (sum(built), len(built))
+
+
+# -- the shortcuts a template's build takes: records made without __init__, the one-address reader, direct nodes
+
+
+def attrs_records(value) -> list:
+    """The attrs instances in a parsed command: the command, its rule, tests, addresses, nodes."""
+    import attrs
+
+    found, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (tuple, list)):
+            stack += item
+        elif attrs.has(type(item)):
+            found.append(item)
+            stack += [getattr(item, field.name) for field in attrs.fields(type(item))]
+    return found
+
+
+def test_slot_made_records_are_what_init_makes():
+    """slot_maker(cls)(*fields) for every record of every sample and .t suite command (the rule commands, Rule,
+    Test, Address, each extension's nodes): the same class, every field (eq=False ones too) the same object."""
+    import attrs
+
+    from pyip.parser.slots import slot_maker
+
+    from .peer_iptables import TCase, t_files, t_steps
+
+    texts = [*sample_commands(), *(step.command for path in t_files() for step in t_steps(path)
+                                   if isinstance(step, TCase))]
+    seen: set = set()
+    for words in command_words("\n".join(texts)):
+        try:
+            command = full_path(words, legacy.MODERN)
+        except PyipError:
+            continue
+        for record in attrs_records(command):
+            names = [field.name for field in attrs.fields(type(record))]
+            made = slot_maker(type(record))(*[getattr(record, name) for name in names])
+            assert type(made) is type(record) and made == record and repr(made) == repr(record)
+            assert all(getattr(made, name) is getattr(record, name) for name in names), record
+            seen.add(type(record).__name__)
+    assert {"Append", "Insert", "Rule", "Test", "Address", "CommentMatch", "TcpMatch"} <= seen and len(seen) > 60
+
+
+def address_outcome(parse, text: str):
+    try:
+        addresses = parse(text)
+    except PyipError as error:
+        return ("error", error.message, error.exit_status)
+    return ("addresses", repr(addresses), [type(address.address) for address in addresses if hasattr(address, "address")])
+
+
+ADDRESS_TEXTS = ["10.0.0.1", "10.0.0.1/32", "10.1.2.3/8", "10.1.2.3/255.255.0.0", "10.1.2.3/255.0.255.0",
+                 "1.2.3.4/0", "0.0.0.0/0", "255.255.255.255/31", "1.2.3.4/33", "1.2.3.4/", "1.2.3.4/8/9", "1.2.3.4/-1",
+                 "1.2.3.4/08", "1.2.3.4/0x10", "01.2.3.4", "1.2.3", "256.1.1.1", "1.2.3.4,5.6.7.8/24", "localhost",
+                 "1.2.3.4/" + "1" * 300, "1.2.3.\u0663", " 1.2.3.4", "1.2.3.4 ", "", "/", ","]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.sampled_from(ADDRESS_TEXTS), st.text(alphabet="0123456789./,x ", max_size=22),
+                 st.builds("{}.{}.{}.{}/{}".format, *[st.integers(0, 300)] * 4, st.integers(0, 40))))
+def test_one_address_reads_as_the_item_loop_reads_it(text):
+    """parse_addresses()'s shortcut for one dotted quad (with a mask or none) against the item loop."""
+    from pyip.parser.xtables import address_list, parse_addresses
+
+    assert address_outcome(parse_addresses, text) == address_outcome(address_list, text)
+
+
+def direct_parts() -> list:
+    """The template parts with a direct constructor, from templates learnt of the .t suite's rules."""
+    shapes = getopt.Shapes()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(iptables, "SHAPES", {legacy.MODERN: shapes, legacy.LEGACY: getopt.Shapes()})
+        restore_outcomes(peer_save_file())
+    learnt = [template for key, plan in shapes.memory.items() if not isinstance(key, str)
+              for template in plan.by_key.values()]
+    return [part for template in learnt for part in (*template.parts, template.target)
+            if part is not None and part.direct is not None]
+
+
+DIRECT_PARTS = []  # filled once, by the first example
+
+
+def node_outcome(make, part, texts: list):
+    try:
+        node = make(part, texts)
+    except PyipError:
+        return ("refused",)
+    return ("refused",) if node is None else ("node", type(node), repr(node))
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_direct_nodes_are_what_take_and_finish_make(data):
+    """Each extension's direct constructor (Extension.direct()) of each part the .t suite's templates have,
+    on generated values: the node take() and finish() make, or a refusal (None, PyipError) where they make
+    a note or raise."""
+    if not DIRECT_PARTS:
+        DIRECT_PARTS.extend(direct_parts())
+        assert {part.extension.name for part in DIRECT_PARTS} >= {"comment"}
+    part = data.draw(st.sampled_from(DIRECT_PARTS))
+    texts = [""] * (1 + max(at for take in part.takes for at in take.values))
+    for take in part.takes:
+        for at in take.values:
+            texts[at] = data.draw(st.one_of(st.text(max_size=300), st.sampled_from(["", "!", "22", "ssh", "1:2",
+                                                                                        "x" * 255 + "\u00e9"])))
+    direct = node_outcome(lambda part, texts: part.direct(texts), part, texts)
+    assert direct == node_outcome(templates.read_node, part, texts)

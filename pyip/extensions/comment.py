@@ -7,6 +7,7 @@ from typing import ClassVar
 import attrs
 
 from ..ast.base import Symbol
+from ..parser.slots import slot_maker
 from ..parser.xtables import Extension, Opt
 from ..render.iptables_save import Text
 
@@ -27,6 +28,14 @@ class Match(Extension):
     def finish(self):
         self.require("comment")
         return CommentMatch(self.values["comment"].value)
+
+    @classmethod
+    def direct(cls, takes: tuple):
+        """`--comment TEXT` once, without `!` (which take() refuses): CommentMatch(TEXT[:255])."""
+        if len(takes) != 1 or takes[0].negated:
+            return None
+        make, [at] = slot_maker(CommentMatch), takes[0].values
+        return lambda texts: make(texts[at][:255])
 
 
 def comment_words(match: CommentMatch) -> list:

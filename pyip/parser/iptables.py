@@ -582,7 +582,7 @@ def _parse_iptables(words: list[Word], dialect: str, end: Location | None, templ
         key = templates.key(texts)
         template = templates.by_key.get(key)
         if template is not None:
-            command = template.build(words, texts)
+            command = template.build(texts, lambda index: words[index][1])
             if command is not None:
                 return command
             templates = None  # a value the template cannot take: the readers say what it does
@@ -602,15 +602,15 @@ def _parse_iptables(words: list[Word], dialect: str, end: Location | None, templ
         release(state)
 
 
-def parse_templated(texts: list[str], words) -> fw.Command | None:
+def parse_templated(texts: list[str], locate) -> fw.Command | None:
     """A rule command (modern dialect) made from its template, if one serves, else None (then the caller
-    takes parse_iptables()).  `texts`: the words' texts; `words`: a sequence that makes a command's Word
-    when asked: a template places only a few (pyip.parser.restore.PlacedWords)."""
+    takes parse_iptables()).  `texts`: the words' texts; `locate(index)`: the Location of the word at index
+    (a template places only two: pyip.parser.restore.LinePlaces)."""
     shapes = SHAPES[legacy.MODERN]
     plan = shapes.plan_texts(texts)
     templates = None if plan is None else shapes.memory.get(id(plan[1]))
     template = None if templates is None else templates.by_key.get(templates.key(texts))
-    return None if template is None else template.build(words, texts)
+    return None if template is None else template.build(texts, locate)
 
 
 def release(state: CommandState) -> None:

@@ -104,7 +104,7 @@ def add_line_words(words: list, line: str, file: str, number: int) -> None:
 
 def templated_line(table: str, line: str, file: str, number: int) -> fw.Command | None:
     """The line's rule made from a template (pyip.parser.templates), its words split as add_line_words()
-    splits them but no Word made unless the template asks; None if no template serves."""
+    splits them but no Word made (a template places two words); None if no template serves."""
     if '"' in line:
         texts = whole_quotes_texts(line)
         if texts is None:
@@ -113,39 +113,30 @@ def templated_line(table: str, line: str, file: str, number: int) -> fw.Command 
         texts = line.split(" ")
         if "\t" in line or "\n" in line or "" in texts:
             return None
-    words = PlacedWords(table, line, texts, file, number)
-    return parse_templated(words.texts, words)
+    return parse_templated(["iptables", "-t", table, *texts], LinePlaces(line, file, number).location)
 
 
-class PlacedWords:
-    """rule_line()'s words, made one by one as they are asked for (with their Location)."""
+class LinePlaces:
+    """Where rule_line()'s words stand (`iptables -t TABLE`, then the line's), found when asked."""
 
-    __slots__ = ("texts", "line", "cols", "file", "number", "head")
+    __slots__ = ("line", "file", "number")
 
-    def __init__(self, table: str, line: str, texts: list[str], file: str, number: int):
-        self.texts = ["iptables", "-t", table, *texts]
-        self.line, self.cols, self.file, self.number = line, None, file, number
-        self.head = (None, TABLE_OPTION, table_word(table))
+    def __init__(self, line: str, file: str, number: int):
+        self.line, self.file, self.number = line, file, number
 
-    def __len__(self) -> int:
-        return len(self.texts)
-
-    def __getitem__(self, index: int) -> Word:
+    def location(self, index: int) -> Location:
         new = tuple.__new__
         if index < 3:
-            if index == 0:
-                return new(Word, ("iptables", new(Location, (self.file, self.number, 1)), None))
-            return self.head[index]
+            return new(Location, (self.file, self.number, 1)) if index == 0 else (TABLE_OPTION[1], DEFAULT_PLACE)[index - 1]
         if index == 3:  # the line's first word (the rule's -A): after the blanks, a quote or not
             col = len(self.line) - len(self.line.lstrip(" ")) + 1
         else:
-            if self.cols is None:
-                self.cols = [col for _, col in split_line(self.line)]
-            col = self.cols[index - 3]
-        return new(Word, (self.texts[index], new(Location, (self.file, self.number, col)), None))
+            col = split_line(self.line)[index - 3][1]
+        return new(Location, (self.file, self.number, col))
 
 
 TABLE_OPTION = Word("-t")  # words are immutable: every line may share these two
+DEFAULT_PLACE = Location()  # table_word()'s
 
 
 @lru_cache(maxsize=64)
@@ -196,8 +187,18 @@ def whole_quotes_texts(line: str) -> list[str] | None:
     if "\\" in line or "\t" in line or "\n" in line:
         return None
     parts = line.split('"')
+    if len(parts) == 3 and parts[0][-1:] in ("", " ") and parts[2][:1] in ("", " "):
+        # the usual quoted line: one quoted word (a comment) among words one space apart
+        head, quoted, tail = parts
+        texts, after = head.split(" "), tail.split(" ")
+        texts.pop()  # the nothing after the space before the quote (or the empty head)
+        del after[0]  # the nothing before the space after it (or the empty tail)
+        if "" not in texts and "" not in after:
+            texts.append(quoted)
+            texts += after
+            return texts
     last = len(parts) - 1
-    texts: list[str] = []
+    texts = []
     for index, part in enumerate(parts):
         if index % 2:
             texts.append(part)

@@ -39,6 +39,7 @@ import attrs
 
 from ..ast import firewall as fw
 from ..errors import PyipError
+from .slots import slot_maker
 from .xtables import Given, parse_addresses
 
 MAX_TEMPLATES = 20_000  # per trie, all its plans together; beyond it, new keys take the plan's readers
@@ -46,6 +47,10 @@ LEARNT = "templates learnt"  # the trie memory's count of them (its other keys a
 MAX_NOTED = 50_000  # keys met once, per trie: beyond it, new keys are neither noted nor learnt
 NOTED = "keys noted"  # the trie memory's count of them
 MAX_NODES = 50_000  # remembered extension nodes
+
+
+MAKE_RULE = slot_maker(fw.Rule)
+MAKE_TEST = slot_maker(fw.Test)
 
 
 class Take(NamedTuple):
@@ -59,14 +64,16 @@ class Take(NamedTuple):
 
 
 class Part:
-    """An extension of the rule: its class, its options in argv order, and the protocol it finished with.  Its nodes are remembered by the part itself (hashed by identity: it
-    stands for all of that) and the texts of its values."""
+    """An extension of the rule: its class, its options in argv order, and the protocol it finished with.
+    Its nodes are made by the extension's direct constructor (Extension.direct()), or remembered by the part
+    itself (hashed by identity: it stands for all of that) and the texts of its values."""
 
-    __slots__ = ("extension", "takes", "protocol", "values")
+    __slots__ = ("extension", "takes", "protocol", "values", "direct")
 
     def __init__(self, extension: type, takes: tuple, protocol: tuple):
         self.extension, self.takes, self.protocol = extension, takes, protocol
         self.values = itemgetter(*[at for take in takes for at in take.values] or [0])  # [0]: a key all the same
+        self.direct = extension.direct(takes)
 
 
 class Context:
@@ -106,39 +113,52 @@ def templates_of(memory: dict, items: list, free_readers: frozenset, length: int
 class Template:
     """A learnt rule command, and where its free parts come from."""
 
-    __slots__ = ("command_class", "fixed", "rule", "rule_at", "addresses", "parts", "target", "unique")
+    __slots__ = ("make_command", "command_fields", "rule", "rule_at", "source", "destination", "parts", "target",
+                 "refuses_several")
 
     def __init__(self, command, rule_at: int, addresses: tuple, parts: tuple, target: Part | None):
-        self.command_class = type(command)
-        # the command's other fields: program, position (-I, -R); notes and unknowns are empty
-        self.fixed = {field.name: getattr(command, field.name) for field in attrs.fields(type(command))
-                      if field.name not in ("rule", "location")}
+        self.make_command = slot_maker(type(command))
+        names = [field.name for field in attrs.fields(type(command))]
+        if names[:5] != ["program", "location", "notes", "unknowns", "rule"]:
+            raise KeyError(names)  # not a rule command as build() makes them: learn nothing
+        # the command's other fields: program, notes and unknowns (empty), position (-I, -R)
+        self.command_fields = (command.program, command.notes, command.unknowns,
+                               tuple(getattr(command, name) for name in names[5:]))
         self.rule = command.rule
         self.rule_at = rule_at
-        self.addresses = addresses  # ("s" and "d"): (value index, negated, legacy), or None
+        self.source, self.destination = addresses  # each (value index, negated, legacy), or None
         self.parts = parts
         self.target = target
-        self.unique = isinstance(command, fw.Replace)  # -R wants one source and one destination
+        # do_parse() refuses several addresses with `!`, and -R (which wants one source and one
+        # destination) any: the full path says how
+        self.refuses_several = isinstance(command, fw.Replace) or any(given is not None and given[1]
+                                                                      for given in addresses)
 
-    def build(self, words: list, texts: list):
-        """The command for these words (`texts`: theirs), or None if a free value needs the full path."""
+    def build(self, texts: list, locate):
+        """The command for these words' texts (`locate(index)`: the Location of the word at index), or None
+        if a free value needs the full path."""
         try:
-            tests = [address_test(texts, given) for given in self.addresses]
-            matches = tuple([extension_node(part, texts) for part in self.parts])
+            source, sources = NO_ADDRESS if self.source is None else address_test(texts, self.source)
+            destination, destinations = NO_ADDRESS if self.destination is None else address_test(texts,
+                                                                                                  self.destination)
+            matches = []
+            for part in self.parts:
+                direct = part.direct
+                node = extension_node(part, texts) if direct is None else direct(texts)
+                if node is None:
+                    return None
+                matches.append(node)
             target = self.rule.target if self.target is None else extension_node(self.target, texts)
         except PyipError:
             return None
-        if None in matches or target is None or None in tests:
+        if target is None or ((len(sources) > 1 or len(destinations) > 1) and self.refuses_several):
             return None
-        (source, sources), (destination, destinations) = tests
-        if len(sources) > 1 or len(destinations) > 1:
-            if self.unique or any(given is not None and given[1] for given in self.addresses):
-                return None  # do_parse() refuses: the full path says how
         rule = self.rule
-        rule = fw.Rule(chain=rule.chain, table=rule.table, source=source, destination=destination,
-                       in_interface=rule.in_interface, out_interface=rule.out_interface, protocol=rule.protocol,
-                       fragment=rule.fragment, matches=matches, target=target, location=words[self.rule_at][1])
-        return self.command_class(rule=rule, location=words[0][1], **self.fixed)
+        rule = MAKE_RULE(rule.chain, rule.table, source, destination, rule.in_interface, rule.out_interface,
+                         rule.protocol, rule.fragment, tuple(matches), target, rule.actions, rule.origin,
+                         locate(self.rule_at))
+        program, notes, unknowns, more = self.command_fields
+        return self.make_command(program, locate(0), notes, unknowns, rule, *more)
 
 
 NO_ADDRESS = (None, ())
@@ -157,7 +177,7 @@ def addresses_test(addresses: tuple, negated: bool, legacy: bool) -> fw.Test | N
     """No test for `0.0.0.0/0` (what iptables uses when there is no -s)."""
     if not negated and all_anywhere(addresses):
         return None
-    return fw.Test(addresses, negated, legacy)
+    return MAKE_TEST(addresses, negated, legacy)
 
 
 def all_anywhere(addresses: tuple) -> bool:
@@ -172,10 +192,23 @@ NODES: dict = {}  # (Part, the texts of its values) -> its node
 
 def extension_node(part: Part, texts: list):
     """The extension's node for these words' values, or None if reading them made a note."""
+    if part.direct is not None:
+        return part.direct(texts)
     key = (part, part.values(texts))
     node = NODES.get(key)
     if node is not None:
         return node
+    node = read_node(part, texts)
+    if node is None:
+        return None
+    if len(NODES) >= MAX_NODES:
+        NODES.clear()  # bounded: values seen once (a comment a rule) must not keep out those that repeat
+    NODES[key] = node
+    return node
+
+
+def read_node(part: Part, texts: list):
+    """The extension's node as take() and finish() make it from these values, or None if they made a note."""
     # Without Words nor Locations: they place an error only, and an error sends the command down the full
     # path (a node holds no location; the extension, its Givens with it, is let go).
     context = Context()
@@ -186,12 +219,7 @@ def extension_node(part: Part, texts: list):
                                              take.legacy, None, ())))
     context.now = part.protocol
     node = extension.finish()
-    if context.notes:
-        return None
-    if len(NODES) >= MAX_NODES:
-        NODES.clear()  # bounded: values seen once (a comment a rule) must not keep out those that repeat
-    NODES[key] = node
-    return node
+    return None if context.notes else node
 
 
 def worth_learning(memory: dict, templates: Templates, key: tuple) -> bool:

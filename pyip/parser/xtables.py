@@ -27,6 +27,7 @@ from ..ast.base import Symbol
 from ..ast.firewall import Address, HostName, Masked, PortRange, Range, Test
 from ..errors import Location, PyipError
 from .. import netdb
+from .slots import slot_maker
 
 PARAMETER_PROBLEM = 2
 
@@ -138,6 +139,16 @@ class Extension:
     def finish(self):
         raise NotImplementedError
 
+    @classmethod
+    def direct(cls, takes: tuple):
+        """For a rule template (pyip.parser.templates) whose options of this extension are `takes` (its
+        Takes: the options, where their values stand, `!`): a function of a command's word texts that makes
+        the node take() and finish() would make of those values -- or that returns None or raises PyipError
+        where they would make a note or raise --, without an instance.  Or None: the template reads the
+        options (and remembers the node by their texts).  For an extension whose node is unique to each
+        rule (a comment), which the template would otherwise read and remember at every rule."""
+        return None
+
 
 @lru_cache(maxsize=None)
 def value_reader(extension: type, key: str):
@@ -239,6 +250,9 @@ def numeric_address(text: str, is_mask: bool = False) -> ipaddress.IPv4Address |
     return ipaddress.IPv4Address(bytes(octets + [0] * (4 - len(octets))))
 
 
+MAKE_ADDRESS = slot_maker(Address)
+
+
 @lru_cache(maxsize=1024)  # a few masks make up every file
 def parse_mask(text: str | None) -> int:
     if text is None:
@@ -273,6 +287,18 @@ def looks_like_host_name(text: str) -> bool:
 
 def parse_addresses(text: str) -> tuple:
     """xtables_ipparse_multiple(): `ADDR[/MASK][,...]`; host bits cleared; names kept for the resolver."""
+    host, slash, mask_text = text.partition("/")
+    if "," not in text and "/" not in mask_text and len(text) < 256 and PLAIN_QUAD.fullmatch(host):
+        # the usual -s/-d, one dotted quad with or without a mask: what address_list() makes of it
+        mask = parse_mask(mask_text if slash else None)
+        if mask == 0xFFFFFFFF:
+            return (MAKE_ADDRESS(ipaddress.IPv4Address(socket.inet_aton(host)), mask),)
+        return (MAKE_ADDRESS(ipaddress.IPv4Address(int.from_bytes(socket.inet_aton(host), "big") & mask), mask),)
+    return address_list(text)
+
+
+def address_list(text: str) -> tuple:
+    """parse_addresses(), item by item (the reference its shortcut is tested against)."""
     addresses = []
     for item in text.split(","):
         if len(item) > 255 and len(item.encode("utf-8", "surrogateescape")) > 255:
