@@ -724,7 +724,34 @@ def direct_parts() -> list:
     learnt = [template for key, plan in shapes.memory.items() if not isinstance(key, str)
               for template in plan.by_key.values()]
     return [part for template in learnt for part in (*template.parts, template.target)
-            if part is not None and part.direct is not None]
+            if part is not None and part.direct is not None] + synthetic_direct_parts()
+
+
+def synthetic_direct_parts() -> list:
+    """Parts no learnt template has (a template is learnt from a rule that read well): every one or two
+    options of each extension with a direct constructor, `!` or not, the same option twice too."""
+    import itertools
+
+    from pyip import extensions
+    from pyip.parser.xtables import OPTIONAL, Extension
+
+    classes = [extensions.parser(kind, name) for name in sorted(extensions.module_names())
+               for kind in ("match", "target") for name in (name, name.upper())]
+    classes = [cls for cls in dict.fromkeys(classes) if cls is not None and cls.direct.__func__ is not Extension.direct.__func__]
+    parts = []
+    for cls in classes:
+        for options in [*([option] for option in cls.options), *itertools.product(cls.options, repeat=2)]:
+            for negated in itertools.product((False, True), repeat=len(options)):
+                takes, at = [], 0
+                for option, no in zip(options, negated):
+                    count = {0: 0, OPTIONAL: 1}.get(option.arity, option.arity)
+                    takes.append(templates.Take(option, tuple(range(at, at + count)), no, False, (6, False)))
+                    at += count
+                part = templates.Part(cls, tuple(takes), (6, False))
+                if part.direct is not None:
+                    parts.append(part)
+    assert {part.extension.name for part in parts} >= {"comment", "tcp"}
+    return parts
 
 
 DIRECT_PARTS = []  # filled once, by the first example
@@ -738,7 +765,7 @@ def node_outcome(make, part, texts: list):
     return ("refused",) if node is None else ("node", type(node), repr(node))
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.data())
 def test_direct_nodes_are_what_take_and_finish_make(data):
     """Each extension's direct constructor (Extension.direct()) of each part the .t suite's templates have,
@@ -746,12 +773,12 @@ def test_direct_nodes_are_what_take_and_finish_make(data):
     a note or raise."""
     if not DIRECT_PARTS:
         DIRECT_PARTS.extend(direct_parts())
-        assert {part.extension.name for part in DIRECT_PARTS} >= {"comment"}
+        assert {part.extension.name for part in DIRECT_PARTS} >= {"comment", "tcp"}
     part = data.draw(st.sampled_from(DIRECT_PARTS))
     texts = [""] * (1 + max(at for take in part.takes for at in take.values))
     for take in part.takes:
         for at in take.values:
-            texts[at] = data.draw(st.one_of(st.text(max_size=300), st.sampled_from(["", "!", "22", "ssh", "1:2",
-                                                                                        "x" * 255 + "\u00e9"])))
+            texts[at] = data.draw(st.one_of(st.text(max_size=300), st.sampled_from(
+                ["", "!", "22", "ssh", "1:2", "0:65535", ":", "0:", ":65535", "2:1", "x" * 255 + "\u00e9"])))
     direct = node_outcome(lambda part, texts: part.direct(texts), part, texts)
     assert direct == node_outcome(templates.read_node, part, texts)

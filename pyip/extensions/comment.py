@@ -21,6 +21,7 @@ class CommentMatch:
 class Match(Extension):
     name = "comment"
     options = (Opt("comment", "comment"),)
+    remembered = False  # each rule has a comment of its own
 
     def read_comment(self, given):
         return given.value[:255]  # XT_MAX_COMMENT_LEN, with its terminating NUL

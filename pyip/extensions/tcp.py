@@ -11,6 +11,7 @@ from ..ast import nft
 from ..ast.base import Symbol
 from ..parser.xtables import Extension, Opt, parse_port_range, problem, strtoui
 from ..parser.matches import port_tests
+from ..parser.slots import slot_maker
 from ..render.iptables_save import negatable, port_words
 
 
@@ -87,6 +88,23 @@ class Match(Extension):
 
     def finish(self):
         return TcpMatch(*port_tests(self.values), self.values.get("option"), self.values.get("flags"))
+
+    @classmethod
+    def direct(cls, takes: tuple):
+        """`--sport` and/or `--dport`, each once (`!` or not): their ports read as take() reads them, the
+        node finish() makes of them.  A rule's own port (a service a rule) is a node seldom met again."""
+        keys = [take.option.key for take in takes]
+        if not takes or len(set(keys)) != len(keys) or not set(keys) <= {"sport", "dport"}:
+            return None
+        ports = tuple((take.option.key, take.values[0], take.negated, take.legacy) for take in takes)
+        make_test, make_match = slot_maker(fw.Test), slot_maker(TcpMatch)
+
+        def node(texts: list) -> TcpMatch:
+            values = {key: make_test(parse_port_range(texts[at], "tcp"), negated, legacy)
+                      for key, at, negated, legacy in ports}
+            return make_match(*port_tests(values), None, None)
+
+        return node
 
 
 TCP_FLAG_NAMES = (("FIN", 0x01), ("SYN", 0x02), ("RST", 0x04), ("PSH", 0x08), ("ACK", 0x10), ("URG", 0x20))

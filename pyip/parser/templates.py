@@ -65,15 +65,17 @@ class Take(NamedTuple):
 
 class Part:
     """An extension of the rule: its class, its options in argv order, and the protocol it finished with.
-    Its nodes are made by the extension's direct constructor (Extension.direct()), or remembered by the part
-    itself (hashed by identity: it stands for all of that) and the texts of its values."""
+    Its nodes are remembered by the part itself (hashed by identity: it stands for all of that) and the
+    texts of its values, unless the extension says not to; they are made by the extension's direct
+    constructor (Extension.direct()) if it has one, else by an instance reading the values."""
 
-    __slots__ = ("extension", "takes", "protocol", "values", "direct")
+    __slots__ = ("extension", "takes", "protocol", "values", "direct", "forgotten")
 
     def __init__(self, extension: type, takes: tuple, protocol: tuple):
         self.extension, self.takes, self.protocol = extension, takes, protocol
         self.values = itemgetter(*[at for take in takes for at in take.values] or [0])  # [0]: a key all the same
         self.direct = extension.direct(takes)
+        self.forgotten = self.direct is not None and not extension.remembered  # made anew for every rule
 
 
 class Context:
@@ -143,8 +145,7 @@ class Template:
                                                                                                   self.destination)
             matches = []
             for part in self.parts:
-                direct = part.direct
-                node = extension_node(part, texts) if direct is None else direct(texts)
+                node = part.direct(texts) if part.forgotten else extension_node(part, texts)
                 if node is None:
                     return None
                 matches.append(node)
@@ -192,13 +193,13 @@ NODES: dict = {}  # (Part, the texts of its values) -> its node
 
 def extension_node(part: Part, texts: list):
     """The extension's node for these words' values, or None if reading them made a note."""
-    if part.direct is not None:
+    if part.forgotten:
         return part.direct(texts)
     key = (part, part.values(texts))
     node = NODES.get(key)
     if node is not None:
         return node
-    node = read_node(part, texts)
+    node = read_node(part, texts) if part.direct is None else part.direct(texts)
     if node is None:
         return None
     if len(NODES) >= MAX_NODES:

@@ -139,14 +139,19 @@ class Extension:
     def finish(self):
         raise NotImplementedError
 
+    # Whether a rule template remembers this extension's nodes by the texts of their values: not where
+    # each rule has a node of its own (a comment), whose remembering would cost a look-up that always
+    # misses and push out the nodes that repeat.
+    remembered: ClassVar[bool] = True
+
     @classmethod
     def direct(cls, takes: tuple):
         """For a rule template (pyip.parser.templates) whose options of this extension are `takes` (its
         Takes: the options, where their values stand, `!`): a function of a command's word texts that makes
         the node take() and finish() would make of those values -- or that returns None or raises PyipError
         where they would make a note or raise --, without an instance.  Or None: the template reads the
-        options (and remembers the node by their texts).  For an extension whose node is unique to each
-        rule (a comment), which the template would otherwise read and remember at every rule."""
+        options.  For extensions whose values are often new (a comment, a port), where reading them through
+        an instance costs the most."""
         return None
 
 
