@@ -50,6 +50,9 @@ def main() -> None:
 
         sys.exit(apply_main(sys.argv[2:]))
     if len(sys.argv) > 1 and sys.argv[1] not in SUBCOMMANDS:
+        from ..codecache import install
+
+        install("dropin")
         from . import dropin
 
         finish(dropin.main(sys.argv[1:]))
@@ -57,6 +60,9 @@ def main() -> None:
     try:
         args = sys.argv[1:]
         if args[:1] == ["parse"]:
+            from ..codecache import install
+
+            install("parse")
             from .parse import fast_main
 
             try:
@@ -92,6 +98,9 @@ def finish(status: int | str | None) -> None:
     """
     import atexit
 
+    from ..codecache import save
+
+    save()  # the modules this run read from their .pyc, for the next run (pyip.codecache)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -288,6 +288,19 @@ def is_own(path: str) -> bool:
 
 def read_trusted(path: str) -> dict | None:
     """The cached tables, if the file is ours, writable by no one else and not a link; else None."""
+    data = read_trusted_bytes(path)
+    if data is None:
+        return None
+    try:
+        tables = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None
+    return tables if isinstance(tables, dict) else None
+
+
+def read_trusted_bytes(path: str) -> bytes | None:
+    """The file's bytes, if it is ours, writable by no one else and not a link; else None
+    (the tables' cache and pyip.codecache's)."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
@@ -297,10 +310,9 @@ def read_trusted(path: str) -> dict | None:
         if status.st_uid != os.geteuid() or status.st_mode & UNSAFE_MODE:
             return None
         try:
-            tables = marshal.loads(file.read())
-        except (OSError, ValueError, EOFError, TypeError):
+            return file.read()
+        except OSError:
             return None
-    return tables if isinstance(tables, dict) else None
 
 
 def cache_key(data: bytes) -> str:
