@@ -11,6 +11,7 @@ and the value readers' fast paths against their general rules.
 from __future__ import annotations
 
 import os
+import sys
 import re
 
 import pytest
@@ -549,3 +550,86 @@ def test_the_direct_path_takes_the_plain_destinations_alone(route_session, word)
     fast = FastRoutes(route_session, [Word("ip")], "modern", None)
     direct = fast.message(["route", "add", word, "table", "5"])
     assert (direct is not None) == (_PLAIN_PREFIX.fullmatch(word) is not None), word
+
+
+# -- the drop-in's route changes through the direct path (pyip.cli.dropin.fast_route_change) -----
+
+DROP_IN_DRIVER = """
+import io, json, sys
+from pyip.cli import dropin
+dropin.FAST_ROUTES = sys.argv[1] == "fast"
+taken = 0
+fast_route_change = dropin.fast_route_change
+def counted(*args):
+    global taken
+    result = fast_route_change(*args)
+    taken += result is not None
+    return result
+dropin.fast_route_change = counted
+results = []
+for argv in json.loads(sys.stdin.read()):
+    out, err = io.StringIO(), io.StringIO()
+    status = dropin.drop_in(argv, out, err)
+    results.append([status, out.getvalue(), err.getvalue()])
+print(json.dumps([taken, results]))
+"""
+
+
+def drop_in_runs(mode: str, commands: list[list[str]]):
+    """The drop-in's (status, stdout, stderr) for each command, one after the other in a namespace
+    of their own (veth if1, up), the direct path on or off; how many took it; the routes left."""
+    import json
+
+    from .netns import namespace, run
+
+    with namespace("pyipdfast", veths=("if1",)) as ns:
+        result = run("ip", "netns", "exec", ns, sys.executable, "-c", DROP_IN_DRIVER, mode, stdin=json.dumps(commands))
+        assert result.returncode == 0, result.stderr
+        taken, outcomes = json.loads(result.stdout)
+        routes = run("ip", "-n", ns, "route", "show", "table", "all").stdout
+    return taken, outcomes, routes
+
+
+def assert_drop_in_same_either_way(commands: list[list[str]]) -> int:
+    fast_taken, fast, fast_routes = drop_in_runs("fast", commands)
+    general_taken, general, general_routes = drop_in_runs("general", commands)
+    assert general_taken == 0
+    for command, one, other in zip(commands, fast, general):
+        assert one == other, command
+    assert fast_routes == general_routes
+    return fast_taken
+
+
+DROP_IN_SAMPLES = [
+    "route add 10.0.0.1/32 via 10.255.0.1 dev if1 table 7 proto static", "route add 10.0.0.1/32 dev if1",
+    "route add 10.0.0.1/32 dev if1",  # File exists
+    "ro a 10.2.0.0/16 t 300 pro 99 scope host metric 0x10 dev lo", "route replace to 10.3.0.0/16 dev if1 onlink",
+    "r del 10.2.0.0/16 t 300", "r del 10.2.0.0/16 t 300",  # No such process
+    "route prepend 10.4.0.0/16 table main protocol boot scope link dev lo", "route add 10.5.0.0/16 dev nosuch",
+    "route add 10.6.0.0/16 via 10.9.9.9", "route test 10.7.0.0/16 dev lo", "route add 10.0.0.0/33 dev lo",
+    "route add 010.0.0.0/8 dev lo", "route change 10.4.0.0/16 dev if1", "route append 10.8.0.0/16 dev lo metric 4",
+    "route add 10.9.0.0/16 table 5 table 6 dev lo", "route add default via 10.0.0.1 dev if1",
+    "route add 10.10.0.0/16 dev lo proto bogus", "route delete 10.0.0.1/32 via 10.255.0.1 table 7",
+]
+
+
+@pytest.mark.parametrize("options", [[], ["-4"], ["-6"], ["-d", "-s"]])
+def test_the_drop_ins_route_changes_are_the_general_paths(options):
+    """The same output, exit status and routes in the kernel with the direct path and without;
+    most of these take it."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root for a network namespace")
+    commands = [[*options, *line.split()]
+                for line in DROP_IN_SAMPLES]
+    taken = assert_drop_in_same_either_way(commands)
+    assert taken >= (0 if options == ["-6"] else 10)
+
+
+@settings(max_examples=int(os.environ.get("PYIP_FUZZ_EXAMPLES", "150")) // 10 or 1, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(route_lines(), simple_route_lines()), min_size=5, max_size=25),
+       st.sampled_from([[], ["-4"]]))
+def test_generated_drop_in_route_changes_are_the_general_paths(lines, options):
+    if os.geteuid() != 0:
+        pytest.skip("needs root for a network namespace")
+    assert_drop_in_same_either_way([[*options, *texts] for texts in lines])
