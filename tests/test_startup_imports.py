@@ -121,11 +121,13 @@ def test_ctypes_loads_only_to_enter_a_namespace():
 # several.  The standard library's own modules that load them (signal, importlib.util, contextlib,
 # collections.abc) are left out for the same reason.
 NEEDLESS_AT_START = ("typing", "re", "enum", "functools", "collections", "contextlib", "ctypes", "signal",
-                     "importlib", "warnings", "socket", "selectors", "pathlib", "shlex")
+                     "importlib", "warnings", "socket", "selectors", "pathlib", "shlex",
+                     # the C modules do (_struct, _operator); the tables' and code caches need no checksum
+                     "struct", "zlib")
 # ... and what only a command that reads an address needs: the AST's addresses are ipaddress
 # objects, and ipaddress imports functools, which imports collections.
-READS_NO_ADDRESS = ("ipaddress",)
-WITH_IPADDRESS = ("functools", "collections")
+READS_NO_ADDRESS = ("ipaddress", "operator")  # operator.py: collections imports it
+WITH_IPADDRESS = ("functools", "collections", "operator")
 NEEDLESS_WITH_AN_ADDRESS = tuple(name for name in NEEDLESS_AT_START if name not in WITH_IPADDRESS)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
-import struct
+import _struct as struct  # struct.py only re-exports the C module (start-up time)
 
 from ..lazy import LazyModule
 from ..ast import InterfaceAddress, Lifetime, Prefix

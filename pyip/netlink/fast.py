@@ -18,8 +18,8 @@ which tests/test_parser_speed_equivalence.py checks.
 from __future__ import annotations
 
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
-import struct
-from operator import itemgetter
+import _struct as struct  # struct.py only re-exports the C module (start-up time)
+from _operator import itemgetter  # operator.py re-exports the C module (start-up time)
 
 from ..compat.legacy import MODERN
 from ..errors import Location, PyipError

@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
-import struct
+import _struct as struct  # struct.py only re-exports the C module (start-up time)
 
 from ..lazy import LazyModule
 from .. import records

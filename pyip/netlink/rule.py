@@ -4,7 +4,7 @@ of iproute2's ip/iprule.c, from a parsed pyip.ast command."""
 from __future__ import annotations
 
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
-import struct
+import _struct as struct  # struct.py only re-exports the C module (start-up time)
 
 from ..lazy import LazyModule
 from .. import records

@@ -9,7 +9,7 @@ shows in the output.
 from __future__ import annotations
 
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
-import struct
+import _struct as struct  # struct.py only re-exports the C module (start-up time)
 from _collections_abc import Mapping  # collections.abc's own: `import collections` costs start-up time
 
 from ..lazy import LazyModule

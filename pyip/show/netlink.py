@@ -10,7 +10,7 @@ them.
 from __future__ import annotations
 
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
-import struct
+import _struct as struct  # struct.py only re-exports the C module (start-up time)
 
 NLA_F_NESTED = 0x8000
 NLMSG_HEADER = struct.Struct("=IHHII")

@@ -9,7 +9,7 @@ what `ip` prints when it asks the kernel itself.
 from __future__ import annotations
 
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
-import struct
+import _struct as struct  # struct.py only re-exports the C module (start-up time)
 
 from .. import records
 

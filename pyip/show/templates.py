@@ -27,9 +27,9 @@ same messages printed in full.
 from __future__ import annotations
 
 import _socket as socket  # the C module: socket.py costs selectors, enum and array at start-up
-import struct
+import _struct as struct  # struct.py only re-exports the C module (start-up time)
 import sys
-from operator import itemgetter
+from _operator import itemgetter  # operator.py re-exports the C module (start-up time)
 
 from pyip.show.netlink import (ATTRIBUTE_HEADER, DUMP_HEAD, NLA_F_NESTED, NLMSG_DONE, NLMSG_ERROR,
                                NLMSG_HEADER, align, spans_until_end)
