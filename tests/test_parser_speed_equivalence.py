@@ -633,3 +633,25 @@ def test_generated_drop_in_route_changes_are_the_general_paths(lines, options):
     if os.geteuid() != 0:
         pytest.skip("needs root for a network namespace")
     assert_drop_in_same_either_way([[*options, *texts] for texts in lines])
+
+
+# -- `ip OBJECT show` alone (pyip.parser.ip.PLAIN_LISTING) ---------------------------------------
+
+@pytest.mark.parametrize("dialect", ["modern", "legacy"])
+@pytest.mark.parametrize("front", [["ip"], ["ip", "-4"], ["ip", "-6"], ["ip", "-s", "-d"], ["/sbin/ip", "-o"]])
+def test_a_plain_listing_reads_as_the_grammar_reads_it(monkeypatch, dialect, front):
+    """`ip route show`, `ip rule list`, ...: the default selector, as the object's grammar and
+    readers make it (the same command, equal and printed the same), or the same error."""
+    names = Databases.builtin()
+    listings, checked = ip_parser.PLAIN_LISTING, 0
+    assert listings
+    for object_word in ["route", "r", "rule", "ru", "address", "addr", "a"]:
+        for rest in (["show"], ["list"], ["show", "dev", "lo"], ["lst"], ["s"], ["show", "show"]):
+            words = [Word(text, Location("-", 1, i)) for i, text in enumerate([*front, object_word, *rest])]
+            monkeypatch.setattr(ip_parser, "PLAIN_LISTING", listings)
+            short = parse_ip_outcome(words, names, dialect)
+            monkeypatch.setattr(ip_parser, "PLAIN_LISTING", frozenset())
+            full = parse_ip_outcome(words, names, dialect)
+            assert short == full and repr(short) == repr(full), words  # the outcome holds str(command)
+            checked += 1
+    assert checked == 42

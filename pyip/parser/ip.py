@@ -230,10 +230,14 @@ def read_family_option(token, words: list[Word]) -> int:
 # -- the objects -----------------------------------------------------------------
 
 DEFAULT_VERB = {"address": "show", "route": "show", "rule": "show"}
+# `ip OBJECT show` (or `list`) alone, the commonest listing, reads as the object alone does: the
+# default selector, without loading the object's grammar and readers (a drop-in's start-up).
+# tests/test_parser_speed_equivalence.py holds it to the grammar's reading; an empty set turns it off.
+PLAIN_LISTING = frozenset(("show", "list"))
 
 
 def parse_object(object_name: str, words: list[Word], context: Context, end: Location):
-    if not words:
+    if not words or len(words) == 1 and words[0].text in PLAIN_LISTING and words[0].symbol is None:
         return DEFAULT_VERB[object_name], default_selector(object_name)
     object_grammar = grammar(GRAMMARS[object_name])
     builder = builder_of(object_name)
@@ -350,7 +354,8 @@ def verb_of(object_grammar, word: Word, verbs: dict) -> str | None:
 def default_selector(object_name: str):
     from .. import ast
 
-    return {"address": ast.AddressSelector, "route": ast.RouteSelector, "rule": ast.Rule}[object_name]()
+    # the class's name first: pyip.ast loads an object's module when one of its classes is asked for
+    return getattr(ast, {"address": "AddressSelector", "route": "RouteSelector", "rule": "Rule"}[object_name])()
 
 
 def after_numeric_type(tree, fields: dict, context: Context) -> PyipError:
