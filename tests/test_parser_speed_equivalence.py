@@ -586,7 +586,11 @@ def drop_in_runs(mode: str, commands: list[list[str]]):
         result = run("ip", "netns", "exec", ns, sys.executable, "-c", DROP_IN_DRIVER, mode, stdin=json.dumps(commands))
         assert result.returncode == 0, result.stderr
         taken, outcomes = json.loads(result.stdout)
-        routes = run("ip", "-n", ns, "route", "show", "table", "all").stdout
+        # IPv6's own routes (fe80::/64, multicast, local) come as the link's addresses do, whenever
+        # that is: the kernel's (proto kernel) are left out
+        routes = run("ip", "-n", ns, "-4", "route", "show", "table", "all").stdout + "".join(
+            line for line in run("ip", "-n", ns, "-6", "route", "show", "table", "all").stdout.splitlines(True)
+            if "proto kernel" not in line)
     return taken, outcomes, routes
 
 
