@@ -38,8 +38,7 @@ BUILTIN_REALMS = {0: "unknown"}
 BUILTIN_DSFIELD: dict[int, str] = {}
 
 
-@records.frozen
-class NameDB:
+class NameDB(metaclass=records.frozen):
     """One name database: ids to names and back, with iproute2's number rules."""
 
     kind: str
@@ -207,8 +206,7 @@ def load_db(kind: str, builtins: dict[int, str], files: list[str], max_id: int =
     return NameDB(kind, names, max_id, number_base, tuple(warnings))
 
 
-@records.frozen
-class Databases:
+class Databases(metaclass=records.frozen):
     """All five databases, as one `ip` invocation sees them."""
 
     tables: NameDB

@@ -36,8 +36,7 @@ def zero(family: int) -> Address:
 KEYWORDS = ("default", "all", "any")
 
 
-@records.frozen
-class Unresolved:
+class Unresolved(metaclass=records.frozen):
     """`default`/`all`/`any` read before the command's family is known."""
 
     keyword: str

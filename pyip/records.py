@@ -66,13 +66,21 @@ def field(*, default=NOTHING, factory=None, eq: bool = True, init: bool = True, 
     return Field(default, factory, eq, init, repr, converter)
 
 
-def frozen(cls):
-    """attrs.frozen: slots, immutable, equal and hashed by the eq fields."""
+def frozen(cls, bases: tuple | None = None, namespace: dict | None = None):
+    """attrs.frozen: slots, immutable, equal and hashed by the eq fields.
+
+    A decorator (`@records.frozen`), as attrs', or the class's metaclass (`class X(metaclass=
+    records.frozen)`), which makes the class once: decorated, the class statement's class is
+    made again with slots, and making a class is most of a record's start-up cost."""
+    if bases is not None:
+        return _make(cls, bases, namespace, is_frozen=True)
     return _build(cls, is_frozen=True)
 
 
-def define(cls):
-    """attrs.define: slots, mutable, equal by the fields, unhashable."""
+def define(cls, bases: tuple | None = None, namespace: dict | None = None):
+    """attrs.define: slots, mutable, equal by the fields, unhashable (a decorator or a metaclass, as frozen)."""
+    if bases is not None:
+        return _make(cls, bases, namespace, is_frozen=False)
     return _build(cls, is_frozen=False)
 
 
@@ -100,36 +108,48 @@ def evolve(instance, **changes):
 # -- building a class ---------------------------------------------------------------------------
 
 def _build(cls, is_frozen: bool):
-    declared = _fields(cls)
-    body = {key: value for key, value in cls.__dict__.items()
-            if key not in ("__dict__", "__weakref__") and key not in {each.name for each in declared}}
+    """The decorator's record: the class made again, from its namespace, with slots."""
+    namespace = {key: value for key, value in cls.__dict__.items() if key not in ("__dict__", "__weakref__")}
+    namespace["__qualname__"] = cls.__qualname__  # the class statement's, kept by the class, not in its __dict__
+    return type(cls)(cls.__name__, cls.__bases__, _body(cls.__name__, cls.__bases__, namespace, is_frozen))
+
+
+def _make(name: str, bases: tuple, namespace: dict, is_frozen: bool):
+    """The metaclass's record: made once, from the class statement's namespace."""
+    return type(name, bases, _body(name, bases, namespace, is_frozen))
+
+
+def _body(name: str, bases: tuple, namespace: dict, is_frozen: bool) -> dict:
+    """The record's namespace: the declared one with slots for the fields and the generated methods."""
+    declared = _fields(name, bases, namespace)
+    names = {each.name for each in declared}
+    qualname = namespace.get("__qualname__", name)
+    body = {key: value for key, value in namespace.items() if key not in names}
     body["__slots__"] = (*(each.name for each in declared), "__weakref__")
     body["__attrs_attrs__"] = declared
     body["__match_args__"] = tuple(each.name for each in declared if each.init)
-    spec = method_spec(cls.__name__, declared, is_frozen, "__attrs_post_init__" in body)
-    methods = _factory(f"{cls.__module__}.{cls.__qualname__}", spec)(
+    spec = method_spec(name, declared, is_frozen, "__attrs_post_init__" in body)
+    methods = _factory(f"{namespace['__module__']}.{qualname}", spec)(
         None, tuple(each.default for each in declared), tuple(each.converter for each in declared))
-    for name, method in methods.items():
-        method.__qualname__ = f"{cls.__qualname__}.{name}"
+    for method_name, method in methods.items():
+        method.__qualname__ = f"{qualname}.{method_name}"
     # The methods go into the class as it is made: set on the class afterwards, each dunder
     # method made the interpreter update the type's slots again (about half of a record's cost).
     body.update(methods)
     if not is_frozen:
         body["__hash__"] = None
-    made = type(cls)(cls.__name__, cls.__bases__, body)
-    made.__qualname__ = cls.__qualname__
-    return made
+    return body
 
 
-def _fields(cls) -> tuple:
-    if any(has(base) for base in cls.__mro__[1:]):
-        raise TypeError(f"{cls.__name__}: a record does not inherit fields (not needed so far)")
+def _fields(name: str, bases: tuple, namespace: dict) -> tuple:
+    if any(has(klass) for base in bases for klass in base.__mro__):
+        raise TypeError(f"{name}: a record does not inherit fields (not needed so far)")
     declared = []
-    for name in cls.__dict__.get("__annotations__", {}):
-        value = cls.__dict__.get(name, NOTHING)
+    for field_name in namespace.get("__annotations__", {}):
+        value = namespace.get(field_name, NOTHING)
         each = value if isinstance(value, Field) else Field(factory=value.factory) if isinstance(value, Factory) \
             else Field(default=value)
-        each.name = each.alias = name
+        each.name = each.alias = field_name
         declared.append(each)
     return tuple(declared)
 

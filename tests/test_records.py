@@ -57,7 +57,46 @@ FROZEN = twins(attrs.frozen, records.frozen, attrs.field, records.field)
 MUTABLE = twins(attrs.define, records.define, attrs.field, records.field)
 
 
-@pytest.mark.parametrize("pair", [FROZEN, MUTABLE], ids=["frozen", "define"])
+def as_metaclass(kind):
+    """records.frozen or define used as `class X(metaclass=...)`, through a decorator's signature."""
+    def decorate(cls):
+        namespace = {key: value for key, value in cls.__dict__.items() if key not in ("__dict__", "__weakref__")}
+        return kind(cls.__name__, cls.__bases__, {**namespace, "__qualname__": cls.__qualname__})
+
+    return decorate
+
+
+FROZEN_ONCE = twins(attrs.frozen, as_metaclass(records.frozen), attrs.field, records.field)
+MUTABLE_ONCE = twins(attrs.define, as_metaclass(records.define), attrs.field, records.field)
+
+
+def test_a_record_declared_with_the_metaclass_is_made_once():
+    """`class X(metaclass=records.frozen)`: the class statement makes the record itself (one class,
+    whose methods' zero-argument super() works), the same as the decorated one."""
+    class Base:
+        __slots__ = ()
+
+        def hello(self) -> str:
+            return "base"
+
+    class Declared(Base, metaclass=records.frozen):
+        a: int
+        b: str = "x"
+
+        def hello(self) -> str:
+            return "declared " + super().hello()
+
+    assert type(Declared) is type and Declared.__qualname__.endswith("<locals>.Declared")
+    assert Declared.__slots__ == ("a", "b", "__weakref__") and not hasattr(Declared(1), "__dict__")
+    assert Declared(1).hello() == "declared base" and Declared(1) == Declared(1, "x") != Declared(2)
+    assert repr(Declared(1)) == "Declared(a=1, b='x')" and Declared.__init__.__qualname__.endswith("Declared.__init__")
+    from pyip.ast import Route
+
+    assert type(Route) is type and Route.__qualname__ == "Route" and Route.__module__ == "pyip.ast.route"
+
+
+@pytest.mark.parametrize("pair", [FROZEN, MUTABLE, FROZEN_ONCE, MUTABLE_ONCE],
+                         ids=["frozen", "define", "frozen metaclass", "define metaclass"])
 def test_records_behave_as_attrs_classes(pair):
     made_by_attrs, made_by_records = pair
     for arguments in [(1,), (1, "y"), (1, "y", ["z"]), (1, "y", [], "5"), (2, "x", [], None, (1, 2))]:

@@ -25,8 +25,7 @@ def __getattr__(name: str):
     return value
 
 
-@records.frozen
-class IpCommand:
+class IpCommand(metaclass=records.frozen):
     """One `ip OBJECT VERB ...` command.
 
     `body` is a Route, Rule, InterfaceAddress, RouteSelector, RouteGet,

@@ -11,16 +11,14 @@ if TYPE_CHECKING:
     from .base import Address
 
 
-@records.frozen
-class Lifetime:
+class Lifetime(metaclass=records.frozen):
     seconds: int | None  # None: forever
 
     def __str__(self) -> str:
         return "forever" if self.seconds is None else str(self.seconds)
 
 
-@records.frozen
-class InterfaceAddress:
+class InterfaceAddress(metaclass=records.frozen):
     """What ipaddr_modify() sends."""
 
     __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`
@@ -41,8 +39,7 @@ class InterfaceAddress:
     flags: tuple[str, ...] = ()  # home nodad optimistic mngtmpaddr noprefixroute autojoin
 
 
-@records.frozen
-class AddressSelector:
+class AddressSelector(metaclass=records.frozen):
     """The filter of `ip address list|flush|save`."""
 
     __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`

@@ -22,8 +22,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@records.frozen
-class Symbol:
+class Symbol(metaclass=records.frozen):
     """A value the script computes at run time (`$EXT_IFACE`): kept, never guessed."""
 
     name: str
@@ -32,8 +31,7 @@ class Symbol:
         return self.name
 
 
-@records.frozen
-class Named:
+class Named(metaclass=records.frozen):
     """A number that iproute2 also knows by a name (table, protocol, scope, realm, dsfield)."""
 
     number: int
@@ -43,8 +41,7 @@ class Named:
         return self.name if self.name is not None else str(self.number)
 
 
-@records.frozen
-class Prefix:
+class Prefix(metaclass=records.frozen):
     """An address with a prefix length, as iproute2's get_prefix() reads it.
 
     `address` keeps host bits (the kernel, not ip, refuses them for IPv4
@@ -90,8 +87,7 @@ class Prefix:
 FAMILY_OPTIONS = {4: "-4", 6: "-6", 0: "-0", 28: "-M", 7: "-B"}
 
 
-@records.frozen
-class Options:
+class Options(metaclass=records.frozen):
     """The top-level `ip` options that change what a command means or prints."""
 
     family: int | None = None  # 4, 6, or None; -0 is "link" and kept as 0; -M is 28 (AF_MPLS), -B 7 (AF_BRIDGE)

@@ -24,14 +24,12 @@ METRIC_NAMES = ("mtu", "window", "rtt", "rttvar", "ssthresh", "cwnd", "advmss",
                 "initrwnd", "quickack", "congctl")
 
 
-@records.frozen
-class Gateway:
+class Gateway(metaclass=records.frozen):
     address: Address | Symbol
     family_word: str | None = None  # `via inet6 ADDR`: a gateway of another family (RTA_VIA)
 
 
-@records.frozen
-class Metric:
+class Metric(metaclass=records.frozen):
     name: str
     value: int | str | Symbol  # rtt/rttvar/rto_min in milliseconds when given with a unit
     lock: bool = False
@@ -41,14 +39,12 @@ class Metric:
     unit: str | None = records.field(default=None, eq=False)
 
 
-@records.frozen
-class Realms:
+class Realms(metaclass=records.frozen):
     to: Named | Symbol
     from_: Named | None = None
 
 
-@records.frozen
-class Nexthop:
+class Nexthop(metaclass=records.frozen):
     gateway: Gateway | None = None
     dev: str | Symbol | None = None
     weight: int | Symbol | None = None
@@ -56,8 +52,7 @@ class Nexthop:
     realms: Realms | None = None
 
 
-@records.frozen
-class Route:
+class Route(metaclass=records.frozen):
     """What iproute_modify() sends: None is "not given" (the kernel's default)."""
 
     __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`
@@ -94,8 +89,7 @@ class Route:
     ttl_propagate: str | None = None
 
 
-@records.frozen
-class RouteSelector:
+class RouteSelector(metaclass=records.frozen):
     """The filter of `ip route list|flush|save`; None is "any"."""
 
     __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`
@@ -119,8 +113,7 @@ class RouteSelector:
     to: tuple[str, Prefix | Symbol] | None = None
 
 
-@records.frozen
-class RouteGet:
+class RouteGet(metaclass=records.frozen):
     """The question of `ip route get`."""
 
     __str__ = ip_line  # as ip takes it: `10.0.0.0/8 via 192.0.2.1 table 5`

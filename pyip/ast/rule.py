@@ -12,8 +12,7 @@ if TYPE_CHECKING:
 from .route import Realms
 
 
-@records.frozen
-class PortRange:
+class PortRange(metaclass=records.frozen):
     start: int
     end: int
 
@@ -21,8 +20,7 @@ class PortRange:
         return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
 
 
-@records.frozen
-class Rule:
+class Rule(metaclass=records.frozen):
     """What iprule_modify() sends; for list/flush, the selector (None = any).
 
     `action` is "lookup" (a table), "goto", "nop", or a route type

@@ -69,8 +69,7 @@ class KernelError(CommandFailed):
         super().__init__(message, 2)
 
 
-@records.frozen
-class Result:
+class Result(metaclass=records.frozen):
     """What one command did: ip's exit status and output, and for a listing
     (show, get) the kernel's objects as pyip.ast nodes."""
 
@@ -554,8 +553,7 @@ class Session:
         self.rtnl.close()
 
 
-@records.frozen
-class Request:
+class Request(metaclass=records.frozen):
     """A change ready to send: the message, and the warnings ip prints before sending it."""
 
     message: bytes

@@ -22,8 +22,7 @@ FAMILY_WORDS = {"inet": 4, "inet6": 6}
 GRAMMARS = {"address": "ip_addr", "route": "ip_route", "rule": "ip_rule"}
 
 
-@records.define
-class Context:
+class Context(metaclass=records.define):
     """What a command's value readers need: dialect, names, the family so far."""
 
     dialect: str
