@@ -25,9 +25,10 @@ import sys
 from _frozen_importlib import ModuleSpec
 from _frozen_importlib_external import MAGIC_NUMBER, SourceFileLoader
 
-FORMAT = 2
+FORMAT = 3
+HOME = os.path.dirname(os.path.abspath(__file__))  # this installation's pyip: each has its own files
 MAX_ENTRIES = 200  # pyip has fewer modules: a bound all the same
-HEADER = 8  # the file: the index's length (8 bytes, little-endian), the index (marshal), then the code
+HEADER = 8  # the file: the index's length (8 bytes, little-endian), (FORMAT, HOME, index) marshalled, the code
 
 
 class CodeCache:
@@ -99,6 +100,7 @@ class CodeCache:
 
         write_atomically(self.path, file_bytes({**kept, **new}))
         self.stale = False
+        prune(os.path.dirname(self.path))
 
 
 def file_bytes(entries: dict) -> bytes:
@@ -108,10 +110,10 @@ def file_bytes(entries: dict) -> bytes:
         index[name] = (origin, size, mtime_ns, offset, len(code))
         blobs.append(code)
         offset += len(code)
-    head = marshal.dumps((FORMAT, index))
+    head = marshal.dumps((FORMAT, HOME, index))
     start = HEADER + len(head)
     index = {name: (*entry[:3], entry[3] + start, entry[4]) for name, entry in index.items()}
-    head = marshal.dumps((FORMAT, index))  # the same length: only the offsets' values changed
+    head = marshal.dumps((FORMAT, HOME, index))  # the same length: only the offsets' values changed
     if HEADER + len(head) != start:
         raise AssertionError("the index changed length")
     return len(head).to_bytes(HEADER, "little") + head + b"".join(blobs)
@@ -143,8 +145,7 @@ def install(kind: str) -> None:
     from .parser.tables import cache_dir, cache_key, is_own, is_trusted_directory
 
     directory = cache_dir()
-    here = os.path.dirname(os.path.abspath(__file__))
-    key = cache_key(b"\0".join([MAGIC_NUMBER, str(FORMAT).encode(), os.fsencode(here), kind.encode()]))
+    key = cache_key(b"\0".join([MAGIC_NUMBER, str(FORMAT).encode(), os.fsencode(HOME), kind.encode()]))
     path = os.path.join(directory, f"code-{kind}-{key}.marshal")
     trusted = is_trusted_directory(directory)
     if not trusted and not (trusted is None and is_own(os.path.dirname(directory))):
@@ -158,24 +159,52 @@ def install(kind: str) -> None:
 def open_trusted(path: str) -> tuple[int | None, dict]:
     """The open file and its index, if the file is ours, writable by no one else, not a link and
     whole; else (None, {})."""
+    descriptor, _, index = open_with_home(path)
+    return descriptor, index
+
+
+def open_with_home(path: str) -> tuple[int | None, str | None, dict]:
+    """open_trusted(), with the pyip installation the file is for."""
     from .parser.tables import UNSAFE_MODE
 
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
-        return None, {}
+        return None, None, {}
     try:
         status = os.fstat(descriptor)
         if status.st_uid == os.geteuid() and not status.st_mode & UNSAFE_MODE:
             length = int.from_bytes(os.pread(descriptor, HEADER, 0), "little")
             stored = marshal.loads(os.pread(descriptor, length, HEADER)) if length < status.st_size else None
-            if type(stored) is tuple and len(stored) == 2 and stored[0] == FORMAT and type(stored[1]) is dict \
-                    and all(entry[3] + entry[4] <= status.st_size for entry in stored[1].values()):
-                return descriptor, stored[1]
+            if type(stored) is tuple and len(stored) == 3 and stored[0] == FORMAT and type(stored[1]) is str \
+                    and type(stored[2]) is dict \
+                    and all(entry[3] + entry[4] <= status.st_size for entry in stored[2].values()):
+                return descriptor, stored[1], stored[2]
     except (OSError, ValueError, EOFError, TypeError, IndexError):
         pass
     os.close(descriptor)
-    return None, {}
+    return None, None, {}
+
+
+def prune(directory: str) -> None:
+    """Remove the code caches of pyip installations that are gone (a removed venv, a test's): each
+    is a file of some hundred KB that nothing would read again.  Files this pyip cannot read (another
+    version's format) are left alone: a pyip of that version may still use them."""
+    try:
+        names = [name for name in os.listdir(directory) if name.startswith("code-") and name.endswith(".marshal")]
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(directory, name)
+        descriptor, home, _ = open_with_home(path)  # only a trusted file: ours, not a link
+        if descriptor is None:
+            continue
+        os.close(descriptor)
+        if not os.path.isdir(home):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def save() -> None:

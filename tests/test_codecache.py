@@ -163,3 +163,23 @@ def test_the_file_is_written_when_a_module_was_missing_and_holds_a_bounded_numbe
     small = codecache.CodeCache(str(tmp_path / "small.marshal"), None, {})
     small.save()
     assert len(codecache.open_trusted(str(tmp_path / "small.marshal"))[1]) == 3
+
+
+def test_the_caches_of_installations_that_are_gone_are_removed(tmp_path, monkeypatch):
+    """Each venv (a test's, a benchmark's) writes its own files: when one is written, those of
+    installations no longer there go; this installation's, and what it cannot read, stay."""
+    _, module = probe_module(tmp_path, "VALUE = 1\n")
+    entry = codecache.entry_of("pyip.codecache_probe", module)
+    cache_directory = tmp_path / "cache"
+    cache_directory.mkdir(mode=0o700)
+    here = (tmp_path / "here").resolve()
+    here.mkdir()
+    for home, name in ((tmp_path / "gone", "code-dropin-gone.marshal"), (here, "code-dropin-here.marshal")):
+        monkeypatch.setattr(codecache, "HOME", str(home))
+        (cache_directory / name).write_bytes(codecache.file_bytes({"pyip.codecache_probe": entry}))
+        (cache_directory / name).chmod(0o600)
+    (cache_directory / "code-parse-other-format.marshal").write_bytes(b"\x04\0\0\0\0\0\0\0spoilt")
+    (cache_directory / "ip_rule-0123.marshal").write_bytes(b"tables")
+    codecache.prune(str(cache_directory))
+    assert sorted(path.name for path in cache_directory.iterdir()) == [
+        "code-dropin-here.marshal", "code-parse-other-format.marshal", "ip_rule-0123.marshal"]
