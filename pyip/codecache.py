@@ -83,15 +83,23 @@ class CodeCache:
         """Write the file again if this run imported pyip modules it does not hold, with them (a name
         asked for is not enough: `from .show import RouteFilter` asks for a module pyip.show.RouteFilter
         before it takes the package's attribute), or if an entry's source changed."""
+        missing = [(name, module) for name, module in list(sys.modules.items())
+                   if name.startswith("pyip.") and name not in self.index and is_plain_source(module)]
+        missing = missing[:max(MAX_ENTRIES - len(self.index), 0)]
+        if not missing and not self.stale:
+            return
+        directory = os.path.dirname(self.path)
+        try:  # a home that cannot be written: found out before the entries are made, at every run
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+        except OSError:
+            return
+        if not os.access(directory, os.W_OK):
+            return
         new = {}
-        for name, module in list(sys.modules.items()):
-            if len(self.index) + len(new) >= MAX_ENTRIES:
-                break
-            entry = None if name in self.index or not name.startswith("pyip.") else entry_of(name, module)
+        for name, module in missing:
+            entry = entry_of(name, module)
             if entry is not None:
                 new[name] = entry
-        if not new and not self.stale:
-            return
         try:
             kept = {name: (*entry[:3], self.code(name)) for name, entry in self.index.items()}
         except (OSError, ImportError):
@@ -119,11 +127,17 @@ def file_bytes(entries: dict) -> bytes:
     return len(head).to_bytes(HEADER, "little") + head + b"".join(blobs)
 
 
+def is_plain_source(module) -> bool:
+    """Is this a plain module (not a package) that Python's own loader read from its source?"""
+    spec = getattr(module, "__spec__", None)
+    return spec is not None and spec.submodule_search_locations is None and type(spec.loader) is SourceFileLoader
+
+
 def entry_of(name: str, module) -> tuple | None:
     """The cache entry of a plain module that Python's own loader read from its source; else None."""
-    spec = getattr(module, "__spec__", None)
-    if spec is None or spec.submodule_search_locations is not None or type(spec.loader) is not SourceFileLoader:
+    if not is_plain_source(module):
         return None
+    spec = module.__spec__
     try:
         before = os.stat(spec.origin)
         code = spec.loader.get_code(name)
