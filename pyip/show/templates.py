@@ -67,7 +67,7 @@ class Layout:
     """One arrangement of a message: the struct that splits it into key chunks and varying fields."""
 
     __slots__ = ("format", "identity", "unpack", "key", "fields", "check", "templates", "named", "masked",
-                 "protos")
+                 "protos", "parts")
 
     def __init__(self, length: int, fields: list[Field]):
         parts, key_indexes, position, count = ["=%dx" % NLMSG_HEADER.size], [], NLMSG_HEADER.size, 0
@@ -102,6 +102,8 @@ class Layout:
         self.check = _check(self.fields)
         self.templates: dict = {}
         self.protos: dict = {}  # the key with the masked bytes zero -> Proto, for a layout with named fields
+        # what the per-message loops call, in one tuple (the templates are cleared in place, never replaced)
+        self.parts = (self.unpack, self.key, self.templates.get, self.check)
         return self
 
     def named_values(self, data: bytes, offset: int) -> list[int]:
@@ -275,11 +277,12 @@ class Templates:
             if type(layout) is tuple:
                 layout = layout[1].get(u32_at(data, offset + layout[0])[0])
             if layout is not None:
-                values = layout.unpack(data, offset)
-                entry = layout.templates.get(layout.key(values))
+                unpack, key, get, check = layout.parts
+                values = unpack(data, offset)
+                entry = get(key(values))
                 if entry is not None:
                     fmt, pick = entry
-                    if pick is not None and (layout.check is None or layout.check(values)):
+                    if pick is not None and (check is None or check(values)):
                         text = fmt % pick(values)
                     else:
                         text = from_entry(entry, layout, values, data, offset, length)
@@ -317,11 +320,12 @@ class Templates:
             if type(layout) is tuple:
                 layout = layout[1].get(u32_at(data, offset + layout[0])[0])
             if layout is not None:
-                values = layout.unpack(data, offset)
-                entry = layout.templates.get(layout.key(values))
+                unpack, key, get, check = layout.parts
+                values = unpack(data, offset)
+                entry = get(key(values))
                 if entry is not None:
                     fmt, pick = entry
-                    if pick is not None and (layout.check is None or layout.check(values)):
+                    if pick is not None and (check is None or check(values)):
                         text = fmt % pick(values)
                     else:
                         text = from_entry(entry, layout, values, data, offset, length)
