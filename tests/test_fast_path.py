@@ -233,3 +233,34 @@ def test_merging_one_part_is_merging_it_in_the_loop(pieces, as_list):
                 continue
         merged.append(p)
     assert _merge(parts if as_list else tuple(parts)) == tuple(merged)
+
+
+def test_the_iptables_t_suite_as_a_script_reads_and_translates_the_same_with_its_lines_hidden():
+    """Every rule of iptables' own .t files (tests/peer/iptables-1.8.9), a line of a script each: read with
+    its plain lines hidden (_plain_line_words) and through the lexer, the same commands; translated to nft
+    and to iptables-restore with and without hiding, the same output and the same errors, each at its
+    place."""
+    from pyip import shell
+    from pyip.translators.pipeline import translate
+
+    from .peer_iptables import TCase, t_files, t_steps
+
+    cases = [step for path in t_files() for step in t_steps(path) if isinstance(step, TCase)]
+    assert len(cases) > 2000
+    text = "IPT=/sbin/iptables\n" + "".join(f"$IPT -t {c.table} -A {c.chain} {c.rule}\n" for c in cases)
+
+    def translations():  # the output, and each problem's kind and text (severity, place, message)
+        return [(output, [(type(problem).__name__, str(problem)) for problem in problems])
+                for output, problems in (translate(text, "t.sh", target, "modern") for target in ("nft", "iptables-restore"))]
+
+    kept = shell.MIN_PLAIN_RUN
+    try:
+        shell.MIN_PLAIN_RUN = 1
+        hidden = shell.read_script(text, "t.sh")
+        translated = translations()
+        shell.MIN_PLAIN_RUN = 10 ** 9
+        assert translations() == translated
+    finally:
+        shell.MIN_PLAIN_RUN = kept
+    assert sum(1 for _ in shell._plain_runs(text.encode())) and len(hidden.commands) == len(cases)
+    assert hidden == shell._read_script(text, "t.sh", plain_path=False)
