@@ -20,14 +20,18 @@ feed is read again, by the same functions:
   options with this command's values, at the protocol the learnt command
   had at that point (an extension sees the command only through
   protocol_now() and its notes), and finishes.  The node is remembered by
-  those inputs (nodes are frozen and hold no location).
+  those inputs (nodes are frozen and hold no location).  An extension
+  whose values are often new may make the node directly from them
+  (Extension.direct(): tcp's ports, a comment, which is not remembered
+  either since each rule has its own), tested to equal take() and finish().
 
 A free value that raises, or makes a note, sends the command down the full
 path, which gives the error (or the note) in its own order.  The rule and
-the command take their locations from this command's words.  Templates
-are learnt only from commands that read without notes, in the modern
-dialect, with every word known; tests/test_iptables_speed_equivalence.py
-compares both paths.
+the command take their locations from this command's words, and are made
+without attrs' __init__ (pyip.parser.slots), as are the -s/-d tests.
+Templates are learnt only from commands that read without notes, in the
+modern dialect, with every word known; tests/test_iptables_speed_equivalence.py
+compares both paths (commands, save files, generated ones, the .t suite).
 """
 
 from __future__ import annotations
