@@ -143,9 +143,9 @@ class Options(metaclass=records.frozen):
 def ip_line(node) -> str:
     """str() of a command body (Route, Rule, InterfaceAddress, their selectors, RouteGet): its words as
     `ip OBJECT VERB` takes them, `10.0.0.0/8 via 192.0.2.1 table 5`."""
-    from ..render.iproute2 import BODY, join_quoted
+    from ..render.iproute2 import body_words, join_quoted
 
-    return join_quoted([str(word) for word in BODY[type(node)](node)])
+    return join_quoted([str(word) for word in body_words(node)])
 
 
 def parsed_as(template: str, field: str, *kinds: type):

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 from ..errors import ansi_c_quoted
 
-from ..ast import (AddressSelector, InterfaceAddress, IpCommand, Prefix, Route, RouteGet,
-                   RouteSelector, Rule, Symbol)
+from ..ast import Prefix, Symbol
 from ..ast.route import METRIC_NAMES
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+if TYPE_CHECKING:
+    from ..ast import AddressSelector, InterfaceAddress, IpCommand, Route, RouteGet, RouteSelector, Rule
 
 
 def render_command(command: IpCommand) -> str:
     words = ["ip", *option_words(command.options), command.object, command.verb]
     body = command.body
     if body is not None:
-        words += BODY[type(body)](body)
+        words += body_words(body)
     return join_quoted(list(map(str, words)))
 
 
@@ -276,11 +279,19 @@ def address_selector_words(selector: AddressSelector) -> list[str]:
     return words
 
 
+def body_words(body) -> list:
+    """The words of a command's body (Route, Rule, InterfaceAddress, their selectors, RouteGet)."""
+    kind = type(body)
+    return BODY[f"{kind.__module__}.{kind.__qualname__}"](body)
+
+
+# By the class's full name, not the class: a route's rendering need not load the rule and address
+# AST modules (pyip.ast loads an object's module when one of its classes is asked for).
 BODY = {
-    Route: route_words,
-    RouteSelector: selector_words,
-    RouteGet: get_words,
-    Rule: rule_words,
-    InterfaceAddress: address_words,
-    AddressSelector: address_selector_words,
+    "pyip.ast.route.Route": route_words,
+    "pyip.ast.route.RouteSelector": selector_words,
+    "pyip.ast.route.RouteGet": get_words,
+    "pyip.ast.rule.Rule": rule_words,
+    "pyip.ast.address.InterfaceAddress": address_words,
+    "pyip.ast.address.AddressSelector": address_selector_words,
 }
