@@ -159,7 +159,9 @@ def install(kind: str) -> None:
     from .parser.tables import cache_dir, cache_key, is_own, is_trusted_directory
 
     directory = cache_dir()
-    key = cache_key(b"\0".join([MAGIC_NUMBER, str(FORMAT).encode(), os.fsencode(HOME), kind.encode()]))
+    # -O and -OO compile other code (no asserts, no docstrings), as their own .pyc files hold
+    flavour = f"{FORMAT}-{sys.flags.optimize}".encode()
+    key = cache_key(b"\0".join([MAGIC_NUMBER, flavour, os.fsencode(HOME), kind.encode()]))
     path = os.path.join(directory, f"code-{kind}-{key}.marshal")
     trusted = is_trusted_directory(directory)
     if not trusted and not (trusted is None and is_own(os.path.dirname(directory))):

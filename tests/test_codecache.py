@@ -183,3 +183,14 @@ def test_the_caches_of_installations_that_are_gone_are_removed(tmp_path, monkeyp
     codecache.prune(str(cache_directory))
     assert sorted(path.name for path in cache_directory.iterdir()) == [
         "code-dropin-here.marshal", "code-parse-other-format.marshal", "ip_rule-0123.marshal"]
+
+
+def test_each_optimisation_level_has_its_own_file(tmp_path):
+    """`python -O` compiles other code (no asserts): it neither reads nor writes the plain run's file."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env.pop("PYIP_NO_CODE_CACHE", None)
+    for flags in ([], ["-O"], []):
+        result = subprocess.run([sys.executable, *flags, "-m", "pyip", "parse", "-"], input=SCRIPT, capture_output=True,
+                                text=True, timeout=120, env=env)
+        assert result.returncode == 1 and "300.0.0.0/8" in result.stderr  # the script's bad line, said
+    assert len(list((tmp_path / "pyip").glob("code-parse-*.marshal"))) == 2
