@@ -23,6 +23,8 @@ import socket
 import struct
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pyip.cli.dropin import drop_in
 from pyip.netlink.common import Rtnl, dump_links, inside
@@ -431,3 +433,73 @@ def test_a_key_no_template_fits_is_printed_in_full(printer):
     assert texts == [render(m, 0, len(m)) for m in messages + messages]
     entries = [entry for layouts in templates.known.values() for layout in layouts for entry in layout.templates.values()]
     assert entries == ([RENDERED] if printer != "plain" else [entries[0]]) and (printer != "plain" or entries[0][1])
+
+
+@pytest.fixture(scope="module")
+def dumped(ns, big_table):  # noqa: F811
+    """The rules of both namespaces, and test_show.py's links and addresses (every family)."""
+    with inside(ns):
+        rtnl = Rtnl()
+    try:
+        links, addresses = dump_links(rtnl), rtnl.dump(22, bytes(8))  # RTM_GETADDR
+    finally:
+        rtnl.close()
+    return rule_messages(ns, big_table), links, addresses
+
+
+def generated_copies(data, messages: list[bytes], templates) -> list[bytes]:
+    """Copies of some of MESSAGES with values hypothesis draws in their varying fields (named and
+    shadowed ones too): zeros, all ones, small numbers, equal to another field's or to it but for
+    its last byte, anything."""
+    copies = []
+    pool = data.draw(st.lists(st.sampled_from(messages), min_size=1, max_size=3))  # few: their keys meet again
+    for message in data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=12)):
+        walked = templates.varying(message, 0, len(message))
+        fields = walked[0] if walked else []
+        copy = bytearray(message)
+        drawn: list[bytes] = []
+        for field in fields:
+            alike = [d for d in drawn if len(d) == field.size]
+            value = data.draw(st.one_of(
+                st.sampled_from([bytes(field.size), b"\xff" * field.size]),
+                st.integers(0, 300).map(lambda n, size=field.size: (n % (1 << 8 * size)).to_bytes(size, "little")),
+                st.binary(min_size=field.size, max_size=field.size),
+                *([st.sampled_from(alike), st.sampled_from(alike).map(lambda d: d[:-1] + bytes([d[-1] ^ 1]))]
+                  if alike else [])))
+            drawn.append(value)
+            copy[field.start:field.start + field.size] = value
+        copies += [bytes(copy)] * data.draw(st.integers(1, 2))
+    return copies
+
+
+@settings(max_examples=int(os.environ.get("PYIP_FUZZ_EXAMPLES", "150")), deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.data())
+def test_generated_values_print_from_templates_as_in_full(dumped, data):
+    """Rules and addresses whose priorities, prefixes, marks, tables, addresses, peers and prefix
+    lengths hypothesis draws, in any order and repeated: printed from templates (the tables' and
+    prefix lengths' taken from other keys' Protos too) against each printed in full."""
+    from unittest import mock
+
+    from pyip.show import address
+    from pyip.show.rule import RuleListing
+    from pyip.show.templates import Templates
+
+    rules, links, addresses = dumped
+    options = data.draw(st.sampled_from(RULE_OPTIONS))
+    templated, full = RuleListing({}, options), RuleListing({}, options)
+    full.templates = None
+    plain_print = full.printer.rule
+    full.printer.rule = lambda rule, key=None: plain_print(rule)
+    messages = generated_copies(data, rules, templated.templates) + data.draw(st.lists(st.sampled_from(rules), max_size=5))
+    for message in messages:
+        full.feed(message, [(0, len(message))])
+    fed_as_dumped(templated, messages, 32)  # RTM_NEWRULE
+    assert_same_text(templated.result(), full.result())
+
+    options = data.draw(st.sampled_from(ADDRESS_OPTIONS))
+    probe = Templates(netlink.IFADDRMSG, address.varying_fields, None, address.NAME_OF, address.header_fields)
+    messages = generated_copies(data, addresses, probe) + data.draw(st.lists(st.sampled_from(addresses), max_size=5))
+    templated_text = address.format_addresses(links, messages, options)
+    with mock.patch.object(address, "NO_FILTER", object()):  # no selector is now "a selector": the full path
+        assert_same_text(templated_text, address.format_addresses(links, messages, options))
