@@ -472,7 +472,10 @@ def generated_copies(data, messages: list[bytes], templates) -> list[bytes]:
     return copies
 
 
-@settings(max_examples=int(os.environ.get("PYIP_FUZZ_EXAMPLES", "150")), deadline=None, derandomize=True,
+FUZZ_EXAMPLES = int(os.environ.get("PYIP_FUZZ_EXAMPLES", "150"))
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None, derandomize=FUZZ_EXAMPLES <= 150,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(st.data())
 def test_generated_values_print_from_templates_as_in_full(dumped, data):
