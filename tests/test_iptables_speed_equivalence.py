@@ -782,3 +782,21 @@ def test_direct_nodes_are_what_take_and_finish_make(data):
                 ["", "!", "22", "ssh", "1:2", "0:65535", ":", "0:", ":65535", "2:1", "x" * 255 + "\u00e9"])))
     direct = node_outcome(lambda part, texts: part.direct(texts), part, texts)
     assert direct == node_outcome(templates.read_node, part, texts)
+
+
+def test_corpus_rules_as_save_lines_read_as_the_full_path(corpus, fresh_shapes, built):
+    """The corpus scripts' iptables commands whose words are all known, and the sample commands, as save-file
+    lines of their table, four times over: through the templates as through the full path."""
+    by_table: dict = {}
+    texts = ["\n".join(sample_commands()), *corpus_texts(corpus)]
+    for words in (words for text in texts for words in command_words(text)):
+        if any(word.symbol is not None for word in words):
+            continue
+        line = [word.text for word in words[1:]]
+        table = "filter"
+        if line[:1] == ["-t"] and len(line) > 1:
+            table, line = line[1], line[2:]
+        by_table.setdefault(table, []).append(save_line(line))
+    text = "".join(f"*{table}\n" + "\n".join(lines * 4) + "\nCOMMIT\n" for table, lines in by_table.items())
+    assert restore_outcomes(text) == full_restore_outcomes(text)
+    assert sum(built) > 200, sum(built)
