@@ -146,7 +146,7 @@ def fast_route_change(rest: list[str], options, dialect: str):
     the kernel's answer; None where the general path must run: any other command or shape, any
     value that is not plain (its parse, errors and messages are the reference)."""
     if not FAST_ROUTES or dialect != MODERN or options.family not in (None, 4) or len(rest) < 3 \
-            or rest[0][:1] != "r" or rest[1][:1] not in CHANGE_VERB_STARTS:
+            or not rest[0] or not "route".startswith(rest[0]) or rest[1][:1] not in CHANGE_VERB_STARTS:
         return None
     from ..netlink.common import Request, Session, talk
     from ..netlink.fast import FastRoutes
