@@ -121,3 +121,25 @@ def test_the_state_read_back_recreates_the_same_state():
             result = run(IpCommand("rule", "add", node, pyip.ast.Options(family=family)), copy)
             assert result.status == 0, (node, result.stderr)
         assert kernel_state(copy) == kernel_state(source)
+
+
+def test_a_session_reads_the_name_databases_at_their_first_use(monkeypatch):
+    """Session.names: the host's databases, read when first asked for, once; or the ones given."""
+    from pyip import names
+    from pyip.netlink.common import Session
+
+    calls = []
+    monkeypatch.setattr(names, "system", lambda: calls.append(1) or names.Databases.builtin())
+    session = Session()
+    try:
+        assert calls == []
+        assert session.names == names.Databases.builtin() and session.names is session.names
+        assert calls == [1]
+    finally:
+        session.close()
+    given = names.Databases.builtin()
+    session = Session(given)
+    try:
+        assert session.names is given and calls == [1]
+    finally:
+        session.close()

@@ -536,11 +536,20 @@ class Session:
     """What one `ip` run keeps between commands: the socket, the names, the link map."""
 
     def __init__(self, names=None):
-        from ..names import system
-
         self.rtnl = Rtnl()
-        self.names = names or system()
+        self._names = names
         self._links: Links | None = None
+
+    @property
+    def names(self):
+        """The name databases given, else the host's (pyip.names.system(): the namespace's files
+        under `-n`, as the session is used inside netns_names()), read at the first use: a route
+        change of plain values (`route add 10.0.0.0/8 dev lo`) needs none of the five files."""
+        if self._names is None:
+            from ..names import system
+
+            self._names = system()
+        return self._names
 
     @property
     def links(self) -> Links:
