@@ -387,7 +387,9 @@ class Node:
         self.steps: dict[str, Node] = {}
         self.free: Node | None = None  # the next node for any word the guard admits
         self.guard = None
-        self.plan = None  # (facts, [(reader, tree), ...]) for a command that ends here
+        # (facts, [(reader, tree), ...], the positions of the words admitted by a guard) for a command that
+        # ends here
+        self.plan = None
 
     def admits(self, text: str) -> bool:
         guard = self.guard
@@ -458,7 +460,8 @@ class Shapes:
         for text, guard in grammar.steps:
             node = self.step(node, text, guard)
         items = [(readers[tree.data], tree) for tree in trees if tree.data in readers]
-        node.plan = (dict(getopt.facts), items)
+        guarded = frozenset(index for index, (text, guard) in enumerate(grammar.steps) if guard is not None)
+        node.plan = (dict(getopt.facts), items, guarded)
 
     def step(self, node: Node, text: str, guard) -> Node:
         if guard is None:

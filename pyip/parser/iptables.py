@@ -574,10 +574,10 @@ def _parse_iptables(words: list[Word], dialect: str, end: Location | None, templ
     plan = shapes.plan(words)
     if plan is None:
         return parse_new_shape(words, dialect, end, shapes)
-    facts, items = plan
+    facts, items, guarded = plan
     templates = key = None
     if templated and dialect == legacy.MODERN:
-        templates = templates_of(shapes.memory, items, FREE_READERS, len(words))
+        templates = templates_of(shapes.memory, items, FREE_READERS, guarded)
         texts = [word[0] for word in words]
         key = templates.key(texts)
         template = templates.by_key.get(key)

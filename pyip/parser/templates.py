@@ -8,7 +8,7 @@ spares it the readers and do_parse()'s final checks too.
 
 Why the result is the full path's.  A plan fixes every option word (the
 trie matches them by text).  The template key adds the text of every other
-word but the *free* ones: the values of `-s`, `-d` and of extension options
+word (those the trie admits by a guard, whatever they say) but the *free* ones: the values of `-s`, `-d` and of extension options
 (`--dport 22`, `--comment "rule 5"`).  Every reader but theirs then reads
 the same texts in the same state as in the command the template was learnt
 from, so it does the same and passes the same checks; what the free words
@@ -96,23 +96,28 @@ class Context:
 
 
 class Templates:
-    """The templates of one plan: its key positions, and a template by the texts at them."""
+    """The templates of one plan: its key positions, and a template by the texts at them.
+
+    The key is the texts of the words the plan's trie admitted by a guard (pyip.parser.getopt.Node: a
+    value, a -j chain) but the free ones.  Every other word the trie matched by its text: the path to a
+    node is one sequence of steps, so a command that reached the plan has those texts already."""
 
     __slots__ = ("key", "by_key", "seen")
 
-    def __init__(self, items: list, free_readers: frozenset, length: int):
+    def __init__(self, items: list, free_readers: frozenset, guarded: frozenset):
         free = {token.start_pos for reader, tree in items if reader in free_readers for token in tree.values}
-        kept = [index for index in range(length) if index not in free]
+        kept = sorted(guarded - free)
         self.key = itemgetter(*kept) if len(kept) > 1 else (lambda texts: tuple(texts[index] for index in kept))
         self.by_key: dict = {}
         self.seen: set = set()  # keys met once, without a template (worth_learning())
 
 
-def templates_of(memory: dict, items: list, free_readers: frozenset, length: int) -> Templates:
-    """The plan's Templates (memory: the trie's, by plan)."""
+def templates_of(memory: dict, items: list, free_readers: frozenset, guarded: frozenset) -> Templates:
+    """The plan's Templates (memory: the trie's, by plan; guarded: the positions of the words the trie
+    admitted by a guard)."""
     found = memory.get(id(items))
     if found is None:
-        found = memory[id(items)] = Templates(items, free_readers, length)
+        found = memory[id(items)] = Templates(items, free_readers, guarded)
     return found
 
 
