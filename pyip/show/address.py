@@ -82,8 +82,7 @@ STATS_FIELDS = ("rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_errors",
 LEGACY_STATS_COUNT = 24  # struct rtnl_link_stats: u32s, no rx_otherhost_dropped
 
 
-@records.frozen
-class AddrFilter:
+class AddrFilter(metaclass=records.frozen):
     """The selectors of `ip address show`; None / False / () means not given.
 
     label: a glob, matched like fnmatch(3).  to: a prefix (str or ipaddress
@@ -104,8 +103,7 @@ class AddrFilter:
     kind: str | None = None
 
 
-@records.frozen
-class Selection:
+class Selection(metaclass=records.frozen):
     """The C `filter` of ip/ipaddress.c, resolved against the links."""
 
     family: int | None
@@ -167,8 +165,7 @@ def _flag_selection(words) -> tuple[int, int]:
     return flags, flagmask
 
 
-@records.frozen
-class Address:
+class Address(metaclass=records.frozen):
     """A decoded RTM_NEWADDR, IFA_LOCAL and IFA_ADDRESS standing in for each other."""
 
     family: int
@@ -202,8 +199,7 @@ class Address:
         return names.ifname(self.index)
 
 
-@records.frozen
-class Link:
+class Link(metaclass=records.frozen):
     """A decoded RTM_NEWLINK."""
 
     family: int

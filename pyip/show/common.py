@@ -30,8 +30,7 @@ PRINT_JSON = 2
 PRINT_ANY = 4
 
 
-@records.frozen
-class ShowOptions:
+class ShowOptions(metaclass=records.frozen):
     """The global `ip` options that matter when printing."""
 
     family: int | None = None   # socket.AF_INET / AF_INET6 (-4/-6), AF_PACKET (-0), None
@@ -346,8 +345,7 @@ class Printer:
         return self.take() + "\n"
 
 
-@records.frozen
-class Links:
+class Links(metaclass=records.frozen):
     """ifindex -> name and flags, as iproute2's ll_map cache knows them."""
 
     names: Mapping[int, str]
@@ -387,8 +385,7 @@ class Links:
 IFLA_IFNAME = 3
 
 
-@records.frozen
-class Prefix:
+class Prefix(metaclass=records.frozen):
     """iproute2's inet_prefix: family, address bytes, bit length."""
 
     family: int

@@ -52,8 +52,7 @@ ROUTER_PREFS = {3: "low", 0: "medium", 1: "high"}  # ICMPV6_ROUTER_PREF_*
 CACHEINFO = struct.Struct("=IIiIIIII")  # clntref lastuse expires error used id ts tsage
 
 
-@records.frozen
-class RouteFilter:
+class RouteFilter(metaclass=records.frozen):
     """The selectors of `ip route show`; None means not given.
 
     table: a table id, or "all" / "cache"; None is the default, main.
@@ -81,8 +80,7 @@ class RouteFilter:
     cloned: bool = False
 
 
-@records.frozen
-class Selection:
+class Selection(metaclass=records.frozen):
     """The C `filter` struct of ip/iproute.c, resolved against the links."""
 
     family: int | None

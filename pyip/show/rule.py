@@ -30,8 +30,7 @@ RANGE = struct.Struct("=II")        # fib_rule_uid_range
 PORT_RANGE = struct.Struct("=HH")   # fib_rule_port_range
 
 
-@records.frozen
-class RuleFilter:
+class RuleFilter(metaclass=records.frozen):
     """The selectors of `ip rule show`; None / False means not given.
 
     from_ / to: a prefix (str or ipaddress object).  uidrange, sport, dport:
