@@ -3,8 +3,11 @@
 The drop-in runs once per line of a legacy script, and importing attrs and
 building its classes cost more than the command itself.  The classes the
 drop-in and `pyip parse` meet (pyip.ast's ip nodes, the name databases, the
-parser's context) are declared as for attrs, with `@frozen` / `@define`
-and `field(...)` from here, and get what attrs would give them: slots,
+parser's context) are declared as for attrs, with `field(...)` from here
+and `frozen` / `define` as their metaclass (`class X(metaclass=frozen)`:
+the record is made once, from the class statement's namespace; as a
+decorator, as attrs has it, the statement's class is made again with
+slots), and get what attrs would give them: slots,
 `__init__` (defaults, factories, converters, `__attrs_post_init__`),
 `__eq__` and `__hash__` over the fields with eq=True, `__repr__`,
 immutability, pickling, `__match_args__`.  `__attrs_attrs__` holds Field
