@@ -2278,11 +2278,17 @@ def _command_parts(ev: _Evaluator, node):
     assignments, words = [], []
     for span in ev.spans(parts):
         raw = (ev.span_text(span), *ev.src.pos(span[0]))
-        if not words and span[2].type == "variable_assignment":
+        if not words and span[2].type == "variable_assignment" and _is_assignment(raw[0]):
             assignments.append(raw)
         else:
             words.append(raw)
     return assignments, words
+
+
+def _is_assignment(text: str) -> bool:
+    """Whether bash takes a command's leading word for an assignment: tree-sitter also takes
+    `--dport=22` for one, where bash runs `--dport=22` as the command (not found)."""
+    return _ASSIGNMENT.match(text) is not None or _ELEMENT_ASSIGNMENT.match(text) is not None
 
 
 def _plain_line_words(ev: _Evaluator, node: _PlainLine) -> list[Word] | None:

@@ -273,6 +273,27 @@ def test_prefixes_run_the_command_after_their_options_as_bash_and_coreutils_do(t
     assert not any(f"--dport {p} " in kept for p in (21, 23, 25))
 
 
+# A word with `=` leads the command: bash takes it for an assignment only when a name stands before the
+# `=`; `--dport=22 $IPT ...` runs a program named `--dport=22` (not found).  The `$(( ))` keeps each line
+# off the plain path, so the tree (which takes every `x=y` for an assignment) reads it.
+LEADING_EQUALS = f"""\
+IPT=iptables
+--dport=22 $IPT -A INPUT -s 10.0.0.$((0+1)) -j ACCEPT
+x=1 --to=2 $IPT -A INPUT -s 10.0.0.$((0+2)) -j ACCEPT
+x=1 $IPT -A INPUT -s 10.0.0.$((0+3)) -j ACCEPT
+{rule(4)}
+"""
+
+
+def test_a_leading_word_with_equals_but_no_name_is_the_command_as_in_bash(tmp_path):
+    real, problems, mine, stderr = both(tmp_path, LEADING_EQUALS)
+    assert "--dport=22: command not found" in stderr and "--to=2: command not found" in stderr
+    assert real == mine, (real, mine)
+    kept = "\n".join(mine)
+    assert "10.0.0.3/32" in kept and "--dport 4 " in kept
+    assert "10.0.0.1/32" not in kept and "10.0.0.2/32" not in kept
+
+
 def test_command_p_runs_its_command():
     from pyip.shell import read_script
 
