@@ -24,7 +24,7 @@ import itertools
 
 import attrs
 
-from . import extensions
+from . import extensions, memo
 from .ast import firewall as fw
 from .errors import PyipError
 
@@ -118,8 +118,12 @@ def single_addresses(test: fw.Test | None) -> list:
 
 
 def has_host_name(rule: fw.Rule) -> bool:
-    return any(test is not None and any(isinstance(a, fw.HostName) for a in test.value)
-               for test in (rule.source, rule.destination))
+    for test in (rule.source, rule.destination):  # loops, not any() of generators: asked of every rule
+        if test is not None:
+            for address in test.value:
+                if isinstance(address, fw.HostName):
+                    return True
+    return False
 
 
 def resolved(rule: fw.Rule, command: fw.Command) -> fw.Rule:
@@ -166,6 +170,8 @@ class Ruleset:
         self.tables: dict[str, Table] = {}
         self.undo: list = []
         self.known_callers: dict[str, dict] = {}  # table name -> callers(), kept up to date with the rules
+        # (table name, chain name) -> reaching_hooks(): emptied whenever a jump between chains comes or goes
+        self.known_hooks: dict[tuple, dict] = {}
 
     def apply(self, command: fw.Command) -> None:
         """Do what the command does, or raise iptables' error and leave the ruleset as it was."""
@@ -198,8 +204,8 @@ class Ruleset:
     def count_jumps(self, table: Table, chain: Chain, rules: list, change: int) -> None:
         """Keep the jumps between chains, and the chain's rule counts, in step with its rules."""
         callers = self.known_callers.get(table.name)
-        if callers is not None:
-            add_callers(callers, chain, rules, change)
+        if callers is not None and add_callers(callers, chain, rules, change):
+            self.known_hooks.clear()  # a chain calls another it did not, or no longer: hooks may change
         if chain.counts is not None:
             count_rules(chain.counts, rules, change)
 
@@ -229,6 +235,20 @@ class Ruleset:
 
     def add_rules(self, table: Table, chain: Chain, rules: list) -> None:
         self.insert_rules(table, chain, len(chain.rules), rules)
+
+    def reaching_hooks(self, table: Table, chain_name: str) -> dict[str, int]:
+        """reaching_hooks(), remembered until a jump between chains changes.  What it reads besides the jumps
+        is whether a chain is a built-in one, which a chain's name says (no user chain takes a built-in
+        name), so chains made or deleted change nothing (a chain deleted had no jumps from or to it)."""
+        key = (table.name, chain_name)
+        hooks = self.known_hooks.get(key)
+        if hooks is None:
+            hooks = reaching_hooks(table, chain_name, self.callers)
+            if memo.enabled:
+                if len(self.known_hooks) >= memo.MEMO_SIZE:
+                    self.known_hooks.clear()
+                self.known_hooks[key] = hooks
+        return hooks
 
     def callers(self, table: Table) -> dict:
         """For each chain jumped or gone to, the chains whose rules do it."""
@@ -384,6 +404,7 @@ class Ruleset:
         self.set_chains(table, {(command.new_name if name == command.chain else name): c
                                 for name, c in table.chains.items()})
         self.known_callers.clear()  # the jumps are counted by chain name: found anew when needed
+        self.known_hooks.clear()
         self.undo.append(lambda: setattr(chain, "name", command.chain))
         chain.name = command.new_name
         self.set_rules(table, chain, [attrs.evolve(rule, chain=command.new_name) for rule in chain.rules])
@@ -425,21 +446,27 @@ class Ruleset:
         """nft_table_validate(): the new rules (rule's kernel rules) fit their table, and every hook that
         reaches them."""
         table = self.tables[rule.table]
-        problem = new_rules_problem(table, rule.chain, kernel_rules(rule) if rules is None else rules, self.callers)
+        problem = new_rules_problem(table, rule.chain, kernel_rules(rule) if rules is None else rules, self.callers,
+                                    self.reaching_hooks)
         if problem is not None:
             raise refuse(f"{OPERATIONS[type(command)]} failed ({problem}): rule in chain {rule.chain}", command, 4)
 
 
-def add_callers(callers: dict, chain: Chain, rules: list, change: int = 1) -> None:
-    """Count (or, change -1, uncount) the jumps of `rules`, in `chain`: callers[target][chain] = how many."""
+def add_callers(callers: dict, chain: Chain, rules: list, change: int = 1) -> bool:
+    """Count (or, change -1, uncount) the jumps of `rules`, in `chain`: callers[target][chain] = how many.
+    True if a chain now calls one it did not, or no longer does (what reaching_hooks() reads)."""
+    changed = False
     for rule in rules:
         if isinstance(rule.target, fw.ChainJump):
             counts = callers.setdefault(rule.target.chain, {})
             count = counts.get(chain.name, 0) + change
             if count:
+                changed = changed or count == change  # 0 -> 1 (a removal never makes a count)
                 counts[chain.name] = count
             else:
                 del counts[chain.name]
+                changed = True
+    return changed
 
 
 # nf_tables keeps a stack of NFT_JUMP_STACK_SIZE (16) chains, the base chain included: a user chain
@@ -448,14 +475,16 @@ MAX_JUMP_LEVEL = 15
 TOO_MANY_LINKS = "Too many links"
 
 
-def new_rules_problem(table: Table, chain_name: str, rules: list, callers) -> str | None:
+def new_rules_problem(table: Table, chain_name: str, rules: list, callers, hooks=None) -> str | None:
     """Targets tied to a table or protocol, hooks, loops and jump depth, for rules just added to a chain;
-    callers(table) gives the jumps between the table's chains."""
+    callers(table) gives the jumps between the table's chains, hooks(table, chain name) (if given) what
+    reaching_hooks() would."""
     for rule in rules:
         problem = rule_problem(rule, table.name)
         if problem is not None:
             return problem
-    for hook, level in reaching_hooks(table, chain_name, callers).items():
+    reaching = reaching_hooks(table, chain_name, callers) if hooks is None else hooks(table, chain_name)
+    for hook, level in reaching.items():
         for rule in rules:
             if not rule_allows_hook(rule, hook):
                 return "Invalid argument"
@@ -494,13 +523,19 @@ def rule_problem(rule: fw.Rule, table: str) -> str | None:
     None if it takes it."""
     if not target_fits(rule, table):
         return "Invalid argument"
-    errors = [extensions.kernel_error(match) for match in rule.matches]
-    for match, error in zip(rule.matches, errors):
-        if not match_fits(match, rule) or error == "Invalid argument":
+    first_error = None  # "Invalid argument" from any match comes first, then the first match's error
+    for match in rule.matches:
+        limited, checked = extensions.kernel_facts(match.__class__)
+        if limited and not match_fits(match, rule):
             return "Invalid argument"
-    error = next((error for error in errors if error is not None), None)
-    if error is not None:
-        return error  # "No such file or directory": no textsearch module by that name
+        if checked:
+            error = match.kernel_error
+            if error == "Invalid argument":
+                return error
+            if first_error is None:
+                first_error = error
+    if first_error is not None:
+        return first_error  # "No such file or directory": no textsearch module by that name
     error = extensions.kernel_error(rule.target)  # the kernel checks the target after the matches
     if error is not None:
         return error
@@ -560,9 +595,10 @@ def rule_allows_hook(rule: fw.Rule, hook: str) -> bool:
     if limits is not None and limits[1] is not ANY and hook not in limits[1]:
         return False
     for match in rule.matches:
-        hooks = (extensions.limits(match) or (ANY, ANY, ANY))[1]
-        if hooks is not None and hook not in hooks:
-            return False
+        if extensions.kernel_facts(match.__class__)[0]:  # most matches have no limits: not asked
+            limits = match.limits
+            if limits is not None and limits[1] is not ANY and hook not in limits[1]:
+                return False
     return True
 
 

@@ -45,6 +45,8 @@ import pkgutil
 import sys
 from functools import lru_cache
 
+from ..memo import memo
+
 
 # Names come from rules (`-j svc0h0`, a user chain, is looked up too): the caches keyed by them are
 # bounded, so that a long-running process meeting ever new chain names does not grow.
@@ -81,33 +83,70 @@ def module_of(node):
     return sys.modules[type(node).__module__]
 
 
+EXTENSION_CLASSES: dict = {}  # node class -> whether an extension module defines it: asked for every match translated
+
+
 def is_extension_node(node) -> bool:
-    return type(node).__module__.startswith(__name__ + ".")
+    cls = node.__class__
+    found = EXTENSION_CLASSES.get(cls)
+    if found is None:
+        found = EXTENSION_CLASSES[cls] = type(node).__module__.startswith(__name__ + ".")
+    return found
 
 
 SAVERS: dict = {}  # node class -> its save function: asked for every match of every rule saved
 
 
-def save_words(node) -> list:
-    save = SAVERS.get(node.__class__)
-    if save is None:
-        save = SAVERS[node.__class__] = module_of(node).SAVE[type(node)]
-    return save(node)
+SAVE_MEMO = memo()
 
 
-TRANSLATORS: dict = {}  # node class -> its nft function, or None
+def save_words(node) -> tuple:
+    """The words iptables-save prints after `-m NAME` / `-j NAME` (a tuple: remembered by the node's identity,
+    as a SAVE function reads the node alone)."""
+    key = id(node)
+    words = SAVE_MEMO.get(key)
+    if words is None:
+        save = SAVERS.get(node.__class__)
+        if save is None:
+            save = SAVERS[node.__class__] = module_of(node).SAVE[type(node)]
+        words = tuple(save(node))
+        SAVE_MEMO.keep(key, node, words)
+    return words
 
 
-def nft_statements(node, rule, quotes_allowed: bool = False) -> list:
+TRANSLATORS: dict = {}  # node class -> (its nft function or None, what of the rule it reads, see NFT_READS)
+NFT_MEMO = memo()
+
+
+def nft_statements(node, rule, quotes_allowed: bool = False):
+    """The node's nft statements (a tuple: they may be shared by every rule holding the node).
+
+    A module's `NFT_READS` (node type -> the names of the rule's fields its NFT function reads, or None
+    for more than fields) says what besides the node the statements depend on; a function not listed
+    reads none (tests/test_translate_memo.py checks the listing against the functions' code).  The
+    statements are remembered by the identity of the node and of those fields."""
     cls = node.__class__
-    if cls not in TRANSLATORS:
-        TRANSLATORS[cls] = getattr(module_of(node), "NFT", {}).get(cls)
-    translate = TRANSLATORS[cls]
+    entry = TRANSLATORS.get(cls)
+    if entry is None:
+        module = module_of(node)
+        entry = TRANSLATORS[cls] = (getattr(module, "NFT", {}).get(cls), getattr(module, "NFT_READS", {}).get(cls, ()))
+    translate, reads = entry
     if translate is None:
         from ..translators.iptables_nft import Untranslatable
 
         raise Untranslatable(f"the {node.name} {'target' if node.name.isupper() else 'match'}")
-    return translate(node, rule, quotes_allowed)
+    if reads is None:
+        return tuple(translate(node, rule, quotes_allowed))
+    if reads:
+        read = tuple([getattr(rule, field) for field in reads])
+        key = (id(node), quotes_allowed, *map(id, read))
+    else:
+        read, key = (), (id(node), quotes_allowed)
+    statements = NFT_MEMO.get(key)
+    if statements is None:
+        statements = tuple(translate(node, rule, quotes_allowed))
+        NFT_MEMO.keep(key, (node, read), statements)
+    return statements
 
 
 SHARERS: dict = {}  # node class -> its module's SHARED_STATE function, or None: asked for every match translated
@@ -136,6 +175,16 @@ def limits(node):
 
 
 CHECKED: dict = {}  # node class -> whether it has `kernel_error`
+KERNEL_FACTS: dict = {}  # node class -> (whether it has `limits`, whether it has `kernel_error`)
+
+
+def kernel_facts(cls) -> tuple[bool, bool]:
+    """Whether the class's nodes have `limits`, and `kernel_error`: most matches (comment, state) have
+    neither, and pyip.ruleset passes them by without asking more."""
+    facts = KERNEL_FACTS.get(cls)
+    if facts is None:
+        facts = KERNEL_FACTS[cls] = (hasattr(cls, "limits"), hasattr(cls, "kernel_error"))
+    return facts
 
 
 def kernel_error(node) -> str | None:

@@ -366,5 +366,6 @@ def shared_table(match: HashlimitMatch) -> str:
 
 SAVE = {HashlimitMatch: match_words}
 NFT = {HashlimitMatch: match_nft}
+NFT_READS = {HashlimitMatch: None}  # reads the rule's -p and the matches before it: never remembered
 SHARED_STATE = {HashlimitMatch: shared_table}  # one table for every rule naming it (htable_find_get())
 MATCH = Match

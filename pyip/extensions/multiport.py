@@ -105,6 +105,7 @@ def ports_either_match(protocol: str, test: fw.Test) -> nft.Match:
 
 SAVE = {MultiportMatch: multiport_words}
 NFT = {MultiportMatch: multiport_matches}
+NFT_READS = {MultiportMatch: ("protocol",)}  # the statements depend on the rule's -p
 MATCH = Match
 
 # Lint (PI007): the match multiport replaced.

@@ -126,7 +126,7 @@ def tcp_words(match: TcpMatch) -> list:
 def tcp_matches(match: TcpMatch, rule: fw.Rule, quotes_allowed: bool = False) -> list:
     from ..translators.iptables_nft import port_matches
 
-    statements = port_matches(match, rule)
+    statements = port_matches(match)
     if match.option is not None:
         kind = match.option.value
         exists = "missing" if match.option.negated else "exists"

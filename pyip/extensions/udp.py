@@ -50,7 +50,7 @@ def udp_words(match: UdpMatch) -> list:
 def udp_matches(match: UdpMatch, rule: fw.Rule, quotes_allowed: bool = False) -> list:
     from ..translators.iptables_nft import port_matches
 
-    return port_matches(match, rule) or [nft.Match(nft.Payload("udp", "dport"), nft.Span(0, 0xFFFF))]
+    return port_matches(match) or [nft.Match(nft.Payload("udp", "dport"), nft.Span(0, 0xFFFF))]
 
 
 SAVE = {UdpMatch: udp_words}

@@ -17,6 +17,7 @@ import attrs
 from .. import extensions
 from ..ast import firewall as fw
 from ..ast.base import Symbol
+from ..memo import memo
 
 
 @attrs.frozen
@@ -74,8 +75,59 @@ def shell_word(word) -> str:
 
 
 def rule_line(rule: fw.Rule) -> str:
-    """`-A CHAIN spec`, exactly as iptables-save prints the rule."""
-    return saved_line(["-A", rule.chain, *rule_words(rule)])
+    """`-A CHAIN spec`, exactly as iptables-save prints the rule: saved_line(["-A", rule.chain,
+    *rule_words(rule)]), said part by part."""
+    return " ".join([saved_line(["-A", rule.chain]), *spec_texts(rule)])
+
+
+# The text of each part of a rule (an address or interface test, a match, the target), by the part's
+# identity: a save file's rules share most of their parts (see pyip.memo).
+TEST_TEXTS = memo()
+NODE_TEXTS = memo()
+
+
+def spec_texts(rule: fw.Rule) -> list[str]:
+    """The texts whose `" "`-join is saved_line(rule_words(rule)): each part's words are never empty, so
+    joining the parts' texts joins their words."""
+    texts = []
+    for field, option, text in HEADER_TESTS:
+        test = getattr(rule, field)
+        if test is not None:
+            texts.append(header_text(test, option, text))
+    if rule.fragment is not None:
+        texts.append("! -f" if rule.fragment.negated else "-f")
+    for match in rule.matches:
+        texts.append(match_text(match))
+    if rule.target is not None:
+        texts.append(target_text(rule.target))
+    return texts
+
+
+def header_text(test: fw.Test, option: str, text) -> str:
+    key = (id(test), option)
+    found = TEST_TEXTS.get(key)
+    if found is None:
+        words: list = []
+        negatable(words, test, option, text)
+        found = saved_line(words)
+        TEST_TEXTS.keep(key, test, found)
+    return found
+
+
+def match_text(match) -> str:
+    found = NODE_TEXTS.get(id(match))
+    if found is None:
+        found = saved_line(["-m", match.name, *MATCHES.get(type(match), extensions.save_words)(match)])
+        NODE_TEXTS.keep(id(match), match, found)
+    return found
+
+
+def target_text(target) -> str:
+    found = NODE_TEXTS.get(id(target))
+    if found is None:
+        found = saved_line(target_words(target))
+        NODE_TEXTS.keep(id(target), target, found)
+    return found
 
 
 def rule_words(rule: fw.Rule) -> list:
@@ -117,6 +169,11 @@ def protocol_text(protocol: fw.Protocol) -> str:
 
 def hex_(value: int, width: int = 0) -> str:
     return f"0x{value:0{width}x}"
+
+
+# rule_words()' tests, in its order, for spec_texts()
+HEADER_TESTS = (("source", "-s", addresses_text), ("destination", "-d", addresses_text), ("in_interface", "-i", str),
+                ("out_interface", "-o", str), ("protocol", "-p", protocol_text))
 
 
 # -- matches ---------------------------------------------------------------------------
@@ -251,6 +308,7 @@ def restore_file(ruleset) -> str:
         lines += [f":{chain} {getattr(table.chains.get(chain), 'policy', 'ACCEPT')} [0:0]" for chain in fw.TABLES[name]]
         lines += [f":{chain.name} - [0:0]" for chain in users]
         for chain in builtins + users:
-            lines += [saved_line(["-A", chain.name, *rule_words(rule)]) for rule in chain.rules]
+            start = saved_line(["-A", chain.name])
+            lines += [" ".join([start, *spec_texts(rule)]) for rule in chain.rules]
         lines.append("COMMIT")
     return "".join(line + "\n" for line in lines)

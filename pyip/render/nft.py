@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import singledispatch
 
 from ..ast import nft
+from ..memo import memo
 
 
 def ruleset_text(ruleset: nft.Ruleset) -> str:
@@ -52,8 +53,22 @@ def chain_lines(chain: nft.Chain) -> list[str]:
     return lines
 
 
+# Statement texts by the statement's identity: the translator shares the statements of the interfaces,
+# protocols, matches and targets rules have in common (see pyip.memo).
+STATEMENT_TEXTS = memo()
+
+
 def rule_text(rule: nft.Rule) -> str:
-    words = [statement(s) for s in rule.statements]
+    found = STATEMENT_TEXTS.found  # inlined STATEMENT_TEXTS.get(): this runs for every statement of every rule
+    words = []
+    for item in rule.statements:
+        entry = found.get(id(item))
+        if entry is not None:
+            words.append(entry[1])
+        else:
+            text = statement(item)
+            STATEMENT_TEXTS.keep(id(item), item, text)
+            words.append(text)
     if rule.comment is not None:
         words.append(f"comment {quoted(rule.comment)}")
     return " ".join(words)

@@ -24,6 +24,7 @@ from ..ast import firewall as fw
 from ..extensions.comment import CommentMatch
 from ..ast import nft
 from ..errors import PyipError, PyipWarning, printable
+from ..memo import memo
 from ..render.iptables_save import rule_line
 
 
@@ -208,7 +209,7 @@ def translate_rule(rule: fw.Rule, quotes_allowed: bool = False, notes: list | No
         if match.__class__ is CommentMatch:
             comments.append(match.comment)
         else:
-            translate = MATCHES.get(type(match))
+            translate = MATCHES.get(match.__class__)
             statements += translate(match, rule) if translate is not None else unknown_match(match, rule,
                                                                                              quotes_allowed)
     statements.append(COUNTER)
@@ -223,6 +224,11 @@ COMMENT_BYTES = 128  # nft: "comment too long, 128 characters maximum allowed"
 def nft_comment(comments: list, quotes_allowed: bool, location, notes: list | None) -> str:
     """A comment never costs a rule: several become one, `"` (which nft's text syntax cannot quote) becomes
     `'`, and what is longer than nft keeps is cut; each change is a warning."""
+    if len(comments) == 1:  # nearly every rule: one plain comment nft takes as it is
+        text = comments[0]
+        if text.__class__ is str and '"' not in text and (len(text) <= COMMENT_BYTES // 4 or
+                                                           len(text) <= COMMENT_BYTES and text.isascii()):
+            return text
     changes = []
     if len(comments) > 1:
         changes.append(f"its {len(comments)} comments joined with `; ' (an nft rule has one)")
@@ -292,19 +298,39 @@ def test_match(left, test: fw.Test | None, convert=lambda v: v) -> list:
 
 def header_matches(rule: fw.Rule) -> list:
     """In iptables-nft's order (nft_ipv4_xlate()): interfaces, fragment, protocol, addresses."""
+    statements = list(interface_protocol_matches(rule.in_interface, rule.out_interface, rule.fragment, rule.protocol))
+    if rule.source is not None:
+        statements += address_matches("saddr", rule.source)
+    if rule.destination is not None:
+        statements += address_matches("daddr", rule.destination)
+    return statements
+
+
+# The interfaces, fragment and protocol of most rules are a few tests the parser shares (see pyip.memo).
+HEADER_MEMO = memo()
+
+
+def interface_protocol_matches(in_interface, out_interface, fragment, protocol) -> tuple:
+    key = (id(in_interface), id(out_interface), id(fragment), id(protocol))
+    statements = HEADER_MEMO.get(key)
+    if statements is None:
+        statements = tuple(interface_protocol_statements(in_interface, out_interface, fragment, protocol))
+        HEADER_MEMO.keep(key, (in_interface, out_interface, fragment, protocol), statements)
+    return statements
+
+
+def interface_protocol_statements(in_interface, out_interface, fragment, protocol) -> list:
     statements = []
-    for left, test in ((IIFNAME, rule.in_interface), (OIFNAME, rule.out_interface)):
+    for left, test in ((IIFNAME, in_interface), (OIFNAME, out_interface)):
         match = None if test is None else interface_match(left, test.value, test.negated)
         if match is not None:
             statements.append(match)
-    if rule.fragment is not None:
+    if fragment is not None:
         # -f: the fragment offset is not 0, i.e. a second or later fragment
         offset = nft.Binary("&", nft.Payload("ip", "frag-off"), 0x1FFF)
-        statements.append(nft.Match(offset, 0, negated=not rule.fragment.negated))
-    if rule.protocol is not None:
-        statements.append(protocol_match(rule.protocol.value, rule.protocol.negated))
-    statements += address_matches("saddr", rule.source)
-    statements += address_matches("daddr", rule.destination)
+        statements.append(nft.Match(offset, 0, negated=not fragment.negated))
+    if protocol is not None:
+        statements.append(protocol_match(protocol.value, protocol.negated))
     return statements
 
 
@@ -313,6 +339,8 @@ def address_matches(field: str, test: fw.Test | None) -> list:
     if test is None:
         return []
     addresses = test.value
+    if len(addresses) == 1 and addresses[0].__class__ is fw.Address and addresses[0].mask == 0xFFFFFFFF:
+        return [nft.Match(IP_ADDRESSES[field], str(addresses[0].address), test.negated)]  # a host: most rules
     if len(addresses) == 1 and isinstance(addresses[0], fw.Address) and addresses[0].prefix_length is None:
         masked = nft.Binary("&", IP_ADDRESSES[field], str(ipaddress.IPv4Address(addresses[0].mask)))
         return [nft.Match(masked, str(addresses[0].address), test.negated)]
@@ -365,7 +393,7 @@ def port_value(ports: fw.PortRange):
     return ports.first if ports.first == ports.last else nft.Span(ports.first, ports.last)
 
 
-def port_matches(match, rule: fw.Rule) -> list:
+def port_matches(match) -> list:
     statements = []
     for field, test in (("sport", match.sport), ("dport", match.dport)):
         if test is not None:

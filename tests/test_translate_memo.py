@@ -1,0 +1,225 @@
+"""The memos of the model, the nft translation and the renderers (pyip.memo) change nothing.
+
+Each translation (nft text, nft JSON, iptables-restore, iptables commands) and lint's findings are made
+with the memos on, twice (the second time every node met before is remembered), and with pyip.memo's
+memos_off(): the same output, the same errors and findings (class, message, place, exit status).  Over
+iptables' own .t suite (each file's rules, FAIL rules too, applied in one ruleset, then every other one deleted), the
+.txlate cases, the ALL_CONSTRUCTS script of test_translate_nft.py, the corpus, the ruleset tests'
+scripts and random scripts, and generated rulesets (hypothesis) of appends, inserts, replaces, deletes,
+renames, flushes and chain deletions whose jumps change which hooks reach a chain after its rules were
+added.  And: what an extension's NFT function reads of the rule is listed in its module's NFT_READS (the
+statements are remembered by the node and those fields only); the memos are bounded.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import textwrap
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pyip import extensions, memo
+from pyip.ast import firewall as fw
+from pyip.errors import PyipError
+from pyip.extensions.multiport import MultiportMatch
+from pyip.lint import lint
+from pyip.parser.iptables import parse_iptables
+from pyip.script import script_commands
+from pyip.render.iptables_save import restore_file, rule_line, rule_words, saved_line
+from pyip.render.nft import rule_text
+from pyip.ruleset import Ruleset
+from pyip.translators.iptables_nft import translate_rule
+from pyip.translators.pipeline import translate
+
+from .peer_iptables import TCase, t_files, t_steps, txlate_cases
+from .test_ruleset import SCRIPTS, random_script
+from .test_translate_nft import ALL_CONSTRUCTS
+
+
+def problems_of(problems) -> list:
+    return [(type(p).__name__, str(p), getattr(p, "exit_status", None), tuple(p.location)) for p in problems]
+
+
+def results(texts: dict) -> dict:
+    """Every translation of every text, and lint's findings."""
+    out = {}
+    for name, text in texts.items():
+        for target in ("nft", "nft-json", "iptables-restore", "iptables"):
+            output, problems = translate(text, "t.sh", target, "modern")
+            out[name, target] = (output, problems_of(problems))
+        out[name, "lint"] = [repr(finding) for finding in lint(text, "t.sh")]
+    return out
+
+
+def assert_memos_change_nothing(texts: dict) -> None:
+    with memo.memos_off():
+        full = results(texts)
+    first, again = results(texts), results(texts)
+    for key in full:
+        assert first[key] == full[key], key
+        assert again[key] == full[key], key
+
+
+def t_suite_scripts() -> dict:
+    """Per .t file, a script adding each rule to its chain (a user chain the file names is made first)
+    and then deleting every other one, in the file's order."""
+    scripts = {}
+    for path in t_files():
+        cases = [step for step in t_steps(path) if isinstance(step, TCase)]
+        made = sorted({(case.table, case.chain) for case in cases if case.chain not in fw.TABLES.get(case.table, ())})
+        lines = [f"iptables -t {table} -N {chain}" for table, chain in made]
+        lines += [f"iptables -t {case.table} -A {case.chain} {case.rule}" for case in cases]
+        lines += [f"iptables -t {case.table} -D {case.chain} {case.rule}" for case in cases[::2]]
+        scripts[path.name] = "\n".join(lines) + "\n"
+    return scripts
+
+
+def test_the_t_suite_translates_alike():
+    scripts = t_suite_scripts()
+    assert len(scripts) > 80 and sum(text.count("\n") for text in scripts.values()) > 2900
+    assert_memos_change_nothing(scripts)
+
+
+def test_the_txlate_cases_translate_alike():
+    cases = txlate_cases()
+    lines = [case.command.replace("iptables-translate", "iptables", 1) for case in cases]
+    assert len(lines) > 250
+    # one script: a rule's nodes are met again in later rules of the same shape
+    assert_memos_change_nothing({"txlate": "\n".join(lines) + "\n", "txlate-each-alone": lines[0] + "\n"})
+
+
+def test_scripts_and_the_corpus_translate_alike(corpus):
+    texts = {"all-constructs": ALL_CONSTRUCTS, **SCRIPTS}
+    texts.update({f"random{seed}": "\n".join(random_script(seed, 150)) + "\n" for seed in range(8)})
+    texts.update({path.name: path.read_text(encoding="utf-8", errors="surrogateescape")
+                  for path in sorted(corpus.glob("*/*.sh"))})
+    assert_memos_change_nothing(texts)
+
+
+# Parts of generated rules: extension nodes tied to hooks (mac, owner, REJECT, MASQUERADE, TCPMSS) and to
+# protocols (multiport, tcp without options, icmp), so a jump added later changes what the kernel takes.
+CHAINS = ("INPUT", "FORWARD", "OUTPUT", "a", "b", "c")
+SPECS = ("", "-p tcp --dport 22", "-p tcp -m tcp", "-p udp -m multiport --dports 53,5353", "-m multiport --dports 1,2",
+         "-p tcp -m multiport --ports 80", "-m mac --mac-source 00:11:22:33:44:55", "-m owner --uid-owner 0",
+         "-s 10.0.0.1,10.0.0.2", "! -s 0/0", "-i eth0 -m state --state NEW", "-p icmp --icmp-type 8",
+         "-m comment --comment 'x y'", "-m string --string x --algo zz", "-p tcp --syn",
+         "-p tcp -m hashlimit --hashlimit-upto 1/s --hashlimit-mode srcport --hashlimit-name h")
+TARGETS = ("", "-j ACCEPT", "-j DROP", "-j RETURN", "-j a", "-j b", "-g c", "-j REJECT --reject-with tcp-reset",
+           "-j LOG --log-prefix 'p '", "-j TCPMSS --clamp-mss-to-pmtu", "-j MASQUERADE")
+VERBS = ("-A", "-A", "-A", "-I", "-R", "-D", "-Dn", "-N", "-X", "-F", "-E", "-P")
+
+
+@st.composite
+def rulesets(draw):
+    lines = ["iptables -N a", "iptables -N b", "iptables -N c"]
+    for _ in range(draw(st.integers(1, 40))):
+        verb, chain = draw(st.sampled_from(VERBS)), draw(st.sampled_from(CHAINS))
+        spec, target = draw(st.sampled_from(SPECS)), draw(st.sampled_from(TARGETS))
+        table = draw(st.sampled_from(("", "", "-t nat ")))
+        position = draw(st.integers(1, 4))
+        lines.append("iptables " + table + {
+            "-A": f"-A {chain} {spec} {target}", "-I": f"-I {chain} {position} {spec} {target}",
+            "-R": f"-R {chain} {position} {spec} {target}", "-D": f"-D {chain} {spec} {target}",
+            "-Dn": f"-D {chain} {position}", "-N": f"-N {chain}", "-X": f"-X {chain}", "-F": f"-F {chain}",
+            "-E": f"-E {draw(st.sampled_from(CHAINS[3:]))} {draw(st.sampled_from(CHAINS[3:] + ('d',)))}",
+            "-P": f"-P {chain} DROP"}[verb])
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rulesets())
+def test_generated_rulesets_translate_alike(text):
+    assert_memos_change_nothing({"generated": text})
+
+
+def test_jumps_added_later_change_what_the_kernel_takes():
+    """The reaching hooks are remembered until a jump comes or goes: a chain reached only from INPUT takes a
+    mac match; OUTPUT jumping to it then is refused, and so is a mac rule added after that; the jump deleted,
+    it is taken again."""
+    text = "\n".join([
+        "iptables -N a", "iptables -A INPUT -j a", "iptables -A a -m mac --mac-source 00:11:22:33:44:55",
+        "iptables -A OUTPUT -j a",  # refused: OUTPUT would reach the mac match
+        "iptables -A a -j ACCEPT", "iptables -A OUTPUT -j a",  # refused, as is the next rule while OUTPUT reaches a
+        "iptables -F a", "iptables -A OUTPUT -j a", "iptables -A a -m mac --mac-source 00:11:22:33:44:66",
+        "iptables -D OUTPUT -j a", "iptables -A a -m mac --mac-source 00:11:22:33:44:77", ""])
+    assert_memos_change_nothing({"jumps": text})
+    _, problems = translate(text, "t.sh", "iptables-restore", "modern")
+    assert [p.location.line for p in problems] == [4, 6, 9]
+
+
+def test_a_node_shared_by_rules_of_other_protocols_translates_for_each():
+    """multiport's statements depend on the rule's -p (NFT_READS): one node in a tcp and a udp rule."""
+    ports = MultiportMatch("dports", fw.Test((fw.PortRange(80, 80),)))
+    rules = [fw.Rule("INPUT", protocol=fw.Test(fw.Protocol(number)), matches=(ports,)) for number in (6, 17)]
+    texts = [rule_text(translate_rule(rule)) for rule in rules + rules]
+    assert texts[0].startswith("ip protocol tcp tcp dport { 80 }") and texts[1].startswith("ip protocol udp udp dport { 80 }")
+    assert texts[2:] == texts[:2]
+
+
+def rule_parameter_reads(function) -> bool:
+    """Whether an NFT function (or lambda) names its rule parameter (its second) in its body."""
+    module = inspect.getmodule(function)
+    line = function.__code__.co_firstlineno
+    for node in ast.walk(ast.parse(inspect.getsource(module))):
+        if isinstance(node, (ast.FunctionDef, ast.Lambda)) and node.lineno == line:
+            parameters = [argument.arg for argument in node.args.args]
+            body = node.body if isinstance(node.body, list) else [node.body]
+            if len(parameters) > 1 and any(isinstance(name, ast.Name) and name.id == parameters[1]
+                                           for statement in body for name in ast.walk(statement)):
+                return True
+    return False
+
+
+def test_what_nft_functions_read_of_the_rule_is_listed():
+    """A function that reads the rule and is not in its module's NFT_READS would have its statements shared
+    by rules it translates differently (NFT_READS lists the fields, or None: never remembered)."""
+    unlisted, checked = [], 0
+    for name in sorted(extensions.module_names()):
+        module = importlib.import_module(f"pyip.extensions.{name}")
+        reads = getattr(module, "NFT_READS", {})
+        for cls, function in getattr(module, "NFT", {}).items():
+            checked += 1
+            if rule_parameter_reads(function) and cls not in reads:
+                unlisted.append(f"{name}: {cls.__name__}")
+    assert unlisted == [] and checked > 60
+    assert rule_parameter_reads(importlib.import_module("pyip.extensions.multiport").multiport_matches)
+
+
+def test_rule_lines_are_their_words_saved():
+    """rule_line() and restore_file() join each part's remembered text; saved_line() of rule_words() is the
+    plain path, over every rule of the .t suite that parses."""
+    from pyip.parser.iptables import is_iptables_command
+
+    rules = []
+    for text in t_suite_scripts().values():
+        for words in script_commands(text, "t.sh"):
+            if isinstance(words, PyipError) or not is_iptables_command(words):
+                continue
+            try:
+                command = parse_iptables(words, "modern")
+            except PyipError:
+                continue
+            if isinstance(command, fw.Append):
+                rules.append(command.rule)
+    assert len(rules) > 1000
+    for rule in rules + rules:
+        assert rule_line(rule) == saved_line(["-A", rule.chain, *rule_words(rule)])
+
+
+def test_memos_are_bounded(monkeypatch):
+    kept = memo.memo(size=50)
+    nodes = [fw.Verdict(str(n)) for n in range(500)]
+    for node in nodes:
+        kept.keep(id(node), node, str(node))
+    assert len(kept.found) <= 50
+    ruleset = Ruleset()
+    monkeypatch.setattr(memo, "MEMO_SIZE", 20)
+    text = "".join(f"iptables -N c{n}\niptables -A c{n} -j ACCEPT\n" for n in range(100))
+    for words in script_commands(text, "t.sh"):
+        ruleset.apply(parse_iptables(words, "modern"))
+    assert 0 < len(ruleset.known_hooks) <= 20
+    assert restore_file(ruleset).count("-j ACCEPT") == 100
