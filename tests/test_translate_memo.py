@@ -223,3 +223,18 @@ def test_memos_are_bounded(monkeypatch):
         ruleset.apply(parse_iptables(words, "modern"))
     assert 0 < len(ruleset.known_hooks) <= 20
     assert restore_file(ruleset).count("-j ACCEPT") == 100
+
+
+def test_commands_read_in_batches_apply_as_read_one_at_a_time(monkeypatch):
+    """pipeline.batched(): the same translations and errors, in the same order, as reading each command
+    just before applying it (BATCH 1), for scripts and a save file with refused lines among the good."""
+    from pyip.translators import pipeline
+
+    save = "\n".join(["*filter", ":a - [0:0]", *[f"-A {chain} -s 10.0.0.{n % 250} -j {target}" for n in range(3000)
+                      for chain, target in [(("INPUT", "a", "b")[n % 3], ("ACCEPT", "a", "DROP")[n % 3])]],
+                      "-A INPUT -m bogus", "COMMIT"]) + "\n"
+    texts = {"save": save, **{f"random{seed}": "\n".join(random_script(seed, 2500)) + "\n" for seed in range(2)}}
+    batched = results(texts)
+    monkeypatch.setattr(pipeline, "BATCH", 1)
+    assert results(texts) == batched
+    assert len(batched["save", "nft"][1]) > 900  # -A b: no such chain, every third rule

@@ -36,6 +36,8 @@ def save_string(value: str) -> str:
     """xtables_save_string(): bare if only [A-Za-z0-9_-], else in double quotes with `"`, `\\` and `'` escaped."""
     if value and BARE_STRING.fullmatch(value):
         return value
+    if '"' not in value and "\\" not in value and "'" not in value:
+        return '"' + value + '"'  # nothing to escape: most comments with a blank
     return '"' + SAVE_STRING_ESCAPED.sub(r"\\\1", value) + '"'
 
 
@@ -88,19 +90,46 @@ NODE_TEXTS = memo()
 
 def spec_texts(rule: fw.Rule) -> list[str]:
     """The texts whose `" "`-join is saved_line(rule_words(rule)): each part's words are never empty, so
-    joining the parts' texts joins their words."""
+    joining the parts' texts joins their words.  The memos' look-ups are inlined: this runs for every rule."""
     texts = []
-    for field, option, text in HEADER_TESTS:
-        test = getattr(rule, field)
+    for test, option in ((rule.source, "-s"), (rule.destination, "-d")):
         if test is not None:
-            texts.append(header_text(test, option, text))
+            texts.append(address_text(test, option))
+    tests = TEST_TEXTS.found
+    for test, option, text in INTERFACE_PROTOCOL_TESTS:
+        test = getattr(rule, test)
+        if test is not None:
+            entry = tests.get((id(test), option))
+            texts.append(entry[1] if entry is not None else header_text(test, option, text))
     if rule.fragment is not None:
         texts.append("! -f" if rule.fragment.negated else "-f")
+    nodes = NODE_TEXTS.found
     for match in rule.matches:
-        texts.append(match_text(match))
+        if match.name == "comment":  # the comment is most rules' own: said without a memo
+            texts.append(comment_text(match.comment))
+            continue
+        entry = nodes.get(id(match))
+        texts.append(entry[1] if entry is not None else match_text(match))
     if rule.target is not None:
-        texts.append(target_text(rule.target))
+        entry = nodes.get(id(rule.target))
+        texts.append(entry[1] if entry is not None else target_text(rule.target))
     return texts
+
+
+def address_text(test: fw.Test, option: str) -> str:
+    """An address test, which is most rules' own: said without a memo, a host address the short way."""
+    addresses = test.value
+    if len(addresses) == 1 and addresses[0].__class__ is fw.Address and addresses[0].mask == 0xFFFFFFFF:
+        text = f"{option} {str(addresses[0].address)}/32"  # str(): ipaddress's __format__ costs more
+        return "! " + text if test.negated else text
+    words: list = []
+    negatable(words, test, option, addresses_text)
+    return saved_line(words)
+
+
+def comment_text(comment) -> str:
+    """saved_line() of `-m comment` and comment_words()."""
+    return "-m comment --comment " + (str(comment) if isinstance(comment, Symbol) else save_string(comment))
 
 
 def header_text(test: fw.Test, option: str, text) -> str:
@@ -171,9 +200,8 @@ def hex_(value: int, width: int = 0) -> str:
     return f"0x{value:0{width}x}"
 
 
-# rule_words()' tests, in its order, for spec_texts()
-HEADER_TESTS = (("source", "-s", addresses_text), ("destination", "-d", addresses_text), ("in_interface", "-i", str),
-                ("out_interface", "-o", str), ("protocol", "-p", protocol_text))
+# rule_words()' tests after the addresses, in its order, for spec_texts()
+INTERFACE_PROTOCOL_TESTS = (("in_interface", "-i", str), ("out_interface", "-o", str), ("protocol", "-p", protocol_text))
 
 
 # -- matches ---------------------------------------------------------------------------

@@ -90,6 +90,8 @@ class RuleTranslator:
     def rule(self, rule: fw.Rule) -> nft.Rule | nft.LeftOut:
         result = self.translated(rule)
         for match in rule.matches:
+            if extensions.SHARERS.get(match.__class__, True) is None:
+                continue  # a node of a class known to keep no shared state (most): not asked
             owner = extensions.shared_state(match)
             if owner is not None:
                 self.owners.setdefault(owner, []).append((self.table, result, rule))
@@ -205,13 +207,18 @@ def translate_rule(rule: fw.Rule, quotes_allowed: bool = False, notes: list | No
     warnings."""
     statements = header_matches(rule)
     comments = []
+    remembered = extensions.NFT_MEMO.found  # nft_statements()' memo, looked up here for the common case
     for match in rule.matches:
         if match.__class__ is CommentMatch:
             comments.append(match.comment)
-        else:
-            translate = MATCHES.get(match.__class__)
-            statements += translate(match, rule) if translate is not None else unknown_match(match, rule,
-                                                                                             quotes_allowed)
+            continue
+        # (id, quotes_allowed) is the key of a node whose statements read nothing of the rule (see NFT_READS)
+        entry = remembered.get((id(match), quotes_allowed))
+        if entry is not None:
+            statements += entry[1]
+            continue
+        translate = MATCHES.get(match.__class__)
+        statements += translate(match, rule) if translate is not None else unknown_match(match, rule, quotes_allowed)
     statements.append(COUNTER)
     statements += target_statements(rule.target, rule, quotes_allowed)
     comment = None if not comments else nft_comment(comments, quotes_allowed, rule.location, notes)
@@ -298,7 +305,9 @@ def test_match(left, test: fw.Test | None, convert=lambda v: v) -> list:
 
 def header_matches(rule: fw.Rule) -> list:
     """In iptables-nft's order (nft_ipv4_xlate()): interfaces, fragment, protocol, addresses."""
-    statements = list(interface_protocol_matches(rule.in_interface, rule.out_interface, rule.fragment, rule.protocol))
+    entry = HEADER_MEMO.found.get((id(rule.in_interface), id(rule.out_interface), id(rule.fragment), id(rule.protocol)))
+    statements = list(entry[1] if entry is not None else
+                      interface_protocol_matches(rule.in_interface, rule.out_interface, rule.fragment, rule.protocol))
     if rule.source is not None:
         statements += address_matches("saddr", rule.source)
     if rule.destination is not None:
