@@ -479,15 +479,18 @@ def new_rules_problem(table: Table, chain_name: str, rules: list, callers, hooks
     """Targets tied to a table or protocol, hooks, loops and jump depth, for rules just added to a chain;
     callers(table) gives the jumps between the table's chains, hooks(table, chain name) (if given) what
     reaching_hooks() would."""
+    checked = []
     for rule in rules:
-        problem = rule_problem(rule, table.name)
+        problem, hook_sets = rule_checks(rule, table.name)
         if problem is not None:
             return problem
+        checked.append((rule, hook_sets))
     reaching = reaching_hooks(table, chain_name, callers) if hooks is None else hooks(table, chain_name)
     for hook, level in reaching.items():
-        for rule in rules:
-            if not rule_allows_hook(rule, hook):
-                return "Invalid argument"
+        for rule, hook_sets in checked:
+            for allowed in hook_sets:  # rule_allows_hook(rule, hook), from what rule_checks() found
+                if hook not in allowed:
+                    return "Invalid argument"
             target = rule.target
             if isinstance(target, fw.ChainJump) and target.chain in table.chains:
                 problem = walk(table, table.chains[target.chain], hook, level + 1)
@@ -517,51 +520,52 @@ def reaching_hooks(table: Table, chain_name: str, callers) -> dict[str, int]:
     return hooks
 
 
-def rule_problem(rule: fw.Rule, table: str) -> str | None:
-    """What the kernel says to a rule whatever chain holds it: a target outside its table, a
-    match without its protocol or that its check refuses (an unknown string algorithm), `! -s 0/0`;
-    None if it takes it."""
-    if not target_fits(rule, table):
-        return "Invalid argument"
+INVALID = ("Invalid argument", ())
+
+
+def rule_checks(rule: fw.Rule, table: str) -> tuple:
+    """What the kernel says to a rule whatever chain holds it (a target outside its table, a match
+    without its protocol or that its check refuses (an unknown string algorithm), `! -s 0/0`; None if it
+    takes it), and the sets of hooks its target and matches allow (rule_allows_hook() is whether a hook
+    is in each), found in one pass over the matches."""
+    hook_sets = []
+    limits = extensions.limits(rule.target)
+    if limits is not None:
+        wanted_table, hooks, protocol = limits
+        if not table_fits(wanted_table, table) or (protocol is not ANY and not has_protocol(rule, protocol)):
+            return INVALID  # the target outside its table, or without its protocol
+        if hooks is not ANY:
+            hook_sets.append(hooks)
     first_error = None  # "Invalid argument" from any match comes first, then the first match's error
     for match in rule.matches:
-        limited, checked = extensions.kernel_facts(match.__class__)
-        if limited and not match_fits(match, rule):
-            return "Invalid argument"
+        limited, checked = extensions.kernel_facts(match.__class__)  # most matches have neither
+        if limited:
+            limits = match.limits
+            if limits is not None:
+                if not table_fits(limits[0], rule.table) or (limits[2] is not ANY and not has_protocol(rule, limits[2])):
+                    return INVALID  # the match outside its table, or without its protocol
+                if limits[1] is not ANY:
+                    hook_sets.append(limits[1])
         if checked:
             error = match.kernel_error
             if error == "Invalid argument":
-                return error
+                return INVALID
             if first_error is None:
                 first_error = error
     if first_error is not None:
-        return first_error  # "No such file or directory": no textsearch module by that name
+        return first_error, ()  # "No such file or directory": no textsearch module by that name
     error = extensions.kernel_error(rule.target)  # the kernel checks the target after the matches
     if error is not None:
-        return error
+        return error, ()
     for test in (rule.source, rule.destination):
         if test is not None and test.negated and any(getattr(a, "mask", 1) == 0 for a in test.value):
-            return "Invalid argument"
-    return None
-
-
-def target_fits(rule: fw.Rule, table: str) -> bool:
-    limits = extensions.limits(rule.target)
-    if limits is not None:
-        wanted_table, _, protocol = limits
-        if not table_fits(wanted_table, table) or (protocol is not ANY and not has_protocol(rule, protocol)):
-            return False
-    return True
+            return INVALID
+    return None, hook_sets
 
 
 def table_fits(wanted, table: str) -> bool:
     """`wanted` may be a tuple of the tables allowed (SECMARK: mangle or security)."""
     return wanted is ANY or (table in wanted if isinstance(wanted, tuple) else table == wanted)
-
-
-def match_fits(match, rule: fw.Rule) -> bool:
-    table, _, protocol = extensions.limits(match) or (ANY, ANY, ANY)
-    return table_fits(table, rule.table) and (protocol is ANY or has_protocol(rule, protocol))
 
 
 def has_protocol(rule: fw.Rule, number) -> bool:

@@ -8,7 +8,9 @@ iptables' own .t suite (each file's rules, FAIL rules too, applied in one rulese
 scripts and random scripts, and generated rulesets (hypothesis) of appends, inserts, replaces, deletes,
 renames, flushes and chain deletions whose jumps change which hooks reach a chain after its rules were
 added.  And: what an extension's NFT function reads of the rule is listed in its module's NFT_READS (the
-statements are remembered by the node and those fields only); the memos are bounded.
+statements are remembered by the node and those fields only); the memos are bounded; the model's one-pass
+rule_checks() says what the plain rule_problem() and rule_allows_hook() said; reading commands in batches
+applies them as reading each in turn did.
 """
 
 from __future__ import annotations
@@ -238,3 +240,61 @@ def test_commands_read_in_batches_apply_as_read_one_at_a_time(monkeypatch):
     monkeypatch.setattr(pipeline, "BATCH", 1)
     assert results(texts) == batched
     assert len(batched["save", "nft"][1]) > 900  # -A b: no such chain, every third rule
+
+
+def plain_rule_problem(rule: fw.Rule, table: str):
+    """pyip.ruleset's rule_problem() before rule_checks(): every match's limits and kernel error asked."""
+    from pyip.ruleset import ANY, has_protocol, table_fits
+
+    def fits(limits, table_name):
+        wanted_table, _, protocol = limits or (ANY, ANY, ANY)
+        return table_fits(wanted_table, table_name) and (protocol is ANY or has_protocol(rule, protocol))
+
+    if not fits(extensions.limits(rule.target), table):
+        return "Invalid argument"
+    errors = [extensions.kernel_error(match) for match in rule.matches]
+    for match, error in zip(rule.matches, errors):
+        if not fits(extensions.limits(match), rule.table) or error == "Invalid argument":
+            return "Invalid argument"
+    error = next((error for error in errors if error is not None), None)
+    if error is not None:
+        return error
+    error = extensions.kernel_error(rule.target)
+    if error is not None:
+        return error
+    for test in (rule.source, rule.destination):
+        if test is not None and test.negated and any(getattr(a, "mask", 1) == 0 for a in test.value):
+            return "Invalid argument"
+    return None
+
+
+def test_rule_checks_are_the_plain_checks():
+    """rule_checks() (one pass) against the plain rule_problem() and rule_allows_hook() over every rule of the
+    .t suite that parses, in every table, for every hook."""
+    from pyip.parser.iptables import is_iptables_command
+    from pyip.ruleset import rule_allows_hook, rule_checks
+
+    rules = []
+    extra = "iptables -A INPUT -m string --string x --algo zz -j DROP\niptables -A INPUT -m string --string x " \
+            "--algo kmp -m recent --name '' --set\n"
+    for text in [*t_suite_scripts().values(), extra]:
+        for words in script_commands(text, "t.sh"):
+            if isinstance(words, PyipError) or not is_iptables_command(words):
+                continue
+            try:
+                command = parse_iptables(words, "modern")
+            except PyipError:
+                continue
+            if isinstance(command, fw.Append):
+                rules.append(command.rule)
+    hooks = sorted({hook for chains in fw.TABLES.values() for hook in chains})
+    verdicts = set()
+    for rule in rules:
+        for table in fw.TABLES:
+            problem, hook_sets = rule_checks(rule, table)
+            assert problem == plain_rule_problem(rule, table), rule_line(rule)
+            verdicts.add(problem)
+            if problem is None:
+                assert [all(hook in allowed for allowed in hook_sets) for hook in hooks] == \
+                       [rule_allows_hook(rule, hook) for hook in hooks], rule_line(rule)
+    assert {None, "Invalid argument", "No such file or directory"} <= verdicts
