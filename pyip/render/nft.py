@@ -178,10 +178,21 @@ def _(item: nft.Match) -> str:
     # `==` is implied, except after a mask, where nft's own listing spells it out too
     implied = item.operator == "==" and not isinstance(item.left, nft.Binary)
     operator = "!=" if item.negated else ("" if implied else item.operator)
-    left, right = value(item.left), value(item.right)
+    entry = LEFT_TEXTS.found.get(id(item.left))  # a few payloads and metas are the left of most matches
+    left = entry[1] if entry is not None else left_text(item.left)
+    right = item.right if item.right.__class__ is str else value(item.right)  # an address: its own text
     if left and right:  # the usual case, without filter(): no empty word to leave out but the operator
         return f"{left} {operator} {right}" if operator else f"{left} {right}"
     return " ".join(filter(None, (left, operator, right)))
+
+
+LEFT_TEXTS = memo()
+
+
+def left_text(left) -> str:
+    text = value(left)
+    LEFT_TEXTS.keep(id(left), left, text)
+    return text
 
 
 @statement.register
