@@ -16,8 +16,6 @@ that check both paths give the same results.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 # Entries a memo holds before it starts again empty: a long-running process meeting ever new nodes
 # keeps at most this many (and their nodes) per memo.
 MEMO_SIZE = 8192
@@ -61,15 +59,18 @@ def memo(size: int = MEMO_SIZE) -> IdentityMemo:
     return made
 
 
-@contextmanager
-def memos_off():
-    """Every result computed in full (nothing remembered, nothing found) while inside."""
-    global enabled
-    was = enabled
-    enabled = False
-    for each in MEMOS:
-        each.clear()
-    try:
-        yield
-    finally:
-        enabled = was
+class memos_off:
+    """`with memos_off():` every result computed in full (nothing remembered, nothing found) while inside.
+    (A class, not contextlib.contextmanager, as pyip.script.collector_paused: contextlib costs start-up time.)"""
+
+    def __enter__(self) -> None:
+        global enabled
+        self.was = enabled
+        enabled = False
+        for each in MEMOS:
+            each.clear()
+
+    def __exit__(self, *exception) -> bool:
+        global enabled
+        enabled = self.was
+        return False
