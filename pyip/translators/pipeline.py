@@ -46,14 +46,16 @@ def is_save_file(text: str) -> bool:
     restore syntax (`*TABLE`, `:CHAIN POLICY`, a rule, `[0:0]` counters, `COMMIT`, comments).
     A script's `*)` case arm, or a glob at the start of a line, is neither.  The answer for the last
     text asked about is kept: a translation asks it three times of one text (each read of every line)."""
-    if text is LAST_SAVE_FILE[0]:
-        return LAST_SAVE_FILE[1]
+    global last_save_file
+    last = last_save_file  # one read: another thread may put another text's answer meanwhile
+    if text is last[0]:
+        return last[1]
     answer = save_file_syntax(text)
-    LAST_SAVE_FILE[:] = [text, answer]
+    last_save_file = (text, answer)
     return answer
 
 
-LAST_SAVE_FILE: list = [None, False]  # [text, is_save_file(text)]
+last_save_file: tuple = (None, False)  # (text, is_save_file(text))
 
 
 def save_file_syntax(text: str) -> bool:
