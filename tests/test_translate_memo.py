@@ -298,3 +298,15 @@ def test_rule_checks_are_the_plain_checks():
                 assert [all(hook in allowed for allowed in hook_sets) for hook in hooks] == \
                        [rule_allows_hook(rule, hook) for hook in hooks], rule_line(rule)
     assert {None, "Invalid argument", "No such file or directory"} <= verdicts
+
+
+def test_the_kept_save_file_answer_is_the_texts_own():
+    """is_save_file() keeps its answer for the last text only: texts asked in turn each get their own."""
+    from pyip.translators.pipeline import is_save_file, save_file_syntax
+
+    texts = ["*filter\n-A INPUT -j ACCEPT\nCOMMIT\n", "iptables -A INPUT -j ACCEPT\n", "*filter\n*)\n", ""]
+    texts += [text + "\n" for text in texts]  # more texts, each a new object
+    answers = [save_file_syntax(text) for text in texts]
+    assert answers.count(True) == 2
+    for text, answer in [*zip(texts, answers), *zip(reversed(texts), reversed(answers))] * 2:
+        assert is_save_file(text) == answer and is_save_file(text) == answer
