@@ -614,6 +614,8 @@ DROP_IN_SAMPLES = [
     "route add 010.0.0.0/8 dev lo", "route change 10.4.0.0/16 dev if1", "route append 10.8.0.0/16 dev lo metric 4",
     "route add 10.9.0.0/16 table 5 table 6 dev lo", "route add default via 10.0.0.1 dev if1",
     "route add 10.10.0.0/16 dev lo proto bogus", "route delete 10.0.0.1/32 via 10.255.0.1 table 7",
+    "route add 10.11.0.1/16 dev lo",  # host bits: the kernel's refusal
+    "route add 10.12.0.0/16 via 10.99.0.1",  # no route to the gateway: the kernel's refusal
 ]
 
 
