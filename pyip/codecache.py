@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import stat
 import sys
 from _frozen_importlib import ModuleSpec
 from _frozen_importlib_external import MAGIC_NUMBER, SourceFileLoader
@@ -202,21 +203,36 @@ def open_with_home(path: str) -> tuple[int | None, str | None, dict]:
     return None, None, {}
 
 
-def prune(directory: str) -> None:
-    """Remove the code caches of pyip installations that are gone (a removed venv, a test's): each
-    is a file of some hundred KB that nothing would read again.  Files this pyip cannot read (another
-    version's format) are left alone: a pyip of that version may still use them."""
+UNUSED_FOR = 30 * 24 * 3600  # seconds: a code cache not written for this long may go (it is a cache)
+
+
+def prune(directory: str, now: float | None = None) -> None:
+    """Remove the code caches of pyip installations that are gone (a removed venv, a test's), and
+    any not written for UNUSED_FOR (an older format's, an older key's): each is a file of some
+    hundred KB that nothing may read again, and one still in use is only written again, once.
+    Only our own files, never through a link."""
+    import time
+
+    now = time.time() if now is None else now
     try:
         names = [name for name in os.listdir(directory) if name.startswith("code-") and name.endswith(".marshal")]
     except OSError:
         return
     for name in names:
         path = os.path.join(directory, name)
-        descriptor, home, _ = open_with_home(path)  # only a trusted file: ours, not a link
-        if descriptor is None:
+        try:
+            status = os.lstat(path)
+        except OSError:
             continue
-        os.close(descriptor)
-        if not os.path.isdir(home):
+        if status.st_uid != os.geteuid() or not stat.S_ISREG(status.st_mode):
+            continue  # another user's, or a link: not ours to remove
+        gone = now - status.st_mtime > UNUSED_FOR
+        if not gone:
+            descriptor, home, _ = open_with_home(path)
+            if descriptor is not None:
+                os.close(descriptor)
+                gone = not os.path.isdir(home)
+        if gone:
             try:
                 os.unlink(path)
             except OSError:

@@ -167,7 +167,8 @@ def test_the_file_is_written_when_a_module_was_missing_and_holds_a_bounded_numbe
 
 def test_the_caches_of_installations_that_are_gone_are_removed(tmp_path, monkeypatch):
     """Each venv (a test's, a benchmark's) writes its own files: when one is written, those of
-    installations no longer there go; this installation's, and what it cannot read, stay."""
+    installations no longer there go, and those not written for a month; this installation's, and
+    a recent one it cannot read (another version's), stay."""
     _, module = probe_module(tmp_path, "VALUE = 1\n")
     entry = codecache.entry_of("pyip.codecache_probe", module)
     cache_directory = tmp_path / "cache"
@@ -179,7 +180,12 @@ def test_the_caches_of_installations_that_are_gone_are_removed(tmp_path, monkeyp
         (cache_directory / name).write_bytes(codecache.file_bytes({"pyip.codecache_probe": entry}))
         (cache_directory / name).chmod(0o600)
     (cache_directory / "code-parse-other-format.marshal").write_bytes(b"\x04\0\0\0\0\0\0\0spoilt")
+    (cache_directory / "code-parse-old-format.marshal").write_bytes(b"\x04\0\0\0\0\0\0\0spoilt")
+    (cache_directory / "code-dropin-old.marshal").write_bytes((cache_directory / "code-dropin-here.marshal").read_bytes())
+    for name in ("code-parse-old-format.marshal", "code-dropin-old.marshal"):
+        os.utime(cache_directory / name, (1, 1))  # 1970: not written for a long time
     (cache_directory / "ip_rule-0123.marshal").write_bytes(b"tables")
+    os.utime(cache_directory / "ip_rule-0123.marshal", (1, 1))  # not a code cache: left alone, however old
     codecache.prune(str(cache_directory))
     assert sorted(path.name for path in cache_directory.iterdir()) == [
         "code-dropin-here.marshal", "code-parse-other-format.marshal", "ip_rule-0123.marshal"]
