@@ -310,3 +310,15 @@ def test_the_kept_save_file_answer_is_the_texts_own():
     assert answers.count(True) == 2
     for text, answer in [*zip(texts, answers), *zip(reversed(texts), reversed(answers))] * 2:
         assert is_save_file(text) == answer and is_save_file(text) == answer
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_dotted_addresses_are_ipaddress_text(number):
+    """iptables_save.dotted(), the nft rule's and the restore file's text of a host address, is str()."""
+    import ipaddress
+
+    from pyip.render.iptables_save import dotted
+
+    address = ipaddress.IPv4Address(number)
+    assert dotted(address) == str(address)

@@ -120,11 +120,20 @@ def address_text(test: fw.Test, option: str) -> str:
     """An address test, which is most rules' own: said without a memo, a host address the short way."""
     addresses = test.value
     if len(addresses) == 1 and addresses[0].__class__ is fw.Address and addresses[0].mask == 0xFFFFFFFF:
-        text = f"{option} {str(addresses[0].address)}/32"  # str(): ipaddress's __format__ costs more
+        text = f"{option} {dotted(addresses[0].address)}/32"
         return "! " + text if test.negated else text
     words: list = []
     negatable(words, test, option, addresses_text)
     return saved_line(words)
+
+
+OCTETS = [str(octet) for octet in range(256)]
+
+
+def dotted(address) -> str:
+    """str() of an ipaddress.IPv4Address, a quarter of its cost (ipaddress goes through three calls and a
+    map): each rule's own address is said this way twice, in the nft rule and in the restore file."""
+    return ".".join([OCTETS[octet] for octet in int(address).to_bytes(4, "big")])
 
 
 def comment_text(comment) -> str:

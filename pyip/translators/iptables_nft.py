@@ -25,7 +25,7 @@ from ..extensions.comment import CommentMatch
 from ..ast import nft
 from ..errors import PyipError, PyipWarning, printable
 from ..memo import memo
-from ..render.iptables_save import rule_line
+from ..render.iptables_save import dotted, rule_line
 
 
 class Finding(PyipError):
@@ -349,7 +349,7 @@ def address_matches(field: str, test: fw.Test | None) -> list:
         return []
     addresses = test.value
     if len(addresses) == 1 and addresses[0].__class__ is fw.Address and addresses[0].mask == 0xFFFFFFFF:
-        return [nft.Match(IP_ADDRESSES[field], str(addresses[0].address), test.negated)]  # a host: most rules
+        return [nft.Match(IP_ADDRESSES[field], dotted(addresses[0].address), test.negated)]  # a host: most rules
     if len(addresses) == 1 and isinstance(addresses[0], fw.Address) and addresses[0].prefix_length is None:
         masked = nft.Binary("&", IP_ADDRESSES[field], str(ipaddress.IPv4Address(addresses[0].mask)))
         return [nft.Match(masked, str(addresses[0].address), test.negated)]
