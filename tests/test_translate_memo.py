@@ -191,13 +191,12 @@ def test_what_nft_functions_read_of_the_rule_is_listed():
     assert rule_parameter_reads(importlib.import_module("pyip.extensions.multiport").multiport_matches)
 
 
-def test_rule_lines_are_their_words_saved():
-    """rule_line() and restore_file() join each part's remembered text; saved_line() of rule_words() is the
-    plain path, over every rule of the .t suite that parses."""
+def appended_rules(scripts) -> list:
+    """The rule of every `-A` command in the scripts that iptables takes."""
     from pyip.parser.iptables import is_iptables_command
 
     rules = []
-    for text in t_suite_scripts().values():
+    for text in scripts:
         for words in script_commands(text, "t.sh"):
             if isinstance(words, PyipError) or not is_iptables_command(words):
                 continue
@@ -207,6 +206,13 @@ def test_rule_lines_are_their_words_saved():
                 continue
             if isinstance(command, fw.Append):
                 rules.append(command.rule)
+    return rules
+
+
+def test_rule_lines_are_their_words_saved():
+    """rule_line() and restore_file() join each part's remembered text; saved_line() of rule_words() is the
+    plain path, over every rule of the .t suite that parses."""
+    rules = appended_rules(t_suite_scripts().values())
     assert len(rules) > 1000
     for rule in rules + rules:
         assert rule_line(rule) == saved_line(["-A", rule.chain, *rule_words(rule)])
@@ -271,22 +277,11 @@ def plain_rule_problem(rule: fw.Rule, table: str):
 def test_rule_checks_are_the_plain_checks():
     """rule_checks() (one pass) against the plain rule_problem() and rule_allows_hook() over every rule of the
     .t suite that parses, in every table, for every hook."""
-    from pyip.parser.iptables import is_iptables_command
     from pyip.ruleset import rule_allows_hook, rule_checks
 
-    rules = []
     extra = "iptables -A INPUT -m string --string x --algo zz -j DROP\niptables -A INPUT -m string --string x " \
             "--algo kmp -m recent --name '' --set\n"
-    for text in [*t_suite_scripts().values(), extra]:
-        for words in script_commands(text, "t.sh"):
-            if isinstance(words, PyipError) or not is_iptables_command(words):
-                continue
-            try:
-                command = parse_iptables(words, "modern")
-            except PyipError:
-                continue
-            if isinstance(command, fw.Append):
-                rules.append(command.rule)
+    rules = appended_rules([*t_suite_scripts().values(), extra])
     hooks = sorted({hook for chains in fw.TABLES.values() for hook in chains})
     verdicts = set()
     for rule in rules:
