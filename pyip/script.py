@@ -86,23 +86,29 @@ def script_commands(text: str, file: str = "-", defines: dict[str, str] | None =
     """Each command of a shell script as words, in run order; shell syntax errors as PyipError.
     `defines`: values of variables the script computes when it runs; `args`: its arguments
     (pyip.shell.read_script)."""
-    for entry in script_entries(text, file, defines, args):
-        yield entry if isinstance(entry, PyipError) else entry_words(entry)
+    # One list made in one pass, then handed on: not a generator a level for each command (a script's
+    # 10,000 commands went through three).
+    yield from [entry if isinstance(entry, PyipError) else
+                (CommandWords(entry.words, entry.names) if entry.names else entry.words)  # entry_words()
+                for entry in _entries(text, file, defines, args)]
 
 
 def script_entries(text: str, file: str = "-", defines: dict[str, str] | None = None, args=None
                    ) -> Iterator[Entry | PyipError]:
     """Each command of a shell script, in run order; shell syntax errors as PyipError."""
+    yield from _entries(text, file, defines, args)
+
+
+def _entries(text: str, file: str, defines: dict[str, str] | None, args) -> list[Entry | PyipError]:
+    """script_entries(), as a list."""
     if is_binary(text):
-        yield binary_file(file)
-        return
+        return [binary_file(file)]
     if not has_shell_syntax(text):  # then no variable is read, and defines change nothing
         simple = simple_commands(text, file)
         if simple is not None:
             plain = (False, (), None, ())  # Entry's defaults: an Entry a command, without NamedTuple's __new__
-            yield from (_new_tuple(Entry, (words, *plain)) for words in simple)
-            return
-    yield from shell_commands(text, file, defines, args)
+            return [_new_tuple(Entry, (words, *plain)) for words in simple]
+    return read_shell(text, file, defines, args)[0]
 
 
 def is_binary(text: str) -> bool:

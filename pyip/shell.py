@@ -1236,7 +1236,7 @@ class _Evaluator:
         self.split_commands: dict = {}  # (source, start, end) -> _command_parts of a command that may run again
         self.defined: frozenset = frozenset()  # names given by the user (define): the script cannot change them
         self._status: int | None = 0  # of the last statement; None: known only at run time
-        self._pending = None  # how to work out `_status` when it is asked for (set_status_later)
+        self._pending = None  # how to work out `_status` when it is asked for (_program_status: a command's parse)
         self.why: tuple = ()  # what an unknown status depends on
         self.forced: tuple = ()  # choices to take at the first decisions (replaying a path)
         self.trace: list = []  # the Decisions taken on this path
@@ -1392,11 +1392,6 @@ class _Evaluator:
         self._status, self._pending, self.why = status, None, tuple(why) if status is None else ()
         self.equality = equality if status is None else None
         self.query = query and status is None
-
-    def set_status_later(self, status) -> None:
-        """A known status that costs work (a command's parse): `status()` runs only if it is read."""
-        self.set_status(0)
-        self._pending = status
 
     def decided(self, status: int) -> None:
         """A decision made the last status `status`: a test `"$1" = start` it came from now binds $1,
@@ -2094,7 +2089,9 @@ def _program_status(ev: _Evaluator, node, program: str, argv) -> None:
             ev.set_status(0)
         else:  # iptables exits 2 on a rule its own reader refuses: `iptables -A INPUT -o ppp0 ... || ...`
             written = ev.names_written
-            ev.set_status_later(lambda: 2 if judge(program, argv, written) else 0)
+            # set_status(0), then the status worked out only if it is read: a call less a command
+            ev._status, ev.why, ev.equality, ev.query = 0, (), None, False
+            ev._pending = lambda: 2 if judge(program, argv, written) else 0
         return
     status = _ruleset_answer(ev, program, argv)
     if status is not None:
@@ -2145,7 +2142,7 @@ def _then_exit(ev: _Evaluator, generator):
 
 def _asks_the_firewall(argv) -> bool:
     """Is this iptables or ipchains command a query (-L, -C, -S, or clustered as `-nL`)?"""
-    for word in argv[1:]:
+    for word in argv:  # argv[0] too (no list copy): the program's word, which no query starts
         text = word.text
         if text and text[0] == "-" and (text in _IPTABLES_QUERIES or (
                 text[1:2] in _CLUSTER_STARTS and _QUERY_CLUSTER.fullmatch(text))):
@@ -2308,6 +2305,8 @@ def _plain_line_words(ev: _Evaluator, node: _PlainLine) -> list[Word] | None:
         return None
     line, col = node.line, node.col = ev.src.pos(node.start_byte)
     node.source = text  # for _make_command
+    if '"' not in text and "\t" not in text and "  " not in text:  # words one blank apart: str.split finds them
+        return _single_blank_words(ev, text, line, col)
     literals, known, env = ev.literals, ev.known_words, ev.env
     words = []
     for m in itertools.chain((first,), tokens):  # expand(), a word at a time
@@ -2323,6 +2322,28 @@ def _plain_line_words(ev: _Evaluator, node: _PlainLine) -> list[Word] | None:
             words.append(Word(seen[1], line, col + m.start()))
         else:
             words.extend(ev.expand_word(text, line, col + m.start()))
+    return words
+
+
+def _single_blank_words(ev: _Evaluator, line_text: str, line: int, col: int) -> list[Word]:
+    """_plain_line_words' loop for a line whose words stand one blank apart (no tab, no quote, no
+    blank run): the words are text.split(" ") and each column the last one's plus its length and the
+    blank, without a match object a word (what most lines of a large script are)."""
+    literals, known, env = ev.literals, ev.known_words, ev.env
+    words = []
+    for text in line_text.split(" "):
+        parts = literals.get(text)
+        if parts is None and _PLAIN.fullmatch(text):
+            parts = literals[text] = (Literal(text),)
+        if parts is not None:
+            words.append(Word(parts, line, col))
+        else:
+            seen = known.get(text)
+            if seen is not None and env.get(seen[0]) is seen[1] and "IFS" not in env:
+                words.append(Word(seen[1], line, col))
+            else:
+                words.extend(ev.expand_word(text, line, col))
+        col += len(text) + 1
     return words
 
 
