@@ -1234,6 +1234,7 @@ class _Evaluator:
         self.literals: dict = {}  # text -> (Literal(text),)
         self.constants: dict = {}  # text without expansions -> its fields (_field_parts)
         self.split_commands: dict = {}  # (source, start, end) -> _command_parts of a command that may run again
+        self.kept_words: dict = {}  # id of such a command's words -> (the words, what expand_again keeps of each)
         self.defined: frozenset = frozenset()  # names given by the user (define): the script cannot change them
         self._status: int | None = 0  # of the last statement; None: known only at run time
         self._pending = None  # how to work out `_status` when it is asked for (_program_status: a command's parse)
@@ -1679,6 +1680,44 @@ class _Evaluator:
                 words.extend(self.expand_word(text, line, col))
         return words
 
+    def expand_again(self, raw_words) -> list[Word]:
+        """expand() of the words of a command that runs again (split_commands: a function's body, a
+        loop's): the Words that come out the same at every run kept from the last one instead of made
+        anew -- a plain word's, and a lone `$NAME`'s while NAME holds the very value it held (known_words'
+        test).  The others (`"$1"`, `${A:=x}`) are expanded each time."""
+        if not self.plain_path:  # the tests' reference: every word expanded at every run
+            return self.expand(raw_words)
+        entry = self.kept_words.get(id(raw_words))
+        if entry is None or entry[0] is not raw_words:  # the words are held in split_commands: the id stays theirs
+            entry = self.kept_words[id(raw_words)] = (raw_words, [None] * len(raw_words))
+        kept = entry[1]
+        words: list = []
+        literals, known, env = self.literals, self.known_words, self.env
+        for k, (text, line, col) in enumerate(raw_words):
+            word = kept[k]
+            if word is not None:
+                if type(word) is Word:  # a plain word: a literal's parts never change
+                    words.append(word)
+                    continue
+                name, value, word = word
+                if env.get(name) is value and "IFS" not in env:
+                    words.append(word)
+                    continue
+            parts = literals.get(text)  # then as expand() does
+            if parts is not None:
+                word = kept[k] = Word(parts, line, col)
+                words.append(word)
+                continue
+            seen = known.get(text)
+            if seen is not None and env.get(seen[0]) is seen[1] and "IFS" not in env:
+                word = Word(seen[1], line, col)
+                kept[k] = (seen[0], seen[1], word)
+                words.append(word)
+            else:
+                kept[k] = None
+                words.extend(self.expand_word(text, line, col))
+        return words
+
     def expand_word(self, text: str, line: int, col: int) -> list[Word]:
         if _PLAIN.fullmatch(text):
             return [Word(self.literal_parts(text), line, col)]
@@ -1967,8 +2006,10 @@ def _run_command(ev: _Evaluator, node, ctx: _Ctx):
         if parts is None:
             parts = ev.split_commands[key] = _command_parts(ev, node)
         assignments, words = parts
+        expand = ev.expand_again
     else:
         assignments, words = _command_parts(ev, node)
+        expand = ev.expand
     if not words:
         for raw in assignments:
             ev.assign_text(raw[0])
@@ -1978,13 +2019,14 @@ def _run_command(ev: _Evaluator, node, ctx: _Ctx):
     if first in ev.aliases:
         words = [(ev.aliases[first], *words[0][1:])] + words[1:]  # expanded and split below
         first = ""
+        expand = ev.expand  # a new list at each run: nothing to keep for it
     if _PLAIN.fullmatch(first) and first not in ev.funcs:
         if first.rsplit("/", 1)[-1] not in _INTERESTING:
             _expand_for_effects(ev, words[1:])
             ev.look_for_programs(words, node)
             _other_status(ev, node, first)
             return None
-    return _run_words(ev, node, ctx, ev.expand(words), assignments)
+    return _run_words(ev, node, ctx, expand(words), assignments)
 
 
 # Builtins whose status is known: everything else run by a script (grep, modprobe,
@@ -2316,6 +2358,9 @@ def _plain_line_words(ev: _Evaluator, node: _PlainLine) -> list[Word] | None:
             parts = literals[text] = (Literal(text),)
         if parts is not None:
             words.append(Word(parts, line, col + m.start()))
+            continue
+        if text[0] == '"' and _DOUBLE_QUOTED_TEXT.fullmatch(text):  # `"bad host 7"`: expand_word's constant
+            words.append(Word((Literal(text[1:-1]),), line, col + m.start(), True))  # case, not kept: one a line
             continue
         seen = known.get(text)
         if seen is not None and env.get(seen[0]) is seen[1] and "IFS" not in env:

@@ -264,3 +264,34 @@ def test_the_iptables_t_suite_as_a_script_reads_and_translates_the_same_with_its
         shell.MIN_PLAIN_RUN = kept
     assert sum(1 for _ in shell._plain_runs(text.encode())) and len(hidden.commands) == len(cases)
     assert hidden == shell._read_script(text, "t.sh", plain_path=False)
+
+
+# ------------------------------------ a function's or loop's words kept between its runs
+# _Evaluator.expand_again keeps the Words of a command that runs again (a plain word's; a `$NAME`'s while
+# NAME holds the same value) from one run to the next: between the runs the script changes the variables
+# the body reads, sets IFS, gives them several words or none; the lexer reading every word at every run
+# (plain_path=False) is the reference.
+
+_BODY_WORDS = st.lists(st.sampled_from([
+    "$IPT", "iptables", "-A", "INPUT", "$A", "${A}", '"$A"', "$B", "$1", '"$1"', "$@", "${C:=x}", "$C", "eth$1",
+    "-j", "ACCEPT", "10.0.0.1"]), min_size=1, max_size=7).map(" ".join)
+_BETWEEN = st.sampled_from([
+    "IPT=/sbin/iptables", "IPT=iptables", "unset IPT", "A=eth0", 'A="p q"', "A=", "unset A", "B=-L", "IFS=:",
+    "unset IFS", "C=y", "unset C", "alias ipt=iptables", "A=$B", "A=a:b"])
+_CALLS = st.lists(st.one_of(_BETWEEN, st.sampled_from(["f 1", "f 22 x", "f", "ipt -F"])), min_size=1, max_size=10)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_BODY_WORDS, _CALLS, st.sampled_from(["f() {{ {body}; }}", "f() {{ {body}\n  {body}; }}"]), st.booleans())
+@example("$IPT -A $A -j ACCEPT", ["IPT=iptables", "A=eth0", "f", "A=eth1", "f", "IFS=:", "A=a:b", "f"],
+         "f() {{ {body}; }}", False)
+@example("$IPT -A $A -j ACCEPT", ["A=a:b", "f", "f", "IFS=:", "f"], "f() {{ {body}; }}", False)  # IFS set: split anew
+def test_words_kept_between_a_body_s_runs_are_the_words_the_lexer_reads_each_time(body, calls, shape, loop):
+    from pyip import shell
+
+    lines = [shape.format(body=body), *calls]
+    if loop:  # the same body run by a loop as well, the variables changing in it
+        lines.append(f"for A in eth0 'p q' '' eth0; do {body}; B=$A; done")
+    text = "IPT=iptables\nA=eth0\n" + "\n".join(lines) + "\n"
+    fast = shell.read_script(text, "t.sh")
+    assert fast == shell._read_script(text, "t.sh", plain_path=False)
