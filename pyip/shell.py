@@ -348,7 +348,10 @@ class _Source:
     def pos(self, offset: int) -> tuple[int, int]:
         starts, row = self.line_starts, self.row
         if not starts[row] <= offset < starts[row + 1]:
-            row = self.row = bisect.bisect_right(starts, offset) - 1
+            if offset >= starts[row + 1] and row + 2 < len(starts) and offset < starts[row + 2]:
+                row = self.row = row + 1  # the next line: a script's commands are read in order
+            else:
+                row = self.row = bisect.bisect_right(starts, offset) - 1
         line_start = starts[row]
         if self.ascii:
             return row + 1, offset - line_start + 1

@@ -295,3 +295,19 @@ def test_words_kept_between_a_body_s_runs_are_the_words_the_lexer_reads_each_tim
     text = "IPT=iptables\nA=eth0\n" + "\n".join(lines) + "\n"
     fast = shell.read_script(text, "t.sh")
     assert fast == shell._read_script(text, "t.sh", plain_path=False)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab\né\t", max_size=40), st.lists(st.integers(0, 60), max_size=24))
+def test_a_position_found_from_the_next_line_is_the_one_bisect_finds(text, offsets):
+    """_Source.pos tries the line after the last one asked for before it bisects (commands are read in
+    order): the line and column are those of the search over all lines, whatever order offsets come in."""
+    import bisect
+
+    from pyip.shell import _Source
+
+    source = _Source(text)
+    for offset in (min(offset, len(source.bytes)) for offset in offsets):
+        row = bisect.bisect_right(source.line_starts, offset) - 1
+        head = source.bytes[source.line_starts[row]:offset].decode("utf-8", "replace")
+        assert source.pos(offset) == (row + 1, len(head) + 1)
