@@ -3757,13 +3757,15 @@ def _plain_runs(parsed: bytes) -> dict:
     least MIN_PLAIN_RUN plain command lines (blank and comment lines between them count for nothing)."""
     runs, lines, expected = {}, [], 0
     for line in _PLAIN_OR_NEUTRAL_LINE.finditer(parsed):
-        if line.start() != expected:  # a line that is not plain between: the run ends there
+        start, end = line.span()
+        if start != expected:  # a line that is not plain between: the run ends there
             if len(lines) >= MIN_PLAIN_RUN:
                 runs[lines[0][0]] = lines
             lines = []
-        expected = line.end() + 1
-        if line.start(1) >= 0:
-            lines.append(line.span(1))
+        expected = end + 1
+        command = line.span(1)
+        if command[0] >= 0:  # (-1, -1): a comment or blank line
+            lines.append(command)
     if len(lines) >= MIN_PLAIN_RUN:
         runs[lines[0][0]] = lines
     return runs
