@@ -2070,7 +2070,8 @@ def _run_words(ev: _Evaluator, node, ctx: _Ctx, argv, assignments=(), netns=None
     if head in ev.funcs:
         ev.set_status(0)  # an empty body
         return _call(ev, node, ctx, argv, assignments)
-    if head is not None and head.rsplit("/", 1)[-1] in RUNNERS:
+    base = head.rsplit("/", 1)[-1] if head is not None else None  # the program's name, looked at thrice
+    if base in RUNNERS:
         replaces_shell = head == "exec"
         argv0 = _exec_argv0(argv) if replaces_shell else None
         argv = strip_runners(argv, _words_at)
@@ -2084,8 +2085,8 @@ def _run_words(ev: _Evaluator, node, ctx: _Ctx, argv, assignments=(), netns=None
                 raise _Jump("exit", 1)
             return _then_exit(ev, _run_words(ev, node, ctx, argv, assignments, netns))
         head = argv[0].text
+        base = head.rsplit("/", 1)[-1] if head is not None else None
     if head is not None:
-        base = head.rsplit("/", 1)[-1]
         program = base if base in PROGRAMS else None
     else:
         program = ev.program_of(argv[0])
@@ -2100,7 +2101,7 @@ def _run_words(ev: _Evaluator, node, ctx: _Ctx, argv, assignments=(), netns=None
             ev.commands.append(_make_command(ev, node, ctx, argv, netns))
         _program_status(ev, node, program, argv)
         return None
-    if head is not None and head.rsplit("/", 1)[-1] in _RESTORE_PROGRAMS:
+    if base in _RESTORE_PROGRAMS:
         _restore(ev, node, ctx, argv)
         return None
     name = head
