@@ -39,12 +39,14 @@ NOTHING = _Nothing()
 class Field:
     """One field; the attribute names are attrs.Attribute's that attrs' functions read."""
 
-    __slots__ = ("name", "default", "factory", "eq", "init", "repr", "converter", "alias", "hash")
+    __slots__ = ("name", "default", "factory", "eq", "init", "repr", "converter", "alias", "hash", "kw_only")
 
-    def __init__(self, default=NOTHING, factory=None, eq=True, init=True, repr=True, converter=None):
+    validator = None  # attrs.Attribute has one; records take none (pyip.parser.slots reads it)
+
+    def __init__(self, default=NOTHING, factory=None, eq=True, init=True, repr=True, converter=None, kw_only=False):
         self.name = self.alias = None
         self.default, self.factory, self.eq, self.init = default, factory, eq, init
-        self.repr, self.converter, self.hash = repr, converter, eq
+        self.repr, self.converter, self.hash, self.kw_only = repr, converter, eq, kw_only
         if factory is not None:
             self.default = Factory(factory)
 
@@ -65,26 +67,30 @@ class Factory:
 
 
 def field(*, default=NOTHING, factory=None, eq: bool = True, init: bool = True, repr: bool = True,
-          converter=None) -> Field:
-    return Field(default, factory, eq, init, repr, converter)
+          converter=None, kw_only: bool = False) -> Field:
+    return Field(default, factory, eq, init, repr, converter, kw_only)
 
 
-def frozen(cls, bases: tuple | None = None, namespace: dict | None = None):
+def frozen(cls, bases: tuple | None = None, namespace: dict | None = None, kw_only: bool = False):
     """attrs.frozen: slots, immutable, equal and hashed by the eq fields.
 
     A decorator (`@records.frozen`), as attrs', or the class's metaclass (`class X(metaclass=
     records.frozen)`), which makes the class once: decorated, the class statement's class is
-    made again with slots, and making a class is most of a record's start-up cost."""
+    made again with slots, and making a class is most of a record's start-up cost.
+
+    kw_only, as attrs': the class's own fields are keyword-only in __init__ and left out of
+    __match_args__ (`class X(Base, metaclass=records.frozen, kw_only=True)`); the fields of a
+    record base come first, as attrs orders them."""
     if bases is not None:
-        return _make(cls, bases, namespace, is_frozen=True)
-    return _build(cls, is_frozen=True)
+        return _make(cls, bases, namespace, is_frozen=True, kw_only=kw_only)
+    return _build(cls, is_frozen=True, kw_only=kw_only)
 
 
-def define(cls, bases: tuple | None = None, namespace: dict | None = None):
+def define(cls, bases: tuple | None = None, namespace: dict | None = None, kw_only: bool = False):
     """attrs.define: slots, mutable, equal by the fields, unhashable (a decorator or a metaclass, as frozen)."""
     if bases is not None:
-        return _make(cls, bases, namespace, is_frozen=False)
-    return _build(cls, is_frozen=False)
+        return _make(cls, bases, namespace, is_frozen=False, kw_only=kw_only)
+    return _build(cls, is_frozen=False, kw_only=kw_only)
 
 
 def fields(cls) -> tuple:
@@ -110,27 +116,30 @@ def evolve(instance, **changes):
 
 # -- building a class ---------------------------------------------------------------------------
 
-def _build(cls, is_frozen: bool):
+def _build(cls, is_frozen: bool, kw_only: bool = False):
     """The decorator's record: the class made again, from its namespace, with slots."""
     namespace = {key: value for key, value in cls.__dict__.items() if key not in ("__dict__", "__weakref__")}
     namespace["__qualname__"] = cls.__qualname__  # the class statement's, kept by the class, not in its __dict__
-    return type(cls)(cls.__name__, cls.__bases__, _body(cls.__name__, cls.__bases__, namespace, is_frozen))
+    return type(cls)(cls.__name__, cls.__bases__, _body(cls.__name__, cls.__bases__, namespace, is_frozen, kw_only))
 
 
-def _make(name: str, bases: tuple, namespace: dict, is_frozen: bool):
+def _make(name: str, bases: tuple, namespace: dict, is_frozen: bool, kw_only: bool = False):
     """The metaclass's record: made once, from the class statement's namespace."""
-    return type(name, bases, _body(name, bases, namespace, is_frozen))
+    return type(name, bases, _body(name, bases, namespace, is_frozen, kw_only))
 
 
-def _body(name: str, bases: tuple, namespace: dict, is_frozen: bool) -> dict:
+def _body(name: str, bases: tuple, namespace: dict, is_frozen: bool, kw_only: bool = False) -> dict:
     """The record's namespace: the declared one with slots for the fields and the generated methods."""
-    declared = _fields(name, bases, namespace)
-    names = {each.name for each in declared}
+    own = _fields(namespace, kw_only)
+    declared = (*_inherited(bases, {each.name for each in own}), *own)
+    names = {each.name for each in own}
     qualname = namespace.get("__qualname__", name)
     body = {key: value for key, value in namespace.items() if key not in names}
-    body["__slots__"] = (*(each.name for each in declared), "__weakref__")
+    # a base's fields have their slots in the base; one __weakref__ slot in the hierarchy
+    weakref = () if any(hasattr(base, "__weakref__") for base in bases) else ("__weakref__",)
+    body["__slots__"] = (*(each.name for each in own), *weakref)
     body["__attrs_attrs__"] = declared
-    body["__match_args__"] = tuple(each.name for each in declared if each.init)
+    body["__match_args__"] = tuple(each.name for each in declared if each.init and not each.kw_only)
     spec = method_spec(name, declared, is_frozen, "__attrs_post_init__" in body)
     methods = _factory(f"{namespace['__module__']}.{qualname}", spec)(
         None, tuple(each.default for each in declared), tuple(each.converter for each in declared))
@@ -144,17 +153,38 @@ def _body(name: str, bases: tuple, namespace: dict, is_frozen: bool) -> dict:
     return body
 
 
-def _fields(name: str, bases: tuple, namespace: dict) -> tuple:
-    if any(has(klass) for base in bases for klass in base.__mro__):
-        raise TypeError(f"{name}: a record does not inherit fields (not needed so far)")
+def _fields(namespace: dict, kw_only: bool) -> tuple:
+    """The class statement's own fields: its annotated names but ClassVars, in order."""
     declared = []
-    for field_name in namespace.get("__annotations__", {}):
+    for field_name, annotation in namespace.get("__annotations__", {}).items():
+        if _is_class_var(annotation):
+            continue
         value = namespace.get(field_name, NOTHING)
         each = value if isinstance(value, Field) else Field(factory=value.factory) if isinstance(value, Factory) \
             else Field(default=value)
         each.name = each.alias = field_name
+        each.kw_only = each.kw_only or kw_only
         declared.append(each)
     return tuple(declared)
+
+
+def _is_class_var(annotation) -> bool:
+    """attrs' test: the annotation (a string under `from __future__ import annotations`) says ClassVar."""
+    text = annotation if isinstance(annotation, str) else repr(annotation)
+    return text.startswith(("ClassVar", "typing.ClassVar", "t.ClassVar", "typing_extensions.ClassVar"))
+
+
+def _inherited(bases: tuple, own_names: set) -> list:
+    """The record bases' fields, base classes' first (as attrs collects them by MRO), but those the
+    class declares again."""
+    found, seen = [], set(own_names)
+    for base in bases:
+        for klass in reversed(base.__mro__):
+            for each in klass.__dict__.get("__attrs_attrs__", ()):
+                if each.name not in seen:
+                    seen.add(each.name)
+                    found.append(each)
+    return found
 
 
 def method_spec(class_name: str, declared: tuple, is_frozen: bool, post_init: bool) -> tuple:
@@ -164,7 +194,7 @@ def method_spec(class_name: str, declared: tuple, is_frozen: bool, post_init: bo
     fields_spec = tuple(
         (each.name, each.init,
          "required" if each.default is NOTHING else "factory" if isinstance(each.default, Factory) else "value",
-         each.converter is not None, each.eq, each.repr)
+         each.converter is not None, each.eq, each.repr, each.kw_only)
         for each in declared)
     return class_name, is_frozen, post_init, fields_spec
 
@@ -176,29 +206,32 @@ def method_source(spec: tuple) -> str:
     that records_compiled.py, generated with it, needs no regenerating."""
     class_name, is_frozen, post_init, fields_spec = spec
     assign = "_setattr(self, {name!r}, {value})" if is_frozen else "self.{name} = {value}"
-    parameters, lines = ["self"], []
-    for i, (name, init, default, converted, _, _) in enumerate(fields_spec):
+    parameters, keywords, lines = ["self"], [], []
+    for i, (name, init, default, converted, _, _, kw_only) in enumerate(fields_spec):
         if not init:
             if default != "required":
                 lines.append(assign.format(name=name, value=_default_value(default, i)))
             continue
+        said = keywords if kw_only else parameters
         if default == "required":
-            parameters.append(name)
+            said.append(name)
         elif default == "factory":
-            parameters.append(f"{name}=NOTHING")
+            said.append(f"{name}=NOTHING")
             lines.append(f"if {name} is NOTHING:")
             lines.append(f"    {name} = _defaults[{i}].factory()")
         else:
-            parameters.append(f"{name}=_default{i}")
+            said.append(f"{name}=_default{i}")
         value = f"_converters[{i}]({name})" if converted else name
         lines.append(assign.format(name=name, value=value))
     if post_init:
         lines.append("self.__attrs_post_init__()")
     names = tuple(name for name, *_ in fields_spec)
-    compared = [name for name, _, _, _, eq, _ in fields_spec if eq]
+    if keywords:
+        parameters += ["*", *keywords]
+    compared = [name for name, _, _, _, eq, _, _ in fields_spec if eq]
     mine = "".join(f"self.{name}, " for name in compared)
     theirs = "".join(f"other.{name}, " for name in compared)
-    shown = [name for name, _, _, _, _, shown in fields_spec if shown]
+    shown = [name for name, _, _, _, _, shown, _ in fields_spec if shown]
     text = ", ".join(f"{name}={{self.{name}!r}}" for name in shown)
     defaults = "".join(f"    _default{i} = _defaults[{i}]\n" for i, (_, init, default, *_) in enumerate(fields_spec)
                        if init and default == "value")
@@ -265,7 +298,7 @@ def _factory(key: str, spec: tuple):
 # Every module that declares records: their classes go into records_compiled.py.
 MODULES = ("pyip.ast.base", "pyip.ast", "pyip.ast.route", "pyip.ast.rule", "pyip.ast.address", "pyip.names",
            "pyip.prefix", "pyip.parser.ip", "pyip.netlink.common", "pyip.show.common", "pyip.show.address",
-           "pyip.show.route", "pyip.show.rule")
+           "pyip.show.route", "pyip.show.rule", "pyip.ast.nft", "pyip.ast.firewall", "pyip.ast.ipchains")
 
 
 def compiled_module_text() -> str:

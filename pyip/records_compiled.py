@@ -47,7 +47,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.IpCommand'] = make
-SPECS['pyip.ast.IpCommand'] = ('IpCommand', True, False, (('object', True, 'required', False, True, True), ('verb', True, 'required', False, True, True), ('body', True, 'value', False, True, True), ('options', True, 'value', False, True, True), ('program', True, 'value', False, False, True), ('location', True, 'factory', False, False, True), ('notes', True, 'value', False, False, True)))
+SPECS['pyip.ast.IpCommand'] = ('IpCommand', True, False, (('object', True, 'required', False, True, True, False), ('verb', True, 'required', False, True, True, False), ('body', True, 'value', False, True, True, False), ('options', True, 'value', False, True, True, False), ('program', True, 'value', False, False, True, False), ('location', True, 'factory', False, False, True, False), ('notes', True, 'value', False, False, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -98,7 +98,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.address.AddressSelector'] = make
-SPECS['pyip.ast.address.AddressSelector'] = ('AddressSelector', True, False, (('dev', True, 'value', False, True, True), ('to', True, 'value', False, True, True), ('scope', True, 'value', False, True, True), ('up', True, 'value', False, True, True), ('flags', True, 'value', False, True, True), ('label', True, 'value', False, True, True), ('group', True, 'value', False, True, True), ('master', True, 'value', False, True, True), ('vrf', True, 'value', False, True, True), ('nomaster', True, 'value', False, True, True), ('type', True, 'value', False, True, True)))
+SPECS['pyip.ast.address.AddressSelector'] = ('AddressSelector', True, False, (('dev', True, 'value', False, True, True, False), ('to', True, 'value', False, True, True, False), ('scope', True, 'value', False, True, True, False), ('up', True, 'value', False, True, True, False), ('flags', True, 'value', False, True, True, False), ('label', True, 'value', False, True, True, False), ('group', True, 'value', False, True, True, False), ('master', True, 'value', False, True, True, False), ('vrf', True, 'value', False, True, True, False), ('nomaster', True, 'value', False, True, True, False), ('type', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -149,7 +149,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.address.InterfaceAddress'] = make
-SPECS['pyip.ast.address.InterfaceAddress'] = ('InterfaceAddress', True, False, (('local', True, 'value', True, True, True), ('dev', True, 'value', False, True, True), ('peer', True, 'value', True, True, True), ('broadcast', True, 'value', False, True, True), ('anycast', True, 'value', False, True, True), ('label', True, 'value', False, True, True), ('scope', True, 'value', True, True, True), ('metric', True, 'value', False, True, True), ('valid_lft', True, 'value', False, True, True), ('preferred_lft', True, 'value', False, True, True), ('flags', True, 'value', False, True, True)))
+SPECS['pyip.ast.address.InterfaceAddress'] = ('InterfaceAddress', True, False, (('local', True, 'value', True, True, True, False), ('dev', True, 'value', False, True, True, False), ('peer', True, 'value', True, True, True, False), ('broadcast', True, 'value', False, True, True, False), ('anycast', True, 'value', False, True, True, False), ('label', True, 'value', False, True, True, False), ('scope', True, 'value', True, True, True, False), ('metric', True, 'value', False, True, True, False), ('valid_lft', True, 'value', False, True, True, False), ('preferred_lft', True, 'value', False, True, True, False), ('flags', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -179,7 +179,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.address.Lifetime'] = make
-SPECS['pyip.ast.address.Lifetime'] = ('Lifetime', True, False, (('seconds', True, 'required', False, True, True),))
+SPECS['pyip.ast.address.Lifetime'] = ('Lifetime', True, False, (('seconds', True, 'required', False, True, True, False),))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -211,7 +211,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.base.Named'] = make
-SPECS['pyip.ast.base.Named'] = ('Named', True, False, (('number', True, 'required', False, True, True), ('name', True, 'value', False, False, True)))
+SPECS['pyip.ast.base.Named'] = ('Named', True, False, (('number', True, 'required', False, True, True, False), ('name', True, 'value', False, False, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -282,7 +282,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.base.Options'] = make
-SPECS['pyip.ast.base.Options'] = ('Options', True, False, (('family', True, 'value', False, True, True), ('netns', True, 'value', False, True, True), ('batch', True, 'value', False, True, True), ('force', True, 'value', False, True, True), ('oneline', True, 'value', False, True, True), ('details', True, 'value', False, True, True), ('json', True, 'value', False, True, True), ('pretty', True, 'value', False, True, True), ('numeric', True, 'value', False, True, True), ('stats', True, 'value', False, True, True), ('resolve', True, 'value', False, True, True), ('brief', True, 'value', False, True, True), ('human', True, 'value', False, True, True), ('color', True, 'value', False, True, True), ('all', True, 'value', False, True, True), ('timestamp', True, 'value', False, True, True), ('tshort', True, 'value', False, True, True), ('iec', True, 'value', False, True, True), ('echo', True, 'value', False, True, True), ('loops', True, 'value', False, True, True), ('rcvbuf', True, 'value', False, True, True)))
+SPECS['pyip.ast.base.Options'] = ('Options', True, False, (('family', True, 'value', False, True, True, False), ('netns', True, 'value', False, True, True, False), ('batch', True, 'value', False, True, True, False), ('force', True, 'value', False, True, True, False), ('oneline', True, 'value', False, True, True, False), ('details', True, 'value', False, True, True, False), ('json', True, 'value', False, True, True, False), ('pretty', True, 'value', False, True, True, False), ('numeric', True, 'value', False, True, True, False), ('stats', True, 'value', False, True, True, False), ('resolve', True, 'value', False, True, True, False), ('brief', True, 'value', False, True, True, False), ('human', True, 'value', False, True, True, False), ('color', True, 'value', False, True, True, False), ('all', True, 'value', False, True, True, False), ('timestamp', True, 'value', False, True, True, False), ('tshort', True, 'value', False, True, True, False), ('iec', True, 'value', False, True, True, False), ('echo', True, 'value', False, True, True, False), ('loops', True, 'value', False, True, True, False), ('rcvbuf', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -315,7 +315,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.base.Prefix'] = make
-SPECS['pyip.ast.base.Prefix'] = ('Prefix', True, False, (('address', True, 'required', False, True, True), ('length', True, 'required', False, True, True), ('keyword', True, 'value', False, False, True)))
+SPECS['pyip.ast.base.Prefix'] = ('Prefix', True, False, (('address', True, 'required', False, True, True, False), ('length', True, 'required', False, True, True, False), ('keyword', True, 'value', False, False, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -345,7 +345,2801 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.base.Symbol'] = make
-SPECS['pyip.ast.base.Symbol'] = ('Symbol', True, False, (('name', True, 'required', False, True, True),))
+SPECS['pyip.ast.base.Symbol'] = ('Symbol', True, False, (('name', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, address, mask=_default1):
+        _setattr(self, 'address', address)
+        _setattr(self, 'mask', mask)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.address, self.mask, ) == (other.address, other.mask, )
+    def __repr__(self):
+        return f"Address(address={self.address!r}, mask={self.mask!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('address', 'mask'))
+    def __setstate__(self, state):
+        for name, value in zip(('address', 'mask'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Address', self.address, self.mask, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Address'] = make
+SPECS['pyip.ast.firewall.Address'] = ('Address', True, False, (('address', True, 'required', False, True, True, False), ('mask', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, rule):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'rule', rule)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.rule, ) == (other.rule, )
+    def __repr__(self):
+        return f"Append(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, rule={self.rule!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'rule'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'rule'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Append', self.rule, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Append'] = make
+SPECS['pyip.ast.firewall.Append'] = ('Append', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('rule', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, chain, goto=_default1):
+        _setattr(self, 'chain', chain)
+        _setattr(self, 'goto', goto)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.chain, self.goto, ) == (other.chain, other.goto, )
+    def __repr__(self):
+        return f"ChainJump(chain={self.chain!r}, goto={self.goto!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('chain', 'goto'))
+    def __setstate__(self, state):
+        for name, value in zip(('chain', 'goto'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('ChainJump', self.chain, self.goto, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.ChainJump'] = make
+SPECS['pyip.ast.firewall.ChainJump'] = ('ChainJump', True, False, (('chain', True, 'required', False, True, True, False), ('goto', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, rule):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'rule', rule)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.rule, ) == (other.rule, )
+    def __repr__(self):
+        return f"Check(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, rule={self.rule!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'rule'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'rule'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Check', self.rule, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Check'] = make
+SPECS['pyip.ast.firewall.Check'] = ('Check', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('rule', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return () == ()
+    def __repr__(self):
+        return f"Command(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Command', ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Command'] = make
+SPECS['pyip.ast.firewall.Command'] = ('Command', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, rule):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'rule', rule)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.rule, ) == (other.rule, )
+    def __repr__(self):
+        return f"Delete(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, rule={self.rule!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'rule'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'rule'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Delete', self.rule, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Delete'] = make
+SPECS['pyip.ast.firewall.Delete'] = ('Delete', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('rule', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain=_default5):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, ) == (other.table, other.chain, )
+    def __repr__(self):
+        return f"DeleteChain(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('DeleteChain', self.table, self.chain, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.DeleteChain'] = make
+SPECS['pyip.ast.firewall.DeleteChain'] = ('DeleteChain', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain, position):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+        _setattr(self, 'position', position)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, self.position, ) == (other.table, other.chain, other.position, )
+    def __repr__(self):
+        return f"DeleteNumber(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r}, position={self.position!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'position'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'position'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('DeleteNumber', self.table, self.chain, self.position, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.DeleteNumber'] = make
+SPECS['pyip.ast.firewall.DeleteNumber'] = ('DeleteNumber', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'required', False, True, True, True), ('position', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain=_default5):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, ) == (other.table, other.chain, )
+    def __repr__(self):
+        return f"Flush(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Flush', self.table, self.chain, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Flush'] = make
+SPECS['pyip.ast.firewall.Flush'] = ('Flush', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, name, mask=_default1):
+        _setattr(self, 'name', name)
+        _setattr(self, 'mask', mask)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.mask, ) == (other.name, other.mask, )
+    def __repr__(self):
+        return f"HostName(name={self.name!r}, mask={self.mask!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('name', 'mask'))
+    def __setstate__(self, state):
+        for name, value in zip(('name', 'mask'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('HostName', self.name, self.mask, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.HostName'] = make
+SPECS['pyip.ast.firewall.HostName'] = ('HostName', True, False, (('name', True, 'required', False, True, True, False), ('mask', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, type, code_min=_default1, code_max=_default2):
+        _setattr(self, 'type', type)
+        _setattr(self, 'code_min', code_min)
+        _setattr(self, 'code_max', code_max)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.type, self.code_min, self.code_max, ) == (other.type, other.code_min, other.code_max, )
+    def __repr__(self):
+        return f"IcmpType(type={self.type!r}, code_min={self.code_min!r}, code_max={self.code_max!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('type', 'code_min', 'code_max'))
+    def __setstate__(self, state):
+        for name, value in zip(('type', 'code_min', 'code_max'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('IcmpType', self.type, self.code_min, self.code_max, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.IcmpType'] = make
+SPECS['pyip.ast.firewall.IcmpType'] = ('IcmpType', True, False, (('type', True, 'required', False, True, True, False), ('code_min', True, 'value', False, True, True, False), ('code_max', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default5 = _defaults[5]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, rule, position=_default5):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'rule', rule)
+        _setattr(self, 'position', position)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.rule, self.position, ) == (other.rule, other.position, )
+    def __repr__(self):
+        return f"Insert(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, rule={self.rule!r}, position={self.position!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'rule', 'position'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'rule', 'position'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Insert', self.rule, self.position, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Insert'] = make
+SPECS['pyip.ast.firewall.Insert'] = ('Insert', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('rule', True, 'required', False, True, True, True), ('position', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    _default9 = _defaults[9]
+    _default10 = _defaults[10]
+    _default11 = _defaults[11]
+    _default12 = _defaults[12]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain=_default5, position=_default6, as_rules=_default7, zero=_default8, numeric=_default9, verbose=_default10, exact=_default11, line_numbers=_default12):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+        _setattr(self, 'position', position)
+        _setattr(self, 'as_rules', as_rules)
+        _setattr(self, 'zero', zero)
+        _setattr(self, 'numeric', numeric)
+        _setattr(self, 'verbose', verbose)
+        _setattr(self, 'exact', exact)
+        _setattr(self, 'line_numbers', line_numbers)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, self.position, self.as_rules, self.zero, self.numeric, self.verbose, self.exact, self.line_numbers, ) == (other.table, other.chain, other.position, other.as_rules, other.zero, other.numeric, other.verbose, other.exact, other.line_numbers, )
+    def __repr__(self):
+        return f"List(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r}, position={self.position!r}, as_rules={self.as_rules!r}, zero={self.zero!r}, numeric={self.numeric!r}, verbose={self.verbose!r}, exact={self.exact!r}, line_numbers={self.line_numbers!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'position', 'as_rules', 'zero', 'numeric', 'verbose', 'exact', 'line_numbers'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'position', 'as_rules', 'zero', 'numeric', 'verbose', 'exact', 'line_numbers'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('List', self.table, self.chain, self.position, self.as_rules, self.zero, self.numeric, self.verbose, self.exact, self.line_numbers, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.List'] = make
+SPECS['pyip.ast.firewall.List'] = ('List', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'value', False, True, True, True), ('position', True, 'value', False, True, True, True), ('as_rules', True, 'value', False, True, True, True), ('zero', True, 'value', False, True, True, True), ('numeric', True, 'value', False, True, True, True), ('verbose', True, 'value', False, True, True, True), ('exact', True, 'value', False, True, True, True), ('line_numbers', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, value, mask):
+        _setattr(self, 'value', value)
+        _setattr(self, 'mask', mask)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.value, self.mask, ) == (other.value, other.mask, )
+    def __repr__(self):
+        return f"Masked(value={self.value!r}, mask={self.mask!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('value', 'mask'))
+    def __setstate__(self, state):
+        for name, value in zip(('value', 'mask'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Masked', self.value, self.mask, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Masked'] = make
+SPECS['pyip.ast.firewall.Masked'] = ('Masked', True, False, (('value', True, 'required', False, True, True, False), ('mask', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, min_address=_default0, max_address=_default1, min_port=_default2, max_port=_default3, base_port=_default4):
+        _setattr(self, 'min_address', min_address)
+        _setattr(self, 'max_address', max_address)
+        _setattr(self, 'min_port', min_port)
+        _setattr(self, 'max_port', max_port)
+        _setattr(self, 'base_port', base_port)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.min_address, self.max_address, self.min_port, self.max_port, self.base_port, ) == (other.min_address, other.max_address, other.min_port, other.max_port, other.base_port, )
+    def __repr__(self):
+        return f"NatRange(min_address={self.min_address!r}, max_address={self.max_address!r}, min_port={self.min_port!r}, max_port={self.max_port!r}, base_port={self.base_port!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('min_address', 'max_address', 'min_port', 'max_port', 'base_port'))
+    def __setstate__(self, state):
+        for name, value in zip(('min_address', 'max_address', 'min_port', 'max_port', 'base_port'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('NatRange', self.min_address, self.max_address, self.min_port, self.max_port, self.base_port, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.NatRange'] = make
+SPECS['pyip.ast.firewall.NatRange'] = ('NatRange', True, False, (('min_address', True, 'value', False, True, True, False), ('max_address', True, 'value', False, True, True, False), ('min_port', True, 'value', False, True, True, False), ('max_port', True, 'value', False, True, True, False), ('base_port', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, ) == (other.table, other.chain, )
+    def __repr__(self):
+        return f"NewChain(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('NewChain', self.table, self.chain, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.NewChain'] = make
+SPECS['pyip.ast.firewall.NewChain'] = ('NewChain', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain, policy):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+        _setattr(self, 'policy', policy)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, self.policy, ) == (other.table, other.chain, other.policy, )
+    def __repr__(self):
+        return f"Policy(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r}, policy={self.policy!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'policy'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'policy'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Policy', self.table, self.chain, self.policy, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Policy'] = make
+SPECS['pyip.ast.firewall.Policy'] = ('Policy', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'required', False, True, True, True), ('policy', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, first, last):
+        _setattr(self, 'first', first)
+        _setattr(self, 'last', last)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.first, self.last, ) == (other.first, other.last, )
+    def __repr__(self):
+        return f"PortRange(first={self.first!r}, last={self.last!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('first', 'last'))
+    def __setstate__(self, state):
+        for name, value in zip(('first', 'last'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('PortRange', self.first, self.last, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.PortRange'] = make
+SPECS['pyip.ast.firewall.PortRange'] = ('PortRange', True, False, (('first', True, 'required', False, True, True, False), ('last', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, number, name=_default1):
+        _setattr(self, 'number', number)
+        _setattr(self, 'name', name)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.number, ) == (other.number, )
+    def __repr__(self):
+        return f"Protocol(number={self.number!r}, name={self.name!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('number', 'name'))
+    def __setstate__(self, state):
+        for name, value in zip(('number', 'name'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Protocol', self.number, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Protocol'] = make
+SPECS['pyip.ast.firewall.Protocol'] = ('Protocol', True, False, (('number', True, 'required', False, True, True, False), ('name', True, 'value', False, False, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, first, last):
+        _setattr(self, 'first', first)
+        _setattr(self, 'last', last)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.first, self.last, ) == (other.first, other.last, )
+    def __repr__(self):
+        return f"Range(first={self.first!r}, last={self.last!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('first', 'last'))
+    def __setstate__(self, state):
+        for name, value in zip(('first', 'last'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Range', self.first, self.last, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Range'] = make
+SPECS['pyip.ast.firewall.Range'] = ('Range', True, False, (('first', True, 'required', False, True, True, False), ('last', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain, new_name):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+        _setattr(self, 'new_name', new_name)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, self.new_name, ) == (other.table, other.chain, other.new_name, )
+    def __repr__(self):
+        return f"RenameChain(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r}, new_name={self.new_name!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'new_name'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'new_name'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('RenameChain', self.table, self.chain, self.new_name, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.RenameChain'] = make
+SPECS['pyip.ast.firewall.RenameChain'] = ('RenameChain', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'required', False, True, True, True), ('new_name', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, rule, position):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'rule', rule)
+        _setattr(self, 'position', position)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.rule, self.position, ) == (other.rule, other.position, )
+    def __repr__(self):
+        return f"Replace(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, rule={self.rule!r}, position={self.position!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'rule', 'position'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'rule', 'position'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Replace', self.rule, self.position, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Replace'] = make
+SPECS['pyip.ast.firewall.Replace'] = ('Replace', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('rule', True, 'required', False, True, True, True), ('position', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    _default9 = _defaults[9]
+    _default10 = _defaults[10]
+    _default11 = _defaults[11]
+    def __init__(self, chain, table=_default1, source=_default2, destination=_default3, in_interface=_default4, out_interface=_default5, protocol=_default6, fragment=_default7, matches=_default8, target=_default9, actions=_default10, origin=_default11, location=NOTHING):
+        _setattr(self, 'chain', chain)
+        _setattr(self, 'table', table)
+        _setattr(self, 'source', source)
+        _setattr(self, 'destination', destination)
+        _setattr(self, 'in_interface', in_interface)
+        _setattr(self, 'out_interface', out_interface)
+        _setattr(self, 'protocol', protocol)
+        _setattr(self, 'fragment', fragment)
+        _setattr(self, 'matches', matches)
+        _setattr(self, 'target', target)
+        _setattr(self, 'actions', actions)
+        _setattr(self, 'origin', origin)
+        if location is NOTHING:
+            location = _defaults[12].factory()
+        _setattr(self, 'location', location)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.chain, self.table, self.source, self.destination, self.in_interface, self.out_interface, self.protocol, self.fragment, self.matches, self.target, self.actions, ) == (other.chain, other.table, other.source, other.destination, other.in_interface, other.out_interface, other.protocol, other.fragment, other.matches, other.target, other.actions, )
+    def __repr__(self):
+        return f"Rule(chain={self.chain!r}, table={self.table!r}, source={self.source!r}, destination={self.destination!r}, in_interface={self.in_interface!r}, out_interface={self.out_interface!r}, protocol={self.protocol!r}, fragment={self.fragment!r}, matches={self.matches!r}, target={self.target!r}, actions={self.actions!r}, origin={self.origin!r}, location={self.location!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('chain', 'table', 'source', 'destination', 'in_interface', 'out_interface', 'protocol', 'fragment', 'matches', 'target', 'actions', 'origin', 'location'))
+    def __setstate__(self, state):
+        for name, value in zip(('chain', 'table', 'source', 'destination', 'in_interface', 'out_interface', 'protocol', 'fragment', 'matches', 'target', 'actions', 'origin', 'location'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Rule', self.chain, self.table, self.source, self.destination, self.in_interface, self.out_interface, self.protocol, self.fragment, self.matches, self.target, self.actions, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Rule'] = make
+SPECS['pyip.ast.firewall.Rule'] = ('Rule', True, False, (('chain', True, 'required', False, True, True, False), ('table', True, 'value', False, True, True, False), ('source', True, 'value', False, True, True, False), ('destination', True, 'value', False, True, True, False), ('in_interface', True, 'value', False, True, True, False), ('out_interface', True, 'value', False, True, True, False), ('protocol', True, 'value', False, True, True, False), ('fragment', True, 'value', False, True, True, False), ('matches', True, 'value', False, True, True, False), ('target', True, 'value', False, True, True, False), ('actions', True, 'value', False, True, True, False), ('origin', True, 'value', False, False, True, False), ('location', True, 'factory', False, False, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, mask, compare):
+        _setattr(self, 'mask', mask)
+        _setattr(self, 'compare', compare)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.mask, self.compare, ) == (other.mask, other.compare, )
+    def __repr__(self):
+        return f"TcpFlags(mask={self.mask!r}, compare={self.compare!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('mask', 'compare'))
+    def __setstate__(self, state):
+        for name, value in zip(('mask', 'compare'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('TcpFlags', self.mask, self.compare, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.TcpFlags'] = make
+SPECS['pyip.ast.firewall.TcpFlags'] = ('TcpFlags', True, False, (('mask', True, 'required', False, True, True, False), ('compare', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, value, negated=_default1, legacy=_default2):
+        _setattr(self, 'value', value)
+        _setattr(self, 'negated', negated)
+        _setattr(self, 'legacy', legacy)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.value, self.negated, ) == (other.value, other.negated, )
+    def __repr__(self):
+        return f"Test(value={self.value!r}, negated={self.negated!r}, legacy={self.legacy!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('value', 'negated', 'legacy'))
+    def __setstate__(self, state):
+        for name, value in zip(('value', 'negated', 'legacy'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Test', self.value, self.negated, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Test'] = make
+SPECS['pyip.ast.firewall.Test'] = ('Test', True, False, (('value', True, 'required', False, True, True, False), ('negated', True, 'value', False, True, True, False), ('legacy', True, 'value', False, False, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, name):
+        _setattr(self, 'name', name)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, ) == (other.name, )
+    def __repr__(self):
+        return f"Verdict(name={self.name!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('name',))
+    def __setstate__(self, state):
+        for name, value in zip(('name',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Verdict', self.name, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Verdict'] = make
+SPECS['pyip.ast.firewall.Verdict'] = ('Verdict', True, False, (('name', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain=_default5, position=_default6):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+        _setattr(self, 'position', position)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, self.position, ) == (other.table, other.chain, other.position, )
+    def __repr__(self):
+        return f"Zero(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r}, position={self.position!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'position'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'position'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Zero', self.table, self.chain, self.position, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.firewall.Zero'] = make
+SPECS['pyip.ast.firewall.Zero'] = ('Zero', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'value', False, True, True, True), ('position', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, address, mask=_default1, text=_default2):
+        _setattr(self, 'address', address)
+        _setattr(self, 'mask', mask)
+        _setattr(self, 'text', text)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.address, self.mask, ) == (other.address, other.mask, )
+    def __repr__(self):
+        return f"Address(address={self.address!r}, mask={self.mask!r}, text={self.text!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('address', 'mask', 'text'))
+    def __setstate__(self, state):
+        for name, value in zip(('address', 'mask', 'text'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Address', self.address, self.mask, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.Address'] = make
+SPECS['pyip.ast.ipchains.Address'] = ('Address', True, False, (('address', True, 'required', False, True, True, False), ('mask', True, 'value', False, True, True, False), ('text', True, 'value', False, False, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default5 = _defaults[5]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, rule, bidirectional=_default5):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'rule', rule)
+        _setattr(self, 'bidirectional', bidirectional)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.rule, self.bidirectional, ) == (other.rule, other.bidirectional, )
+    def __repr__(self):
+        return f"Append(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, rule={self.rule!r}, bidirectional={self.bidirectional!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'rule', 'bidirectional'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'rule', 'bidirectional'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Append', self.rule, self.bidirectional, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.Append'] = make
+SPECS['pyip.ast.ipchains.Append'] = ('Append', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('rule', True, 'required', False, True, True, True), ('bidirectional', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default5 = _defaults[5]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, rule, bidirectional=_default5):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'rule', rule)
+        _setattr(self, 'bidirectional', bidirectional)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.rule, self.bidirectional, ) == (other.rule, other.bidirectional, )
+    def __repr__(self):
+        return f"CheckPacket(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, rule={self.rule!r}, bidirectional={self.bidirectional!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'rule', 'bidirectional'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'rule', 'bidirectional'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('CheckPacket', self.rule, self.bidirectional, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.CheckPacket'] = make
+SPECS['pyip.ast.ipchains.CheckPacket'] = ('CheckPacket', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('rule', True, 'required', False, True, True, True), ('bidirectional', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default5 = _defaults[5]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, rule, bidirectional=_default5):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'rule', rule)
+        _setattr(self, 'bidirectional', bidirectional)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.rule, self.bidirectional, ) == (other.rule, other.bidirectional, )
+    def __repr__(self):
+        return f"Delete(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, rule={self.rule!r}, bidirectional={self.bidirectional!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'rule', 'bidirectional'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'rule', 'bidirectional'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Delete', self.rule, self.bidirectional, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.Delete'] = make
+SPECS['pyip.ast.ipchains.Delete'] = ('Delete', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('rule', True, 'required', False, True, True, True), ('bidirectional', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain=_default5):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, ) == (other.table, other.chain, )
+    def __repr__(self):
+        return f"DeleteChain(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('DeleteChain', self.table, self.chain, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.DeleteChain'] = make
+SPECS['pyip.ast.ipchains.DeleteChain'] = ('DeleteChain', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain, position):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+        _setattr(self, 'position', position)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, self.position, ) == (other.table, other.chain, other.position, )
+    def __repr__(self):
+        return f"DeleteNumber(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r}, position={self.position!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'position'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'position'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('DeleteNumber', self.table, self.chain, self.position, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.DeleteNumber'] = make
+SPECS['pyip.ast.ipchains.DeleteNumber'] = ('DeleteNumber', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'required', False, True, True, True), ('position', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain=_default5):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, ) == (other.table, other.chain, )
+    def __repr__(self):
+        return f"Flush(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Flush', self.table, self.chain, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.Flush'] = make
+SPECS['pyip.ast.ipchains.Flush'] = ('Flush', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, icmp=_default4):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'icmp', icmp)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.icmp, ) == (other.icmp, )
+    def __repr__(self):
+        return f"Help(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, icmp={self.icmp!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'icmp'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'icmp'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Help', self.icmp, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.Help'] = make
+SPECS['pyip.ast.ipchains.Help'] = ('Help', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('icmp', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    def __init__(self, types=_default0, codes=_default1):
+        _setattr(self, 'types', types)
+        _setattr(self, 'codes', codes)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.types, self.codes, ) == (other.types, other.codes, )
+    def __repr__(self):
+        return f"IcmpRanges(types={self.types!r}, codes={self.codes!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('types', 'codes'))
+    def __setstate__(self, state):
+        for name, value in zip(('types', 'codes'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('IcmpRanges', self.types, self.codes, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.IcmpRanges'] = make
+SPECS['pyip.ast.ipchains.IcmpRanges'] = ('IcmpRanges', True, False, (('types', True, 'value', False, True, True, False), ('codes', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, rule, position=_default5, bidirectional=_default6):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'rule', rule)
+        _setattr(self, 'position', position)
+        _setattr(self, 'bidirectional', bidirectional)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.rule, self.position, self.bidirectional, ) == (other.rule, other.position, other.bidirectional, )
+    def __repr__(self):
+        return f"Insert(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, rule={self.rule!r}, position={self.position!r}, bidirectional={self.bidirectional!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'rule', 'position', 'bidirectional'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'rule', 'position', 'bidirectional'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Insert', self.rule, self.position, self.bidirectional, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.Insert'] = make
+SPECS['pyip.ast.ipchains.Insert'] = ('Insert', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('rule', True, 'required', False, True, True, True), ('position', True, 'value', False, True, True, True), ('bidirectional', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    _default9 = _defaults[9]
+    _default10 = _defaults[10]
+    _default11 = _defaults[11]
+    _default12 = _defaults[12]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain=_default5, position=_default6, as_rules=_default7, zero=_default8, numeric=_default9, verbose=_default10, exact=_default11, line_numbers=_default12):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+        _setattr(self, 'position', position)
+        _setattr(self, 'as_rules', as_rules)
+        _setattr(self, 'zero', zero)
+        _setattr(self, 'numeric', numeric)
+        _setattr(self, 'verbose', verbose)
+        _setattr(self, 'exact', exact)
+        _setattr(self, 'line_numbers', line_numbers)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, self.position, self.as_rules, self.zero, self.numeric, self.verbose, self.exact, self.line_numbers, ) == (other.table, other.chain, other.position, other.as_rules, other.zero, other.numeric, other.verbose, other.exact, other.line_numbers, )
+    def __repr__(self):
+        return f"List(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r}, position={self.position!r}, as_rules={self.as_rules!r}, zero={self.zero!r}, numeric={self.numeric!r}, verbose={self.verbose!r}, exact={self.exact!r}, line_numbers={self.line_numbers!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'position', 'as_rules', 'zero', 'numeric', 'verbose', 'exact', 'line_numbers'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'position', 'as_rules', 'zero', 'numeric', 'verbose', 'exact', 'line_numbers'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('List', self.table, self.chain, self.position, self.as_rules, self.zero, self.numeric, self.verbose, self.exact, self.line_numbers, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.List'] = make
+SPECS['pyip.ast.ipchains.List'] = ('List', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'value', False, True, True, True), ('position', True, 'value', False, True, True, True), ('as_rules', True, 'value', False, True, True, True), ('zero', True, 'value', False, True, True, True), ('numeric', True, 'value', False, True, True, True), ('verbose', True, 'value', False, True, True, True), ('exact', True, 'value', False, True, True, True), ('line_numbers', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, numeric=_default4, verbose=_default5):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'numeric', numeric)
+        _setattr(self, 'verbose', verbose)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.numeric, self.verbose, ) == (other.numeric, other.verbose, )
+    def __repr__(self):
+        return f"ListMasquerading(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, numeric={self.numeric!r}, verbose={self.verbose!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'numeric', 'verbose'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'numeric', 'verbose'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('ListMasquerading', self.numeric, self.verbose, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.ListMasquerading'] = make
+SPECS['pyip.ast.ipchains.ListMasquerading'] = ('ListMasquerading', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('numeric', True, 'value', False, True, True, True), ('verbose', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, value):
+        _setattr(self, 'value', value)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.value, ) == (other.value, )
+    def __repr__(self):
+        return f"MarkAdd(value={self.value!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('value',))
+    def __setstate__(self, state):
+        for name, value in zip(('value',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('MarkAdd', self.value, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.MarkAdd'] = make
+SPECS['pyip.ast.ipchains.MarkAdd'] = ('MarkAdd', True, False, (('value', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, ) == (other.table, other.chain, )
+    def __repr__(self):
+        return f"NewChain(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('NewChain', self.table, self.chain, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.NewChain'] = make
+SPECS['pyip.ast.ipchains.NewChain'] = ('NewChain', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain, policy):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+        _setattr(self, 'policy', policy)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, self.policy, ) == (other.table, other.chain, other.policy, )
+    def __repr__(self):
+        return f"Policy(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r}, policy={self.policy!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'policy'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'policy'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Policy', self.table, self.chain, self.policy, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.Policy'] = make
+SPECS['pyip.ast.ipchains.Policy'] = ('Policy', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'required', False, True, True, True), ('policy', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, rule, position):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'rule', rule)
+        _setattr(self, 'position', position)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.rule, self.position, ) == (other.rule, other.position, )
+    def __repr__(self):
+        return f"Replace(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, rule={self.rule!r}, position={self.position!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'rule', 'position'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'rule', 'position'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Replace', self.rule, self.position, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.Replace'] = make
+SPECS['pyip.ast.ipchains.Replace'] = ('Replace', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('rule', True, 'required', False, True, True, True), ('position', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, tcp, tcp_fin, udp):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'tcp', tcp)
+        _setattr(self, 'tcp_fin', tcp_fin)
+        _setattr(self, 'udp', udp)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.tcp, self.tcp_fin, self.udp, ) == (other.tcp, other.tcp_fin, other.udp, )
+    def __repr__(self):
+        return f"SetTimeouts(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, tcp={self.tcp!r}, tcp_fin={self.tcp_fin!r}, udp={self.udp!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'tcp', 'tcp_fin', 'udp'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'tcp', 'tcp_fin', 'udp'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('SetTimeouts', self.tcp, self.tcp_fin, self.udp, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.SetTimeouts'] = make
+SPECS['pyip.ast.ipchains.SetTimeouts'] = ('SetTimeouts', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('tcp', True, 'required', False, True, True, True), ('tcp_fin', True, 'required', False, True, True, True), ('udp', True, 'required', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return () == ()
+    def __repr__(self):
+        return f"Version(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Version', ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.Version'] = make
+SPECS['pyip.ast.ipchains.Version'] = ('Version', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    def __init__(self, *, program=_default0, location=NOTHING, notes=_default2, unknowns=_default3, table=_default4, chain=_default5, position=_default6):
+        _setattr(self, 'program', program)
+        if location is NOTHING:
+            location = _defaults[1].factory()
+        _setattr(self, 'location', location)
+        _setattr(self, 'notes', notes)
+        _setattr(self, 'unknowns', unknowns)
+        _setattr(self, 'table', table)
+        _setattr(self, 'chain', chain)
+        _setattr(self, 'position', position)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.chain, self.position, ) == (other.table, other.chain, other.position, )
+    def __repr__(self):
+        return f"Zero(program={self.program!r}, location={self.location!r}, notes={self.notes!r}, unknowns={self.unknowns!r}, table={self.table!r}, chain={self.chain!r}, position={self.position!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'position'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'location', 'notes', 'unknowns', 'table', 'chain', 'position'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Zero', self.table, self.chain, self.position, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.ipchains.Zero'] = make
+SPECS['pyip.ast.ipchains.Zero'] = ('Zero', True, False, (('program', True, 'value', False, False, True, True), ('location', True, 'factory', False, False, True, True), ('notes', True, 'value', False, False, True, True), ('unknowns', True, 'value', False, False, True, True), ('table', True, 'value', False, True, True, True), ('chain', True, 'value', False, True, True, True), ('position', True, 'value', False, True, True, True)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, operator, left, right):
+        _setattr(self, 'operator', operator)
+        _setattr(self, 'left', left)
+        _setattr(self, 'right', right)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.operator, self.left, self.right, ) == (other.operator, other.left, other.right, )
+    def __repr__(self):
+        return f"Binary(operator={self.operator!r}, left={self.left!r}, right={self.right!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('operator', 'left', 'right'))
+    def __setstate__(self, state):
+        for name, value in zip(('operator', 'left', 'right'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Binary', self.operator, self.left, self.right, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Binary'] = make
+SPECS['pyip.ast.nft.Binary'] = ('Binary', True, False, (('operator', True, 'required', False, True, True, False), ('left', True, 'required', False, True, True, False), ('right', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, name, type=_default1, hook=_default2, priority=_default3, policy=_default4, rules=NOTHING):
+        self.name = name
+        self.type = type
+        self.hook = hook
+        self.priority = priority
+        self.policy = policy
+        if rules is NOTHING:
+            rules = _defaults[5].factory()
+        self.rules = rules
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.type, self.hook, self.priority, self.policy, self.rules, ) == (other.name, other.type, other.hook, other.priority, other.policy, other.rules, )
+    def __repr__(self):
+        return f"Chain(name={self.name!r}, type={self.type!r}, hook={self.hook!r}, priority={self.priority!r}, policy={self.policy!r}, rules={self.rules!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('name', 'type', 'hook', 'priority', 'policy', 'rules'))
+    def __setstate__(self, state):
+        for name, value in zip(('name', 'type', 'hook', 'priority', 'policy', 'rules'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    return methods
+
+
+MAKERS['pyip.ast.nft.Chain'] = make
+SPECS['pyip.ast.nft.Chain'] = ('Chain', False, False, (('name', True, 'required', False, True, True, False), ('type', True, 'value', False, True, True, False), ('hook', True, 'value', False, True, True, False), ('priority', True, 'value', False, True, True, False), ('policy', True, 'value', False, True, True, False), ('rules', True, 'factory', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, items):
+        _setattr(self, 'items', items)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.items, ) == (other.items, )
+    def __repr__(self):
+        return f"Concat(items={self.items!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('items',))
+    def __setstate__(self, state):
+        for name, value in zip(('items',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Concat', self.items, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Concat'] = make
+SPECS['pyip.ast.nft.Concat'] = ('Concat', True, False, (('items', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self):
+        pass
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return () == ()
+    def __repr__(self):
+        return f"Counter()"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ())
+    def __setstate__(self, state):
+        for name, value in zip((), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Counter', ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Counter'] = make
+SPECS['pyip.ast.nft.Counter'] = ('Counter', True, False, ())
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, key, direction=_default1, family=_default2):
+        _setattr(self, 'key', key)
+        _setattr(self, 'direction', direction)
+        _setattr(self, 'family', family)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.key, self.direction, self.family, ) == (other.key, other.direction, other.family, )
+    def __repr__(self):
+        return f"Ct(key={self.key!r}, direction={self.direction!r}, family={self.family!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('key', 'direction', 'family'))
+    def __setstate__(self, state):
+        for name, value in zip(('key', 'direction', 'family'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Ct', self.key, self.direction, self.family, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Ct'] = make
+SPECS['pyip.ast.nft.Ct'] = ('Ct', True, False, (('key', True, 'required', False, True, True, False), ('direction', True, 'value', False, True, True, False), ('family', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, limit, over=_default1):
+        _setattr(self, 'limit', limit)
+        _setattr(self, 'over', over)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.limit, self.over, ) == (other.limit, other.over, )
+    def __repr__(self):
+        return f"CtCount(limit={self.limit!r}, over={self.over!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('limit', 'over'))
+    def __setstate__(self, state):
+        for name, value in zip(('limit', 'over'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('CtCount', self.limit, self.over, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.CtCount'] = make
+SPECS['pyip.ast.nft.CtCount'] = ('CtCount', True, False, (('limit', True, 'required', False, True, True, False), ('over', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, items):
+        _setattr(self, 'items', items)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.items, ) == (other.items, )
+    def __repr__(self):
+        return f"Elements(items={self.items!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('items',))
+    def __setstate__(self, state):
+        for name, value in zip(('items',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Elements', self.items, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Elements'] = make
+SPECS['pyip.ast.nft.Elements'] = ('Elements', True, False, (('items', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, flags, result=_default1):
+        _setattr(self, 'flags', flags)
+        _setattr(self, 'result', result)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.flags, self.result, ) == (other.flags, other.result, )
+    def __repr__(self):
+        return f"Fib(flags={self.flags!r}, result={self.result!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('flags', 'result'))
+    def __setstate__(self, state):
+        for name, value in zip(('flags', 'result'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Fib', self.flags, self.result, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Fib'] = make
+SPECS['pyip.ast.nft.Fib'] = ('Fib', True, False, (('flags', True, 'required', False, True, True, False), ('result', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, names):
+        _setattr(self, 'names', names)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.names, ) == (other.names, )
+    def __repr__(self):
+        return f"Flags(names={self.names!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('names',))
+    def __setstate__(self, state):
+        for name, value in zip(('names',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Flags', self.names, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Flags'] = make
+SPECS['pyip.ast.nft.Flags'] = ('Flags', True, False, (('names', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, why):
+        _setattr(self, 'why', why)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.why, ) == (other.why, )
+    def __repr__(self):
+        return f"LeftOut(why={self.why!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('why',))
+    def __setstate__(self, state):
+        for name, value in zip(('why',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('LeftOut', self.why, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.LeftOut'] = make
+SPECS['pyip.ast.nft.LeftOut'] = ('LeftOut', True, False, (('why', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default3 = _defaults[3]
+    def __init__(self, rate, per, burst, over=_default3):
+        _setattr(self, 'rate', rate)
+        _setattr(self, 'per', per)
+        _setattr(self, 'burst', burst)
+        _setattr(self, 'over', over)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.rate, self.per, self.burst, self.over, ) == (other.rate, other.per, other.burst, other.over, )
+    def __repr__(self):
+        return f"Limit(rate={self.rate!r}, per={self.per!r}, burst={self.burst!r}, over={self.over!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('rate', 'per', 'burst', 'over'))
+    def __setstate__(self, state):
+        for name, value in zip(('rate', 'per', 'burst', 'over'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Limit', self.rate, self.per, self.burst, self.over, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Limit'] = make
+SPECS['pyip.ast.nft.Limit'] = ('Limit', True, False, (('rate', True, 'required', False, True, True, False), ('per', True, 'required', False, True, True, False), ('burst', True, 'required', False, True, True, False), ('over', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    def __init__(self, prefix=_default0, level=_default1, flags=_default2, group=_default3, snaplen=_default4, threshold=_default5):
+        _setattr(self, 'prefix', prefix)
+        _setattr(self, 'level', level)
+        _setattr(self, 'flags', flags)
+        _setattr(self, 'group', group)
+        _setattr(self, 'snaplen', snaplen)
+        _setattr(self, 'threshold', threshold)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.prefix, self.level, self.flags, self.group, self.snaplen, self.threshold, ) == (other.prefix, other.level, other.flags, other.group, other.snaplen, other.threshold, )
+    def __repr__(self):
+        return f"Log(prefix={self.prefix!r}, level={self.level!r}, flags={self.flags!r}, group={self.group!r}, snaplen={self.snaplen!r}, threshold={self.threshold!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('prefix', 'level', 'flags', 'group', 'snaplen', 'threshold'))
+    def __setstate__(self, state):
+        for name, value in zip(('prefix', 'level', 'flags', 'group', 'snaplen', 'threshold'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Log', self.prefix, self.level, self.flags, self.group, self.snaplen, self.threshold, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Log'] = make
+SPECS['pyip.ast.nft.Log'] = ('Log', True, False, (('prefix', True, 'value', False, True, True, False), ('level', True, 'value', False, True, True, False), ('flags', True, 'value', False, True, True, False), ('group', True, 'value', False, True, True, False), ('snaplen', True, 'value', False, True, True, False), ('threshold', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, key, value):
+        _setattr(self, 'key', key)
+        _setattr(self, 'value', value)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.key, self.value, ) == (other.key, other.value, )
+    def __repr__(self):
+        return f"Mangle(key={self.key!r}, value={self.value!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('key', 'value'))
+    def __setstate__(self, state):
+        for name, value in zip(('key', 'value'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Mangle', self.key, self.value, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Mangle'] = make
+SPECS['pyip.ast.nft.Mangle'] = ('Mangle', True, False, (('key', True, 'required', False, True, True, False), ('value', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, left, right, negated=_default2, operator=_default3):
+        _setattr(self, 'left', left)
+        _setattr(self, 'right', right)
+        _setattr(self, 'negated', negated)
+        _setattr(self, 'operator', operator)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.left, self.right, self.negated, self.operator, ) == (other.left, other.right, other.negated, other.operator, )
+    def __repr__(self):
+        return f"Match(left={self.left!r}, right={self.right!r}, negated={self.negated!r}, operator={self.operator!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('left', 'right', 'negated', 'operator'))
+    def __setstate__(self, state):
+        for name, value in zip(('left', 'right', 'negated', 'operator'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Match', self.left, self.right, self.negated, self.operator, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Match'] = make
+SPECS['pyip.ast.nft.Match'] = ('Match', True, False, (('left', True, 'required', False, True, True, False), ('right', True, 'required', False, True, True, False), ('negated', True, 'value', False, True, True, False), ('operator', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, key):
+        _setattr(self, 'key', key)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.key, ) == (other.key, )
+    def __repr__(self):
+        return f"Meta(key={self.key!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('key',))
+    def __setstate__(self, state):
+        for name, value in zip(('key',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Meta', self.key, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Meta'] = make
+SPECS['pyip.ast.nft.Meta'] = ('Meta', True, False, (('key', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, kind, address=_default1, port=_default2, flags=_default3):
+        _setattr(self, 'kind', kind)
+        _setattr(self, 'address', address)
+        _setattr(self, 'port', port)
+        _setattr(self, 'flags', flags)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.kind, self.address, self.port, self.flags, ) == (other.kind, other.address, other.port, other.flags, )
+    def __repr__(self):
+        return f"Nat(kind={self.kind!r}, address={self.address!r}, port={self.port!r}, flags={self.flags!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('kind', 'address', 'port', 'flags'))
+    def __setstate__(self, state):
+        for name, value in zip(('kind', 'address', 'port', 'flags'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Nat', self.kind, self.address, self.port, self.flags, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Nat'] = make
+SPECS['pyip.ast.nft.Nat'] = ('Nat', True, False, (('kind', True, 'required', False, True, True, False), ('address', True, 'value', False, True, True, False), ('port', True, 'value', False, True, True, False), ('flags', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, protocol, field):
+        _setattr(self, 'protocol', protocol)
+        _setattr(self, 'field', field)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.protocol, self.field, ) == (other.protocol, other.field, )
+    def __repr__(self):
+        return f"Payload(protocol={self.protocol!r}, field={self.field!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('protocol', 'field'))
+    def __setstate__(self, state):
+        for name, value in zip(('protocol', 'field'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Payload', self.protocol, self.field, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Payload'] = make
+SPECS['pyip.ast.nft.Payload'] = ('Payload', True, False, (('protocol', True, 'required', False, True, True, False), ('field', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, address, length):
+        _setattr(self, 'address', address)
+        _setattr(self, 'length', length)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.address, self.length, ) == (other.address, other.length, )
+    def __repr__(self):
+        return f"Prefix(address={self.address!r}, length={self.length!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('address', 'length'))
+    def __setstate__(self, state):
+        for name, value in zip(('address', 'length'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Prefix', self.address, self.length, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Prefix'] = make
+SPECS['pyip.ast.nft.Prefix'] = ('Prefix', True, False, (('address', True, 'required', False, True, True, False), ('length', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, text):
+        _setattr(self, 'text', text)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.text, ) == (other.text, )
+    def __repr__(self):
+        return f"Quoted(text={self.text!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('text',))
+    def __setstate__(self, state):
+        for name, value in zip(('text',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Quoted', self.text, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Quoted'] = make
+SPECS['pyip.ast.nft.Quoted'] = ('Quoted', True, False, (('text', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, text, json):
+        _setattr(self, 'text', text)
+        _setattr(self, 'json', json)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.text, self.json, ) == (other.text, other.json, )
+    def __repr__(self):
+        return f"Raw(text={self.text!r}, json={self.json!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('text', 'json'))
+    def __setstate__(self, state):
+        for name, value in zip(('text', 'json'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Raw', self.text, self.json, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Raw'] = make
+SPECS['pyip.ast.nft.Raw'] = ('Raw', True, False, (('text', True, 'required', False, True, True, False), ('json', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, base, offset, length):
+        _setattr(self, 'base', base)
+        _setattr(self, 'offset', offset)
+        _setattr(self, 'length', length)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.base, self.offset, self.length, ) == (other.base, other.offset, other.length, )
+    def __repr__(self):
+        return f"RawPayload(base={self.base!r}, offset={self.offset!r}, length={self.length!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('base', 'offset', 'length'))
+    def __setstate__(self, state):
+        for name, value in zip(('base', 'offset', 'length'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('RawPayload', self.base, self.offset, self.length, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.RawPayload'] = make
+SPECS['pyip.ast.nft.RawPayload'] = ('RawPayload', True, False, (('base', True, 'required', False, True, True, False), ('offset', True, 'required', False, True, True, False), ('length', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    def __init__(self, kind=_default0, code=_default1):
+        _setattr(self, 'kind', kind)
+        _setattr(self, 'code', code)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.kind, self.code, ) == (other.kind, other.code, )
+    def __repr__(self):
+        return f"Reject(kind={self.kind!r}, code={self.code!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('kind', 'code'))
+    def __setstate__(self, state):
+        for name, value in zip(('kind', 'code'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Reject', self.kind, self.code, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Reject'] = make
+SPECS['pyip.ast.nft.Reject'] = ('Reject', True, False, (('kind', True, 'value', False, True, True, False), ('code', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, statements, comment=_default1):
+        _setattr(self, 'statements', statements)
+        _setattr(self, 'comment', comment)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.statements, self.comment, ) == (other.statements, other.comment, )
+    def __repr__(self):
+        return f"Rule(statements={self.statements!r}, comment={self.comment!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('statements', 'comment'))
+    def __setstate__(self, state):
+        for name, value in zip(('statements', 'comment'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Rule', self.statements, self.comment, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Rule'] = make
+SPECS['pyip.ast.nft.Rule'] = ('Rule', True, False, (('statements', True, 'required', False, True, True, False), ('comment', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, tables=NOTHING):
+        if tables is NOTHING:
+            tables = _defaults[0].factory()
+        self.tables = tables
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.tables, ) == (other.tables, )
+    def __repr__(self):
+        return f"Ruleset(tables={self.tables!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('tables',))
+    def __setstate__(self, state):
+        for name, value in zip(('tables',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    return methods
+
+
+MAKERS['pyip.ast.nft.Ruleset'] = make
+SPECS['pyip.ast.nft.Ruleset'] = ('Ruleset', False, False, (('tables', True, 'factory', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default3 = _defaults[3]
+    def __init__(self, name, type, size, timeout=_default3):
+        _setattr(self, 'name', name)
+        _setattr(self, 'type', type)
+        _setattr(self, 'size', size)
+        _setattr(self, 'timeout', timeout)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.type, self.size, self.timeout, ) == (other.name, other.type, other.size, other.timeout, )
+    def __repr__(self):
+        return f"Set(name={self.name!r}, type={self.type!r}, size={self.size!r}, timeout={self.timeout!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('name', 'type', 'size', 'timeout'))
+    def __setstate__(self, state):
+        for name, value in zip(('name', 'type', 'size', 'timeout'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Set', self.name, self.type, self.size, self.timeout, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Set'] = make
+SPECS['pyip.ast.nft.Set'] = ('Set', True, False, (('name', True, 'required', False, True, True, False), ('type', True, 'required', False, True, True, False), ('size', True, 'required', False, True, True, False), ('timeout', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, name):
+        _setattr(self, 'name', name)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, ) == (other.name, )
+    def __repr__(self):
+        return f"SetRef(name={self.name!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('name',))
+    def __setstate__(self, state):
+        for name, value in zip(('name',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('SetRef', self.name, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.SetRef'] = make
+SPECS['pyip.ast.nft.SetRef'] = ('SetRef', True, False, (('name', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default4 = _defaults[4]
+    def __init__(self, op, set, key, statements, full_drops=_default4):
+        _setattr(self, 'op', op)
+        _setattr(self, 'set', set)
+        _setattr(self, 'key', key)
+        _setattr(self, 'statements', statements)
+        _setattr(self, 'full_drops', full_drops)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.op, self.set, self.key, self.statements, self.full_drops, ) == (other.op, other.set, other.key, other.statements, other.full_drops, )
+    def __repr__(self):
+        return f"SetUpdate(op={self.op!r}, set={self.set!r}, key={self.key!r}, statements={self.statements!r}, full_drops={self.full_drops!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('op', 'set', 'key', 'statements', 'full_drops'))
+    def __setstate__(self, state):
+        for name, value in zip(('op', 'set', 'key', 'statements', 'full_drops'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('SetUpdate', self.op, self.set, self.key, self.statements, self.full_drops, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.SetUpdate'] = make
+SPECS['pyip.ast.nft.SetUpdate'] = ('SetUpdate', True, False, (('op', True, 'required', False, True, True, False), ('set', True, 'required', False, True, True, False), ('key', True, 'required', False, True, True, False), ('statements', True, 'required', False, True, True, False), ('full_drops', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, low, high):
+        _setattr(self, 'low', low)
+        _setattr(self, 'high', high)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.low, self.high, ) == (other.low, other.high, )
+    def __repr__(self):
+        return f"Span(low={self.low!r}, high={self.high!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('low', 'high'))
+    def __setstate__(self, state):
+        for name, value in zip(('low', 'high'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Span', self.low, self.high, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Span'] = make
+SPECS['pyip.ast.nft.Span'] = ('Span', True, False, (('low', True, 'required', False, True, True, False), ('high', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, name, family=_default1, chains=NOTHING, sets=NOTHING):
+        self.name = name
+        self.family = family
+        if chains is NOTHING:
+            chains = _defaults[2].factory()
+        self.chains = chains
+        if sets is NOTHING:
+            sets = _defaults[3].factory()
+        self.sets = sets
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.family, self.chains, self.sets, ) == (other.name, other.family, other.chains, other.sets, )
+    def __repr__(self):
+        return f"Table(name={self.name!r}, family={self.family!r}, chains={self.chains!r}, sets={self.sets!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('name', 'family', 'chains', 'sets'))
+    def __setstate__(self, state):
+        for name, value in zip(('name', 'family', 'chains', 'sets'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    return methods
+
+
+MAKERS['pyip.ast.nft.Table'] = make
+SPECS['pyip.ast.nft.Table'] = ('Table', False, False, (('name', True, 'required', False, True, True, False), ('family', True, 'value', False, True, True, False), ('chains', True, 'factory', False, True, True, False), ('sets', True, 'factory', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    def __init__(self, value=_default0):
+        _setattr(self, 'value', value)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.value, ) == (other.value, )
+    def __repr__(self):
+        return f"TcpMss(value={self.value!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('value',))
+    def __setstate__(self, state):
+        for name, value in zip(('value',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('TcpMss', self.value, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.TcpMss'] = make
+SPECS['pyip.ast.nft.TcpMss'] = ('TcpMss', True, False, (('value', True, 'value', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, kind, chain=_default1):
+        _setattr(self, 'kind', kind)
+        _setattr(self, 'chain', chain)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.kind, self.chain, ) == (other.kind, other.chain, )
+    def __repr__(self):
+        return f"Verdict(kind={self.kind!r}, chain={self.chain!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('kind', 'chain'))
+    def __setstate__(self, state):
+        for name, value in zip(('kind', 'chain'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Verdict', self.kind, self.chain, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Verdict'] = make
+SPECS['pyip.ast.nft.Verdict'] = ('Verdict', True, False, (('kind', True, 'required', False, True, True, False), ('chain', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -377,7 +3171,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.route.Gateway'] = make
-SPECS['pyip.ast.route.Gateway'] = ('Gateway', True, False, (('address', True, 'required', False, True, True), ('family_word', True, 'value', False, True, True)))
+SPECS['pyip.ast.route.Gateway'] = ('Gateway', True, False, (('address', True, 'required', False, True, True, False), ('family_word', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -414,7 +3208,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.route.Metric'] = make
-SPECS['pyip.ast.route.Metric'] = ('Metric', True, False, (('name', True, 'required', False, True, True), ('value', True, 'required', False, True, True), ('lock', True, 'value', False, True, True), ('timed', True, 'value', False, True, True), ('unit', True, 'value', False, False, True)))
+SPECS['pyip.ast.route.Metric'] = ('Metric', True, False, (('name', True, 'required', False, True, True, False), ('value', True, 'required', False, True, True, False), ('lock', True, 'value', False, True, True, False), ('timed', True, 'value', False, True, True, False), ('unit', True, 'value', False, False, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -453,7 +3247,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.route.Nexthop'] = make
-SPECS['pyip.ast.route.Nexthop'] = ('Nexthop', True, False, (('gateway', True, 'value', False, True, True), ('dev', True, 'value', False, True, True), ('weight', True, 'value', False, True, True), ('onlink', True, 'value', False, True, True), ('realms', True, 'value', False, True, True)))
+SPECS['pyip.ast.route.Nexthop'] = ('Nexthop', True, False, (('gateway', True, 'value', False, True, True, False), ('dev', True, 'value', False, True, True, False), ('weight', True, 'value', False, True, True, False), ('onlink', True, 'value', False, True, True, False), ('realms', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -485,7 +3279,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.route.Realms'] = make
-SPECS['pyip.ast.route.Realms'] = ('Realms', True, False, (('to', True, 'required', False, True, True), ('from_', True, 'value', False, True, True)))
+SPECS['pyip.ast.route.Realms'] = ('Realms', True, False, (('to', True, 'required', False, True, True, False), ('from_', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -557,7 +3351,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.route.Route'] = make
-SPECS['pyip.ast.route.Route'] = ('Route', True, False, (('dst', True, 'required', True, True, True), ('type', True, 'value', False, True, True), ('src_prefix', True, 'value', True, True, True), ('tos', True, 'value', False, True, True), ('gateway', True, 'value', True, True, True), ('dev', True, 'value', False, True, True), ('table', True, 'value', True, True, True), ('protocol', True, 'value', True, True, True), ('scope', True, 'value', True, True, True), ('metric', True, 'value', True, True, True), ('prefsrc', True, 'value', True, True, True), ('metrics', True, 'value', False, True, True), ('realms', True, 'value', False, True, True), ('onlink', True, 'value', False, True, True), ('nexthops', True, 'value', False, True, True), ('nhid', True, 'value', False, True, True), ('pref', True, 'value', False, True, True), ('expires', True, 'value', False, True, True), ('vrf', True, 'value', False, True, True), ('as_', True, 'value', False, True, True), ('encap', True, 'value', False, True, True), ('ttl_propagate', True, 'value', False, True, True)))
+SPECS['pyip.ast.route.Route'] = ('Route', True, False, (('dst', True, 'required', True, True, True, False), ('type', True, 'value', False, True, True, False), ('src_prefix', True, 'value', True, True, True, False), ('tos', True, 'value', False, True, True, False), ('gateway', True, 'value', True, True, True, False), ('dev', True, 'value', False, True, True, False), ('table', True, 'value', True, True, True, False), ('protocol', True, 'value', True, True, True, False), ('scope', True, 'value', True, True, True, False), ('metric', True, 'value', True, True, True, False), ('prefsrc', True, 'value', True, True, True, False), ('metrics', True, 'value', False, True, True, False), ('realms', True, 'value', False, True, True, False), ('onlink', True, 'value', False, True, True, False), ('nexthops', True, 'value', False, True, True, False), ('nhid', True, 'value', False, True, True, False), ('pref', True, 'value', False, True, True, False), ('expires', True, 'value', False, True, True, False), ('vrf', True, 'value', False, True, True, False), ('as_', True, 'value', False, True, True, False), ('encap', True, 'value', False, True, True, False), ('ttl_propagate', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -615,7 +3409,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.route.RouteGet'] = make
-SPECS['pyip.ast.route.RouteGet'] = ('RouteGet', True, False, (('to', True, 'required', False, True, True), ('from_', True, 'value', False, True, True), ('tos', True, 'value', False, True, True), ('iif', True, 'value', False, True, True), ('oif', True, 'value', False, True, True), ('mark', True, 'value', False, True, True), ('vrf', True, 'value', False, True, True), ('uid', True, 'value', False, True, True), ('ipproto', True, 'value', False, True, True), ('sport', True, 'value', False, True, True), ('dport', True, 'value', False, True, True), ('notify', True, 'value', False, True, True), ('connected', True, 'value', False, True, True), ('fibmatch', True, 'value', False, True, True), ('as_', True, 'value', False, True, True)))
+SPECS['pyip.ast.route.RouteGet'] = ('RouteGet', True, False, (('to', True, 'required', False, True, True, False), ('from_', True, 'value', False, True, True, False), ('tos', True, 'value', False, True, True, False), ('iif', True, 'value', False, True, True, False), ('oif', True, 'value', False, True, True, False), ('mark', True, 'value', False, True, True, False), ('vrf', True, 'value', False, True, True, False), ('uid', True, 'value', False, True, True, False), ('ipproto', True, 'value', False, True, True, False), ('sport', True, 'value', False, True, True, False), ('dport', True, 'value', False, True, True, False), ('notify', True, 'value', False, True, True, False), ('connected', True, 'value', False, True, True, False), ('fibmatch', True, 'value', False, True, True, False), ('as_', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -678,7 +3472,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.route.RouteSelector'] = make
-SPECS['pyip.ast.route.RouteSelector'] = ('RouteSelector', True, False, (('table', True, 'value', False, True, True), ('vrf', True, 'value', False, True, True), ('cached', True, 'value', False, True, True), ('tos', True, 'value', False, True, True), ('protocol', True, 'value', False, True, True), ('scope', True, 'value', False, True, True), ('type', True, 'value', False, True, True), ('dev', True, 'value', False, True, True), ('iif', True, 'value', False, True, True), ('mark', True, 'value', False, True, True), ('metric', True, 'value', False, True, True), ('via', True, 'value', False, True, True), ('via_family', True, 'value', False, True, True), ('src', True, 'value', False, True, True), ('realms', True, 'value', False, True, True), ('from_', True, 'value', False, True, True), ('to', True, 'value', False, True, True)))
+SPECS['pyip.ast.route.RouteSelector'] = ('RouteSelector', True, False, (('table', True, 'value', False, True, True, False), ('vrf', True, 'value', False, True, True, False), ('cached', True, 'value', False, True, True, False), ('tos', True, 'value', False, True, True, False), ('protocol', True, 'value', False, True, True, False), ('scope', True, 'value', False, True, True, False), ('type', True, 'value', False, True, True, False), ('dev', True, 'value', False, True, True, False), ('iif', True, 'value', False, True, True, False), ('mark', True, 'value', False, True, True, False), ('metric', True, 'value', False, True, True, False), ('via', True, 'value', False, True, True, False), ('via_family', True, 'value', False, True, True, False), ('src', True, 'value', False, True, True, False), ('realms', True, 'value', False, True, True, False), ('from_', True, 'value', False, True, True, False), ('to', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -709,7 +3503,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.rule.PortRange'] = make
-SPECS['pyip.ast.rule.PortRange'] = ('PortRange', True, False, (('start', True, 'required', False, True, True), ('end', True, 'required', False, True, True)))
+SPECS['pyip.ast.rule.PortRange'] = ('PortRange', True, False, (('start', True, 'required', False, True, True, False), ('end', True, 'required', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -784,7 +3578,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.ast.rule.Rule'] = make
-SPECS['pyip.ast.rule.Rule'] = ('Rule', True, False, (('invert', True, 'value', False, True, True), ('src', True, 'value', True, True, True), ('dst', True, 'value', True, True, True), ('priority', True, 'value', True, True, True), ('tos', True, 'value', False, True, True), ('fwmark', True, 'value', True, True, True), ('fwmask', True, 'value', False, True, True), ('realms', True, 'value', False, True, True), ('protocol', True, 'value', False, True, True), ('tun_id', True, 'value', False, True, True), ('table', True, 'value', True, True, True), ('suppress_prefixlength', True, 'value', False, True, True), ('suppress_ifgroup', True, 'value', False, True, True), ('iif', True, 'value', False, True, True), ('oif', True, 'value', False, True, True), ('l3mdev', True, 'value', False, True, True), ('uidrange', True, 'value', False, True, True), ('ipproto', True, 'value', False, True, True), ('sport', True, 'value', False, True, True), ('dport', True, 'value', False, True, True), ('action', True, 'value', False, True, True), ('goto', True, 'value', False, True, True), ('nat', True, 'value', False, True, True)))
+SPECS['pyip.ast.rule.Rule'] = ('Rule', True, False, (('invert', True, 'value', False, True, True, False), ('src', True, 'value', True, True, True, False), ('dst', True, 'value', True, True, True, False), ('priority', True, 'value', True, True, True, False), ('tos', True, 'value', False, True, True, False), ('fwmark', True, 'value', True, True, True, False), ('fwmask', True, 'value', False, True, True, False), ('realms', True, 'value', False, True, True, False), ('protocol', True, 'value', False, True, True, False), ('tun_id', True, 'value', False, True, True, False), ('table', True, 'value', True, True, True, False), ('suppress_prefixlength', True, 'value', False, True, True, False), ('suppress_ifgroup', True, 'value', False, True, True, False), ('iif', True, 'value', False, True, True, False), ('oif', True, 'value', False, True, True, False), ('l3mdev', True, 'value', False, True, True, False), ('uidrange', True, 'value', False, True, True, False), ('ipproto', True, 'value', False, True, True, False), ('sport', True, 'value', False, True, True, False), ('dport', True, 'value', False, True, True, False), ('action', True, 'value', False, True, True, False), ('goto', True, 'value', False, True, True, False), ('nat', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -818,7 +3612,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.names.Databases'] = make
-SPECS['pyip.names.Databases'] = ('Databases', True, False, (('tables', True, 'required', False, True, True), ('protocols', True, 'required', False, True, True), ('scopes', True, 'required', False, True, True), ('realms', True, 'required', False, True, True), ('dsfield', True, 'required', False, True, True)))
+SPECS['pyip.names.Databases'] = ('Databases', True, False, (('tables', True, 'required', False, True, True, False), ('protocols', True, 'required', False, True, True, False), ('scopes', True, 'required', False, True, True, False), ('realms', True, 'required', False, True, True, False), ('dsfield', True, 'required', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -858,7 +3652,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.names.NameDB'] = make
-SPECS['pyip.names.NameDB'] = ('NameDB', True, True, (('kind', True, 'required', False, True, True), ('names', True, 'factory', False, True, True), ('max_id', True, 'value', False, True, True), ('number_base', True, 'value', False, True, True), ('warnings', True, 'value', False, True, True), ('ids', False, 'required', False, False, False), ('known', False, 'required', False, False, False)))
+SPECS['pyip.names.NameDB'] = ('NameDB', True, True, (('kind', True, 'required', False, True, True, False), ('names', True, 'factory', False, True, True, False), ('max_id', True, 'value', False, True, True, False), ('number_base', True, 'value', False, True, True, False), ('warnings', True, 'value', False, True, True, False), ('ids', False, 'required', False, False, False, False), ('known', False, 'required', False, False, False, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -890,7 +3684,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.netlink.common.Request'] = make
-SPECS['pyip.netlink.common.Request'] = ('Request', True, False, (('message', True, 'required', False, True, True), ('warnings', True, 'value', False, True, True)))
+SPECS['pyip.netlink.common.Request'] = ('Request', True, False, (('message', True, 'required', False, True, True, False), ('warnings', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -931,7 +3725,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.netlink.common.Result'] = make
-SPECS['pyip.netlink.common.Result'] = ('Result', True, False, (('status', True, 'value', False, True, True), ('stdout', True, 'value', False, True, True), ('stderr', True, 'value', False, True, True), ('objects', True, 'value', False, True, True), ('unsupported', True, 'value', False, True, True), ('errno', True, 'value', False, True, True)))
+SPECS['pyip.netlink.common.Result'] = ('Result', True, False, (('status', True, 'value', False, True, True, False), ('stdout', True, 'value', False, True, True, False), ('stderr', True, 'value', False, True, True, False), ('objects', True, 'value', False, True, True, False), ('unsupported', True, 'value', False, True, True, False), ('errno', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -969,7 +3763,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.parser.ip.Context'] = make
-SPECS['pyip.parser.ip.Context'] = ('Context', False, False, (('dialect', True, 'required', False, True, True), ('names', True, 'required', False, True, True), ('family', True, 'required', False, True, True), ('notes', True, 'factory', False, True, True), ('words', True, 'factory', False, True, True), ('nexthop', True, 'factory', False, True, True), ('unresolved', True, 'value', False, True, True), ('route_type', True, 'value', False, True, True)))
+SPECS['pyip.parser.ip.Context'] = ('Context', False, False, (('dialect', True, 'required', False, True, True, False), ('names', True, 'required', False, True, True, False), ('family', True, 'required', False, True, True, False), ('notes', True, 'factory', False, True, True, False), ('words', True, 'factory', False, True, True, False), ('nexthop', True, 'factory', False, True, True, False), ('unresolved', True, 'value', False, True, True, False), ('route_type', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -999,7 +3793,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.prefix.Unresolved'] = make
-SPECS['pyip.prefix.Unresolved'] = ('Unresolved', True, False, (('keyword', True, 'required', False, True, True),))
+SPECS['pyip.prefix.Unresolved'] = ('Unresolved', True, False, (('keyword', True, 'required', False, True, True, False),))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -1048,7 +3842,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.show.address.AddrFilter'] = make
-SPECS['pyip.show.address.AddrFilter'] = ('AddrFilter', True, False, (('dev', True, 'value', False, True, True), ('label', True, 'value', False, True, True), ('scope', True, 'value', False, True, True), ('to', True, 'value', False, True, True), ('up', True, 'value', False, True, True), ('flags', True, 'value', False, True, True), ('group', True, 'value', False, True, True), ('master', True, 'value', False, True, True), ('nomaster', True, 'value', False, True, True), ('kind', True, 'value', False, True, True)))
+SPECS['pyip.show.address.AddrFilter'] = ('AddrFilter', True, False, (('dev', True, 'value', False, True, True, False), ('label', True, 'value', False, True, True, False), ('scope', True, 'value', False, True, True, False), ('to', True, 'value', False, True, True, False), ('up', True, 'value', False, True, True, False), ('flags', True, 'value', False, True, True, False), ('group', True, 'value', False, True, True, False), ('master', True, 'value', False, True, True, False), ('nomaster', True, 'value', False, True, True, False), ('kind', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -1083,7 +3877,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.show.address.Address'] = make
-SPECS['pyip.show.address.Address'] = ('Address', True, False, (('family', True, 'required', False, True, True), ('prefixlen', True, 'required', False, True, True), ('scope', True, 'required', False, True, True), ('index', True, 'required', False, True, True), ('flags', True, 'required', False, True, True), ('attrs', True, 'required', False, True, True)))
+SPECS['pyip.show.address.Address'] = ('Address', True, False, (('family', True, 'required', False, True, True, False), ('prefixlen', True, 'required', False, True, True, False), ('scope', True, 'required', False, True, True, False), ('index', True, 'required', False, True, True, False), ('flags', True, 'required', False, True, True, False), ('attrs', True, 'required', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -1117,7 +3911,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.show.address.Link'] = make
-SPECS['pyip.show.address.Link'] = ('Link', True, False, (('family', True, 'required', False, True, True), ('type', True, 'required', False, True, True), ('index', True, 'required', False, True, True), ('flags', True, 'required', False, True, True), ('attrs', True, 'required', False, True, True)))
+SPECS['pyip.show.address.Link'] = ('Link', True, False, (('family', True, 'required', False, True, True, False), ('type', True, 'required', False, True, True, False), ('index', True, 'required', False, True, True, False), ('flags', True, 'required', False, True, True, False), ('attrs', True, 'required', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -1169,7 +3963,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.show.address.Selection'] = make
-SPECS['pyip.show.address.Selection'] = ('Selection', True, False, (('family', True, 'required', False, True, True), ('ifindex', True, 'value', False, True, True), ('scope', True, 'value', False, True, True), ('flags', True, 'value', False, True, True), ('flagmask', True, 'value', False, True, True), ('prefix', True, 'value', False, True, True), ('label', True, 'value', False, True, True), ('up', True, 'value', False, True, True), ('group', True, 'value', False, True, True), ('master', True, 'value', False, True, True), ('kind', True, 'value', False, True, True), ('slave_kind', True, 'value', False, True, True)))
+SPECS['pyip.show.address.Selection'] = ('Selection', True, False, (('family', True, 'required', False, True, True, False), ('ifindex', True, 'value', False, True, True, False), ('scope', True, 'value', False, True, True, False), ('flags', True, 'value', False, True, True, False), ('flagmask', True, 'value', False, True, True, False), ('prefix', True, 'value', False, True, True, False), ('label', True, 'value', False, True, True, False), ('up', True, 'value', False, True, True, False), ('group', True, 'value', False, True, True, False), ('master', True, 'value', False, True, True, False), ('kind', True, 'value', False, True, True, False), ('slave_kind', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -1200,7 +3994,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.show.common.Links'] = make
-SPECS['pyip.show.common.Links'] = ('Links', True, False, (('names', True, 'required', False, True, True), ('flags', True, 'required', False, True, True)))
+SPECS['pyip.show.common.Links'] = ('Links', True, False, (('names', True, 'required', False, True, True, False), ('flags', True, 'required', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -1232,7 +4026,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.show.common.Prefix'] = make
-SPECS['pyip.show.common.Prefix'] = ('Prefix', True, False, (('family', True, 'required', False, True, True), ('data', True, 'required', False, True, True), ('bits', True, 'required', False, True, True)))
+SPECS['pyip.show.common.Prefix'] = ('Prefix', True, False, (('family', True, 'required', False, True, True, False), ('data', True, 'required', False, True, True, False), ('bits', True, 'required', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -1279,7 +4073,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.show.common.ShowOptions'] = make
-SPECS['pyip.show.common.ShowOptions'] = ('ShowOptions', True, False, (('family', True, 'value', False, True, True), ('numeric', True, 'value', False, True, True), ('details', True, 'value', False, True, True), ('oneline', True, 'value', False, True, True), ('json', True, 'value', False, True, True), ('pretty', True, 'value', False, True, True), ('stats', True, 'value', False, True, True), ('brief', True, 'value', False, True, True), ('names', True, 'value', False, True, True)))
+SPECS['pyip.show.common.ShowOptions'] = ('ShowOptions', True, False, (('family', True, 'value', False, True, True, False), ('numeric', True, 'value', False, True, True, False), ('details', True, 'value', False, True, True, False), ('oneline', True, 'value', False, True, True, False), ('json', True, 'value', False, True, True, False), ('pretty', True, 'value', False, True, True, False), ('stats', True, 'value', False, True, True, False), ('brief', True, 'value', False, True, True, False), ('names', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -1338,7 +4132,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.show.route.RouteFilter'] = make
-SPECS['pyip.show.route.RouteFilter'] = ('RouteFilter', True, False, (('table', True, 'value', False, True, True), ('protocol', True, 'value', False, True, True), ('scope', True, 'value', False, True, True), ('type', True, 'value', False, True, True), ('dev', True, 'value', False, True, True), ('iif', True, 'value', False, True, True), ('via', True, 'value', False, True, True), ('src', True, 'value', False, True, True), ('tos', True, 'value', False, True, True), ('metric', True, 'value', False, True, True), ('realms', True, 'value', False, True, True), ('mark', True, 'value', False, True, True), ('to', True, 'value', False, True, True), ('from_', True, 'value', False, True, True), ('cloned', True, 'value', False, True, True)))
+SPECS['pyip.show.route.RouteFilter'] = ('RouteFilter', True, False, (('table', True, 'value', False, True, True, False), ('protocol', True, 'value', False, True, True, False), ('scope', True, 'value', False, True, True, False), ('type', True, 'value', False, True, True, False), ('dev', True, 'value', False, True, True, False), ('iif', True, 'value', False, True, True, False), ('via', True, 'value', False, True, True, False), ('src', True, 'value', False, True, True, False), ('tos', True, 'value', False, True, True, False), ('metric', True, 'value', False, True, True, False), ('realms', True, 'value', False, True, True, False), ('mark', True, 'value', False, True, True, False), ('to', True, 'value', False, True, True, False), ('from_', True, 'value', False, True, True, False), ('cloned', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -1405,7 +4199,7 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.show.route.Selection'] = make
-SPECS['pyip.show.route.Selection'] = ('Selection', True, True, (('family', True, 'required', False, True, True), ('table', True, 'value', False, True, True), ('cloned', True, 'value', False, True, True), ('protocol', True, 'value', False, True, True), ('scope', True, 'value', False, True, True), ('type', True, 'value', False, True, True), ('tos', True, 'value', False, True, True), ('oif', True, 'value', False, True, True), ('iif', True, 'value', False, True, True), ('mark', True, 'value', False, True, True), ('metric', True, 'value', False, True, True), ('realm', True, 'value', False, True, True), ('realm_mask', True, 'value', False, True, True), ('via', True, 'value', False, True, True), ('prefsrc', True, 'value', False, True, True), ('root_dst', True, 'value', False, True, True), ('match_dst', True, 'value', False, True, True), ('root_src', True, 'value', False, True, True), ('match_src', True, 'value', False, True, True), ('by_header', False, 'required', False, True, True), ('by_attributes', False, 'required', False, True, True)))
+SPECS['pyip.show.route.Selection'] = ('Selection', True, True, (('family', True, 'required', False, True, True, False), ('table', True, 'value', False, True, True, False), ('cloned', True, 'value', False, True, True, False), ('protocol', True, 'value', False, True, True, False), ('scope', True, 'value', False, True, True, False), ('type', True, 'value', False, True, True, False), ('tos', True, 'value', False, True, True, False), ('oif', True, 'value', False, True, True, False), ('iif', True, 'value', False, True, True, False), ('mark', True, 'value', False, True, True, False), ('metric', True, 'value', False, True, True, False), ('realm', True, 'value', False, True, True, False), ('realm_mask', True, 'value', False, True, True, False), ('via', True, 'value', False, True, True, False), ('prefsrc', True, 'value', False, True, True, False), ('root_dst', True, 'value', False, True, True, False), ('match_dst', True, 'value', False, True, True, False), ('root_src', True, 'value', False, True, True, False), ('match_src', True, 'value', False, True, True, False), ('by_header', False, 'required', False, True, True, False), ('by_attributes', False, 'required', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -1468,5 +4262,5 @@ def make(cls, _defaults, _converters):
 
 
 MAKERS['pyip.show.rule.RuleFilter'] = make
-SPECS['pyip.show.rule.RuleFilter'] = ('RuleFilter', True, False, (('not_', True, 'value', False, True, True), ('from_', True, 'value', False, True, True), ('to', True, 'value', False, True, True), ('tos', True, 'value', False, True, True), ('fwmark', True, 'value', False, True, True), ('fwmask', True, 'value', False, True, True), ('iif', True, 'value', False, True, True), ('oif', True, 'value', False, True, True), ('pref', True, 'value', False, True, True), ('table', True, 'value', False, True, True), ('l3mdev', True, 'value', False, True, True), ('uidrange', True, 'value', False, True, True), ('ipproto', True, 'value', False, True, True), ('sport', True, 'value', False, True, True), ('dport', True, 'value', False, True, True), ('protocol', True, 'value', False, True, True), ('tun_id', True, 'value', False, True, True)))
+SPECS['pyip.show.rule.RuleFilter'] = ('RuleFilter', True, False, (('not_', True, 'value', False, True, True, False), ('from_', True, 'value', False, True, True, False), ('to', True, 'value', False, True, True, False), ('tos', True, 'value', False, True, True, False), ('fwmark', True, 'value', False, True, True, False), ('fwmask', True, 'value', False, True, True, False), ('iif', True, 'value', False, True, True, False), ('oif', True, 'value', False, True, True, False), ('pref', True, 'value', False, True, True, False), ('table', True, 'value', False, True, True, False), ('l3mdev', True, 'value', False, True, True, False), ('uidrange', True, 'value', False, True, True, False), ('ipproto', True, 'value', False, True, True, False), ('sport', True, 'value', False, True, True, False), ('dport', True, 'value', False, True, True, False), ('protocol', True, 'value', False, True, True, False), ('tun_id', True, 'value', False, True, True, False)))
 del make

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import weakref
 from pathlib import Path
 
 import attrs
@@ -126,6 +127,74 @@ def test_records_behave_as_attrs_classes(pair):
     assert made_by_records(a=3).d is None and made_by_records(a=3, d=4.0).d == 4
 
 
+def hierarchy(frozen, field):
+    """Command -> Append as pyip.ast.firewall declares them (kw_only, a record base, a mixin, a ClassVar),
+    for attrs (frozen: attrs.frozen) or for records (frozen: records.frozen, as the metaclass)."""
+    def declare(name, bases, namespace, kw_only):
+        if frozen is records.frozen:
+            return frozen(name, bases, namespace, kw_only=kw_only)
+        return frozen(kw_only=kw_only)(type(name, bases, namespace))
+
+    class Mixin:
+        __slots__ = ()
+
+        def hello(self) -> str:
+            return f"hello {self.rule}"
+
+    command = declare("Command", (), {"__module__": __name__, "__qualname__": "Command",
+                                      "__annotations__": {"program": "str", "notes": "tuple", "kind": "ClassVar[str]"},
+                                      "program": field(default="iptables", eq=False), "notes": field(default=(), eq=False),
+                                      "kind": "command"}, kw_only=True)
+    append = declare("Append", (Mixin, command), {"__module__": __name__, "__qualname__": "Append",
+                                                  "__annotations__": {"rule": "str", "position": "int"},
+                                                  "position": 1}, kw_only=True)
+    plain = declare("Plain", (), {"__module__": __name__, "__qualname__": "Plain",
+                                  "__annotations__": {"address": "int", "mask": "int"}, "mask": 32}, kw_only=False)
+    texted = declare("Texted", (plain,), {"__module__": __name__, "__qualname__": "Texted",
+                                          "__annotations__": {"text": "str"}, "text": field(default=None, eq=False)},
+                     kw_only=False)
+    return command, append, plain, texted
+
+
+def test_inherited_and_keyword_only_fields_as_attrs():
+    """Base fields first, own fields keyword-only with kw_only (left out of __match_args__), ClassVars no fields,
+    one __weakref__ slot: repr, equality, hashing, evolve, pickling and the errors as attrs gives them."""
+    theirs, ours = hierarchy(attrs.frozen, attrs.field), hierarchy(records.frozen, records.field)
+    for made_by_attrs, made_by_records in zip(theirs, ours):
+        assert [f.name for f in attrs.fields(made_by_records)] == [f.name for f in attrs.fields(made_by_attrs)]
+        assert made_by_records.__match_args__ == made_by_attrs.__match_args__
+    _, append_attrs, _, texted_attrs = theirs
+    _, append, _, texted = ours
+    for arguments in [{"rule": "r"}, {"rule": "r", "position": 3}, {"rule": "r", "program": "ip6tables", "notes": (1,)}]:
+        mine, other = append(**arguments), append_attrs(**arguments)
+        assert repr(mine).replace("Append(", "") == repr(other).replace("Append(", "")
+        assert mine == append(**{**arguments, "program": "x"}) and hash(mine) == hash(append(**{**arguments, "notes": (2,)}))
+        assert mine != append(**{**arguments, "rule": "s"}) and mine.hello() == "hello r" and mine.kind == "command"
+        assert attrs.evolve(mine, position=9) == records.evolve(mine, position=9) == append(**{**arguments, "position": 9})
+        assert copy.deepcopy(mine) == mine and repr(copy.deepcopy(mine)) == repr(mine)
+        assert not hasattr(mine, "__dict__") and weakref.ref(mine)() is mine
+    for made in (append, append_attrs):
+        with pytest.raises(TypeError, match="takes 1 positional argument but 2 were given"):
+            made("r")
+        with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'rule'"):
+            made()
+        with pytest.raises(AttributeError):
+            made(rule="r").position = 2
+    assert repr(texted(1, 8, "x")) == repr(texted_attrs(1, 8, "x")) and texted(1, 8, "x") == texted(1, 8, "y")
+
+
+def test_firewall_commands_pickle_and_evolve():
+    from pyip.ast import firewall as fw, ipchains
+
+    rule = fw.Rule("INPUT", source=fw.Test((fw.Address(fw.ZERO, 0),), legacy=True), target=fw.Verdict("ACCEPT"))
+    for command in (fw.Insert(rule=rule, position=2, notes=("n",)), ipchains.CheckPacket(rule=rule, bidirectional=True),
+                    fw.List(chain="X", verbose=True), ipchains.Address(fw.ZERO, 0, text="0/0")):
+        again = pickle.loads(pickle.dumps(command))
+        assert again == command and repr(again) == repr(command) and hash(again) == hash(command)
+        assert attrs.evolve(command) == command and type(command).__match_args__ == (
+            ("address", "mask", "text") if isinstance(command, ipchains.Address) else ())
+
+
 def test_attrs_functions_take_records():
     """render/json, the linter and netlink call attrs.fields/has/evolve: they work on records too."""
     from pyip.ast import Named, Route
@@ -148,7 +217,8 @@ def test_a_changed_class_compiles_its_own_methods():
     assert NotCompiled(1) == NotCompiled(1) and repr(NotCompiled(2)) == "NotCompiled(x=2)"
 
 
-@pytest.mark.parametrize("change", ["field added", "field's default", "field not compared", "converter", "thawed"])
+@pytest.mark.parametrize("change", ["field added", "field's default", "field not compared", "converter", "keyword-only",
+                                    "thawed"])
 def test_a_stale_compiled_class_is_not_used(change):
     """The start-up check compares specs, not sources: any change to what the methods are made
     from must still miss the compiled methods, and the methods compiled instead must be right."""
@@ -157,11 +227,12 @@ def test_a_stale_compiled_class_is_not_used(change):
     key = "pyip.ast.route.Gateway"
     class_name, is_frozen, post_init, fields_spec = records_compiled.SPECS[key]
     first, *others = fields_spec
-    name, init, default, converted, eq, shown = first
-    changed_first = {"field's default": (name, init, "value", converted, eq, shown),
-                     "field not compared": (name, init, default, converted, not eq, shown),
-                     "converter": (name, init, default, not converted, eq, shown)}.get(change, first)
-    extra = (("added", True, "value", False, True, True),) if change == "field added" else ()
+    name, init, default, converted, eq, shown, kw_only = first
+    changed_first = {"field's default": (name, init, "value", converted, eq, shown, kw_only),
+                     "field not compared": (name, init, default, converted, not eq, shown, kw_only),
+                     "converter": (name, init, default, not converted, eq, shown, kw_only),
+                     "keyword-only": (name, init, default, converted, eq, shown, not kw_only)}.get(change, first)
+    extra = (("added", True, "value", False, True, True, False),) if change == "field added" else ()
     stale = (class_name, is_frozen if change != "thawed" else not is_frozen, post_init,
              (changed_first, *others, *extra))
     made = records._factory(key, stale)

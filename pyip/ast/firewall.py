@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import ipaddress
 
-import attrs
+from .. import records
 
 from ..errors import Location
 from .base import Symbol
@@ -59,13 +59,12 @@ VERDICTS = ("ACCEPT", "DROP", "RETURN", "QUEUE")
 POLICIES = ("ACCEPT", "DROP")
 
 
-@attrs.frozen
-class Test:
+class Test(metaclass=records.frozen):
     """A negatable condition: its typed value, `!`, and whether the `!` was inside the argument."""
 
     value: object
     negated: bool = False
-    legacy: bool = attrs.field(default=False, eq=False)
+    legacy: bool = records.field(default=False, eq=False)
 
 
 # -- values ------------------------------------------------------------------
@@ -73,8 +72,7 @@ class Test:
 ZERO = ipaddress.IPv4Address(0)
 
 
-@attrs.frozen
-class Address:
+class Address(metaclass=records.frozen):
     """An IPv4 address and netmask as iptables keeps them: host bits cleared, any mask."""
 
     address: ipaddress.IPv4Address
@@ -91,8 +89,7 @@ class Address:
         return f"{self.address}/{length if length is not None else ipaddress.IPv4Address(self.mask)}"
 
 
-@attrs.frozen
-class HostName:
+class HostName(metaclass=records.frozen):
     """A name iptables resolves through the resolver each time the command runs."""
 
     name: str
@@ -102,16 +99,14 @@ class HostName:
         return self.name if self.mask == 0xFFFFFFFF else f"{self.name}/{str(Address(ZERO, self.mask)).split('/')[1]}"
 
 
-@attrs.frozen
-class Protocol:
+class Protocol(metaclass=records.frozen):
     """An IP protocol number; the name it was written as is only remembered."""
 
     number: int
-    name: str | None = attrs.field(default=None, eq=False)
+    name: str | None = records.field(default=None, eq=False)
 
 
-@attrs.frozen
-class PortRange:
+class PortRange(metaclass=records.frozen):
     first: int
     last: int
 
@@ -119,30 +114,26 @@ class PortRange:
         return str(self.first) if self.first == self.last else f"{self.first}:{self.last}"
 
 
-@attrs.frozen
-class Range:
+class Range(metaclass=records.frozen):
     """An inclusive range of numbers or addresses (`--length 100:200`, `--src-range A-B`)."""
 
     first: object
     last: object
 
 
-@attrs.frozen
-class Masked:
+class Masked(metaclass=records.frozen):
     """A value under a mask (`--mark 0x5/0xff`, `--tos 0x10/0x3f`)."""
 
     value: int
     mask: int
 
 
-@attrs.frozen
-class TcpFlags:
+class TcpFlags(metaclass=records.frozen):
     mask: int
     compare: int
 
 
-@attrs.frozen
-class IcmpType:
+class IcmpType(metaclass=records.frozen):
     """`type` 255 is iptables' `any`; codes 0..255 mean every code."""
 
     type: int
@@ -150,8 +141,7 @@ class IcmpType:
     code_max: int = 0xFF
 
 
-@attrs.frozen
-class NatRange:
+class NatRange(metaclass=records.frozen):
     """`ADDR[-ADDR][:PORT[-PORT][/BASE]]` of SNAT/DNAT; BASE: the range is mapped from that port on."""
 
     min_address: ipaddress.IPv4Address | None = None
@@ -161,15 +151,13 @@ class NatRange:
     base_port: int | None = None
 
 
-@attrs.frozen
-class Verdict:
+class Verdict(metaclass=records.frozen):
     """ACCEPT, DROP, RETURN, QUEUE (and ipchains' DENY)."""
 
     name: str
 
 
-@attrs.frozen
-class ChainJump:
+class ChainJump(metaclass=records.frozen):
     """-j CHAIN (returns), or -g CHAIN (does not)."""
 
     chain: str | Symbol
@@ -179,8 +167,7 @@ class ChainJump:
 # -- rules and commands ------------------------------------------------------
 
 
-@attrs.frozen
-class Rule:
+class Rule(metaclass=records.frozen):
     """One rule: where it lives, what it matches, what it does."""
 
     chain: str | Symbol
@@ -194,8 +181,8 @@ class Rule:
     matches: tuple = ()
     target: object = None  # None: the rule only counts
     actions: tuple = ()  # ipchains' side actions, before the target
-    origin: str = attrs.field(default="iptables", eq=False)
-    location: Location = attrs.field(factory=Location, eq=False)
+    origin: str = records.field(default="iptables", eq=False)
+    location: Location = records.field(factory=Location, eq=False)
 
     def __str__(self) -> str:
         if self.origin == "ipchains":
@@ -205,14 +192,13 @@ class Rule:
         return rule_line(self)
 
 
-@attrs.frozen(kw_only=True)
-class Command:
+class Command(metaclass=records.frozen, kw_only=True):
     """What every firewall command has: where it was written, by which program, and notes."""
 
-    program: str = attrs.field(default="iptables", eq=False)
-    location: Location = attrs.field(factory=Location, eq=False)
-    notes: tuple = attrs.field(default=(), eq=False)
-    unknowns: tuple = attrs.field(default=(), eq=False)  # the Symbols in it: values known only at run time
+    program: str = records.field(default="iptables", eq=False)
+    location: Location = records.field(factory=Location, eq=False)
+    notes: tuple = records.field(default=(), eq=False)
+    unknowns: tuple = records.field(default=(), eq=False)  # the Symbols in it: values known only at run time
 
     def __str__(self) -> str:
         from ..render.iptables_save import command_line
@@ -220,85 +206,72 @@ class Command:
         return command_line(self)
 
 
-@attrs.frozen(kw_only=True)
-class Append(Command):
+class Append(Command, metaclass=records.frozen, kw_only=True):
     rule: Rule
 
 
-@attrs.frozen(kw_only=True)
-class Check(Command):
+class Check(Command, metaclass=records.frozen, kw_only=True):
     rule: Rule
 
 
-@attrs.frozen(kw_only=True)
-class Insert(Command):
+class Insert(Command, metaclass=records.frozen, kw_only=True):
     rule: Rule
     position: int | Symbol = 1
 
 
-@attrs.frozen(kw_only=True)
-class Replace(Command):
+class Replace(Command, metaclass=records.frozen, kw_only=True):
     rule: Rule
     position: int | Symbol
 
 
-@attrs.frozen(kw_only=True)
-class Delete(Command):
+class Delete(Command, metaclass=records.frozen, kw_only=True):
     """Delete the first rule equal to `rule`."""
 
     rule: Rule
 
 
-@attrs.frozen(kw_only=True)
-class DeleteNumber(Command):
+class DeleteNumber(Command, metaclass=records.frozen, kw_only=True):
     table: str = "filter"
     chain: str | Symbol
     position: int | Symbol
 
 
-@attrs.frozen(kw_only=True)
-class NewChain(Command):
+class NewChain(Command, metaclass=records.frozen, kw_only=True):
     table: str = "filter"
     chain: str | Symbol
 
 
-@attrs.frozen(kw_only=True)
-class DeleteChain(Command):
+class DeleteChain(Command, metaclass=records.frozen, kw_only=True):
     """-X CHAIN, or -X alone: every user chain of the table."""
 
     table: str = "filter"
     chain: str | Symbol | None = None
 
 
-@attrs.frozen(kw_only=True)
-class RenameChain(Command):
+class RenameChain(Command, metaclass=records.frozen, kw_only=True):
     table: str = "filter"
     chain: str | Symbol
     new_name: str | Symbol
 
 
-@attrs.frozen(kw_only=True)
-class Flush(Command):
+class Flush(Command, metaclass=records.frozen, kw_only=True):
     table: str = "filter"
     chain: str | Symbol | None = None
 
 
-@attrs.frozen(kw_only=True)
-class Zero(Command):
+class Zero(Command, metaclass=records.frozen, kw_only=True):
     table: str = "filter"
     chain: str | Symbol | None = None
     position: int | Symbol | None = None
 
 
-@attrs.frozen(kw_only=True)
-class Policy(Command):
+class Policy(Command, metaclass=records.frozen, kw_only=True):
     table: str = "filter"
     chain: str | Symbol
     policy: str | Symbol
 
 
-@attrs.frozen(kw_only=True)
-class List(Command):
+class List(Command, metaclass=records.frozen, kw_only=True):
     """-L (a table listing) or -S (rules as commands); changes nothing."""
 
     table: str = "filter"

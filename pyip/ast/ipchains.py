@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from .base import Symbol
 from . import firewall as fw
@@ -37,15 +37,13 @@ MAX_CHAIN_NAME = 8  # IP_FW_MAX_LABEL_LENGTH
 ICMP = 1
 
 
-@attrs.frozen
-class Address(fw.Address):
+class Address(fw.Address, metaclass=records.frozen):
     """An address and mask as the kernel holds them; `text` is the word ipchains read them from."""
 
-    text: str | None = attrs.field(default=None, eq=False)
+    text: str | None = records.field(default=None, eq=False)
 
 
-@attrs.frozen
-class IcmpRanges:
+class IcmpRanges(metaclass=records.frozen):
     """ipchains' ICMP test: the type in a range (the "port" after -s), the code in a range (after -d).
 
     Each side is negated on its own: `-s NET ! 3 -d NET 0` is "type not 3
@@ -57,8 +55,7 @@ class IcmpRanges:
     codes: fw.Test | None = None
 
 
-@attrs.frozen
-class MarkAdd:
+class MarkAdd(metaclass=records.frozen):
     """`-m +N` or `-m -N`: the kernel adds `value` to the mark (modulo 2**32; `-m -1` adds 0xffffffff)."""
 
     name: ClassVar[str] = "MARK"
@@ -77,12 +74,12 @@ def mirror(rule: fw.Rule) -> fw.Rule:
     protocol = rule.protocol.value if rule.protocol is not None else None
     icmp = isinstance(protocol, fw.Protocol) and protocol.number == ICMP
     matches = rule.matches if icmp else tuple(swap_ports(match) for match in rule.matches)
-    return attrs.evolve(rule, source=rule.destination, destination=rule.source, matches=matches)
+    return records.evolve(rule, source=rule.destination, destination=rule.source, matches=matches)
 
 
 def swap_ports(match):
     if isinstance(match, (TcpMatch, UdpMatch)):
-        return attrs.evolve(match, sport=match.dport, dport=match.sport)
+        return records.evolve(match, sport=match.dport, dport=match.sport)
     return match
 
 
@@ -107,79 +104,65 @@ class BothWays:
         return (self.rule, mirror(self.rule)) if self.bidirectional else (self.rule,)
 
 
-@attrs.frozen(kw_only=True)
-class Append(BothWays, IpchainsText, fw.Append):
+class Append(BothWays, IpchainsText, fw.Append, metaclass=records.frozen, kw_only=True):
     bidirectional: bool = False
 
 
-@attrs.frozen(kw_only=True)
-class Insert(BothWays, IpchainsText, fw.Insert):
+class Insert(BothWays, IpchainsText, fw.Insert, metaclass=records.frozen, kw_only=True):
     bidirectional: bool = False
 
 
-@attrs.frozen(kw_only=True)
-class Delete(BothWays, IpchainsText, fw.Delete):
+class Delete(BothWays, IpchainsText, fw.Delete, metaclass=records.frozen, kw_only=True):
     bidirectional: bool = False
 
 
-@attrs.frozen(kw_only=True)
-class Replace(IpchainsText, fw.Replace):
+class Replace(IpchainsText, fw.Replace, metaclass=records.frozen, kw_only=True):
     pass
 
 
-@attrs.frozen(kw_only=True)
-class DeleteNumber(IpchainsText, fw.DeleteNumber):
+class DeleteNumber(IpchainsText, fw.DeleteNumber, metaclass=records.frozen, kw_only=True):
     pass
 
 
-@attrs.frozen(kw_only=True)
-class NewChain(IpchainsText, fw.NewChain):
+class NewChain(IpchainsText, fw.NewChain, metaclass=records.frozen, kw_only=True):
     pass
 
 
-@attrs.frozen(kw_only=True)
-class DeleteChain(IpchainsText, fw.DeleteChain):
+class DeleteChain(IpchainsText, fw.DeleteChain, metaclass=records.frozen, kw_only=True):
     pass
 
 
-@attrs.frozen(kw_only=True)
-class Flush(IpchainsText, fw.Flush):
+class Flush(IpchainsText, fw.Flush, metaclass=records.frozen, kw_only=True):
     pass
 
 
-@attrs.frozen(kw_only=True)
-class Zero(IpchainsText, fw.Zero):
+class Zero(IpchainsText, fw.Zero, metaclass=records.frozen, kw_only=True):
     pass
 
 
-@attrs.frozen(kw_only=True)
-class Policy(IpchainsText, fw.Policy):
+class Policy(IpchainsText, fw.Policy, metaclass=records.frozen, kw_only=True):
     pass
 
 
-@attrs.frozen(kw_only=True)
-class List(IpchainsText, fw.List):
+class List(IpchainsText, fw.List, metaclass=records.frozen, kw_only=True):
     pass
 
 
-@attrs.frozen(kw_only=True)
-class CheckPacket(BothWays, IpchainsText, fw.Command):
+class CheckPacket(BothWays, IpchainsText, fw.Command, metaclass=records.frozen, kw_only=True):
     """-C CHAIN: send a test packet down the chain and print its fate; `rule` describes the packet."""
 
     rule: fw.Rule
     bidirectional: bool = False
 
 
-@attrs.frozen(kw_only=True)
-class ListMasquerading(IpchainsText, fw.Command):
+class ListMasquerading(IpchainsText, fw.Command, metaclass=records.frozen, kw_only=True):
     """-M -L: the masquerading connections."""
 
     numeric: bool = False
     verbose: bool = False
 
 
-@attrs.frozen(kw_only=True)
-class SetTimeouts(IpchainsText, fw.Command):
+class SetTimeouts(IpchainsText, fw.Command, metaclass=records.frozen, kw_only=True):
     """-M -S TCP TCPFIN UDP: masquerading timeouts in seconds, 0 leaves one unchanged."""
 
     tcp: int | Symbol
@@ -187,15 +170,13 @@ class SetTimeouts(IpchainsText, fw.Command):
     udp: int | Symbol
 
 
-@attrs.frozen(kw_only=True)
-class Help(IpchainsText, fw.Command):
+class Help(IpchainsText, fw.Command, metaclass=records.frozen, kw_only=True):
     """-h [icmp]: print the help, or the ICMP type names; ipchains reads no further."""
 
     icmp: bool = False
 
 
-@attrs.frozen(kw_only=True)
-class Version(IpchainsText, fw.Command):
+class Version(IpchainsText, fw.Command, metaclass=records.frozen, kw_only=True):
     """-V: print the version; ipchains reads no further."""
 
 

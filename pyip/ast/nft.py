@@ -11,20 +11,18 @@ declares the dynamic sets (Set) its rules' SetUpdate statements fill.
 
 from __future__ import annotations
 
-import attrs
+from .. import records
 
 
 # -- expressions ---------------------------------------------------------------
 
 
-@attrs.frozen
-class Payload:
+class Payload(metaclass=records.frozen):
     protocol: str  # ip, tcp, udp, icmp, ether
     field: str
 
 
-@attrs.frozen
-class RawPayload:
+class RawPayload(metaclass=records.frozen):
     """`@nh,OFFSET,LENGTH`: header bits nft has no field name for."""
 
     base: str
@@ -32,26 +30,22 @@ class RawPayload:
     length: int
 
 
-@attrs.frozen
-class Meta:
+class Meta(metaclass=records.frozen):
     key: str
 
 
-@attrs.frozen
-class Ct:
+class Ct(metaclass=records.frozen):
     key: str
     direction: str | None = None  # original or reply
     family: str | None = None  # `ip` for addresses, which nft needs spelled out
 
 
-@attrs.frozen
-class Fib:
+class Fib(metaclass=records.frozen):
     flags: tuple  # saddr/daddr, then iif/oif
     result: str = "type"
 
 
-@attrs.frozen
-class Raw:
+class Raw(metaclass=records.frozen):
     """An expression or statement an extension spells itself (`numgen inc mod 10`, `notrack`), in both
     syntaxes: `text` for `nft -f`, `json` (a JSON-ready value) for `nft -j -f`."""
 
@@ -59,8 +53,7 @@ class Raw:
     json: object
 
 
-@attrs.frozen
-class Binary:
+class Binary(metaclass=records.frozen):
     """`LEFT & RIGHT`, `LEFT ^ RIGHT`."""
 
     operator: str
@@ -71,81 +64,69 @@ class Binary:
 # -- values ---------------------------------------------------------------------
 
 
-@attrs.frozen
-class SetRef:
+class SetRef(metaclass=records.frozen):
     """`@NAME`: a set of the table, as the right side of a lookup (`ip saddr != @NAME`)."""
 
     name: str
 
 
-@attrs.frozen
-class Quoted:
+class Quoted(metaclass=records.frozen):
     """A string nft needs in double quotes (interface names, comments, prefixes)."""
 
     text: str
 
 
-@attrs.frozen
-class Prefix:
+class Prefix(metaclass=records.frozen):
     address: str
     length: int
 
 
-@attrs.frozen
-class Span:
+class Span(metaclass=records.frozen):
     low: object
     high: object
 
 
-@attrs.frozen
-class Elements:
+class Elements(metaclass=records.frozen):
     """An anonymous set `{ a, b }`."""
 
     items: tuple
 
 
-@attrs.frozen
-class Flags:
+class Flags(metaclass=records.frozen):
     """A bitmask test `ct status a,b`: any of the bits is set."""
 
     names: tuple
 
 
-@attrs.frozen
-class Concat:
+class Concat(metaclass=records.frozen):
     items: tuple
 
 
 # -- statements --------------------------------------------------------------------
 
 
-@attrs.frozen
-class Match:
+class Match(metaclass=records.frozen):
     left: object
     right: object
     negated: bool = False
     operator: str = "=="  # or <, >
 
 
-@attrs.frozen
-class Counter:
+class Counter(metaclass=records.frozen):
     pass
 
 
-@attrs.frozen
-class Verdict:
+class Verdict(metaclass=records.frozen):
     kind: str  # accept, drop, return, jump, goto, queue
     chain: str | None = None
 
 
-@attrs.frozen
-class Reject:
+class Reject(metaclass=records.frozen):
     kind: str | None = None  # None: icmp port-unreachable; "icmp"; "tcp reset"
     code: str | None = None
 
 
-@attrs.frozen
-class Log:
+class Log(metaclass=records.frozen):
     prefix: str | None = None
     level: str | None = None  # None: nft's default, warn
     flags: tuple = ()  # "tcp sequence", "tcp options", "ip options", "skuid", "ether"
@@ -154,24 +135,21 @@ class Log:
     threshold: int | None = None
 
 
-@attrs.frozen
-class Limit:
+class Limit(metaclass=records.frozen):
     rate: int
     per: str
     burst: int
     over: bool = False  # matches above the rate (`limit rate over`), not up to it
 
 
-@attrs.frozen
-class CtCount:
+class CtCount(metaclass=records.frozen):
     """`ct count [over] N`: how many connections the set element's key has (a statement of a SetUpdate)."""
 
     limit: int
     over: bool = False  # matches above N; without it, up to N
 
 
-@attrs.frozen
-class Set:
+class Set(metaclass=records.frozen):
     """A dynamic set the table declares, whose elements keep a state per key (connection counts, token buckets)."""
 
     name: str
@@ -180,8 +158,7 @@ class Set:
     timeout: int | None = None  # seconds an element lives after its last update
 
 
-@attrs.frozen
-class SetUpdate:
+class SetUpdate(metaclass=records.frozen):
     """`add @SET { KEY STATEMENTS }`: the packet's key into the set, then the element's own statements, which
     keep its state (`update` also restarts the element's timeout)."""
 
@@ -194,24 +171,21 @@ class SetUpdate:
     full_drops: bool = False
 
 
-@attrs.frozen
-class Nat:
+class Nat(metaclass=records.frozen):
     kind: str  # snat, dnat, masquerade, redirect
     address: object = None
     port: object = None
     flags: tuple = ()
 
 
-@attrs.frozen
-class Mangle:
+class Mangle(metaclass=records.frozen):
     """`KEY set VALUE`."""
 
     key: object
     value: object
 
 
-@attrs.frozen
-class TcpMss:
+class TcpMss(metaclass=records.frozen):
     """`tcp option maxseg size set VALUE` (`rt mtu` when value is None)."""
 
     value: int | None = None
@@ -220,37 +194,32 @@ class TcpMss:
 # -- the ruleset ---------------------------------------------------------------------
 
 
-@attrs.frozen
-class Rule:
+class Rule(metaclass=records.frozen):
     statements: tuple
     comment: str | None = None
 
 
-@attrs.frozen
-class LeftOut:
+class LeftOut(metaclass=records.frozen):
     """Where a rule stood that has no exact nft equivalent; `why` says what."""
 
     why: str
 
 
-@attrs.define
-class Chain:
+class Chain(metaclass=records.define):
     name: str
     type: str | None = None  # base chains: filter, nat or route
     hook: str | None = None
     priority: str | int | None = None  # a named priority (filter, srcnat) or a number
     policy: str | None = None
-    rules: list = attrs.Factory(list)  # Rule and LeftOut, in order
+    rules: list = records.field(factory=list)  # Rule and LeftOut, in order
 
 
-@attrs.define
-class Table:
+class Table(metaclass=records.define):
     name: str
     family: str = "ip"
-    chains: list = attrs.Factory(list)
-    sets: list = attrs.Factory(list)  # Set, declared before the chains that use them
+    chains: list = records.field(factory=list)
+    sets: list = records.field(factory=list)  # Set, declared before the chains that use them
 
 
-@attrs.define
-class Ruleset:
-    tables: list = attrs.Factory(list)
+class Ruleset(metaclass=records.define):
+    tables: list = records.field(factory=list)
