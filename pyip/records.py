@@ -281,12 +281,17 @@ class FrozenInstanceError(AttributeError):
 
 
 def _factory(key: str, spec: tuple):
-    """The compiled `make` for this spec: from records_compiled if it was generated from the same
-    spec (a stale one is not used), else compiled now."""
-    from . import records_compiled
-
-    compiled = records_compiled.MAKERS.get(key)
-    if compiled is not None and records_compiled.SPECS.get(key) == spec:
+    """The compiled `make` for this spec: from records_compiled (or records_compiled_firewall) if it
+    was generated from the same spec (a stale one is not used), else compiled now."""
+    try:
+        if key.startswith(_FIREWALL_PREFIXES):
+            from . import records_compiled_firewall as generated
+        else:
+            from . import records_compiled as generated
+    except ImportError:  # not generated yet (`python -m pyip.records` imports the classes to write it)
+        generated = None
+    compiled = generated.MAKERS.get(key) if generated is not None else None
+    if compiled is not None and generated.SPECS.get(key) == spec:
         return compiled
     namespace = {"NOTHING": NOTHING, "FrozenInstanceError": FrozenInstanceError}
     exec(compile(method_source(spec), f"<record {key}>", "exec"), namespace)
@@ -295,18 +300,22 @@ def _factory(key: str, spec: tuple):
 
 # -- pyip/records_compiled.py -----------------------------------------------------------------------
 
-# Every module that declares records: their classes go into records_compiled.py.
+# Every module that declares records: their classes go into records_compiled.py; the firewall's
+# (translate, lint) into records_compiled_firewall.py, which the drop-in does not load.
 MODULES = ("pyip.ast.base", "pyip.ast", "pyip.ast.route", "pyip.ast.rule", "pyip.ast.address", "pyip.names",
            "pyip.prefix", "pyip.parser.ip", "pyip.netlink.common", "pyip.show.common", "pyip.show.address",
-           "pyip.show.route", "pyip.show.rule", "pyip.ast.nft", "pyip.ast.firewall", "pyip.ast.ipchains")
+           "pyip.show.route", "pyip.show.rule")
+FIREWALL_MODULES = ("pyip.ast.nft", "pyip.ast.firewall", "pyip.ast.ipchains")
+COMPILED = {"records_compiled": MODULES, "records_compiled_firewall": FIREWALL_MODULES}
+_FIREWALL_PREFIXES = tuple(f"{name}." for name in FIREWALL_MODULES)
 
 
-def compiled_module_text() -> str:
-    """records_compiled.py as it must read for the records declared now."""
+def compiled_module_text(compiled: str = "records_compiled") -> str:
+    """pyip/records_compiled.py (or another of COMPILED) as it must read for the records declared now."""
     import importlib
 
     specs = {}
-    for module_name in MODULES:
+    for module_name in COMPILED[compiled]:
         module = importlib.import_module(module_name)
         for value in vars(module).values():
             if isinstance(value, type) and value.__module__ == module_name and "__attrs_attrs__" in value.__dict__ \
@@ -326,15 +335,16 @@ def compiled_module_text() -> str:
 
 
 def write_compiled_module() -> None:
-    """`python -m pyip.records`: (re)write pyip/records_compiled.py (temporary file, then rename)."""
+    """`python -m pyip.records`: (re)write pyip/records_compiled*.py (temporary file, then rename)."""
     import os
 
-    text = compiled_module_text()
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "records_compiled.py")
-    temporary = f"{path}.{os.getpid()}.tmp"
-    with open(temporary, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(temporary, path)
+    for compiled in COMPILED:
+        text = compiled_module_text(compiled)
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{compiled}.py")
+        temporary = f"{path}.{os.getpid()}.tmp"
+        with open(temporary, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
 
 
 if __name__ == "__main__":

@@ -15,20 +15,33 @@ from pyip import records
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_the_compiled_methods_are_up_to_date():
-    """records_compiled.py is the methods' source as the classes declare them now: regenerate it
+@pytest.mark.parametrize("compiled", records.COMPILED)
+def test_the_compiled_methods_are_up_to_date(compiled):
+    """records_compiled*.py are the methods' source as the classes declare them now: regenerate them
     with `python -m pyip.records` after changing a record's fields."""
-    assert (REPO / "pyip" / "records_compiled.py").read_text(encoding="utf-8") == records.compiled_module_text()
+    assert (REPO / "pyip" / f"{compiled}.py").read_text(encoding="utf-8") == records.compiled_module_text(compiled)
 
 
-def test_every_record_uses_its_compiled_methods():
-    from pyip import records_compiled
+@pytest.mark.parametrize("compiled, example", [("records_compiled", "pyip.ast.route.Route"),
+                                               ("records_compiled_firewall", "pyip.ast.firewall.Append")])
+def test_every_record_uses_its_compiled_methods(compiled, example):
+    import importlib
 
-    text = records.compiled_module_text()
-    for key, spec in records_compiled.SPECS.items():
-        assert records._factory(key, spec) is records_compiled.MAKERS[key]
-    assert "pyip.ast.route.Route" in records_compiled.SPECS and "pyip.names.NameDB" in records_compiled.SPECS
-    assert text.count("MAKERS[") == len(records_compiled.MAKERS)
+    generated = importlib.import_module(f"pyip.{compiled}")
+    text = records.compiled_module_text(compiled)
+    for key, spec in generated.SPECS.items():
+        assert records._factory(key, spec) is generated.MAKERS[key]
+    assert example in generated.SPECS
+    assert text.count("MAKERS[") == len(generated.MAKERS)
+
+
+def test_the_drop_in_records_leave_the_firewall_out():
+    """The drop-in loads records_compiled only: the firewall's records are in their own module."""
+    from pyip import records_compiled, records_compiled_firewall
+
+    assert not any(key.startswith(("pyip.ast.firewall", "pyip.ast.nft", "pyip.ast.ipchains"))
+                   for key in records_compiled.SPECS)
+    assert "pyip.ast.nft.Rule" in records_compiled_firewall.SPECS
 
 
 def twins(decorate_attrs, decorate_records, field_attrs, field_records):

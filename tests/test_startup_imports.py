@@ -17,7 +17,7 @@ import pytest
 from .conftest import REPO
 from .netns import namespace, run
 
-HEAVY = ("attr", "attrs", "click", "lark", "pyroute2")
+HEAVY = ("attr", "attrs", "click", "lark", "pyroute2", "pyip.records_compiled_firewall")  # the last: the firewall records
 
 # Runs pyip's entry point in this process and, at exit, says which watched modules (a package
 # stands for its submodules) it imported: not those the interpreter's start-up (an editable
