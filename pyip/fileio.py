@@ -23,7 +23,7 @@ import re
 import stat
 import tempfile
 
-import attrs
+from . import records
 
 # A line ending as Python's universal newlines read it: CRLF first, then a lone CR or LF.
 LINE_ENDING = re.compile(r"\r\n|\r|\n")
@@ -33,8 +33,7 @@ class RewriteRefused(Exception):
     """The file was left as it was: why, for `FILE: error: MESSAGE`."""
 
 
-@attrs.frozen
-class ScriptFile:
+class ScriptFile(metaclass=records.frozen):
     """A script as read for rewriting: the text with `\\n` line ends (what the tools read, what
     positions count in), each line's own ending, and what the file was when read."""
 

@@ -305,9 +305,25 @@ def _factory(key: str, spec: tuple):
 MODULES = ("pyip.ast.base", "pyip.ast", "pyip.ast.route", "pyip.ast.rule", "pyip.ast.address", "pyip.names",
            "pyip.prefix", "pyip.parser.ip", "pyip.netlink.common", "pyip.show.common", "pyip.show.address",
            "pyip.show.route", "pyip.show.rule")
-FIREWALL_MODULES = ("pyip.ast.nft", "pyip.ast.firewall", "pyip.ast.ipchains")
+FIREWALL_MODULES = ("pyip.ast.nft", "pyip.ast.firewall", "pyip.ast.ipchains", "pyip.parser.getopt",
+                    "pyip.parser.iptables", "pyip.parser.xtables", "pyip.render.iptables_save", "pyip.ruleset",
+                    "pyip.fileio")
+FIREWALL_PACKAGES = ("pyip.extensions",)  # and each module in these
 COMPILED = {"records_compiled": MODULES, "records_compiled_firewall": FIREWALL_MODULES}
-_FIREWALL_PREFIXES = tuple(f"{name}." for name in FIREWALL_MODULES)
+_FIREWALL_PREFIXES = tuple(f"{name}." for name in (*FIREWALL_MODULES, *FIREWALL_PACKAGES))
+
+
+def _modules(compiled: str) -> list:
+    """The modules whose records go into pyip/{compiled}.py: COMPILED's, and the firewall packages' modules."""
+    import importlib
+    import pkgutil
+
+    found = list(COMPILED[compiled])
+    if compiled == "records_compiled_firewall":
+        for package in FIREWALL_PACKAGES:
+            path = importlib.import_module(package).__path__
+            found += sorted(f"{package}.{info.name}" for info in pkgutil.iter_modules(path))
+    return found
 
 
 def compiled_module_text(compiled: str = "records_compiled") -> str:
@@ -315,7 +331,7 @@ def compiled_module_text(compiled: str = "records_compiled") -> str:
     import importlib
 
     specs = {}
-    for module_name in COMPILED[compiled]:
+    for module_name in _modules(compiled):
         module = importlib.import_module(module_name)
         for value in vars(module).values():
             if isinstance(value, type) and value.__module__ == module_name and "__attrs_attrs__" in value.__dict__ \

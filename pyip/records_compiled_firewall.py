@@ -2800,4 +2800,3416 @@ def make(cls, _defaults, _converters):
 
 MAKERS['pyip.ast.nft.Verdict'] = make
 SPECS['pyip.ast.nft.Verdict'] = ('Verdict', True, False, (('kind', True, 'required', False, True, True, False), ('chain', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, source=_default0, destination=_default1, limit_iface=_default2):
+        _setattr(self, 'source', source)
+        _setattr(self, 'destination', destination)
+        _setattr(self, 'limit_iface', limit_iface)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.source, self.destination, self.limit_iface, ) == (other.source, other.destination, other.limit_iface, )
+    def __repr__(self):
+        return f"AddrtypeMatch(source={self.source!r}, destination={self.destination!r}, limit_iface={self.limit_iface!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('source', 'destination', 'limit_iface'))
+    def __setstate__(self, state):
+        for name, value in zip(('source', 'destination', 'limit_iface'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('AddrtypeMatch', self.source, self.destination, self.limit_iface, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.addrtype.AddrtypeMatch'] = make
+SPECS['pyip.extensions.addrtype.AddrtypeMatch'] = ('AddrtypeMatch', True, False, (('source', True, 'value', False, True, True, False), ('destination', True, 'value', False, True, True, False), ('limit_iface', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    def __init__(self, spi=_default0):
+        _setattr(self, 'spi', spi)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.spi, ) == (other.spi, )
+    def __repr__(self):
+        return f"AhMatch(spi={self.spi!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('spi',))
+    def __setstate__(self, state):
+        for name, value in zip(('spi',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('AhMatch', self.spi, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.ah.AhMatch'] = make
+SPECS['pyip.extensions.ah.AhMatch'] = ('AhMatch', True, False, (('spi', True, 'value', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, type):
+        _setattr(self, 'type', type)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.type, ) == (other.type, )
+    def __repr__(self):
+        return f"Audit(type={self.type!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('type',))
+    def __setstate__(self, state):
+        for name, value in zip(('type',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Audit', self.type, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.audit.Audit'] = make
+SPECS['pyip.extensions.audit.Audit'] = ('Audit', True, False, (('type', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    def __init__(self, program=_default0, pinned=_default1):
+        _setattr(self, 'program', program)
+        _setattr(self, 'pinned', pinned)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.program, self.pinned, ) == (other.program, other.pinned, )
+    def __repr__(self):
+        return f"BpfMatch(program={self.program!r}, pinned={self.pinned!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('program', 'pinned'))
+    def __setstate__(self, state):
+        for name, value in zip(('program', 'pinned'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('BpfMatch', self.program, self.pinned, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.bpf.BpfMatch'] = make
+SPECS['pyip.extensions.bpf.BpfMatch'] = ('BpfMatch', True, False, (('program', True, 'value', False, True, True, False), ('pinned', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    def __init__(self, path=_default0, classid=_default1):
+        _setattr(self, 'path', path)
+        _setattr(self, 'classid', classid)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.path, self.classid, ) == (other.path, other.classid, )
+    def __repr__(self):
+        return f"CgroupMatch(path={self.path!r}, classid={self.classid!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('path', 'classid'))
+    def __setstate__(self, state):
+        for name, value in zip(('path', 'classid'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('CgroupMatch', self.path, self.classid, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.cgroup.CgroupMatch'] = make
+SPECS['pyip.extensions.cgroup.CgroupMatch'] = ('CgroupMatch', True, False, (('path', True, 'value', False, True, True, False), ('classid', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self):
+        pass
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return () == ()
+    def __repr__(self):
+        return f"Checksum()"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ())
+    def __setstate__(self, state):
+        for name, value in zip((), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Checksum', ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.checksum.Checksum'] = make
+SPECS['pyip.extensions.checksum.Checksum'] = ('Checksum', True, False, ())
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, major, minor):
+        _setattr(self, 'major', major)
+        _setattr(self, 'minor', minor)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.major, self.minor, ) == (other.major, other.minor, )
+    def __repr__(self):
+        return f"Classify(major={self.major!r}, minor={self.minor!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('major', 'minor'))
+    def __setstate__(self, state):
+        for name, value in zip(('major', 'minor'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Classify', self.major, self.minor, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.classify.Classify'] = make
+SPECS['pyip.extensions.classify.Classify'] = ('Classify', True, False, (('major', True, 'required', False, True, True, False), ('minor', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default3 = _defaults[3]
+    def __init__(self, node_mask, total_nodes, hash_seed, negated=_default3):
+        _setattr(self, 'node_mask', node_mask)
+        _setattr(self, 'total_nodes', total_nodes)
+        _setattr(self, 'hash_seed', hash_seed)
+        _setattr(self, 'negated', negated)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.node_mask, self.total_nodes, self.hash_seed, self.negated, ) == (other.node_mask, other.total_nodes, other.hash_seed, other.negated, )
+    def __repr__(self):
+        return f"ClusterMatch(node_mask={self.node_mask!r}, total_nodes={self.total_nodes!r}, hash_seed={self.hash_seed!r}, negated={self.negated!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('node_mask', 'total_nodes', 'hash_seed', 'negated'))
+    def __setstate__(self, state):
+        for name, value in zip(('node_mask', 'total_nodes', 'hash_seed', 'negated'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('ClusterMatch', self.node_mask, self.total_nodes, self.hash_seed, self.negated, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.cluster.ClusterMatch'] = make
+SPECS['pyip.extensions.cluster.ClusterMatch'] = ('ClusterMatch', True, False, (('node_mask', True, 'required', False, True, True, False), ('total_nodes', True, 'required', False, True, True, False), ('hash_seed', True, 'required', False, True, True, False), ('negated', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    def __init__(self, new=_default0, hash_mode=_default1, mac=_default2, total_nodes=_default3, local_node=_default4, hash_init=_default5):
+        _setattr(self, 'new', new)
+        _setattr(self, 'hash_mode', hash_mode)
+        _setattr(self, 'mac', mac)
+        _setattr(self, 'total_nodes', total_nodes)
+        _setattr(self, 'local_node', local_node)
+        _setattr(self, 'hash_init', hash_init)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.new, self.hash_mode, self.mac, self.total_nodes, self.local_node, self.hash_init, ) == (other.new, other.hash_mode, other.mac, other.total_nodes, other.local_node, other.hash_init, )
+    def __repr__(self):
+        return f"Clusterip(new={self.new!r}, hash_mode={self.hash_mode!r}, mac={self.mac!r}, total_nodes={self.total_nodes!r}, local_node={self.local_node!r}, hash_init={self.hash_init!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('new', 'hash_mode', 'mac', 'total_nodes', 'local_node', 'hash_init'))
+    def __setstate__(self, state):
+        for name, value in zip(('new', 'hash_mode', 'mac', 'total_nodes', 'local_node', 'hash_init'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Clusterip', self.new, self.hash_mode, self.mac, self.total_nodes, self.local_node, self.hash_init, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.clusterip.Clusterip'] = make
+SPECS['pyip.extensions.clusterip.Clusterip'] = ('Clusterip', True, False, (('new', True, 'value', False, True, True, False), ('hash_mode', True, 'value', False, True, True, False), ('mac', True, 'value', False, True, True, False), ('total_nodes', True, 'value', False, True, True, False), ('local_node', True, 'value', False, True, True, False), ('hash_init', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, comment):
+        _setattr(self, 'comment', comment)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.comment, ) == (other.comment, )
+    def __repr__(self):
+        return f"CommentMatch(comment={self.comment!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('comment',))
+    def __setstate__(self, state):
+        for name, value in zip(('comment',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('CommentMatch', self.comment, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.comment.CommentMatch'] = make
+SPECS['pyip.extensions.comment.CommentMatch'] = ('CommentMatch', True, False, (('comment', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, count_from, count_to, mode, direction):
+        _setattr(self, 'count_from', count_from)
+        _setattr(self, 'count_to', count_to)
+        _setattr(self, 'mode', mode)
+        _setattr(self, 'direction', direction)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.count_from, self.count_to, self.mode, self.direction, ) == (other.count_from, other.count_to, other.mode, other.direction, )
+    def __repr__(self):
+        return f"ConnbytesMatch(count_from={self.count_from!r}, count_to={self.count_to!r}, mode={self.mode!r}, direction={self.direction!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('count_from', 'count_to', 'mode', 'direction'))
+    def __setstate__(self, state):
+        for name, value in zip(('count_from', 'count_to', 'mode', 'direction'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('ConnbytesMatch', self.count_from, self.count_to, self.mode, self.direction, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.connbytes.ConnbytesMatch'] = make
+SPECS['pyip.extensions.connbytes.ConnbytesMatch'] = ('ConnbytesMatch', True, False, (('count_from', True, 'required', False, True, True, False), ('count_to', True, 'required', False, True, True, False), ('mode', True, 'required', False, True, True, False), ('direction', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, bit, negated=_default1, set=_default2):
+        _setattr(self, 'bit', bit)
+        _setattr(self, 'negated', negated)
+        _setattr(self, 'set', set)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.bit, self.negated, self.set, ) == (other.bit, other.negated, other.set, )
+    def __repr__(self):
+        return f"ConnlabelMatch(bit={self.bit!r}, negated={self.negated!r}, set={self.set!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('bit', 'negated', 'set'))
+    def __setstate__(self, state):
+        for name, value in zip(('bit', 'negated', 'set'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('ConnlabelMatch', self.bit, self.negated, self.set, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.connlabel.ConnlabelMatch'] = make
+SPECS['pyip.extensions.connlabel.ConnlabelMatch'] = ('ConnlabelMatch', True, False, (('bit', True, 'required', False, True, True, False), ('negated', True, 'value', False, True, True, False), ('set', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, limit, above=_default1, prefix=_default2, side=_default3):
+        _setattr(self, 'limit', limit)
+        _setattr(self, 'above', above)
+        _setattr(self, 'prefix', prefix)
+        _setattr(self, 'side', side)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.limit, self.above, self.prefix, self.side, ) == (other.limit, other.above, other.prefix, other.side, )
+    def __repr__(self):
+        return f"ConnlimitMatch(limit={self.limit!r}, above={self.above!r}, prefix={self.prefix!r}, side={self.side!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('limit', 'above', 'prefix', 'side'))
+    def __setstate__(self, state):
+        for name, value in zip(('limit', 'above', 'prefix', 'side'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('ConnlimitMatch', self.limit, self.above, self.prefix, self.side, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.connlimit.ConnlimitMatch'] = make
+SPECS['pyip.extensions.connlimit.ConnlimitMatch'] = ('ConnlimitMatch', True, False, (('limit', True, 'required', False, True, True, False), ('above', True, 'value', False, True, True, False), ('prefix', True, 'value', False, True, True, False), ('side', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, mode, ctmark=_default1, ctmask=_default2, nfmask=_default3, shift=_default4):
+        _setattr(self, 'mode', mode)
+        _setattr(self, 'ctmark', ctmark)
+        _setattr(self, 'ctmask', ctmask)
+        _setattr(self, 'nfmask', nfmask)
+        _setattr(self, 'shift', shift)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.mode, self.ctmark, self.ctmask, self.nfmask, self.shift, ) == (other.mode, other.ctmark, other.ctmask, other.nfmask, other.shift, )
+    def __repr__(self):
+        return f"Connmark(mode={self.mode!r}, ctmark={self.ctmark!r}, ctmask={self.ctmask!r}, nfmask={self.nfmask!r}, shift={self.shift!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('mode', 'ctmark', 'ctmask', 'nfmask', 'shift'))
+    def __setstate__(self, state):
+        for name, value in zip(('mode', 'ctmark', 'ctmask', 'nfmask', 'shift'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Connmark', self.mode, self.ctmark, self.ctmask, self.nfmask, self.shift, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.connmark.Connmark'] = make
+SPECS['pyip.extensions.connmark.Connmark'] = ('Connmark', True, False, (('mode', True, 'required', False, True, True, False), ('ctmark', True, 'value', False, True, True, False), ('ctmask', True, 'value', False, True, True, False), ('nfmask', True, 'value', False, True, True, False), ('shift', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, mark):
+        _setattr(self, 'mark', mark)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.mark, ) == (other.mark, )
+    def __repr__(self):
+        return f"ConnmarkMatch(mark={self.mark!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('mark',))
+    def __setstate__(self, state):
+        for name, value in zip(('mark',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('ConnmarkMatch', self.mark, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.connmark.ConnmarkMatch'] = make
+SPECS['pyip.extensions.connmark.ConnmarkMatch'] = ('ConnmarkMatch', True, False, (('mark', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, mode):
+        _setattr(self, 'mode', mode)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.mode, ) == (other.mode, )
+    def __repr__(self):
+        return f"Connsecmark(mode={self.mode!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('mode',))
+    def __setstate__(self, state):
+        for name, value in zip(('mode',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Connsecmark', self.mode, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.connsecmark.Connsecmark'] = make
+SPECS['pyip.extensions.connsecmark.Connsecmark'] = ('Connsecmark', True, False, (('mode', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    _default9 = _defaults[9]
+    def __init__(self, state=_default0, proto=_default1, orig_src=_default2, orig_dst=_default3, repl_src=_default4, repl_dst=_default5, status=_default6, expire=_default7, ports=_default8, direction=_default9):
+        _setattr(self, 'state', state)
+        _setattr(self, 'proto', proto)
+        _setattr(self, 'orig_src', orig_src)
+        _setattr(self, 'orig_dst', orig_dst)
+        _setattr(self, 'repl_src', repl_src)
+        _setattr(self, 'repl_dst', repl_dst)
+        _setattr(self, 'status', status)
+        _setattr(self, 'expire', expire)
+        _setattr(self, 'ports', ports)
+        _setattr(self, 'direction', direction)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.state, self.proto, self.orig_src, self.orig_dst, self.repl_src, self.repl_dst, self.status, self.expire, self.ports, self.direction, ) == (other.state, other.proto, other.orig_src, other.orig_dst, other.repl_src, other.repl_dst, other.status, other.expire, other.ports, other.direction, )
+    def __repr__(self):
+        return f"ConntrackMatch(state={self.state!r}, proto={self.proto!r}, orig_src={self.orig_src!r}, orig_dst={self.orig_dst!r}, repl_src={self.repl_src!r}, repl_dst={self.repl_dst!r}, status={self.status!r}, expire={self.expire!r}, ports={self.ports!r}, direction={self.direction!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('state', 'proto', 'orig_src', 'orig_dst', 'repl_src', 'repl_dst', 'status', 'expire', 'ports', 'direction'))
+    def __setstate__(self, state):
+        for name, value in zip(('state', 'proto', 'orig_src', 'orig_dst', 'repl_src', 'repl_dst', 'status', 'expire', 'ports', 'direction'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('ConntrackMatch', self.state, self.proto, self.orig_src, self.orig_dst, self.repl_src, self.repl_dst, self.status, self.expire, self.ports, self.direction, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.conntrack.ConntrackMatch'] = make
+SPECS['pyip.extensions.conntrack.ConntrackMatch'] = ('ConntrackMatch', True, False, (('state', True, 'value', False, True, True, False), ('proto', True, 'value', False, True, True, False), ('orig_src', True, 'value', False, True, True, False), ('orig_dst', True, 'value', False, True, True, False), ('repl_src', True, 'value', False, True, True, False), ('repl_dst', True, 'value', False, True, True, False), ('status', True, 'value', False, True, True, False), ('expire', True, 'value', False, True, True, False), ('ports', True, 'value', False, True, True, False), ('direction', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, cpu):
+        _setattr(self, 'cpu', cpu)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.cpu, ) == (other.cpu, )
+    def __repr__(self):
+        return f"CpuMatch(cpu={self.cpu!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('cpu',))
+    def __setstate__(self, state):
+        for name, value in zip(('cpu',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('CpuMatch', self.cpu, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.cpu.CpuMatch'] = make
+SPECS['pyip.extensions.cpu.CpuMatch'] = ('CpuMatch', True, False, (('cpu', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    def __init__(self, notrack=_default0, helper=_default1, timeout=_default2, ct_events=_default3, exp_events=_default4, zone=_default5):
+        _setattr(self, 'notrack', notrack)
+        _setattr(self, 'helper', helper)
+        _setattr(self, 'timeout', timeout)
+        _setattr(self, 'ct_events', ct_events)
+        _setattr(self, 'exp_events', exp_events)
+        _setattr(self, 'zone', zone)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.notrack, self.helper, self.timeout, self.ct_events, self.exp_events, self.zone, ) == (other.notrack, other.helper, other.timeout, other.ct_events, other.exp_events, other.zone, )
+    def __repr__(self):
+        return f"Ct(notrack={self.notrack!r}, helper={self.helper!r}, timeout={self.timeout!r}, ct_events={self.ct_events!r}, exp_events={self.exp_events!r}, zone={self.zone!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('notrack', 'helper', 'timeout', 'ct_events', 'exp_events', 'zone'))
+    def __setstate__(self, state):
+        for name, value in zip(('notrack', 'helper', 'timeout', 'ct_events', 'exp_events', 'zone'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Ct', self.notrack, self.helper, self.timeout, self.ct_events, self.exp_events, self.zone, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.ct.Ct'] = make
+SPECS['pyip.extensions.ct.Ct'] = ('Ct', True, False, (('notrack', True, 'value', False, True, True, False), ('helper', True, 'value', False, True, True, False), ('timeout', True, 'value', False, True, True, False), ('ct_events', True, 'value', False, True, True, False), ('exp_events', True, 'value', False, True, True, False), ('zone', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, sport=_default0, dport=_default1, types=_default2, option=_default3):
+        _setattr(self, 'sport', sport)
+        _setattr(self, 'dport', dport)
+        _setattr(self, 'types', types)
+        _setattr(self, 'option', option)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.sport, self.dport, self.types, self.option, ) == (other.sport, other.dport, other.types, other.option, )
+    def __repr__(self):
+        return f"DccpMatch(sport={self.sport!r}, dport={self.dport!r}, types={self.types!r}, option={self.option!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('sport', 'dport', 'types', 'option'))
+    def __setstate__(self, state):
+        for name, value in zip(('sport', 'dport', 'types', 'option'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('DccpMatch', self.sport, self.dport, self.types, self.option, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.dccp.DccpMatch'] = make
+SPECS['pyip.extensions.dccp.DccpMatch'] = ('DccpMatch', True, False, (('sport', True, 'value', False, True, True, False), ('dport', True, 'value', False, True, True, False), ('types', True, 'value', False, True, True, False), ('option', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    def __init__(self, source=_default0, destination=_default1):
+        _setattr(self, 'source', source)
+        _setattr(self, 'destination', destination)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.source, self.destination, ) == (other.source, other.destination, )
+    def __repr__(self):
+        return f"DevgroupMatch(source={self.source!r}, destination={self.destination!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('source', 'destination'))
+    def __setstate__(self, state):
+        for name, value in zip(('source', 'destination'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('DevgroupMatch', self.source, self.destination, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.devgroup.DevgroupMatch'] = make
+SPECS['pyip.extensions.devgroup.DevgroupMatch'] = ('DevgroupMatch', True, False, (('source', True, 'value', False, True, True, False), ('destination', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, to, random=_default1, persistent=_default2):
+        _setattr(self, 'to', to)
+        _setattr(self, 'random', random)
+        _setattr(self, 'persistent', persistent)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.to, self.random, self.persistent, ) == (other.to, other.random, other.persistent, )
+    def __repr__(self):
+        return f"Dnat(to={self.to!r}, random={self.random!r}, persistent={self.persistent!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('to', 'random', 'persistent'))
+    def __setstate__(self, state):
+        for name, value in zip(('to', 'random', 'persistent'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Dnat', self.to, self.random, self.persistent, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.dnat.Dnat'] = make
+SPECS['pyip.extensions.dnat.Dnat'] = ('Dnat', True, False, (('to', True, 'required', False, True, True, False), ('random', True, 'value', False, True, True, False), ('persistent', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, dscp):
+        _setattr(self, 'dscp', dscp)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.dscp, ) == (other.dscp, )
+    def __repr__(self):
+        return f"Dscp(dscp={self.dscp!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('dscp',))
+    def __setstate__(self, state):
+        for name, value in zip(('dscp',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Dscp', self.dscp, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.dscp.Dscp'] = make
+SPECS['pyip.extensions.dscp.Dscp'] = ('Dscp', True, False, (('dscp', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, dscp):
+        _setattr(self, 'dscp', dscp)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.dscp, ) == (other.dscp, )
+    def __repr__(self):
+        return f"DscpMatch(dscp={self.dscp!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('dscp',))
+    def __setstate__(self, state):
+        for name, value in zip(('dscp',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('DscpMatch', self.dscp, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.dscp.DscpMatch'] = make
+SPECS['pyip.extensions.dscp.DscpMatch'] = ('DscpMatch', True, False, (('dscp', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, ece=_default0, cwr=_default1, ect=_default2):
+        _setattr(self, 'ece', ece)
+        _setattr(self, 'cwr', cwr)
+        _setattr(self, 'ect', ect)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.ece, self.cwr, self.ect, ) == (other.ece, other.cwr, other.ect, )
+    def __repr__(self):
+        return f"Ecn(ece={self.ece!r}, cwr={self.cwr!r}, ect={self.ect!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('ece', 'cwr', 'ect'))
+    def __setstate__(self, state):
+        for name, value in zip(('ece', 'cwr', 'ect'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Ecn', self.ece, self.cwr, self.ect, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.ecn.Ecn'] = make
+SPECS['pyip.extensions.ecn.Ecn'] = ('Ecn', True, False, (('ece', True, 'value', False, True, True, False), ('cwr', True, 'value', False, True, True, False), ('ect', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, ece=_default0, cwr=_default1, ect=_default2):
+        _setattr(self, 'ece', ece)
+        _setattr(self, 'cwr', cwr)
+        _setattr(self, 'ect', ect)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.ece, self.cwr, self.ect, ) == (other.ece, other.cwr, other.ect, )
+    def __repr__(self):
+        return f"EcnMatch(ece={self.ece!r}, cwr={self.cwr!r}, ect={self.ect!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('ece', 'cwr', 'ect'))
+    def __setstate__(self, state):
+        for name, value in zip(('ece', 'cwr', 'ect'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('EcnMatch', self.ece, self.cwr, self.ect, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.ecn.EcnMatch'] = make
+SPECS['pyip.extensions.ecn.EcnMatch'] = ('EcnMatch', True, False, (('ece', True, 'value', False, True, True, False), ('cwr', True, 'value', False, True, True, False), ('ect', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    def __init__(self, spi=_default0):
+        _setattr(self, 'spi', spi)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.spi, ) == (other.spi, )
+    def __repr__(self):
+        return f"EspMatch(spi={self.spi!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('spi',))
+    def __setstate__(self, state):
+        for name, value in zip(('spi',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('EspMatch', self.spi, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.esp.EspMatch'] = make
+SPECS['pyip.extensions.esp.EspMatch'] = ('EspMatch', True, False, (('spi', True, 'value', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    _default9 = _defaults[9]
+    _default10 = _defaults[10]
+    _default11 = _defaults[11]
+    _default12 = _defaults[12]
+    _default13 = _defaults[13]
+    def __init__(self, table, avg, burst, above=_default3, in_bytes=_default4, modes=_default5, size=_default6, max=_default7, gc_interval=_default8, expire=_default9, srcmask=_default10, dstmask=_default11, rate_match=_default12, interval=_default13):
+        _setattr(self, 'table', table)
+        _setattr(self, 'avg', avg)
+        _setattr(self, 'burst', burst)
+        _setattr(self, 'above', above)
+        _setattr(self, 'in_bytes', in_bytes)
+        _setattr(self, 'modes', modes)
+        _setattr(self, 'size', size)
+        _setattr(self, 'max', max)
+        _setattr(self, 'gc_interval', gc_interval)
+        _setattr(self, 'expire', expire)
+        _setattr(self, 'srcmask', srcmask)
+        _setattr(self, 'dstmask', dstmask)
+        _setattr(self, 'rate_match', rate_match)
+        _setattr(self, 'interval', interval)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.table, self.avg, self.burst, self.above, self.in_bytes, self.modes, self.size, self.max, self.gc_interval, self.expire, self.srcmask, self.dstmask, self.rate_match, self.interval, ) == (other.table, other.avg, other.burst, other.above, other.in_bytes, other.modes, other.size, other.max, other.gc_interval, other.expire, other.srcmask, other.dstmask, other.rate_match, other.interval, )
+    def __repr__(self):
+        return f"HashlimitMatch(table={self.table!r}, avg={self.avg!r}, burst={self.burst!r}, above={self.above!r}, in_bytes={self.in_bytes!r}, modes={self.modes!r}, size={self.size!r}, max={self.max!r}, gc_interval={self.gc_interval!r}, expire={self.expire!r}, srcmask={self.srcmask!r}, dstmask={self.dstmask!r}, rate_match={self.rate_match!r}, interval={self.interval!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('table', 'avg', 'burst', 'above', 'in_bytes', 'modes', 'size', 'max', 'gc_interval', 'expire', 'srcmask', 'dstmask', 'rate_match', 'interval'))
+    def __setstate__(self, state):
+        for name, value in zip(('table', 'avg', 'burst', 'above', 'in_bytes', 'modes', 'size', 'max', 'gc_interval', 'expire', 'srcmask', 'dstmask', 'rate_match', 'interval'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('HashlimitMatch', self.table, self.avg, self.burst, self.above, self.in_bytes, self.modes, self.size, self.max, self.gc_interval, self.expire, self.srcmask, self.dstmask, self.rate_match, self.interval, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.hashlimit.HashlimitMatch'] = make
+SPECS['pyip.extensions.hashlimit.HashlimitMatch'] = ('HashlimitMatch', True, False, (('table', True, 'required', False, True, True, False), ('avg', True, 'required', False, True, True, False), ('burst', True, 'required', False, True, True, False), ('above', True, 'value', False, True, True, False), ('in_bytes', True, 'value', False, True, True, False), ('modes', True, 'value', False, True, True, False), ('size', True, 'value', False, True, True, False), ('max', True, 'value', False, True, True, False), ('gc_interval', True, 'value', False, True, True, False), ('expire', True, 'value', False, True, True, False), ('srcmask', True, 'value', False, True, True, False), ('dstmask', True, 'value', False, True, True, False), ('rate_match', True, 'value', False, True, True, False), ('interval', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, helper):
+        _setattr(self, 'helper', helper)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.helper, ) == (other.helper, )
+    def __repr__(self):
+        return f"HelperMatch(helper={self.helper!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('helper',))
+    def __setstate__(self, state):
+        for name, value in zip(('helper',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('HelperMatch', self.helper, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.helper.HelperMatch'] = make
+SPECS['pyip.extensions.helper.HelperMatch'] = ('HelperMatch', True, False, (('helper', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    def __init__(self, given, src_prefix=_default1, dst_prefix=_default2, port_mask=_default3, port_set=_default4, proto_mask=_default5, rnd=_default6, mod=_default7, offset=_default8):
+        _setattr(self, 'given', given)
+        _setattr(self, 'src_prefix', src_prefix)
+        _setattr(self, 'dst_prefix', dst_prefix)
+        _setattr(self, 'port_mask', port_mask)
+        _setattr(self, 'port_set', port_set)
+        _setattr(self, 'proto_mask', proto_mask)
+        _setattr(self, 'rnd', rnd)
+        _setattr(self, 'mod', mod)
+        _setattr(self, 'offset', offset)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.given, self.src_prefix, self.dst_prefix, self.port_mask, self.port_set, self.proto_mask, self.rnd, self.mod, self.offset, ) == (other.given, other.src_prefix, other.dst_prefix, other.port_mask, other.port_set, other.proto_mask, other.rnd, other.mod, other.offset, )
+    def __repr__(self):
+        return f"Hmark(given={self.given!r}, src_prefix={self.src_prefix!r}, dst_prefix={self.dst_prefix!r}, port_mask={self.port_mask!r}, port_set={self.port_set!r}, proto_mask={self.proto_mask!r}, rnd={self.rnd!r}, mod={self.mod!r}, offset={self.offset!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('given', 'src_prefix', 'dst_prefix', 'port_mask', 'port_set', 'proto_mask', 'rnd', 'mod', 'offset'))
+    def __setstate__(self, state):
+        for name, value in zip(('given', 'src_prefix', 'dst_prefix', 'port_mask', 'port_set', 'proto_mask', 'rnd', 'mod', 'offset'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Hmark', self.given, self.src_prefix, self.dst_prefix, self.port_mask, self.port_set, self.proto_mask, self.rnd, self.mod, self.offset, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.hmark.Hmark'] = make
+SPECS['pyip.extensions.hmark.Hmark'] = ('Hmark', True, False, (('given', True, 'required', False, True, True, False), ('src_prefix', True, 'value', False, True, True, False), ('dst_prefix', True, 'value', False, True, True, False), ('port_mask', True, 'value', False, True, True, False), ('port_set', True, 'value', False, True, True, False), ('proto_mask', True, 'value', False, True, True, False), ('rnd', True, 'value', False, True, True, False), ('mod', True, 'value', False, True, True, False), ('offset', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, icmp_type):
+        _setattr(self, 'icmp_type', icmp_type)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.icmp_type, ) == (other.icmp_type, )
+    def __repr__(self):
+        return f"IcmpMatch(icmp_type={self.icmp_type!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('icmp_type',))
+    def __setstate__(self, state):
+        for name, value in zip(('icmp_type',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('IcmpMatch', self.icmp_type, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.icmp.IcmpMatch'] = make
+SPECS['pyip.extensions.icmp.IcmpMatch'] = ('IcmpMatch', True, False, (('icmp_type', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default2 = _defaults[2]
+    def __init__(self, timeout, label, alarm=_default2):
+        _setattr(self, 'timeout', timeout)
+        _setattr(self, 'label', label)
+        _setattr(self, 'alarm', alarm)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.timeout, self.label, self.alarm, ) == (other.timeout, other.label, other.alarm, )
+    def __repr__(self):
+        return f"Idletimer(timeout={self.timeout!r}, label={self.label!r}, alarm={self.alarm!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('timeout', 'label', 'alarm'))
+    def __setstate__(self, state):
+        for name, value in zip(('timeout', 'label', 'alarm'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Idletimer', self.timeout, self.label, self.alarm, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.idletimer.Idletimer'] = make
+SPECS['pyip.extensions.idletimer.Idletimer'] = ('Idletimer', True, False, (('timeout', True, 'required', False, True, True, False), ('label', True, 'required', False, True, True, False), ('alarm', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    def __init__(self, spi=_default0, reserved=_default1):
+        _setattr(self, 'spi', spi)
+        _setattr(self, 'reserved', reserved)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.spi, self.reserved, ) == (other.spi, other.reserved, )
+    def __repr__(self):
+        return f"IpcompMatch(spi={self.spi!r}, reserved={self.reserved!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('spi', 'reserved'))
+    def __setstate__(self, state):
+        for name, value in zip(('spi', 'reserved'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('IpcompMatch', self.spi, self.reserved, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.ipcomp.IpcompMatch'] = make
+SPECS['pyip.extensions.ipcomp.IpcompMatch'] = ('IpcompMatch', True, False, (('spi', True, 'value', False, True, True, False), ('reserved', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    def __init__(self, source=_default0, destination=_default1):
+        _setattr(self, 'source', source)
+        _setattr(self, 'destination', destination)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.source, self.destination, ) == (other.source, other.destination, )
+    def __repr__(self):
+        return f"IprangeMatch(source={self.source!r}, destination={self.destination!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('source', 'destination'))
+    def __setstate__(self, state):
+        for name, value in zip(('source', 'destination'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('IprangeMatch', self.source, self.destination, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.iprange.IprangeMatch'] = make
+SPECS['pyip.extensions.iprange.IprangeMatch'] = ('IprangeMatch', True, False, (('source', True, 'value', False, True, True, False), ('destination', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    def __init__(self, ipvs=_default0, proto=_default1, address=_default2, port=_default3, direction=_default4, method=_default5, port_control=_default6):
+        _setattr(self, 'ipvs', ipvs)
+        _setattr(self, 'proto', proto)
+        _setattr(self, 'address', address)
+        _setattr(self, 'port', port)
+        _setattr(self, 'direction', direction)
+        _setattr(self, 'method', method)
+        _setattr(self, 'port_control', port_control)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.ipvs, self.proto, self.address, self.port, self.direction, self.method, self.port_control, ) == (other.ipvs, other.proto, other.address, other.port, other.direction, other.method, other.port_control, )
+    def __repr__(self):
+        return f"IpvsMatch(ipvs={self.ipvs!r}, proto={self.proto!r}, address={self.address!r}, port={self.port!r}, direction={self.direction!r}, method={self.method!r}, port_control={self.port_control!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('ipvs', 'proto', 'address', 'port', 'direction', 'method', 'port_control'))
+    def __setstate__(self, state):
+        for name, value in zip(('ipvs', 'proto', 'address', 'port', 'direction', 'method', 'port_control'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('IpvsMatch', self.ipvs, self.proto, self.address, self.port, self.direction, self.method, self.port_control, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.ipvs.IpvsMatch'] = make
+SPECS['pyip.extensions.ipvs.IpvsMatch'] = ('IpvsMatch', True, False, (('ipvs', True, 'value', False, True, True, False), ('proto', True, 'value', False, True, True, False), ('address', True, 'value', False, True, True, False), ('port', True, 'value', False, True, True, False), ('direction', True, 'value', False, True, True, False), ('method', True, 'value', False, True, True, False), ('port_control', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, trigger_id, delay=_default1, always_blink=_default2):
+        _setattr(self, 'trigger_id', trigger_id)
+        _setattr(self, 'delay', delay)
+        _setattr(self, 'always_blink', always_blink)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.trigger_id, self.delay, self.always_blink, ) == (other.trigger_id, other.delay, other.always_blink, )
+    def __repr__(self):
+        return f"Led(trigger_id={self.trigger_id!r}, delay={self.delay!r}, always_blink={self.always_blink!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('trigger_id', 'delay', 'always_blink'))
+    def __setstate__(self, state):
+        for name, value in zip(('trigger_id', 'delay', 'always_blink'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Led', self.trigger_id, self.delay, self.always_blink, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.led.Led'] = make
+SPECS['pyip.extensions.led.Led'] = ('Led', True, False, (('trigger_id', True, 'required', False, True, True, False), ('delay', True, 'value', False, True, True, False), ('always_blink', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, length):
+        _setattr(self, 'length', length)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.length, ) == (other.length, )
+    def __repr__(self):
+        return f"LengthMatch(length={self.length!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('length',))
+    def __setstate__(self, state):
+        for name, value in zip(('length',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('LengthMatch', self.length, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.length.LengthMatch'] = make
+SPECS['pyip.extensions.length.LengthMatch'] = ('LengthMatch', True, False, (('length', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, average, burst=_default1):
+        _setattr(self, 'average', average)
+        _setattr(self, 'burst', burst)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.average, self.burst, ) == (other.average, other.burst, )
+    def __repr__(self):
+        return f"LimitMatch(average={self.average!r}, burst={self.burst!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('average', 'burst'))
+    def __setstate__(self, state):
+        for name, value in zip(('average', 'burst'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('LimitMatch', self.average, self.burst, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.limit.LimitMatch'] = make
+SPECS['pyip.extensions.limit.LimitMatch'] = ('LimitMatch', True, False, (('average', True, 'required', False, True, True, False), ('burst', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    def __init__(self, level=_default0, prefix=_default1, tcp_sequence=_default2, tcp_options=_default3, ip_options=_default4, uid=_default5, macdecode=_default6):
+        _setattr(self, 'level', level)
+        _setattr(self, 'prefix', prefix)
+        _setattr(self, 'tcp_sequence', tcp_sequence)
+        _setattr(self, 'tcp_options', tcp_options)
+        _setattr(self, 'ip_options', ip_options)
+        _setattr(self, 'uid', uid)
+        _setattr(self, 'macdecode', macdecode)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.level, self.prefix, self.tcp_sequence, self.tcp_options, self.ip_options, self.uid, self.macdecode, ) == (other.level, other.prefix, other.tcp_sequence, other.tcp_options, other.ip_options, other.uid, other.macdecode, )
+    def __repr__(self):
+        return f"Log(level={self.level!r}, prefix={self.prefix!r}, tcp_sequence={self.tcp_sequence!r}, tcp_options={self.tcp_options!r}, ip_options={self.ip_options!r}, uid={self.uid!r}, macdecode={self.macdecode!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('level', 'prefix', 'tcp_sequence', 'tcp_options', 'ip_options', 'uid', 'macdecode'))
+    def __setstate__(self, state):
+        for name, value in zip(('level', 'prefix', 'tcp_sequence', 'tcp_options', 'ip_options', 'uid', 'macdecode'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Log', self.level, self.prefix, self.tcp_sequence, self.tcp_options, self.ip_options, self.uid, self.macdecode, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.log.Log'] = make
+SPECS['pyip.extensions.log.Log'] = ('Log', True, False, (('level', True, 'value', False, True, True, False), ('prefix', True, 'value', False, True, True, False), ('tcp_sequence', True, 'value', False, True, True, False), ('tcp_options', True, 'value', False, True, True, False), ('ip_options', True, 'value', False, True, True, False), ('uid', True, 'value', False, True, True, False), ('macdecode', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, source):
+        _setattr(self, 'source', source)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.source, ) == (other.source, )
+    def __repr__(self):
+        return f"MacMatch(source={self.source!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('source',))
+    def __setstate__(self, state):
+        for name, value in zip(('source',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('MacMatch', self.source, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.mac.MacMatch'] = make
+SPECS['pyip.extensions.mac.MacMatch'] = ('MacMatch', True, False, (('source', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, value, mask=_default1):
+        _setattr(self, 'value', value)
+        _setattr(self, 'mask', mask)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.value, self.mask, ) == (other.value, other.mask, )
+    def __repr__(self):
+        return f"Mark(value={self.value!r}, mask={self.mask!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('value', 'mask'))
+    def __setstate__(self, state):
+        for name, value in zip(('value', 'mask'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Mark', self.value, self.mask, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.mark.Mark'] = make
+SPECS['pyip.extensions.mark.Mark'] = ('Mark', True, False, (('value', True, 'required', False, True, True, False), ('mask', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, mark):
+        _setattr(self, 'mark', mark)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.mark, ) == (other.mark, )
+    def __repr__(self):
+        return f"MarkMatch(mark={self.mark!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('mark',))
+    def __setstate__(self, state):
+        for name, value in zip(('mark',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('MarkMatch', self.mark, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.mark.MarkMatch'] = make
+SPECS['pyip.extensions.mark.MarkMatch'] = ('MarkMatch', True, False, (('mark', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, ports=_default0, random=_default1, random_fully=_default2):
+        _setattr(self, 'ports', ports)
+        _setattr(self, 'random', random)
+        _setattr(self, 'random_fully', random_fully)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.ports, self.random, self.random_fully, ) == (other.ports, other.random, other.random_fully, )
+    def __repr__(self):
+        return f"Masquerade(ports={self.ports!r}, random={self.random!r}, random_fully={self.random_fully!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('ports', 'random', 'random_fully'))
+    def __setstate__(self, state):
+        for name, value in zip(('ports', 'random', 'random_fully'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Masquerade', self.ports, self.random, self.random_fully, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.masquerade.Masquerade'] = make
+SPECS['pyip.extensions.masquerade.Masquerade'] = ('Masquerade', True, False, (('ports', True, 'value', False, True, True, False), ('random', True, 'value', False, True, True, False), ('random_fully', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, option, ports):
+        _setattr(self, 'option', option)
+        _setattr(self, 'ports', ports)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.option, self.ports, ) == (other.option, other.ports, )
+    def __repr__(self):
+        return f"MultiportMatch(option={self.option!r}, ports={self.ports!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('option', 'ports'))
+    def __setstate__(self, state):
+        for name, value in zip(('option', 'ports'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('MultiportMatch', self.option, self.ports, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.multiport.MultiportMatch'] = make
+SPECS['pyip.extensions.multiport.MultiportMatch'] = ('MultiportMatch', True, False, (('option', True, 'required', False, True, True, False), ('ports', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, to):
+        _setattr(self, 'to', to)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.to, ) == (other.to, )
+    def __repr__(self):
+        return f"Netmap(to={self.to!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('to',))
+    def __setstate__(self, state):
+        for name, value in zip(('to',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Netmap', self.to, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.netmap.Netmap'] = make
+SPECS['pyip.extensions.netmap.Netmap'] = ('Netmap', True, False, (('to', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, object_name):
+        _setattr(self, 'object_name', object_name)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.object_name, ) == (other.object_name, )
+    def __repr__(self):
+        return f"NfacctMatch(object_name={self.object_name!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('object_name',))
+    def __setstate__(self, state):
+        for name, value in zip(('object_name',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('NfacctMatch', self.object_name, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.nfacct.NfacctMatch'] = make
+SPECS['pyip.extensions.nfacct.NfacctMatch'] = ('NfacctMatch', True, False, (('object_name', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, group=_default0, prefix=_default1, size=_default2, threshold=_default3):
+        _setattr(self, 'group', group)
+        _setattr(self, 'prefix', prefix)
+        _setattr(self, 'size', size)
+        _setattr(self, 'threshold', threshold)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.group, self.prefix, self.size, self.threshold, ) == (other.group, other.prefix, other.size, other.threshold, )
+    def __repr__(self):
+        return f"Nflog(group={self.group!r}, prefix={self.prefix!r}, size={self.size!r}, threshold={self.threshold!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('group', 'prefix', 'size', 'threshold'))
+    def __setstate__(self, state):
+        for name, value in zip(('group', 'prefix', 'size', 'threshold'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Nflog', self.group, self.prefix, self.size, self.threshold, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.nflog.Nflog'] = make
+SPECS['pyip.extensions.nflog.Nflog'] = ('Nflog', True, False, (('group', True, 'value', False, True, True, False), ('prefix', True, 'value', False, True, True, False), ('size', True, 'value', False, True, True, False), ('threshold', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, first=_default0, total=_default1, bypass=_default2, cpu_fanout=_default3):
+        _setattr(self, 'first', first)
+        _setattr(self, 'total', total)
+        _setattr(self, 'bypass', bypass)
+        _setattr(self, 'cpu_fanout', cpu_fanout)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.first, self.total, self.bypass, self.cpu_fanout, ) == (other.first, other.total, other.bypass, other.cpu_fanout, )
+    def __repr__(self):
+        return f"Nfqueue(first={self.first!r}, total={self.total!r}, bypass={self.bypass!r}, cpu_fanout={self.cpu_fanout!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('first', 'total', 'bypass', 'cpu_fanout'))
+    def __setstate__(self, state):
+        for name, value in zip(('first', 'total', 'bypass', 'cpu_fanout'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Nfqueue', self.first, self.total, self.bypass, self.cpu_fanout, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.nfqueue.Nfqueue'] = make
+SPECS['pyip.extensions.nfqueue.Nfqueue'] = ('Nfqueue', True, False, (('first', True, 'value', False, True, True, False), ('total', True, 'value', False, True, True, False), ('bypass', True, 'value', False, True, True, False), ('cpu_fanout', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self):
+        pass
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return () == ()
+    def __repr__(self):
+        return f"Notrack()"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ())
+    def __setstate__(self, state):
+        for name, value in zip((), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Notrack', ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.notrack.Notrack'] = make
+SPECS['pyip.extensions.notrack.Notrack'] = ('Notrack', True, False, ())
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, genre, ttl=_default1, log=_default2):
+        _setattr(self, 'genre', genre)
+        _setattr(self, 'ttl', ttl)
+        _setattr(self, 'log', log)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.genre, self.ttl, self.log, ) == (other.genre, other.ttl, other.log, )
+    def __repr__(self):
+        return f"OsfMatch(genre={self.genre!r}, ttl={self.ttl!r}, log={self.log!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('genre', 'ttl', 'log'))
+    def __setstate__(self, state):
+        for name, value in zip(('genre', 'ttl', 'log'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('OsfMatch', self.genre, self.ttl, self.log, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.osf.OsfMatch'] = make
+SPECS['pyip.extensions.osf.OsfMatch'] = ('OsfMatch', True, False, (('genre', True, 'required', False, True, True, False), ('ttl', True, 'value', False, True, True, False), ('log', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, uid=_default0, gid=_default1, socket_exists=_default2, suppl_groups=_default3):
+        _setattr(self, 'uid', uid)
+        _setattr(self, 'gid', gid)
+        _setattr(self, 'socket_exists', socket_exists)
+        _setattr(self, 'suppl_groups', suppl_groups)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.uid, self.gid, self.socket_exists, self.suppl_groups, ) == (other.uid, other.gid, other.socket_exists, other.suppl_groups, )
+    def __repr__(self):
+        return f"OwnerMatch(uid={self.uid!r}, gid={self.gid!r}, socket_exists={self.socket_exists!r}, suppl_groups={self.suppl_groups!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('uid', 'gid', 'socket_exists', 'suppl_groups'))
+    def __setstate__(self, state):
+        for name, value in zip(('uid', 'gid', 'socket_exists', 'suppl_groups'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('OwnerMatch', self.uid, self.gid, self.socket_exists, self.suppl_groups, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.owner.OwnerMatch'] = make
+SPECS['pyip.extensions.owner.OwnerMatch'] = ('OwnerMatch', True, False, (('uid', True, 'value', False, True, True, False), ('gid', True, 'value', False, True, True, False), ('socket_exists', True, 'value', False, True, True, False), ('suppl_groups', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    def __init__(self, tests=_default0):
+        _setattr(self, 'tests', tests)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.tests, ) == (other.tests, )
+    def __repr__(self):
+        return f"PhysdevMatch(tests={self.tests!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('tests',))
+    def __setstate__(self, state):
+        for name, value in zip(('tests',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('PhysdevMatch', self.tests, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.physdev.PhysdevMatch'] = make
+SPECS['pyip.extensions.physdev.PhysdevMatch'] = ('PhysdevMatch', True, False, (('tests', True, 'value', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, packet_type):
+        _setattr(self, 'packet_type', packet_type)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.packet_type, ) == (other.packet_type, )
+    def __repr__(self):
+        return f"PkttypeMatch(packet_type={self.packet_type!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('packet_type',))
+    def __setstate__(self, state):
+        for name, value in zip(('packet_type',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('PkttypeMatch', self.packet_type, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.pkttype.PkttypeMatch'] = make
+SPECS['pyip.extensions.pkttype.PkttypeMatch'] = ('PkttypeMatch', True, False, (('packet_type', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, direction, none=_default1, strict=_default2, elements=_default3):
+        _setattr(self, 'direction', direction)
+        _setattr(self, 'none', none)
+        _setattr(self, 'strict', strict)
+        _setattr(self, 'elements', elements)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.direction, self.none, self.strict, self.elements, ) == (other.direction, other.none, other.strict, other.elements, )
+    def __repr__(self):
+        return f"PolicyMatch(direction={self.direction!r}, none={self.none!r}, strict={self.strict!r}, elements={self.elements!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('direction', 'none', 'strict', 'elements'))
+    def __setstate__(self, state):
+        for name, value in zip(('direction', 'none', 'strict', 'elements'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('PolicyMatch', self.direction, self.none, self.strict, self.elements, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.policy.PolicyMatch'] = make
+SPECS['pyip.extensions.policy.PolicyMatch'] = ('PolicyMatch', True, False, (('direction', True, 'required', False, True, True, False), ('none', True, 'value', False, True, True, False), ('strict', True, 'value', False, True, True, False), ('elements', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, quota):
+        _setattr(self, 'quota', quota)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.quota, ) == (other.quota, )
+    def __repr__(self):
+        return f"QuotaMatch(quota={self.quota!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('quota',))
+    def __setstate__(self, state):
+        for name, value in zip(('quota',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('QuotaMatch', self.quota, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.quota.QuotaMatch'] = make
+SPECS['pyip.extensions.quota.QuotaMatch'] = ('QuotaMatch', True, False, (('quota', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, estimator, interval, ewma_log):
+        _setattr(self, 'estimator', estimator)
+        _setattr(self, 'interval', interval)
+        _setattr(self, 'ewma_log', ewma_log)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.estimator, self.interval, self.ewma_log, ) == (other.estimator, other.interval, other.ewma_log, )
+    def __repr__(self):
+        return f"Rateest(estimator={self.estimator!r}, interval={self.interval!r}, ewma_log={self.ewma_log!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('estimator', 'interval', 'ewma_log'))
+    def __setstate__(self, state):
+        for name, value in zip(('estimator', 'interval', 'ewma_log'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Rateest', self.estimator, self.interval, self.ewma_log, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.rateest.Rateest'] = make
+SPECS['pyip.extensions.rateest.Rateest'] = ('Rateest', True, False, (('estimator', True, 'required', False, True, True, False), ('interval', True, 'required', False, True, True, False), ('ewma_log', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    def __init__(self, name1, name2=_default1, delta=_default2, mode=_default3, negated=_default4, bps=_default5, pps=_default6):
+        _setattr(self, 'name1', name1)
+        _setattr(self, 'name2', name2)
+        _setattr(self, 'delta', delta)
+        _setattr(self, 'mode', mode)
+        _setattr(self, 'negated', negated)
+        _setattr(self, 'bps', bps)
+        _setattr(self, 'pps', pps)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name1, self.name2, self.delta, self.mode, self.negated, self.bps, self.pps, ) == (other.name1, other.name2, other.delta, other.mode, other.negated, other.bps, other.pps, )
+    def __repr__(self):
+        return f"RateestMatch(name1={self.name1!r}, name2={self.name2!r}, delta={self.delta!r}, mode={self.mode!r}, negated={self.negated!r}, bps={self.bps!r}, pps={self.pps!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('name1', 'name2', 'delta', 'mode', 'negated', 'bps', 'pps'))
+    def __setstate__(self, state):
+        for name, value in zip(('name1', 'name2', 'delta', 'mode', 'negated', 'bps', 'pps'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('RateestMatch', self.name1, self.name2, self.delta, self.mode, self.negated, self.bps, self.pps, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.rateest.RateestMatch'] = make
+SPECS['pyip.extensions.rateest.RateestMatch'] = ('RateestMatch', True, False, (('name1', True, 'required', False, True, True, False), ('name2', True, 'value', False, True, True, False), ('delta', True, 'value', False, True, True, False), ('mode', True, 'value', False, True, True, False), ('negated', True, 'value', False, True, True, False), ('bps', True, 'value', False, True, True, False), ('pps', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, realm):
+        _setattr(self, 'realm', realm)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.realm, ) == (other.realm, )
+    def __repr__(self):
+        return f"RealmMatch(realm={self.realm!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('realm',))
+    def __setstate__(self, state):
+        for name, value in zip(('realm',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('RealmMatch', self.realm, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.realm.RealmMatch'] = make
+SPECS['pyip.extensions.realm.RealmMatch'] = ('RealmMatch', True, False, (('realm', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    def __init__(self, mode, seconds=_default1, reap=_default2, hitcount=_default3, rttl=_default4, list_name=_default5, mask=_default6, side=_default7):
+        _setattr(self, 'mode', mode)
+        _setattr(self, 'seconds', seconds)
+        _setattr(self, 'reap', reap)
+        _setattr(self, 'hitcount', hitcount)
+        _setattr(self, 'rttl', rttl)
+        _setattr(self, 'list_name', list_name)
+        _setattr(self, 'mask', mask)
+        _setattr(self, 'side', side)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.mode, self.seconds, self.reap, self.hitcount, self.rttl, self.list_name, self.mask, self.side, ) == (other.mode, other.seconds, other.reap, other.hitcount, other.rttl, other.list_name, other.mask, other.side, )
+    def __repr__(self):
+        return f"RecentMatch(mode={self.mode!r}, seconds={self.seconds!r}, reap={self.reap!r}, hitcount={self.hitcount!r}, rttl={self.rttl!r}, list_name={self.list_name!r}, mask={self.mask!r}, side={self.side!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('mode', 'seconds', 'reap', 'hitcount', 'rttl', 'list_name', 'mask', 'side'))
+    def __setstate__(self, state):
+        for name, value in zip(('mode', 'seconds', 'reap', 'hitcount', 'rttl', 'list_name', 'mask', 'side'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('RecentMatch', self.mode, self.seconds, self.reap, self.hitcount, self.rttl, self.list_name, self.mask, self.side, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.recent.RecentMatch'] = make
+SPECS['pyip.extensions.recent.RecentMatch'] = ('RecentMatch', True, False, (('mode', True, 'required', False, True, True, False), ('seconds', True, 'value', False, True, True, False), ('reap', True, 'value', False, True, True, False), ('hitcount', True, 'value', False, True, True, False), ('rttl', True, 'value', False, True, True, False), ('list_name', True, 'value', False, True, True, False), ('mask', True, 'value', False, True, True, False), ('side', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    def __init__(self, ports=_default0, random=_default1):
+        _setattr(self, 'ports', ports)
+        _setattr(self, 'random', random)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.ports, self.random, ) == (other.ports, other.random, )
+    def __repr__(self):
+        return f"Redirect(ports={self.ports!r}, random={self.random!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('ports', 'random'))
+    def __setstate__(self, state):
+        for name, value in zip(('ports', 'random'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Redirect', self.ports, self.random, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.redirect.Redirect'] = make
+SPECS['pyip.extensions.redirect.Redirect'] = ('Redirect', True, False, (('ports', True, 'value', False, True, True, False), ('random', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    def __init__(self, reject_with=_default0):
+        _setattr(self, 'reject_with', reject_with)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.reject_with, ) == (other.reject_with, )
+    def __repr__(self):
+        return f"Reject(reject_with={self.reject_with!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('reject_with',))
+    def __setstate__(self, state):
+        for name, value in zip(('reject_with',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Reject', self.reject_with, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.reject.Reject'] = make
+SPECS['pyip.extensions.reject.Reject'] = ('Reject', True, False, (('reject_with', True, 'value', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    def __init__(self, flags=_default0):
+        _setattr(self, 'flags', flags)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.flags, ) == (other.flags, )
+    def __repr__(self):
+        return f"RpfilterMatch(flags={self.flags!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('flags',))
+    def __setstate__(self, state):
+        for name, value in zip(('flags',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('RpfilterMatch', self.flags, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.rpfilter.RpfilterMatch'] = make
+SPECS['pyip.extensions.rpfilter.RpfilterMatch'] = ('RpfilterMatch', True, False, (('flags', True, 'value', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default2 = _defaults[2]
+    def __init__(self, mode, types, flags=_default2):
+        _setattr(self, 'mode', mode)
+        _setattr(self, 'types', types)
+        _setattr(self, 'flags', flags)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.mode, self.types, self.flags, ) == (other.mode, other.types, other.flags, )
+    def __repr__(self):
+        return f"Chunks(mode={self.mode!r}, types={self.types!r}, flags={self.flags!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('mode', 'types', 'flags'))
+    def __setstate__(self, state):
+        for name, value in zip(('mode', 'types', 'flags'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Chunks', self.mode, self.types, self.flags, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.sctp.Chunks'] = make
+SPECS['pyip.extensions.sctp.Chunks'] = ('Chunks', True, False, (('mode', True, 'required', False, True, True, False), ('types', True, 'required', False, True, True, False), ('flags', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, sport=_default0, dport=_default1, chunks=_default2):
+        _setattr(self, 'sport', sport)
+        _setattr(self, 'dport', dport)
+        _setattr(self, 'chunks', chunks)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.sport, self.dport, self.chunks, ) == (other.sport, other.dport, other.chunks, )
+    def __repr__(self):
+        return f"SctpMatch(sport={self.sport!r}, dport={self.dport!r}, chunks={self.chunks!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('sport', 'dport', 'chunks'))
+    def __setstate__(self, state):
+        for name, value in zip(('sport', 'dport', 'chunks'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('SctpMatch', self.sport, self.dport, self.chunks, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.sctp.SctpMatch'] = make
+SPECS['pyip.extensions.sctp.SctpMatch'] = ('SctpMatch', True, False, (('sport', True, 'value', False, True, True, False), ('dport', True, 'value', False, True, True, False), ('chunks', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, context):
+        _setattr(self, 'context', context)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.context, ) == (other.context, )
+    def __repr__(self):
+        return f"Secmark(context={self.context!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('context',))
+    def __setstate__(self, state):
+        for name, value in zip(('context',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Secmark', self.context, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.secmark.Secmark'] = make
+SPECS['pyip.extensions.secmark.Secmark'] = ('Secmark', True, False, (('context', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, op, value):
+        _setattr(self, 'op', op)
+        _setattr(self, 'value', value)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.op, self.value, ) == (other.op, other.value, )
+    def __repr__(self):
+        return f"Counter(op={self.op!r}, value={self.value!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('op', 'value'))
+    def __setstate__(self, state):
+        for name, value in zip(('op', 'value'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Counter', self.op, self.value, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.set.Counter'] = make
+SPECS['pyip.extensions.set.Counter'] = ('Counter', True, False, (('op', True, 'required', False, True, True, False), ('value', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, set_name, directions):
+        _setattr(self, 'set_name', set_name)
+        _setattr(self, 'directions', directions)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.set_name, self.directions, ) == (other.set_name, other.directions, )
+    def __repr__(self):
+        return f"SetLookup(set_name={self.set_name!r}, directions={self.directions!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('set_name', 'directions'))
+    def __setstate__(self, state):
+        for name, value in zip(('set_name', 'directions'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('SetLookup', self.set_name, self.directions, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.set.SetLookup'] = make
+SPECS['pyip.extensions.set.SetLookup'] = ('SetLookup', True, False, (('set_name', True, 'required', False, True, True, False), ('directions', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    def __init__(self, lookup, negated=_default1, return_nomatch=_default2, update_counters=_default3, update_subcounters=_default4, packets=_default5, bytes=_default6):
+        _setattr(self, 'lookup', lookup)
+        _setattr(self, 'negated', negated)
+        _setattr(self, 'return_nomatch', return_nomatch)
+        _setattr(self, 'update_counters', update_counters)
+        _setattr(self, 'update_subcounters', update_subcounters)
+        _setattr(self, 'packets', packets)
+        _setattr(self, 'bytes', bytes)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.lookup, self.negated, self.return_nomatch, self.update_counters, self.update_subcounters, self.packets, self.bytes, ) == (other.lookup, other.negated, other.return_nomatch, other.update_counters, other.update_subcounters, other.packets, other.bytes, )
+    def __repr__(self):
+        return f"SetMatch(lookup={self.lookup!r}, negated={self.negated!r}, return_nomatch={self.return_nomatch!r}, update_counters={self.update_counters!r}, update_subcounters={self.update_subcounters!r}, packets={self.packets!r}, bytes={self.bytes!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('lookup', 'negated', 'return_nomatch', 'update_counters', 'update_subcounters', 'packets', 'bytes'))
+    def __setstate__(self, state):
+        for name, value in zip(('lookup', 'negated', 'return_nomatch', 'update_counters', 'update_subcounters', 'packets', 'bytes'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('SetMatch', self.lookup, self.negated, self.return_nomatch, self.update_counters, self.update_subcounters, self.packets, self.bytes, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.set.SetMatch'] = make
+SPECS['pyip.extensions.set.SetMatch'] = ('SetMatch', True, False, (('lookup', True, 'required', False, True, True, False), ('negated', True, 'value', False, True, True, False), ('return_nomatch', True, 'value', False, True, True, False), ('update_counters', True, 'value', False, True, True, False), ('update_subcounters', True, 'value', False, True, True, False), ('packets', True, 'value', False, True, True, False), ('bytes', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    def __init__(self, add=_default0, delete=_default1, map=_default2, exist=_default3, timeout=_default4, map_mark=_default5, map_prio=_default6, map_queue=_default7):
+        _setattr(self, 'add', add)
+        _setattr(self, 'delete', delete)
+        _setattr(self, 'map', map)
+        _setattr(self, 'exist', exist)
+        _setattr(self, 'timeout', timeout)
+        _setattr(self, 'map_mark', map_mark)
+        _setattr(self, 'map_prio', map_prio)
+        _setattr(self, 'map_queue', map_queue)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.add, self.delete, self.map, self.exist, self.timeout, self.map_mark, self.map_prio, self.map_queue, ) == (other.add, other.delete, other.map, other.exist, other.timeout, other.map_mark, other.map_prio, other.map_queue, )
+    def __repr__(self):
+        return f"SetTarget(add={self.add!r}, delete={self.delete!r}, map={self.map!r}, exist={self.exist!r}, timeout={self.timeout!r}, map_mark={self.map_mark!r}, map_prio={self.map_prio!r}, map_queue={self.map_queue!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('add', 'delete', 'map', 'exist', 'timeout', 'map_mark', 'map_prio', 'map_queue'))
+    def __setstate__(self, state):
+        for name, value in zip(('add', 'delete', 'map', 'exist', 'timeout', 'map_mark', 'map_prio', 'map_queue'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('SetTarget', self.add, self.delete, self.map, self.exist, self.timeout, self.map_mark, self.map_prio, self.map_queue, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.set.SetTarget'] = make
+SPECS['pyip.extensions.set.SetTarget'] = ('SetTarget', True, False, (('add', True, 'value', False, True, True, False), ('delete', True, 'value', False, True, True, False), ('map', True, 'value', False, True, True, False), ('exist', True, 'value', False, True, True, False), ('timeout', True, 'value', False, True, True, False), ('map_mark', True, 'value', False, True, True, False), ('map_prio', True, 'value', False, True, True, False), ('map_queue', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, to, random=_default1, random_fully=_default2, persistent=_default3):
+        _setattr(self, 'to', to)
+        _setattr(self, 'random', random)
+        _setattr(self, 'random_fully', random_fully)
+        _setattr(self, 'persistent', persistent)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.to, self.random, self.random_fully, self.persistent, ) == (other.to, other.random, other.random_fully, other.persistent, )
+    def __repr__(self):
+        return f"Snat(to={self.to!r}, random={self.random!r}, random_fully={self.random_fully!r}, persistent={self.persistent!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('to', 'random', 'random_fully', 'persistent'))
+    def __setstate__(self, state):
+        for name, value in zip(('to', 'random', 'random_fully', 'persistent'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Snat', self.to, self.random, self.random_fully, self.persistent, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.snat.Snat'] = make
+SPECS['pyip.extensions.snat.Snat'] = ('Snat', True, False, (('to', True, 'required', False, True, True, False), ('random', True, 'value', False, True, True, False), ('random_fully', True, 'value', False, True, True, False), ('persistent', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    def __init__(self, flags=_default0):
+        _setattr(self, 'flags', flags)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.flags, ) == (other.flags, )
+    def __repr__(self):
+        return f"SocketMatch(flags={self.flags!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('flags',))
+    def __setstate__(self, state):
+        for name, value in zip(('flags',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('SocketMatch', self.flags, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.socket.SocketMatch'] = make
+SPECS['pyip.extensions.socket.SocketMatch'] = ('SocketMatch', True, False, (('flags', True, 'value', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, states):
+        _setattr(self, 'states', states)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.states, ) == (other.states, )
+    def __repr__(self):
+        return f"StateMatch(states={self.states!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('states',))
+    def __setstate__(self, state):
+        for name, value in zip(('states',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('StateMatch', self.states, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.state.StateMatch'] = make
+SPECS['pyip.extensions.state.StateMatch'] = ('StateMatch', True, False, (('states', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, mode, negated=_default1, probability=_default2, every=_default3, packet=_default4):
+        _setattr(self, 'mode', mode)
+        _setattr(self, 'negated', negated)
+        _setattr(self, 'probability', probability)
+        _setattr(self, 'every', every)
+        _setattr(self, 'packet', packet)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.mode, self.negated, self.probability, self.every, self.packet, ) == (other.mode, other.negated, other.probability, other.every, other.packet, )
+    def __repr__(self):
+        return f"StatisticMatch(mode={self.mode!r}, negated={self.negated!r}, probability={self.probability!r}, every={self.every!r}, packet={self.packet!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('mode', 'negated', 'probability', 'every', 'packet'))
+    def __setstate__(self, state):
+        for name, value in zip(('mode', 'negated', 'probability', 'every', 'packet'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('StatisticMatch', self.mode, self.negated, self.probability, self.every, self.packet, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.statistic.StatisticMatch'] = make
+SPECS['pyip.extensions.statistic.StatisticMatch'] = ('StatisticMatch', True, False, (('mode', True, 'required', False, True, True, False), ('negated', True, 'value', False, True, True, False), ('probability', True, 'value', False, True, True, False), ('every', True, 'value', False, True, True, False), ('packet', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, pattern, algorithm, offset_from=_default2, offset_to=_default3, icase=_default4):
+        _setattr(self, 'pattern', pattern)
+        _setattr(self, 'algorithm', algorithm)
+        _setattr(self, 'offset_from', offset_from)
+        _setattr(self, 'offset_to', offset_to)
+        _setattr(self, 'icase', icase)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.pattern, self.algorithm, self.offset_from, self.offset_to, self.icase, ) == (other.pattern, other.algorithm, other.offset_from, other.offset_to, other.icase, )
+    def __repr__(self):
+        return f"StringMatch(pattern={self.pattern!r}, algorithm={self.algorithm!r}, offset_from={self.offset_from!r}, offset_to={self.offset_to!r}, icase={self.icase!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('pattern', 'algorithm', 'offset_from', 'offset_to', 'icase'))
+    def __setstate__(self, state):
+        for name, value in zip(('pattern', 'algorithm', 'offset_from', 'offset_to', 'icase'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('StringMatch', self.pattern, self.algorithm, self.offset_from, self.offset_to, self.icase, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.string.StringMatch'] = make
+SPECS['pyip.extensions.string.StringMatch'] = ('StringMatch', True, False, (('pattern', True, 'required', False, True, True, False), ('algorithm', True, 'required', False, True, True, False), ('offset_from', True, 'value', False, True, True, False), ('offset_to', True, 'value', False, True, True, False), ('icase', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    def __init__(self, sack_perm=_default0, timestamp=_default1, wscale=_default2, mss=_default3, ecn=_default4):
+        _setattr(self, 'sack_perm', sack_perm)
+        _setattr(self, 'timestamp', timestamp)
+        _setattr(self, 'wscale', wscale)
+        _setattr(self, 'mss', mss)
+        _setattr(self, 'ecn', ecn)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.sack_perm, self.timestamp, self.wscale, self.mss, self.ecn, ) == (other.sack_perm, other.timestamp, other.wscale, other.mss, other.ecn, )
+    def __repr__(self):
+        return f"Synproxy(sack_perm={self.sack_perm!r}, timestamp={self.timestamp!r}, wscale={self.wscale!r}, mss={self.mss!r}, ecn={self.ecn!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('sack_perm', 'timestamp', 'wscale', 'mss', 'ecn'))
+    def __setstate__(self, state):
+        for name, value in zip(('sack_perm', 'timestamp', 'wscale', 'mss', 'ecn'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Synproxy', self.sack_perm, self.timestamp, self.wscale, self.mss, self.ecn, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.synproxy.Synproxy'] = make
+SPECS['pyip.extensions.synproxy.Synproxy'] = ('Synproxy', True, False, (('sack_perm', True, 'value', False, True, True, False), ('timestamp', True, 'value', False, True, True, False), ('wscale', True, 'value', False, True, True, False), ('mss', True, 'value', False, True, True, False), ('ecn', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, sport=_default0, dport=_default1, option=_default2, flags=_default3):
+        _setattr(self, 'sport', sport)
+        _setattr(self, 'dport', dport)
+        _setattr(self, 'option', option)
+        _setattr(self, 'flags', flags)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.sport, self.dport, self.option, self.flags, ) == (other.sport, other.dport, other.option, other.flags, )
+    def __repr__(self):
+        return f"TcpMatch(sport={self.sport!r}, dport={self.dport!r}, option={self.option!r}, flags={self.flags!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('sport', 'dport', 'option', 'flags'))
+    def __setstate__(self, state):
+        for name, value in zip(('sport', 'dport', 'option', 'flags'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('TcpMatch', self.sport, self.dport, self.option, self.flags, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.tcp.TcpMatch'] = make
+SPECS['pyip.extensions.tcp.TcpMatch'] = ('TcpMatch', True, False, (('sport', True, 'value', False, True, True, False), ('dport', True, 'value', False, True, True, False), ('option', True, 'value', False, True, True, False), ('flags', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    def __init__(self, mss=_default0):
+        _setattr(self, 'mss', mss)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.mss, ) == (other.mss, )
+    def __repr__(self):
+        return f"Tcpmss(mss={self.mss!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('mss',))
+    def __setstate__(self, state):
+        for name, value in zip(('mss',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Tcpmss', self.mss, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.tcpmss.Tcpmss'] = make
+SPECS['pyip.extensions.tcpmss.Tcpmss'] = ('Tcpmss', True, False, (('mss', True, 'value', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, mss):
+        _setattr(self, 'mss', mss)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.mss, ) == (other.mss, )
+    def __repr__(self):
+        return f"TcpmssMatch(mss={self.mss!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('mss',))
+    def __setstate__(self, state):
+        for name, value in zip(('mss',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('TcpmssMatch', self.mss, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.tcpmss.TcpmssMatch'] = make
+SPECS['pyip.extensions.tcpmss.TcpmssMatch'] = ('TcpmssMatch', True, False, (('mss', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    def __init__(self, options=_default0):
+        _setattr(self, 'options', options)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.options, ) == (other.options, )
+    def __repr__(self):
+        return f"Tcpoptstrip(options={self.options!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('options',))
+    def __setstate__(self, state):
+        for name, value in zip(('options',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Tcpoptstrip', self.options, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.tcpoptstrip.Tcpoptstrip'] = make
+SPECS['pyip.extensions.tcpoptstrip.Tcpoptstrip'] = ('Tcpoptstrip', True, False, (('options', True, 'value', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, gateway, oif=_default1):
+        _setattr(self, 'gateway', gateway)
+        _setattr(self, 'oif', oif)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.gateway, self.oif, ) == (other.gateway, other.oif, )
+    def __repr__(self):
+        return f"Tee(gateway={self.gateway!r}, oif={self.oif!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('gateway', 'oif'))
+    def __setstate__(self, state):
+        for name, value in zip(('gateway', 'oif'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Tee', self.gateway, self.oif, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.tee.Tee'] = make
+SPECS['pyip.extensions.tee.Tee'] = ('Tee', True, False, (('gateway', True, 'required', False, True, True, False), ('oif', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    def __init__(self, daytime_start=_default0, daytime_stop=_default1, monthdays=_default2, weekdays=_default3, date_start=_default4, date_stop=_default5, kernel_tz=_default6, contiguous=_default7):
+        _setattr(self, 'daytime_start', daytime_start)
+        _setattr(self, 'daytime_stop', daytime_stop)
+        _setattr(self, 'monthdays', monthdays)
+        _setattr(self, 'weekdays', weekdays)
+        _setattr(self, 'date_start', date_start)
+        _setattr(self, 'date_stop', date_stop)
+        _setattr(self, 'kernel_tz', kernel_tz)
+        _setattr(self, 'contiguous', contiguous)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.daytime_start, self.daytime_stop, self.monthdays, self.weekdays, self.date_start, self.date_stop, self.kernel_tz, self.contiguous, ) == (other.daytime_start, other.daytime_stop, other.monthdays, other.weekdays, other.date_start, other.date_stop, other.kernel_tz, other.contiguous, )
+    def __repr__(self):
+        return f"TimeMatch(daytime_start={self.daytime_start!r}, daytime_stop={self.daytime_stop!r}, monthdays={self.monthdays!r}, weekdays={self.weekdays!r}, date_start={self.date_start!r}, date_stop={self.date_stop!r}, kernel_tz={self.kernel_tz!r}, contiguous={self.contiguous!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('daytime_start', 'daytime_stop', 'monthdays', 'weekdays', 'date_start', 'date_stop', 'kernel_tz', 'contiguous'))
+    def __setstate__(self, state):
+        for name, value in zip(('daytime_start', 'daytime_stop', 'monthdays', 'weekdays', 'date_start', 'date_stop', 'kernel_tz', 'contiguous'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('TimeMatch', self.daytime_start, self.daytime_stop, self.monthdays, self.weekdays, self.date_start, self.date_stop, self.kernel_tz, self.contiguous, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.time.TimeMatch'] = make
+SPECS['pyip.extensions.time.TimeMatch'] = ('TimeMatch', True, False, (('daytime_start', True, 'value', False, True, True, False), ('daytime_stop', True, 'value', False, True, True, False), ('monthdays', True, 'value', False, True, True, False), ('weekdays', True, 'value', False, True, True, False), ('date_start', True, 'value', False, True, True, False), ('date_stop', True, 'value', False, True, True, False), ('kernel_tz', True, 'value', False, True, True, False), ('contiguous', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, value, mask=_default1):
+        _setattr(self, 'value', value)
+        _setattr(self, 'mask', mask)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.value, self.mask, ) == (other.value, other.mask, )
+    def __repr__(self):
+        return f"Tos(value={self.value!r}, mask={self.mask!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('value', 'mask'))
+    def __setstate__(self, state):
+        for name, value in zip(('value', 'mask'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Tos', self.value, self.mask, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.tos.Tos'] = make
+SPECS['pyip.extensions.tos.Tos'] = ('Tos', True, False, (('value', True, 'required', False, True, True, False), ('mask', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, tos):
+        _setattr(self, 'tos', tos)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.tos, ) == (other.tos, )
+    def __repr__(self):
+        return f"TosMatch(tos={self.tos!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('tos',))
+    def __setstate__(self, state):
+        for name, value in zip(('tos',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('TosMatch', self.tos, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.tos.TosMatch'] = make
+SPECS['pyip.extensions.tos.TosMatch'] = ('TosMatch', True, False, (('tos', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, port, address=_default1, mark=_default2):
+        _setattr(self, 'port', port)
+        _setattr(self, 'address', address)
+        _setattr(self, 'mark', mark)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.port, self.address, self.mark, ) == (other.port, other.address, other.mark, )
+    def __repr__(self):
+        return f"Tproxy(port={self.port!r}, address={self.address!r}, mark={self.mark!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('port', 'address', 'mark'))
+    def __setstate__(self, state):
+        for name, value in zip(('port', 'address', 'mark'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Tproxy', self.port, self.address, self.mark, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.tproxy.Tproxy'] = make
+SPECS['pyip.extensions.tproxy.Tproxy'] = ('Tproxy', True, False, (('port', True, 'required', False, True, True, False), ('address', True, 'value', False, True, True, False), ('mark', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self):
+        pass
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return () == ()
+    def __repr__(self):
+        return f"Trace()"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ())
+    def __setstate__(self, state):
+        for name, value in zip((), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Trace', ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.trace.Trace'] = make
+SPECS['pyip.extensions.trace.Trace'] = ('Trace', True, False, ())
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, operation, value):
+        _setattr(self, 'operation', operation)
+        _setattr(self, 'value', value)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.operation, self.value, ) == (other.operation, other.value, )
+    def __repr__(self):
+        return f"Ttl(operation={self.operation!r}, value={self.value!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('operation', 'value'))
+    def __setstate__(self, state):
+        for name, value in zip(('operation', 'value'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Ttl', self.operation, self.value, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.ttl.Ttl'] = make
+SPECS['pyip.extensions.ttl.Ttl'] = ('Ttl', True, False, (('operation', True, 'required', False, True, True, False), ('value', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, comparison, ttl):
+        _setattr(self, 'comparison', comparison)
+        _setattr(self, 'ttl', ttl)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.comparison, self.ttl, ) == (other.comparison, other.ttl, )
+    def __repr__(self):
+        return f"TtlMatch(comparison={self.comparison!r}, ttl={self.ttl!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('comparison', 'ttl'))
+    def __setstate__(self, state):
+        for name, value in zip(('comparison', 'ttl'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('TtlMatch', self.comparison, self.ttl, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.ttl.TtlMatch'] = make
+SPECS['pyip.extensions.ttl.TtlMatch'] = ('TtlMatch', True, False, (('comparison', True, 'required', False, True, True, False), ('ttl', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, tests):
+        _setattr(self, 'tests', tests)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.tests, ) == (other.tests, )
+    def __repr__(self):
+        return f"U32Match(tests={self.tests!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('tests',))
+    def __setstate__(self, state):
+        for name, value in zip(('tests',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('U32Match', self.tests, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.u32.U32Match'] = make
+SPECS['pyip.extensions.u32.U32Match'] = ('U32Match', True, False, (('tests', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, location, ranges):
+        _setattr(self, 'location', location)
+        _setattr(self, 'ranges', ranges)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.location, self.ranges, ) == (other.location, other.ranges, )
+    def __repr__(self):
+        return f"U32Test(location={self.location!r}, ranges={self.ranges!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('location', 'ranges'))
+    def __setstate__(self, state):
+        for name, value in zip(('location', 'ranges'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('U32Test', self.location, self.ranges, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.u32.U32Test'] = make
+SPECS['pyip.extensions.u32.U32Test'] = ('U32Test', True, False, (('location', True, 'required', False, True, True, False), ('ranges', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    def __init__(self, sport=_default0, dport=_default1):
+        _setattr(self, 'sport', sport)
+        _setattr(self, 'dport', dport)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.sport, self.dport, ) == (other.sport, other.dport, )
+    def __repr__(self):
+        return f"UdpMatch(sport={self.sport!r}, dport={self.dport!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('sport', 'dport'))
+    def __setstate__(self, state):
+        for name, value in zip(('sport', 'dport'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('UdpMatch', self.sport, self.dport, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.udp.UdpMatch'] = make
+SPECS['pyip.extensions.udp.UdpMatch'] = ('UdpMatch', True, False, (('sport', True, 'value', False, True, True, False), ('dport', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, prefix=_default0, group=_default1, copy_range=_default2, threshold=_default3):
+        _setattr(self, 'prefix', prefix)
+        _setattr(self, 'group', group)
+        _setattr(self, 'copy_range', copy_range)
+        _setattr(self, 'threshold', threshold)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.prefix, self.group, self.copy_range, self.threshold, ) == (other.prefix, other.group, other.copy_range, other.threshold, )
+    def __repr__(self):
+        return f"Ulog(prefix={self.prefix!r}, group={self.group!r}, copy_range={self.copy_range!r}, threshold={self.threshold!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('prefix', 'group', 'copy_range', 'threshold'))
+    def __setstate__(self, state):
+        for name, value in zip(('prefix', 'group', 'copy_range', 'threshold'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Ulog', self.prefix, self.group, self.copy_range, self.threshold, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.extensions.ulog.Ulog'] = make
+SPECS['pyip.extensions.ulog.Ulog'] = ('Ulog', True, False, (('prefix', True, 'value', False, True, True, False), ('group', True, 'value', False, True, True, False), ('copy_range', True, 'value', False, True, True, False), ('threshold', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, text, endings, status):
+        _setattr(self, 'text', text)
+        _setattr(self, 'endings', endings)
+        _setattr(self, 'status', status)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.text, self.endings, self.status, ) == (other.text, other.endings, other.status, )
+    def __repr__(self):
+        return f"ScriptFile(text={self.text!r}, endings={self.endings!r}, status={self.status!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('text', 'endings', 'status'))
+    def __setstate__(self, state):
+        for name, value in zip(('text', 'endings', 'status'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('ScriptFile', self.text, self.endings, self.status, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.fileio.ScriptFile'] = make
+SPECS['pyip.fileio.ScriptFile'] = ('ScriptFile', True, False, (('text', True, 'required', False, True, True, False), ('endings', True, 'required', False, True, True, False), ('status', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default4 = _defaults[4]
+    def __init__(self, name, has_arg, owner, terminal, option=_default4):
+        _setattr(self, 'name', name)
+        _setattr(self, 'has_arg', has_arg)
+        _setattr(self, 'owner', owner)
+        _setattr(self, 'terminal', terminal)
+        _setattr(self, 'option', option)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.has_arg, self.owner, self.terminal, self.option, ) == (other.name, other.has_arg, other.owner, other.terminal, other.option, )
+    def __repr__(self):
+        return f"GetoptEntry(name={self.name!r}, has_arg={self.has_arg!r}, owner={self.owner!r}, terminal={self.terminal!r}, option={self.option!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('name', 'has_arg', 'owner', 'terminal', 'option'))
+    def __setstate__(self, state):
+        for name, value in zip(('name', 'has_arg', 'owner', 'terminal', 'option'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('GetoptEntry', self.name, self.has_arg, self.owner, self.terminal, self.option, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.parser.getopt.GetoptEntry'] = make
+SPECS['pyip.parser.getopt.GetoptEntry'] = ('GetoptEntry', True, False, (('name', True, 'required', False, True, True, False), ('has_arg', True, 'required', False, True, True, False), ('owner', True, 'required', False, True, True, False), ('terminal', True, 'required', False, True, True, False), ('option', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default2 = _defaults[2]
+    def __init__(self, extension, serial, target=_default2):
+        _setattr(self, 'extension', extension)
+        _setattr(self, 'serial', serial)
+        _setattr(self, 'target', target)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.extension, self.serial, self.target, ) == (other.extension, other.serial, other.target, )
+    def __repr__(self):
+        return f"Loaded(extension={self.extension!r}, serial={self.serial!r}, target={self.target!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('extension', 'serial', 'target'))
+    def __setstate__(self, state):
+        for name, value in zip(('extension', 'serial', 'target'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Loaded', self.extension, self.serial, self.target, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.parser.getopt.Loaded'] = make
+SPECS['pyip.parser.getopt.Loaded'] = ('Loaded', True, False, (('extension', True, 'required', False, True, True, False), ('serial', True, 'required', False, True, True, False), ('target', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    _default8 = _defaults[8]
+    _default9 = _defaults[9]
+    _default10 = _defaults[10]
+    _default14 = _defaults[14]
+    _default15 = _defaults[15]
+    _default16 = _defaults[16]
+    _default20 = _defaults[20]
+    _default21 = _defaults[21]
+    _default22 = _defaults[22]
+    _default23 = _defaults[23]
+    _default24 = _defaults[24]
+    _default25 = _defaults[25]
+    _default28 = _defaults[28]
+    def __init__(self, getopt, dialect, end, commands=NOTHING, command_word=_default4, chain=_default5, chain_word=_default6, rule_number=_default7, new_name=_default8, policy=_default9, table=_default10, options=NOTHING, inverted=NOTHING, legacy_inverted=NOTHING, invert=_default14, protocol=_default15, protocol_text=_default16, addresses=NOTHING, interfaces=NOTHING, extensions=NOTHING, target=_default20, jump_to=_default21, goto=_default22, verbose=_default23, wait=_default24, wait_interval=_default25, leftovers=NOTHING, notes=NOTHING, takes=_default28):
+        self.getopt = getopt
+        self.dialect = dialect
+        self.end = end
+        if commands is NOTHING:
+            commands = _defaults[3].factory()
+        self.commands = commands
+        self.command_word = command_word
+        self.chain = chain
+        self.chain_word = chain_word
+        self.rule_number = rule_number
+        self.new_name = new_name
+        self.policy = policy
+        self.table = table
+        if options is NOTHING:
+            options = _defaults[11].factory()
+        self.options = options
+        if inverted is NOTHING:
+            inverted = _defaults[12].factory()
+        self.inverted = inverted
+        if legacy_inverted is NOTHING:
+            legacy_inverted = _defaults[13].factory()
+        self.legacy_inverted = legacy_inverted
+        self.invert = invert
+        self.protocol = protocol
+        self.protocol_text = protocol_text
+        if addresses is NOTHING:
+            addresses = _defaults[17].factory()
+        self.addresses = addresses
+        if interfaces is NOTHING:
+            interfaces = _defaults[18].factory()
+        self.interfaces = interfaces
+        if extensions is NOTHING:
+            extensions = _defaults[19].factory()
+        self.extensions = extensions
+        self.target = target
+        self.jump_to = jump_to
+        self.goto = goto
+        self.verbose = verbose
+        self.wait = wait
+        self.wait_interval = wait_interval
+        if leftovers is NOTHING:
+            leftovers = _defaults[26].factory()
+        self.leftovers = leftovers
+        if notes is NOTHING:
+            notes = _defaults[27].factory()
+        self.notes = notes
+        self.takes = takes
+        self.words = _defaults[29]
+        self.__attrs_post_init__()
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.getopt, self.dialect, self.end, self.commands, self.command_word, self.chain, self.chain_word, self.rule_number, self.new_name, self.policy, self.table, self.options, self.inverted, self.legacy_inverted, self.invert, self.protocol, self.protocol_text, self.addresses, self.interfaces, self.extensions, self.target, self.jump_to, self.goto, self.verbose, self.wait, self.wait_interval, self.leftovers, self.notes, self.takes, self.words, ) == (other.getopt, other.dialect, other.end, other.commands, other.command_word, other.chain, other.chain_word, other.rule_number, other.new_name, other.policy, other.table, other.options, other.inverted, other.legacy_inverted, other.invert, other.protocol, other.protocol_text, other.addresses, other.interfaces, other.extensions, other.target, other.jump_to, other.goto, other.verbose, other.wait, other.wait_interval, other.leftovers, other.notes, other.takes, other.words, )
+    def __repr__(self):
+        return f"CommandState(getopt={self.getopt!r}, dialect={self.dialect!r}, end={self.end!r}, commands={self.commands!r}, command_word={self.command_word!r}, chain={self.chain!r}, chain_word={self.chain_word!r}, rule_number={self.rule_number!r}, new_name={self.new_name!r}, policy={self.policy!r}, table={self.table!r}, options={self.options!r}, inverted={self.inverted!r}, legacy_inverted={self.legacy_inverted!r}, invert={self.invert!r}, protocol={self.protocol!r}, protocol_text={self.protocol_text!r}, addresses={self.addresses!r}, interfaces={self.interfaces!r}, extensions={self.extensions!r}, target={self.target!r}, jump_to={self.jump_to!r}, goto={self.goto!r}, verbose={self.verbose!r}, wait={self.wait!r}, wait_interval={self.wait_interval!r}, leftovers={self.leftovers!r}, notes={self.notes!r}, takes={self.takes!r}, words={self.words!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('getopt', 'dialect', 'end', 'commands', 'command_word', 'chain', 'chain_word', 'rule_number', 'new_name', 'policy', 'table', 'options', 'inverted', 'legacy_inverted', 'invert', 'protocol', 'protocol_text', 'addresses', 'interfaces', 'extensions', 'target', 'jump_to', 'goto', 'verbose', 'wait', 'wait_interval', 'leftovers', 'notes', 'takes', 'words'))
+    def __setstate__(self, state):
+        for name, value in zip(('getopt', 'dialect', 'end', 'commands', 'command_word', 'chain', 'chain_word', 'rule_number', 'new_name', 'policy', 'table', 'options', 'inverted', 'legacy_inverted', 'invert', 'protocol', 'protocol_text', 'addresses', 'interfaces', 'extensions', 'target', 'jump_to', 'goto', 'verbose', 'wait', 'wait_interval', 'leftovers', 'notes', 'takes', 'words'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    return methods
+
+
+MAKERS['pyip.parser.iptables.CommandState'] = make
+SPECS['pyip.parser.iptables.CommandState'] = ('CommandState', False, True, (('getopt', True, 'required', False, True, True, False), ('dialect', True, 'required', False, True, True, False), ('end', True, 'required', False, True, True, False), ('commands', True, 'factory', False, True, True, False), ('command_word', True, 'value', False, True, True, False), ('chain', True, 'value', False, True, True, False), ('chain_word', True, 'value', False, True, True, False), ('rule_number', True, 'value', False, True, True, False), ('new_name', True, 'value', False, True, True, False), ('policy', True, 'value', False, True, True, False), ('table', True, 'value', False, True, True, False), ('options', True, 'factory', False, True, True, False), ('inverted', True, 'factory', False, True, True, False), ('legacy_inverted', True, 'factory', False, True, True, False), ('invert', True, 'value', False, True, True, False), ('protocol', True, 'value', False, True, True, False), ('protocol_text', True, 'value', False, True, True, False), ('addresses', True, 'factory', False, True, True, False), ('interfaces', True, 'factory', False, True, True, False), ('extensions', True, 'factory', False, True, True, False), ('target', True, 'value', False, True, True, False), ('jump_to', True, 'value', False, True, True, False), ('goto', True, 'value', False, True, True, False), ('verbose', True, 'value', False, True, True, False), ('wait', True, 'value', False, True, True, False), ('wait_interval', True, 'value', False, True, True, False), ('leftovers', True, 'factory', False, True, True, False), ('notes', True, 'factory', False, True, True, False), ('takes', True, 'value', False, True, True, False), ('words', False, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, name, key, arity=_default2, invert=_default3):
+        _setattr(self, 'name', name)
+        _setattr(self, 'key', key)
+        _setattr(self, 'arity', arity)
+        _setattr(self, 'invert', invert)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.key, self.arity, self.invert, ) == (other.name, other.key, other.arity, other.invert, )
+    def __repr__(self):
+        return f"Opt(name={self.name!r}, key={self.key!r}, arity={self.arity!r}, invert={self.invert!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('name', 'key', 'arity', 'invert'))
+    def __setstate__(self, state):
+        for name, value in zip(('name', 'key', 'arity', 'invert'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Opt', self.name, self.key, self.arity, self.invert, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.parser.xtables.Opt'] = make
+SPECS['pyip.parser.xtables.Opt'] = ('Opt', True, False, (('name', True, 'required', False, True, True, False), ('key', True, 'required', False, True, True, False), ('arity', True, 'value', False, True, True, False), ('invert', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, value, style=_default1):
+        _setattr(self, 'value', value)
+        _setattr(self, 'style', style)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.value, self.style, ) == (other.value, other.style, )
+    def __repr__(self):
+        return f"Text(value={self.value!r}, style={self.style!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('value', 'style'))
+    def __setstate__(self, state):
+        for name, value in zip(('value', 'style'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Text', self.value, self.style, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.render.iptables_save.Text'] = make
+SPECS['pyip.render.iptables_save.Text'] = ('Text', True, False, (('value', True, 'required', False, True, True, False), ('style', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default3 = _defaults[3]
+    def __init__(self, name, policy=_default1, rules=NOTHING, counts=_default3):
+        self.name = name
+        self.policy = policy
+        if rules is NOTHING:
+            rules = _defaults[2].factory()
+        self.rules = rules
+        self.counts = counts
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.policy, self.rules, ) == (other.name, other.policy, other.rules, )
+    def __repr__(self):
+        return f"Chain(name={self.name!r}, policy={self.policy!r}, rules={self.rules!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('name', 'policy', 'rules', 'counts'))
+    def __setstate__(self, state):
+        for name, value in zip(('name', 'policy', 'rules', 'counts'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    return methods
+
+
+MAKERS['pyip.ruleset.Chain'] = make
+SPECS['pyip.ruleset.Chain'] = ('Chain', False, False, (('name', True, 'required', False, True, True, False), ('policy', True, 'value', False, True, True, False), ('rules', True, 'factory', False, True, True, False), ('counts', True, 'value', False, False, False, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, name, chains=NOTHING):
+        self.name = name
+        if chains is NOTHING:
+            chains = _defaults[1].factory()
+        self.chains = chains
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, self.chains, ) == (other.name, other.chains, )
+    def __repr__(self):
+        return f"Table(name={self.name!r}, chains={self.chains!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('name', 'chains'))
+    def __setstate__(self, state):
+        for name, value in zip(('name', 'chains'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    return methods
+
+
+MAKERS['pyip.ruleset.Table'] = make
+SPECS['pyip.ruleset.Table'] = ('Table', False, False, (('name', True, 'required', False, True, True, False), ('chains', True, 'factory', False, True, True, False)))
 del make

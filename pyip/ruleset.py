@@ -22,7 +22,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 
-import attrs
+from . import records
 
 from . import extensions, memo
 from .ast import firewall as fw
@@ -45,14 +45,13 @@ def refuse(message: str, command: fw.Command, status: int = 1) -> RulesetError:
     return RulesetError(message, command.location, status)
 
 
-@attrs.define
-class Chain:
+class Chain(metaclass=records.define):
     name: str
     policy: str | None = None  # built-in chains only
-    rules: list = attrs.Factory(list)
+    rules: list = records.field(factory=list)
     # rule -> how many times the chain holds it, for -D and -C (a scan per command made scripts that
     # delete before they add quadratic); kept by Ruleset's changes, None until first needed
-    counts: dict | None = attrs.field(default=None, eq=False, repr=False)
+    counts: dict | None = records.field(default=None, eq=False, repr=False)
 
     def holds(self, rule: fw.Rule) -> bool:
         if self.counts is None:
@@ -70,8 +69,7 @@ def count_rules(counts: dict, rules: list, change: int) -> None:
             del counts[rule]
 
 
-@attrs.define
-class Table:
+class Table(metaclass=records.define):
     """A table that exists, and the chains that exist in it, in creation order.
 
     iptables-nft creates a built-in chain only when a command needs it
@@ -80,7 +78,7 @@ class Table:
     """
 
     name: str
-    chains: dict = attrs.Factory(dict)
+    chains: dict = records.field(factory=dict)
 
     def user_chains(self) -> list[Chain]:
         return [chain for chain in self.chains.values() if chain.policy is None]
@@ -101,7 +99,7 @@ def kernel_rules(rule: fw.Rule) -> list[fw.Rule]:
         return [rule]  # the common case: the rule is its own only pair
     sources = single_addresses(rule.source)
     destinations = single_addresses(rule.destination)
-    return [attrs.evolve(rule, source=s, destination=d) for s, d in itertools.product(sources, destinations)]
+    return [records.evolve(rule, source=s, destination=d) for s, d in itertools.product(sources, destinations)]
 
 
 def single_address(test: fw.Test | None) -> bool:
@@ -114,7 +112,7 @@ def single_addresses(test: fw.Test | None) -> list:
         return [None]
     if test.negated or len(test.value) < 2:
         return [test]
-    return [None if isinstance(a, fw.Address) and a.mask == 0 else attrs.evolve(test, value=(a,)) for a in test.value]
+    return [None if isinstance(a, fw.Address) and a.mask == 0 else records.evolve(test, value=(a,)) for a in test.value]
 
 
 def has_host_name(rule: fw.Rule) -> bool:
@@ -129,7 +127,7 @@ def has_host_name(rule: fw.Rule) -> bool:
 def resolved(rule: fw.Rule, command: fw.Command) -> fw.Rule:
     """iptables resolves a host name when the command runs (one rule per address, duplicates dropped after the
     mask); a name that does not resolve fails that command."""
-    return attrs.evolve(rule, source=resolved_test(rule.source, command),
+    return records.evolve(rule, source=resolved_test(rule.source, command),
                         destination=resolved_test(rule.destination, command))
 
 
@@ -147,7 +145,7 @@ def resolved_test(test: fw.Test | None, command: fw.Command) -> fw.Test | None:
         if not found:
             raise refuse(f"host/network `{address.name}' not found", command, 2)
         addresses += [fw.Address(ipaddress.IPv4Address(int(a) & address.mask), address.mask) for a in found]
-    return attrs.evolve(test, value=tuple(dict.fromkeys(addresses)))
+    return records.evolve(test, value=tuple(dict.fromkeys(addresses)))
 
 
 class Ruleset:
@@ -177,7 +175,7 @@ class Ruleset:
         """Do what the command does, or raise iptables' error and leave the ruleset as it was."""
         check_known(command)
         if isinstance(command, fw.RULE_COMMANDS) and has_host_name(command.rule):
-            command = attrs.evolve(command, rule=resolved(command.rule, command))
+            command = records.evolve(command, rule=resolved(command.rule, command))
         handler = HANDLERS.get(type(command)) or getattr(Ruleset, "_" + type(command).__name__.lower())
         self.undo = []
         try:
@@ -407,7 +405,7 @@ class Ruleset:
         self.known_hooks.clear()
         self.undo.append(lambda: setattr(chain, "name", command.chain))
         chain.name = command.new_name
-        self.set_rules(table, chain, [attrs.evolve(rule, chain=command.new_name) for rule in chain.rules])
+        self.set_rules(table, chain, [records.evolve(rule, chain=command.new_name) for rule in chain.rules])
         for other in table.chains.values():
             self.set_rules(table, other, [renamed_jump(rule, command.chain, command.new_name) for rule in other.rules])
 
@@ -608,7 +606,7 @@ def rule_allows_hook(rule: fw.Rule, hook: str) -> bool:
 
 def renamed_jump(rule: fw.Rule, old: str, new: str) -> fw.Rule:
     if isinstance(rule.target, fw.ChainJump) and rule.target.chain == old:
-        return attrs.evolve(rule, target=attrs.evolve(rule.target, chain=new))
+        return records.evolve(rule, target=records.evolve(rule.target, chain=new))
     return rule
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt, problem
 from ..render.iptables_save import names_text, negatable
 
 
-@attrs.frozen
-class AddrtypeMatch:
+class AddrtypeMatch(metaclass=records.frozen):
     name: ClassVar[str] = "addrtype"
     source: fw.Test | None = None  # tuple of type names, kernel order
     destination: fw.Test | None = None

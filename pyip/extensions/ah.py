@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..parser.xtables import Extension, Opt, parse_number_range
 from .esp import spi_nft, spi_words
 
 
-@attrs.frozen
-class AhMatch:
+class AhMatch(metaclass=records.frozen):
     name: ClassVar[str] = "ah"
     limits: ClassVar[tuple] = (None, None, 51)  # ipt_ah: .proto = IPPROTO_AH
     spi: object = None  # Test of a Range, None: any

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem
 
 
-@attrs.frozen
-class Audit:
+class Audit(metaclass=records.frozen):
     name: ClassVar[str] = "AUDIT"
     type: str  # accept, drop or reject: only recorded, it changes nothing (xt_AUDIT)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..parser.xtables import Extension, Opt, problem
 from ..render.iptables_save import Text
@@ -14,8 +14,7 @@ MAX_INSTRUCTIONS = 64  # XT_BPF_MAX_NUM_INSTR
 INSTRUCTION = re.compile(r"\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)")
 
 
-@attrs.frozen
-class BpfMatch:
+class BpfMatch(metaclass=records.frozen):
     name: ClassVar[str] = "bpf"
     program: tuple = ()  # (code, jt, jf, k) each
     pinned: str | None = None

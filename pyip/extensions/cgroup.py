@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem
 from ..render.iptables_save import Text
 
 
-@attrs.frozen
-class CgroupMatch:
+class CgroupMatch(metaclass=records.frozen):
     name: ClassVar[str] = "cgroup"
     limits: ClassVar[tuple] = (None, {"INPUT", "OUTPUT", "POSTROUTING"}, None)  # a local socket's hooks
     path: object = None  # Test of str

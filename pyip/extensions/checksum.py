@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..parser.xtables import Extension, Opt
 
 
-@attrs.frozen
-class Checksum:
+class Checksum(metaclass=records.frozen):
     name: ClassVar[str] = "CHECKSUM"
     limits: ClassVar[tuple] = ("mangle", None, None)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem
@@ -13,8 +13,7 @@ from ..parser.xtables import Extension, Opt, problem
 HEX = re.compile(r"\s*[+-]?(?:0[xX])?[0-9a-fA-F]+")
 
 
-@attrs.frozen
-class Classify:
+class Classify(metaclass=records.frozen):
     name: ClassVar[str] = "CLASSIFY"
     major: int
     minor: int

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..parser.xtables import Extension, Opt, parse_number, problem
 
 NODES_MAX = 32  # XT_CLUSTER_NODES_MAX
 
 
-@attrs.frozen
-class ClusterMatch:
+class ClusterMatch(metaclass=records.frozen):
     name: ClassVar[str] = "cluster"
     node_mask: int
     total_nodes: int

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..parser.xtables import Extension, Opt, parse_number, problem
 from .mac import parse_mac
@@ -32,8 +32,7 @@ HASH_MODES = ("sourceip", "sourceip-sourceport", "sourceip-sourceport-destport")
 FULL = ("new", "hashmode", "clustermac", "total-nodes", "local-node")  # F_FULL: all or none
 
 
-@attrs.frozen
-class Clusterip:
+class Clusterip(metaclass=records.frozen):
     name: ClassVar[str] = "CLUSTERIP"
     new: bool = False
     hash_mode: str = "sourceip"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast.base import Symbol
 from ..parser.slots import slot_maker
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt
 from ..render.iptables_save import Text
 
 
-@attrs.frozen
-class CommentMatch:
+class CommentMatch(metaclass=records.frozen):
     name: ClassVar[str] = "comment"
     comment: str | Symbol
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem, strtoul
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt, problem, strtoul
 UINT64_MAX = 0xFFFFFFFFFFFFFFFF
 
 
-@attrs.frozen
-class ConnbytesMatch:
+class ConnbytesMatch(metaclass=records.frozen):
     name: ClassVar[str] = "connbytes"
     count_from: int  # the kernel's pair: from > to means "not in [to, from]"
     count_to: int

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, lmap, problem, strtoul
@@ -19,8 +19,7 @@ LABELS = "/etc/xtables/connlabel.conf"
 BITS = 128  # the kernel's XT_CONNLABEL_MAXBIT + 1
 
 
-@attrs.frozen
-class ConnlabelMatch:
+class ConnlabelMatch(metaclass=records.frozen):
     name: ClassVar[str] = "connlabel"
     bit: int
     negated: bool = False

@@ -5,14 +5,13 @@ from __future__ import annotations
 import ipaddress
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem
 
 
-@attrs.frozen
-class ConnlimitMatch:
+class ConnlimitMatch(metaclass=records.frozen):
     name: ClassVar[str] = "connlimit"
     limit: int
     above: bool = True  # False: up to

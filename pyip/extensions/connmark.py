@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -26,8 +26,7 @@ from ..render.iptables_save import masked_text, negatable
 ALL_BITS = 0xFFFFFFFF
 
 
-@attrs.frozen
-class ConnmarkMatch:
+class ConnmarkMatch(metaclass=records.frozen):
     name: ClassVar[str] = "connmark"
     mark: fw.Test  # Masked
 
@@ -44,8 +43,7 @@ class Match(Extension):
         return ConnmarkMatch(self.values["mark"])
 
 
-@attrs.frozen
-class Connmark:
+class Connmark(metaclass=records.frozen):
     """CONNMARK in the kernel's terms: mode set/save/restore, its masks, a shift."""
 
     name: ClassVar[str] = "CONNMARK"

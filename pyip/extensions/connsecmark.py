@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem
 
 
-@attrs.frozen
-class Connsecmark:
+class Connsecmark(metaclass=records.frozen):
     name: ClassVar[str] = "CONNSECMARK"
     limits: ClassVar[tuple] = (("mangle", "security"), None, None)  # connsecmark_tg_check()
     mode: str  # save or restore

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -15,8 +15,7 @@ from ..parser.matches import parse_ct_address, parse_port_components
 from ..render.iptables_save import names_text, negatable, range_text
 
 
-@attrs.frozen
-class ConntrackMatch:
+class ConntrackMatch(metaclass=records.frozen):
     name: ClassVar[str] = "conntrack"
     state: fw.Test | None = None  # tuple of state names, DNAT, SNAT
     proto: fw.Test | None = None  # int

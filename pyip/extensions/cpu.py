@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number
 
 
-@attrs.frozen
-class CpuMatch:
+class CpuMatch(metaclass=records.frozen):
     name: ClassVar[str] = "cpu"
     cpu: object  # Test of the CPU number
 

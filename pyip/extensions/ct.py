@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem, strtoul
@@ -15,8 +15,7 @@ CT_EVENTS = ("new", "related", "destroy", "reply", "assured", "protoinfo", "help
 EXP_EVENTS = ("new",)
 
 
-@attrs.frozen
-class Ct:
+class Ct(metaclass=records.frozen):
     name: ClassVar[str] = "CT"
     limits: ClassVar[tuple] = ("raw", None, None)
     notrack: bool = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.matches import parse_port_components
@@ -15,8 +15,7 @@ INVALID = 10
 INVALID_OTHERS = 0xFC00  # INVALID stands for the types 10 to 15
 
 
-@attrs.frozen
-class DccpMatch:
+class DccpMatch(metaclass=records.frozen):
     name: ClassVar[str] = "dccp"
     limits: ClassVar[tuple] = (None, None, 33)  # xt_dccp: .proto = IPPROTO_DCCP
     sport: object = None  # Test of PortRange

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, lmap, parse_val_mask, problem, val_mask_text
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt, lmap, parse_val_mask, problem, val_
 GROUPS = "/etc/iproute2/group"
 
 
-@attrs.frozen
-class DevgroupMatch:
+class DevgroupMatch(metaclass=records.frozen):
     name: ClassVar[str] = "devgroup"
     source: object = None  # Test of Masked
     destination: object = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast.base import Symbol
@@ -14,8 +14,7 @@ from .snat import snat_dnat_statements
 from ..render.iptables_save import flags, nat_to
 
 
-@attrs.frozen
-class Dnat:
+class Dnat(metaclass=records.frozen):
     name: ClassVar[str] = "DNAT"
     limits: ClassVar[tuple] = ("nat", {"PREROUTING", "OUTPUT"}, None)  # xt_nat: .table, .hooks
     to: fw.NatRange | Symbol

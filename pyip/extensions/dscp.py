@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem
@@ -23,8 +23,7 @@ def class_to_dscp(name: str) -> int:
     raise problem(f"Invalid DSCP value `{name}'")
 
 
-@attrs.frozen
-class DscpMatch:
+class DscpMatch(metaclass=records.frozen):
     name: ClassVar[str] = "dscp"
     dscp: object  # Test of 0..63
 
@@ -46,8 +45,7 @@ class Match(Extension):
         return DscpMatch(self.values.get("dscp") or self.values["dscp-class"])
 
 
-@attrs.frozen
-class Dscp:
+class Dscp(metaclass=records.frozen):
     name: ClassVar[str] = "DSCP"
     limits: ClassVar[tuple] = ("mangle", None, None)
     dscp: int

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt, parse_number, problem
 ECT_NAMES = ("not-ect", "ect1", "ect0", "ce")
 
 
-@attrs.frozen
-class EcnMatch:
+class EcnMatch(metaclass=records.frozen):
     name: ClassVar[str] = "ecn"
     ece: object = None  # Test of True
     cwr: object = None
@@ -62,8 +61,7 @@ def match_nft(match: EcnMatch, rule, quotes_allowed: bool) -> list:
     return statements
 
 
-@attrs.frozen
-class Ecn:
+class Ecn(metaclass=records.frozen):
     """ECN (libipt_ECN.c): set the TCP ECE/CWR flags and the IP ECN bits."""
 
     name: ClassVar[str] = "ECN"

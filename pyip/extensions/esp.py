@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -14,8 +14,7 @@ from ..render.iptables_save import range_text
 EVERY_SPI = fw.Range(0, 0xFFFFFFFF)
 
 
-@attrs.frozen
-class EspMatch:
+class EspMatch(metaclass=records.frozen):
     name: ClassVar[str] = "esp"
     limits: ClassVar[tuple] = (None, None, 50)  # xt_esp: .proto = IPPROTO_ESP
     spi: object = None  # Test of a Range, None: any

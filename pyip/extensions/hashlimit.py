@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem, strtoul
@@ -28,8 +28,7 @@ RATES = (("day", SCALE * 86400), ("hour", SCALE * 3600), ("min", SCALE * 60), ("
 UNITS = (("m", 1024 * 1024), ("k", 1024), ("", 1))
 
 
-@attrs.frozen
-class HashlimitMatch:
+class HashlimitMatch(metaclass=records.frozen):
     name: ClassVar[str] = "hashlimit"
     table: str  # --hashlimit-name
     avg: int

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt
 from ..render.iptables_save import Text
 
 
-@attrs.frozen
-class HelperMatch:
+class HelperMatch(metaclass=records.frozen):
     name: ClassVar[str] = "helper"
     helper: object  # Test of the helper's name
 

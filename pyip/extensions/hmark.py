@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..parser.xtables import Extension, Opt, parse_number, parse_plen_mask, problem
 
@@ -18,8 +18,7 @@ TYPES = ("ct", "src", "dst", "sport", "dport", "proto", "spi")  # hmark_parse()'
 MASKS = ("src-prefix", "dst-prefix", "sport-mask", "dport-mask", "spi-mask", "sport", "dport", "spi", "proto-mask")
 
 
-@attrs.frozen
-class Hmark:
+class Hmark(metaclass=records.frozen):
     name: ClassVar[str] = "HMARK"
     given: frozenset  # the fields set: src-prefix ... offset, ct
     src_prefix: int = 0

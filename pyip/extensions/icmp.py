@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -13,8 +13,7 @@ from ..parser.xtables import Extension, Opt, problem, strtoui
 from ..render.iptables_save import negatable
 
 
-@attrs.frozen
-class IcmpMatch:
+class IcmpMatch(metaclass=records.frozen):
     name: ClassVar[str] = "icmp"
     limits: ClassVar[tuple] = (None, None, 1)  # ipt_icmp: .proto = IPPROTO_ICMP
     icmp_type: fw.Test  # IcmpType
@@ -169,5 +168,5 @@ def ipchains_icmp_rules(rule: fw.Rule) -> list[fw.Rule]:
     if count > MAX_IPCHAINS_RULES:
         raise Untranslatable(f"an ICMP test that would take {count} iptables rules (one per type and code)")
     others = tuple(m for m in rule.matches if m is not match)
-    return [attrs.evolve(rule, matches=(*others, IcmpMatch(fw.Test(fw.IcmpType(t, low, high)))))
+    return [records.evolve(rule, matches=(*others, IcmpMatch(fw.Test(fw.IcmpType(t, low, high)))))
             for t in range(types.first, types.last + 1) for low, high in code_ranges]

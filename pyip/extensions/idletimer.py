@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..parser.xtables import Extension, Opt, parse_number
 
 
-@attrs.frozen
-class Idletimer:
+class Idletimer(metaclass=records.frozen):
     name: ClassVar[str] = "IDLETIMER"
     timeout: int
     label: str

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number_range
 from .esp import EVERY_SPI, spi_words
 
 
-@attrs.frozen
-class IpcompMatch:
+class IpcompMatch(metaclass=records.frozen):
     name: ClassVar[str] = "ipcomp"
     limits: ClassVar[tuple] = (None, None, 108)  # xt_ipcomp: .proto = IPPROTO_COMP
     spi: object = None  # Test of a Range

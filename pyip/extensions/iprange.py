@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt, numeric_address, problem
 from ..render.iptables_save import negatable
 
 
-@attrs.frozen
-class IprangeMatch:
+class IprangeMatch(metaclass=records.frozen):
     name: ClassVar[str] = "iprange"
     source: fw.Test | None = None  # Range of IPv4Address
     destination: fw.Test | None = None

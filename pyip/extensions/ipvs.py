@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..parser.matches import getportbyname, parse_ct_address
@@ -26,8 +26,7 @@ from .conntrack import host_mask_text
 METHODS = ("GATE", "IPIP", "MASQ")  # IP_VS_CONN_F_DROUTE, _TUNNEL, _MASQ
 
 
-@attrs.frozen
-class IpvsMatch:
+class IpvsMatch(metaclass=records.frozen):
     name: ClassVar[str] = "ipvs"
     ipvs: fw.Test | None = None  # True; only when no other option is given
     proto: fw.Test | None = None  # int

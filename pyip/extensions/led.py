@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast.base import Symbol
 from ..parser.xtables import Extension, Opt, problem, strtoui
@@ -25,8 +25,7 @@ ID_BYTES = 16  # char id[27] holds "netfilter-" + the id + NUL: the option's .ma
 INFINITE = 0xFFFFFFFF  # --led-delay inf: the LED stays on
 
 
-@attrs.frozen
-class Led:
+class Led(metaclass=records.frozen):
     name: ClassVar[str] = "LED"
     trigger_id: str | Symbol
     delay: int | Symbol = 0  # milliseconds the LED stays on

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt, parse_number_range
 from ..render.iptables_save import negatable, range_text
 
 
-@attrs.frozen
-class LengthMatch:
+class LengthMatch(metaclass=records.frozen):
     name: ClassVar[str] = "length"
     length: fw.Test  # Range of ints
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem, strtoul
 
 
-@attrs.frozen
-class LimitMatch:
+class LimitMatch(metaclass=records.frozen):
     name: ClassVar[str] = "limit"
     average: int  # the kernel's interval between packets, in 1/10000 s
     burst: int = 5

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..ast.base import Symbol
@@ -13,8 +13,7 @@ from ..parser.targets import read_prefix
 from ..render.iptables_save import text_value
 
 
-@attrs.frozen
-class Log:
+class Log(metaclass=records.frozen):
     name: ClassVar[str] = "LOG"
     level: int = 4
     prefix: str | Symbol | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt, problem
 from ..render.iptables_save import negatable
 
 
-@attrs.frozen
-class MacMatch:
+class MacMatch(metaclass=records.frozen):
     name: ClassVar[str] = "mac"
     limits: ClassVar[tuple] = (None, {"PREROUTING", "INPUT", "FORWARD"}, None)  # xt_mac: .hooks
     source: fw.Test  # "00:11:22:33:44:aa"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -12,14 +12,12 @@ from ..parser.xtables import Extension, Opt, parse_markmask, parse_number, probl
 from ..render.iptables_save import hex_, masked_text, negatable
 
 
-@attrs.frozen
-class MarkMatch:
+class MarkMatch(metaclass=records.frozen):
     name: ClassVar[str] = "mark"
     mark: fw.Test  # Masked
 
 
-@attrs.frozen
-class Mark:
+class Mark(metaclass=records.frozen):
     """MARK: the packet mark becomes (mark & ~mask) ^ value, iptables' --set-xmark."""
 
     name: ClassVar[str] = "MARK"

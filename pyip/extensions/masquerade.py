@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -13,8 +13,7 @@ from ..parser.targets import needs_ports_protocol, parse_port_range
 from ..render.iptables_save import flags, ports_text
 
 
-@attrs.frozen
-class Masquerade:
+class Masquerade(metaclass=records.frozen):
     name: ClassVar[str] = "MASQUERADE"
     limits: ClassVar[tuple] = ("nat", {"POSTROUTING"}, None)  # ipt_MASQUERADE: .table, .hooks
     ports: fw.PortRange | None = None
@@ -62,7 +61,7 @@ def masquerade_from_ipchains(translator, rule: fw.Rule, context: str | None, cha
                         "layer did", rule.location)
         return fw.Verdict("ACCEPT")
     nat = translator.chain("nat", "POSTROUTING")
-    nat.rules += [attrs.evolve(v, table="nat", chain="POSTROUTING", target=Masquerade()) for v in variants]
+    nat.rules += [records.evolve(v, table="nat", chain="POSTROUTING", target=Masquerade()) for v in variants]
     translator.masquerading = translator.masquerading or rule.location
     if chain.policy is None:
         translator.note(f"MASQ in the user chain `{rule.chain}': nat POSTROUTING tests this rule's own conditions "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt, parse_port, problem
 from ..render.iptables_save import negatable
 
 
-@attrs.frozen
-class MultiportMatch:
+class MultiportMatch(metaclass=records.frozen):
     name: ClassVar[str] = "multiport"
     option: str  # sports, dports or ports
     ports: fw.Test  # tuple of PortRange

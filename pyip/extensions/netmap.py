@@ -5,15 +5,14 @@ from __future__ import annotations
 import ipaddress
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast.firewall import Address
 from ..parser.matches import parse_ct_address
 from ..parser.xtables import Extension, Opt
 
 
-@attrs.frozen
-class Netmap:
+class Netmap(metaclass=records.frozen):
     name: ClassVar[str] = "NETMAP"
     limits: ClassVar[tuple] = ("nat", None, None)
     to: Address  # the network, host bits cleared

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast.base import Symbol
 from ..parser.xtables import Extension, Opt, problem
@@ -19,8 +19,7 @@ from ..render.iptables_save import Text
 NAME_BYTES = 31  # char name[NFACCT_NAME_MAX = 32], NUL-terminated: XTOPT_PUT keeps what fits
 
 
-@attrs.frozen
-class NfacctMatch:
+class NfacctMatch(metaclass=records.frozen):
     name: ClassVar[str] = "nfacct"
     object_name: str | Symbol
 

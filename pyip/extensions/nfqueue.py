@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, parse_number_range, problem
 
 
-@attrs.frozen
-class Nfqueue:
+class Nfqueue(metaclass=records.frozen):
     name: ClassVar[str] = "NFQUEUE"
     first: int = 0
     total: int = 1  # queues, balanced over from `first`

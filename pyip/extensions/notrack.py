@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension
 
 
-@attrs.frozen
-class Notrack:
+class Notrack(metaclass=records.frozen):
     name: ClassVar[str] = "NOTRACK"
     limits: ClassVar[tuple] = ("raw", None, None)
 

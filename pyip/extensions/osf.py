@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..parser.xtables import Extension, Opt, parse_number
 
 GENRE_BYTES = 31  # char genre[MAXGENRELEN = 32], NUL-terminated: iptables keeps what fits
 
 
-@attrs.frozen
-class OsfMatch:
+class OsfMatch(metaclass=records.frozen):
     name: ClassVar[str] = "osf"
     limits: ClassVar[tuple] = (None, {"PREROUTING", "INPUT", "FORWARD"}, 6)  # xt_osf: .hooks, .proto = TCP
     genre: object  # Test of the genre's name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from .. import netdb
 from ..ast import firewall as fw
@@ -13,8 +13,7 @@ from ..parser.xtables import Extension, Opt, problem, strtoui
 from ..render.iptables_save import negatable, range_text
 
 
-@attrs.frozen
-class OwnerMatch:
+class OwnerMatch(metaclass=records.frozen):
     name: ClassVar[str] = "owner"
     limits: ClassVar[tuple] = (None, {"OUTPUT", "POSTROUTING"}, None)  # xt_owner: .hooks, a local socket's
     uid: fw.Test | None = None  # Range of ids

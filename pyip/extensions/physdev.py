@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..parser.xtables import Extension, Opt, problem
 
 ORDER = ("physdev-is-in", "physdev-in", "physdev-is-out", "physdev-out", "physdev-is-bridged")  # physdev_save()
 
 
-@attrs.frozen
-class PhysdevMatch:
+class PhysdevMatch(metaclass=records.frozen):
     name: ClassVar[str] = "physdev"
     tests: tuple = ()  # (option, Test) in ORDER; a flag's value is True
 

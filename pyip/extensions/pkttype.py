@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt, problem
 from ..render.iptables_save import negatable
 
 
-@attrs.frozen
-class PkttypeMatch:
+class PkttypeMatch(metaclass=records.frozen):
     name: ClassVar[str] = "pkttype"
     packet_type: fw.Test  # unicast, broadcast, multicast, host, otherhost, outgoing, loopback
 

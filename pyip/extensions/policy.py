@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.matches import parse_ct_address
@@ -15,8 +15,7 @@ ELEMENT_KEYS = ("reqid", "spi", "proto", "mode", "tunnel-dst", "tunnel-src")  # 
 PROTOCOLS = (51, 50, 108)  # ah, esp, ipcomp
 
 
-@attrs.frozen
-class PolicyMatch:
+class PolicyMatch(metaclass=records.frozen):
     name: ClassVar[str] = "policy"
     direction: str  # in or out
     none: bool = False  # --pol none

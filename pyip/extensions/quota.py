@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem
 
 
-@attrs.frozen
-class QuotaMatch:
+class QuotaMatch(metaclass=records.frozen):
     name: ClassVar[str] = "quota"
     quota: object  # Test of the byte count
 

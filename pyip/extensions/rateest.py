@@ -14,7 +14,7 @@ import math
 import re
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..parser.xtables import OPTIONAL, Extension, Opt, problem, strtoui
 
@@ -51,8 +51,7 @@ def rate_text(rate: int) -> str:
     return f"{bits:.0f}bit"
 
 
-@attrs.frozen
-class RateestMatch:
+class RateestMatch(metaclass=records.frozen):
     name: ClassVar[str] = "rateest"
     name1: str
     name2: str | None = None  # relative mode
@@ -135,8 +134,7 @@ def match_words(match: RateestMatch) -> list:
     return words + (["--rateest2", match.name2] if match.name2 is not None else [])
 
 
-@attrs.frozen
-class Rateest:
+class Rateest(metaclass=records.frozen):
     name: ClassVar[str] = "RATEEST"
     estimator: str
     interval: int  # log2 of the interval in quarter seconds, -2..3

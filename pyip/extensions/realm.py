@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, lmap, parse_val_mask, val_mask_text
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt, lmap, parse_val_mask, val_mask_text
 REALMS = "/etc/iproute2/rt_realms"
 
 
-@attrs.frozen
-class RealmMatch:
+class RealmMatch(metaclass=records.frozen):
     name: ClassVar[str] = "realm"
     realm: object  # Test of Masked
 

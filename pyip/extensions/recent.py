@@ -6,14 +6,13 @@ import ipaddress
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..parser.xtables import Extension, Opt, numeric_address, parse_number, problem
 
 
-@attrs.frozen
-class RecentMatch:
+class RecentMatch(metaclass=records.frozen):
     name: ClassVar[str] = "recent"
     mode: fw.Test  # set, rcheck, update or remove
     seconds: int = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -13,8 +13,7 @@ from .masquerade import Target as MasqueradeTarget
 from ..render.iptables_save import flags, ports_text
 
 
-@attrs.frozen
-class Redirect:
+class Redirect(metaclass=records.frozen):
     name: ClassVar[str] = "REDIRECT"
     limits: ClassVar[tuple] = ("nat", {"PREROUTING", "OUTPUT"}, None)  # xt_REDIRECT: .table, .hooks
     ports: fw.PortRange | None = None
@@ -53,7 +52,7 @@ def redirect_from_ipchains(translator, rule: fw.Rule, context: str | None, chain
                         "layer did", rule.location)
         return fw.Verdict("ACCEPT")
     nat = translator.chain("nat", "PREROUTING")
-    nat.rules += [attrs.evolve(v, table="nat", chain="PREROUTING", target=rule.target) for v in variants]
+    nat.rules += [records.evolve(v, table="nat", chain="PREROUTING", target=rule.target) for v in variants]
     if rule.chain != "input":
         translator.note(f"REDIRECT in the user chain `{rule.chain}': nat PREROUTING tests this rule's own "
                         "conditions only, not those of the rules that jump to the chain", rule.location)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem
 
 
-@attrs.frozen
-class Reject:
+class Reject(metaclass=records.frozen):
     name: ClassVar[str] = "REJECT"
     reject_with: str = "icmp-port-unreachable"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt
 FLAGS = ("loose", "validmark", "accept-local", "invert")
 
 
-@attrs.frozen
-class RpfilterMatch:
+class RpfilterMatch(metaclass=records.frozen):
     name: ClassVar[str] = "rpfilter"
     limits: ClassVar[tuple] = (None, {"PREROUTING"}, None)  # xt_rpfilter: PREROUTING of raw and mangle
     flags: tuple = ()  # of FLAGS, in that order

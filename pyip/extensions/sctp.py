@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..ast.firewall import PortRange
@@ -32,15 +32,13 @@ BY_TYPE = {number: (name, flags, nft_name) for name, number, flags, nft_name in 
 ALL_TYPES = "ALL"
 
 
-@attrs.frozen
-class Chunks:
+class Chunks(metaclass=records.frozen):
     mode: str  # all, any, only
     types: object  # frozenset of chunk type numbers, or ALL_TYPES (every one of the 256)
     flags: tuple = ()  # (type, mask, value) in the order first given
 
 
-@attrs.frozen
-class SctpMatch:
+class SctpMatch(metaclass=records.frozen):
     name: ClassVar[str] = "sctp"
     limits: ClassVar[tuple] = (None, None, 132)  # xt_sctp: .proto = IPPROTO_SCTP
     sport: object = None  # Test of PortRange

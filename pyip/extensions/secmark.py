@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast.base import Symbol
 from ..parser.xtables import Extension, Opt
@@ -29,8 +29,7 @@ from ..render.iptables_save import Text
 CONTEXT_BYTES = 255  # char secctx[SECMARK_SECCTX_MAX = 256], NUL-terminated: XTOPT_PUT keeps what fits
 
 
-@attrs.frozen
-class Secmark:
+class Secmark(metaclass=records.frozen):
     name: ClassVar[str] = "SECMARK"
     limits: ClassVar[tuple] = (("mangle", "security"), None, None)  # secmark_tg_check()
     context: str | Symbol

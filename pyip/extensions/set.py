@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast.base import Symbol
 from ..errors import PyipError
@@ -38,8 +38,7 @@ TIMEOUT_MAX = 0xFFFFFFFE  # UINT32_MAX means "no --timeout" to the kernel
 PREFIX_HOOKS = {"FORWARD", "OUTPUT", "POSTROUTING"}  # xt_set: --map-prio and --map-queue only where these hold
 
 
-@attrs.frozen
-class SetLookup:
+class SetLookup(metaclass=records.frozen):
     """A set and the packet's fields it is looked up by, in order (`src,dst`: the source address, then the
     destination's second dimension: port, interface, ...)."""
 
@@ -47,16 +46,14 @@ class SetLookup:
     directions: tuple | Symbol  # of "src" / "dst"
 
 
-@attrs.frozen
-class Counter:
+class Counter(metaclass=records.frozen):
     """A test of the matched element's packet or byte counter: op "eq", "ne", "lt" or "gt"."""
 
     op: str
     value: int | Symbol
 
 
-@attrs.frozen
-class SetMatch:
+class SetMatch(metaclass=records.frozen):
     name: ClassVar[str] = "set"
     lookup: SetLookup
     negated: bool = False
@@ -67,8 +64,7 @@ class SetMatch:
     bytes: Counter | None = None
 
 
-@attrs.frozen
-class SetTarget:
+class SetTarget(metaclass=records.frozen):
     name: ClassVar[str] = "SET"
     add: SetLookup | None = None
     delete: SetLookup | None = None

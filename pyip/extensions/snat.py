@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -14,8 +14,7 @@ from ..parser.targets import parse_nat_range
 from ..render.iptables_save import flags, nat_to
 
 
-@attrs.frozen
-class Snat:
+class Snat(metaclass=records.frozen):
     name: ClassVar[str] = "SNAT"
     limits: ClassVar[tuple] = ("nat", {"POSTROUTING", "INPUT"}, None)  # xt_nat: .table, .hooks
     to: fw.NatRange | Symbol
@@ -33,7 +32,7 @@ class Target(Extension):
         nat = parse_nat_range(given.value, self.rule, offset=True)  # revision 2: shifted port ranges
         if self.name == "SNAT" and nat.base_port is not None:
             # iptables-nft 1.8.9 builds SNAT as nft's nat expression, which has no base: it keeps the flag only
-            nat = attrs.evolve(nat, base_port=0)
+            nat = records.evolve(nat, base_port=0)
         return nat
 
     def finish(self):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..parser.xtables import Extension, Opt
 
 FLAGS = ("transparent", "nowildcard", "restore-skmark")
 
 
-@attrs.frozen
-class SocketMatch:
+class SocketMatch(metaclass=records.frozen):
     name: ClassVar[str] = "socket"
     limits: ClassVar[tuple] = (None, {"PREROUTING", "INPUT"}, None)  # xt_socket: PRE_ROUTING and LOCAL_IN
     flags: tuple = ()  # of FLAGS, in that order

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..parser.xtables import Extension, Opt
@@ -12,8 +12,7 @@ from .conntrack import STATES, parse_states
 from ..render.iptables_save import names_text, negatable
 
 
-@attrs.frozen
-class StateMatch:
+class StateMatch(metaclass=records.frozen):
     name: ClassVar[str] = "state"
     states: fw.Test  # tuple of INVALID NEW RELATED ESTABLISHED UNTRACKED, in that order
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, problem
 
 
-@attrs.frozen
-class StatisticMatch:
+class StatisticMatch(metaclass=records.frozen):
     name: ClassVar[str] = "statistic"
     mode: str  # random or nth
     negated: bool = False

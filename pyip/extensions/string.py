@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast.base import Symbol
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt, parse_number, problem
 from ..render.iptables_save import Text
 
 
-@attrs.frozen
-class StringMatch:
+class StringMatch(metaclass=records.frozen):
     name: ClassVar[str] = "string"
     pattern: fw.Test  # bytes
     algorithm: str

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number
@@ -12,8 +12,7 @@ from ..parser.xtables import Extension, Opt, parse_number
 FLAGS = ("sack-perm", "timestamp")
 
 
-@attrs.frozen
-class Synproxy:
+class Synproxy(metaclass=records.frozen):
     name: ClassVar[str] = "SYNPROXY"
     limits: ClassVar[tuple] = (None, {"INPUT", "FORWARD"}, 6)
     sack_perm: bool = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -15,8 +15,7 @@ from ..parser.slots import slot_maker
 from ..render.iptables_save import negatable, port_words
 
 
-@attrs.frozen
-class TcpMatch:
+class TcpMatch(metaclass=records.frozen):
     name: ClassVar[str] = "tcp"
     sport: fw.Test | None = None  # PortRange
     dport: fw.Test | None = None

@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, parse_number, parse_number_range, problem
 from ..render.iptables_save import range_text
 
 
-@attrs.frozen
-class TcpmssMatch:
+class TcpmssMatch(metaclass=records.frozen):
     name: ClassVar[str] = "tcpmss"
     limits: ClassVar[tuple] = (None, None, 6)  # xt_tcpmss: .proto = IPPROTO_TCP
     mss: object  # Test of a Range
 
 
-@attrs.frozen
-class Tcpmss:
+class Tcpmss(metaclass=records.frozen):
     name: ClassVar[str] = "TCPMSS"
     mss: int | None = None  # None: clamp to the path MTU
 

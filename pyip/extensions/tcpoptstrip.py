@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem, strtoui
@@ -13,8 +13,7 @@ OPTIONS = {"wscale": 3, "mss": 2, "sack-permitted": 4, "sack": 5, "timestamp": 8
 NFT_NAMES = {2: "maxseg", 3: "window", 4: "sack-perm", 5: "sack", 8: "timestamp", 19: "md5sig"}
 
 
-@attrs.frozen
-class Tcpoptstrip:
+class Tcpoptstrip(metaclass=records.frozen):
     name: ClassVar[str] = "TCPOPTSTRIP"
     limits: ClassVar[tuple] = ("mangle", None, 6)
     options: tuple = ()  # option numbers, ascending

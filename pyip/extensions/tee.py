@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt
 from .tproxy import parse_host
 
 
-@attrs.frozen
-class Tee:
+class Tee(metaclass=records.frozen):
     name: ClassVar[str] = "TEE"
     gateway: object  # IPv4Address
     oif: str = ""

@@ -11,7 +11,7 @@ import calendar
 import time as clock
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension, Opt, problem, strtoul
@@ -22,8 +22,7 @@ DATE_STOP = 0x7FFFFFFF
 WEEK_DAYS = (None, "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-@attrs.frozen
-class TimeMatch:
+class TimeMatch(metaclass=records.frozen):
     name: ClassVar[str] = "time"
     daytime_start: int = 0
     daytime_stop: int = DAY_END

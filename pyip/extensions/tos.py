@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -12,14 +12,12 @@ from ..parser.xtables import Extension, Opt, parse_number, problem, strtoui
 from ..render.iptables_save import hex_, negatable
 
 
-@attrs.frozen
-class TosMatch:
+class TosMatch(metaclass=records.frozen):
     name: ClassVar[str] = "tos"
     tos: fw.Test  # Masked
 
 
-@attrs.frozen
-class Tos:
+class Tos(metaclass=records.frozen):
     """TOS: the TOS byte becomes (tos & ~mask) ^ value."""
 
     name: ClassVar[str] = "TOS"
@@ -139,7 +137,7 @@ def tos_from_ipchains(translator, action: Tos, rule: fw.Rule, variants: list, co
     if hook is None or chain.policy is None:
         translator.error(chain, "-t in a user chain of the filter table (TOS works in mangle only)", rule)
         return True
-    translator.chain("mangle", hook).rules += [attrs.evolve(v, table="mangle", chain=hook, target=action)
+    translator.chain("mangle", hook).rules += [records.evolve(v, table="mangle", chain=hook, target=action)
                                                for v in variants]
     translator.note(f"-t: TOS works in the mangle table only; this rule's TOS action is in mangle {hook}, "
                     f"which runs before filter {hook}, so it also changes packets that earlier rules of "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from .. import netdb
 from ..ast.firewall import Masked
@@ -24,8 +24,7 @@ def parse_host(text: str) -> ipaddress.IPv4Address:
     return address
 
 
-@attrs.frozen
-class Tproxy:
+class Tproxy(metaclass=records.frozen):
     name: ClassVar[str] = "TPROXY"
     port: int
     address: ipaddress.IPv4Address = ipaddress.IPv4Address(0)

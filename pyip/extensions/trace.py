@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import nft
 from ..parser.xtables import Extension
 
 
-@attrs.frozen
-class Trace:
+class Trace(metaclass=records.frozen):
     name: ClassVar[str] = "TRACE"
     limits: ClassVar[tuple] = ("raw", None, None)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -12,15 +12,13 @@ from ..parser.xtables import Extension, Opt, parse_number, problem
 from ..render.iptables_save import negatable
 
 
-@attrs.frozen
-class TtlMatch:
+class TtlMatch(metaclass=records.frozen):
     name: ClassVar[str] = "ttl"
     comparison: str  # eq, lt or gt; a negated eq is "not equal"
     ttl: fw.Test  # int
 
 
-@attrs.frozen
-class Ttl:
+class Ttl(metaclass=records.frozen):
     name: ClassVar[str] = "TTL"
     limits: ClassVar[tuple] = ("mangle", None, None)  # xt_HL (TTL): .table = "mangle"
     operation: str  # set, dec or inc

@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..parser.xtables import Extension, Opt, problem, strtoui, strtoul
 from ..render.iptables_save import Text, hex_, negatable
 
 
-@attrs.frozen
-class U32Match:
+class U32Match(metaclass=records.frozen):
     name: ClassVar[str] = "u32"
     tests: fw.Test  # tuple of U32Test
 
 
-@attrs.frozen
-class U32Test:
+class U32Test(metaclass=records.frozen):
     """One `&&`-part of a u32 expression: where to read, and the value ranges to accept."""
 
     location: tuple  # (operator, number) pairs; the first operator is ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast import nft
@@ -13,8 +13,7 @@ from ..parser.matches import parse_port_components, port_tests
 from ..render.iptables_save import port_words
 
 
-@attrs.frozen
-class UdpMatch:
+class UdpMatch(metaclass=records.frozen):
     name: ClassVar[str] = "udp"
     sport: fw.Test | None = None
     dport: fw.Test | None = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import attrs
+from .. import records
 
 from ..ast.base import Symbol
 from ..parser.targets import read_prefix
@@ -28,8 +28,7 @@ PREFIX_BYTES = 31  # char prefix[ULOG_PREFIX_LEN = 32], NUL-terminated
 MAX_QUEUE = 50  # ULOG_MAX_QLEN
 
 
-@attrs.frozen
-class Ulog:
+class Ulog(metaclass=records.frozen):
     name: ClassVar[str] = "ULOG"
     prefix: str | Symbol = ""
     group: int = 1  # --ulog-nlgroup: 1..32, ULOG_DEFAULT_NLGROUP 1

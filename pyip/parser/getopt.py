@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import attrs
+from .. import records
 
 from ..compat import legacy
 from ..errors import Location, PyipError
@@ -55,8 +55,7 @@ UNSUPPORTED = {
 }
 
 
-@attrs.frozen
-class GetoptEntry:
+class GetoptEntry(metaclass=records.frozen):
     """One option in getopt's list: its name, argument kind, and who owns it (glibc's val)."""
 
     name: str
@@ -77,8 +76,7 @@ def short_options() -> dict[str, int]:
 SHORT = short_options()
 
 
-@attrs.frozen
-class Loaded:
+class Loaded(metaclass=records.frozen):
     """An extension instance the command loaded: `-m NAME`, the implicit protocol match, or `-j NAME`."""
 
     extension: type[Extension]

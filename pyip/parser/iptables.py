@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..ast.base import Symbol
@@ -54,14 +54,13 @@ REFUSED = {command: frozenset(letter for letter, refused in zip(OPTION_LETTERS, 
 INVERTIBLE = "sdpiof"  # inverse_for_options[]: the options `!` may precede
 
 
-@attrs.define
-class CommandState:
+class CommandState(metaclass=records.define):
     """do_parse()'s state for one command: the command, the rule's parts, the loaded extensions."""
 
     getopt: Getopt
     dialect: str
     end: Location
-    commands: set = attrs.Factory(set)
+    commands: set = records.field(factory=set)
     command_word: Word | None = None
     chain: str | Symbol | None = None
     chain_word: Word | None = None
@@ -69,28 +68,31 @@ class CommandState:
     new_name: str | Symbol | None = None
     policy: str | Symbol | None = None
     table: str | Symbol = "filter"
-    options: dict = attrs.Factory(dict)  # option letter -> its word
-    inverted: set = attrs.Factory(set)  # option letters given with `!`
-    legacy_inverted: set = attrs.Factory(set)
+    options: dict = records.field(factory=dict)  # option letter -> its word
+    inverted: set = records.field(factory=set)  # option letters given with `!`
+    legacy_inverted: set = records.field(factory=set)
     invert: Word | None = None  # a pending `!`
     protocol: int | Symbol | None = None
     protocol_text: str | None = None
-    addresses: dict = attrs.Factory(dict)  # "s"/"d" -> (text, word)
-    interfaces: dict = attrs.Factory(dict)  # "i"/"o" -> name
-    extensions: dict = attrs.Factory(dict)  # Loaded.serial -> Extension
+    addresses: dict = records.field(factory=dict)  # "s"/"d" -> (text, word)
+    interfaces: dict = records.field(factory=dict)  # "i"/"o" -> name
+    extensions: dict = records.field(factory=dict)  # Loaded.serial -> Extension
     target: object = None  # the target Extension, if -j loaded one
     jump_to: str | Symbol | None = None
     goto: bool = False
     verbose: int = 0
     wait: bool = False
     wait_interval: bool = False
-    leftovers: list = attrs.Factory(list)
-    notes: list = attrs.Factory(list)
+    leftovers: list = records.field(factory=list)
+    notes: list = records.field(factory=list)
     # when a template is being learnt: each extension option read, (extension, Given, protocol_now(),
     # value words' indexes)
     takes: list | None = None
     # getopt's words handed out so far (tokens index them): the list itself, which grows as getopt goes
-    words: list = attrs.field(init=False, default=attrs.Factory(lambda self: self.getopt.feed.words, takes_self=True))
+    words: list = records.field(init=False, default=None)
+
+    def __attrs_post_init__(self):
+        self.words = self.getopt.feed.words
 
     # -- what the readers share ------------------------------------------------------------
 

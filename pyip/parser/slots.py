@@ -13,16 +13,16 @@ from __future__ import annotations
 from functools import lru_cache
 from types import MemberDescriptorType
 
-import attrs
+from .. import records
 
 
 @lru_cache(maxsize=None)  # a class or two of each extension's, and the rule commands'
 def slot_maker(cls):
-    """A function making a `cls` (an attrs class) from the values of all its fields, given in attrs.fields()
+    """A function making a `cls` (an attrs class) from the values of all its fields, given in records.fields()
     order or by name, equal to what cls(...) makes.  Slots set directly only where __init__ does nothing
     else (slots, no validator, converter, alias or __attrs_pre/post_init__); any other class gets its own
     __init__, called with the same values."""
-    fields = attrs.fields(cls)
+    fields = records.fields(cls)
     names = [field.name for field in fields]
     if (any(field.validator or field.converter or not field.init or field.alias != field.name for field in fields)
             or hasattr(cls, "__attrs_pre_init__") or hasattr(cls, "__attrs_post_init__")

@@ -39,7 +39,7 @@ from __future__ import annotations
 from operator import itemgetter
 from typing import NamedTuple
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..errors import PyipError
@@ -129,7 +129,7 @@ class Template:
 
     def __init__(self, command, rule_at: int, addresses: tuple, parts: tuple, target: Part | None):
         self.make_command = slot_maker(type(command))
-        names = [field.name for field in attrs.fields(type(command))]
+        names = [field.name for field in records.fields(type(command))]
         if names[:5] != ["program", "location", "notes", "unknowns", "rule"]:
             raise KeyError(names)  # not a rule command as build() makes them: learn nothing
         # the command's other fields: program, notes and unknowns (empty), position (-I, -R)

@@ -21,7 +21,7 @@ import socket
 from functools import lru_cache
 from typing import ClassVar, NamedTuple
 
-import attrs
+from .. import records
 
 from ..ast.base import Symbol
 from ..ast.firewall import Address, HostName, Masked, PortRange, Range, Test
@@ -40,8 +40,7 @@ def problem(message: str, location: Location | None = None) -> PyipError:
 OPTIONAL = 3  # an Opt's arity: a flag whose next word is its value when it is no option (starts not with - or !)
 
 
-@attrs.frozen
-class Opt:
+class Opt(metaclass=records.frozen):
     """One entry of an extension's option table."""
 
     name: str

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-import attrs
+from .. import records
 
 from .. import extensions
 from ..ast import firewall as fw
@@ -20,8 +20,7 @@ from ..ast.base import Symbol
 from ..memo import memo
 
 
-@attrs.frozen
-class Text:
+class Text(metaclass=records.frozen):
     """A value of free text in a rule: `style` says how iptables-save prints it."""
 
     value: str

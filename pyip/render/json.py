@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-import attrs
+from .. import records
 
 from ..ast import Named, Prefix, Symbol
 from ..errors import Location
@@ -21,9 +21,9 @@ def to_data(value):
         return str(value)
     if isinstance(value, bytes):  # a string match's pattern
         return value.decode("utf-8", "backslashreplace")
-    if attrs.has(type(value)):
+    if records.has(type(value)):
         data = {"node": type(value).__name__}
-        for field in attrs.fields(type(value)):
+        for field in records.fields(type(value)):
             item = getattr(value, field.name)
             if isinstance(item, Location):  # not by name: a u32 test has a `location` of its own
                 data[field.name] = {"file": item.file, "line": item.line, "col": item.col}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
-import attrs
+from .. import records
 
 from .. import extensions
 from ..ast import firewall as fw
@@ -119,9 +119,9 @@ class RuleTranslator:
         for update in updates:
             if update.full_drops:
                 check_guardable(result, update)
-        statements = tuple(attrs.evolve(statement, set=self.declare(statement.set))
+        statements = tuple(records.evolve(statement, set=self.declare(statement.set))
                            if statement.__class__ is nft.SetUpdate else statement for statement in result.statements)
-        result = attrs.evolve(result, statements=statements)
+        result = records.evolve(result, statements=statements)
         guarded = next((statement for statement in statements
                         if statement.__class__ is nft.SetUpdate and statement.full_drops), None)
         if guarded is not None:
@@ -133,7 +133,7 @@ class RuleTranslator:
         name = wanted.name
         while name in declared:
             name = next_name(name)
-        declared[name] = attrs.evolve(wanted, name=name)
+        declared[name] = records.evolve(wanted, name=name)
         return declared[name]
 
     def sets_of(self, table: str) -> list:
