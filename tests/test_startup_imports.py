@@ -85,6 +85,19 @@ def test_the_drop_ins_route_add_imports_no_heavy_package():
     assert heavy == heavy_again == []
 
 
+@pytest.mark.parametrize("to", ["nft", "nft-json", "iptables-restore"])
+def test_translate_of_a_save_file_imports_no_attrs(tmp_path, to):
+    """`pyip translate` (issue 13): the firewall AST, the extensions, the parser's and the ruleset's
+    records are pyip.records classes; attrs' import (and its inspect) is not paid at each start."""
+    rules = tmp_path / "one.rules"
+    rules.write_text("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 "
+                     "-m comment --comment ssh -m state --state NEW -j LOG --log-prefix in\nCOMMIT\n")
+    result, heavy = imported(["translate", "--to", to, str(rules)], watch=("attr", "attrs"))
+    assert result.returncode == 0, result.stderr
+    assert "22" in result.stdout and "ssh" in result.stdout
+    assert heavy == []
+
+
 def test_the_probe_sees_a_heavy_import():
     """The probe itself: `pyip lint` uses click, and the report says so."""
     result, heavy = imported(["lint", "--help"])
