@@ -2351,8 +2351,14 @@ def _plain_line_words(ev: _Evaluator, node: _PlainLine) -> list[Word] | None:
         return None
     line, col = node.line, node.col = ev.src.pos(node.start_byte)
     node.source = text  # for _make_command
-    if '"' not in text and "\t" not in text and "  " not in text:  # words one blank apart: str.split finds them
-        return _single_blank_words(ev, text, line, col)
+    if "\t" not in text:  # words one blank apart: str.split finds them
+        if '"' not in text:
+            if "  " not in text:
+                return _single_blank_words(ev, text, line, col)
+        else:
+            words = _quoted_blank_words(ev, text, line, col)
+            if words is not None:
+                return words
     literals, known, env = ev.literals, ev.known_words, ev.env
     words = []
     for m in itertools.chain((first,), tokens):  # expand(), a word at a time
@@ -2393,6 +2399,32 @@ def _single_blank_words(ev: _Evaluator, line_text: str, line: int, col: int) -> 
             else:
                 words.extend(ev.expand_word(text, line, col))
         col += len(text) + 1
+    return words
+
+
+def _quoted_blank_words(ev: _Evaluator, line_text: str, line: int, col: int) -> list[Word] | None:
+    """_single_blank_words for a line with `"..."` strings (`--comment "bad host 7"`), each a word of its
+    own one blank from the words around it; None, before any word is expanded, for another line
+    (`a"b c"`, `"a""b"`, two blanks between words, a quoted first word)."""
+    pieces = line_text.split('"')  # outside the quotes at even places, a string's text at odd ones
+    last = len(pieces) - 1
+    for k in range(0, last + 1, 2):
+        piece = pieces[k]
+        if "  " in piece or (k > 0 and piece[:1] not in ("", " ")) or (k < last and piece[-1:] != " "):
+            return None
+    words: list = []
+    at = 0  # where the piece starts in the line
+    for k, piece in enumerate(pieces):
+        if k % 2:  # a string's text; its opening quote at `at - 1`
+            if piece and "$" not in piece:  # as expand_word reads it (_quoted_text_fields)
+                words.append(Word((Literal(piece),), line, col + at - 1, True))
+            else:
+                words.extend(ev.expand_word(f'"{piece}"', line, col + at - 1))
+        else:
+            start, end = (1 if k > 0 else 0), (len(piece) - 1 if k < last else len(piece))
+            if start < end:
+                words += _single_blank_words(ev, piece[start:end], line, col + at + start)
+        at += len(piece) + 1
     return words
 
 

@@ -150,7 +150,8 @@ _SETUPS = st.lists(_SETUP, max_size=4)
 _HIDDEN_WORDS = st.lists(st.sampled_from([
     "$IPT", "iptables", "/sbin/iptables", "ipt", "allow", "ip", "echo", "modprobe", "-A", "INPUT", "-s",
     "10.0.0.1", "$A", "${A}", "$B", "${B}", "$C", "$E", "$1", "$@", "$*", "${D:=-S}", "$D", "${IPT:=iptables}",
-    '"$A"', '"x y"', '"a  b"', "eth$1", "a=b", "--dport=22", "-j", "ACCEPT", "%", "!", "é-word", "22"]),
+    '"$A"', '"x y"', '"a  b"', "eth$1", "a=b", "--dport=22", "-j", "ACCEPT", "%", "!", "é-word", "22",
+    'a"x y"', '"x y"b', '""', '"a""b c"', '"${A}-$1"']),
     min_size=1, max_size=9)
 _HIDDEN_LINES = st.lists(st.one_of(_HIDDEN_WORDS.map(lambda words: " ".join(words)), _SETUP), min_size=1, max_size=8)
 
@@ -161,6 +162,7 @@ _HIDDEN_LINES = st.lists(st.one_of(_HIDDEN_WORDS.map(lambda words: " ".join(word
 @example(["IPT=iptables"], ["--dport=22 $IPT -F", "a=b --x=1 $IPT -X"], " ")  # the command is `--dport=22`
 @example(["B=-L"], ["iptables ${D:=-S} $D", "$IPT ${IPT:=iptables} -F"], " ")  # a word changing the next
 @example(["IPT=/sbin/iptables", "B=-L"], ["$IPT $B", "IPT=iptables", "unset B", "$IPT $B"], " ")  # values changed
+@example([], ['iptables -A "x y"z "a b" ""', 'iptables a"x y" "p" "q"', 'iptables "a""b c" "$A" x'], " ")  # quotes in a word
 def test_hidden_plain_lines_read_as_the_lexer_reads_them(setups, lines, blank):
     from pyip import shell
 
