@@ -6212,4 +6212,240 @@ def make(cls, _defaults, _converters):
 
 MAKERS['pyip.ruleset.Table'] = make
 SPECS['pyip.ruleset.Table'] = ('Table', False, False, (('name', True, 'required', False, True, True, False), ('chains', True, 'factory', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, line, col, subject, labels, choice, why):
+        _setattr(self, 'line', line)
+        _setattr(self, 'col', col)
+        _setattr(self, 'subject', subject)
+        _setattr(self, 'labels', labels)
+        _setattr(self, 'choice', choice)
+        _setattr(self, 'why', why)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.line, self.col, self.subject, self.labels, self.choice, self.why, ) == (other.line, other.col, other.subject, other.labels, other.choice, other.why, )
+    def __repr__(self):
+        return f"Decision(line={self.line!r}, col={self.col!r}, subject={self.subject!r}, labels={self.labels!r}, choice={self.choice!r}, why={self.why!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('line', 'col', 'subject', 'labels', 'choice', 'why'))
+    def __setstate__(self, state):
+        for name, value in zip(('line', 'col', 'subject', 'labels', 'choice', 'why'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Decision', self.line, self.col, self.subject, self.labels, self.choice, self.why, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.shell.Decision'] = make
+SPECS['pyip.shell.Decision'] = ('Decision', True, False, (('line', True, 'required', False, True, True, False), ('col', True, 'required', False, True, True, False), ('subject', True, 'required', False, True, True, False), ('labels', True, 'required', False, True, True, False), ('choice', True, 'required', False, True, True, False), ('why', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, text):
+        _setattr(self, 'text', text)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.text, ) == (other.text, )
+    def __repr__(self):
+        return f"Literal(text={self.text!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('text',))
+    def __setstate__(self, state):
+        for name, value in zip(('text',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Literal', self.text, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.shell.Literal'] = make
+SPECS['pyip.shell.Literal'] = ('Literal', True, False, (('text', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    def __init__(self, decisions, commands, exit_status=_default2, exited=_default3):
+        _setattr(self, 'decisions', decisions)
+        _setattr(self, 'commands', commands)
+        _setattr(self, 'exit_status', exit_status)
+        _setattr(self, 'exited', exited)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.decisions, self.commands, self.exit_status, self.exited, ) == (other.decisions, other.commands, other.exit_status, other.exited, )
+    def __repr__(self):
+        return f"Path(decisions={self.decisions!r}, commands={self.commands!r}, exit_status={self.exit_status!r}, exited={self.exited!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('decisions', 'commands', 'exit_status', 'exited'))
+    def __setstate__(self, state):
+        for name, value in zip(('decisions', 'commands', 'exit_status', 'exited'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Path', self.decisions, self.commands, self.exit_status, self.exited, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.shell.Path'] = make
+SPECS['pyip.shell.Path'] = ('Path', True, False, (('decisions', True, 'required', False, True, True, False), ('commands', True, 'required', False, True, True, False), ('exit_status', True, 'value', False, True, True, False), ('exited', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    def __init__(self, commands, errors, variables=_default2, warnings=_default3, paths=_default4, undecided=_default5, failures=_default6):
+        _setattr(self, 'commands', commands)
+        _setattr(self, 'errors', errors)
+        _setattr(self, 'variables', variables)
+        _setattr(self, 'warnings', warnings)
+        _setattr(self, 'paths', paths)
+        _setattr(self, 'undecided', undecided)
+        _setattr(self, 'failures', failures)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.commands, self.errors, self.variables, self.warnings, self.paths, self.undecided, self.failures, ) == (other.commands, other.errors, other.variables, other.warnings, other.paths, other.undecided, other.failures, )
+    def __repr__(self):
+        return f"Script(commands={self.commands!r}, errors={self.errors!r}, variables={self.variables!r}, warnings={self.warnings!r}, paths={self.paths!r}, undecided={self.undecided!r}, failures={self.failures!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('commands', 'errors', 'variables', 'warnings', 'paths', 'undecided', 'failures'))
+    def __setstate__(self, state):
+        for name, value in zip(('commands', 'errors', 'variables', 'warnings', 'paths', 'undecided', 'failures'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Script', self.commands, self.errors, self.variables, self.warnings, self.paths, self.undecided, self.failures, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.shell.Script'] = make
+SPECS['pyip.shell.Script'] = ('Script', True, False, (('commands', True, 'required', False, True, True, False), ('errors', True, 'required', False, True, True, False), ('variables', True, 'value', False, True, True, False), ('warnings', True, 'value', False, True, True, False), ('paths', True, 'value', False, True, True, False), ('undecided', True, 'value', False, True, True, False), ('failures', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, words, exact):
+        _setattr(self, 'words', words)
+        _setattr(self, 'exact', exact)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.words, self.exact, ) == (other.words, other.exact, )
+    def __repr__(self):
+        return f"_Params(words={self.words!r}, exact={self.exact!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('words', 'exact'))
+    def __setstate__(self, state):
+        for name, value in zip(('words', 'exact'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('_Params', self.words, self.exact, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.shell._Params'] = make
+SPECS['pyip.shell._Params'] = ('_Params', True, False, (('words', True, 'required', False, True, True, False), ('exact', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    _default2 = _defaults[2]
+    def __init__(self, value, pattern=_default1, regex=_default2):
+        _setattr(self, 'value', value)
+        _setattr(self, 'pattern', pattern)
+        _setattr(self, 'regex', regex)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.value, self.pattern, self.regex, ) == (other.value, other.pattern, other.regex, )
+    def __repr__(self):
+        return f"Operand(value={self.value!r}, pattern={self.pattern!r}, regex={self.regex!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('value', 'pattern', 'regex'))
+    def __setstate__(self, state):
+        for name, value in zip(('value', 'pattern', 'regex'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Operand', self.value, self.pattern, self.regex, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.shell_conditions.Operand'] = make
+SPECS['pyip.shell_conditions.Operand'] = ('Operand', True, False, (('value', True, 'required', False, True, True, False), ('pattern', True, 'value', False, True, True, False), ('regex', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, name):
+        _setattr(self, 'name', name)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.name, ) == (other.name, )
+    def __repr__(self):
+        return f"Unknown(name={self.name!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('name',))
+    def __setstate__(self, state):
+        for name, value in zip(('name',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Unknown', self.name, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.shell_conditions.Unknown'] = make
+SPECS['pyip.shell_conditions.Unknown'] = ('Unknown', True, False, (('name', True, 'required', False, True, True, False),))
 del make

@@ -43,8 +43,7 @@ import contextvars
 import itertools
 import re
 
-import attrs
-
+from . import records
 from .ast.base import Symbol  # a value known only at run time, kept by the text that names it
 from .fieldtuple import FieldTuple, field
 from .runners import RUNNERS, ip_namespace, strip_runners
@@ -86,8 +85,7 @@ MAX_LOOP_PASSES = 1000  # a while/until loop with a known condition
 # --------------------------------------------------------------------- public data
 
 
-@attrs.frozen
-class Literal:
+class Literal(metaclass=records.frozen):
     """A known piece of text."""
 
     text: str
@@ -183,8 +181,7 @@ class Command(FieldTuple):
         return _program_name(self.words[0]) if self.words else None
 
 
-@attrs.frozen
-class Decision:
+class Decision(metaclass=records.frozen):
     """A point where the path taken depends on a value known only when the script runs."""
 
     line: int
@@ -199,8 +196,7 @@ class Decision:
         return f"{self.subject} {self.labels[self.choice]}"
 
 
-@attrs.frozen
-class Path:
+class Path(metaclass=records.frozen):
     """One way through the script: the decisions taken and the commands run on it."""
 
     decisions: tuple  # of Decision, in the order met
@@ -209,8 +205,7 @@ class Path:
     exited: bool = False  # ended by `exit`
 
 
-@attrs.frozen
-class Script:
+class Script(metaclass=records.frozen):
     commands: tuple  # the commands of the one path, or of the path followed when paths differ
     errors: tuple  # of (line, col, message)
     variables: frozenset = frozenset()  # names the script sets anywhere (assignments, read, for, local)
@@ -519,8 +514,7 @@ _UNKNOWN, _UNSET, _SET = 0, 1, 2
 _MISSING = object()
 
 
-@attrs.frozen
-class _Params:
+class _Params(metaclass=records.frozen):
     """Positional parameters of a function call.  The first `exact` are certain;
     an unquoted unknown argument might have split into several, so the count and
     everything after it are uncertain."""

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
-import attrs
+from . import records
 
 
-@attrs.frozen
-class Unknown:
+
+class Unknown(metaclass=records.frozen):
     """An operand whose value is known only at run time; `name` says what it is ($1, `$(...)`)."""
 
     name: str
@@ -217,8 +217,7 @@ class _TestParser(_Boolean):
 
 # ------------------------------------------------------------------ [[ ]]
 
-@attrs.frozen
-class Operand:
+class Operand(metaclass=records.frozen):
     """A `[[ ]]` word: its value (str or Unknown) and, as a pattern, a compiled regex or Unknown."""
 
     value: object

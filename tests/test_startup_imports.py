@@ -98,6 +98,19 @@ def test_translate_of_a_save_file_imports_no_attrs(tmp_path, to):
     assert heavy == []
 
 
+def test_translate_of_a_script_imports_no_attrs(tmp_path):
+    """`pyip translate` of a shell script: the shell layer's records (Literal, Script, Path, Decision, the
+    conditions' Unknown and Operand) are pyip.records classes too."""
+    script = tmp_path / "fw.sh"
+    script.write_text('IPT=/sbin/iptables\nallow() { $IPT -A INPUT -p tcp --dport "$1" -j ACCEPT; }\n'
+                      'for port in 22 80; do allow $port; done\n'
+                      'X=y\nif [ "$X" = x ]; then $IPT -A INPUT -m comment --comment "a b" -j DROP; fi\n')
+    result, heavy = imported(["translate", "--to", "nft", str(script)], watch=("attr", "attrs"))
+    assert result.returncode == 0, result.stderr
+    assert "dport 80" in result.stdout
+    assert heavy == []
+
+
 def test_the_probe_sees_a_heavy_import():
     """The probe itself: `pyip lint` uses click, and the report says so."""
     result, heavy = imported(["lint", "--help"])
