@@ -92,7 +92,7 @@ def test_translate_of_a_save_file_imports_no_attrs(tmp_path, to):
     rules = tmp_path / "one.rules"
     rules.write_text("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 "
                      "-m comment --comment ssh -m state --state NEW -j LOG --log-prefix in\nCOMMIT\n")
-    result, heavy = imported(["translate", "--to", to, str(rules)], watch=("attr", "attrs"))
+    result, heavy = imported(["translate", "--to", to, str(rules)], watch=("attr", "attrs", "socket"))
     assert result.returncode == 0, result.stderr
     assert "22" in result.stdout and "ssh" in result.stdout
     assert heavy == []
@@ -109,6 +109,16 @@ def test_translate_of_a_script_imports_no_attrs(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "dport 80" in result.stdout
     assert heavy == []
+
+
+def test_the_address_readers_use_socket_inet_aton_itself():
+    """pyip.parser.xtables and .matches read dotted addresses with _socket's inet_aton (no socket.py
+    import): the very function socket.inet_aton is."""
+    import socket
+
+    from pyip.parser import matches, xtables
+
+    assert xtables.inet_aton is matches.inet_aton is socket.inet_aton
 
 
 def test_the_probe_sees_a_heavy_import():

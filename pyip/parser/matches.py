@@ -6,7 +6,7 @@ machinery libxtables and more than one extension have in common."""
 from __future__ import annotations
 
 import ipaddress
-import socket
+from _socket import inet_aton  # socket.inet_aton itself, without socket.py's imports (selectors, array)
 
 from .. import netdb
 from ..ast import firewall as fw
@@ -54,7 +54,7 @@ def host_address(host: str) -> ipaddress.IPv4Address:
     numbers (`1.2.3` is 1.2.0.3, `010.1.1.1` 8.1.1.1, `0x7f.1` 127.0.0.1), else a name resolved to one address."""
     if host and not any(character.isspace() for character in host):  # inet_aton() would stop at a blank
         try:
-            return ipaddress.IPv4Address(socket.inet_aton(host))
+            return ipaddress.IPv4Address(inet_aton(host))
         except OSError:
             pass
     addresses = netdb.resolve_host(host) if host else ()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextvars
 import ipaddress
 import re
-import socket
+from _socket import inet_aton  # socket.inet_aton itself, without socket.py's imports (selectors, array)
 from functools import lru_cache
 from typing import ClassVar, NamedTuple
 
@@ -244,7 +244,7 @@ def numeric_address(text: str, is_mask: bool = False) -> ipaddress.IPv4Address |
     """__numeric_to_ipaddr(): 1-4 dotted parts in C notation; a short network is zero-filled."""
     if PLAIN_QUAD.fullmatch(text):
         # the common case: no octal, hex or short forms, where inet_aton() reads what ipaddress does, faster
-        return ipaddress.IPv4Address(socket.inet_aton(text))
+        return ipaddress.IPv4Address(inet_aton(text))
     parts = text[:19].split(".", 3)
     if is_mask and len(parts) < 4:
         return None
@@ -296,8 +296,8 @@ def parse_addresses(text: str) -> tuple:
         # the usual -s/-d, one dotted quad with or without a mask: what address_list() makes of it
         mask = parse_mask(mask_text if slash else None)
         if mask == 0xFFFFFFFF:
-            return (MAKE_ADDRESS(ipaddress.IPv4Address(socket.inet_aton(host)), mask),)
-        return (MAKE_ADDRESS(ipaddress.IPv4Address(int.from_bytes(socket.inet_aton(host), "big") & mask), mask),)
+            return (MAKE_ADDRESS(ipaddress.IPv4Address(inet_aton(host)), mask),)
+        return (MAKE_ADDRESS(ipaddress.IPv4Address(int.from_bytes(inet_aton(host), "big") & mask), mask),)
     return address_list(text)
 
 
