@@ -3852,6 +3852,7 @@ _TEST_LINE_WITH_PARENTHESIS = re.compile(rb"^.*(?:\[|\btest)[ \t].*\\[()].*$", r
 _ESCAPED_PARENTHESIS = re.compile(rb"(?<=[ \t])\\([()])(?=[ \t])")
 _LINE_WITHOUT_TEST = re.compile(rb"^(?![^\n]*(?:\[|\btest\b|\(\())[^\n]*[ \t][=!]=?[=~][^\n]*$", re.MULTILINE)
 _LONE_OPERATOR = re.compile(rb"(?<=[ \t])(?:==|=~|!=)(?=[ \t]|$)")
+_HASH_IN_LEADING_WORD = re.compile(rb"(?m)^([ \t]*[A-Za-z0-9_./:+-]+)#")
 _PROGRAM_WORD = re.compile(r"(?<![\w.-])(?:ip|iptables|ipchains)(?![\w.-])")
 
 
@@ -3864,6 +3865,9 @@ def _masked(parsed: bytes, tree):
     # `ip ==`, `echo a != b`: outside a test these are words, which the grammar takes for operators
     masked = _LINE_WITHOUT_TEST.sub(lambda line: _LONE_OPERATOR.sub(b"__", line.group(0)), masked)
     masked = _masked_arithmetic(masked)
+    # `a#b` leading a line: one word to bash (a `#` inside a word begins no comment), a name and a comment to
+    # the grammar, which then makes an ERROR of the line and the one before
+    masked = _HASH_IN_LEADING_WORD.sub(lambda m: m.group(1) + b"_", masked)
     if masked == parsed:
         return parsed, tree
     return masked, _parser().parse(masked)

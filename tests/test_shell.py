@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pyip.shell import (
@@ -781,6 +781,7 @@ simple_script = st.lists(
 
 @settings(max_examples=300, deadline=None)
 @given(simple_script)
+@example("#!/bin/sh\n# (a comment: $x)\nip #c \\\n a#b\n")  # `a#b` a command of its own, as bash reads it
 def test_plain_scripts_read_the_same_without_the_shell(text):
     from pyip.script import has_shell_syntax, shell_commands, simple_commands
 

@@ -294,6 +294,28 @@ def test_a_leading_word_with_equals_but_no_name_is_the_command_as_in_bash(tmp_pa
     assert "10.0.0.1/32" not in kept and "10.0.0.2/32" not in kept
 
 
+# `a#b` leading a line is one word to bash, the command (not found); the grammar took it for a name and a
+# comment and lost the line before it too (hypothesis found `ip #c \` then ` a#b`); `$IPT` keeps the
+# script off the plain reader, which never had the fault.
+HASH_IN_LEADING_WORD = f"""\
+#!/bin/sh
+IPT=iptables
+$IPT {rule(1)[9:]}
+no#such -x
+path/to#x; {rule(2)}
+{rule(3)} #c \\
+ a#b
+"""
+
+
+def test_a_hash_inside_the_leading_word_is_no_comment_as_in_bash(tmp_path):
+    real, problems, mine, stderr = both(tmp_path, HASH_IN_LEADING_WORD)
+    assert "a#b: command not found" in stderr and "no#such: command not found" in stderr
+    assert real == mine, (real, mine)
+    assert all(f"--dport {port} " in "\n".join(mine) for port in (1, 2, 3))
+    assert not any("cannot read" in str(problem) for problem in problems), problems
+
+
 def test_command_p_runs_its_command():
     from pyip.shell import read_script
 
