@@ -73,7 +73,10 @@ def main() -> None:
 
         if args[:1] == ["help"]:  # `pyip help`, `pyip help lint`: pyip's own help, not ip's usage
             args = [*args[1:2], "--help"]
-        cli(args=args, prog_name="pyip")
+        try:
+            cli(args=args, prog_name="pyip")
+        except SystemExit as done:  # click's standalone mode ends every command so
+            finish(done.code)
     except Interrupted:
         sys.exit(INTERRUPTED_STATUS)
     except BrokenPipeError:  # `pyip parse big.sh | head`: the reader left; nothing to say
