@@ -307,7 +307,9 @@ MODULES = ("pyip.ast.base", "pyip.ast", "pyip.ast.route", "pyip.ast.rule", "pyip
            "pyip.show.route", "pyip.show.rule")
 FIREWALL_MODULES = ("pyip.ast.nft", "pyip.ast.firewall", "pyip.ast.ipchains", "pyip.parser.getopt",
                     "pyip.parser.iptables", "pyip.parser.xtables", "pyip.render.iptables_save", "pyip.ruleset",
-                    "pyip.fileio", "pyip.shell", "pyip.shell_conditions")
+                    "pyip.fileio", "pyip.shell", "pyip.shell_conditions", "pyip.parser.ipchains",
+                    "pyip.ruleset_ipchains", "pyip.translators.ipchains_iptables", "pyip.lint.config",
+                    "pyip.lint.model", "pyip.lint.script")
 FIREWALL_PACKAGES = ("pyip.extensions",)  # and each module in these
 COMPILED = {"records_compiled": MODULES, "records_compiled_firewall": FIREWALL_MODULES}
 _FIREWALL_PREFIXES = tuple(f"{name}." for name in (*FIREWALL_MODULES, *FIREWALL_PACKAGES))

@@ -5936,6 +5936,191 @@ SPECS['pyip.fileio.ScriptFile'] = ('ScriptFile', True, False, (('text', True, 'r
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
+    _default0 = _defaults[0]
+    _default1 = _defaults[1]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    def __init__(self, select=_default0, ignore=_default1, severity=NOTHING, per_file_ignores=_default3, path=_default4, root=_default5):
+        _setattr(self, 'select', select)
+        _setattr(self, 'ignore', ignore)
+        if severity is NOTHING:
+            severity = _defaults[2].factory()
+        _setattr(self, 'severity', severity)
+        _setattr(self, 'per_file_ignores', per_file_ignores)
+        _setattr(self, 'path', path)
+        _setattr(self, 'root', root)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.select, self.ignore, self.severity, self.per_file_ignores, self.path, self.root, ) == (other.select, other.ignore, other.severity, other.per_file_ignores, other.path, other.root, )
+    def __repr__(self):
+        return f"Settings(select={self.select!r}, ignore={self.ignore!r}, severity={self.severity!r}, per_file_ignores={self.per_file_ignores!r}, path={self.path!r}, root={self.root!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('select', 'ignore', 'severity', 'per_file_ignores', 'path', 'root'))
+    def __setstate__(self, state):
+        for name, value in zip(('select', 'ignore', 'severity', 'per_file_ignores', 'path', 'root'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Settings', self.select, self.ignore, self.severity, self.per_file_ignores, self.path, self.root, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.lint.config.Settings'] = make
+SPECS['pyip.lint.config.Settings'] = ('Settings', True, False, (('select', True, 'value', False, True, True, False), ('ignore', True, 'value', False, True, True, False), ('severity', True, 'factory', False, True, True, False), ('per_file_ignores', True, 'value', False, True, True, False), ('path', True, 'value', False, True, True, False), ('root', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default7 = _defaults[7]
+    def __init__(self, file, line, col, code, name, severity, message, fix=_default7):
+        _setattr(self, 'file', file)
+        _setattr(self, 'line', line)
+        _setattr(self, 'col', col)
+        _setattr(self, 'code', code)
+        _setattr(self, 'name', name)
+        _setattr(self, 'severity', severity)
+        _setattr(self, 'message', message)
+        _setattr(self, 'fix', fix)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.file, self.line, self.col, self.code, self.name, self.severity, self.message, self.fix, ) == (other.file, other.line, other.col, other.code, other.name, other.severity, other.message, other.fix, )
+    def __repr__(self):
+        return f"Finding(file={self.file!r}, line={self.line!r}, col={self.col!r}, code={self.code!r}, name={self.name!r}, severity={self.severity!r}, message={self.message!r}, fix={self.fix!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('file', 'line', 'col', 'code', 'name', 'severity', 'message', 'fix'))
+    def __setstate__(self, state):
+        for name, value in zip(('file', 'line', 'col', 'code', 'name', 'severity', 'message', 'fix'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Finding', self.file, self.line, self.col, self.code, self.name, self.severity, self.message, self.fix, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.lint.model.Finding'] = make
+SPECS['pyip.lint.model.Finding'] = ('Finding', True, False, (('file', True, 'required', False, True, True, False), ('line', True, 'required', False, True, True, False), ('col', True, 'required', False, True, True, False), ('code', True, 'required', False, True, True, False), ('name', True, 'required', False, True, True, False), ('severity', True, 'required', False, True, True, False), ('message', True, 'required', False, True, True, False), ('fix', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, description, edits):
+        _setattr(self, 'description', description)
+        _setattr(self, 'edits', edits)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.description, self.edits, ) == (other.description, other.edits, )
+    def __repr__(self):
+        return f"Fix(description={self.description!r}, edits={self.edits!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('description', 'edits'))
+    def __setstate__(self, state):
+        for name, value in zip(('description', 'edits'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Fix', self.description, self.edits, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.lint.model.Fix'] = make
+SPECS['pyip.lint.model.Fix'] = ('Fix', True, False, (('description', True, 'required', False, True, True, False), ('edits', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default7 = _defaults[7]
+    def __init__(self, words, conditional, program, ip=_default3, reparse=_default4, _other=_default5, dialect=_default6, _firewall=_default7):
+        self.words = words
+        self.conditional = conditional
+        self.program = program
+        self.ip = ip
+        self.reparse = reparse
+        self._other = _other
+        self.dialect = dialect
+        self._firewall = _firewall
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.words, self.conditional, self.program, self.ip, self.reparse, self._other, self.dialect, self._firewall, ) == (other.words, other.conditional, other.program, other.ip, other.reparse, other._other, other.dialect, other._firewall, )
+    def __repr__(self):
+        return f"Command(words={self.words!r}, conditional={self.conditional!r}, program={self.program!r}, ip={self.ip!r}, reparse={self.reparse!r}, _other={self._other!r}, dialect={self.dialect!r}, _firewall={self._firewall!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('words', 'conditional', 'program', 'ip', 'reparse', '_other', 'dialect', '_firewall'))
+    def __setstate__(self, state):
+        for name, value in zip(('words', 'conditional', 'program', 'ip', 'reparse', '_other', 'dialect', '_firewall'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    return methods
+
+
+MAKERS['pyip.lint.script.Command'] = make
+SPECS['pyip.lint.script.Command'] = ('Command', False, False, (('words', True, 'required', False, True, True, False), ('conditional', True, 'required', False, True, True, False), ('program', True, 'required', False, True, True, False), ('ip', True, 'value', False, True, True, False), ('reparse', True, 'value', False, True, True, False), ('_other', True, 'value', False, True, True, False), ('dialect', True, 'value', False, True, True, False), ('_firewall', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default6 = _defaults[6]
+    _default8 = _defaults[8]
+    _default9 = _defaults[9]
+    _default10 = _defaults[10]
+    def __init__(self, file, text, dialect, names, commands, shell_errors, variables=_default6, claimed=NOTHING, explained=_default8, iptables_chains=_default9, line_endings=_default10):
+        self.file = file
+        self.text = text
+        self.dialect = dialect
+        self.names = names
+        self.commands = commands
+        self.shell_errors = shell_errors
+        self.variables = variables
+        if claimed is NOTHING:
+            claimed = _defaults[7].factory()
+        self.claimed = claimed
+        self.explained = explained
+        self.iptables_chains = iptables_chains
+        self.line_endings = line_endings
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.file, self.text, self.dialect, self.names, self.commands, self.shell_errors, self.variables, self.claimed, self.explained, self.iptables_chains, self.line_endings, ) == (other.file, other.text, other.dialect, other.names, other.commands, other.shell_errors, other.variables, other.claimed, other.explained, other.iptables_chains, other.line_endings, )
+    def __repr__(self):
+        return f"Script(file={self.file!r}, text={self.text!r}, dialect={self.dialect!r}, names={self.names!r}, commands={self.commands!r}, shell_errors={self.shell_errors!r}, variables={self.variables!r}, claimed={self.claimed!r}, explained={self.explained!r}, iptables_chains={self.iptables_chains!r}, line_endings={self.line_endings!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('file', 'text', 'dialect', 'names', 'commands', 'shell_errors', 'variables', 'claimed', 'explained', 'iptables_chains', 'line_endings'))
+    def __setstate__(self, state):
+        for name, value in zip(('file', 'text', 'dialect', 'names', 'commands', 'shell_errors', 'variables', 'claimed', 'explained', 'iptables_chains', 'line_endings'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    return methods
+
+
+MAKERS['pyip.lint.script.Script'] = make
+SPECS['pyip.lint.script.Script'] = ('Script', False, False, (('file', True, 'required', False, True, True, False), ('text', True, 'required', False, True, True, False), ('dialect', True, 'required', False, True, True, False), ('names', True, 'required', False, True, True, False), ('commands', True, 'required', False, True, True, False), ('shell_errors', True, 'required', False, True, True, False), ('variables', True, 'value', False, True, True, False), ('claimed', True, 'factory', False, True, True, False), ('explained', True, 'value', False, True, True, False), ('iptables_chains', True, 'value', False, True, True, False), ('line_endings', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
     _default4 = _defaults[4]
     def __init__(self, name, has_arg, owner, terminal, option=_default4):
         _setattr(self, 'name', name)
@@ -6001,6 +6186,149 @@ def make(cls, _defaults, _converters):
 
 MAKERS['pyip.parser.getopt.Loaded'] = make
 SPECS['pyip.parser.getopt.Loaded'] = ('Loaded', True, False, (('extension', True, 'required', False, True, True, False), ('serial', True, 'required', False, True, True, False), ('target', True, 'value', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default2 = _defaults[2]
+    _default3 = _defaults[3]
+    _default4 = _defaults[4]
+    _default5 = _defaults[5]
+    _default6 = _defaults[6]
+    _default10 = _defaults[10]
+    _default11 = _defaults[11]
+    _default12 = _defaults[12]
+    _default15 = _defaults[15]
+    _default16 = _defaults[16]
+    _default17 = _defaults[17]
+    _default18 = _defaults[18]
+    _default19 = _defaults[19]
+    _default20 = _defaults[20]
+    _default21 = _defaults[21]
+    _default22 = _defaults[22]
+    _default23 = _defaults[23]
+    _default24 = _defaults[24]
+    def __init__(self, getopt, commands=NOTHING, command_word=_default2, chain=_default3, chain_word=_default4, rule_number=_default5, policy=_default6, options=NOTHING, inverted=NOTHING, inside=NOTHING, invert=_default10, protocol=_default11, protocol_text=_default12, addresses=NOTHING, ports=NOTHING, interface=_default15, jump=_default16, redirect_port=_default17, mark=_default18, tos=_default19, output_size=_default20, timeouts=_default21, exit=_default22, help_icmp=_default23, warnings=_default24, notes=NOTHING):
+        self.getopt = getopt
+        if commands is NOTHING:
+            commands = _defaults[1].factory()
+        self.commands = commands
+        self.command_word = command_word
+        self.chain = chain
+        self.chain_word = chain_word
+        self.rule_number = rule_number
+        self.policy = policy
+        if options is NOTHING:
+            options = _defaults[7].factory()
+        self.options = options
+        if inverted is NOTHING:
+            inverted = _defaults[8].factory()
+        self.inverted = inverted
+        if inside is NOTHING:
+            inside = _defaults[9].factory()
+        self.inside = inside
+        self.invert = invert
+        self.protocol = protocol
+        self.protocol_text = protocol_text
+        if addresses is NOTHING:
+            addresses = _defaults[13].factory()
+        self.addresses = addresses
+        if ports is NOTHING:
+            ports = _defaults[14].factory()
+        self.ports = ports
+        self.interface = interface
+        self.jump = jump
+        self.redirect_port = redirect_port
+        self.mark = mark
+        self.tos = tos
+        self.output_size = output_size
+        self.timeouts = timeouts
+        self.exit = exit
+        self.help_icmp = help_icmp
+        self.warnings = warnings
+        if notes is NOTHING:
+            notes = _defaults[25].factory()
+        self.notes = notes
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.getopt, self.commands, self.command_word, self.chain, self.chain_word, self.rule_number, self.policy, self.options, self.inverted, self.inside, self.invert, self.protocol, self.protocol_text, self.addresses, self.ports, self.interface, self.jump, self.redirect_port, self.mark, self.tos, self.output_size, self.timeouts, self.exit, self.help_icmp, self.warnings, self.notes, ) == (other.getopt, other.commands, other.command_word, other.chain, other.chain_word, other.rule_number, other.policy, other.options, other.inverted, other.inside, other.invert, other.protocol, other.protocol_text, other.addresses, other.ports, other.interface, other.jump, other.redirect_port, other.mark, other.tos, other.output_size, other.timeouts, other.exit, other.help_icmp, other.warnings, other.notes, )
+    def __repr__(self):
+        return f"ChainsState(getopt={self.getopt!r}, commands={self.commands!r}, command_word={self.command_word!r}, chain={self.chain!r}, chain_word={self.chain_word!r}, rule_number={self.rule_number!r}, policy={self.policy!r}, options={self.options!r}, inverted={self.inverted!r}, inside={self.inside!r}, invert={self.invert!r}, protocol={self.protocol!r}, protocol_text={self.protocol_text!r}, addresses={self.addresses!r}, ports={self.ports!r}, interface={self.interface!r}, jump={self.jump!r}, redirect_port={self.redirect_port!r}, mark={self.mark!r}, tos={self.tos!r}, output_size={self.output_size!r}, timeouts={self.timeouts!r}, exit={self.exit!r}, help_icmp={self.help_icmp!r}, warnings={self.warnings!r}, notes={self.notes!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('getopt', 'commands', 'command_word', 'chain', 'chain_word', 'rule_number', 'policy', 'options', 'inverted', 'inside', 'invert', 'protocol', 'protocol_text', 'addresses', 'ports', 'interface', 'jump', 'redirect_port', 'mark', 'tos', 'output_size', 'timeouts', 'exit', 'help_icmp', 'warnings', 'notes'))
+    def __setstate__(self, state):
+        for name, value in zip(('getopt', 'commands', 'command_word', 'chain', 'chain_word', 'rule_number', 'policy', 'options', 'inverted', 'inside', 'invert', 'protocol', 'protocol_text', 'addresses', 'ports', 'interface', 'jump', 'redirect_port', 'mark', 'tos', 'output_size', 'timeouts', 'exit', 'help_icmp', 'warnings', 'notes'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    return methods
+
+
+MAKERS['pyip.parser.ipchains.ChainsState'] = make
+SPECS['pyip.parser.ipchains.ChainsState'] = ('ChainsState', False, False, (('getopt', True, 'required', False, True, True, False), ('commands', True, 'factory', False, True, True, False), ('command_word', True, 'value', False, True, True, False), ('chain', True, 'value', False, True, True, False), ('chain_word', True, 'value', False, True, True, False), ('rule_number', True, 'value', False, True, True, False), ('policy', True, 'value', False, True, True, False), ('options', True, 'factory', False, True, True, False), ('inverted', True, 'factory', False, True, True, False), ('inside', True, 'factory', False, True, True, False), ('invert', True, 'value', False, True, True, False), ('protocol', True, 'value', False, True, True, False), ('protocol_text', True, 'value', False, True, True, False), ('addresses', True, 'factory', False, True, True, False), ('ports', True, 'factory', False, True, True, False), ('interface', True, 'value', False, True, True, False), ('jump', True, 'value', False, True, True, False), ('redirect_port', True, 'value', False, True, True, False), ('mark', True, 'value', False, True, True, False), ('tos', True, 'value', False, True, True, False), ('output_size', True, 'value', False, True, True, False), ('timeouts', True, 'value', False, True, True, False), ('exit', True, 'value', False, True, True, False), ('help_icmp', True, 'value', False, True, True, False), ('warnings', True, 'value', False, True, True, False), ('notes', True, 'factory', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, types, codes):
+        _setattr(self, 'types', types)
+        _setattr(self, 'codes', codes)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.types, self.codes, ) == (other.types, other.codes, )
+    def __repr__(self):
+        return f"Icmp(types={self.types!r}, codes={self.codes!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('types', 'codes'))
+    def __setstate__(self, state):
+        for name, value in zip(('types', 'codes'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Icmp', self.types, self.codes, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.parser.ipchains.Icmp'] = make
+SPECS['pyip.parser.ipchains.Icmp'] = ('Icmp', True, False, (('types', True, 'required', False, True, True, False), ('codes', True, 'required', False, True, True, False)))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    _default1 = _defaults[1]
+    def __init__(self, addresses, ports=_default1):
+        _setattr(self, 'addresses', addresses)
+        _setattr(self, 'ports', ports)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.addresses, self.ports, ) == (other.addresses, other.ports, )
+    def __repr__(self):
+        return f"Side(addresses={self.addresses!r}, ports={self.ports!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('addresses', 'ports'))
+    def __setstate__(self, state):
+        for name, value in zip(('addresses', 'ports'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Side', self.addresses, self.ports, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.parser.ipchains.Side'] = make
+SPECS['pyip.parser.ipchains.Side'] = ('Side', True, False, (('addresses', True, 'required', False, True, True, False), ('ports', True, 'value', False, True, True, False)))
 
 def make(cls, _defaults, _converters):
     _setattr = object.__setattr__
@@ -6448,4 +6776,65 @@ def make(cls, _defaults, _converters):
 
 MAKERS['pyip.shell_conditions.Unknown'] = make
 SPECS['pyip.shell_conditions.Unknown'] = ('Unknown', True, False, (('name', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, why):
+        _setattr(self, 'why', why)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.why, ) == (other.why, )
+    def __repr__(self):
+        return f"LeftOutRule(why={self.why!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('why',))
+    def __setstate__(self, state):
+        for name, value in zip(('why',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('LeftOutRule', self.why, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.translators.ipchains_iptables.LeftOutRule'] = make
+SPECS['pyip.translators.ipchains_iptables.LeftOutRule'] = ('LeftOutRule', True, False, (('why', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, rule, key):
+        _setattr(self, 'rule', rule)
+        _setattr(self, 'key', key)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.rule, self.key, ) == (other.rule, other.key, )
+    def __repr__(self):
+        return f"NftOnly(rule={self.rule!r}, key={self.key!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('rule', 'key'))
+    def __setstate__(self, state):
+        for name, value in zip(('rule', 'key'), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('NftOnly', self.rule, self.key, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.translators.ipchains_iptables.NftOnly'] = make
+SPECS['pyip.translators.ipchains_iptables.NftOnly'] = ('NftOnly', True, False, (('rule', True, 'required', False, True, True, False), ('key', True, 'required', False, True, True, False)))
 del make

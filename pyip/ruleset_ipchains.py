@@ -26,7 +26,7 @@ model knows (net/ipv4/netfilter/ipchains_core.c):
 
 from __future__ import annotations
 
-import attrs
+from . import records
 
 from .ast import firewall as fw
 from .extensions.udp import UdpMatch
@@ -61,7 +61,7 @@ def refuse(call: str | None, errno: str, command: fw.Command, why: str | None = 
 
 def delete_key(rule: fw.Rule) -> fw.Rule:
     """The rule as del_rule_from_chain() compares it: without the mark and TOS actions."""
-    return attrs.evolve(rule, actions=tuple(a for a in rule.actions if not isinstance(a, IGNORED_BY_DELETE)))
+    return records.evolve(rule, actions=tuple(a for a in rule.actions if not isinstance(a, IGNORED_BY_DELETE)))
 
 
 def unmatchable(rule: fw.Rule) -> bool:

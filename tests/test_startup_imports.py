@@ -111,6 +111,18 @@ def test_translate_of_a_script_imports_no_attrs(tmp_path):
     assert heavy == []
 
 
+@pytest.mark.parametrize("text", ["*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n",
+                                  "iptables -A INPUT -p tcp --dport 22 -j ACCEPT\nipchains -A input -j DENY\n"])
+def test_lint_imports_no_attrs(tmp_path, text):
+    """`pyip lint` (pre-commit runs it per file): the linter's own records (settings, findings, the
+    script's commands) and the ipchains parser's and translator's are pyip.records classes too."""
+    path = tmp_path / "fw.sh"
+    path.write_text(text)
+    result, heavy = imported(["lint", str(path)], watch=("attr", "attrs"))
+    assert result.returncode in (0, 1), result.stderr
+    assert heavy == []
+
+
 def test_the_address_readers_use_socket_inet_aton_itself():
     """pyip.parser.xtables and .matches read dotted addresses with _socket's inet_aton (no socket.py
     import): the very function socket.inet_aton is."""

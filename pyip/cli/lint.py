@@ -149,13 +149,13 @@ def _colour(choice: str) -> bool:
 
 def _with_command_line(settings, select, ignore):
     """The command line's --select and --ignore over the configuration's."""
-    import attrs
+    from ..records import evolve
 
     from ..lint.config import split_codes
 
     chosen = split_codes(select, "--select: ")
     ignored = split_codes(ignore, "--ignore: ")
-    return attrs.evolve(settings, select=settings.select if chosen is None else chosen,
+    return evolve(settings, select=settings.select if chosen is None else chosen,
                         ignore=settings.ignore if ignored is None else ignored)
 
 

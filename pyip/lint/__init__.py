@@ -83,14 +83,14 @@ def check(script, codes, line_endings, findings: dict) -> None:
 
 def union_of(paths: list):
     """One Script with every command of every path, each once, in the order first met."""
-    import attrs
+    from ..records import evolve
 
     seen: dict = {}
     for script in paths:
         for command in script.commands:
             seen.setdefault(id(command), command)
     errors = {str(e): e for script in paths for e in script.shell_errors}
-    return attrs.evolve(paths[0], commands=list(seen.values()), shell_errors=list(errors.values()),
+    return evolve(paths[0], commands=list(seen.values()), shell_errors=list(errors.values()),
                         claimed=set(), iptables_chains=None)
 
 

@@ -17,7 +17,7 @@ import fnmatch
 import re
 from pathlib import Path
 
-import attrs
+from .. import records
 
 from .model import ERROR, WARNING
 
@@ -63,11 +63,10 @@ def split_codes(text: str | None, where: str = "") -> frozenset[str] | None:
     return None if text is None else codes_of(text.split(","), where)
 
 
-@attrs.frozen
-class Settings:
+class Settings(metaclass=records.frozen):
     select: frozenset | None = None  # None: every rule
     ignore: frozenset = frozenset()
-    severity: dict = attrs.field(factory=dict)  # code -> error, warning or off
+    severity: dict = records.field(factory=dict)  # code -> error, warning or off
     per_file_ignores: tuple = ()  # (glob pattern, codes)
     path: Path | None = None  # the file they came from
     root: Path | None = None  # where per-file patterns start
@@ -87,7 +86,7 @@ class Settings:
     def rated(self, finding):
         """The finding with the severity the configuration gives its rule."""
         severity = self.severity.get(finding.code)
-        return finding if severity in (None, finding.severity) else attrs.evolve(finding, severity=severity)
+        return finding if severity in (None, finding.severity) else records.evolve(finding, severity=severity)
 
 
 def matches(pattern: str, file: str, root: Path | None) -> bool:

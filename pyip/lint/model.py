@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import ClassVar, NamedTuple
 
-import attrs
+from .. import records
 
 from ..errors import printable
 
@@ -27,14 +27,12 @@ class Edit(NamedTuple):
     replacement: str
 
 
-@attrs.frozen
-class Fix:
+class Fix(metaclass=records.frozen):
     description: str
     edits: tuple[Edit, ...]
 
 
-@attrs.frozen
-class Finding:
+class Finding(metaclass=records.frozen):
     file: str
     line: int
     col: int

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import attrs
+from .. import records
 
 from ..compat import legacy
 from ..errors import PyipError
@@ -12,8 +12,7 @@ from ..parser.words import Word
 PROGRAMS = ("ip", "pyip", "iptables", "ipchains")
 
 
-@attrs.define
-class Command:
+class Command(metaclass=records.define):
     """One command of the script, with its ip parse in both dialects (ip commands only)."""
 
     words: list[Word]
@@ -59,8 +58,7 @@ class Command:
         return None
 
 
-@attrs.define
-class Script:
+class Script(metaclass=records.define):
     file: str
     text: str
     dialect: str
@@ -68,7 +66,7 @@ class Script:
     commands: list[Command]
     shell_errors: list[PyipError]
     variables: frozenset = frozenset()  # names the script sets anywhere
-    claimed: set = attrs.Factory(set)  # id() of commands whose parse error a rule explained
+    claimed: set = records.field(factory=set)  # id() of commands whose parse error a rule explained
     explained: frozenset = frozenset()  # (line, col, code) of every other rule's finding, for PI000
     iptables_chains: list | None = None  # the final iptables ruleset, built on first use
     line_endings: tuple | None = None  # each line's ending in the file, when `text` has LF only

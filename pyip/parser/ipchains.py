@@ -23,7 +23,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
-import attrs
+from .. import records
 
 from .. import netdb
 from ..ast import firewall as fw
@@ -288,25 +288,24 @@ TRY_HELP = "Try `ipchains -h' or 'ipchains --help' for more information."
 TCP, UDP, ICMP = 6, 17, 1
 
 
-@attrs.define
-class ChainsState:
+class ChainsState(metaclass=records.define):
     """main()'s variables for one command: the command, the rule's parts as read so far."""
 
     getopt: Getopt
-    commands: set = attrs.Factory(set)
+    commands: set = records.field(factory=set)
     command_word: Word | None = None
     chain: str | Symbol | None = None
     chain_word: Word | None = None
     rule_number: int | Symbol | None = None
     policy: str | Symbol | None = None
-    options: dict = attrs.Factory(dict)  # OPTIONS key -> the word that gave it
-    inverted: set = attrs.Factory(set)  # OPTIONS keys given with `!` (fw_invflg)
-    inside: set = attrs.Factory(set)  # ... with the `!` inside the argument (`-s ! NET`)
+    options: dict = records.field(factory=dict)  # OPTIONS key -> the word that gave it
+    inverted: set = records.field(factory=set)  # OPTIONS keys given with `!` (fw_invflg)
+    inside: set = records.field(factory=set)  # ... with the `!` inside the argument (`-s ! NET`)
     invert: Word | None = None  # a pending `!`
     protocol: int | Symbol = 0
     protocol_text: str | None = None
-    addresses: dict = attrs.Factory(dict)  # "s"/"d" -> the address word
-    ports: dict = attrs.Factory(dict)  # "s"/"d" -> the port word (srcpts, dstpts)
+    addresses: dict = records.field(factory=dict)  # "s"/"d" -> the address word
+    ports: dict = records.field(factory=dict)  # "s"/"d" -> the port word (srcpts, dstpts)
     interface: str | Symbol | None = None
     jump: str | Symbol | None = None
     redirect_port: Word | None = None
@@ -317,7 +316,7 @@ class ChainsState:
     exit: str | None = None  # "help" or "version": ipchains printed and stopped
     help_icmp: bool = False
     warnings: bool = True
-    notes: list = attrs.Factory(list)
+    notes: list = records.field(factory=list)
 
     def word(self, token) -> Word:
         return self.getopt.feed.words[token.start_pos]
@@ -909,16 +908,14 @@ def is_ipchains_command(words: list[Word]) -> bool:
 # -- after the loop: main()'s checks, in its order -----------------------------------------------------
 
 
-@attrs.frozen
-class Side:
+class Side(metaclass=records.frozen):
     """One side of the rule as finish() reads it: its addresses, and its ports unless the protocol is ICMP."""
 
     addresses: tuple | None  # None: no address was given (and the command needs none)
     ports: fw.PortRange | Symbol | None = None  # None: 0:65535
 
 
-@attrs.frozen
-class Icmp:
+class Icmp(metaclass=records.frozen):
     """The ICMP type and code ranges (None: 0:65535)."""
 
     types: fw.PortRange | Symbol | None

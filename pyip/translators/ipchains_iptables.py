@@ -40,7 +40,7 @@ the translation fail.
 
 from __future__ import annotations
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..extensions import is_extension_node, module_of
@@ -102,8 +102,7 @@ class Note(Finding):
         return f"{self.location}: warning: {printable(self.message)}"
 
 
-@attrs.frozen
-class LeftOutRule:
+class LeftOutRule(metaclass=records.frozen):
     """Where a construct stood that has no iptables equivalent: a `# pyip: left out:` line in the output."""
 
     why: str
@@ -113,8 +112,7 @@ class Untranslatable(Exception):
     pass
 
 
-@attrs.frozen
-class NftOnly:
+class NftOnly(metaclass=records.frozen):
     """A rule only nft can say, given as pyip.ast.nft's Rule; `key` names it for the live ipchains."""
 
     rule: object
@@ -303,7 +301,7 @@ class IpchainsTranslator:
                                         location=self.policy_locations.get("forward", Location())))
         if chain.name == "output":
             routed = self.chain(table, self.routed_goto)
-            routed.rules = [attrs.evolve(r, chain=routed.name) if isinstance(r, fw.Rule) else r for r in target.rules]
+            routed.rules = [records.evolve(r, chain=routed.name) if isinstance(r, fw.Rule) else r for r in target.rules]
             routed.rules.append(fw.Rule(routed.name, table, target=fw.Verdict(target.policy)))
 
     def forwarded_output(self, local: Chain, table: str) -> None:
@@ -311,12 +309,12 @@ class IpchainsTranslator:
         if not self.routed_after_nat:
             routed = self.chain(table, SPLIT_OUTPUT[1])
             routed.policy = local.policy
-            routed.rules = [attrs.evolve(r, chain=routed.name) if isinstance(r, fw.Rule) else r for r in local.rules]
+            routed.rules = [records.evolve(r, chain=routed.name) if isinstance(r, fw.Rule) else r for r in local.rules]
             return
         routed = self.chain(table, "output")
         routed.policy = local.policy
         routed.rules = [FORWARDED_ONLY] + [
-            attrs.evolve(r, chain="output", target=fw.Verdict("DROP") if isinstance(r.target, Reject) else r.target)
+            records.evolve(r, chain="output", target=fw.Verdict("DROP") if isinstance(r.target, Reject) else r.target)
             if isinstance(r, fw.Rule) else r for r in local.rules]
 
     def user_chain(self, chain, context: str | None) -> None:
@@ -352,9 +350,9 @@ class IpchainsTranslator:
 
     def rule(self, rule: fw.Rule, context: str | None, target: Chain, table: str) -> None:
         swap = self.place(context)[2]
-        base = attrs.evolve(rule, table=table, chain=target.name, actions=(), target=None)
+        base = records.evolve(rule, table=table, chain=target.name, actions=(), target=None)
         if swap and rule.in_interface is not None:
-            base = attrs.evolve(base, in_interface=None, out_interface=rule.in_interface)
+            base = records.evolve(base, in_interface=None, out_interface=rule.in_interface)
         try:
             variants = ipchains_icmp_rules(base)
         except Untranslatable as why:
@@ -372,7 +370,7 @@ class IpchainsTranslator:
             return  # the action rules count the packets already
         verdict = self.target(rule, context, target, table, variants)
         if verdict is not False:
-            target.rules += [attrs.evolve(v, target=verdict) for v in variants]
+            target.rules += [records.evolve(v, target=verdict) for v in variants]
 
     def action(self, action, rule: fw.Rule, variants: list, context: str | None, target: Chain, table: str) -> None:
         if isinstance(action, ch.MarkAdd):
@@ -382,7 +380,7 @@ class IpchainsTranslator:
         place = from_ipchains(action, "FROM_IPCHAINS_ACTION")
         if place is not None and place(self, action, rule, variants, context, target, table):
             return
-        target.rules += [attrs.evolve(v, target=action) for v in variants]
+        target.rules += [records.evolve(v, target=action) for v in variants]
 
     def target(self, rule: fw.Rule, context: str | None, target: Chain, table: str, variants: list):
         """The iptables target of the verdict rule, or False if the rule is left out."""
@@ -397,7 +395,7 @@ class IpchainsTranslator:
                 self.note(f"`{rule.chain}' is reached by no chain, so this jump never runs; `{verdict.chain}' "
                           f"stands in another table, where a jump from here cannot go: left out", rule.location)
                 return False
-            return attrs.evolve(verdict, chain=self.names[verdict.chain, context])
+            return records.evolve(verdict, chain=self.names[verdict.chain, context])
         place = from_ipchains(verdict, "FROM_IPCHAINS")
         if place is not None:
             return place(self, rule, context, target, table, variants)
@@ -521,7 +519,7 @@ def restore_text(ruleset: Ruleset) -> str:
                 if isinstance(rule, LeftOutRule):
                     lines.append(f"# pyip: left out: {rule.why}")
                 else:
-                    lines.append(rule_line(attrs.evolve(rule, chain=chain.name)))
+                    lines.append(rule_line(records.evolve(rule, chain=chain.name)))
         lines.append("COMMIT")
     return "".join(line + "\n" for line in lines)
 

@@ -11,7 +11,7 @@ mangle (masquerading was decided in the forward chain), conntrack, -i in forward
 
 from __future__ import annotations
 
-import attrs
+from .. import records
 
 from ..ast import firewall as fw
 from ..errors import PyipError
@@ -72,7 +72,7 @@ def ipchains_rule(rule: fw.Rule) -> fw.Rule:
     for match in rule.matches:
         check_match(match)
     target, actions = target_of(rule.target)
-    return attrs.evolve(rule, chain=chain, in_interface=interface, out_interface=None, target=target,
+    return records.evolve(rule, chain=chain, in_interface=interface, out_interface=None, target=target,
                         actions=actions, origin="ipchains")
 
 

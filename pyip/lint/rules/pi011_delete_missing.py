@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-import attrs
+from ... import records
 
 from ...ast import Route, Rule, Symbol
 from ...errors import PyipError
@@ -108,7 +108,7 @@ def handles_failure(script, command) -> bool:
 
 def selects(selector: Rule, rule: Rule) -> bool:
     """Does a delete's selector match the rule (every field it gives is equal)?"""
-    for field in attrs.fields(Rule):
+    for field in records.fields(Rule):
         wanted = getattr(selector, field.name)
         if wanted not in (None, False, ()) and field.name != "action" and getattr(rule, field.name) != wanted:
             return False
@@ -116,5 +116,5 @@ def selects(selector: Rule, rule: Rule) -> bool:
 
 
 def has_symbol(body) -> bool:
-    return body is not None and attrs.has(type(body)) and any(
-        isinstance(getattr(body, field.name), Symbol) for field in attrs.fields(type(body)))
+    return body is not None and records.has(type(body)) and any(
+        isinstance(getattr(body, field.name), Symbol) for field in records.fields(type(body)))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-import attrs
+from ... import records
 
 from ...ast import Symbol
 from ...ast import firewall as fw
@@ -182,7 +182,7 @@ def iptables_effects(command) -> dict:
         effects = getattr(module_of(target), "MARK_EFFECTS", {})
         if type(target) in effects:
             effect = effects[type(target)]
-            if effect is None or any(isinstance(getattr(target, f.name), Symbol) for f in attrs.fields(type(target))):
+            if effect is None or any(isinstance(getattr(target, f.name), Symbol) for f in records.fields(type(target))):
                 raise Unknown
             return {target: effect(target)}
     elif isinstance(getattr(target, "chain", None), Symbol):
