@@ -338,3 +338,21 @@ def test_a_start_runs_no_garbage_collection_and_a_long_run_still_collects(args):
     assert result.returncode == 0, result.stderr
     assert (during, enabled) == ("0", "True")
     assert int(after) >= 2  # 300,000 cycles: at least two passes at 100,000 allocations each
+
+
+def test_translate_runs_no_garbage_collection_after_its_work(tmp_path):
+    """`pyip translate` ends when its one translation is written: the collector, paused for the work, stays
+    off after it (turned on, its first pass walked all the work made: ~13 ms after a 10,000-line script)."""
+    script = tmp_path / "fw.sh"
+    script.write_text("IPT=iptables\n" + BIG_SCRIPT.replace("iptables -A", "$IPT -A"))
+    read, write = os.pipe()
+    try:
+        result = subprocess.run([sys.executable, "-c", COLLECTIONS, str(write), "translate", "--to", "nft",
+                                 str(script)], capture_output=True, text=True, timeout=120, pass_fds=(write,))
+    finally:
+        os.close(write)
+    with open(read, encoding="utf-8") as report:
+        during, _after, enabled = report.read().split()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("counter accept") == 3000
+    assert (during, enabled) == ("0", "False")
