@@ -6,6 +6,7 @@ import atexit
 import contextlib
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -36,13 +37,23 @@ def pyip_command() -> list[str]:
     return [str(_SHARED_VENV[0].pyip)]
 
 
-def median_seconds(command: list[str], runs: int, stdin: bytes = b"") -> float:
-    times = []
+def median_run(command: list[str], runs: int) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Median wall-clock and median CPU seconds (user + system of the process and its children: what a
+    loaded shared machine inflates least) of `runs` runs, and the last result; exits if a run fails.
+
+    Give it a command made beforehand (`pyip_command()` builds a venv on its first call: called
+    inside a timed region it would time `pip install`, as parse_throughput.py once did)."""
+    walls, cpus, result = [], [], None
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run(command, input=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        result = subprocess.run(command, capture_output=True, text=True)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        if result.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    return statistics.median(walls), statistics.median(cpus), result
 
 
 def route_rule_lines(count: int, seed: int = 1) -> list[str]:

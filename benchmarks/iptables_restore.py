@@ -65,8 +65,8 @@ def timed(run) -> float:
     return time.perf_counter() - start
 
 
-def compile_and_load(path: str, ns: str) -> None:
-    compiled = subprocess.run(pyip_command() + ["translate", "--to", "iptables-restore", path],
+def compile_and_load(pyip: list[str], path: str, ns: str) -> None:
+    compiled = subprocess.run(pyip + ["translate", "--to", "iptables-restore", path],
                               capture_output=True, text=True)
     loaded = subprocess.run(["ip", "netns", "exec", ns, "iptables-restore"], input=compiled.stdout,
                             capture_output=True, text=True)
@@ -81,6 +81,7 @@ def call_by_call(script: str, ns: str) -> None:
 
 
 def main() -> None:
+    pyip = pyip_command()  # builds the clean venv: before any timing (inside, it timed pip install)
     script = firewall_script(CALLS)
     with tempfile.NamedTemporaryFile("w", suffix=".sh") as file, namespace("pyipbench-restore") as restore_ns, \
             namespace("pyipbench-calls") as calls_ns, namespace("pyipbench-shell") as shell_ns:
@@ -88,10 +89,10 @@ def main() -> None:
         file.flush()
         # One pyip run is a fraction of a second, where a cold disk cache or a busy neighbour weighs: the
         # median of RUNS, each into a fresh namespace (each reference runs 2,000 calls, averaging by itself).
-        pyip_times = [timed(lambda: compile_and_load(file.name, restore_ns))]
+        pyip_times = [timed(lambda: compile_and_load(pyip, file.name, restore_ns))]
         for run in range(RUNS - 1):
             with namespace(f"pyipbench-again{run}") as again:
-                pyip_times.append(timed(lambda: compile_and_load(file.name, again)))
+                pyip_times.append(timed(lambda: compile_and_load(pyip, file.name, again)))
         pyip_seconds = statistics.median(pyip_times)
         call_seconds = timed(lambda: call_by_call(script, calls_ns))
         shell_seconds = timed(lambda: subprocess.run(["ip", "netns", "exec", shell_ns, "sh", file.name], check=True))

@@ -16,16 +16,13 @@
 from __future__ import annotations
 
 import os
-import resource
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from cleanvenv import clean_venv
-from common import namespace
+from common import median_run, namespace
 
 RULES = 50_000
 SCRIPT_CALLS = 10_000
@@ -92,22 +89,6 @@ def script(calls: int) -> str:
     return "\n".join(head + body) + "\n"
 
 
-def median_run(command: list[str], runs: int = RUNS) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Median wall-clock and median CPU seconds (user + system of the process and its children: what a
-    loaded shared machine inflates least) of `runs` runs, and the last result."""
-    walls, cpus, result = [], [], None
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        result = subprocess.run(command, capture_output=True, text=True)
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-        if result.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr[-2000:]}")
-    return statistics.median(walls), statistics.median(cpus), result
-
-
 def compare(what: str, reference_name: str, reference: tuple, pyip: tuple) -> float:
     """Print both sides, wall and CPU, with the load average; the ratio of wall-clock times (the bar's)."""
     ratio, cpu_ratio = pyip[0] / reference[0], pyip[1] / reference[1]
@@ -128,20 +109,20 @@ def main() -> None:
         print(f"medians of {RUNS} runs, every side a process; {RULES:,}-rule save file, "
               f"{len(script_file.read_text().splitlines()):,}-line script")
 
-        *reference, ref_out = median_run(["iptables-restore-translate", "-f", str(rules_file)])
-        *pyip, pyip_out = median_run([str(venv.pyip), "translate", "--to", "nft", str(rules_file)])
+        *reference, ref_out = median_run(["iptables-restore-translate", "-f", str(rules_file)], RUNS)
+        *pyip, pyip_out = median_run([str(venv.pyip), "translate", "--to", "nft", str(rules_file)], RUNS)
         if compare("to nft", "iptables-restore-translate -f", reference, pyip) > 1.5:
             failed.append("to nft")
         print(f"        output lines: reference {ref_out.stdout.count(chr(10)):,}, pyip {pyip_out.stdout.count(chr(10)):,}")
 
         with namespace("pyip-bench-translate") as ns:
-            *reference, _ = median_run(["ip", "netns", "exec", ns, "iptables-restore", "--test", str(rules_file)])
-        *pyip, _ = median_run([str(venv.pyip), "translate", "--to", "iptables-restore", str(rules_file)])
+            *reference, _ = median_run(["ip", "netns", "exec", ns, "iptables-restore", "--test", str(rules_file)], RUNS)
+        *pyip, _ = median_run([str(venv.pyip), "translate", "--to", "iptables-restore", str(rules_file)], RUNS)
         if compare("to iptables-restore", "iptables-restore --test", reference, pyip) > 1.5:
             failed.append("to iptables-restore")
 
         lines = len(script_file.read_text().splitlines())
-        pyip, cpu, _ = median_run([str(venv.pyip), "translate", "--to", "nft", str(script_file)])
+        pyip, cpu, _ = median_run([str(venv.pyip), "translate", "--to", "nft", str(script_file)], RUNS)
         rate = lines / pyip
         print(f"script: pyip translate --to nft {pyip:6.2f} s ({cpu:5.2f} s CPU), {rate:,.0f} lines/s (bar 20,000); "
               f"load average {os.getloadavg()[0]:.1f}")
