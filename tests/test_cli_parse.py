@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -171,3 +174,83 @@ def test_errors_are_echoed_as_click_echoes_them():
     fast, slow = (subprocess.run([sys.executable, "-c", ECHO, how], capture_output=True) for how in ("fast", "click"))
     assert fast.returncode == slow.returncode == 0, fast.stderr
     assert fast.stderr == slow.stderr and fast.stderr.startswith(b"plain\n")
+
+
+# Output in batches (pyip.cli.parse.OUTPUT_BATCH): under PYTHONUNBUFFERED=1 each write of stdout is a
+# write(2), and a line-at-a-time loop made one per command.
+
+class RawCounter(io.RawIOBase):
+    """A raw stream that keeps each write it is given: one entry per write(2) a real file would get."""
+
+    def __init__(self):
+        self.writes: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.writes.append(bytes(data))
+        return len(data)
+
+
+def parse_in_process(monkeypatch, path: Path, *options: str, batch: int | None = None) -> tuple[list[bytes], object]:
+    """`pyip parse OPTIONS PATH` in this process, stdout and stderr one unbuffered stream (as `python -u`
+    sets them up, 2>&1): its writes and the exit status."""
+    from pyip.cli import parse
+
+    raw = RawCounter()
+    merged = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", write_through=True)
+    monkeypatch.setattr(sys, "stdout", merged)
+    monkeypatch.setattr(sys, "stderr", merged)
+    if batch is not None:
+        monkeypatch.setattr(parse, "OUTPUT_BATCH", batch)
+    with pytest.raises(SystemExit) as done:
+        assert parse.fast_main([*options, str(path)])
+    monkeypatch.undo()
+    return raw.writes, done.value.code
+
+
+def mixed_script(tmp_path, commands: int = 300) -> Path:
+    """Commands, then a passed-over one, commands, an error, commands."""
+    rules = [f"ip rule add fwmark {i} lookup 5\n" for i in range(commands)]
+    script = tmp_path / "mixed.sh"
+    script.write_text("".join(rules + ["ip link set eth0 up\n"] + rules
+                              + ["ip route add 10.0.0.0/8 metric x\n"] + rules))
+    return script
+
+
+def test_unbuffered_stdout_gets_few_writes(monkeypatch, tmp_path):
+    script = tmp_path / "rules.sh"
+    script.write_text("".join(f"ip rule add fwmark {i} lookup 5\n" for i in range(2000)))
+    writes, status = parse_in_process(monkeypatch, script)
+    assert status == 0
+    assert b"".join(writes) == "".join(f"ip rule add fwmark {i:#x} lookup 5\n" for i in range(2000)).encode()
+    assert len(writes) <= 20  # 2,000 with a write per line
+
+
+@pytest.mark.parametrize("options", [(), ("--json",)], ids=["plain", "json"])
+def test_batched_output_equals_a_write_per_line(monkeypatch, tmp_path, corpus, options):
+    """The batches change how many writes carry the output, not what it says nor its order
+    against stderr (OUTPUT_BATCH = 1 is the loop as it was: each line written and flushed)."""
+    scripts = [mixed_script(tmp_path), *sorted(corpus.rglob("*.sh"))]
+    for script in scripts:
+        batched, batched_status = parse_in_process(monkeypatch, script, *options)
+        each, each_status = parse_in_process(monkeypatch, script, *options, batch=1)
+        assert b"".join(batched) == b"".join(each), script
+        assert batched_status == each_status, script
+    assert len(batched) < len(each)  # the last script's output took several lines
+
+
+@pytest.mark.parametrize("unbuffered", ["1", None], ids=["PYTHONUNBUFFERED=1", "buffered"])
+def test_stdout_and_stderr_stay_in_command_order(tmp_path, unbuffered):
+    script = mixed_script(tmp_path)
+    environment = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    if unbuffered:
+        environment["PYTHONUNBUFFERED"] = unbuffered
+    result = subprocess.run([sys.executable, "-m", "pyip", "parse", str(script)], env=environment,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    rules = "".join(f"ip rule add fwmark {i:#x} lookup 5\n" for i in range(300))
+    assert result.returncode == 1
+    assert result.stdout == (rules + f"{script}:301:4: warning: pyip reads ip address, route and rule, not link: "
+                             f"passed over\n" + rules + f'{script}:602:32: error: argument "x" is wrong: '
+                             f'"metric" value is invalid\n' + rules)
