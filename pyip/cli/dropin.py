@@ -13,12 +13,16 @@ stdout and stderr, and exit with the same status as iproute2 6.1's `ip`.
 from __future__ import annotations
 
 import os
+import _socket  # the C module: socket.py costs selectors, enum and array at start-up
 import sys
 
 from ..compat.legacy import DIALECTS, MODERN
 from ..errors import Location, PyipError
-from ..parser.ip import OtherObject, needs_value, parse_front, parse_ip
-from ..parser.words import Word
+from ..lazy import LazyModule
+
+# The parser loads on first use: the `OBJECT show` shortcut (fast_show()) reads its few words itself.
+ip_parser = LazyModule("pyip.parser.ip")
+parser_words = LazyModule("pyip.parser.words")
 
 
 def main(argv: list[str]) -> int:
@@ -50,6 +54,9 @@ def die_of_sigint() -> None:
 
 
 def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
+    shown = fast_show(argv, out, err)
+    if shown is not None:
+        return shown
     from ..netlink import CommandFailed
 
     try:
@@ -109,12 +116,12 @@ def run_options(argv: list[str], option_words: list[str], rest: list[str], optio
         out.write(changed.stdout)
         err.write(changed.stderr)
         return changed.status
-    words = [Word(text, Location("-", 1, column)) for column, text in enumerate(["ip", *option_words, *rest])]
+    words = [parser_words.Word(text, Location("-", 1, column)) for column, text in enumerate(["ip", *option_words, *rest])]
     try:
-        command = parse_ip(words, dialect)
+        command = ip_parser.parse_ip(words, dialect)
     except PyipError as error:
         # `pyip link set eth0 up` in a script that says pyip for ip: let ip do it
-        handed = hand_over(argv, out, err, replace_process) if isinstance(error, OtherObject) else None
+        handed = hand_over(argv, out, err, replace_process) if isinstance(error, ip_parser.OtherObject) else None
         return report(refusal(error), err) if handed is None else handed
     if dialect != MODERN and not pyip_runs(option_words):  # pyip's reading, said to ip with ip's options
         handed = hand_over(option_words + modern_words(command), out, err, replace_process,
@@ -133,6 +140,76 @@ def run_options(argv: list[str], option_words: list[str], rest: list[str], optio
     out.write(result.stdout)
     err.write(result.stderr)
     return result.status
+
+
+FAST_SHOWS = True  # the equivalence tests turn it off to compare both paths
+# What the `OBJECT show` shortcut reads itself: these spellings of ip's options, each at most once,
+# and -n NETNS; `rule` or `address` (addr, a); show, list or lst, or no verb.  Any other word (a
+# selector, another option or spelling, --dialect) takes the general path.
+SHOW_FLAGS = {"-4": "family", "-6": "family", "-j": "json", "-json": "json", "-p": "pretty", "-pretty": "pretty",
+              "-d": "details", "-details": "details", "-o": "oneline", "-oneline": "oneline", "-N": "numeric",
+              "-Numeric": "numeric", "-s": "stats", "-stats": "stats", "-br": "brief", "-brief": "brief"}
+SHOW_NETNS = ("-n", "-netns")
+SHOW_OBJECTS = {"rule": "rules", "address": "addresses", "addr": "addresses", "a": "addresses"}
+SHOW_VERBS = ([], ["show"], ["list"], ["lst"])
+
+
+def fast_show(argv: list[str], out, err) -> int | None:
+    """`ip [OPTIONS] rule|address [show]`, no selectors, run with no parse and no syntax tree: the
+    options read here, the dump printed by pyip.netlink.listing, which the general path runs too
+    (the parser, the syntax tree and the value readers are a fifth of such a listing's start-up).
+    The exit status; None where the general path must run: any other command, or a namespace, a
+    socket or a dump the kernel refuses before anything is printed (its message is the general
+    path's to say)."""
+    read = show_words(argv) if FAST_SHOWS else None
+    if read is None:
+        return None
+    flags, netns, what = read
+    from ..names import netns_names, system
+    from ..netlink import listing
+    from ..netlink.rtnl import CommandFailed, Rtnl, switch_netns
+    from ..show.common import ShowOptions
+
+    family = {"-4": _socket.AF_INET, "-6": _socket.AF_INET6}.get(flags.pop("family", None))
+    with netns_names(netns):
+        try:
+            if netns is not None:
+                switch_netns(netns)
+            rtnl = Rtnl()
+        except (CommandFailed, OSError):
+            return None
+        try:
+            options = ShowOptions(family=family, names=system(), **{name: (1 if name == "stats" else True) for name in flags})
+            if what == "rules":
+                status, stderr = listing.rules(rtnl, options, out)
+                err.write(stderr)
+                return status
+            listing.addresses(rtnl, options, out)  # written at the end: a refused dump printed nothing
+            return 0
+        except CommandFailed:
+            return None
+        finally:
+            rtnl.close()
+
+
+def show_words(argv: list[str]) -> tuple[dict, str | None, str] | None:
+    """The options ({name: word}), namespace and object ("rules" or
+    "addresses") of a command fast_show() runs; None for any other command."""
+    flags, netns, i = {}, None, 0
+    while i < len(argv) and argv[i][:1] == "-":
+        word = argv[i]
+        if word in SHOW_NETNS and netns is None and i + 1 < len(argv):
+            netns = argv[i + 1]
+            i += 2
+            continue
+        name = SHOW_FLAGS.get(word)
+        if name is None or name in flags:
+            return None
+        flags[name] = word
+        i += 1
+    if i == len(argv) or argv[i] not in SHOW_OBJECTS or argv[i + 1:] not in SHOW_VERBS:
+        return None
+    return flags, netns, SHOW_OBJECTS[argv[i]]
 
 
 FAST_ROUTES = True  # the equivalence tests turn it off to compare both paths
@@ -156,7 +233,7 @@ def fast_route_change(rest: list[str], options, dialect: str):
     except OSError:  # the general path meets it where it does
         return None
     try:
-        prefix = [Word(text) for text in ["ip", *(["-4"] if options.family == 4 else [])]]
+        prefix = [parser_words.Word(text) for text in ["ip", *(["-4"] if options.family == 4 else [])]]
         message = FastRoutes(session, prefix, dialect, options.family).message(rest)
         return None if message is None else talk(session, Request(message))
     finally:
@@ -208,7 +285,7 @@ def take_dialect(argv: list[str]) -> tuple[str, list[str]]:
             if dialect not in DIALECTS:
                 raise PyipError('pyip: --dialect is "%s" or "%s", not "%s"' % (*DIALECTS, dialect), None, 255)
             continue
-        taken = 2 if needs_value(word) else 1  # -n NETNS: its value is no option
+        taken = 2 if ip_parser.needs_value(word) else 1  # -n NETNS: its value is no option
         rest += argv[i:i + taken]
         i += taken
     return dialect, rest + argv[i:]
@@ -222,7 +299,7 @@ def split_options(argv: list[str]) -> tuple[list[str], list[str]]:
         if argv[i] == "--":
             i += 1
             break
-        if needs_value(argv[i]):
+        if ip_parser.needs_value(argv[i]):
             if i + 1 >= len(argv):
                 raise missing_value(argv[i])
             i += 1
@@ -248,7 +325,7 @@ def pyip_runs(option_words: list[str]) -> bool:
                 return False
         elif kind not in PYIP_OPTIONS:
             return False
-        i += 2 if needs_value(option_words[i]) else 1
+        i += 2 if ip_parser.needs_value(option_words[i]) else 1
     return True
 
 
@@ -300,8 +377,8 @@ def missing_value(option: str):
 
 def parse_options(option_words: list[str]):
     """The options, read by pyip's parser (an object word closes them)."""
-    words = [Word(text) for text in ["ip", *option_words, "route"]]
-    return parse_front(words, Location(), False)[0]
+    words = [parser_words.Word(text) for text in ["ip", *option_words, "route"]]
+    return ip_parser.parse_front(words, Location(), False)[0]
 
 
 if __name__ == "__main__":

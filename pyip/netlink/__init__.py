@@ -21,9 +21,21 @@ from __future__ import annotations
 
 from .. import records
 
-from .common import CommandFailed, NetlinkError, Result, Session, Unsupported, inside, invarg_text
-
 __all__ = ["run", "state", "execute", "Result", "Session", "CommandFailed", "NetlinkError"]
+
+# The package's names from .common, loaded on first use: the drop-in's `OBJECT show` shortcut
+# imports pyip.netlink.rtnl alone, and .common brings the syntax tree and the value readers.
+_FROM_COMMON = ("Result", "Session", "CommandFailed", "NetlinkError")
+
+
+def __getattr__(name: str):
+    if name not in _FROM_COMMON:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import common
+
+    value = getattr(common, name)
+    globals()[name] = value
+    return value
 
 STATES = ("routes", "rules", "addresses")
 
@@ -37,6 +49,8 @@ def run(command, netns: str | None = None, *, names=None) -> Result:
     /etc/iproute2 files by default.  The command's own `-n` option is not
     followed: the namespace is the caller's choice.
     """
+    from .common import CommandFailed, Result, Session, inside
+
     command = one_ip_command(command, names)
     try:
         with inside(netns):
@@ -67,7 +81,7 @@ def one_ip_command(command, names=None):
     return command
 
 
-def execute(command, session: Session, words=(), out=None) -> Result:
+def execute(command, session, words=(), out=None):
     """Run one parsed command on an open Session; ip's refusals become the Result.
 
     `words`, the command as typed, let `ip address del ADDR` without a
@@ -77,6 +91,7 @@ def execute(command, session: Session, words=(), out=None) -> Result:
     it (the Result then holds no stdout and no objects), as ip prints it.
     """
     from ..lazy import submodule
+    from .common import CommandFailed, Result, Unsupported, invarg_text
 
     notes = note_lines(command.notes)
     # only the command's own object module: a `route show` need not pay for address's and rule's code
@@ -99,7 +114,7 @@ def state(netns: str | None, what: str, *, names=None) -> list:
     """What the kernel holds in NETNS as pyip.ast nodes: "routes" (every
     table and family), "rules" (IPv4 and IPv6) or "addresses"."""
     from . import address, route, rule
-    from .common import Links, dump_links
+    from .common import Links, Session, dump_links, inside
 
     if what not in STATES:
         raise ValueError("state() reads one of %s, not %r" % (", ".join(STATES), what))

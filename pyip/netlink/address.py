@@ -15,6 +15,7 @@ from ..show import AddrFilter, ShowError, format_addresses, queue_lengths
 from ..show import address as shown
 from ..show import netlink as raw
 from ..show.common import Names
+from . import listing
 from .common import (FAMILIES, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST,
                      CommandFailed, KernelError, Links, Request, Result, Session, attr, attr_string,
                      attr_u32, dump_links, group_number, known, named, prefix_text, show_options, talk,
@@ -203,17 +204,14 @@ def show(command, session: Session, out=None) -> Result:
     options = show_options(command.options, session.names)
     selector = command.body
     flt = address_filter(selector, session)
+    if out is not None and flt == shown.NO_FILTER and options.family != socket.AF_PACKET:
+        # no selectors: the addresses' datagrams as they come, each address printed from a template
+        listing.addresses(session.rtnl, options, out)
+        return Result(0)
     family = None if options.family == socket.AF_PACKET else options.family
     # Like ip: links in the -4/-6 family, but one named device with a family-less request.
     links = dump_links(session.rtnl, socket.AF_UNSPEC if selector.dev else family or socket.AF_UNSPEC)
     lengths = queue_lengths(dump_links(session.rtnl)) if family == socket.AF_INET6 else None
-    if out is not None and flt == shown.NO_FILTER and options.family != socket.AF_PACKET:
-        # no selectors: the addresses' datagrams as they come, each address printed from a template
-        body = IFADDRMSG.pack(family or socket.AF_UNSPEC, 0, 0, 0, 0)
-        listing = shown.AddressListing(links, options, lengths)
-        session.rtnl.dump_into(RTM_GETADDR, body, lambda data, seq: listing.feed_datagram(data, seq, RTM_NEWADDR))
-        out.write(listing.result())
-        return Result(0)
     addresses = dump(session, family)
     try:
         text = format_addresses(links, addresses, options, flt, lengths)

@@ -18,7 +18,8 @@ from ..show.common import RTN_NAMES, device_groups, ip_protocols
 from .common import (FAMILIES, NLM_F_ACK, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REQUEST, CommandFailed,
                      KernelError, Request, Result, Session, attr, attr_string, attr_u8, attr_u32,
                      group_number, ip_protocol, known, named, show_options, talk,
-                     unsupported, written_to)
+                     unsupported)
+from . import listing
 from .route import prefix_attr, prefix_text, realms_of, realms_value
 
 ipaddress = LazyModule("ipaddress")  # only to build pyip.ast nodes from a dump, not for the drop-in's show
@@ -127,7 +128,7 @@ def attributes(rule: Rule, table: int) -> bytes:
 
 def dump_request(command) -> bytes:
     """RTM_GETRULE's body: every rule of the command's family."""
-    return FIB_RULE_HDR.pack(family_of(command), 0, 0, 0, 0, 0, 0, 0, 0)
+    return listing.rule_dump_request(FAMILIES[command.options.family])
 
 
 def dump(command, session: Session) -> list[bytes]:
@@ -136,30 +137,23 @@ def dump(command, session: Session) -> list[bytes]:
 
 def show(command, session: Session, out=None) -> Result:
     """iprule_list_flush_or_save() listing: to OUT as the kernel dumps the rules when OUT is
-    given (the Result then holds no stdout and no objects), else all in the Result."""
+    given (the Result then holds no stdout and no objects; pyip.netlink.listing), else all in
+    the Result."""
     options = show_options(command.options, session.names)
     flt = rule_filter(command.body)
-    listing = RuleListing({}, options, flt)
-    messages = []
-    body = dump_request(command)
-    try:
-        if out is None:
-            for data, spans in session.rtnl.dump_stream(RTM_GETRULE, body, RTM_NEWRULE):
-                listing.feed(data, spans)
-                messages += [data[offset:offset + length] for offset, length in spans]
-        else:
-            session.rtnl.dump_into(RTM_GETRULE, body, written_to(out, listing, RTM_NEWRULE))
-    except KernelError as error:
-        printed = listing.take()  # JSON's opening bracket, at least, as ip leaves it
-        if out is not None:
-            out.write(printed)
-            printed = ""
-        return records.evolve(dump_refused(error), stdout=printed)
     if out is not None:
-        out.write(listing.result())
-        return Result(0)
+        status, stderr = listing.rules(session.rtnl, options, out, flt)
+        return Result(status, stderr=stderr)
+    listed = RuleListing({}, options, flt)
+    messages = []
+    try:
+        for data, spans in session.rtnl.dump_stream(RTM_GETRULE, dump_request(command), RTM_NEWRULE):
+            listed.feed(data, spans)
+            messages += [data[offset:offset + length] for offset, length in spans]
+    except KernelError as error:
+        return records.evolve(dump_refused(error), stdout=listed.take())  # JSON's opening bracket, at least
     chosen = [m for m in messages if shown.selected(shown.Rule.of(m), flt, family_of(command))]
-    return Result(0, listing.result(), objects=tuple(rule_node(m, session.names) for m in chosen))
+    return Result(0, listed.result(), objects=tuple(rule_node(m, session.names) for m in chosen))
 
 
 def flush(command, session: Session) -> Result:

@@ -1,0 +1,142 @@
+"""The drop-in's `OBJECT show` shortcut (pyip.cli.dropin.fast_show()) against the general path and the real ip.
+
+Each command runs as a process three times: the real ip, pyip with the shortcut
+and pyip with it turned off (dropin.FAST_SHOWS); the three must print the same
+bytes and exit alike, and the shortcut must have run where it says it does (the
+process never imported the parser).  The namespace holds rules and addresses of
+every kind tests/test_show.py lists (marks and masks, iif/oif, uidrange, ipproto,
+ports, l3mdev, realms, goto, suppress_*, IPv6 rules; peers, labels, lifetimes,
+flags, broadcast, IPv6 addresses).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from .netns import run
+from .test_show import ns  # noqa: F401  (the fixture)
+
+# Runs the drop-in as `pyip ARGS` does, the shortcut on or off (FAST), and says on a pipe of its
+# own whether the general path's parser was imported.
+PROBE = """
+import os, sys
+from pyip.cli import dropin
+dropin.FAST_SHOWS = os.environ["PYIP_PROBE_FAST"] == "1"
+try:
+    status = dropin.main(sys.argv[1:])
+finally:
+    os.write(int(os.environ["PYIP_PROBE_FD"]), str("pyip.parser.ip" in sys.modules).encode())
+sys.exit(status)
+"""
+
+
+# Finite address lifetimes count down between the runs: their seconds are left out of the comparison.
+LIFETIMES = re.compile(rb"(valid_lft |preferred_lft |_life_time\": ?)(?!4294967295)\d+")
+
+
+def comparable(result: subprocess.CompletedProcess) -> tuple:
+    return result.returncode, LIFETIMES.sub(rb"\1N", result.stdout), result.stderr
+
+
+def pyip(args: list[str], fast: bool) -> tuple[tuple, bool]:
+    """(status, stdout, stderr) of `pyip ARGS`, and whether it imported the parser."""
+    read, write = os.pipe()
+    env = {**os.environ, "PYIP_PROBE_FD": str(write), "PYIP_PROBE_FAST": "1" if fast else "0"}
+    try:
+        result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, timeout=60,
+                                pass_fds=(write,), env=env)
+    finally:
+        os.close(write)
+    with open(read, encoding="utf-8") as report:
+        parsed = report.read() == "True"
+    return comparable(result), parsed
+
+
+def real_ip(args: list[str]) -> tuple:
+    return comparable(subprocess.run(["ip", *args], capture_output=True, timeout=60))
+
+
+OPTION_SETS = [[], ["-j"], ["-j", "-p"], ["-4"], ["-6"], ["-d"], ["-s"], ["-o"], ["-N"], ["-br"], ["-p"],
+               ["-json", "-pretty", "-details"], ["-6", "-d", "-s", "-j"], ["-Numeric", "-oneline", "-stats"],
+               ["-brief", "-6"], ["-4", "-br", "-j"], ["-o", "-6"]]
+COMMANDS = ([[*options, obj, "show"] for options in OPTION_SETS for obj in ("rule", "address")]
+            + [[obj, *verb] for obj in ("rule", "address", "addr", "a") for verb in ([], ["show"], ["list"], ["lst"])])
+
+
+# `-d address show` of a bridge and its port: ip prints their bridge attributes, pyip (either path)
+# not yet; there the shortcut is held to the general path only.
+DETAILS_GAP = {"-d", "-details"}
+
+
+@pytest.mark.parametrize("argv", COMMANDS, ids=" ".join)
+def test_the_shortcut_prints_what_the_general_path_and_ip_print(ns, argv):  # noqa: F811
+    expected = real_ip(["-n", ns, *argv])
+    # the namespace option first, and (spelled out) last before the object
+    for args in [["-n", ns, *argv]] + ([[*argv[:-2], "-netns", ns, *argv[-2:]]] if len(argv) > 2 else []):
+        fast, fast_parsed = pyip(args, fast=True)
+        general, general_parsed = pyip(args, fast=False)
+        assert fast == general, args
+        if not DETAILS_GAP.intersection(argv) or "rule" in argv:
+            assert general == expected, args
+        assert not fast_parsed and general_parsed, args
+
+
+@pytest.mark.parametrize("argv", [
+    ["rule", "show", "pref", "100"],      # a selector
+    ["address", "show", "dev", "v0"],
+    ["-s", "-s", "address", "show"],      # an option twice
+    ["-j", "-json", "rule", "show"],
+    ["-0", "rule", "show"],               # an option the shortcut does not read
+    ["-4", "-6", "rule", "show"],
+    ["-family", "inet6", "rule"],
+    ["ru", "show"],                       # abbreviations it does not read
+    ["address", "sh"],
+    ["route", "show"],                    # an object it does not read
+    ["rule", "show", "--"],
+    ["--dialect", "legacy", "rule", "show"],
+])
+def test_other_commands_take_the_general_path(ns, argv):  # noqa: F811
+    result, parsed = pyip(["-n", ns, *argv], fast=True)
+    assert parsed, argv
+    if "--dialect" not in argv:
+        assert result == real_ip(["-n", ns, *argv]), argv
+
+
+@pytest.mark.parametrize("argv", [["-n", "pyip-no-such-namespace", "rule", "show"],
+                                  ["-n", "pyip-no-such-namespace", "-j", "address"],
+                                  ["-n", "", "rule"], ["-n", "../etc", "address", "show"]])
+def test_a_namespace_the_shortcut_cannot_enter_is_reported_by_the_general_path(argv):
+    fast, _ = pyip(argv, fast=True)
+    general, _ = pyip(argv, fast=False)
+    assert fast == general == real_ip(argv)
+
+
+def test_the_shortcut_s_options_are_what_ip_reads_those_words_as():
+    """Each spelling the shortcut reads itself means that option to ip 6.1 (the grammar, which the
+    general path's parser and its tests hold to ip's own reading)."""
+    from pyip.cli import dropin
+    from pyip.parser.words import grammar
+
+    kinds = {"family": {"-4": "OPT_INET", "-6": "OPT_INET6"}, "json": "OPT_JSON", "pretty": "OPT_PRETTY",
+             "details": "OPT_DETAILS", "oneline": "OPT_ONELINE", "numeric": "OPT_NUMERIC", "stats": "OPT_STATS",
+             "brief": "OPT_BRIEF"}
+    for word, name in dropin.SHOW_FLAGS.items():
+        kind = kinds[name][word] if name == "family" else kinds[name]
+        assert grammar("ip").first_match(word, "OPT_") == kind, word
+    for word in dropin.SHOW_NETNS:
+        assert grammar("ip").first_match(word, "OPT_") == "OPT_NETNS", word
+
+
+def test_the_shortcut_s_words():
+    from pyip.cli.dropin import show_words
+
+    assert show_words(["-n", "x", "-j", "rule"]) == ({"json": "-j"}, "x", "rules")
+    assert show_words(["-6", "a", "lst"]) == ({"family": "-6"}, None, "addresses")
+    for argv in (["rule", "show", "x"], ["-n"], ["-n", "x"], ["-n", "a", "-n", "b", "rule"], ["rule", "add"],
+                 ["-x", "rule"], [], ["route"], ["address", "show", "show"], ["-j", "-j", "rule"]):
+        assert show_words(argv) is None, argv
