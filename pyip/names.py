@@ -17,7 +17,10 @@ from __future__ import annotations
 import os
 
 from . import cnumbers, records
-from .ast.base import Named
+from .lazy import LazyModule
+
+# Named is the parser's (named()): a listing, which only prints names, need not load the syntax tree.
+ast_base = LazyModule("pyip.ast.base")
 
 # Paths as text (os.path): pathlib costs the drop-in a few milliseconds of start-up.
 CONFDIR = "/etc/iproute2"
@@ -72,7 +75,7 @@ class NameDB(metaclass=records.frozen):
             ident = self.lookup(word)
             if ident is None:
                 return None
-            found = Named(ident, word if word in self.ids else None)
+            found = ast_base.Named(ident, word if word in self.ids else None)
             if len(self.known) < 4096:
                 self.known[word] = found
         return found
