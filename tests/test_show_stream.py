@@ -227,12 +227,21 @@ def test_addresses_read_with_layouts_are_the_plain_ones(ns):  # noqa: F811
 
 def fed_as_dumped(listing, messages: list[bytes], wanted: int) -> None:
     """The messages, as one dump's datagrams of up to 20 messages and its NLMSG_DONE, through
-    feed_datagram() (the drop-in's way: the listing walks the datagram itself); a message of
-    another sequence number in each datagram is passed over."""
+    feed_datagram() (the drop-in's way: the listing walks the datagram itself); messages of
+    another sequence number or type in each datagram are passed over: another request's
+    NLMSG_DONE, and copies of the datagram's first message, printed from a template by now,
+    with another sequence number and with another type."""
     done = netlink.NLMSG_HEADER.pack(20, 3, 2, 7, 0) + bytes(4)
     stranger = netlink.NLMSG_HEADER.pack(20, 3, 2, 8, 0) + bytes(4)  # NLMSG_DONE of another request
     renumbered = [m[:8] + struct.pack("=I", 7) + m[12:] + bytes(-len(m) % 4) for m in messages]
-    datagrams = [b"".join(renumbered[start:start + 20]) + stranger for start in range(0, len(renumbered), 20)]
+
+    def strangers(first: bytes) -> bytes:
+        other_request = first[:8] + struct.pack("=I", 8) + first[12:]
+        other_type = first[:4] + struct.pack("=H", wanted + 1) + first[6:]
+        return stranger + other_request + other_type
+
+    datagrams = [b"".join(renumbered[start:start + 20]) + strangers(renumbered[start])
+                 for start in range(0, len(renumbered), 20)]
     datagrams.append(done)
     for number, data in enumerate(datagrams):
         end = listing.feed_datagram(data, 7, wanted)
@@ -377,7 +386,8 @@ ADDRESS_OPTIONS = [ShowOptions(), ShowOptions(family=socket.AF_INET), ShowOption
 def test_addresses_from_templates_are_the_full_printout(ns, monkeypatch, options):  # noqa: F811
     """Every address of test_show.py's namespace (peers, labels, lifetimes, flags, metric, IPv6),
     its copies with other addresses (equal to their peers, and not), and all of it again: printed
-    from templates against each printed in full."""
+    from templates (fed message by message, and walked as a dump's datagrams) against each
+    printed in full."""
     from pyip.show import address
     from pyip.show.templates import Templates
 
@@ -402,8 +412,12 @@ def test_addresses_from_templates_are_the_full_printout(ns, monkeypatch, options
 
     monkeypatch.setattr(address, "Templates", counting)
     templated = address.format_addresses(links, messages, options)
+    streamed = address.AddressListing(links, options)  # the drop-in's way: the datagrams walked as they come
+    fed_as_dumped(streamed, messages, 20)  # RTM_NEWADDR
     monkeypatch.setattr(address, "NO_FILTER", object())  # no selector is now "a selector": the full path
-    assert_same_text(templated, address.format_addresses(links, messages, options))
+    full = address.format_addresses(links, messages, options)
+    assert_same_text(templated, full)
+    assert_same_text(streamed.result(), full)
     used = [entry for layouts in made[0].known.values() for layout in layouts
             for entry in layout.templates.values() if entry[1] is not None]
     assert len(used) >= 3  # the templates were made, so the listing above printed from them

@@ -35,6 +35,7 @@ from pyip.show.netlink import (ATTRIBUTE_HEADER, DUMP_HEAD, NLA_F_NESTED, NLMSG_
                                NLMSG_HEADER, align, spans_until_end)
 
 U32_AT = struct.Struct("=I").unpack_from
+LENGTH_BYTES = 4  # nlmsg_len, which says the message's layout: the rest of the header is key
 
 # What a varying field is, and how its text is written: (struct code, conversion)
 U32, HEX, ADDR4, ADDR6 = "u32", "hex", "addr4", "addr6"
@@ -70,7 +71,10 @@ class Layout:
                  "protos", "parts")
 
     def __init__(self, length: int, fields: list[Field]):
-        parts, key_indexes, position, count = ["=%dx" % NLMSG_HEADER.size], [], NLMSG_HEADER.size, 0
+        # The key starts after the message's length (the layout's own) with the netlink header's type,
+        # flags, sequence and port: a message of another type or dump finds no template, so the
+        # per-message loops need not check them (they do on a miss).
+        parts, key_indexes, position, count = ["=%dx" % LENGTH_BYTES], [], LENGTH_BYTES, 0
         self.masked = [field for field in fields if field.role == SHADOWED or _named(field.role)]
         self.named = [field for field in self.masked if field.role != SHADOWED]
         fields = [field for field in fields if field not in self.masked]  # the rest are key bytes
@@ -192,6 +196,7 @@ class Templates:
         self.header_fields = header_fields
         self.known: dict[int, list[Layout]] = {}
         self.choose: dict = {}
+        self.plans: dict = {}  # length -> what the per-message loops look up (_plan())
         self.signatures: dict[int, dict[tuple, Layout]] = {}  # length -> attribute headers -> layout
 
     def text(self, data: bytes, offset: int, length: int) -> str | None:
@@ -258,81 +263,91 @@ class Templates:
         """Print on OUT (a pyip.show.common.Printer) the messages of type WANTED and sequence SEQ
         in DATA, a datagram of a dump; return the message that ends the dump (NLMSG_DONE or
         NLMSG_ERROR) if DATA holds it.  text() and the netlink walk of Rtnl.dump_stream(), inlined:
-        this loop runs once per entry of a big table."""
-        choose, search, from_entry, head = self.choose, self.search, self.from_entry, DUMP_HEAD.unpack_from
-        u32_at = U32_AT
-        writer = out.writer
-        append = out.text.append if writer is None else writer.out.append
-        offset, size = 0, len(data)
+        this loop runs once per entry of a big table.  A message its layout's template prints is
+        printed at once (the key holds its type and sequence); missed() sees to any other."""
+        plans, missed, u32_at = self.plans, self.missed, U32_AT
+        texts: list[str] = []
+        append = texts.append
+        end, offset, size = None, 0, len(data)
         while offset + 16 <= size:
-            length, kind, _, message_seq = head(data, offset)
-            if length < 16 or offset + length > size:
-                break
-            if message_seq != seq or kind != wanted:
-                if message_seq == seq and (kind == NLMSG_DONE or kind == NLMSG_ERROR):
-                    return data[offset:offset + length]
-                offset += (length + 3) & ~3
-                continue
-            layout = choose.get(length)
-            if type(layout) is tuple:
-                layout = layout[1].get(u32_at(data, offset + layout[0])[0])
-            if layout is not None:
-                unpack, key, get, check = layout.parts
-                values = unpack(data, offset)
+            length = u32_at(data, offset)[0]
+            plan = plans.get(length)
+            if plan is not None and len(plan) == 2:  # (byte place, {byte there: parts})
+                plan = plan[1].get(data[offset + plan[0]])
+            if plan is not None:
+                unpack, key, get, check = plan
+                try:
+                    values = unpack(data, offset)
+                except struct.error:  # the message runs past the datagram: the walk ends, as below
+                    break
                 entry = get(key(values))
                 if entry is not None:
                     fmt, pick = entry
                     if pick is not None and (check is None or check(values)):
-                        text = fmt % pick(values)
-                    else:
-                        text = from_entry(entry, layout, values, data, offset, length)
-                else:
-                    text = search(data, offset, length)
-            else:
-                text = search(data, offset, length)
+                        append(fmt % pick(values))
+                        offset += (length + 3) & ~3
+                        continue
+            if length < 16 or offset + length > size:
+                break
+            _, text, end = missed(data, offset, length, seq, wanted)
+            if end is not None:
+                break
             if text is not None:
-                if writer is None:
-                    append(text)
-                else:  # the object's separator from the array, as the writer's state says
-                    append(writer.sep + text)
-                    writer.sep = ","
+                append(text)
             offset += (length + 3) & ~3
-        return None
+        if texts:
+            writer = out.writer
+            if writer is None:
+                out.text.append("".join(texts))
+            else:  # the objects' separators, the first as the array's state says
+                writer.out.append(writer.sep + ",".join(texts))
+                writer.sep = ","
+        return end
+
+    def missed(self, data: bytes, offset: int, length: int, seq: int, wanted: int) -> tuple:
+        """A message of a datagram that no template printed at once: (True, its text or None when
+        it is not listed, None) for one of the dump; (False, None, the message) for the one that
+        ends the dump; (False, None, None) for another request's or type's, passed over."""
+        _, kind, _, message_seq = DUMP_HEAD.unpack_from(data, offset)
+        if message_seq != seq or kind != wanted:
+            if message_seq == seq and (kind == NLMSG_DONE or kind == NLMSG_ERROR):
+                return False, None, data[offset:offset + length]
+            return False, None, None
+        return True, self.text(data, offset, length), None
 
     def group_datagram(self, data: bytes, seq: int, wanted: int, groups: dict, group_at: int) -> bytes | None:
         """print_datagram() into GROUPS: each message's text (if listed) appended to the list of
-        the u32 at GROUP_AT in it (an address's ifindex), that list made for every message met;
-        the same walk and lookup, inlined for the same reason."""
-        choose, search, from_entry, head = self.choose, self.search, self.from_entry, DUMP_HEAD.unpack_from
-        u32_at = U32_AT
+        the u32 at GROUP_AT in it (an address's ifindex), that list made for every message of the
+        dump; the same walk and look-up, inlined for the same reason."""
+        plans, missed, u32_at = self.plans, self.missed, U32_AT
         group, texts = None, None
-        offset, size = 0, len(data)
+        end, offset, size = None, 0, len(data)
         while offset + 16 <= size:
-            length, kind, _, message_seq = head(data, offset)
-            if length < 16 or offset + length > size:
-                break
-            if message_seq != seq or kind != wanted:
-                if message_seq == seq and (kind == NLMSG_DONE or kind == NLMSG_ERROR):
-                    return data[offset:offset + length]
-                offset += (length + 3) & ~3
-                continue
-            layout = choose.get(length)
-            if type(layout) is tuple:
-                layout = layout[1].get(u32_at(data, offset + layout[0])[0])
-            if layout is not None:
-                unpack, key, get, check = layout.parts
-                values = unpack(data, offset)
+            length = u32_at(data, offset)[0]
+            plan = plans.get(length)
+            if plan is not None and len(plan) == 2:  # (byte place, {byte there: parts})
+                plan = plan[1].get(data[offset + plan[0]])
+            text = None
+            if plan is not None:
+                unpack, key, get, check = plan
+                try:
+                    values = unpack(data, offset)
+                except struct.error:
+                    break
                 entry = get(key(values))
                 if entry is not None:
                     fmt, pick = entry
                     if pick is not None and (check is None or check(values)):
                         text = fmt % pick(values)
-                    else:
-                        text = from_entry(entry, layout, values, data, offset, length)
-                else:
-                    text = search(data, offset, length)
-            else:
-                text = search(data, offset, length)
+            if text is None:
+                if length < 16 or offset + length > size:
+                    break
+                ours, text, end = missed(data, offset, length, seq, wanted)
+                if end is not None:
+                    break
+                if not ours:
+                    offset += (length + 3) & ~3
+                    continue
             value = u32_at(data, offset + group_at)[0]
             if value != group:  # a dump brings each link's addresses together
                 group = value
@@ -342,7 +357,7 @@ class Templates:
             if text is not None:
                 texts.append(text)
             offset += (length + 3) & ~3
-        return None
+        return end
 
     def learn(self, data: bytes, offset: int, length: int) -> str | None:
         """Print the message in full; remember a template for its key when one fits."""
@@ -386,6 +401,11 @@ class Templates:
             if kept not in known:
                 del signatures[signature]
         self.choose[length] = _choice(signatures)
+        plan = _plan(self.choose[length])
+        if plan is None:
+            self.plans.pop(length, None)
+        else:
+            self.plans[length] = plan
         return layout
 
     def varying(self, data: bytes, offset: int, length: int) -> tuple[list[Field], tuple] | None:
@@ -516,6 +536,23 @@ def _choice(signatures: dict[tuple, Layout]):
                 break
         else:
             return place, table
+    return None
+
+
+def _plan(choice):
+    """What the per-message loops look up for one length, from its choice (_choice()): the
+    layout's parts; or, where layouts share the length, (place, {byte there: parts}) for the first
+    byte of the choice's attribute header that tells them apart (one byte read, no unpack); None
+    where no byte does, or there is no choice: each message of that length is then missed()."""
+    if choice is None:
+        return None
+    if type(choice) is not tuple:
+        return choice.parts
+    place, table = choice
+    for byte in range(4):
+        parts = {header >> 8 * byte & 0xFF: layout.parts for header, layout in table.items()}
+        if len(parts) == len(table):
+            return place + byte, parts
     return None
 
 
