@@ -92,7 +92,7 @@ def test_translate_of_a_save_file_imports_no_attrs(tmp_path, to):
     rules = tmp_path / "one.rules"
     rules.write_text("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 "
                      "-m comment --comment ssh -m state --state NEW -j LOG --log-prefix in\nCOMMIT\n")
-    result, heavy = imported(["translate", "--to", to, str(rules)], watch=("attr", "attrs", "socket"))
+    result, heavy = imported(["translate", "--to", to, str(rules)], watch=("attr", "attrs", "socket", "click"))
     assert result.returncode == 0, result.stderr
     assert "22" in result.stdout and "ssh" in result.stdout
     assert heavy == []
@@ -105,10 +105,26 @@ def test_translate_of_a_script_imports_no_attrs(tmp_path):
     script.write_text('IPT=/sbin/iptables\nallow() { $IPT -A INPUT -p tcp --dport "$1" -j ACCEPT; }\n'
                       'for port in 22 80; do allow $port; done\n'
                       'X=y\nif [ "$X" = x ]; then $IPT -A INPUT -m comment --comment "a b" -j DROP; fi\n')
-    result, heavy = imported(["translate", "--to", "nft", str(script)], watch=("attr", "attrs"))
+    result, heavy = imported(["translate", "--to", "nft", str(script)], watch=("attr", "attrs", "click"))
     assert result.returncode == 0, result.stderr
     assert "dport 80" in result.stdout
     assert heavy == []
+
+
+@pytest.mark.parametrize("options", [["--to=nft-json", "-D", "P=22", "--dialect", "legacy"],
+                                     ["--style", "conventional", "--allow-partial", "--to", "iptables-restore"]])
+def test_translate_reads_its_plain_command_lines_without_click(options):
+    """`pyip translate` reads FILE, ARGS, --to, --style, --dialect, --allow-partial and -D itself
+    (pyip.cli.translate.fast_arguments()); an option only click reads (-P) brings click in."""
+    script = 'P=80\niptables -A INPUT -p tcp --dport "$P" -j ACCEPT\niptables -A INPUT -j NOPE\n'
+    result, heavy = imported(["translate", *options, "-", "start"], script, watch=("click",))
+    assert result.returncode == (0 if "--allow-partial" in options else 1), result.stderr
+    assert "NOPE" in result.stderr and ("22" if "-D" in options else "80") in result.stdout
+    assert heavy == []
+    with_click, heavy = imported(["translate", "-P", "/", *options, "-", "start"], script, watch=("click",))
+    assert (with_click.returncode, with_click.stdout, with_click.stderr) == (
+        result.returncode, result.stdout, result.stderr)
+    assert "click" in heavy
 
 
 @pytest.mark.parametrize("text", ["*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n",

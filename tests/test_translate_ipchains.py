@@ -126,7 +126,7 @@ def test_conventional_router_and_its_notes(tmp_path):
 
 def run_cli(tmp_path, text: str, *options: str) -> subprocess.CompletedProcess:
     path = write(tmp_path, "in.sh", text)
-    code = "from pyip.cli.translate import translate_command; translate_command()"
+    code = "from pyip.cli.translate import command; command()()"
     return subprocess.run([sys.executable, "-c", code, path, *options], capture_output=True, text=True, timeout=60)
 
 

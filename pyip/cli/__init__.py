@@ -74,6 +74,12 @@ def main() -> None:
             # (pyip.script.collector_paused), which gives it back as it found it: on, the first allocation
             # after it walked everything the work made (13 ms after a 10,000-line script).
             gc.disable()
+            from .translate import fast_main as translate_fast_main
+
+            try:
+                translate_fast_main(args[1:])  # exits, unless click must read these arguments
+            except SystemExit as done:
+                finish(done.code)
         from .group import cli
 
         if args[:1] == ["help"]:  # `pyip help`, `pyip help lint`: pyip's own help, not ip's usage

@@ -36,13 +36,12 @@ def cli() -> None:
 
 
 def _add_commands() -> None:
-    from . import parse
+    from . import parse, translate
     from .lint import lint
-    from .translate import translate_command
 
     cli.add_command(parse.command())
     cli.add_command(lint)
-    cli.add_command(translate_command, "translate")
+    cli.add_command(translate.command(), "translate")
 
 
 _add_commands()
