@@ -57,3 +57,30 @@ def test_iptables_translate_vectors(name):
     wrong = [str(result) for result in results if result.verdict not in ("same", "corrected", "justified", "declined",
                                                                          "environment")]
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_module_names_are_pkgutils(tmp_path):
+    """extensions.modules_in() reads the directory itself (pkgutil imports inspect: start-up); it must give
+    pkgutil.iter_modules()'s names, for this package and for a directory of every kind of entry."""
+    import pkgutil
+
+    from pyip import extensions
+    from pyip.extensions import set as _  # noqa: F401  (the package's `set` is this module from now on)
+
+    assert extensions.module_names() == frozenset(
+        module.name for module in pkgutil.iter_modules(extensions.__path__) if not module.name.startswith("_"))
+    assert {"comment", "tcp", "socket", "time"} <= extensions.module_names()
+    for name in ("plain.py", "compiled.pyc", "native.cpython-311-x86_64-linux-gnu.so", "dotted.name.py", "noext",
+                 "README.md", "__init__.py", "_private.py", "package/__init__.py", "package.dotted/__init__.py",
+                 "compiled_package/__init__.pyc", "not_a_package/module.py", "__pycache__/plain.cpython-311.pyc",
+                 "dir.py/x"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "z.zip", "w") as archive:  # a zip's path: pkgutil's to read
+        archive.writestr("inside/zipped.py", "")
+    directories = (str(tmp_path), str(tmp_path / "missing"), str(tmp_path / "z.zip" / "inside"))
+    expected = {module.name for module in pkgutil.iter_modules(list(directories))}
+    assert expected >= {"plain", "compiled", "native", "package", "compiled_package", "_private", "dir", "zipped"}
+    assert set(extensions.modules_in(directories)) == expected

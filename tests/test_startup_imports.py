@@ -88,11 +88,13 @@ def test_the_drop_ins_route_add_imports_no_heavy_package():
 @pytest.mark.parametrize("to", ["nft", "nft-json", "iptables-restore"])
 def test_translate_of_a_save_file_imports_no_attrs(tmp_path, to):
     """`pyip translate` (issue 13): the firewall AST, the extensions, the parser's and the ruleset's
-    records are pyip.records classes; attrs' import (and its inspect) is not paid at each start."""
+    records are pyip.records classes; attrs' import (and its inspect) is not paid at each start, nor click's
+    (pyip.cli.translate reads the command line), nor inspect's for the extensions' names."""
     rules = tmp_path / "one.rules"
     rules.write_text("*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -p tcp -m tcp --dport 22 "
                      "-m comment --comment ssh -m state --state NEW -j LOG --log-prefix in\nCOMMIT\n")
-    result, heavy = imported(["translate", "--to", to, str(rules)], watch=("attr", "attrs", "socket", "click"))
+    result, heavy = imported(["translate", "--to", to, str(rules)],
+                             watch=("attr", "attrs", "socket", "click", "inspect"))
     assert result.returncode == 0, result.stderr
     assert "22" in result.stdout and "ssh" in result.stdout
     assert heavy == []
@@ -105,7 +107,7 @@ def test_translate_of_a_script_imports_no_attrs(tmp_path):
     script.write_text('IPT=/sbin/iptables\nallow() { $IPT -A INPUT -p tcp --dport "$1" -j ACCEPT; }\n'
                       'for port in 22 80; do allow $port; done\n'
                       'X=y\nif [ "$X" = x ]; then $IPT -A INPUT -m comment --comment "a b" -j DROP; fi\n')
-    result, heavy = imported(["translate", "--to", "nft", str(script)], watch=("attr", "attrs", "click"))
+    result, heavy = imported(["translate", "--to", "nft", str(script)], watch=("attr", "attrs", "click", "inspect"))
     assert result.returncode == 0, result.stderr
     assert "dport 80" in result.stdout
     assert heavy == []
