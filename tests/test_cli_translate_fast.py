@@ -174,6 +174,16 @@ def test_a_file_that_cannot_be_read_is_clicks_usage_error(missing, tmp_path):
     assert fast.stderr == slow.stderr and b"Invalid value for '[FILE]'" in fast.stderr
 
 
+def test_a_closed_stdin_is_left_to_click(tmp_path):
+    def closed_stdin(*args):
+        return subprocess.run(["bash", "-c", '"$@" <&-', "-", sys.executable, "-m", "pyip", "translate", *args, "-"],
+                              capture_output=True, timeout=120)
+
+    fast, slow = closed_stdin("--to", "nft"), closed_stdin("-P", str(tmp_path), "--to", "nft")
+    assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr)
+    assert fast.returncode != 0 and b"stdin" in fast.stderr
+
+
 def test_clicks_errors_stay_clicks(tmp_path):
     """A command line the fast reading refuses is click's, with its message and exit status."""
     path = tmp_path / "f.rules"

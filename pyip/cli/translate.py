@@ -126,6 +126,8 @@ def fast_main(argv: list[str]) -> bool:
     if got is None:
         return False
     if got.file == "-":
+        if sys.stdin is None:  # started with stdin closed (`<&-`): what click says then is click's
+            return False
         raw = sys.stdin.buffer.read()
     else:
         try:
