@@ -2403,6 +2403,36 @@ def make(cls, _defaults, _converters):
             return NotImplemented
         return (self.text, ) == (other.text, )
     def __repr__(self):
+        return f"Printed(text={self.text!r})"
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in ('text',))
+    def __setstate__(self, state):
+        for name, value in zip(('text',), state):
+            _setattr(self, name, value)
+    methods = {'__init__': __init__, '__eq__': __eq__, '__repr__': __repr__,
+               '__getstate__': __getstate__, '__setstate__': __setstate__}
+    def __hash__(self):
+        return hash(('Printed', self.text, ))
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError()
+    def __delattr__(self, name):
+        raise FrozenInstanceError()
+    methods.update(__hash__=__hash__, __setattr__=__setattr__, __delattr__=__delattr__)
+    return methods
+
+
+MAKERS['pyip.ast.nft.Printed'] = make
+SPECS['pyip.ast.nft.Printed'] = ('Printed', True, False, (('text', True, 'required', False, True, True, False),))
+
+def make(cls, _defaults, _converters):
+    _setattr = object.__setattr__
+    def __init__(self, text):
+        _setattr(self, 'text', text)
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return (self.text, ) == (other.text, )
+    def __repr__(self):
         return f"Quoted(text={self.text!r})"
     def __getstate__(self):
         return tuple(getattr(self, name) for name in ('text',))

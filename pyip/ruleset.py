@@ -170,9 +170,12 @@ class Ruleset:
         self.known_callers: dict[str, dict] = {}  # table name -> callers(), kept up to date with the rules
         # (table name, chain name) -> reaching_hooks(): emptied whenever a jump between chains comes or goes
         self.known_hooks: dict[tuple, dict] = {}
+        self.stenciled = 0  # rules of the save-file lane in the chains (append_stenciled())
 
     def apply(self, command: fw.Command) -> None:
         """Do what the command does, or raise iptables' error and leave the ruleset as it was."""
+        if self.stenciled and command.__class__ not in READS_TARGETS_ONLY:
+            self.materialize()
         check_known(command)
         if isinstance(command, fw.RULE_COMMANDS) and has_host_name(command.rule):
             command = records.evolve(command, rule=resolved(command.rule, command))
@@ -186,6 +189,58 @@ class Ruleset:
             raise
         finally:
             self.undo = []
+
+    # -- the save-file lane -------------------------------------------------------------------------
+
+    def append_stenciled(self, rule, view: fw.Rule, checks: tuple) -> bool:
+        """_append() of a rule the save-file lane read (pyip.translators.lane: a Stenciled, which has the
+        rule's table, chain, matches and target but not its Rule), True if it is in; False where the rule
+        command must be applied instead: iptables would refuse it (the command gives the error, in its
+        place), or its chain counts its rules (the counts hold rules, to compare them).
+
+        `view`: a Rule with the rule's table, chain, interfaces, protocol, fragment, matches and target and
+        no addresses, which the checks read in the rule's place; `checks`: rule_checks() of it.  The lane
+        takes only one address each for -s and -d, without `!`: kernel_rules() gives the rule back alone,
+        and rule_checks() reads addresses only when negated.  What else of a chain's rules the checks read
+        (walk(), add_callers()) is their targets and matches, which a Stenciled holds.  Every other
+        command materializes the lane's rules first (materialize()): those compare or print rules."""
+        if checks is PASSED and view.target.__class__ is not fw.ChainJump:
+            # What _append() does for a rule the kernel takes in any chain and that jumps nowhere: no
+            # callers change and no hook is asked, so the rule goes in the chain if the chain exists.
+            table = self.tables.get(view.table)
+            chain = None if table is None else table.chains.get(view.chain)
+            if chain is not None and chain.counts is None:
+                self.undo = []
+                chain.rules.append(rule)
+                self.stenciled += 1
+                return True
+        self.undo = []
+        try:
+            self.check_jump(view, LANE)
+            table_name = view.table
+            chain = self.writable_chain(table_name, view.chain, LANE)
+            if chain.counts is not None:
+                return False
+            table = self.tables[table_name]
+            self.add_rules(table, chain, [rule])
+            if new_rules_problem(table, view.chain, [view], self.callers, self.reaching_hooks, [checks]) is not None:
+                raise RulesetError("refused", None)
+        except PyipError:
+            for action in reversed(self.undo):
+                action()
+            return False
+        finally:
+            self.undo = []
+        self.stenciled += 1
+        return True
+
+    def materialize(self) -> None:
+        """Put the Rule of each of the lane's rules in its place."""
+        for table in self.tables.values():
+            for chain in table.chains.values():
+                if any(rule.__class__ is not fw.Rule for rule in chain.rules):
+                    chain.rules = [rule if rule.__class__ is fw.Rule else rule.materialized() for rule in chain.rules]
+        self.stenciled = 0
 
     # -- changes, journaled ------------------------------------------------------------------------
 
@@ -473,13 +528,14 @@ MAX_JUMP_LEVEL = 15
 TOO_MANY_LINKS = "Too many links"
 
 
-def new_rules_problem(table: Table, chain_name: str, rules: list, callers, hooks=None) -> str | None:
+def new_rules_problem(table: Table, chain_name: str, rules: list, callers, hooks=None,
+                      checks: list | None = None) -> str | None:
     """Targets tied to a table or protocol, hooks, loops and jump depth, for rules just added to a chain;
     callers(table) gives the jumps between the table's chains, hooks(table, chain name) (if given) what
-    reaching_hooks() would."""
+    reaching_hooks() would, `checks` (if given) each rule's rule_checks()."""
     checked = []
-    for rule in rules:
-        problem, hook_sets = rule_checks(rule, table.name)
+    for at, rule in enumerate(rules):
+        problem, hook_sets = rule_checks(rule, table.name) if checks is None else checks[at]
         if problem is not None:
             return problem
         checked.append((rule, hook_sets))
@@ -519,6 +575,7 @@ def reaching_hooks(table: Table, chain_name: str, callers) -> dict[str, int]:
 
 
 INVALID = ("Invalid argument", ())
+PASSED = (None, ())  # rule_checks() of a rule the kernel takes in any chain of its table
 
 
 def rule_checks(rule: fw.Rule, table: str) -> tuple:
@@ -558,7 +615,7 @@ def rule_checks(rule: fw.Rule, table: str) -> tuple:
     for test in (rule.source, rule.destination):
         if test is not None and test.negated and any(getattr(a, "mask", 1) == 0 for a in test.value):
             return INVALID
-    return None, hook_sets
+    return (None, hook_sets) if hook_sets else PASSED
 
 
 def table_fits(wanted, table: str) -> bool:
@@ -616,5 +673,19 @@ def check_known(command: fw.Command) -> None:
         raise RulesetError(f"{command.unknowns[0]} is known only when the script runs (give its variable a "
                            "value with -D NAME=VALUE)", command.location, 1)
 
+
+# Commands that read nothing of a chain's rules but their targets and matches, which the lane's rules
+# hold (Ruleset.append_stenciled()): a table's start (-F, -X), :CHAIN lines (-N, -P), rules appended.
+READS_TARGETS_ONLY = frozenset({fw.Append, fw.Flush, fw.DeleteChain, fw.NewChain, fw.Policy})
+
+
+class LaneCommand:
+    """The command a refusal in append_stenciled() names (it is never reported: the rule command is
+    applied instead and gives the error)."""
+
+    location = None
+
+
+LANE = LaneCommand()
 
 HANDLERS = {fw.Append: Ruleset._append}  # the bulk of every ruleset, without a getattr per command

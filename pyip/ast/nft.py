@@ -199,6 +199,13 @@ class Rule(metaclass=records.frozen):
     comment: str | None = None
 
 
+class Printed(metaclass=records.frozen):
+    """A rule given as its text already (the save-file lane, pyip.translators.lane): what rule_text() would
+    print for the rule its iptables rule translates to."""
+
+    text: str
+
+
 class LeftOut(metaclass=records.frozen):
     """Where a rule stood that has no exact nft equivalent; `why` says what."""
 

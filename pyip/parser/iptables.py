@@ -608,11 +608,16 @@ def parse_templated(texts: list[str], locate) -> fw.Command | None:
     """A rule command (modern dialect) made from its template, if one serves, else None (then the caller
     takes parse_iptables()).  `texts`: the words' texts; `locate(index)`: the Location of the word at index
     (a template places only two: pyip.parser.restore.LinePlaces)."""
+    template = template_of_texts(texts)
+    return None if template is None else template.build(texts, locate)
+
+
+def template_of_texts(texts: list[str]):
+    """The template (pyip.parser.templates.Template) learnt for commands of these words, or None."""
     shapes = SHAPES[legacy.MODERN]
     plan = shapes.plan_texts(texts)
     templates = None if plan is None else shapes.memory.get(id(plan[1]))
-    template = None if templates is None else templates.by_key.get(templates.key(texts))
-    return None if template is None else template.build(texts, locate)
+    return None if templates is None else templates.by_key.get(templates.key(texts))
 
 
 def release(state: CommandState) -> None:

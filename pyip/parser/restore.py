@@ -23,8 +23,13 @@ from .iptables import parse_iptables, parse_templated
 from .words import Word
 
 
-def restore_commands(text: str, file: str = "-", dialect: str = legacy.MODERN) -> Iterator[fw.Command | PyipError]:
-    """Each command a restore file amounts to, or the PyipError of a line that does not parse."""
+def restore_commands(text: str, file: str = "-", dialect: str = legacy.MODERN,
+                     lane=None) -> Iterator[fw.Command | PyipError]:
+    """Each command a restore file amounts to, or the PyipError of a line that does not parse.
+    `lane(table, line, file, number)`, if given, is asked first for each rule line of the modern
+    dialect: what it gives (not None) stands for the line's command (pyip.translators.lane)."""
+    if dialect != legacy.MODERN:
+        lane = None
     table = None
     for number, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
@@ -33,6 +38,11 @@ def restore_commands(text: str, file: str = "-", dialect: str = legacy.MODERN) -
         if table is UNKNOWN_TABLE and stripped[0] != "*" and stripped != "COMMIT":
             continue  # its start was reported; its lines would only be reported again
         if table is not None and stripped[0] not in "*:" and stripped != "COMMIT":
+            if lane is not None:
+                item = lane(table, line, file, number)
+                if item is not None:
+                    yield item
+                    continue
             yield rule_line(table, line, file, number, dialect)  # most lines: tested first
             continue
         location = Location(file, number, 1)
@@ -105,6 +115,15 @@ def add_line_words(words: list, line: str, file: str, number: int) -> None:
 def templated_line(table: str, line: str, file: str, number: int) -> fw.Command | None:
     """The line's rule made from a template (pyip.parser.templates), its words split as add_line_words()
     splits them but no Word made (a template places two words); None if no template serves."""
+    texts = templated_texts(table, line)
+    if texts is None:
+        return None
+    return parse_templated(texts, LinePlaces(line, file, number).location)
+
+
+def templated_texts(table: str, line: str) -> list[str] | None:
+    """`iptables -t TABLE` and the line's words' texts, split as add_line_words() splits them, for a line a
+    template may serve (its words one space apart, quoted words whole); else None."""
     if '"' in line:
         texts = whole_quotes_texts(line)
         if texts is None:
@@ -113,7 +132,7 @@ def templated_line(table: str, line: str, file: str, number: int) -> fw.Command 
         texts = line.split(" ")
         if "\t" in line or "\n" in line or "" in texts:
             return None
-    return parse_templated(["iptables", "-t", table, *texts], LinePlaces(line, file, number).location)
+    return ["iptables", "-t", table, *texts]
 
 
 class LinePlaces:

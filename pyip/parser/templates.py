@@ -102,11 +102,11 @@ class Templates:
     value, a -j chain) but the free ones.  Every other word the trie matched by its text: the path to a
     node is one sequence of steps, so a command that reached the plan has those texts already."""
 
-    __slots__ = ("key", "by_key", "seen")
+    __slots__ = ("kept", "key", "by_key", "seen")
 
     def __init__(self, items: list, free_readers: frozenset, guarded: frozenset):
         free = {token.start_pos for reader, tree in items if reader in free_readers for token in tree.values}
-        kept = sorted(guarded - free)
+        self.kept = kept = sorted(guarded - free)  # the key's positions
         self.key = itemgetter(*kept) if len(kept) > 1 else (lambda texts: tuple(texts[index] for index in kept))
         self.by_key: dict = {}
         self.seen: set = set()  # keys met once, without a template (worth_learning())
@@ -124,10 +124,11 @@ def templates_of(memory: dict, items: list, free_readers: frozenset, guarded: fr
 class Template:
     """A learnt rule command, and where its free parts come from."""
 
-    __slots__ = ("make_command", "command_fields", "rule", "rule_at", "source", "destination", "parts", "target",
-                 "refuses_several")
+    __slots__ = ("command_type", "make_command", "command_fields", "rule", "rule_at", "source", "destination",
+                 "parts", "target", "refuses_several")
 
     def __init__(self, command, rule_at: int, addresses: tuple, parts: tuple, target: Part | None):
+        self.command_type = type(command)
         self.make_command = slot_maker(type(command))
         names = [field.name for field in records.fields(type(command))]
         if names[:5] != ["program", "location", "notes", "unknowns", "rule"]:

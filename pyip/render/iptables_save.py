@@ -89,11 +89,19 @@ NODE_TEXTS = memo()
 
 def spec_texts(rule: fw.Rule) -> list[str]:
     """The texts whose `" "`-join is saved_line(rule_words(rule)): each part's words are never empty, so
-    joining the parts' texts joins their words.  The memos' look-ups are inlined: this runs for every rule."""
+    joining the parts' texts joins their words."""
     texts = []
     for test, option in ((rule.source, "-s"), (rule.destination, "-d")):
         if test is not None:
             texts.append(address_text(test, option))
+    add_header_texts(texts, rule)
+    add_node_texts(texts, rule.matches, rule.target)
+    return texts
+
+
+def add_header_texts(texts: list, rule: fw.Rule) -> None:
+    """spec_texts() of the rule's interfaces, protocol and fragment, which follow its addresses.  The
+    memos' look-ups are inlined: this runs for every rule."""
     tests = TEST_TEXTS.found
     for test, option, text in INTERFACE_PROTOCOL_TESTS:
         test = getattr(rule, test)
@@ -102,17 +110,20 @@ def spec_texts(rule: fw.Rule) -> list[str]:
             texts.append(entry[1] if entry is not None else header_text(test, option, text))
     if rule.fragment is not None:
         texts.append("! -f" if rule.fragment.negated else "-f")
+
+
+def add_node_texts(texts: list, matches: tuple, target) -> None:
+    """spec_texts() of the rule's matches and target, its last parts."""
     nodes = NODE_TEXTS.found
-    for match in rule.matches:
+    for match in matches:
         if match.name == "comment":  # the comment is most rules' own: said without a memo
             texts.append(comment_text(match.comment))
             continue
         entry = nodes.get(id(match))
         texts.append(entry[1] if entry is not None else match_text(match))
-    if rule.target is not None:
-        entry = nodes.get(id(rule.target))
-        texts.append(entry[1] if entry is not None else target_text(rule.target))
-    return texts
+    if target is not None:
+        entry = nodes.get(id(target))
+        texts.append(entry[1] if entry is not None else target_text(target))
 
 
 def address_text(test: fw.Test, option: str) -> str:
@@ -215,10 +226,13 @@ INTERFACE_PROTOCOL_TESTS = (("in_interface", "-i", str), ("out_interface", "-o",
 # -- matches ---------------------------------------------------------------------------
 
 
+ALL_PORTS = fw.PortRange(0, 0xFFFF)
+
+
 def port_words(match) -> list:
     words: list = []
     for test, option in ((match.sport, "--sport"), (match.dport, "--dport")):
-        if test is None or test.value != fw.PortRange(0, 0xFFFF):  # tcp_save() leaves out the full range
+        if test is None or test.value != ALL_PORTS:  # tcp_save() leaves out the full range
             negatable(words, test, option)
     return words
 
@@ -345,6 +359,8 @@ def restore_file(ruleset) -> str:
         lines += [f":{chain.name} - [0:0]" for chain in users]
         for chain in builtins + users:
             start = saved_line(["-A", chain.name])
-            lines += [" ".join([start, *spec_texts(rule)]) for rule in chain.rules]
+            # a rule the save-file lane read (pyip.translators.lane) says its own line
+            lines += [" ".join([start, *spec_texts(rule)]) if rule.__class__ is fw.Rule else rule.saved_line(start)
+                      for rule in chain.rules]
         lines.append("COMMIT")
-    return "".join(line + "\n" for line in lines)
+    return "\n".join(lines) + "\n" if lines else ""

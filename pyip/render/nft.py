@@ -48,7 +48,10 @@ def chain_lines(chain: nft.Chain) -> list[str]:
     if chain.hook is not None:
         lines.append(f"\t\ttype {chain.type} hook {chain.hook} priority {chain.priority}; policy {chain.policy};")
     for rule in chain.rules:
-        lines.append("\t\t" + (f"# pyip: left out: {rule.why}" if isinstance(rule, nft.LeftOut) else rule_text(rule)))
+        if rule.__class__ is nft.Printed:
+            lines.append("\t\t" + rule.text)
+        else:
+            lines.append("\t\t" + (f"# pyip: left out: {rule.why}" if isinstance(rule, nft.LeftOut) else rule_text(rule)))
     lines.append("\t}")
     return lines
 
@@ -59,9 +62,17 @@ STATEMENT_TEXTS = memo()
 
 
 def rule_text(rule: nft.Rule) -> str:
+    words = statement_texts(rule.statements)
+    if rule.comment is not None:
+        words.append(f"comment {quoted(rule.comment)}")
+    return " ".join(words)
+
+
+def statement_texts(statements) -> list[str]:
+    """Each statement's text (never empty)."""
     found = STATEMENT_TEXTS.found  # inlined STATEMENT_TEXTS.get(): this runs for every statement of every rule
     words = []
-    for item in rule.statements:
+    for item in statements:
         entry = found.get(id(item))
         if entry is not None:
             words.append(entry[1])
@@ -69,9 +80,7 @@ def rule_text(rule: nft.Rule) -> str:
             text = statement(item)
             STATEMENT_TEXTS.keep(id(item), item, text)
             words.append(text)
-    if rule.comment is not None:
-        words.append(f"comment {quoted(rule.comment)}")
-    return " ".join(words)
+    return words
 
 
 def quoted(text: str) -> str:

@@ -87,7 +87,12 @@ class RuleTranslator:
             return rules
         return [placed for rule in rules for placed in (rule, self.guards.get(id(rule))) if placed is not None]
 
-    def rule(self, rule: fw.Rule) -> nft.Rule | nft.LeftOut:
+    def rule(self, rule: fw.Rule) -> nft.Rule | nft.LeftOut | nft.Printed:
+        if rule.__class__ is not fw.Rule:  # a rule the save-file lane read (pyip.translators.lane)
+            text = rule.nft_text(self.quotes_allowed)
+            if text is not None:
+                return nft.Printed(text)
+            rule = rule.materialized()  # its translation is more than text: a set, shared state, a finding
         result = self.translated(rule)
         for match in rule.matches:
             if extensions.SHARERS.get(match.__class__, True) is None:

@@ -12,6 +12,7 @@ ruleset it meets, is left out and reported; the file then says how many.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .. import Dialect, Style, Target
@@ -37,7 +38,7 @@ def to_iptables_restore(text: str, file: str = "-", dialect: str = legacy.MODERN
 def restore_output(text: str, file: str, dialect: str, scripted: list | None) -> tuple[str, list[PyipError]]:
     from ..render.iptables_save import restore_file
 
-    ruleset, errors = iptables_ruleset(text, file, dialect, scripted)
+    ruleset, errors = iptables_ruleset(text, file, dialect, scripted, lane=True)
     return left_out_note(errors) + restore_file(ruleset), errors
 
 
@@ -59,6 +60,27 @@ last_save_file: tuple = (None, False)  # (text, is_save_file(text))
 
 
 def save_file_syntax(text: str) -> bool:
+    lines = text.splitlines()
+    first = None
+    for index, line in enumerate(lines):  # the first line that says anything
+        first = line.strip()
+        if first and first[0] != "#":
+            break
+    else:
+        return False
+    if not _TABLE_LINE.fullmatch(first):
+        return False
+    for line in itertools.islice(lines, index + 1, None):
+        if line[:1] == "-":
+            continue  # most lines: a rule as iptables-save writes it, which _RESTORE_LINE's `-` takes
+        stripped = line.strip()
+        if stripped and stripped[0] != "#" and not _RESTORE_LINE.match(stripped):
+            return False
+    return True
+
+
+def plain_save_file_syntax(text: str) -> bool:
+    """save_file_syntax(), said plainly: the reference its shortcut (lines starting with `-`) is tested against."""
     lines = (line.strip() for line in text.splitlines())
     meaningful = (line for line in lines if line and line[0] != "#")
     first = next(meaningful, None)
@@ -73,15 +95,21 @@ _TABLE_LINE = re.compile(r"\*[A-Za-z0-9_.-]+")
 _RESTORE_LINE = re.compile(r"\*[A-Za-z0-9_.-]+$|:\S|-|\[\d+:\d+\]|COMMIT$")
 
 
-def iptables_commands(text: str, file: str, dialect: str, scripted: list | None = None):
+def iptables_commands(text: str, file: str, dialect: str, scripted: list | None = None, lane: bool = False):
     """Each iptables command (or the PyipError of one that does not read), from a script or a save file;
-    `scripted`: the script's script_commands(), if the caller has them already."""
+    `scripted`: the script's script_commands(), if the caller has them already; `lane`: a save file's rules
+    may come as the save-file lane's Stenciled (pyip.translators.lane)."""
     from ..parser.iptables import is_iptables_command, parse_iptables
     from ..parser.restore import restore_commands
     from ..script import script_commands
 
     if is_save_file(text):
-        yield from restore_commands(text, file, dialect)
+        if lane:
+            from . import lane as save_file_lane
+
+            yield from restore_commands(text, file, dialect, save_file_lane.lane)
+        else:
+            yield from restore_commands(text, file, dialect)
         return
     for words in script_commands(text, file) if scripted is None else scripted:
         if isinstance(words, PyipError) or not is_iptables_command(words):
@@ -94,13 +122,22 @@ def iptables_commands(text: str, file: str, dialect: str, scripted: list | None 
             yield error
 
 
-def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN, scripted: list | None = None):
-    """The ruleset the commands leave, and the errors of those iptables would refuse."""
+def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN, scripted: list | None = None,
+                     lane: bool = False):
+    """The ruleset the commands leave, and the errors of those iptables would refuse.  With `lane`, its
+    chains may hold the save-file lane's Stenciled rules (which the restore file and the nft text print)."""
     from ..ast import firewall as fw
     from ..ruleset import Ruleset
 
     ruleset, errors = Ruleset(), []
-    for command in batched(iptables_commands(text, file, dialect, scripted)):
+    stenciled = None  # the lane's rule class, where there is a lane
+    if lane and is_save_file(text):
+        from .lane import Stenciled as stenciled
+    for command in batched(iptables_commands(text, file, dialect, scripted, lane)):
+        if command.__class__ is stenciled:
+            if ruleset.append_stenciled(command, *command.stencil.view(command.matches, command.target)):
+                continue
+            command = command.command()  # refused: the command gives iptables' error
         try:
             if isinstance(command, PyipError):
                 raise command
@@ -120,8 +157,6 @@ def batched(commands):
     """The commands, read BATCH at a time: reading one and applying it in turn cost a quarter more than
     reading many and then applying them (50,000 rules: 1.37 s against 1.09 s), the two paths' code and
     data taking each other's place in the processor's caches.  Reading does not depend on the ruleset."""
-    import itertools
-
     while True:
         batch = list(itertools.islice(commands, BATCH))
         if not batch:
@@ -171,7 +206,7 @@ def nft_output(text: str, file: str, dialect: str, as_json: bool, scripted: list
     from ..render.nft_json import ruleset_json
     from .iptables_nft import translate_ruleset
 
-    ruleset, errors = iptables_ruleset(text, file, dialect, scripted)
+    ruleset, errors = iptables_ruleset(text, file, dialect, scripted, lane=not as_json)
     result, findings = translate_ruleset(ruleset, quotes_allowed=as_json)
     output = ruleset_json(result) if as_json else left_out_header(errors) + ruleset_text(result)
     return output, errors + findings
