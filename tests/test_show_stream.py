@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pyip.cli.dropin import drop_in
-from pyip.netlink.common import Rtnl, dump_links, inside
+from pyip.netlink.common import Rtnl, dump_links, inside, messages_in
 from pyip.show import ShowOptions, netlink
 from pyip.show.route import RouteListing
 
@@ -520,3 +520,39 @@ def test_generated_values_print_from_templates_as_in_full(dumped, data):
     templated_text = address.format_addresses(links, messages, options)
     with mock.patch.object(address, "NO_FILTER", object()):  # no selector is now "a selector": the full path
         assert_same_text(templated_text, address.format_addresses(links, messages, options))
+
+
+def dump_datagrams(name: str, read, start_buffer: int | None = None) -> list[bytes]:
+    """The datagrams of a route dump in namespace NAME, each read by READ(rtnl); the socket's buffer
+    first START_BUFFER bytes long when given."""
+    with inside(name):
+        rtnl = Rtnl()
+    try:
+        if start_buffer is not None:
+            rtnl.buffer = bytearray(start_buffer)
+        rtnl.sock.send(rtnl.request(RTM_GETROUTE, 0x301, bytes(12)))  # NLM_F_REQUEST | NLM_F_DUMP
+        found = []
+        while not found or struct.unpack_from("=H", found[-1], 4)[0] != 3:  # up to NLMSG_DONE
+            found.append(read(rtnl))
+            assert len(found) < 10_000
+        return found
+    finally:
+        rtnl.close()
+
+
+def test_a_dump_read_at_each_datagram_s_size_is_the_dump_a_big_buffer_reads(big_table):
+    """Rtnl.receive() peeks each datagram's length and reads it into the socket's buffer, grown when
+    the datagram is bigger (the buffer starts at 64 KB, not at a megabyte): the dump is the one a
+    megabyte buffer receives, in the kernel's big datagrams (which it sizes by the buffers read)."""
+    big = bytearray(1 << 20)
+    whole = dump_datagrams(big_table, lambda rtnl: bytes(big[:rtnl.sock.recv_into(big)]))
+    received = dump_datagrams(big_table, Rtnl.receive)
+    assert len(received) > 3 and max(map(len, received)) > 16384
+    assert [len(data) for data in received] == [len(data) for data in whole]
+
+    def messages(datagrams: list[bytes]) -> list[bytes]:  # but the sequence numbers, which differ
+        return [message[:8] + message[12:] for data in datagrams for _, _, _, message in messages_in(data)]
+
+    assert messages(received) == messages(whole)
+    grown = dump_datagrams(big_table, Rtnl.receive, start_buffer=64)  # every datagram bigger than it
+    assert messages(grown) == messages(whole)
