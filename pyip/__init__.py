@@ -72,6 +72,7 @@ def parse_script(text: str, dialect: Dialect = "modern", *, file: str = "-", rt_
 
 
 def _parse_script(text: str, dialect: str, file: str, rt_tables, names, defines, args=None):
+    from .errors import PyipError
     from .names import Databases, system
     from .script import CommandWords, script_entries
 
@@ -146,5 +147,3 @@ def __getattr__(name: str):
         return submodule(__name__, name)
     raise AttributeError(name)
 
-
-from .errors import PyipError  # noqa: E402  (small, and needed by parse_script)

@@ -23,7 +23,8 @@ def test_the_compiled_methods_are_up_to_date(compiled):
 
 
 @pytest.mark.parametrize("compiled, example", [("records_compiled", "pyip.ast.route.Route"),
-                                               ("records_compiled_firewall", "pyip.ast.firewall.Append")])
+                                               ("records_compiled_firewall", "pyip.ast.firewall.Append"),
+                                               ("records_compiled_show", "pyip.show.common.ShowOptions")])
 def test_every_record_uses_its_compiled_methods(compiled, example):
     import importlib
 
@@ -42,6 +43,16 @@ def test_the_drop_in_records_leave_the_firewall_out():
     assert not any(key.startswith(("pyip.ast.firewall", "pyip.ast.nft", "pyip.ast.ipchains"))
                    for key in records_compiled.SPECS)
     assert "pyip.ast.nft.Rule" in records_compiled_firewall.SPECS
+
+
+def test_the_show_records_are_apart():
+    """The drop-in's `OBJECT show` shortcut loads records_compiled_show only: the names' and the
+    printers' records, none of the syntax tree's."""
+    from pyip import records_compiled, records_compiled_show
+
+    assert all(key.startswith(("pyip.names.", "pyip.show.")) for key in records_compiled_show.SPECS)
+    assert not any(key.startswith(("pyip.names.", "pyip.show.")) for key in records_compiled.SPECS)
+    assert {"pyip.names.Databases", "pyip.show.rule.RuleFilter"} <= set(records_compiled_show.SPECS)
 
 
 def twins(decorate_attrs, decorate_records, field_attrs, field_records):

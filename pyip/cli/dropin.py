@@ -16,13 +16,14 @@ import os
 import _socket  # the C module: socket.py costs selectors, enum and array at start-up
 import sys
 
-from ..compat.legacy import DIALECTS, MODERN
-from ..errors import Location, PyipError
 from ..lazy import LazyModule
 
-# The parser loads on first use: the `OBJECT show` shortcut (fast_show()) reads its few words itself.
+# The general path's modules load on first use: the `OBJECT show` shortcut (fast_show()) reads its
+# few words itself, and needs neither the parser nor the dialects nor pyip's errors.
 ip_parser = LazyModule("pyip.parser.ip")
 parser_words = LazyModule("pyip.parser.words")
+errors = LazyModule("pyip.errors")
+legacy = LazyModule("pyip.compat.legacy")
 
 
 def main(argv: list[str]) -> int:
@@ -62,11 +63,11 @@ def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
     try:
         dialect, argv = take_dialect(argv)
         option_words, rest = split_options(argv)
-    except PyipError as error:
+    except errors.PyipError as error:
         return report(refusal(error), err)
     except CommandFailed as failure:
         return report((failure.message + "\n", failure.status), err)
-    if dialect == MODERN and not pyip_runs(option_words):  # -h, -c, -V, -echo, ...: ip's own, as ip does them
+    if dialect == legacy.MODERN and not pyip_runs(option_words):  # -h, -c, -V, -echo, ...: ip's own, as ip does them
         handed = hand_over(argv, out, err, replace_process)
         if handed is not None:
             return handed
@@ -76,7 +77,7 @@ def drop_in(argv: list[str], out, err, replace_process: bool = False) -> int:
         answered = answer_option(option_words, options, out, err)
         if answered is not None:
             return answered
-    except PyipError as error:
+    except errors.PyipError as error:
         return report(refusal(error), err)
     except CommandFailed as failure:
         return report((failure.message + "\n", failure.status), err)
@@ -116,14 +117,14 @@ def run_options(argv: list[str], option_words: list[str], rest: list[str], optio
         out.write(changed.stdout)
         err.write(changed.stderr)
         return changed.status
-    words = [parser_words.Word(text, Location("-", 1, column)) for column, text in enumerate(["ip", *option_words, *rest])]
+    words = [parser_words.Word(text, errors.Location("-", 1, column)) for column, text in enumerate(["ip", *option_words, *rest])]
     try:
         command = ip_parser.parse_ip(words, dialect)
-    except PyipError as error:
+    except errors.PyipError as error:
         # `pyip link set eth0 up` in a script that says pyip for ip: let ip do it
         handed = hand_over(argv, out, err, replace_process) if isinstance(error, ip_parser.OtherObject) else None
         return report(refusal(error), err) if handed is None else handed
-    if dialect != MODERN and not pyip_runs(option_words):  # pyip's reading, said to ip with ip's options
+    if dialect != legacy.MODERN and not pyip_runs(option_words):  # pyip's reading, said to ip with ip's options
         handed = hand_over(option_words + modern_words(command), out, err, replace_process,
                            note_lines(command.notes))
         if handed is not None:
@@ -133,7 +134,7 @@ def run_options(argv: list[str], option_words: list[str], rest: list[str], optio
         result = execute(command, session, words, out)  # a listing streams to OUT
     finally:
         session.close()
-    if result.unsupported and dialect == MODERN:  # a legacy reading is pyip's: ip would read it otherwise
+    if result.unsupported and dialect == legacy.MODERN:  # a legacy reading is pyip's: ip would read it otherwise
         handed = hand_over(argv, out, err, replace_process)  # vrf, encap, save/restore: nothing changed yet
         if handed is not None:
             return handed
@@ -222,7 +223,7 @@ def fast_route_change(rest: list[str], options, dialect: str):
     syntax tree and no ipaddress, whose import alone costs a drop-in a tenth of its start), and
     the kernel's answer; None where the general path must run: any other command or shape, any
     value that is not plain (its parse, errors and messages are the reference)."""
-    if not FAST_ROUTES or dialect != MODERN or options.family not in (None, 4) or len(rest) < 3 \
+    if not FAST_ROUTES or dialect != legacy.MODERN or options.family not in (None, 4) or len(rest) < 3 \
             or not rest[0] or not "route".startswith(rest[0]) or rest[1][:1] not in CHANGE_VERB_STARTS:
         return None
     from ..netlink.common import Request, Session, talk
@@ -261,7 +262,7 @@ def hand_over(argv: list[str], out, err, replace_process: bool, notes: str = "")
     return result.returncode
 
 
-def refusal(error: PyipError) -> tuple[str, int]:
+def refusal(error: errors.PyipError) -> tuple[str, int]:
     from ..netlink.batch import refusal as ip_refusal
 
     return ip_refusal(error)
@@ -276,14 +277,14 @@ def report(refused: tuple[str, int], err) -> int:
 def take_dialect(argv: list[str]) -> tuple[str, list[str]]:
     """Take pyip's own `--dialect NAME` (or `--dialect=NAME`) out of the options, wherever it stands
     among them (`pyip -n ns1 --dialect legacy rule ...`)."""
-    rest, dialect, i = [], MODERN, 0
+    rest, dialect, i = [], legacy.MODERN, 0
     while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
         word = argv[i]
         if word == "--dialect" or word.startswith("--dialect="):
             dialect = word.partition("=")[2] if "=" in word else (argv[i + 1] if i + 1 < len(argv) else "")
             i += 1 if "=" in word else 2
-            if dialect not in DIALECTS:
-                raise PyipError('pyip: --dialect is "%s" or "%s", not "%s"' % (*DIALECTS, dialect), None, 255)
+            if dialect not in legacy.DIALECTS:
+                raise errors.PyipError('pyip: --dialect is "%s" or "%s", not "%s"' % (*legacy.DIALECTS, dialect), None, 255)
             continue
         taken = 2 if ip_parser.needs_value(word) else 1  # -n NETNS: its value is no option
         rest += argv[i:i + taken]
@@ -378,7 +379,7 @@ def missing_value(option: str):
 def parse_options(option_words: list[str]):
     """The options, read by pyip's parser (an object word closes them)."""
     words = [parser_words.Word(text) for text in ["ip", *option_words, "route"]]
-    return ip_parser.parse_front(words, Location(), False)[0]
+    return ip_parser.parse_front(words, errors.Location(), False)[0]
 
 
 if __name__ == "__main__":
