@@ -145,18 +145,19 @@ def run_options(argv: list[str], option_words: list[str], rest: list[str], optio
 
 FAST_SHOWS = True  # the equivalence tests turn it off to compare both paths
 # What the `OBJECT show` shortcut reads itself: these spellings of ip's options, each at most once,
-# and -n NETNS; `rule` or `address` (addr, a); show, list or lst, or no verb.  Any other word (a
+# and -n NETNS; `route` (r), `rule` or `address` (addr, a); show, list or lst, or no verb.  Any other word (a
 # selector, another option or spelling, --dialect) takes the general path.
 SHOW_FLAGS = {"-4": "family", "-6": "family", "-j": "json", "-json": "json", "-p": "pretty", "-pretty": "pretty",
               "-d": "details", "-details": "details", "-o": "oneline", "-oneline": "oneline", "-N": "numeric",
               "-Numeric": "numeric", "-s": "stats", "-stats": "stats", "-br": "brief", "-brief": "brief"}
 SHOW_NETNS = ("-n", "-netns")
-SHOW_OBJECTS = {"rule": "rules", "address": "addresses", "addr": "addresses", "a": "addresses"}
+SHOW_OBJECTS = {"route": "routes", "r": "routes", "rule": "rules", "address": "addresses", "addr": "addresses",
+                "a": "addresses"}
 SHOW_VERBS = ([], ["show"], ["list"], ["lst"])
 
 
 def fast_show(argv: list[str], out, err) -> int | None:
-    """`ip [OPTIONS] rule|address [show]`, no selectors, run with no parse and no syntax tree: the
+    """`ip [OPTIONS] route|rule|address [show]`, no selectors, run with no parse and no syntax tree: the
     options read here, the dump printed by pyip.netlink.listing, which the general path runs too
     (the parser, the syntax tree and the value readers are a fifth of such a listing's start-up).
     The exit status; None where the general path must run: any other command, or a namespace, a
@@ -181,8 +182,8 @@ def fast_show(argv: list[str], out, err) -> int | None:
             return None
         try:
             options = ShowOptions(family=family, names=system(), **{name: (1 if name == "stats" else True) for name in flags})
-            if what == "rules":
-                status, stderr = listing.rules(rtnl, options, out)
+            if what != "addresses":
+                status, stderr = (listing.rules if what == "rules" else listing.routes)(rtnl, options, out)
                 err.write(stderr)
                 return status
             listing.addresses(rtnl, options, out)  # written at the end: a refused dump printed nothing
@@ -194,8 +195,8 @@ def fast_show(argv: list[str], out, err) -> int | None:
 
 
 def show_words(argv: list[str]) -> tuple[dict, str | None, str] | None:
-    """The options ({name: word}), namespace and object ("rules" or
-    "addresses") of a command fast_show() runs; None for any other command."""
+    """The options ({name: word}), namespace and object ("routes", "rules" or "addresses") of a
+    command fast_show() runs; None for any other command."""
     flags, netns, i = {}, None, 0
     while i < len(argv) and argv[i][:1] == "-":
         word = argv[i]

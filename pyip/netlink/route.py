@@ -17,7 +17,8 @@ from ..ast.route import ROUTE_TYPES
 from .common import (FAMILIES, NLM_F_ACK, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
                      NLM_F_REQUEST, CommandFailed, KernelError, Links, Request, Result, Session,
                      attr, attr_u8, attr_u32, dump_links, known, named, ip_protocol, prefix_text, show_options,
-                     talk, unsupported, written_to)
+                     talk, unsupported)
+from .listing import stream_routes
 
 ipaddress = LazyModule("ipaddress")  # only to build pyip.ast nodes from a dump, not for the drop-in's show
 # The printers and the dump's decoders, for the commands that read the kernel's routes: `route
@@ -228,26 +229,21 @@ def show(command, session: Session, out=None) -> Result:
         listing = shown.RouteListing(links, options, route_filter(command.body))
     except show_package.ShowError as error:
         return Result(1, stderr="%s\n" % error)
+    if out is not None:  # pyip.netlink.listing, which the drop-in's show shortcut runs too
+        status, stderr, code = stream_routes(session.rtnl, listing, out, dump_request(command, session),
+                                             table_selected(command.body))
+        return Result(status, stderr=stderr, errno=code)
     messages = []
     try:
-        if out is None:
-            for data, spans in session.rtnl.dump_stream(RTM_GETROUTE, dump_request(command, session), RTM_NEWROUTE):
-                listing.feed(data, spans)
-                messages += [data[offset:offset + length] for offset, length in spans]
-        else:
-            session.rtnl.dump_into(RTM_GETROUTE, dump_request(command, session), written_to(out, listing, RTM_NEWROUTE))
+        for data, spans in session.rtnl.dump_stream(RTM_GETROUTE, dump_request(command, session), RTM_NEWROUTE):
+            listing.feed(data, spans)
+            messages += [data[offset:offset + length] for offset, length in spans]
     except KernelError as error:
         if not (error.errno == errno.ENOENT and table_selected(command.body) == RT_TABLE_MAIN):
             # ip's listing stops where the kernel refused; `Error: ipv4: FIB table does not exist.`
             # for table main (a new namespace) is the one refusal it lets pass (save_route_errhndlr())
             printed = listing.take()  # JSON's opening bracket, at least
-            if out is not None:
-                out.write(printed)
-                printed = ""
             return Result(2, stdout=printed, stderr=error.message + "\nDump terminated\n", errno=error.errno)
-    if out is not None:
-        out.write(listing.result())
-        return Result(0)
     chosen = selected(messages, command, session, links)
     route_links = Links(links)
     return Result(0, listing.result(), objects=tuple(route_node(m, route_links, session.names) for m in chosen))
