@@ -170,7 +170,7 @@ class Ruleset:
         self.known_callers: dict[str, dict] = {}  # table name -> callers(), kept up to date with the rules
         # (table name, chain name) -> reaching_hooks(): emptied whenever a jump between chains comes or goes
         self.known_hooks: dict[tuple, dict] = {}
-        self.stenciled = 0  # rules of the save-file lane in the chains (append_stenciled())
+        self.stenciled = 0  # rules of the rule lane in the chains (append_stenciled())
 
     def apply(self, command: fw.Command) -> None:
         """Do what the command does, or raise iptables' error and leave the ruleset as it was."""
@@ -190,10 +190,10 @@ class Ruleset:
         finally:
             self.undo = []
 
-    # -- the save-file lane -------------------------------------------------------------------------
+    # -- the rule lane -------------------------------------------------------------------------
 
     def append_stenciled(self, rule, view: fw.Rule, checks: tuple) -> bool:
-        """_append() of a rule the save-file lane read (pyip.translators.lane: a Stenciled, which has the
+        """_append() of a rule the rule lane read (pyip.translators.lane: a Stenciled, which has the
         rule's table, chain, matches and target but not its Rule), True if it is in; False where the rule
         command must be applied instead: iptables would refuse it (the command gives the error, in its
         place), or its chain counts its rules (the counts hold rules, to compare them).

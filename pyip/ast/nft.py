@@ -200,7 +200,7 @@ class Rule(metaclass=records.frozen):
 
 
 class Printed(metaclass=records.frozen):
-    """A rule given as its text already (the save-file lane, pyip.translators.lane): what rule_text() would
+    """A rule given as its text already (the rule lane, pyip.translators.lane): what rule_text() would
     print for the rule its iptables rule translates to."""
 
     text: str

@@ -359,7 +359,7 @@ def restore_file(ruleset) -> str:
         lines += [f":{chain.name} - [0:0]" for chain in users]
         for chain in builtins + users:
             start = saved_line(["-A", chain.name])
-            # a rule the save-file lane read (pyip.translators.lane) says its own line
+            # a rule the rule lane read (pyip.translators.lane) says its own line
             lines += [" ".join([start, *spec_texts(rule)]) if rule.__class__ is fw.Rule else rule.saved_line(start)
                       for rule in chain.rules]
         lines.append("COMMIT")

@@ -88,7 +88,7 @@ class RuleTranslator:
         return [placed for rule in rules for placed in (rule, self.guards.get(id(rule))) if placed is not None]
 
     def rule(self, rule: fw.Rule) -> nft.Rule | nft.LeftOut | nft.Printed:
-        if rule.__class__ is not fw.Rule:  # a rule the save-file lane read (pyip.translators.lane)
+        if rule.__class__ is not fw.Rule:  # a rule the rule lane read (pyip.translators.lane)
             text = rule.nft_text(self.quotes_allowed)
             if text is not None:
                 return nft.Printed(text)

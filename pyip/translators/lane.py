@@ -1,18 +1,20 @@
-"""The save-file lane: an iptables-save file's rules read, applied and printed by their template, without a Rule.
+"""The rule lane: iptables rules read, applied and printed by their template, without a Rule.
 
-A save file repeats a few kinds of rule thousands of times, differing in an
-address, a port, a comment.  The parser learns a template for each kind
-(pyip.parser.templates): the rule's fixed parts, and where its free values
-stand in the line.  Reading a line through its template still makes a Rule,
-a command, locations and address objects; applying it walks the checks; the
-outputs translate and print it part by part.  For the two outputs of a whole
-save file (`--to nft` text and `--to iptables-restore`) the lane does less:
+A save file, or a script, repeats a few kinds of rule thousands of times,
+differing in an address, a port, a comment.  The parser learns a template
+for each kind (pyip.parser.templates): the rule's fixed parts, and where its
+free values stand in the command.  Reading a command through its template
+still makes a Rule, a command, locations and address objects; applying it
+walks the checks; the outputs translate and print it part by part.  For the
+two outputs of a whole ruleset (`--to nft` text and `--to iptables-restore`,
+which `--to iptables` prints as commands) the lane does less:
 
-- reading (lane()): the line is split and its template found as
-  templated_line() does; its free values are read by the template's own
-  functions (the extension nodes, remembered or made directly), and its
-  addresses checked; the line becomes a Stenciled: the template's Stencil,
-  the line, its nodes and address texts;
+- reading (lane() for a save file's line, script_lane() for a script's
+  command): the words' texts are found as the templated path finds them,
+  the template recognized (Recognizer) or looked up, the free values read
+  by the template's own functions (the extension nodes, remembered or made
+  directly), the addresses checked; the command becomes a Stenciled: the
+  template's Stencil, where the command stands, its nodes and address texts;
 - applying (Ruleset.append_stenciled()): the checks of _append() read a
   rule's table, chain, matches and target only, given the lane's addresses
   (one each, without `!`), so a view holding those stands in for the rule;
@@ -27,11 +29,12 @@ save file (`--to nft` text and `--to iptables-restore`) the lane does less:
   is) is materialized and translated as any other, so what it reports is
   the full path's.
 
-A line the lane does not take (another command, a value that needs the
-full path, a template that has not been learnt yet) is read as before.
-tests/test_save_lane.py checks that both outputs, and every error and
-finding, are the same with and without the lane: over the vendored
-iptables .t suite, the corpus, generated files and refused rules.
+A command the lane does not take (not an append, a value that needs the
+full path or is known only when the script runs, a template not learnt
+yet) is read as before.  tests/test_lane.py checks that both outputs, and
+every error and finding, are the same with and without the lane: over the
+vendored iptables .t suite, the corpus, the ruleset tests' and random
+scripts, generated save files and refused rules.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from ..extensions.comment import CommentMatch, Match as CommentExtension
 from ..compat.legacy import MODERN
 from ..parser.getopt import ANY_VALUE
 from ..parser import iptables as iptables_parser
-from ..parser.iptables import template_of_texts
+from ..parser.iptables import parse_iptables, template_of_texts
 from ..parser.restore import LinePlaces, rule_line as full_rule_line, templated_texts
 from ..parser.templates import MAKE_RULE, NODES, extension_node
 from ..parser.xtables import parse_addresses
@@ -57,10 +60,11 @@ from ..ruleset import rule_checks
 from . import iptables_nft
 from .iptables_nft import COUNTER, Untranslatable, address_matches, interface_protocol_matches
 
-# A host as iptables-save writes it: four octets without leading zeros, /32.  parse_addresses() reads it as
-# the one address it names; address_text() writes it back as it is, and nft's address is the text before /32.
+# A host as iptables-save writes it (four octets without leading zeros, /32) or as scripts do (without /32).
+# parse_addresses() reads it as the one address it names; address_text() writes the octets and /32, and nft's
+# address is the octets.  The lane keeps the octets (host()).
 HOST = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
-                  r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/32")
+                  r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:/32)?")
 
 # The fields of a rule a template fixes: what an extension's nft translation may read (NFT_READS) for the
 # lane to print it from the template's rule.
@@ -191,13 +195,15 @@ class Stenciled:
     Ruleset holds it in its chain as a rule; the restore file and the nft translation ask saved_line()
     and nft_text(); anything else asks materialized(), the Rule the line's command would give."""
 
-    # Not the line's words: 50,000 rules' words took 60 MB more than their Rules, and the page faults
-    # cost more than the words save; materializing (rare) splits the line again.
-    __slots__ = ("stencil", "line", "file", "number", "source", "destination", "matches", "target")
+    # Not a save line's words: 50,000 rules' words took 60 MB more than their Rules, and the page faults
+    # cost more than the words save; materializing (rare) splits the line again.  A script's command
+    # keeps its Words, which the script's commands hold anyway.
+    __slots__ = ("stencil", "where", "source", "destination", "matches", "target")
 
-    def __init__(self, stencil, line, file, number, source, destination, matches, target):
-        self.stencil, self.line, self.file, self.number = stencil, line, file, number
-        # each address: None, a host's text (HOST), or address_texts() of another
+    def __init__(self, stencil, where, source, destination, matches, target):
+        # where: (line, file, number) of a save file's line, or a script command's Words
+        self.stencil, self.where = stencil, where
+        # each address: None, a host's octets (HOST), or address_texts() of another
         self.source, self.destination = source, destination
         self.matches, self.target = matches, target
 
@@ -210,14 +216,19 @@ class Stenciled:
         return self.stencil.rule.chain
 
     def command(self) -> fw.Command:
-        """The line's command, as restore_commands() would have given it."""
-        texts = templated_texts(self.table, self.line)
-        command = self.stencil.template.build(texts, LinePlaces(self.line, self.file, self.number).location)
-        if command is None:  # the lane read what build() reads: not met, but the full path is the answer
-            command = full_rule_line(self.table, self.line, self.file, self.number, "modern")
-            if isinstance(command, PyipError):
-                raise command
-        return command
+        """The command restore_commands() (a save file's line) or parse_iptables() (a script's) would give."""
+        where = self.where
+        if where.__class__ is tuple:
+            line, file, number = where
+            texts = templated_texts(self.table, line)
+            command = self.stencil.template.build(texts, LinePlaces(line, file, number).location)
+            if command is None:  # the lane read what build() reads: not met, but the full path is the answer
+                command = full_rule_line(self.table, line, file, number, MODERN)
+                if isinstance(command, PyipError):
+                    raise command
+            return command
+        command = self.stencil.template.build([word[0] for word in where], lambda index: where[index][1])
+        return command if command is not None else parse_iptables(where, MODERN)
 
     def materialized(self) -> fw.Rule:
         return self.command().rule
@@ -227,12 +238,12 @@ class Stenciled:
         stencil = self.stencil
         texts = [start]
         source, destination = self.source, self.destination
-        if source is not None:  # a host's text, or address_texts()
-            saved = "-s " + source if source.__class__ is str else source[0]["-s "]
+        if source is not None:  # a host's octets, or address_texts()
+            saved = "-s " + source + "/32" if source.__class__ is str else source[0]["-s "]
             if saved:
                 texts.append(saved)
         if destination is not None:
-            saved = "-d " + destination if destination.__class__ is str else destination[0]["-d "]
+            saved = "-d " + destination + "/32" if destination.__class__ is str else destination[0]["-d "]
             if saved:
                 texts.append(saved)
         if stencil.save_head:
@@ -251,12 +262,12 @@ class Stenciled:
             return None
         words = [head] if head else []
         source, destination = self.source, self.destination
-        if source is not None:  # a host's text, or address_texts()
-            text = "ip saddr " + source[:-3] if source.__class__ is str else source[1]["ip saddr "]
+        if source is not None:  # a host's octets, or address_texts()
+            text = "ip saddr " + source if source.__class__ is str else source[1]["ip saddr "]
             if text:
                 words.append(text)
         if destination is not None:
-            text = "ip daddr " + destination[:-3] if destination.__class__ is str else destination[1]["ip daddr "]
+            text = "ip daddr " + destination if destination.__class__ is str else destination[1]["ip daddr "]
             if text:
                 words.append(text)
         comment = None
@@ -379,14 +390,20 @@ class Recognizer:
                 and self.templates.by_key.get(self.key) is self.template)
 
 
-# (number of words, table, the line's second word) -> {the fixed positions -> (their texts' getter,
-# {their texts -> Recognizer})}
+# group_of() -> {the fixed positions -> (their texts' getter, {their texts -> Recognizer})}
 RECOGNIZERS: dict = {}
+
+
+def group_of(texts: list) -> tuple:
+    """The number of words and the third and fifth: a save line's table and chain (`iptables -t TABLE -A
+    CHAIN`), a script's chain and first option (`iptables -A CHAIN -s`); only a way to try few recognizers."""
+    count = len(texts)
+    return count, texts[2] if count > 2 else None, texts[4] if count > 4 else None
 
 
 def recognized(texts: list):
     """The Stencil of the line's template, by its Recognizer, or None (then template_of_texts() is asked)."""
-    groups = RECOGNIZERS.get((len(texts), texts[2], texts[4] if len(texts) > 4 else None))
+    groups = RECOGNIZERS.get(group_of(texts))
     if groups is not None:
         for getter, by_texts in groups.values():
             recognizer = by_texts.get(getter(texts))
@@ -400,7 +417,7 @@ def remember_recognizer(texts: list, stencil) -> None:
     recognizer = Recognizer(shapes, texts, stencil)
     if recognizer.templates is None or recognizer.templates.by_key.get(recognizer.key) is not stencil.template:
         return
-    groups = RECOGNIZERS.setdefault((len(texts), texts[2], texts[4] if len(texts) > 4 else None), {})
+    groups = RECOGNIZERS.setdefault(group_of(texts), {})
     positions = recognizer.fixed[1:]
     if positions not in groups:
         groups[positions] = (itemgetter(*positions) if len(positions) > 1 else
@@ -417,8 +434,24 @@ STENCILS: dict = {}  # Template -> its Stencil, or None where the lane does not 
 def lane(table: str, line: str, file: str, number: int) -> Stenciled | None:
     """restore_commands()' lane: the line's Stenciled, or None to read it as before."""
     texts = templated_texts(table, line)
-    if texts is None:
+    return None if texts is None else stenciled(texts, (line, file, number))
+
+
+def script_lane(words: list) -> Stenciled | None:
+    """The lane of a script's iptables command (modern dialect): its Stenciled, or None to parse it as before
+    (parse_iptables(): its words all known, no realm names the script wrote, as templates need)."""
+    if getattr(words, "names", None):
         return None
+    texts = []
+    for word in words:
+        if word[2] is not None:  # a Symbol: known only when the script runs
+            return None
+        texts.append(word[0])
+    return stenciled(texts, words)
+
+
+def stenciled(texts: list, where) -> Stenciled | None:
+    """The Stenciled of a command of these words' texts, if a learnt template's stencil serves it."""
     stencil = recognized(texts)
     if stencil is None:
         template = template_of_texts(texts)
@@ -435,13 +468,17 @@ def lane(table: str, line: str, file: str, number: int) -> Stenciled | None:
     source = destination = None
     if stencil.source is not None:
         source = texts[stencil.source]
-        if not HOST.fullmatch(source):
+        if HOST.fullmatch(source):
+            source = source[:-3] if source[-3:] == "/32" else source  # the octets
+        else:
             source = read_address(source)
             if source is None:
                 return None
     if stencil.destination is not None:
         destination = texts[stencil.destination]
-        if not HOST.fullmatch(destination):
+        if HOST.fullmatch(destination):
+            destination = destination[:-3] if destination[-3:] == "/32" else destination
+        else:
             destination = read_address(destination)
             if destination is None:
                 return None
@@ -462,7 +499,7 @@ def lane(table: str, line: str, file: str, number: int) -> Stenciled | None:
         return None
     if target is None:
         return None
-    return Stenciled(stencil, line, file, number, source, destination, tuple(matches), target)
+    return Stenciled(stencil, where, source, destination, tuple(matches), target)
 
 
 def stencil_of(template) -> Stencil | None:

@@ -97,8 +97,8 @@ _RESTORE_LINE = re.compile(r"\*[A-Za-z0-9_.-]+$|:\S|-|\[\d+:\d+\]|COMMIT$")
 
 def iptables_commands(text: str, file: str, dialect: str, scripted: list | None = None, lane: bool = False):
     """Each iptables command (or the PyipError of one that does not read), from a script or a save file;
-    `scripted`: the script's script_commands(), if the caller has them already; `lane`: a save file's rules
-    may come as the save-file lane's Stenciled (pyip.translators.lane)."""
+    `scripted`: the script's script_commands(), if the caller has them already; `lane`: rule commands may
+    come as the rule lane's Stenciled (pyip.translators.lane)."""
     from ..parser.iptables import is_iptables_command, parse_iptables
     from ..parser.restore import restore_commands
     from ..script import script_commands
@@ -111,11 +111,21 @@ def iptables_commands(text: str, file: str, dialect: str, scripted: list | None 
         else:
             yield from restore_commands(text, file, dialect)
         return
+    script_lane = None
+    if lane and dialect == legacy.MODERN:
+        from . import lane as rule_lane
+
+        script_lane = rule_lane.script_lane
     for words in script_commands(text, file) if scripted is None else scripted:
         if isinstance(words, PyipError) or not is_iptables_command(words):
             if isinstance(words, PyipError):
                 yield words
             continue
+        if script_lane is not None:
+            item = script_lane(words)
+            if item is not None:
+                yield item
+                continue
         try:
             yield parse_iptables(words, dialect)
         except PyipError as error:
@@ -125,13 +135,13 @@ def iptables_commands(text: str, file: str, dialect: str, scripted: list | None 
 def iptables_ruleset(text: str, file: str = "-", dialect: str = legacy.MODERN, scripted: list | None = None,
                      lane: bool = False):
     """The ruleset the commands leave, and the errors of those iptables would refuse.  With `lane`, its
-    chains may hold the save-file lane's Stenciled rules (which the restore file and the nft text print)."""
+    chains may hold the rule lane's Stenciled rules (which the restore file and the nft text print)."""
     from ..ast import firewall as fw
     from ..ruleset import Ruleset
 
     ruleset, errors = Ruleset(), []
     stenciled = None  # the lane's rule class, where there is a lane
-    if lane and is_save_file(text):
+    if lane:
         from .lane import Stenciled as stenciled
     for command in batched(iptables_commands(text, file, dialect, scripted, lane)):
         if command.__class__ is stenciled:

@@ -1,14 +1,16 @@
-"""The save-file lane (pyip.translators.lane) gives what the full path gives.
+"""The rule lane (pyip.translators.lane) gives what the full path gives.
 
-A save file translated to nft text and to an iptables-restore file, with the
-lane and without it (every rule line read into a command, applied, translated
-and printed as before): the same output, and the same errors and findings
-(class, message, status, place).  Over the rules of iptables' .t suite (every
-extension, rules iptables refuses), the benchmark's file, generated files
-with good and bad values, and files that make the lane's rules be
-materialized (a later -D, -C, -I, -E, a refused jump) or whose translation is
-more than text (shared hashlimit state, sets, quoted and several comments).
-Each test also checks that the lane took lines: it would pass without them.
+A save file or a script translated to nft text and to an iptables-restore
+file, with the lane and without it (every rule command read into a command,
+applied, translated and printed as before): the same output, and the same
+errors and findings (class, message, status, place).  Over the rules of
+iptables' .t suite (every extension, rules iptables refuses), the benchmark's
+save file and script, generated files with good and bad values, the corpus,
+the ruleset tests' and random scripts, and files that make the lane's rules
+be materialized (a later -D, -C, -I, -E, a refused jump) or whose
+translation is more than text (shared hashlimit state, sets, quoted and
+several comments).  Each test also checks that the lane took commands: it
+would pass without them.
 """
 
 from __future__ import annotations
@@ -44,14 +46,16 @@ def translations(text: str) -> tuple:
 def without_lane(text: str) -> tuple:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(lane_module, "lane", lambda table, line, file, number: None)
+        patch.setattr(lane_module, "script_lane", lambda words: None)
         return translations(text)
 
 
 @pytest.fixture
 def taken(monkeypatch) -> list:
-    """The lines the lane took (a Stenciled for them), as the tests run."""
+    """The lines (a save file's) and commands (a script's, as their words' texts) the lane took, as the
+    tests run."""
     took = []
-    read = lane_module.lane
+    read, read_words = lane_module.lane, lane_module.script_lane
 
     def counting(table, line, file, number):
         item = read(table, line, file, number)
@@ -59,7 +63,14 @@ def taken(monkeypatch) -> list:
             took.append(line)
         return item
 
+    def counting_words(words):
+        item = read_words(words)
+        if item is not None:
+            took.append(" ".join(word.text for word in words))
+        return item
+
     monkeypatch.setattr(lane_module, "lane", counting)
+    monkeypatch.setattr(lane_module, "script_lane", counting_words)
     return took
 
 
@@ -346,7 +357,7 @@ def recognizer_of(lines: list[str]):
     texts = ["iptables", "-t", "filter", *lines[-1].split(" ")]
     stencil = lane_module.recognized(texts)
     assert stencil is not None
-    groups = lane_module.RECOGNIZERS[(len(texts), "filter", texts[4])]
+    groups = lane_module.RECOGNIZERS[lane_module.group_of(texts)]
     return next(recognizer for getter, by_texts in groups.values() for recognizer in by_texts.values()
                 if recognizer.stencil is stencil), texts
 
@@ -376,3 +387,59 @@ def test_a_recognizer_says_no_once_its_template_is_not_the_tries(monkeypatch):
     assert not recognizer.recognizes(texts)
     monkeypatch.undo()
     assert recognizer.recognizes(texts)
+
+
+
+# -- scripts: the lane takes a script's iptables commands as it takes a save file's lines ---------------------
+
+
+def benchmark_script(calls: int) -> str:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    try:
+        from translate_nft import script
+    finally:
+        sys.path.pop(0)
+    return script(calls)
+
+
+def test_the_benchmark_script_translates_alike_with_the_lane(taken):
+    assert_same(benchmark_script(1500), taken, 1000)
+
+
+def test_the_corpus_scripts_translate_alike_with_the_lane(corpus, taken):
+    """The source documents' scripts, printed mistakes and all."""
+    from .test_iptables_speed_equivalence import corpus_texts
+
+    for text in corpus_texts(corpus):
+        assert translations(text) == without_lane(text)
+    # their commands, each three times: the templates learn them, the lane takes the third
+    for text in corpus_texts(corpus):
+        lines = text.splitlines()
+        tripled = "\n".join(line for each in lines for line in ([each] * 3 if "iptables -A" in each else [each]))
+        assert translations(tripled + "\n") == without_lane(tripled + "\n")
+    assert len(taken) > 10
+
+
+def test_ruleset_scripts_translate_alike_with_the_lane(taken):
+    """The ruleset tests' scripts (variables, functions, -D, -I, -E, -X, refused commands) and random
+    scripts of valid and invalid commands over a few chains, each command repeated so the lane serves."""
+    from .test_ruleset import SCRIPTS, random_script
+
+    texts = list(SCRIPTS.values())
+    for seed in range(40):
+        commands = random_script(seed)
+        texts.append("\n".join(command for each in commands for command in [each] * 3) + "\n")
+    for text in texts:
+        assert translations(text) == without_lane(text), text
+    assert len(taken) > 300
+
+
+def test_script_commands_of_unknown_values_are_parsed_as_before(taken):
+    """A command with a value known only when the script runs ($(cmd)) is not the lane's."""
+    text = "\n".join(["IPT=iptables", *(f"$IPT -A INPUT -s 10.0.0.{n}/32 -i $(ifname) -j ACCEPT" for n in range(5)),
+                      *(f"$IPT -A INPUT -s 10.0.0.{n}/32 -j ACCEPT" for n in range(5))]) + "\n"
+    assert_same(text, taken, 1)
+    assert not any("ifname" in command or "$" in command for command in taken)
