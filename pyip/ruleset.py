@@ -170,12 +170,13 @@ class Ruleset:
         self.known_callers: dict[str, dict] = {}  # table name -> callers(), kept up to date with the rules
         # (table name, chain name) -> reaching_hooks(): emptied whenever a jump between chains comes or goes
         self.known_hooks: dict[tuple, dict] = {}
-        self.stenciled = 0  # rules of the rule lane in the chains (append_stenciled())
+        # id() -> each chain that holds rules of the rule lane (append_stenciled()); the entry holds the chain
+        self.stenciled: dict = {}
 
     def apply(self, command: fw.Command) -> None:
         """Do what the command does, or raise iptables' error and leave the ruleset as it was."""
         if self.stenciled and command.__class__ not in READS_TARGETS_ONLY:
-            self.materialize()
+            self.materialize_for(command)
         check_known(command)
         if isinstance(command, fw.RULE_COMMANDS) and has_host_name(command.rule):
             command = records.evolve(command, rule=resolved(command.rule, command))
@@ -202,8 +203,8 @@ class Ruleset:
         no addresses, which the checks read in the rule's place; `checks`: rule_checks() of it.  The lane
         takes only one address each for -s and -d, without `!`: kernel_rules() gives the rule back alone,
         and rule_checks() reads addresses only when negated.  What else of a chain's rules the checks read
-        (walk(), add_callers()) is their targets and matches, which a Stenciled holds.  Every other
-        command materializes the lane's rules first (materialize()): those compare or print rules."""
+        (walk(), add_callers()) is their targets and matches, which a Stenciled holds.  Commands that
+        compare or rewrite rules materialize the lane's rules first (materialize_for())."""
         if checks is PASSED and view.target.__class__ is not fw.ChainJump:
             # What _append() does for a rule the kernel takes in any chain and that jumps nowhere: no
             # callers change and no hook is asked, so the rule goes in the chain if the chain exists.
@@ -212,7 +213,7 @@ class Ruleset:
             if chain is not None and chain.counts is None:
                 self.undo = []
                 chain.rules.append(rule)
-                self.stenciled += 1
+                self.stenciled[id(chain)] = chain
                 return True
         self.undo = []
         try:
@@ -231,16 +232,25 @@ class Ruleset:
             return False
         finally:
             self.undo = []
-        self.stenciled += 1
+        self.stenciled[id(chain)] = chain
         return True
 
-    def materialize(self) -> None:
-        """Put the Rule of each of the lane's rules in its place."""
-        for table in self.tables.values():
-            for chain in table.chains.values():
-                if any(rule.__class__ is not fw.Rule for rule in chain.rules):
-                    chain.rules = [rule if rule.__class__ is fw.Rule else rule.materialized() for rule in chain.rules]
-        self.stenciled = 0
+    def materialize_for(self, command: fw.Command) -> None:
+        """Put the Rule of each of the lane's rules where the command reads more of them than their targets
+        and matches: -D and -C compare the rules of their chain (and then count them: the lane no longer
+        appends there, see append_stenciled()), -E rewrites the rules of its table, anything else
+        (unknown to the lane) all of them."""
+        if command.__class__ in (fw.Delete, fw.Check):
+            chain = self.chain(command.rule.table, command.rule.chain)
+            chains = [] if chain is None or id(chain) not in self.stenciled else [chain]
+        elif command.__class__ is fw.RenameChain:
+            table = self.tables.get(command.table)
+            chains = [] if table is None else [chain for chain in table.chains.values() if id(chain) in self.stenciled]
+        else:
+            chains = list(self.stenciled.values())
+        for chain in chains:
+            chain.rules = [rule if rule.__class__ is fw.Rule else rule.materialized() for rule in chain.rules]
+            del self.stenciled[id(chain)]
 
     # -- changes, journaled ------------------------------------------------------------------------
 
@@ -675,8 +685,11 @@ def check_known(command: fw.Command) -> None:
 
 
 # Commands that read nothing of a chain's rules but their targets and matches, which the lane's rules
-# hold (Ruleset.append_stenciled()): a table's start (-F, -X), :CHAIN lines (-N, -P), rules appended.
-READS_TARGETS_ONLY = frozenset({fw.Append, fw.Flush, fw.DeleteChain, fw.NewChain, fw.Policy})
+# hold (Ruleset.append_stenciled()), and the rules' number: rules appended, inserted, replaced and deleted by
+# number (a rule taken out is uncounted by its target: a chain that counts its rules holds none of the
+# lane's), chains flushed, made, deleted, zeroed or listed (the model checks that they exist), policies.
+READS_TARGETS_ONLY = frozenset({fw.Append, fw.Insert, fw.Replace, fw.DeleteNumber, fw.Flush, fw.DeleteChain,
+                                fw.NewChain, fw.Policy, fw.Zero, fw.List})
 
 
 class LaneCommand:

@@ -46,7 +46,7 @@ def translations(text: str) -> tuple:
 def without_lane(text: str) -> tuple:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(lane_module, "lane", lambda table, line, file, number: None)
-        patch.setattr(lane_module, "script_lane", lambda words: None)
+        patch.setattr(lane_module, "script_lane", lambda template, texts, words: None)
         return translations(text)
 
 
@@ -63,8 +63,8 @@ def taken(monkeypatch) -> list:
             took.append(line)
         return item
 
-    def counting_words(words):
-        item = read_words(words)
+    def counting_words(template, texts, words):
+        item = read_words(template, texts, words)
         if item is not None:
             took.append(" ".join(word.text for word in words))
         return item
@@ -443,3 +443,32 @@ def test_script_commands_of_unknown_values_are_parsed_as_before(taken):
                       *(f"$IPT -A INPUT -s 10.0.0.{n}/32 -j ACCEPT" for n in range(5))]) + "\n"
     assert_same(text, taken, 1)
     assert not any("ifname" in command or "$" in command for command in taken)
+
+
+def test_only_commands_that_compare_or_rewrite_rules_materialize_theirs(monkeypatch, taken):
+    """-I, -R, -D of a number, -Z, -L and the chain commands leave the lane's rules as they are (a script
+    that inserts among 100,000 appended rules would rebuild them all for each -I); -D and -C of a rule
+    materialize their chain's only, -E its table's."""
+    made = []
+    materialized = lane_module.Stenciled.materialized
+
+    def counting(self):
+        made.append(self.chain)
+        return materialized(self)
+
+    monkeypatch.setattr(lane_module.Stenciled, "materialized", counting)
+    web = repeated("-A web -s {host}/32 -j ACCEPT", 6)
+    mail = repeated("-A mail -d {host}/32 -j ACCEPT", 6)
+    head = ["*filter", ":INPUT ACCEPT [0:0]", ":web - [0:0]", ":mail - [0:0]"]
+    reading = [*web, *mail, "-I web 2 -s 10.1.1.1/32 -j DROP", "-R mail 1 -j DROP", "-D web 3", "-Z web", "-S web",
+               "-L mail", "-N more", "-P INPUT DROP", "-F more", "-X more"]
+    assert_same("\n".join([*head, *reading, "COMMIT"]) + "\n", taken, 8)
+    assert made == []
+    assert_same("\n".join([*head, *web, *mail, "-D web -s 10.9.9.9/32 -j ACCEPT", "COMMIT"]) + "\n", taken, 8)
+    assert set(made) == {"web"}
+    made.clear()
+    assert_same("\n".join([*head, *web, *mail, "-C mail -j ACCEPT", "COMMIT"]) + "\n", taken, 8)
+    assert set(made) == {"mail"}
+    made.clear()
+    assert_same("\n".join([*head, *web, *mail, "-A INPUT -j web", "-E web www", "COMMIT"]) + "\n", taken, 8)
+    assert set(made) == {"web", "mail", "INPUT"}  # every chain of the table holding the lane's rules

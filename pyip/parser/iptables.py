@@ -553,13 +553,16 @@ SHAPES = {dialect: Shapes() for dialect in legacy.DIALECTS}  # the command shape
 FREE_READERS = frozenset((read_extension_option, READERS["source"], READERS["destination"]))
 
 
-def parse_iptables(words: list[Word], dialect: str = legacy.MODERN, end: Location | None = None) -> fw.Command:
+def parse_iptables(words: list[Word], dialect: str = legacy.MODERN, end: Location | None = None,
+                   lane=None) -> fw.Command:
     """Parse one `iptables ...` command line into a firewall command; PyipError as iptables would fail.
     Words that carry `names` (pyip.script.CommandWords: what the script wrote into rt_realms before
-    them) read realm names with those."""
+    them) read realm names with those.  `lane(template, texts, words)`, if given, is asked first where a
+    rule template serves the command: what it gives (not None) is returned instead of the command
+    (pyip.translators.lane)."""
     written = getattr(words, "names", None)
     if not written:
-        return _parse_iptables(words, dialect, end)
+        return _parse_iptables(words, dialect, end, lane=lane)
     from .xtables import WRITTEN_NAMES
 
     token = WRITTEN_NAMES.set(written)
@@ -569,7 +572,8 @@ def parse_iptables(words: list[Word], dialect: str = legacy.MODERN, end: Locatio
         WRITTEN_NAMES.reset(token)
 
 
-def _parse_iptables(words: list[Word], dialect: str, end: Location | None, templated: bool = True) -> fw.Command:
+def _parse_iptables(words: list[Word], dialect: str, end: Location | None, templated: bool = True,
+                    lane=None) -> fw.Command:
     """`templated`: rule templates may serve (not when the words read realm names the script wrote)."""
     end = end or (words[-1].location if words else Location())
     shapes = SHAPES[dialect]
@@ -584,6 +588,10 @@ def _parse_iptables(words: list[Word], dialect: str, end: Location | None, templ
         key = templates.key(texts)
         template = templates.by_key.get(key)
         if template is not None:
+            if lane is not None:
+                item = lane(template, texts, words)
+                if item is not None:
+                    return item
             command = template.build(texts, lambda index: words[index][1])
             if command is not None:
                 return command

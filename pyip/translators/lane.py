@@ -11,15 +11,17 @@ which `--to iptables` prints as commands) the lane does less:
 
 - reading (lane() for a save file's line, script_lane() for a script's
   command): the words' texts are found as the templated path finds them,
-  the template recognized (Recognizer) or looked up, the free values read
+  the template recognized (Recognizer, for a save file) or looked up
+  (parse_iptables() asks script_lane() with it), the free values read
   by the template's own functions (the extension nodes, remembered or made
   directly), the addresses checked; the command becomes a Stenciled: the
   template's Stencil, where the command stands, its nodes and address texts;
 - applying (Ruleset.append_stenciled()): the checks of _append() read a
   rule's table, chain, matches and target only, given the lane's addresses
   (one each, without `!`), so a view holding those stands in for the rule;
-  any command that compares or prints rules first puts each Stenciled's
-  Rule in its place (Ruleset.materialize());
+  a command that compares or rewrites rules (-D and -C of a rule, -E)
+  first puts the Rule of each Stenciled it reads in its place
+  (Ruleset.materialize_for());
 - printing: the restore file's line is the Stencil's fixed texts (said once,
   by the renderer's own functions) around the free parts' texts
   (spec_texts()'s functions); the nft rule likewise (translate_rule()'s
@@ -437,17 +439,13 @@ def lane(table: str, line: str, file: str, number: int) -> Stenciled | None:
     return None if texts is None else stenciled(texts, (line, file, number))
 
 
-def script_lane(words: list) -> Stenciled | None:
-    """The lane of a script's iptables command (modern dialect): its Stenciled, or None to parse it as before
-    (parse_iptables(): its words all known, no realm names the script wrote, as templates need)."""
-    if getattr(words, "names", None):
-        return None
-    texts = []
-    for word in words:
-        if word[2] is not None:  # a Symbol: known only when the script runs
-            return None
-        texts.append(word[0])
-    return stenciled(texts, words)
+def script_lane(template, texts: list, words: list) -> Stenciled | None:
+    """parse_iptables()' lane, asked where a template serves a script's iptables command: its Stenciled, or
+    None to build the command as before.  (parse_iptables() has walked the trie already: no Recognizer.)"""
+    stencil = STENCILS.get(template, False)
+    if stencil is False:
+        stencil = stencil_of(template)
+    return None if stencil is None else read_values(stencil, texts, words)
 
 
 def stenciled(texts: list, where) -> Stenciled | None:
@@ -464,6 +462,11 @@ def stenciled(texts: list, where) -> Stenciled | None:
                 remember_recognizer(texts, stencil)
         if stencil is None:
             return None
+    return read_values(stencil, texts, where)
+
+
+def read_values(stencil, texts: list, where) -> Stenciled | None:
+    """The Stenciled of the command, its free values read (None if one needs the full path)."""
     template = stencil.template
     source = destination = None
     if stencil.source is not None:

@@ -121,13 +121,8 @@ def iptables_commands(text: str, file: str, dialect: str, scripted: list | None 
             if isinstance(words, PyipError):
                 yield words
             continue
-        if script_lane is not None:
-            item = script_lane(words)
-            if item is not None:
-                yield item
-                continue
         try:
-            yield parse_iptables(words, dialect)
+            yield parse_iptables(words, dialect, lane=script_lane)
         except PyipError as error:
             yield error
 
