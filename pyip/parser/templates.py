@@ -153,23 +153,37 @@ class Template:
             source, sources = NO_ADDRESS if self.source is None else address_test(texts, self.source)
             destination, destinations = NO_ADDRESS if self.destination is None else address_test(texts,
                                                                                                   self.destination)
-            matches = []
-            for part in self.parts:
-                node = part.direct(texts) if part.forgotten else extension_node(part, texts)
-                if node is None:
-                    return None
-                matches.append(node)
-            target = self.rule.target if self.target is None else extension_node(self.target, texts)
+            nodes = self.nodes(texts)
         except PyipError:
             return None
-        if target is None or ((len(sources) > 1 or len(destinations) > 1) and self.refuses_several):
+        if nodes is None or ((len(sources) > 1 or len(destinations) > 1) and self.refuses_several):
             return None
+        matches, target = nodes
         rule = self.rule
         rule = MAKE_RULE(rule.chain, rule.table, source, destination, rule.in_interface, rule.out_interface,
-                         rule.protocol, rule.fragment, tuple(matches), target, rule.actions, rule.origin,
+                         rule.protocol, rule.fragment, matches, target, rule.actions, rule.origin,
                          locate(self.rule_at))
         program, notes, unknowns, more = self.command_fields
         return self.make_command(program, locate(0), notes, unknowns, rule, *more)
+
+
+    def nodes(self, texts: list) -> tuple | None:
+        """(the matches, the target) for these words' texts, made as the extensions make them; None if a
+        value made a note (the full path says it); PyipError as a value raises it.  (extension_node()'s
+        look-up is inlined: this runs for every rule.)"""
+        matches = []
+        for part in self.parts:
+            if part.forgotten:
+                node = part.direct(texts)
+            else:
+                node = NODES.get((part, part.values(texts)))
+                if node is None:
+                    node = extension_node(part, texts)
+            if node is None:
+                return None
+            matches.append(node)
+        target = self.rule.target if self.target is None else extension_node(self.target, texts)
+        return None if target is None else (tuple(matches), target)
 
 
 NO_ADDRESS = (None, ())

@@ -54,7 +54,7 @@ from ..parser.getopt import ANY_VALUE
 from ..parser import iptables as iptables_parser
 from ..parser.iptables import parse_iptables, template_of_texts
 from ..parser.restore import LinePlaces, rule_line as full_rule_line, templated_texts
-from ..parser.templates import MAKE_RULE, NODES, extension_node
+from ..parser.templates import MAKE_RULE
 from ..parser.xtables import parse_addresses
 from ..render.iptables_save import add_header_texts, add_node_texts, address_text
 from ..render.nft import statement_texts
@@ -485,24 +485,11 @@ def read_values(stencil, texts: list, where) -> Stenciled | None:
             destination = read_address(destination)
             if destination is None:
                 return None
-    try:  # what Template.build() does for the free values (extension_node(), its look-up inlined)
-        matches = []
-        for part in template.parts:
-            if part.forgotten:
-                node = part.direct(texts)
-            else:
-                node = NODES.get((part, part.values(texts)))
-                if node is None:
-                    node = extension_node(part, texts)
-            if node is None:
-                return None
-            matches.append(node)
-        target = template.rule.target if template.target is None else extension_node(template.target, texts)
+    try:
+        nodes = template.nodes(texts)  # what Template.build() makes of the free values
     except PyipError:
         return None
-    if target is None:
-        return None
-    return Stenciled(stencil, where, source, destination, tuple(matches), target)
+    return None if nodes is None else Stenciled(stencil, where, source, destination, *nodes)
 
 
 def stencil_of(template) -> Stencil | None:
