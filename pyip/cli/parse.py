@@ -63,30 +63,43 @@ def fast_arguments(argv: list[str]) -> Arguments | None:
     """ARGV (after `parse`) read as click reads it, for the plain forms only; None for anything
     else, which click reads (and reports on) instead."""
     got = Arguments()
-    positional = []
-    i = 0
-    while i < len(argv):
-        word = argv[i]
-        if word == "-" or not word.startswith("-"):
-            positional.append(word)
-            i += 1
-            continue
-        if word == "--json":
-            got.as_json = True
-            i += 1
-            continue
-        name, equals, value = word.partition("=")
-        if name not in VALUED or not equals and i + 1 >= len(argv):
-            return None
-        if not equals:
-            value = argv[i + 1]
-        i += 1 if equals else 2
-        if not take_value(got, VALUED[name], value):
-            return None
+    positional = plain_words(argv, got, {"--json": "as_json"}, VALUED,
+                             lambda option, value: take_value(got, VALUED[option], value))
     if not positional:
         return None
     got.file, got.args = positional[0], positional[1:]
     return got
+
+
+def plain_words(argv: list[str], got, flags: dict, valued, take, attached: str | None = None) -> list[str] | None:
+    """ARGV's positional words as click reads a command line of plain forms (`pyip parse`, `pyip translate`):
+    `-` and words not starting with `-` are positional; a flag (`flags`: its word -> the field of `got` it
+    sets) sets its field; a valued option (`--opt V`, `--opt=V`, and `attached` as `-DV`) gives its value to
+    take(option, value), which says False where click would not take the value as it stands.  None for any
+    other word, which click reads (and reports on) instead."""
+    positional = []
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        i += 1
+        if word == "-" or not word.startswith("-"):
+            positional.append(word)
+            continue
+        if word in flags:
+            setattr(got, flags[word], True)
+            continue
+        if attached is not None and word.startswith(attached) and len(word) > len(attached):
+            option, equals, value = attached, True, word[len(attached):]  # a short option's value attached
+        else:
+            option, equals, value = word.partition("=")
+        if option not in valued or not equals and i >= len(argv):
+            return None
+        if not equals:
+            value = argv[i]
+            i += 1
+        if not take(option, value):
+            return None
+    return positional
 
 
 def take_value(got: Arguments, field: str, value: str) -> bool:

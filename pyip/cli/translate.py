@@ -15,7 +15,7 @@ import sys
 
 from ..compat.legacy import DIALECTS, MODERN
 from ..translators.pipeline import STYLES, TARGETS
-from .parse import echo_error, is_shell_name
+from .parse import echo_error, is_shell_name, plain_words
 
 
 def command():
@@ -71,34 +71,15 @@ class Arguments:
 
 CHOICES = {"--to": ("target", TARGETS), "--style": ("style", STYLES), "--dialect": ("dialect", DIALECTS)}
 DEFINE = ("-D", "--define")
+VALUED = frozenset({*CHOICES, *DEFINE})
 
 
 def fast_arguments(argv: list[str]) -> Arguments | None:
     """ARGV (after `translate`) read as click reads it, for the plain forms only; None for anything
     else, which click reads (and reports on) instead."""
     got = Arguments()
-    positional = []
-    i = 0
-    while i < len(argv):
-        word = argv[i]
-        i += 1
-        if word == "-" or not word.startswith("-"):
-            positional.append(word)
-            continue
-        if word == "--allow-partial":
-            got.allow_partial = True
-            continue
-        if word.startswith("-D") and len(word) > 2:  # `-DA=1`: a short option's value may be attached
-            name, equals, value = "-D", True, word[2:]
-        else:
-            name, equals, value = word.partition("=")
-        if name not in CHOICES and name not in DEFINE or not equals and i >= len(argv):
-            return None
-        if not equals:
-            value = argv[i]
-            i += 1
-        if not take_value(got, name, value):
-            return None
+    positional = plain_words(argv, got, {"--allow-partial": "allow_partial"}, VALUED,
+                             lambda option, value: take_value(got, option, value), attached="-D")
     if not positional or got.target is None:
         return None
     got.file, got.args = positional[0], positional[1:]
