@@ -211,8 +211,7 @@ class Ruleset:
             table = self.tables.get(view.table)
             chain = None if table is None else table.chains.get(view.chain)
             if chain is not None and chain.counts is None:
-                self.undo = []
-                chain.rules.append(rule)
+                chain.rules.append(rule)  # nothing to journal: nothing after it can fail
                 self.stenciled[id(chain)] = chain
                 return True
         self.undo = []

@@ -60,11 +60,11 @@ from ..render.iptables_save import add_header_texts, add_node_texts, address_tex
 from ..render.nft import statement_texts
 from ..ruleset import rule_checks
 from . import iptables_nft
-from .iptables_nft import COUNTER, Untranslatable, address_matches, interface_protocol_matches
+from .iptables_nft import Untranslatable, address_matches, interface_protocol_matches
 
 # A host as iptables-save writes it (four octets without leading zeros, /32) or as scripts do (without /32).
 # parse_addresses() reads it as the one address it names; address_text() writes the octets and /32, and nft's
-# address is the octets.  The lane keeps the octets (host()).
+# address is the octets.  The lane keeps the octets (free_address()).
 HOST = re.compile(r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
                   r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:/32)?")
 
@@ -205,7 +205,7 @@ class Stenciled:
     def __init__(self, stencil, where, source, destination, matches, target):
         # where: (line, file, number) of a save file's line, or a script command's Words
         self.stencil, self.where = stencil, where
-        # each address: None, a host's octets (HOST), or address_texts() of another
+        # each address: None, or free_address() of its text
         self.source, self.destination = source, destination
         self.matches, self.target = matches, target
 
@@ -311,40 +311,37 @@ SHORT_COMMENT = COMMENT_BYTES // 4  # characters: at most 4 bytes each in UTF-8
 ADDRESS_TEXTS: dict = {}  # address text -> ({"-s ": saved, "-d ": saved}, {"ip saddr ": nft, "ip daddr ": nft})
 
 
-def address_texts(text: str) -> tuple:
-    """An address that is not a plain host (a network, most often), in both outputs: "" where its test is
-    none (0.0.0.0/0).  Only texts parse_addresses() reads as one numeric address come here."""
-    found = ADDRESS_TEXTS.get(text)
-    if found is None:
-        from ..parser.templates import addresses_test
-
-        test = addresses_test(parse_addresses(text), False, False)
-        saved = {option: "" if test is None else address_text(test, option.strip()) for option in ("-s ", "-d ")}
-        printed = {f"ip {field} ": "" if test is None else statements_text(address_matches(field, test))
-                   for field in ("saddr", "daddr")}
-        found = (saved, printed)
-        if len(ADDRESS_TEXTS) >= MAX_ADDRESSES:
-            ADDRESS_TEXTS.clear()
-        ADDRESS_TEXTS[text] = found
-    return found
-
-
-def read_address(text: str) -> tuple | None:
-    """address_texts() of an address that is not a host as iptables-save writes it (HOST), if the lane takes
-    it: one numeric address with a mask (parse_addresses() would give a name more, or several); else None."""
+def address_texts(text: str) -> tuple | None:
+    """An address that is not a host as iptables-save writes it (HOST), in both outputs ("" where its test is
+    none: 0.0.0.0/0), if the lane takes it: one numeric address with a mask (parse_addresses() would give a
+    name more, or several); else None."""
     found = ADDRESS_TEXTS.get(text)
     if found is not None:
         return found
+    from ..parser.templates import addresses_test
+
     try:
         addresses = parse_addresses(text)
-    except PyipError:
-        return None
-    if len(addresses) != 1 or addresses[0].__class__ is not fw.Address:
-        return None
-    try:
-        return address_texts(text)
+        if len(addresses) != 1 or addresses[0].__class__ is not fw.Address:
+            return None
+        test = addresses_test(addresses, False, False)
+        saved = {option: "" if test is None else address_text(test, option.strip()) for option in ("-s ", "-d ")}
+        printed = {f"ip {field} ": "" if test is None else statements_text(address_matches(field, test))
+                   for field in ("saddr", "daddr")}
     except (Untranslatable, PyipError):
         return None
+    if len(ADDRESS_TEXTS) >= MAX_ADDRESSES:
+        ADDRESS_TEXTS.clear()
+    ADDRESS_TEXTS[text] = found = (saved, printed)
+    return found
+
+
+def free_address(text: str):
+    """A -s or -d value as a Stenciled keeps it: a host's octets, address_texts() of another address, or
+    None where the lane does not take it."""
+    if HOST.fullmatch(text):
+        return text[:-3] if text[-3:] == "/32" else text
+    return address_texts(text)
 
 
 # -- recognizing a line's template -------------------------------------------------------------------------
@@ -470,21 +467,13 @@ def read_values(stencil, texts: list, where) -> Stenciled | None:
     template = stencil.template
     source = destination = None
     if stencil.source is not None:
-        source = texts[stencil.source]
-        if HOST.fullmatch(source):
-            source = source[:-3] if source[-3:] == "/32" else source  # the octets
-        else:
-            source = read_address(source)
-            if source is None:
-                return None
+        source = free_address(texts[stencil.source])
+        if source is None:
+            return None
     if stencil.destination is not None:
-        destination = texts[stencil.destination]
-        if HOST.fullmatch(destination):
-            destination = destination[:-3] if destination[-3:] == "/32" else destination
-        else:
-            destination = read_address(destination)
-            if destination is None:
-                return None
+        destination = free_address(texts[stencil.destination])
+        if destination is None:
+            return None
     try:
         nodes = template.nodes(texts)  # what Template.build() makes of the free values
     except PyipError:
