@@ -87,15 +87,7 @@ def test_the_peer_rules_translate_alike_with_the_lane(taken):
 
 
 def test_the_benchmark_file_translates_alike_with_the_lane(taken):
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-    try:
-        from translate_nft import save_file
-    finally:
-        sys.path.pop(0)
-    assert_same(save_file(3000), taken, 2900)
+    assert_same(benchmark_save_file(3000), taken, 2900)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
@@ -394,15 +386,7 @@ def test_a_recognizer_says_no_once_its_template_is_not_the_tries(monkeypatch):
 
 
 def benchmark_script(calls: int) -> str:
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
-    try:
-        from translate_nft import script
-    finally:
-        sys.path.pop(0)
-    return script(calls)
+    return benchmark_input("script", calls)
 
 
 def test_the_benchmark_script_translates_alike_with_the_lane(taken):
@@ -472,3 +456,48 @@ def test_only_commands_that_compare_or_rewrite_rules_materialize_theirs(monkeypa
     made.clear()
     assert_same("\n".join([*head, *web, *mail, "-A INPUT -j web", "-E web www", "COMMIT"]) + "\n", taken, 8)
     assert set(made) == {"web", "mail", "INPUT"}  # every chain of the table holding the lane's rules
+
+
+def test_the_lanes_outputs_load_into_the_real_tools_as_the_file_itself(taken):
+    """The real tools as the oracle: the benchmark's kind of save file loaded by iptables-restore, and the
+    restore file the lane printed for it loaded by iptables-restore in a twin namespace, leave the same
+    ruleset (iptables-save); the lane's nft text loads into nft with one rule for each rule of the file."""
+    from .netns import namespace, run
+
+    save_text = benchmark_save_file(600)
+    nft_text, nft_problems = to_nft(save_text, "t.rules")
+    restore, problems = to_iptables_restore(save_text, "t.rules")
+    assert len(taken) > 1000 and not problems and not nft_problems
+
+    def saved(ns: str) -> list[str]:
+        output = run("ip", "netns", "exec", ns, "iptables-save").stdout
+        return [line for line in output.splitlines() if not line.startswith("#")]
+
+    with namespace("pyiplane") as real, namespace("pyiplane") as twin:
+        assert run("ip", "netns", "exec", real, "iptables-restore", stdin=save_text).returncode == 0
+        loaded = run("ip", "netns", "exec", twin, "iptables-restore", stdin=restore)
+        assert loaded.returncode == 0, loaded.stderr
+        assert saved(twin) == saved(real) and len(saved(real)) > 600
+    with namespace("pyiplane") as ns:
+        loaded = run("ip", "netns", "exec", ns, "nft", "-f", "-", stdin=nft_text)
+        assert loaded.returncode == 0, loaded.stderr
+        listed = run("ip", "netns", "exec", ns, "nft", "list", "ruleset").stdout
+        rules = sum(1 for line in save_text.splitlines() if line.startswith("-A "))
+        assert listed.count("counter packets") == rules  # iptables counts every rule: nft has a counter each
+
+
+def benchmark_save_file(rules: int) -> str:
+    return benchmark_input("save_file", rules)
+
+
+def benchmark_input(kind: str, size: int) -> str:
+    """benchmarks/translate_nft.py's save_file() or script() of that size."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    try:
+        import translate_nft
+    finally:
+        sys.path.pop(0)
+    return getattr(translate_nft, kind)(size)
